@@ -1,0 +1,378 @@
+"""Domain models: person, insurance, card, bill, fee item, settlement. Pure data, no I/O."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+from decimal import Decimal
+from typing import Any
+
+from .money import ZERO, money, msum, quantity
+from .privacy import mask_card, mask_id, mask_name, mask_token
+from .regions import is_cross_province
+
+INSUTYPE_NAMES = {
+    "310": "职工基本医疗保险", "320": "公务员医疗补助", "330": "大额医疗费用补助", "340": "离休人员医疗保障",
+    "390": "城乡居民基本医疗保险", "392": "城乡居民大病医疗保险", "510": "生育保险",
+}
+INSU_STATUS = {"1": "正常参保", "2": "暂停参保", "4": "终止参保", "0": "未参保"}
+CERT_TYPES = {"01": "医保电子凭证", "02": "居民身份证", "03": "社会保障卡"}
+MED_TYPES = {"11": "普通门诊", "12": "门诊挂号", "13": "急诊", "14": "门诊慢特病", "21": "普通住院", "41": "定点药店购药"}
+
+
+class CertType:
+    ECODE = "01"
+    ID_CARD = "02"
+    SS_CARD = "03"
+
+
+@dataclass(frozen=True)
+class Credential:
+    """How the patient identified: mdtrt_cert_type and mdtrt_cert_no (+ card_sn for cards)."""
+
+    cert_type: str
+    cert_no: str
+    card_sn: str = ""
+    # For e-codes: the insured region and person fields the e-voucher service returned.
+    ec_id_no: str = ""
+    ec_name: str = ""
+
+    def __post_init__(self) -> None:
+        if self.cert_type not in CERT_TYPES:
+            raise ValueError(f"unknown mdtrt_cert_type {self.cert_type!r} (01 e-code, 02 ID number, 03 card)")
+        if not self.cert_no:
+            raise ValueError("credential number is empty")
+        if self.cert_type == CertType.SS_CARD and not self.card_sn:
+            raise ValueError("a social security card credential needs card_sn (card identification code)")
+
+    def masked(self) -> str:
+        if self.cert_type == CertType.ID_CARD:
+            return mask_id(self.cert_no)
+        if self.cert_type == CertType.SS_CARD:
+            return mask_card(self.cert_no)
+        return mask_token(self.cert_no)
+
+    def __repr__(self) -> str:  # never leak the number into logs through repr
+        return f"Credential({self.cert_type}, {self.masked()})"
+
+
+@dataclass
+class Insurance:
+    insutype: str
+    balc: Decimal = ZERO
+    psn_type: str = ""
+    psn_insu_stas: str = "1"
+    psn_insu_date: str = ""
+    paus_insu_date: str = ""
+    cvlserv_flag: str = "0"
+    insuplc_admdvs: str = ""
+    emp_name: str = ""
+
+    @property
+    def name(self) -> str:
+        return INSUTYPE_NAMES.get(self.insutype, self.insutype)
+
+    @property
+    def active(self) -> bool:
+        return self.psn_insu_stas == "1"
+
+    @property
+    def status_name(self) -> str:
+        return INSU_STATUS.get(self.psn_insu_stas, self.psn_insu_stas)
+
+    @classmethod
+    def from_wire(cls, d: dict[str, Any]) -> "Insurance":
+        return cls(
+            insutype=str(d.get("insutype") or ""),
+            balc=money(d.get("balc")),
+            psn_type=str(d.get("psn_type") or ""),
+            psn_insu_stas=str(d.get("psn_insu_stas") or "1"),
+            psn_insu_date=str(d.get("psn_insu_date") or ""),
+            paus_insu_date=str(d.get("paus_insu_date") or ""),
+            cvlserv_flag=str(d.get("cvlserv_flag") or "0"),
+            insuplc_admdvs=str(d.get("insuplc_admdvs") or ""),
+            emp_name=str(d.get("emp_name") or ""),
+        )
+
+
+@dataclass
+class Person:
+    psn_no: str
+    psn_name: str
+    certno: str = ""
+    psn_cert_type: str = "01"
+    gend: str = ""
+    naty: str = ""
+    brdy: str = ""
+    age: str = ""
+    insurances: list[Insurance] = field(default_factory=list)
+
+    @property
+    def masked_certno(self) -> str:
+        return mask_id(self.certno)
+
+    @property
+    def masked_name(self) -> str:
+        return mask_name(self.psn_name)
+
+    @property
+    def gender_name(self) -> str:
+        return {"1": "男", "2": "女"}.get(self.gend, "")
+
+    def insurance(self, insutype: str | None = None) -> Insurance:
+        """The chosen insurance; without a choice, the only active one (error if ambiguous or none)."""
+        if insutype:
+            for ins in self.insurances:
+                if ins.insutype == insutype:
+                    return ins
+            raise LookupError(f"参保人没有险种 {insutype}")
+        active = [i for i in self.insurances if i.active]
+        if not active:
+            raise LookupError("参保人没有正常参保的险种")
+        if len(active) > 1:
+            raise LookupError("参保人有多个险种，请选择: " + ", ".join(f"{i.insutype} {i.name}" for i in active))
+        return active[0]
+
+    def is_cross_province(self, treatment_admdvs: str, insutype: str | None = None) -> bool:
+        try:
+            ins = self.insurance(insutype)
+        except LookupError:
+            ins = self.insurances[0] if self.insurances else None
+        return bool(ins and is_cross_province(ins.insuplc_admdvs, treatment_admdvs))
+
+    @classmethod
+    def from_wire(cls, output: dict[str, Any]) -> "Person":
+        base = output.get("baseinfo") or {}
+        ins = output.get("insuinfo") or []
+        if isinstance(ins, dict):
+            ins = [ins]
+        return cls(
+            psn_no=str(base.get("psn_no") or ""),
+            psn_name=str(base.get("psn_name") or ""),
+            certno=str(base.get("certno") or ""),
+            psn_cert_type=str(base.get("psn_cert_type") or "01"),
+            gend=str(base.get("gend") or ""),
+            naty=str(base.get("naty") or ""),
+            brdy=str(base.get("brdy") or ""),
+            age=str(base.get("age") or ""),
+            insurances=[Insurance.from_wire(i) for i in ins if isinstance(i, dict)],
+        )
+
+    def __repr__(self) -> str:
+        return f"Person({self.psn_no}, {self.masked_name}, {self.masked_certno}, {[i.insutype for i in self.insurances]})"
+
+
+@dataclass(frozen=True)
+class CardData:
+    """What a social security card yields (EF05/EF06). Third-generation cards leave holder data empty."""
+
+    card_sn: str
+    card_no: str
+    version: str = ""
+    card_type: str = ""
+    issuer: str = ""
+    issue_date: str = ""
+    expiry_date: str = ""
+    ssn: str = ""
+    name: str = ""
+    sex: str = ""
+    nation: str = ""
+    birth_date: str = ""
+    atr: str = ""
+
+    @property
+    def region(self) -> str:
+        return self.card_sn[:6]
+
+    @property
+    def generation(self) -> int:
+        try:
+            return int(self.version.split(".")[0]) if self.version else 0
+        except ValueError:
+            return 0
+
+    def is_expired(self, today: str) -> bool:
+        """today as YYYYMMDD."""
+        return bool(self.expiry_date) and self.expiry_date < today
+
+    def credential(self) -> Credential:
+        return Credential(CertType.SS_CARD, self.card_no, card_sn=self.card_sn)
+
+    def masked(self) -> dict[str, str]:
+        d = {f.name: getattr(self, f.name) for f in fields(self)}
+        d["card_sn"] = mask_card(self.card_sn)
+        d["card_no"] = mask_card(self.card_no)
+        d["ssn"] = mask_id(self.ssn)
+        d["name"] = mask_name(self.name)
+        d["region"] = self.region
+        return d
+
+    def as_dict(self) -> dict[str, str]:
+        d = {f.name: getattr(self, f.name) for f in fields(self)}
+        d["region"] = self.region
+        return d
+
+    def __repr__(self) -> str:
+        return f"CardData(region={self.region}, v{self.version}, no={mask_card(self.card_no)})"
+
+
+@dataclass
+class FeeItem:
+    """One bill line: hospital code, national code, name, unit price, quantity."""
+
+    hosp_code: str
+    national_code: str
+    name: str
+    price: Decimal
+    qty: Decimal
+    dept_code: str = ""
+    dr_code: str = ""
+    rxno: str = ""
+    spec: str = ""
+    unit: str = ""
+
+    def __post_init__(self) -> None:
+        self.price = money(self.price)
+        self.qty = quantity(self.qty)
+        if self.price < 0:
+            raise ValueError(f"{self.name}: 单价不能为负 ({self.price})")
+        if self.qty <= 0:
+            raise ValueError(f"{self.name}: 数量必须大于零 ({self.qty})")
+
+    @property
+    def amount(self) -> Decimal:
+        return money(self.price * self.qty)
+
+
+@dataclass
+class Bill:
+    items: list[FeeItem]
+    med_type: str = "11"
+    dept_code: str = "A03"
+    dept_name: str = "内科"
+    dr_code: str = "D0001"
+    dr_name: str = "王医生"
+    dise_codg: str = ""
+    dise_name: str = ""
+    bill_no: str = ""
+
+    @property
+    def total(self) -> Decimal:
+        return msum(i.amount for i in self.items)
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "Bill":
+        """Parse the bill file format (see README): {"med_type", "dept_code", ..., "items": [...]}"""
+        if not isinstance(d, dict):
+            raise ValueError("账单文件应为 JSON 对象")
+        raw = d.get("items")
+        if not isinstance(raw, list) or not raw:
+            raise ValueError("账单没有费用明细 (items)")
+        items = []
+        for n, it in enumerate(raw, 1):
+            if not isinstance(it, dict):
+                raise ValueError(f"第 {n} 条明细不是对象")
+            missing = [k for k in ("hosp_code", "national_code", "name", "price", "qty") if k not in it]
+            if missing:
+                raise ValueError(f"第 {n} 条明细缺少字段: {', '.join(missing)}")
+            items.append(FeeItem(
+                hosp_code=str(it["hosp_code"]), national_code=str(it["national_code"]), name=str(it["name"]),
+                price=it["price"], qty=it["qty"], dept_code=str(it.get("dept_code", d.get("dept_code", "A03"))),
+                dr_code=str(it.get("dr_code", d.get("dr_code", "D0001"))), rxno=str(it.get("rxno", "")),
+                spec=str(it.get("spec", "")), unit=str(it.get("unit", "")),
+            ))
+        kw = {k: str(d[k]) for k in ("med_type", "dept_code", "dept_name", "dr_code", "dr_name", "dise_codg",
+                                        "dise_name", "bill_no") if k in d}
+        return cls(items=items, **kw)
+
+
+SETL_AMOUNT_FIELDS = (
+    "medfee_sumamt", "fulamt_ownpay_amt", "overlmt_selfpay", "preselfpay_amt", "inscp_scp_amt", "act_pay_dedc",
+    "hifp_pay", "pool_prop_selfpay", "cvlserv_pay", "hifes_pay", "hifmi_pay", "hifob_pay", "maf_pay", "oth_pay",
+    "fund_pay_sumamt", "psn_part_amt", "acct_pay", "psn_cash_pay", "hosp_part_amt", "balc", "acct_mulaid_pay",
+)
+SETL_TEXT_FIELDS = ("setl_id", "mdtrt_id", "psn_no", "psn_name", "insutype", "medins_setl_id", "clr_optins",
+                    "clr_way", "clr_type", "setl_time", "psn_type", "mdtrt_cert_type", "certno", "gend", "brdy")
+
+FUND_NAMES = {"310100": "统筹基金", "310200": "个人账户", "320100": "公务员医疗补助", "330100": "大额医疗费用补助",
+              "390100": "居民基本医疗保险基金", "390200": "城乡居民大病保险", "610100": "医疗救助基金",
+              "340100": "离休人员医疗保障基金", "999996": "医院负担"}
+
+
+@dataclass
+class FundDetail:
+    fund_pay_type: str
+    fund_payamt: Decimal
+    fund_pay_type_name: str = ""
+    inscp_scp_amt: Decimal = ZERO
+    setl_proc_info: str = ""
+
+    @classmethod
+    def from_wire(cls, d: dict[str, Any]) -> "FundDetail":
+        t = str(d.get("fund_pay_type") or "")
+        return cls(fund_pay_type=t, fund_payamt=money(d.get("fund_payamt")),
+                   fund_pay_type_name=str(d.get("fund_pay_type_name") or FUND_NAMES.get(t, t)),
+                   inscp_scp_amt=money(d.get("inscp_scp_amt")), setl_proc_info=str(d.get("setl_proc_info") or ""))
+
+
+class IdentityError(ValueError):
+    """A settlement breakdown whose amounts do not add up."""
+
+
+@dataclass
+class Settlement:
+    """setlinfo of 2206/2207/2208 with all amounts as Decimal."""
+
+    amounts: dict[str, Decimal]
+    info: dict[str, str]
+    details: list[FundDetail] = field(default_factory=list)
+    preview: bool = False
+
+    def __getattr__(self, name: str) -> Any:
+        if name in SETL_AMOUNT_FIELDS:
+            return self.amounts.get(name, ZERO)
+        if name in SETL_TEXT_FIELDS:
+            return self.info.get(name, "")
+        raise AttributeError(name)
+
+    @classmethod
+    def from_wire(cls, output: dict[str, Any], preview: bool = False) -> "Settlement":
+        s = output.get("setlinfo") if isinstance(output, dict) else None
+        if not isinstance(s, dict):
+            raise ValueError("answer has no setlinfo")
+        amounts = {k: money(s.get(k)) for k in SETL_AMOUNT_FIELDS}
+        info = {k: str(s.get(k) or "") for k in SETL_TEXT_FIELDS}
+        det = output.get("setldetail") or []
+        if isinstance(det, dict):
+            det = [det]
+        return cls(amounts=amounts, info=info, details=[FundDetail.from_wire(d) for d in det if isinstance(d, dict)],
+                   preview=preview)
+
+    def identity_errors(self) -> list[str]:
+        """The identities of the protocol; an empty list when the breakdown adds up to the cent."""
+        a = self.amounts
+        g = lambda k: a.get(k, ZERO)  # noqa: E731
+        errs = []
+        parts = g("fulamt_ownpay_amt") + g("overlmt_selfpay") + g("preselfpay_amt") + g("inscp_scp_amt")
+        if g("medfee_sumamt") != parts:
+            errs.append(f"medfee_sumamt {g('medfee_sumamt')} != 全自费+超限价+先行自付+符合范围 {parts}")
+        psn = g("medfee_sumamt") - g("fund_pay_sumamt") - g("hosp_part_amt")
+        if g("psn_part_amt") != psn:
+            errs.append(f"psn_part_amt {g('psn_part_amt')} != 总额-基金-医院负担 {psn}")
+        if g("psn_part_amt") != g("acct_pay") + g("psn_cash_pay"):
+            errs.append(f"psn_part_amt {g('psn_part_amt')} != 个人账户+现金 {g('acct_pay') + g('psn_cash_pay')}")
+        if self.details:
+            fund_total = msum(d.fund_payamt for d in self.details if d.fund_pay_type not in ("310200", "999996"))
+            if fund_total != g("fund_pay_sumamt"):
+                errs.append(f"fund_pay_sumamt {g('fund_pay_sumamt')} != 基金明细合计 {fund_total}")
+        return errs
+
+    def check(self) -> "Settlement":
+        errs = self.identity_errors()
+        if errs:
+            raise IdentityError("; ".join(errs))
+        return self
+
+    def as_dict(self) -> dict[str, Any]:
+        d: dict[str, Any] = {**self.info, **{k: f"{v:.2f}" for k, v in self.amounts.items()}}
+        d["setldetail"] = [{"fund_pay_type": x.fund_pay_type, "fund_pay_type_name": x.fund_pay_type_name,
+                            "fund_payamt": f"{x.fund_payamt:.2f}"} for x in self.details]
+        return d

@@ -1,0 +1,86 @@
+"""Money: decimal.Decimal with two places, rounded half-up. Never float.
+
+Every amount that enters the terminal (from the wire, a bill file, the keyboard) goes through
+:func:`money`, which refuses binary floats outright so that a float can never sneak in unnoticed.
+"""
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+CENT = Decimal("0.01")
+ZERO = Decimal("0.00")
+
+
+class MoneyError(ValueError):
+    """An amount that is not a valid money value."""
+
+
+def money(value: object) -> Decimal:
+    """Return ``value`` as a Decimal with exactly two places (half-up).
+
+    Accepts Decimal, int and numeric strings (as the platform sends amounts either as JSON numbers,
+    parsed with ``parse_float=Decimal``, or as strings). ``None`` and ``""`` are zero, as the
+    platform leaves empty amounts out. Floats are refused: they have already lost the cents.
+    """
+    if value is None or value == "":
+        return ZERO
+    if isinstance(value, bool):
+        raise MoneyError(f"not an amount: {value!r}")
+    if isinstance(value, float):
+        raise MoneyError(f"binary float amount refused: {value!r}; parse JSON with parse_float=Decimal")
+    if isinstance(value, Decimal):
+        d = value
+    elif isinstance(value, int):
+        d = Decimal(value)
+    elif isinstance(value, str):
+        text = value.strip().replace(",", "")
+        try:
+            d = Decimal(text)
+        except InvalidOperation:
+            raise MoneyError(f"not an amount: {value!r}") from None
+    else:
+        raise MoneyError(f"not an amount: {value!r}")
+    if not d.is_finite():
+        raise MoneyError(f"not a finite amount: {value!r}")
+    return d.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def quantity(value: object) -> Decimal:
+    """A quantity (may have up to 4 places, e.g. 0.5 box); floats refused like money."""
+    if isinstance(value, float) or isinstance(value, bool):
+        raise MoneyError(f"not a quantity: {value!r}")
+    try:
+        d = Decimal(str(value).strip())
+    except InvalidOperation:
+        raise MoneyError(f"not a quantity: {value!r}") from None
+    if not d.is_finite():
+        raise MoneyError(f"not a quantity: {value!r}")
+    return d.quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP).normalize() if d != d.to_integral() else d.quantize(Decimal(1))
+
+
+def mul(a: object, b: object) -> Decimal:
+    """Money times a quantity or ratio, rounded to the cent half-up."""
+    return money(Decimal(str(a)) * Decimal(str(b)) if not isinstance(a, float) and not isinstance(b, float) else _refuse(a, b))
+
+
+def _refuse(a: object, b: object) -> Decimal:
+    raise MoneyError(f"binary float in arithmetic: {a!r} * {b!r}")
+
+
+def msum(values) -> Decimal:
+    total = ZERO
+    for v in values:
+        total += money(v)
+    return money(total)
+
+
+def fmt_yuan(value: object, symbol: str = "¥") -> str:
+    """``¥1,234.56`` (negative as ``-¥12.00``)."""
+    d = money(value)
+    sign = "-" if d < 0 else ""
+    return f"{sign}{symbol}{abs(d):,.2f}"
+
+
+def to_wire(value: object) -> str:
+    """Amount as the platform expects it in requests: a string with two decimals."""
+    return f"{money(value):.2f}"
