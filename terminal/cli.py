@@ -1,2 +1,257 @@
-def main(argv=None):
+"""Command line: `yibao-terminal [command]`. Without a command, the cashier app starts per config."""
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import logging
+import sys
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Iterator
+
+from terminal import __version__
+
+log = logging.getLogger("terminal.cli")
+
+
+def _print_json(obj: Any) -> None:
+    print(json.dumps(obj, ensure_ascii=False, indent=2, default=str))
+
+
+@contextmanager
+def platform_session(cfg, *, observer=None) -> Iterator[tuple[Any, Any]]:
+    """A (client, sandbox-or-None) for the configured platform; starts the training sandbox when asked for."""
+    from terminal.backend.client import client_from_config
+
+    sandbox = None
+    url = None
+    if cfg.training:
+        from terminal.sandbox.server import SandboxServer
+
+        cfg.data_dir.mkdir(parents=True, exist_ok=True)
+        sandbox = SandboxServer(db_path=cfg.data_dir / "sandbox.sqlite", port=cfg.backend.sandbox_port)
+        sandbox.start()
+        url = sandbox.url
+    client = client_from_config(cfg, url, observer=observer)
+    try:
+        yield client, sandbox
+    finally:
+        client.close()
+        if sandbox:
+            sandbox.stop()
+
+
+def load_config(args) -> Any:
+    from terminal import config as config_mod
+
+    cfg = config_mod.load(getattr(args, "config", None))
+    from terminal.logsetup import setup_logging
+
+    setup_logging(cfg.log_dir, cfg.log.level)
+    return cfg
+
+
+# settle ---------------------------------------------------------------------------------------
+def _credential(args):
+    from terminal.core.models import Credential
+
+    if getattr(args, "card", False):
+        from terminal.commands.card import read_card
+
+        card = read_card(args.reader or "")
+        return card.credential()
+    if getattr(args, "ecode", None) or getattr(args, "ecode_image", None):
+        from terminal.commands import ecode as ecode_cmd
+
+        return ecode_cmd.credential_from_args(args)
+    if not args.cert_type or not args.cert_no:
+        raise SystemExit("请给出 --cert-type 与 --cert-no，或 --card / --ecode / --ecode-image")
+    return Credential(args.cert_type, args.cert_no, card_sn=args.card_sn or "")
+
+
+def cmd_settle(args) -> int:
+    from terminal.backend.errors import PlatformError
+    from terminal.core.models import Bill
+    from terminal.core import wire
+    from terminal.core.regions import place_name
+    from terminal.service import SettlementService
+
+    cfg = load_config(args)
+    try:
+        bill = Bill.from_dict(wire.loads(Path(args.bill).read_text(encoding="utf-8")))
+    except (OSError, ValueError) as e:
+        print(f"账单文件错误 {args.bill}: {e}", file=sys.stderr)
+        return 2
+    with platform_session(cfg) as (client, sandbox):
+        if sandbox is not None:
+            args._sandbox = sandbox
+        try:
+            cred = _credential(args)
+            svc = SettlementService(client, treatment_admdvs=cfg.facility.admdvs)
+            person = svc.identify(cred)
+            visit = svc.open_visit(cred, person, bill, args.insutype)
+            s = svc.preview(visit, acct_used=not args.no_account)
+            if not args.preview:
+                s = svc.settle(visit)
+        except PlatformError as e:
+            if args.json:
+                _print_json({"ok": False, "error": type(e).__name__, "message": e.user_message,
+                             "outcome_unknown": e.outcome_unknown, "msgid": e.msgid})
+            else:
+                print(f"失败: {e.user_message}", file=sys.stderr)
+            return 3 if e.outcome_unknown else 1
+        except LookupError as e:
+            print(f"失败: {e.args[0]}", file=sys.stderr)
+            return 1
+        cross = visit.cross_province(cfg.facility.admdvs)
+        ins = person.insurance(visit.insutype)
+        result = {
+            "ok": True, "preview": bool(args.preview),
+            "person": {"psn_no": person.psn_no, "name": person.psn_name if args.unmask else person.masked_name,
+                       "certno": person.certno if args.unmask else person.masked_certno,
+                       "insutype": visit.insutype, "insutype_name": ins.name},
+            "insured_place": visit.insuplc_admdvs, "insured_place_name": place_name(visit.insuplc_admdvs),
+            "treatment_place": cfg.facility.admdvs, "cross_province": cross,
+            "mdtrt_id": visit.mdtrt_id, "msgid": visit.settle_msgid,
+            "settlement": s.as_dict(), "identities_hold": not s.identity_errors(),
+        }
+        if args.json:
+            _print_json(result)
+        else:
+            _print_settlement(result, s)
     return 0
+
+
+def _print_settlement(r: dict, s) -> None:
+    from terminal.core.money import fmt_yuan
+    from terminal.core.regions import place_name
+
+    p = r["person"]
+    print(f"{'预结算（未记账）' if r['preview'] else '结算成功'}")
+    print(f"参保人: {p['name']}  证件: {p['certno']}  人员编号: {p['psn_no']}")
+    print(f"险种: {p['insutype']} {p['insutype_name']}")
+    print(f"参保地: {r['insured_place_name']} ({r['insured_place']})  就医地: {place_name(r['treatment_place'])}"
+          f"  {'【跨省异地】' if r['cross_province'] else '【省内】'}")
+    if s.setl_id:
+        print(f"结算ID: {s.setl_id}  就诊ID: {r['mdtrt_id']}  报文: {r['msgid']}")
+    rows = [("医疗费总额", s.medfee_sumamt), ("  全自费", s.fulamt_ownpay_amt), ("  超限价自费", s.overlmt_selfpay),
+            ("  先行自付", s.preselfpay_amt), ("  符合范围", s.inscp_scp_amt), ("起付线", s.act_pay_dedc),
+            ("基金支付合计", s.fund_pay_sumamt), ("  统筹基金", s.hifp_pay), ("  公务员补助", s.cvlserv_pay),
+            ("  大病/大额", s.hifmi_pay + s.hifob_pay), ("  医疗救助", s.maf_pay), ("个人负担", s.psn_part_amt),
+            ("  个人账户", s.acct_pay), ("医院负担", s.hosp_part_amt), ("个人账户余额", s.balc)]
+    for label, v in rows:
+        print(f"  {label:<10} {fmt_yuan(v):>14}")
+    print(f"\n  ★ 个人现金支付 {fmt_yuan(s.psn_cash_pay)}")
+    errs = s.identity_errors()
+    print("  金额平衡校验: " + ("通过" if not errs else "失败 " + "; ".join(errs)))
+
+
+def cmd_cancel(args) -> int:
+    from terminal.backend.errors import PlatformError
+    from terminal.service import SettlementService
+
+    cfg = load_config(args)
+    with platform_session(cfg) as (client, _):
+        svc = SettlementService(client, treatment_admdvs=cfg.facility.admdvs)
+        try:
+            s = svc.cancel(args.setl_id, args.mdtrt_id, args.psn_no, args.insuplc)
+        except PlatformError as e:
+            print(f"撤销失败: {e.user_message}", file=sys.stderr)
+            return 3 if e.outcome_unknown else 1
+    if args.json:
+        _print_json({"ok": True, "settlement": s.as_dict()})
+    else:
+        from terminal.core.money import fmt_yuan
+
+        print(f"已撤销结算 {args.setl_id}: 退基金 {fmt_yuan(-s.fund_pay_sumamt)}，退个人现金 {fmt_yuan(-s.psn_cash_pay)}")
+    return 0
+
+
+def cmd_sandbox_serve(args) -> int:
+    from terminal.sandbox.server import serve_forever
+
+    db = args.db or None
+    if db is None:
+        from terminal import config as config_mod
+
+        d = config_mod.Config().data_dir
+        d.mkdir(parents=True, exist_ok=True)
+        db = d / "sandbox.sqlite"
+    serve_forever(args.port, db)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="yibao-terminal", description="医保直接结算收费终端 yibao-terminal")
+    p.add_argument("--version", action="version", version=f"yibao-terminal {__version__}")
+    p.add_argument("--config", help="配置文件 (TOML)；缺省时使用训练沙箱")
+    sub = p.add_subparsers(dest="command")
+
+    s = sub.add_parser("settle", help="命令行结算一张账单 (1101, 2201, 2204, 2206, 2207)")
+    s.add_argument("--cert-type", choices=["01", "02", "03"], help="凭证类型: 01 电子凭证, 02 身份证, 03 社保卡")
+    s.add_argument("--cert-no", help="凭证号码 (ecToken / 身份证号 / 社保卡号)")
+    s.add_argument("--card-sn", help="社保卡识别码 (cert-type 03)")
+    s.add_argument("--card", action="store_true", help="从读卡器读取社保卡")
+    s.add_argument("--reader", default="", help="读卡器名称匹配")
+    s.add_argument("--ecode", help="扫描得到的医保码字符串")
+    s.add_argument("--ecode-image", help="医保码图片 (PNG/JPG)")
+    s.add_argument("--bill", required=True, help="账单 JSON 文件")
+    s.add_argument("--insutype", help="险种 (多险种时必选，如 310 / 390)")
+    s.add_argument("--no-account", action="store_true", help="不使用个人账户")
+    s.add_argument("--preview", action="store_true", help="只做预结算 (2206)，不记账")
+    s.add_argument("--unmask", action="store_true", help="显示完整姓名与证件号")
+    s.add_argument("--json", action="store_true")
+    s.add_argument("--config", default=argparse.SUPPRESS)
+    s.set_defaults(func=cmd_settle)
+
+    c = sub.add_parser("cancel", help="撤销结算 (2208)")
+    c.add_argument("--setl-id", required=True)
+    c.add_argument("--mdtrt-id", required=True)
+    c.add_argument("--psn-no", required=True)
+    c.add_argument("--insuplc", required=True, help="参保地区划 (insuplc_admdvs)")
+    c.add_argument("--json", action="store_true")
+    c.add_argument("--config", default=argparse.SUPPRESS)
+    c.set_defaults(func=cmd_cancel)
+
+    sb = sub.add_parser("sandbox", help="训练沙箱平台")
+    sbs = sb.add_subparsers(dest="sandbox_command", required=True)
+    sv = sbs.add_parser("serve", help="在 127.0.0.1 上运行沙箱平台")
+    sv.add_argument("--port", type=int, default=8765)
+    sv.add_argument("--db", help="沙箱数据库文件")
+    sv.set_defaults(func=cmd_sandbox_serve)
+
+    for name in ("card", "ecode", "store", "ui", "doctor"):
+        try:
+            mod = importlib.import_module(f"terminal.commands.{name}")
+        except ImportError as e:
+            if e.name and e.name.startswith("terminal.commands"):
+                continue
+            raise
+        mod.add_parsers(sub)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        try:
+            from terminal.commands.ui import cmd_app
+        except ImportError:
+            parser.print_help()
+            return 0
+        return cmd_app(args)
+    from terminal.config import ConfigError
+
+    try:
+        return int(args.func(args) or 0)
+    except ConfigError as e:
+        print(str(e), file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -376,3 +376,26 @@ class Settlement:
         d["setldetail"] = [{"fund_pay_type": x.fund_pay_type, "fund_pay_type_name": x.fund_pay_type_name,
                             "fund_payamt": f"{x.fund_payamt:.2f}"} for x in self.details]
         return d
+
+
+@dataclass
+class Visit:
+    """One outpatient visit being settled: what the platform gave back at each step."""
+
+    credential: Credential
+    person: Person
+    insutype: str
+    insuplc_admdvs: str
+    bill: Bill
+    med_type: str = "11"
+    mdtrt_id: str = ""
+    ipt_otp_no: str = ""
+    chrg_bchno: str = ""
+    fee_results: list[dict[str, Any]] = field(default_factory=list)
+    preview: Settlement | None = None
+    settlement: Settlement | None = None
+    settle_msgid: str = ""
+    acct_used: bool = True
+
+    def cross_province(self, treatment_admdvs: str) -> bool:
+        return is_cross_province(self.insuplc_admdvs, treatment_admdvs)

@@ -1,0 +1,412 @@
+"""The national settlement platform client over requests.
+
+One method per transaction; every call builds the envelope, goes through the observer (the journal writes
+the message durably before it is sent), posts it, and maps every failure to a typed error:
+BusinessError (refused: show err_msg), TransportError (no answer; outcome unknown for money-moving
+transactions once sent), MalformedAnswer (an answer that is not a valid platform answer).
+"""
+from __future__ import annotations
+
+import logging
+import socket
+import ssl
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import Any, Protocol
+
+import requests
+from requests.adapters import HTTPAdapter
+
+from terminal.core import wire
+from terminal.core.money import to_wire
+from terminal.core.privacy import mask_data
+from terminal.core.protocol import INPUT_NODE, MONEY_MOVING, NEEDS_INSUPLC, SINGLE_ENDPOINT, TRANSACTION_PATHS
+
+from .errors import BusinessError, MalformedAnswer, PlatformError, TransportError
+from .msgid import MsgIdGenerator
+from .signing import gateway_headers
+
+log = logging.getLogger("terminal.backend")
+
+
+@dataclass
+class Endpoint:
+    """Where and how to reach the platform (from the [backend] and [gateway] config sections)."""
+
+    url: str
+    style: str = "single"
+    connect_timeout: float = 10.0
+    read_timeout: float = 90.0
+    verify_tls: bool = True
+    ca_bundle: str = ""
+    client_cert: str = ""
+    client_key: str = ""
+    gateway_paasid: str = ""
+    gateway_token: str = ""
+
+    def url_for(self, infno: str) -> str:
+        base = self.url.rstrip("/")
+        if self.style == "single":
+            return base if base.endswith(SINGLE_ENDPOINT) else base + SINGLE_ENDPOINT
+        path = TRANSACTION_PATHS.get(infno[:4])
+        if not path:
+            raise ValueError(f"no per-transaction path known for {infno}")
+        return base + path
+
+
+@dataclass
+class Identity:
+    """Who speaks: the facility, the place of treatment and the operator (envelope fields)."""
+
+    fixmedins_code: str
+    fixmedins_name: str
+    mdtrtarea_admvs: str
+    opter: str
+    opter_name: str
+    opter_type: str = "1"
+    recer_sys_code: str = "YBXT"
+    infver: str = "V1.0"
+    dev_no: str = ""
+    dev_safe_info: str = ""
+    signtype: str = ""
+    cainfo: str = ""
+
+
+@dataclass
+class Message:
+    """An outgoing message as journaled: the whole envelope and where it goes."""
+
+    infno: str
+    msgid: str
+    envelope: dict[str, Any]
+    url: str
+    started: float = 0.0
+
+    @property
+    def money_moving(self) -> bool:
+        return self.infno[:4] in MONEY_MOVING
+
+
+@dataclass
+class Answer:
+    infno: str
+    msgid: str
+    output: dict[str, Any]
+    warn_msg: str = ""
+    inf_refmsgid: str = ""
+    raw: dict[str, Any] = field(default_factory=dict)
+    elapsed: float = 0.0
+    http_elapsed: float = 0.0
+
+
+class MessageObserver(Protocol):
+    """The journal's hook. before_send must make the message durable; raising there aborts the send."""
+
+    def before_send(self, msg: Message) -> None: ...
+    def after_answer(self, msg: Message, answer: Answer) -> None: ...
+    def after_failure(self, msg: Message, error: PlatformError) -> None: ...
+
+
+def _infcode_ok(code: Any) -> bool | None:
+    """True for success (0 / "0"), False for failure (-1 / "-1" / other ints), None when not a code."""
+    if isinstance(code, bool):
+        return None
+    if isinstance(code, int):
+        return code == 0
+    if isinstance(code, str) and code.strip().lstrip("-").isdigit():
+        return int(code.strip()) == 0
+    if isinstance(code, Decimal) and code == code.to_integral():
+        return code == 0
+    return None
+
+
+class PlatformClient:
+    def __init__(self, endpoint: Endpoint, identity: Identity, msgids: MsgIdGenerator, *,
+                 observer: MessageObserver | None = None, session: requests.Session | None = None):
+        self.endpoint, self.identity, self.msgids = endpoint, identity, msgids
+        self.observer = observer
+        self.sign_no = ""
+        self.session = session or self._make_session()
+        self.last_http_elapsed = 0.0
+
+    def _make_session(self) -> requests.Session:
+        s = requests.Session()
+        # Never retry a POST automatically: a retried 2207 could book twice.
+        adapter = HTTPAdapter(max_retries=0, pool_connections=2, pool_maxsize=4)
+        s.mount("http://", adapter)
+        s.mount("https://", adapter)
+        e = self.endpoint
+        s.verify = (e.ca_bundle or True) if e.verify_tls else False
+        if e.client_cert:
+            s.cert = (e.client_cert, e.client_key) if e.client_key else e.client_cert
+        s.trust_env = False  # no proxies from the environment for the settlement line
+        s.headers.update({"Content-Type": "application/json;charset=utf-8", "Accept": "application/json"})
+        return s
+
+    def close(self) -> None:
+        self.session.close()
+
+    # envelope -----------------------------------------------------------------------------------
+    def envelope(self, infno: str, input_: dict[str, Any], *, insuplc_admdvs: str = "", msgid: str | None = None
+                 ) -> dict[str, Any]:
+        i = self.identity
+        if infno[:4] in NEEDS_INSUPLC and not insuplc_admdvs:
+            raise ValueError(f"{infno} carries psn_no and needs insuplc_admdvs (from 1101 insuinfo)")
+        return {
+            "infno": infno,
+            "msgid": msgid or self.msgids.next(),
+            "mdtrtarea_admvs": i.mdtrtarea_admvs,
+            "insuplc_admdvs": insuplc_admdvs,
+            "recer_sys_code": i.recer_sys_code,
+            "dev_no": i.dev_no,
+            "dev_safe_info": i.dev_safe_info,
+            "cainfo": i.cainfo,
+            "signtype": i.signtype,
+            "infver": i.infver,
+            "opter_type": i.opter_type,
+            "opter": i.opter,
+            "opter_name": i.opter_name,
+            "inf_time": datetime.now().strftime("%Y-%m-%d %H:%M:%S"),
+            "fixmedins_code": i.fixmedins_code,
+            "fixmedins_name": i.fixmedins_name,
+            "sign_no": self.sign_no,
+            "input": input_,
+        }
+
+    def prepare(self, infno: str, input_: dict[str, Any], *, insuplc_admdvs: str = "", msgid: str | None = None
+                ) -> Message:
+        env = self.envelope(infno, input_, insuplc_admdvs=insuplc_admdvs, msgid=msgid)
+        return Message(infno=infno, msgid=env["msgid"], envelope=env, url=self.endpoint.url_for(infno))
+
+    # the call ------------------------------------------------------------------------------------
+    def call(self, infno: str, input_: dict[str, Any], *, insuplc_admdvs: str = "", msgid: str | None = None
+             ) -> Answer:
+        return self.send(self.prepare(infno, input_, insuplc_admdvs=insuplc_admdvs, msgid=msgid))
+
+    def send(self, msg: Message) -> Answer:
+        """Send a prepared message (also used to forward a journaled one with its original msgid)."""
+        if self.observer:
+            self.observer.before_send(msg)
+        msg.started = time.perf_counter()
+        try:
+            answer = self._post(msg)
+        except PlatformError as err:
+            log.warning("%s %s failed: %s (%s)", msg.infno, msg.msgid, type(err).__name__, err)
+            if self.observer:
+                self.observer.after_failure(msg, err)
+            raise
+        if self.observer:
+            self.observer.after_answer(msg, answer)
+        return answer
+
+    def _post(self, msg: Message) -> Answer:
+        mm = msg.money_moving
+        kw = dict(infno=msg.infno, msgid=msg.msgid)
+        body = wire.dumps(msg.envelope).encode("utf-8")
+        headers = {}
+        e = self.endpoint
+        if e.gateway_paasid and e.gateway_token:
+            headers = gateway_headers(e.gateway_paasid, e.gateway_token)
+        log.info("-> %s %s %s", msg.infno, msg.msgid, wire.dumps(mask_data(msg.envelope.get("input", {})))[:2000])
+        t0 = time.perf_counter()
+        try:
+            resp = self.session.post(msg.url, data=body, headers=headers,
+                                     timeout=(e.connect_timeout, e.read_timeout))
+            content = resp.content
+        except requests.exceptions.SSLError as ex:
+            raise TransportError(f"TLS: {_root(ex)}", kind="tls", sent=False, money_moving=mm, **kw) from ex
+        except requests.exceptions.ConnectTimeout as ex:
+            raise TransportError("connect timeout", kind="connect", sent=False, money_moving=mm, **kw) from ex
+        except requests.exceptions.ReadTimeout as ex:
+            raise TransportError("read timeout", kind="timeout", sent=True, money_moving=mm, **kw) from ex
+        except requests.exceptions.ConnectionError as ex:
+            if _never_connected(ex):
+                raise TransportError(f"connect failed: {_root(ex)}", kind="connect", sent=False, money_moving=mm,
+                                     **kw) from ex
+            raise TransportError(f"connection reset: {_root(ex)}", kind="reset", sent=True, money_moving=mm,
+                                 **kw) from ex
+        except requests.exceptions.RequestException as ex:
+            raise TransportError(f"{type(ex).__name__}: {_root(ex)}", kind="reset", sent=True, money_moving=mm,
+                                 **kw) from ex
+        http_elapsed = time.perf_counter() - t0
+        self.last_http_elapsed = http_elapsed
+        if resp.status_code >= 400:
+            # 4xx from a gateway means refused before processing; 5xx may have processed.
+            sent = resp.status_code >= 500
+            err = TransportError(f"HTTP {resp.status_code}", kind="http", sent=sent, money_moving=mm, **kw)
+            err.status = resp.status_code  # type: ignore[attr-defined]
+            if not sent:
+                err.outcome_unknown = False
+            raise err
+        try:
+            data = wire.loads(content.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError) as ex:
+            raise MalformedAnswer(f"应答不是合法的 JSON: {content[:60]!r}", money_moving=mm, **kw) from ex
+        if not isinstance(data, dict):
+            raise MalformedAnswer("应答不是 JSON 对象", money_moving=mm, **kw)
+        ok = _infcode_ok(data.get("infcode"))
+        if ok is None:
+            raise MalformedAnswer(f"应答缺少或无法识别 infcode: {data.get('infcode')!r}", money_moving=mm, **kw)
+        if not ok:
+            log.info("<- %s %s refused: %s", msg.infno, msg.msgid, data.get("err_msg"))
+            raise BusinessError(str(data.get("err_msg") or ""), infcode=data.get("infcode"), answer=data, **kw)
+        output = data.get("output")
+        if output is None:
+            output = {}
+        if not isinstance(output, dict):
+            raise MalformedAnswer("应答 output 不是对象", money_moving=mm, **kw)
+        warn = str(data.get("warn_msg") or "")
+        if warn:
+            log.warning("<- %s %s warn_msg: %s", msg.infno, msg.msgid, warn)
+        log.info("<- %s %s ok in %.0f ms", msg.infno, msg.msgid, http_elapsed * 1000)
+        return Answer(infno=msg.infno, msgid=msg.msgid, output=output, warn_msg=warn,
+                      inf_refmsgid=str(data.get("inf_refmsgid") or ""), raw=data,
+                      elapsed=time.perf_counter() - msg.started, http_elapsed=http_elapsed)
+
+    # transactions --------------------------------------------------------------------------------
+    def sign_in(self, mac: str = "", ip: str = "") -> str:
+        """9001: sign in for the day; keeps and returns sign_no."""
+        mac = mac or ":".join(f"{(uuid.getnode() >> s) & 0xff:02X}" for s in range(40, -1, -8))
+        ip = ip or _local_ip()
+        a = self.call("9001", {"signIn": {"opter_no": self.identity.opter, "mac": mac, "ip": ip}})
+        info = a.output.get("signinoutb") or {}
+        sign_no = str(info.get("sign_no") or "")
+        if not sign_no:
+            raise MalformedAnswer("签到应答缺少 sign_no", infno="9001", msgid=a.msgid)
+        self.sign_no = sign_no
+        return sign_no
+
+    def sign_out(self) -> Answer:
+        a = self.call("9002", {"signOut": {"sign_no": self.sign_no, "opter_no": self.identity.opter}})
+        self.sign_no = ""
+        return a
+
+    def person_info(self, cert_type: str, cert_no: str, *, card_sn: str = "", psn_cert_type: str = "",
+                    certno: str = "", psn_name: str = "") -> Answer:
+        """1101: who is this? -> baseinfo, insuinfo[], idetinfo[]."""
+        data = {"mdtrt_cert_type": cert_type, "mdtrt_cert_no": cert_no, "card_sn": card_sn,
+                "begntime": datetime.now().strftime("%Y-%m-%d %H:%M:%S"), "psn_cert_type": psn_cert_type,
+                "certno": certno, "psn_name": psn_name}
+        a = self.call("1101", {"data": data})
+        if not isinstance(a.output.get("baseinfo"), dict) or not a.output["baseinfo"].get("psn_no"):
+            raise MalformedAnswer("1101 应答缺少 baseinfo.psn_no", infno="1101", msgid=a.msgid)
+        return a
+
+    def register(self, data: dict[str, Any], insuplc: str) -> Answer:
+        a = self.call("2201", {"data": data}, insuplc_admdvs=insuplc)
+        if not (a.output.get("data") or {}).get("mdtrt_id"):
+            raise MalformedAnswer("2201 应答缺少 mdtrt_id", infno="2201", msgid=a.msgid)
+        return a
+
+    def cancel_registration(self, psn_no: str, mdtrt_id: str, ipt_otp_no: str, insuplc: str) -> Answer:
+        return self.call("2202", {"data": {"psn_no": psn_no, "mdtrt_id": mdtrt_id, "ipt_otp_no": ipt_otp_no}},
+                         insuplc_admdvs=insuplc)
+
+    def visit_info(self, mdtrtinfo: dict[str, Any], diseinfo: list[dict[str, Any]], insuplc: str) -> Answer:
+        return self.call("2203", {"mdtrtinfo": mdtrtinfo, "diseinfo": diseinfo}, insuplc_admdvs=insuplc)
+
+    def upload_fees(self, feedetail: list[dict[str, Any]], insuplc: str) -> Answer:
+        a = self.call("2204", {"feedetail": feedetail}, insuplc_admdvs=insuplc)
+        if not isinstance(a.output.get("result"), list):
+            raise MalformedAnswer("2204 应答缺少 result 列表", infno="2204", msgid=a.msgid)
+        return a
+
+    def cancel_fees(self, mdtrt_id: str, chrg_bchno: str, psn_no: str, insuplc: str) -> Answer:
+        return self.call("2205", {"data": {"mdtrt_id": mdtrt_id, "chrg_bchno": chrg_bchno, "psn_no": psn_no}},
+                         insuplc_admdvs=insuplc)
+
+    def pre_settle(self, data: dict[str, Any], insuplc: str) -> Answer:
+        return self._setl("2206", data, insuplc)
+
+    def settle(self, data: dict[str, Any], insuplc: str, msgid: str | None = None) -> Answer:
+        return self._setl("2207", data, insuplc, msgid)
+
+    def cancel_settlement(self, setl_id: str, mdtrt_id: str, psn_no: str, insuplc: str,
+                          msgid: str | None = None) -> Answer:
+        return self._setl("2208", {"setl_id": setl_id, "mdtrt_id": mdtrt_id, "psn_no": psn_no}, insuplc, msgid)
+
+    def _setl(self, infno: str, data: dict[str, Any], insuplc: str, msgid: str | None = None) -> Answer:
+        a = self.call(infno, {"data": _amounts_to_wire(data)}, insuplc_admdvs=insuplc, msgid=msgid)
+        if not isinstance(a.output.get("setlinfo"), dict):
+            raise MalformedAnswer(f"{infno} 应答缺少 setlinfo", infno=infno, msgid=a.msgid,
+                                  money_moving=infno in MONEY_MOVING)
+        return a
+
+    def reverse(self, psn_no: str, omsgid: str, oinfno: str, insuplc: str, msgid: str | None = None) -> Answer:
+        """2601: reverse the message omsgid of type oinfno (resolves an uncertain settlement)."""
+        return self.call("2601", {"data": {"psn_no": psn_no, "omsgid": omsgid, "oinfno": oinfno}},
+                         insuplc_admdvs=insuplc, msgid=msgid)
+
+    def reconcile(self, data: dict[str, Any]) -> Answer:
+        """3201: daily totals for one insutype x clr_type x clearing agency group."""
+        return self.call("3201", {"data": _amounts_to_wire(data)})
+
+
+def _amounts_to_wire(data: dict[str, Any]) -> dict[str, Any]:
+    out = {}
+    for k, v in data.items():
+        out[k] = Decimal(to_wire(v)) if isinstance(v, Decimal) else v
+    return out
+
+
+def _root(ex: BaseException) -> str:
+    seen = ex
+    while seen.__cause__ or seen.__context__:
+        seen = seen.__cause__ or seen.__context__  # type: ignore[assignment]
+    text = str(seen) or type(seen).__name__
+    return text[:200]
+
+
+def _never_connected(ex: BaseException) -> bool:
+    """True when the connection was never established (so the request was certainly not sent)."""
+    cur: BaseException | None = ex
+    depth = 0
+    while cur is not None and depth < 10:
+        name = type(cur).__name__
+        if name in ("NewConnectionError", "NameResolutionError", "ConnectTimeoutError"):
+            return True
+        if isinstance(cur, ConnectionRefusedError) or isinstance(cur, socket.gaierror):
+            return True
+        for arg in getattr(cur, "args", ()):
+            if type(arg).__name__ in ("NewConnectionError", "NameResolutionError"):
+                return True
+            reason = getattr(arg, "reason", None)
+            if reason is not None and type(reason).__name__ in ("NewConnectionError", "NameResolutionError",
+                                                                "ConnectTimeoutError"):
+                return True
+        reason = getattr(cur, "reason", None)
+        if reason is not None and type(reason).__name__ in ("NewConnectionError", "NameResolutionError"):
+            return True
+        cur = cur.__cause__ or cur.__context__
+        depth += 1
+    return False
+
+
+def _local_ip() -> str:
+    try:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+            s.connect(("10.255.255.255", 1))  # no packet is sent for a UDP connect
+            return s.getsockname()[0]
+    except OSError:
+        return "127.0.0.1"
+
+
+def client_from_config(cfg, url: str | None = None, *, observer: MessageObserver | None = None,
+                       msgid_state=None) -> PlatformClient:
+    """Build a client from a terminal.config.Config (url overrides backend.url, e.g. the sandbox's)."""
+    b, g = cfg.backend, cfg.gateway
+    ep = Endpoint(url=url or b.url, style=b.style, connect_timeout=b.connect_timeout, read_timeout=b.read_timeout,
+                  verify_tls=b.verify_tls, ca_bundle=b.ca_bundle, client_cert=b.client_cert, client_key=b.client_key,
+                  gateway_paasid=g.paasid, gateway_token=g.token)
+    from terminal import __version__
+
+    ident = Identity(fixmedins_code=cfg.facility.code, fixmedins_name=cfg.facility.name,
+                     mdtrtarea_admvs=cfg.facility.admdvs, opter=cfg.operator.id, opter_name=cfg.operator.name,
+                     opter_type=cfg.operator.type, recer_sys_code=b.recer_sys_code, infver=b.infver,
+                     dev_no=b.dev_no or f"yibao-terminal/{__version__}", dev_safe_info=b.dev_safe_info,
+                     signtype=b.signtype)
+    state = msgid_state if msgid_state is not None else cfg.data_dir / "msgid.state"
+    return PlatformClient(ep, ident, MsgIdGenerator(cfg.facility.code, state), observer=observer)

@@ -1,0 +1,76 @@
+"""msgid = fixmedins_code(12) + yyyyMMddHHmmss(14) + sequence(4), unique per message.
+
+Unique across fast calls (a sequence within the second; past 9999 it borrows the next second) and across
+restarts and processes (the last (second, sequence) is kept in a small state file under a file lock).
+The clock never goes back for msgids: if the wall clock does, the generator keeps counting from the last.
+"""
+from __future__ import annotations
+
+import os
+import threading
+import time
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Callable
+
+try:
+    import fcntl
+except ImportError:  # Windows: in-process lock only; msvcrt locking below
+    fcntl = None  # type: ignore[assignment]
+
+
+def _stamp(epoch_s: int) -> str:
+    return datetime.fromtimestamp(epoch_s).strftime("%Y%m%d%H%M%S")
+
+
+class MsgIdGenerator:
+    def __init__(self, fixmedins_code: str, state_path: str | os.PathLike | None = None,
+                 clock: Callable[[], float] = time.time):
+        if len(fixmedins_code) != 12:
+            raise ValueError(f"fixmedins_code must be 12 characters, got {fixmedins_code!r}")
+        self.code = fixmedins_code
+        self.state_path = Path(state_path) if state_path else None
+        self.clock = clock
+        self._lock = threading.Lock()
+        self._last_s = 0
+        self._last_seq = -1
+
+    @contextmanager
+    def _file_state(self):
+        if not self.state_path:
+            yield None
+            return
+        self.state_path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.state_path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            if fcntl:
+                fcntl.flock(fd, fcntl.LOCK_EX)
+            yield fd
+        finally:
+            if fcntl:
+                fcntl.flock(fd, fcntl.LOCK_UN)
+            os.close(fd)
+
+    def next(self) -> str:
+        with self._lock, self._file_state() as fd:
+            last_s, last_seq = self._last_s, self._last_seq
+            if fd is not None:
+                raw = os.pread(fd, 64, 0).decode("ascii", "ignore").split()
+                if len(raw) == 2 and raw[0].isdigit() and raw[1].isdigit():
+                    fs, fq = int(raw[0]), int(raw[1])
+                    if (fs, fq) > (last_s, last_seq):
+                        last_s, last_seq = fs, fq
+            now = int(self.clock())
+            if now > last_s:
+                s, seq = now, 0
+            else:
+                s, seq = last_s, last_seq + 1
+                if seq > 9999:
+                    s, seq = s + 1, 0
+            self._last_s, self._last_seq = s, seq
+            if fd is not None:
+                data = f"{s} {seq}\n".encode()
+                os.ftruncate(fd, 0)
+                os.pwrite(fd, data, 0)
+            return f"{self.code}{_stamp(s)}{seq:04d}"

@@ -1,0 +1,213 @@
+"""The settlement service: the platform conversation of one visit, in order, for the CLI and the window.
+
+identify (1101) -> open visit (2201 registration, 2203 visit info, 2204 fee upload) -> preview (2206)
+-> settle (2207) ; cancel (2208) ; reverse an uncertain settlement (2601).
+"""
+from __future__ import annotations
+
+import logging
+import threading
+from datetime import datetime
+from typing import Any, Callable
+
+from terminal.backend.client import Answer, PlatformClient
+from terminal.backend.errors import BusinessError, PlatformError
+from terminal.core.models import Bill, Credential, CertType, Person, Settlement, Visit
+from terminal.core.money import ZERO, money, to_wire
+
+log = logging.getLogger("terminal.service")
+
+
+class UncertainSettlement(PlatformError):
+    """A 2207/2208 went out and no valid answer came back: the outcome is unknown."""
+
+    outcome_unknown = True
+
+    def __init__(self, cause: PlatformError, visit: Visit | None, omsgid: str, oinfno: str, reversed_ok: bool,
+                 reversal_error: PlatformError | None = None):
+        self.cause, self.visit, self.omsgid, self.oinfno = cause, visit, omsgid, oinfno
+        self.reversed_ok, self.reversal_error = reversed_ok, reversal_error
+        super().__init__(self.user_message, infno=oinfno, msgid=omsgid)
+
+    @property
+    def user_message(self) -> str:
+        if self.reversed_ok:
+            return "结算结果未知，已自动冲正（2601 成功），请重新结算"
+        return "结算结果未知，正在冲正；冲正完成前请勿重复结算，完成后请重新结算"
+
+
+def is_sign_in_error(err: BusinessError) -> bool:
+    return "签到" in (err.err_msg or "")
+
+
+class SettlementService:
+    def __init__(self, client: PlatformClient, *, treatment_admdvs: str, dept_code: str = "A03",
+                 on_uncertain: Callable[[PlatformError, str, str, str, str], bool] | None = None):
+        self.client = client
+        self.treatment_admdvs = treatment_admdvs
+        self.dept_code = dept_code
+        #: Hook for the journal/queue: (error, psn_no, insuplc, omsgid, oinfno) -> True when it takes over
+        #: the reversal (durably queued). Without it the service tries one immediate 2601.
+        self.on_uncertain = on_uncertain
+        self._sign_lock = threading.Lock()
+        self._sign_date = ""
+
+    # sign-in -----------------------------------------------------------------------------------
+    def ensure_signed_in(self, force: bool = False) -> str:
+        with self._sign_lock:
+            today = datetime.now().strftime("%Y%m%d")
+            if force or not self.client.sign_no or self._sign_date != today:
+                self.client.sign_in()
+                self._sign_date = today
+            return self.client.sign_no
+
+    def _with_sign_in(self, fn: Callable[[], Answer]) -> Answer:
+        self.ensure_signed_in()
+        try:
+            return fn()
+        except BusinessError as e:
+            if not is_sign_in_error(e):
+                raise
+            log.info("sign_no refused (%s); signing in again", e.err_msg)
+            self.ensure_signed_in(force=True)
+            return fn()
+
+    # steps ---------------------------------------------------------------------------------------
+    def identify(self, cred: Credential) -> Person:
+        a = self._with_sign_in(lambda: self.client.person_info(cred.cert_type, cred.cert_no, card_sn=cred.card_sn))
+        person = Person.from_wire(a.output)
+        if not person.insurances:
+            raise BusinessError("平台未返回参保信息（insuinfo 为空）", infno="1101", msgid=a.msgid)
+        return person
+
+    def open_visit(self, cred: Credential, person: Person, bill: Bill, insutype: str | None = None) -> Visit:
+        ins = person.insurance(insutype)
+        if not ins.active:
+            raise BusinessError(f"险种 {ins.insutype} {ins.name} 状态为{ins.status_name}，不能直接结算")
+        insuplc = ins.insuplc_admdvs
+        now = datetime.now()
+        ipt_otp_no = bill.bill_no or f"MZ{now.strftime('%y%m%d%H%M%S%f')[:16]}"
+        visit = Visit(credential=cred, person=person, insutype=ins.insutype, insuplc_admdvs=insuplc, bill=bill,
+                      med_type=bill.med_type, ipt_otp_no=ipt_otp_no)
+        begntime = now.strftime("%Y-%m-%d %H:%M:%S")
+        reg = self._with_sign_in(lambda: self.client.register({
+            "psn_no": person.psn_no, "insutype": ins.insutype, "begntime": begntime,
+            "mdtrt_cert_type": cred.cert_type, "mdtrt_cert_no": cred.cert_no, "ipt_otp_no": ipt_otp_no,
+            "atddr_no": bill.dr_code, "dr_name": bill.dr_name, "dept_code": bill.dept_code,
+            "dept_name": bill.dept_name, "caty": bill.dept_code}, insuplc))
+        visit.mdtrt_id = str(reg.output["data"]["mdtrt_id"])
+        if bill.dise_codg:
+            self.client.visit_info({"mdtrt_id": visit.mdtrt_id, "psn_no": person.psn_no, "med_type": bill.med_type,
+                                    "begntime": begntime, "dise_codg": bill.dise_codg, "dise_name": bill.dise_name},
+                                   [{"diag_type": "1", "diag_srt_no": "1", "diag_code": bill.dise_codg,
+                                     "diag_name": bill.dise_name}], insuplc)
+        visit.chrg_bchno = now.strftime("%Y%m%d%H%M%S")
+        self.upload(visit)
+        return visit
+
+    def upload(self, visit: Visit) -> list[dict[str, Any]]:
+        now = datetime.now().strftime("%Y-%m-%d %H:%M:%S")
+        details = []
+        for n, item in enumerate(visit.bill.items, 1):
+            details.append({
+                "feedetl_sn": f"{visit.chrg_bchno}{n:04d}", "mdtrt_id": visit.mdtrt_id,
+                "psn_no": visit.person.psn_no, "chrg_bchno": visit.chrg_bchno, "rxno": item.rxno,
+                "fee_ocur_time": now, "med_list_codg": item.national_code, "medins_list_codg": item.hosp_code,
+                "det_item_fee_sumamt": item.amount, "cnt": item.qty, "pric": item.price,
+                "bilg_dept_codg": item.dept_code or visit.bill.dept_code, "bilg_dr_codg": item.dr_code or visit.bill.dr_code,
+                "hosp_appr_flag": "1", "med_list_name": item.name,
+            })
+        a = self.client.upload_fees(details, visit.insuplc_admdvs)
+        visit.fee_results = a.output["result"]
+        return visit.fee_results
+
+    def _setl_input(self, visit: Visit) -> dict[str, Any]:
+        return {
+            "psn_no": visit.person.psn_no, "mdtrt_cert_type": visit.credential.cert_type,
+            "mdtrt_cert_no": visit.credential.cert_no, "med_type": visit.med_type,
+            "medfee_sumamt": visit.bill.total, "psn_setlway": "01", "mdtrt_id": visit.mdtrt_id,
+            "chrg_bchno": visit.chrg_bchno, "acct_used_flag": "1" if visit.acct_used else "0",
+            "insutype": visit.insutype,
+            **({"card_sn": visit.credential.card_sn} if visit.credential.cert_type == CertType.SS_CARD else {}),
+        }
+
+    def preview(self, visit: Visit, acct_used: bool | None = None) -> Settlement:
+        if acct_used is not None:
+            visit.acct_used = acct_used
+        a = self._with_sign_in(lambda: self.client.pre_settle(self._setl_input(visit), visit.insuplc_admdvs))
+        s = Settlement.from_wire(a.output, preview=True).check()
+        if s.medfee_sumamt != visit.bill.total:
+            raise BusinessError(f"预结算总额 {s.medfee_sumamt} 与账单合计 {visit.bill.total} 不一致，请核对明细")
+        visit.preview = s
+        return s
+
+    def settle_input(self, visit: Visit) -> dict[str, Any]:
+        if visit.preview is None:
+            raise RuntimeError("settle before preview")
+        p = visit.preview
+        return {**self._setl_input(visit), "invono": "", "fulamt_ownpay_amt": p.fulamt_ownpay_amt,
+                "overlmt_selfpay": p.overlmt_selfpay, "preselfpay_amt": p.preselfpay_amt,
+                "inscp_scp_amt": p.inscp_scp_amt}
+
+    def settle(self, visit: Visit, msgid: str | None = None) -> Settlement:
+        """2207. On an unknown outcome, hands over to the reversal path and raises UncertainSettlement."""
+        self.ensure_signed_in()
+        data = self.settle_input(visit)
+        msg = self.client.prepare("2207", {"data": data}, insuplc_admdvs=visit.insuplc_admdvs, msgid=msgid)
+        visit.settle_msgid = msg.msgid
+        try:
+            a = self.client.send(msg)
+        except BusinessError as e:
+            if is_sign_in_error(e):
+                self.ensure_signed_in(force=True)
+                return self.settle(visit)
+            raise
+        except PlatformError as e:
+            if e.outcome_unknown:
+                raise self._uncertain(e, visit, msg.msgid, "2207") from e
+            raise
+        try:
+            s = Settlement.from_wire(a.output).check()
+        except ValueError as e:  # booked, but the breakdown is unusable: reverse it
+            from terminal.backend.errors import MalformedAnswer
+            err = MalformedAnswer(f"结算应答金额不平: {e}", infno="2207", msgid=msg.msgid, money_moving=True)
+            raise self._uncertain(err, visit, msg.msgid, "2207") from e
+        visit.settlement = s
+        return s
+
+    def cancel(self, setl_id: str, mdtrt_id: str, psn_no: str, insuplc: str) -> Settlement:
+        """2208: cancel a settlement (negative amounts come back)."""
+        self.ensure_signed_in()
+        msg = self.client.prepare("2208", {"data": {"setl_id": setl_id, "mdtrt_id": mdtrt_id, "psn_no": psn_no}},
+                                  insuplc_admdvs=insuplc)
+        try:
+            a = self.client.send(msg)
+        except PlatformError as e:
+            if e.outcome_unknown:
+                raise self._uncertain(e, None, msg.msgid, "2208", psn_no=psn_no, insuplc=insuplc) from e
+            raise
+        return Settlement.from_wire(a.output).check()
+
+    def reverse(self, psn_no: str, insuplc: str, omsgid: str, oinfno: str) -> bool:
+        """2601. True when reversed, or when the platform says nothing was booked under omsgid."""
+        self.ensure_signed_in()
+        try:
+            self.client.reverse(psn_no, omsgid, oinfno, insuplc)
+            return True
+        except BusinessError as e:
+            if "原交易不存在" in e.err_msg or "无此交易" in e.err_msg or "未找到原交易" in e.err_msg:
+                return True
+            raise
+
+    def _uncertain(self, err: PlatformError, visit: Visit | None, omsgid: str, oinfno: str, *,
+                   psn_no: str = "", insuplc: str = "") -> UncertainSettlement:
+        psn_no = psn_no or (visit.person.psn_no if visit else "")
+        insuplc = insuplc or (visit.insuplc_admdvs if visit else "")
+        log.error("%s %s outcome unknown (%s); reversing", oinfno, omsgid, err)
+        if self.on_uncertain and self.on_uncertain(err, psn_no, insuplc, omsgid, oinfno):
+            return UncertainSettlement(err, visit, omsgid, oinfno, reversed_ok=False)
+        try:
+            ok = self.reverse(psn_no, insuplc, omsgid, oinfno)
+            return UncertainSettlement(err, visit, omsgid, oinfno, reversed_ok=ok)
+        except PlatformError as rev_err:
+            return UncertainSettlement(err, visit, omsgid, oinfno, reversed_ok=False, reversal_error=rev_err)
