@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import socket
-import ssl
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -131,6 +130,7 @@ class PlatformClient:
         self.sign_no = ""
         self.session = session or self._make_session()
         self.last_http_elapsed = 0.0
+        self.http_total = 0.0  # sum of HTTP round trips (for the overhead benchmark)
 
     def _make_session(self) -> requests.Session:
         s = requests.Session()
@@ -233,6 +233,7 @@ class PlatformClient:
                                  **kw) from ex
         http_elapsed = time.perf_counter() - t0
         self.last_http_elapsed = http_elapsed
+        self.http_total += http_elapsed
         if resp.status_code >= 400:
             # 4xx from a gateway means refused before processing; 5xx may have processed.
             sent = resp.status_code >= 500

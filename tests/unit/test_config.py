@@ -80,3 +80,12 @@ def test_save_round_trip(tmp_path):
     cfg.operator.id = "0042"
     C.save(cfg, tmp_path / "out.toml")
     assert C.load(tmp_path / "out.toml").operator.id == "0042"
+
+
+def test_shipped_example_configs_are_valid():
+    from pathlib import Path
+    root = Path(__file__).resolve().parents[2] / "resources/config"
+    files = sorted(root.glob("*.toml"))
+    assert files
+    for f in files:
+        C.load(f)

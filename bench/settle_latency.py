@@ -1,0 +1,63 @@
+"""Benchmark: a full outpatient settle (1101, 2201, 2204, 2206, 2207) against the sandbox over HTTP.
+
+Prints the median and p95 wall time of a full settle and the client's own overhead beyond the sum of the
+HTTP round trips (envelope building, JSON, Decimal parsing, identity checks). Target: overhead < 10%.
+Run: .venv/bin/python bench/settle_latency.py [--n 100]
+"""
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from terminal import config as config_mod  # noqa: E402
+from terminal.backend.client import client_from_config  # noqa: E402
+from terminal.core import wire  # noqa: E402
+from terminal.core.models import Bill, Credential  # noqa: E402
+from terminal.sandbox.server import SandboxServer  # noqa: E402
+from terminal.service import SettlementService  # noqa: E402
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--n", type=int, default=100)
+    args = ap.parse_args()
+    import json
+    persons = {p["key"]: p for p in json.loads((ROOT / "terminal/sandbox/data/persons.json").read_text("utf-8"))["persons"]}
+    bill = Bill.from_dict(wire.loads((ROOT / "resources/bills/outpatient-nanning.json").read_text("utf-8")))
+    with tempfile.TemporaryDirectory() as tmp, SandboxServer(db_path=Path(tmp) / "sb.sqlite") as srv:
+        cfg = config_mod.Config()
+        cfg.store.dir = tmp
+        client = client_from_config(cfg, srv.url, msgid_state=Path(tmp) / "msgid")
+        svc = SettlementService(client, treatment_admdvs=cfg.facility.admdvs)
+        svc.ensure_signed_in()
+        cred = Credential("02", persons["hainan-retiree"]["certno"])
+        totals, overheads = [], []
+        for i in range(args.n + 5):
+            client.http_total = 0.0
+            t0 = time.perf_counter()
+            person = svc.identify(cred)
+            visit = svc.open_visit(cred, person, bill)
+            svc.preview(visit)
+            svc.settle(visit)
+            dt = time.perf_counter() - t0
+            if i >= 5:  # warm-up
+                totals.append(dt)
+                overheads.append((dt - client.http_total) / dt)
+        totals.sort()
+        p95 = totals[int(len(totals) * 0.95) - 1]
+        print(f"full settle (5 messages) over HTTP, n={args.n}")
+        print(f"  median {statistics.median(totals) * 1000:.1f} ms   p95 {p95 * 1000:.1f} ms")
+        print(f"  client overhead beyond HTTP round trips: median {statistics.median(overheads) * 100:.1f}%  "
+              f"(target < 10%)")
+        client.close()
+
+
+if __name__ == "__main__":
+    main()
