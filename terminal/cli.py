@@ -114,7 +114,7 @@ def cmd_settle(args) -> int:
             "insured_place": visit.insuplc_admdvs, "insured_place_name": place_name(visit.insuplc_admdvs),
             "treatment_place": cfg.facility.admdvs, "cross_province": cross,
             "mdtrt_id": visit.mdtrt_id, "msgid": visit.settle_msgid,
-            "settlement": s.as_dict(), "identities_hold": not s.identity_errors(),
+            "settlement": s.as_dict(unmask=args.unmask), "identities_hold": not s.identity_errors(),
         }
         if args.json:
             _print_json(result)
@@ -141,10 +141,17 @@ def _print_settlement(r: dict, s) -> None:
             ("  大病/大额", s.hifmi_pay + s.hifob_pay), ("  医疗救助", s.maf_pay), ("个人负担", s.psn_part_amt),
             ("  个人账户", s.acct_pay), ("医院负担", s.hosp_part_amt), ("个人账户余额", s.balc)]
     for label, v in rows:
-        print(f"  {label:<10} {fmt_yuan(v):>14}")
+        print(f"  {_pad(label, 14)}{fmt_yuan(v):>14}")
     print(f"\n  ★ 个人现金支付 {fmt_yuan(s.psn_cash_pay)}")
     errs = s.identity_errors()
     print("  金额平衡校验: " + ("通过" if not errs else "失败 " + "; ".join(errs)))
+
+
+def _pad(text: str, width: int) -> str:
+    import unicodedata
+
+    w = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    return text + " " * max(0, width - w)
 
 
 def cmd_cancel(args) -> int:

@@ -126,6 +126,8 @@ class Person:
             raise LookupError(f"参保人没有险种 {insutype}")
         active = [i for i in self.insurances if i.active]
         if not active:
+            if len(self.insurances) == 1:
+                return self.insurances[0]  # the caller reports its status (e.g. suspended)
             raise LookupError("参保人没有正常参保的险种")
         if len(active) > 1:
             raise LookupError("参保人有多个险种，请选择: " + ", ".join(f"{i.insutype} {i.name}" for i in active))
@@ -371,8 +373,12 @@ class Settlement:
             raise IdentityError("; ".join(errs))
         return self
 
-    def as_dict(self) -> dict[str, Any]:
-        d: dict[str, Any] = {**self.info, **{k: f"{v:.2f}" for k, v in self.amounts.items()}}
+    def as_dict(self, unmask: bool = False) -> dict[str, Any]:
+        info = dict(self.info)
+        if not unmask:
+            info["certno"] = mask_id(info.get("certno", ""))
+            info["psn_name"] = mask_name(info.get("psn_name", ""))
+        d: dict[str, Any] = {**info, **{k: f"{v:.2f}" for k, v in self.amounts.items()}}
         d["setldetail"] = [{"fund_pay_type": x.fund_pay_type, "fund_pay_type_name": x.fund_pay_type_name,
                             "fund_payamt": f"{x.fund_payamt:.2f}"} for x in self.details]
         return d

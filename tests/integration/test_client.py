@@ -225,7 +225,7 @@ def test_connect_refused_means_not_sent(cfg, tmp_path):
 
 
 def test_sign_no_is_renewed_when_refused(svc, client):
-    svc.ensure_signed_in()
+    person = svc.identify(id_cred("local"))
     client.sign_no = "BOGUS"
-    person = svc.identify(id_cred("local"))  # refused for sign_no, signs in again, retries
-    assert isinstance(person, Person) and client.sign_no != "BOGUS"
+    visit = svc.open_visit(id_cred("local"), person, load_bill())  # 2201 refused for sign_no: sign in, retry
+    assert isinstance(person, Person) and visit.mdtrt_id and client.sign_no != "BOGUS"
