@@ -210,7 +210,8 @@ class PlatformClient:
         e = self.endpoint
         if e.gateway_paasid and e.gateway_token:
             headers = gateway_headers(e.gateway_paasid, e.gateway_token)
-        log.info("-> %s %s %s", msg.infno, msg.msgid, wire.dumps(mask_data(msg.envelope.get("input", {})))[:2000])
+        if log.isEnabledFor(logging.DEBUG):  # the journal keeps the masked request; the log only at DEBUG
+            log.debug("-> %s %s %s", msg.infno, msg.msgid, wire.dumps(mask_data(msg.envelope.get("input", {})))[:2000])
         t0 = time.perf_counter()
         try:
             resp = self.session.post(msg.url, data=body, headers=headers,

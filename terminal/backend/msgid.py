@@ -35,22 +35,36 @@ class MsgIdGenerator:
         self._lock = threading.Lock()
         self._last_s = 0
         self._last_seq = -1
+        self._fd: int | None = None
 
     @contextmanager
     def _file_state(self):
         if not self.state_path:
             yield None
             return
-        self.state_path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.state_path, os.O_RDWR | os.O_CREAT, 0o600)
+        if self._fd is None:
+            self.state_path.parent.mkdir(parents=True, exist_ok=True)
+            self._fd = os.open(self.state_path, os.O_RDWR | os.O_CREAT, 0o600)
+        fd = self._fd
+        if fcntl:
+            fcntl.flock(fd, fcntl.LOCK_EX)
         try:
-            if fcntl:
-                fcntl.flock(fd, fcntl.LOCK_EX)
             yield fd
         finally:
             if fcntl:
                 fcntl.flock(fd, fcntl.LOCK_UN)
-            os.close(fd)
+
+    def close(self) -> None:
+        with self._lock:
+            if self._fd is not None:
+                os.close(self._fd)
+                self._fd = None
+
+    def __del__(self) -> None:
+        try:
+            self.close()
+        except Exception:  # noqa: BLE001
+            pass
 
     def next(self) -> str:
         with self._lock, self._file_state() as fd:
@@ -70,7 +84,5 @@ class MsgIdGenerator:
                     s, seq = s + 1, 0
             self._last_s, self._last_seq = s, seq
             if fd is not None:
-                data = f"{s} {seq}\n".encode()
-                os.ftruncate(fd, 0)
-                os.pwrite(fd, data, 0)
+                os.pwrite(fd, f"{s} {seq}".ljust(31).encode() + b"\n", 0)  # fixed width: no truncate
             return f"{self.code}{_stamp(s)}{seq:04d}"

@@ -20,7 +20,7 @@ def _default(o: Any) -> Any:
 
 def dumps(obj: Any, **kw: Any) -> str:
     """JSON text with Decimals written as JSON numbers exactly as they are (2 places stay 2 places)."""
-    if any(isinstance(v, float) for v in _walk(obj)):
+    if _has_float(obj):
         raise TypeError("binary float in wire data; use Decimal")
     text = json.dumps(obj, ensure_ascii=False, default=_default, separators=(",", ":"), **kw)
     return _MARK_RE.sub(lambda m: m.group(1), text)
@@ -31,12 +31,16 @@ def loads(text: str | bytes) -> Any:
     return json.loads(text, parse_float=Decimal)
 
 
-def _walk(obj: Any):
-    if isinstance(obj, dict):
-        for v in obj.values():
-            yield from _walk(v)
-    elif isinstance(obj, (list, tuple)):
-        for v in obj:
-            yield from _walk(v)
-    else:
-        yield obj
+def _has_float(obj: Any) -> bool:
+    stack = [obj]
+    pop, extend = stack.pop, stack.extend
+    while stack:
+        o = pop()
+        t = type(o)
+        if t is dict:
+            extend(o.values())
+        elif t is list or t is tuple:
+            extend(o)
+        elif t is float:
+            return True
+    return False

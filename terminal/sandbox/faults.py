@@ -1,0 +1,122 @@
+"""Fault injection for the sandbox platform: what a client sees when the line or the platform misbehaves.
+
+Kinds (and whether the platform processes, i.e. may book, the transaction):
+
+==============  =========  =====================================================================
+kind            processed  what the client sees
+==============  =========  =====================================================================
+delay           yes        the normal answer, ``delay`` seconds late (a short read timeout expires)
+hang            no         nothing for ``delay`` seconds (default 30), then the connection closes
+http500         no         HTTP 500 with a small HTML body
+malformed       yes        HTTP 200 whose body is the real answer cut in half (not valid JSON)
+reset           no         TCP RST (SO_LINGER 0) instead of an answer: ConnectionError
+lost_answer     yes        booked, then TCP RST: the "booked but answer lost" case for 2601
+business_error  no         infcode -1 with ``err_msg`` (default 沙箱模拟业务错误)
+==============  =========  =====================================================================
+
+A fault comes from the request header ``X-Sandbox-Fault: kind[;delay=S][;msg=percent-encoded err_msg]``
+(that request only) or from the armed list (:meth:`FaultBoard.arm`, or POST /sandbox/faults), consumed by
+the next ``count`` requests whose infno matches (``*`` = any). For every kind but hang, ``delay`` seconds
+pass before the fault's action.
+"""
+from __future__ import annotations
+
+import threading
+from dataclasses import asdict, dataclass
+from urllib.parse import unquote
+
+KINDS = ("delay", "hang", "http500", "malformed", "reset", "lost_answer", "business_error")
+PROCESSED = frozenset({"delay", "malformed", "lost_answer"})
+HANG_DEFAULT = 30.0
+BUSINESS_ERROR_DEFAULT = "沙箱模拟业务错误"
+
+
+@dataclass
+class Fault:
+    kind: str
+    infno: str = "*"
+    count: int = 1
+    delay: float = 0.0
+    err_msg: str = ""
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise ValueError(f"unknown fault kind {self.kind!r}; kinds: {', '.join(KINDS)}")
+        self.infno = str(self.infno or "*")
+        self.count = int(self.count)
+        if self.count < 1:
+            raise ValueError("fault count must be >= 1")
+        self.delay = float(self.delay or 0.0)
+        if self.delay < 0:
+            raise ValueError("fault delay must be >= 0")
+        self.err_msg = str(self.err_msg or "")
+
+    @property
+    def wait(self) -> float:
+        """Seconds to wait before the fault's action (hang: how long to hang)."""
+        if self.kind == "hang" and self.delay <= 0:
+            return HANG_DEFAULT
+        return self.delay
+
+    @property
+    def message(self) -> str:
+        return self.err_msg or BUSINESS_ERROR_DEFAULT
+
+    def matches(self, infno: str) -> bool:
+        return self.infno == "*" or self.infno == infno or (bool(infno) and self.infno == infno[:4])
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def parse_header(value: str) -> Fault:
+    """``kind[;delay=S][;msg=...]`` -> Fault (ValueError when malformed)."""
+    parts = [p.strip() for p in value.split(";") if p.strip()]
+    if not parts:
+        raise ValueError("empty X-Sandbox-Fault header")
+    kw: dict = {}
+    for p in parts[1:]:
+        k, sep, v = p.partition("=")
+        k = k.strip().lower()
+        if not sep:
+            raise ValueError(f"bad X-Sandbox-Fault parameter {p!r}")
+        if k == "delay":
+            kw["delay"] = float(v)
+        elif k in ("msg", "err_msg"):
+            kw["err_msg"] = unquote(v.strip())
+        else:
+            raise ValueError(f"unknown X-Sandbox-Fault parameter {k!r}")
+    return Fault(parts[0].lower(), **kw)
+
+
+class FaultBoard:
+    """The armed faults, shared by the handler threads."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._faults: list[Fault] = []
+
+    def arm(self, kind: str, infno: str = "*", count: int = 1, delay: float = 0.0, err_msg: str = "") -> Fault:
+        f = Fault(kind, infno=infno, count=count, delay=delay, err_msg=err_msg)
+        with self._lock:
+            self._faults.append(f)
+        return f
+
+    def clear(self) -> None:
+        with self._lock:
+            self._faults.clear()
+
+    def take(self, infno: str) -> Fault | None:
+        """The first armed fault matching infno, consuming one of its count."""
+        with self._lock:
+            for i, f in enumerate(self._faults):
+                if f.matches(infno):
+                    f.count -= 1
+                    if f.count <= 0:
+                        del self._faults[i]
+                    return Fault(f.kind, f.infno, 1, f.delay, f.err_msg)
+        return None
+
+    def list(self) -> list[dict]:
+        with self._lock:
+            return [f.as_dict() for f in self._faults]
