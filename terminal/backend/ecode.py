@@ -40,7 +40,7 @@ class EcodeRefused(BusinessError):
             "500160": "医保码已过期，请让患者刷新医保码后重新扫码",
             "500161": "该医保码已使用，请让患者刷新医保码后重新扫码",
         }.get(str(self.code))
-        return f"{self.err_msg}" + (f"（{hint}）" if hint and hint not in self.err_msg else "")
+        return hint or self.err_msg
 
 
 @dataclass(frozen=True)
@@ -91,7 +91,11 @@ class EcodeClient:
         except requests.exceptions.ReadTimeout as e:
             raise TransportError("e-voucher read timeout", kind="timeout", sent=True, infno="ec.query") from e
         except requests.exceptions.RequestException as e:
-            raise TransportError(f"e-voucher: {e}", kind="connect", sent=False, infno="ec.query") from e
+            from .client import _never_connected
+
+            never = _never_connected(e)
+            raise TransportError(f"e-voucher: {type(e).__name__}", kind="connect" if never else "reset",
+                                 sent=not never, infno="ec.query") from e
         if r.status_code >= 400:
             raise TransportError(f"HTTP {r.status_code}", kind="http", sent=True, infno="ec.query")
         try:

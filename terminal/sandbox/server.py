@@ -24,14 +24,15 @@ import struct
 import tempfile
 import threading
 import time
-from datetime import datetime
+from datetime import datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, Callable
 from urllib.parse import urlsplit
 
-from terminal.core.protocol import PATH_TO_INFNO, SINGLE_ENDPOINT
+from terminal.core.protocol import ECODE_QUERY_PATH, PATH_TO_INFNO, SINGLE_ENDPOINT
 
+from .ecode import EcodeIssuer
 from .faults import KINDS, PROCESSED, Fault, FaultBoard, parse_header
 from .platform import Platform, ts17
 from .policy import Policies
@@ -221,6 +222,21 @@ class _Handler(BaseHTTPRequestHandler):
                 self._json(400, {"error": f"bad fault: {e}", "kinds": list(KINDS)})
                 return
             self._json(200, {"armed": f.as_dict(), "faults": self.sb.faults()})
+        elif path == ECODE_QUERY_PATH:
+            try:
+                req = json.loads(body.decode("utf-8") or "{}")
+            except (UnicodeDecodeError, ValueError):
+                req = None
+            self._json(200, self.sb.ecodes.query(req))
+        elif path == "/sandbox/ecode":
+            try:
+                spec = json.loads(body.decode("utf-8") or "{}")
+                ttl = spec.get("ttl")
+                code, expires = self.sb.issue_ecode(spec["person_key"], ttl=ttl)
+            except (KeyError, ValueError, TypeError, AttributeError) as e:
+                self._json(400, {"error": f"bad request: {e}"})
+                return
+            self._json(200, {"ecQrCode": code, "expires": expires.isoformat(), "person_key": spec["person_key"]})
         elif path == "/sandbox/ectoken":
             try:
                 spec = json.loads(body.decode("utf-8") or "{}")
@@ -307,7 +323,7 @@ class SandboxServer:
     def __init__(self, db_path: str | Path | None = None, host: str = "127.0.0.1", port: int = 0,
                  require_sign_in: bool = True, gateway: dict[str, str] | None = None,
                  ssl_context: ssl.SSLContext | None = None, *, clock: Callable[[], datetime] | None = None,
-                 data_dir: str | Path | None = None):
+                 data_dir: str | Path | None = None, ecode_ttl: float = 60.0):
         self._tmpdir: str | None = None
         if db_path is None:
             self._tmpdir = tempfile.mkdtemp(prefix="yibao-sandbox-")
@@ -319,6 +335,8 @@ class SandboxServer:
         self.policies = Policies(data_dir)
         self.store = Store(self.db_path)
         self.platform = Platform(self.store, self.policies, require_sign_in=require_sign_in, clock=clock)
+        self.ecodes = EcodeIssuer(self.store, self.policies.persons, self.platform.issue_ectoken,
+                                  clock=self.platform.clock, ttl=timedelta(seconds=ecode_ttl))
         self._board = FaultBoard()
         self._stopping = threading.Event()
         self._httpd: _HTTPServer | None = None
@@ -380,6 +398,10 @@ class SandboxServer:
     def issue_ectoken(self, person_key: str) -> str:
         """An e-voucher token (ecToken, 40 chars, valid 24 h) for a persons.json key, usable with 1101 type 01."""
         return self.platform.issue_ectoken(person_key)
+
+    def issue_ecode(self, person_key: str, ttl: float | None = None) -> tuple[str, datetime]:
+        """A fresh e-code (the string the patient's phone shows as a QR) and when it expires."""
+        return self.ecodes.issue(person_key, None if ttl is None else timedelta(seconds=float(ttl)))
 
     def balance(self, person_key: str, insutype: str | None = None):
         """Current personal-account balance (Decimal) of a sandbox person."""
