@@ -53,13 +53,13 @@ def load_config(args) -> Any:
 
 
 # settle ---------------------------------------------------------------------------------------
-def _credential(args):
+def _credential(args, cfg=None):
     from terminal.core.models import Credential
 
     if getattr(args, "card", False):
         from terminal.commands.card import read_card
 
-        card = read_card(args.reader or "")
+        card = read_card(args.reader or cfg or "", reject_expired=True)
         return card.credential()
     if getattr(args, "ecode", None) or getattr(args, "ecode_image", None):
         from terminal.commands import ecode as ecode_cmd
@@ -87,7 +87,7 @@ def cmd_settle(args) -> int:
         if sandbox is not None:
             args._sandbox = sandbox
         try:
-            cred = _credential(args)
+            cred = _credential(args, cfg)
             svc = SettlementService(client, treatment_admdvs=cfg.facility.admdvs)
             person = svc.identify(cred)
             visit = svc.open_visit(cred, person, bill, args.insutype)
@@ -104,6 +104,11 @@ def cmd_settle(args) -> int:
         except LookupError as e:
             print(f"失败: {e.args[0]}", file=sys.stderr)
             return 1
+        except Exception as e:  # card and scanner errors carry a cashier message
+            if hasattr(e, "user_message"):
+                print(f"失败: {e.user_message}", file=sys.stderr)
+                return 1
+            raise
         cross = visit.cross_province(cfg.facility.admdvs)
         ins = person.insurance(visit.insutype)
         result = {

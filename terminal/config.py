@@ -81,7 +81,8 @@ class OperatorConfig:
 @dataclass
 class CardConfig:
     reader: str = ""
-    virtual: bool = False
+    virtual: bool = False  # training: read an in-process virtual card instead of a PC/SC reader
+    virtual_person: str = "hainan-retiree"
 
 
 @dataclass
