@@ -2,6 +2,11 @@
 
 identify (1101) -> open visit (2201 registration, 2203 visit info, 2204 fee upload) -> preview (2206)
 -> settle (2207) ; cancel (2208) ; reverse an uncertain settlement (2601).
+
+With a ``store`` (terminal.store.Store) every message is journaled before it is sent, an uncertain
+settlement's 2601 is queued durably (``on_uncertain``), a new settlement for a person waits until that
+reversal is confirmed, a cancellation asked for while the platform is unreachable is queued, and a bill
+can be parked for deferred settlement (``park``).
 """
 from __future__ import annotations
 
@@ -11,7 +16,7 @@ from datetime import datetime
 from typing import Any, Callable
 
 from terminal.backend.client import Answer, PlatformClient
-from terminal.backend.errors import BusinessError, PlatformError
+from terminal.backend.errors import BusinessError, PlatformError, TransportError
 from terminal.core.models import Bill, Credential, CertType, Person, Settlement, Visit
 from terminal.core.money import ZERO, money, to_wire
 
@@ -33,7 +38,30 @@ class UncertainSettlement(PlatformError):
     def user_message(self) -> str:
         if self.reversed_ok:
             return "结算结果未知，已自动冲正（2601 成功），请重新结算"
-        return "结算结果未知，正在冲正；冲正完成前请勿重复结算，完成后请重新结算"
+        return "结算结果未知，正在冲正；冲正完成后请重新结算"
+
+
+class ReversalPending(PlatformError):
+    """A new settlement for a person whose earlier uncertain settlement is still being reversed."""
+
+    reversal_pending = True
+
+    def __init__(self, message: str, psn_no: str = ""):
+        super().__init__(message, infno="2207")
+        self.psn_no = psn_no
+
+
+class CancelQueued(PlatformError):
+    """A 2208 that could not reach the platform (certainly not sent) and waits in the offline queue."""
+
+    def __init__(self, queue_id: int, setl_id: str, cause: PlatformError):
+        self.queue_id, self.setl_id, self.cause = queue_id, setl_id, cause
+        super().__init__(self.user_message, infno="2208", msgid=cause.msgid)
+
+    @property
+    def user_message(self) -> str:
+        return (f"医保平台暂不可达，撤销结算 {self.setl_id} 已登记（队列 {self.queue_id}），"
+                "平台恢复后自动提交；提交成功前请勿退款")
 
 
 def is_sign_in_error(err: BusinessError) -> bool:
@@ -42,10 +70,17 @@ def is_sign_in_error(err: BusinessError) -> bool:
 
 class SettlementService:
     def __init__(self, client: PlatformClient, *, treatment_admdvs: str, dept_code: str = "A03",
-                 on_uncertain: Callable[[PlatformError, str, str, str, str], bool] | None = None):
+                 on_uncertain: Callable[[PlatformError, str, str, str, str], bool] | None = None,
+                 store: Any = None):
         self.client = client
         self.treatment_admdvs = treatment_admdvs
         self.dept_code = dept_code
+        #: The journal/queue (terminal.store.Store) or None.
+        self.store = store
+        if store is not None:
+            store.attach(client)
+            if on_uncertain is None:
+                on_uncertain = store.on_uncertain
         #: Hook for the journal/queue: (error, psn_no, insuplc, omsgid, oinfno) -> True when it takes over
         #: the reversal (durably queued). Without it the service tries one immediate 2601.
         self.on_uncertain = on_uncertain
@@ -149,8 +184,16 @@ class SettlementService:
                 "overlmt_selfpay": p.overlmt_selfpay, "preselfpay_amt": p.preselfpay_amt,
                 "inscp_scp_amt": p.inscp_scp_amt}
 
+    def check_no_reversal_pending(self, psn_no: str) -> None:
+        """Raise ReversalPending while an earlier uncertain settlement of this person is being reversed."""
+        if self.store is not None:
+            why = self.store.reversal_pending_message(psn_no)
+            if why:
+                raise ReversalPending(why, psn_no)
+
     def settle(self, visit: Visit, msgid: str | None = None) -> Settlement:
         """2207. On an unknown outcome, hands over to the reversal path and raises UncertainSettlement."""
+        self.check_no_reversal_pending(visit.person.psn_no)
         self.ensure_signed_in()
         data = self.settle_input(visit)
         msg = self.client.prepare("2207", {"data": data}, insuplc_admdvs=visit.insuplc_admdvs, msgid=msgid)
@@ -185,8 +228,21 @@ class SettlementService:
         except PlatformError as e:
             if e.outcome_unknown:
                 raise self._uncertain(e, None, msg.msgid, "2208", psn_no=psn_no, insuplc=insuplc) from e
+            if self.store is not None and isinstance(e, TransportError) and not e.sent:
+                qid = self.store.queue.enqueue_message("cancel", msg, summary=f"撤销结算 {setl_id}")
+                raise CancelQueued(qid, setl_id, e) from e
             raise
         return Settlement.from_wire(a.output).check()
+
+    def park(self, cred: Credential, bill: Bill, *, person: Person | None = None, insutype: str = "",
+             operator: str = ""):
+        """Park a bill for deferred settlement (platform unreachable): the patient pays in full now and
+        gets the returned slip (terminal.store.ParkSlip); the queue settles it later and lists the refund."""
+        if self.store is None:
+            raise RuntimeError("park needs a store")
+        name = person.psn_name if person else (cred.ec_name or "")
+        return self.store.park(cred, bill, name=name, psn_no=person.psn_no if person else "", insutype=insutype,
+                               operator=operator or self.client.identity.opter)
 
     def reverse(self, psn_no: str, insuplc: str, omsgid: str, oinfno: str) -> bool:
         """2601. True when reversed, or when the platform says nothing was booked under omsgid."""
