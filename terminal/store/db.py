@@ -1,0 +1,157 @@
+"""The store's SQLite database through sqlite-utils: WAL, synchronous=FULL, one schema.
+
+One connection per Store, shared by the UI thread and the queue worker under a lock; several processes
+(the app and a CLI command) may open the same file: WAL plus a busy timeout serialise their writes.
+Write transactions are ``BEGIN IMMEDIATE`` so two processes never deadlock upgrading a read lock.
+"""
+from __future__ import annotations
+
+import sqlite3
+import threading
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Iterator
+
+import sqlite_utils
+
+from terminal.core.models import SETL_AMOUNT_FIELDS
+
+from .errors import JournalOpenError
+
+SCHEMA_VERSION = 1
+
+_TEXT, _INT, _REAL = str, int, float
+
+MESSAGES = {
+    "msgid": _TEXT, "infno": _TEXT, "day": _TEXT, "created": _TEXT, "updated": _TEXT, "state": _TEXT,
+    "attempts": _INT, "operator": _TEXT, "url": _TEXT, "psn_no": _TEXT, "insuplc_admdvs": _TEXT,
+    "mdtrt_id": _TEXT, "setl_id": _TEXT, "omsgid": _TEXT, "oinfno": _TEXT, "park_id": _TEXT,
+    "request": _TEXT, "answer": _TEXT, "infcode": _TEXT, "err_kind": _TEXT, "err_msg": _TEXT, "sent": _INT,
+    "elapsed_ms": _INT, "inf_refmsgid": _TEXT, "resolution": _TEXT, "resolved_by": _TEXT,
+}
+SETTLEMENTS = {
+    "msgid": _TEXT, "kind": _TEXT, "setl_id": _TEXT, "orig_setl_id": _TEXT, "mdtrt_id": _TEXT, "psn_no": _TEXT,
+    "psn_name": _TEXT, "insutype": _TEXT, "clr_type": _TEXT, "clr_optins": _TEXT, "clr_way": _TEXT,
+    "setl_time": _TEXT, "day": _TEXT, "status": _TEXT, "park_id": _TEXT, "created": _TEXT, "updated": _TEXT,
+    **{k: _TEXT for k in SETL_AMOUNT_FIELDS},
+}
+QUEUE = {
+    "id": _INT, "seq": _INT, "kind": _TEXT, "infno": _TEXT, "visit_key": _TEXT, "state": _TEXT, "msgid": _TEXT,
+    "params": _TEXT, "summary": _TEXT, "attempts": _INT, "next_at": _REAL, "last_error": _TEXT, "result": _TEXT,
+    "created": _TEXT, "created_ts": _REAL, "updated": _TEXT, "done_at": _TEXT, "park_id": _TEXT, "omsgid": _TEXT,
+    "psn_no": _TEXT,
+}
+PAYLOADS = {"msgid": _TEXT, "queue_id": _INT, "infno": _TEXT, "url": _TEXT, "envelope": _TEXT, "created": _TEXT}
+PARKED = {
+    "park_id": _TEXT, "created": _TEXT, "updated": _TEXT, "state": _TEXT, "step": _TEXT, "operator": _TEXT,
+    "cert_type": _TEXT, "cert_masked": _TEXT, "name_masked": _TEXT, "psn_no": _TEXT, "insutype": _TEXT,
+    "insuplc_admdvs": _TEXT, "bill": _TEXT, "total": _TEXT, "queue_id": _INT, "mdtrt_id": _TEXT,
+    "settle_msgid": _TEXT, "setl_id": _TEXT, "settlement": _TEXT, "medfee_sumamt": _TEXT, "psn_cash_pay": _TEXT,
+    "fund_pay_sumamt": _TEXT, "acct_pay": _TEXT, "hosp_part_amt": _TEXT, "refund_due": _TEXT,
+    "refund_paid_at": _TEXT, "refund_paid_by": _TEXT, "error": _TEXT, "settled_at": _TEXT,
+}
+PARKED_SECRETS = {"park_id": _TEXT, "cert_no": _TEXT, "card_sn": _TEXT}
+RECONCILIATIONS = {
+    "id": _INT, "day": _TEXT, "created": _TEXT, "insutype": _TEXT, "clr_type": _TEXT, "setl_optins": _TEXT,
+    "data": _TEXT, "msgid": _TEXT, "state": _TEXT, "stmt_rslt": _TEXT, "stmt_rslt_dscr": _TEXT,
+    "settlements": _TEXT, "queue_id": _INT,
+}
+
+
+def now_text() -> str:
+    return datetime.now().strftime("%Y-%m-%d %H:%M:%S")
+
+
+def today() -> str:
+    return datetime.now().strftime("%Y-%m-%d")
+
+
+class StoreDB:
+    """A sqlite-utils Database with the store's pragmas, schema and a re-entrant write lock."""
+
+    def __init__(self, path: str | Path, *, timeout: float = 10.0):
+        self.path = Path(path)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            conn = sqlite3.connect(str(self.path), timeout=timeout, isolation_level=None, check_same_thread=False)
+            conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+        except (OSError, sqlite3.Error) as e:
+            from .journal import sqlite_reason
+
+            reason = sqlite_reason(e) if isinstance(e, sqlite3.Error) else (e.strerror or str(e))
+            raise JournalOpenError(str(self.path), reason) from e
+        self.db = sqlite_utils.Database(conn)
+        self.lock = threading.RLock()
+        self.read_only = False
+        with self.lock:
+            self.db.execute(f"PRAGMA busy_timeout={int(timeout * 1000)}")
+            try:
+                if self.db.journal_mode != "wal":
+                    self.db.enable_wal()
+            except sqlite3.OperationalError:
+                self.read_only = True  # opened anyway so that the journal can be read; writes will fail
+            self.db.execute("PRAGMA synchronous=FULL")
+            self.db.execute("PRAGMA foreign_keys=ON")
+            if not self.read_only:
+                try:
+                    self._schema()
+                except sqlite3.OperationalError:
+                    self.read_only = True
+
+    @property
+    def conn(self) -> sqlite3.Connection:
+        return self.db.conn
+
+    def close(self) -> None:
+        with self.lock:
+            self.db.close()
+
+    def _schema(self) -> None:
+        d = self.db
+        with self.tx():
+            d["messages"].create(MESSAGES, pk="msgid", if_not_exists=True)
+            d["settlements"].create(SETTLEMENTS, pk="msgid", if_not_exists=True)
+            d["queue"].create(QUEUE, pk="id", if_not_exists=True)
+            d["payloads"].create(PAYLOADS, pk="msgid", if_not_exists=True)
+            d["parked"].create(PARKED, pk="park_id", if_not_exists=True)
+            d["parked_secrets"].create(PARKED_SECRETS, pk="park_id", if_not_exists=True)
+            d["reconciliations"].create(RECONCILIATIONS, pk="id", if_not_exists=True)
+            d["meta"].create({"key": str, "value": str}, pk="key", if_not_exists=True)
+            for table, cols in (("messages", ["day"]), ("messages", ["state"]), ("messages", ["psn_no"]),
+                                ("messages", ["omsgid"]), ("messages", ["park_id"]), ("settlements", ["day"]),
+                                ("settlements", ["setl_id"]), ("queue", ["state", "seq"]),
+                                ("queue", ["visit_key"]), ("queue", ["omsgid"]), ("parked", ["state"])):
+                d[table].create_index(cols, if_not_exists=True)
+            d["meta"].upsert({"key": "schema_version", "value": str(SCHEMA_VERSION)}, pk="key")
+
+    @contextmanager
+    def tx(self) -> Iterator[sqlite_utils.Database]:
+        """A write transaction (BEGIN IMMEDIATE) under the lock; nested calls become savepoints."""
+        with self.lock:
+            if self.conn.in_transaction:
+                with self.db.atomic():
+                    yield self.db
+                return
+            self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.db
+            except BaseException:
+                if self.conn.in_transaction:
+                    self.conn.execute("ROLLBACK")
+                raise
+            else:
+                try:
+                    self.conn.execute("COMMIT")
+                except BaseException:
+                    if self.conn.in_transaction:
+                        self.conn.execute("ROLLBACK")
+                    raise
+
+    def rows(self, sql: str, params: Any = ()) -> list[dict[str, Any]]:
+        with self.lock:
+            return list(self.db.query(sql, params))
+
+    def one(self, sql: str, params: Any = ()) -> dict[str, Any] | None:
+        r = self.rows(sql, params)
+        return r[0] if r else None

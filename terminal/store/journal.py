@@ -1,0 +1,286 @@
+"""The message journal: every platform message written durably before it is sent (a MessageObserver).
+
+States of a message: ``pending`` (journaled, about to be posted: whether it left is unknown until more is
+known) -> ``sent`` (an HTTP answer came back, not yet processed) -> ``answered`` | ``failed`` (refused by the
+platform, or certainly not processed) | ``uncertain`` (a money-moving message sent without a valid answer:
+its reversal is queued in the same transaction). ``resolution`` closes an uncertain message: ``reversed``
+(2601 answered), ``not_booked`` (2601 says nothing was booked), ``reversing`` while the reversal is queued.
+
+Requests and answers are stored masked (mask_data); what is needed to reverse or resend (psn_no,
+insuplc_admdvs, mdtrt_id, setl_id, omsgid, amounts) is kept in plain columns. Full envelopes of queued
+messages live in ``payloads`` only while the item is queued.
+"""
+from __future__ import annotations
+
+import logging
+import sqlite3
+import threading
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any, Iterator
+
+from terminal.backend.errors import BusinessError, MalformedAnswer, PlatformError
+from terminal.core import wire
+from terminal.core.models import SETL_AMOUNT_FIELDS, Settlement
+from terminal.core.privacy import mask_data, mask_name
+from terminal.core.protocol import INPUT_NODE, MONEY_MOVING
+
+from .crash import crash_point
+from .db import now_text, today
+from .errors import JournalUnavailable
+
+if TYPE_CHECKING:  # pragma: no cover
+    from terminal.backend.client import Answer, Message
+
+    from .store import Store
+
+log = logging.getLogger("terminal.store.journal")
+
+# 2601 refusals that still settle the question: nothing was booked, or it is already reversed.
+NOT_BOOKED_MARKERS = ("原交易不存在", "无此交易", "未找到原交易", "原交易未找到")
+ALREADY_REVERSED_MARKERS = ("已冲正", "已经冲正", "已被冲正", "重复冲正")
+
+
+def reversal_outcome(err_msg: str) -> str | None:
+    """'not_booked' / 'reversed' when a 2601 refusal still closes the uncertain message, else None."""
+    text = err_msg or ""
+    if any(m in text for m in NOT_BOOKED_MARKERS):
+        return "not_booked"
+    if any(m in text for m in ALREADY_REVERSED_MARKERS):
+        return "reversed"
+    return None
+
+
+def sqlite_reason(e: BaseException) -> str:
+    name = getattr(e, "sqlite_errorname", "") or ""
+    text = str(e).lower()
+    if name == "SQLITE_FULL" or "full" in text:
+        return "磁盘已满"
+    if name.startswith("SQLITE_READONLY") or "readonly" in text or "read-only" in text:
+        return "数据库为只读"
+    if name.startswith("SQLITE_IOERR") or "i/o" in text:
+        return "磁盘读写错误"
+    if name.startswith("SQLITE_BUSY") or "locked" in text:
+        return "数据库被其他程序占用"
+    if name.startswith("SQLITE_CANTOPEN") or "unable to open" in text:
+        return "无法打开数据库文件"
+    return f"数据库错误 {name or type(e).__name__}"
+
+
+class JournalWriteFailed(PlatformError):
+    """The answer came but could not be journaled: for a settlement the outcome is treated as unknown."""
+
+    def __init__(self, reason: str, *, infno: str, msgid: str, money_moving: bool):
+        self.reason = reason
+        super().__init__(f"交易日志无法记录平台应答（{reason}）", infno=infno, msgid=msgid)
+        self.outcome_unknown = money_moving
+
+    @property
+    def user_message(self) -> str:
+        if self.outcome_unknown:
+            return f"交易日志无法记录平台应答（{self.reason}）：结算结果按未知处理，系统将自动冲正；请清理磁盘后重新结算"
+        return f"交易日志无法记录平台应答（{self.reason}），请清理磁盘或联系管理员"
+
+
+def request_fields(infno: str, envelope: dict[str, Any]) -> dict[str, str]:
+    """The plain columns kept next to the masked request: what reversal and resending need."""
+    inp = envelope.get("input") if isinstance(envelope, dict) else None
+    node = (inp or {}).get(INPUT_NODE.get(infno[:4], "data")) if isinstance(inp, dict) else None
+    if isinstance(node, list):
+        node = node[0] if node and isinstance(node[0], dict) else {}
+    if not isinstance(node, dict):
+        node = {}
+    return {
+        "psn_no": str(node.get("psn_no") or ""),
+        "mdtrt_id": str(node.get("mdtrt_id") or ""),
+        "setl_id": str(node.get("setl_id") or ""),
+        "omsgid": str(node.get("omsgid") or ""),
+        "oinfno": str(node.get("oinfno") or ""),
+        "insuplc_admdvs": str(envelope.get("insuplc_admdvs") or ""),
+    }
+
+
+class Journal:
+    """The MessageObserver of the platform client. ``attach(client)`` installs it."""
+
+    def __init__(self, store: "Store", *, mark_sent: bool = True):
+        self.store = store
+        self.sdb = store.sdb
+        self.mark_sent = mark_sent
+        self._local = threading.local()
+
+    # context tags ------------------------------------------------------------------------------
+    @contextmanager
+    def tagged(self, **tags: str) -> Iterator[None]:
+        """Messages sent inside the block carry these tags (park_id) in the journal."""
+        old = dict(getattr(self._local, "tags", {}) or {})
+        self._local.tags = {**old, **tags}
+        try:
+            yield
+        finally:
+            self._local.tags = old
+
+    def _tags(self) -> dict[str, str]:
+        return dict(getattr(self._local, "tags", {}) or {})
+
+    def attach(self, client: Any) -> Any:
+        """Make the journal the client's observer and watch its HTTP answers (the ``after_send`` point)."""
+        client.observer = self
+        hooks = client.session.hooks.setdefault("response", [])
+        if self._on_response not in hooks:
+            hooks.append(self._on_response)
+        return client
+
+    # MessageObserver ---------------------------------------------------------------------------
+    def before_send(self, msg: "Message") -> None:
+        crash_point("before_journal", msg.infno)
+        f = request_fields(msg.infno, msg.envelope)
+        tags = self._tags()
+        now = now_text()
+        try:
+            with self.sdb.tx() as db:
+                row = db.execute("SELECT state, infno, sent FROM messages WHERE msgid = ?", [msg.msgid]).fetchone()
+                if row is not None:
+                    state, infno, sent = row
+                    if (infno or msg.infno)[:4] in MONEY_MOVING and not (state == "failed" and sent == 0):
+                        raise _Refuse(state)
+                    db.execute("UPDATE messages SET state='pending', attempts=attempts+1, updated=?, url=?, "
+                               "request=?, err_kind=NULL, err_msg=NULL, sent=NULL WHERE msgid=?",
+                               [now, msg.url, wire.dumps(mask_data(msg.envelope)), msg.msgid])
+                else:
+                    db["messages"].insert({
+                        "msgid": msg.msgid, "infno": msg.infno, "day": today(), "created": now, "updated": now,
+                        "state": "pending", "attempts": 1, "operator": str(msg.envelope.get("opter") or ""),
+                        "url": msg.url, "request": wire.dumps(mask_data(msg.envelope)),
+                        "park_id": tags.get("park_id") or None, **f})
+        except _Refuse as r:
+            raise PlatformError(f"{msg.infno} {msg.msgid} 已发送过（状态 {r.state}），结果未知的结算不能原样重发，"
+                                "须先冲正", infno=msg.infno, msgid=msg.msgid) from None
+        except sqlite3.Error as e:
+            log.critical("journal write failed before sending %s %s: %s", msg.infno, msg.msgid, e)
+            raise JournalUnavailable(sqlite_reason(e), infno=msg.infno, msgid=msg.msgid, cause=e) from e
+        crash_point("before_send", msg.infno)
+
+    def _on_response(self, response: Any, *args: Any, **kwargs: Any) -> Any:
+        """requests response hook: the platform answered (not yet looked at)."""
+        try:
+            msgid = _msgid_of(response)
+            if msgid:
+                if self.mark_sent:
+                    try:
+                        with self.sdb.tx() as db:
+                            db.execute("UPDATE messages SET state='sent', sent=1, updated=? WHERE msgid=? "
+                                       "AND state='pending'", [now_text(), msgid])
+                    except sqlite3.Error as e:  # the answer handling will try again and decide
+                        log.error("journal: cannot mark %s sent: %s", msgid, e)
+                infno = _infno_of(response)
+                crash_point("after_send", infno)
+        except Exception:  # never break the HTTP call from a hook
+            log.exception("journal response hook")
+        return response
+
+    def after_answer(self, msg: "Message", answer: "Answer") -> None:
+        try:
+            with self.sdb.tx() as db:
+                setl = (answer.output or {}).get("setlinfo") if isinstance(answer.output, dict) else None
+                db.execute(
+                    "UPDATE messages SET state='answered', sent=1, updated=?, answer=?, infcode='0', "
+                    "inf_refmsgid=?, elapsed_ms=?, setl_id=COALESCE(NULLIF(?, ''), setl_id) WHERE msgid=?",
+                    [now_text(), wire.dumps(mask_data(answer.raw or {"output": answer.output})),
+                     answer.inf_refmsgid, int(answer.elapsed * 1000),
+                     str((setl or {}).get("setl_id") or "") if isinstance(setl, dict) else "", msg.msgid])
+                infno = msg.infno[:4]
+                if infno in ("2207", "2208") and isinstance(setl, dict):
+                    self._book(db, msg, answer)
+                elif infno == "2601":
+                    f = request_fields(msg.infno, msg.envelope)
+                    self.store._resolve(db, f["omsgid"], "reversed", msg.msgid)
+                crash_point("after_answer", msg.infno)
+        except sqlite3.Error as e:
+            log.critical("journal cannot record the answer to %s %s: %s", msg.infno, msg.msgid, e)
+            raise JournalWriteFailed(sqlite_reason(e), infno=msg.infno, msgid=msg.msgid,
+                                     money_moving=msg.money_moving) from e
+        crash_point("after_commit", msg.infno)
+
+    def after_failure(self, msg: "Message", error: PlatformError) -> None:
+        now = now_text()
+        try:
+            with self.sdb.tx() as db:
+                if isinstance(error, BusinessError):
+                    db.execute("UPDATE messages SET state='failed', sent=1, updated=?, err_kind='business', "
+                               "err_msg=?, infcode=?, answer=? WHERE msgid=?",
+                               [now, error.err_msg, str(error.infcode), wire.dumps(mask_data(error.answer or {})),
+                                msg.msgid])
+                    if msg.infno[:4] == "2601":
+                        outcome = reversal_outcome(error.err_msg)
+                        if outcome:
+                            f = request_fields(msg.infno, msg.envelope)
+                            self.store._resolve(db, f["omsgid"], outcome, msg.msgid)
+                    return
+                kind = getattr(error, "kind", "malformed" if isinstance(error, MalformedAnswer) else "error")
+                sent = 1 if (isinstance(error, MalformedAnswer) or getattr(error, "sent", True)) else 0
+                if error.outcome_unknown:
+                    db.execute("UPDATE messages SET state='uncertain', sent=?, updated=?, err_kind=?, err_msg=? "
+                               "WHERE msgid=?", [sent, now, kind, str(error)[:500], msg.msgid])
+                    f = request_fields(msg.infno, msg.envelope)
+                    self.store.queue._ensure_reversal(db, msg.msgid, msg.infno, f["psn_no"], f["insuplc_admdvs"])
+                else:
+                    db.execute("UPDATE messages SET state='failed', sent=?, updated=?, err_kind=?, err_msg=? "
+                               "WHERE msgid=?", [sent, now, kind, str(error)[:500], msg.msgid])
+        except sqlite3.Error as e:  # recovery will find the message pending and resolve it
+            log.critical("journal cannot record the failure of %s %s: %s", msg.infno, msg.msgid, e)
+
+    # the day's book ------------------------------------------------------------------------------
+    def _book(self, db, msg: "Message", answer: "Answer") -> None:
+        try:
+            s = Settlement.from_wire(answer.output)
+        except ValueError as e:
+            log.error("answer to %s %s has an unusable setlinfo: %s", msg.infno, msg.msgid, e)
+            return
+        req = request_fields(msg.infno, msg.envelope)
+        now = now_text()
+        cancel = msg.infno[:4] == "2208"
+        day = (s.setl_time or "")[:10] or today()
+        row = {
+            "msgid": msg.msgid, "kind": "cancel" if cancel else "settle", "setl_id": s.setl_id,
+            "orig_setl_id": req["setl_id"] if cancel else "", "mdtrt_id": s.mdtrt_id or req["mdtrt_id"],
+            "psn_no": s.psn_no or req["psn_no"], "psn_name": mask_name(s.psn_name), "insutype": s.insutype,
+            "clr_type": s.clr_type, "clr_optins": s.clr_optins, "clr_way": s.clr_way, "setl_time": s.setl_time,
+            "day": day, "status": "settled", "park_id": self._park_of(db, msg.msgid), "created": now,
+            "updated": now, **{k: f"{s.amounts[k]:.2f}" for k in SETL_AMOUNT_FIELDS},
+        }
+        db["settlements"].upsert(row, pk="msgid")
+        if cancel and req["setl_id"]:
+            db.execute("UPDATE settlements SET status='cancelled', updated=? WHERE setl_id=? AND kind='settle' "
+                       "AND status='settled'", [now, req["setl_id"]])
+
+    @staticmethod
+    def _park_of(db, msgid: str) -> str | None:
+        r = db.execute("SELECT park_id FROM messages WHERE msgid=?", [msgid]).fetchone()
+        return r[0] if r else None
+
+
+class _Refuse(Exception):
+    def __init__(self, state: str):
+        self.state = state
+
+
+def _msgid_of(response: Any) -> str:
+    try:
+        body = response.request.body
+        if isinstance(body, bytes):
+            body = body.decode("utf-8", "replace")
+        i = body.find('"msgid":"')
+        return body[i + 9:i + 39] if i >= 0 else ""
+    except Exception:
+        return ""
+
+
+def _infno_of(response: Any) -> str:
+    try:
+        body = response.request.body
+        if isinstance(body, bytes):
+            body = body.decode("utf-8", "replace")
+        i = body.find('"infno":"')
+        return body[i + 9:i + 13] if i >= 0 else ""
+    except Exception:
+        return ""

@@ -1,0 +1,298 @@
+"""The queue worker: forwards the offline queue when the platform answers again. Plain threading, no Qt.
+
+The UI wraps it (listeners are called on the worker thread: hop to the GUI thread with a signal). Give the
+worker its own PlatformClient (same configuration): requests sessions are not meant to be shared by threads.
+
+Each round takes the first due item whose visit has nothing earlier open, sends it with its journaled
+msgid, and files the outcome: answered -> done; refused -> failed (kept for the cashier); no answer ->
+retried later with exponential backoff (the whole queue waits: the platform is down); a forwarded 2208
+whose outcome is unknown -> its reversal and then a fresh 2208 are queued behind it.
+"""
+from __future__ import annotations
+
+import logging
+import random
+import threading
+import time
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Callable
+
+from terminal.backend.errors import BusinessError, PlatformError
+from terminal.core.protocol import MONEY_MOVING
+
+from .errors import InvalidState, JournalUnavailable
+from .journal import reversal_outcome
+from .parked import Blocked
+
+if TYPE_CHECKING:  # pragma: no cover
+    from terminal.backend.client import Message
+
+    from .outbox import QueueItem
+    from .store import Store
+
+log = logging.getLogger("terminal.store.worker")
+
+
+@dataclass
+class Outcome:
+    """What happened to one item in one attempt (passed to listeners)."""
+
+    item_id: int
+    kind: str
+    state: str  # done | failed | retry | uncertain | waiting
+    message: str = ""
+    park_id: str = ""
+    omsgid: str = ""  # for a reversal: the settlement message it resolves
+
+    def as_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+def _sign_in_refusal(err: BusinessError) -> bool:
+    return "签到" in (err.err_msg or "")
+
+
+class QueueWorker:
+    def __init__(self, store: "Store", client: Any, service: Any = None, *, base_delay: float = 2.0,
+                 max_delay: float = 300.0, poll: float = 5.0, blocked_delay: float = 1.0):
+        self.store, self.client, self.service = store, client, service
+        self.base_delay, self.max_delay, self.poll, self.blocked_delay = base_delay, max_delay, poll, blocked_delay
+        self.listeners: list[Callable[[Outcome], None]] = []
+        self._stop = threading.Event()
+        self._wake = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._failures = 0  # consecutive transport failures (the platform is down)
+        self.offline_until = 0.0
+        self._lock = threading.Lock()  # one round at a time (thread and run_once callers)
+        store.journal.attach(client)
+
+    # life cycle ----------------------------------------------------------------------------------
+    def start(self) -> "QueueWorker":
+        if self._thread and self._thread.is_alive():
+            return self
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._run, name="yibao-queue-worker", daemon=True)
+        self._thread.start()
+        self.store._workers.add(self)
+        return self
+
+    def stop(self, timeout: float = 10.0) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread:
+            self._thread.join(timeout)
+        self.store._workers.discard(self)
+
+    @property
+    def running(self) -> bool:
+        return bool(self._thread and self._thread.is_alive())
+
+    def wake(self, *, now: bool = False) -> None:
+        """Look at the queue again; ``now`` also ends the current backoff (the cashier pressed retry)."""
+        if now:
+            self.offline_until = 0.0
+        self._wake.set()
+
+    @property
+    def online(self) -> bool:
+        return self._failures == 0
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                if time.time() >= self.offline_until:
+                    self.run_once()
+            except Exception:  # keep the worker alive; the item stays queued
+                log.exception("queue worker round failed")
+            timeout = self.poll
+            nxt = self.store.queue.next_due_at()
+            now = time.time()
+            if nxt is not None:
+                timeout = min(timeout, max(0.05, nxt - now))
+            if self.offline_until > now:
+                timeout = max(0.05, self.offline_until - now)
+            self._wake.wait(timeout)
+            self._wake.clear()
+
+    # rounds --------------------------------------------------------------------------------------
+    def run_once(self, *, ignore_backoff: bool = False, max_items: int | None = None) -> list[Outcome]:
+        """Process due items until none is due or the platform stops answering. Returns the outcomes."""
+        out: list[Outcome] = []
+        kinds = None if self.service is not None else ("reversal", "cancel", "fee_cancel", "sign_out", "reconcile")
+        with self._lock:
+            if self.store._unqueued:
+                self.store.flush_unqueued()
+            while not self._stop.is_set() or not self.running:
+                if max_items is not None and len(out) >= max_items:
+                    break
+                item = self.store.queue.claim_next(kinds=kinds, ignore_backoff=ignore_backoff)
+                if item is None:
+                    break
+                o = self._process(item)
+                out.append(o)
+                self._notify(o)
+                if o.state == "retry":
+                    break  # the platform is not answering: the rest waits for the backoff
+        return out
+
+    def run_item(self, qid: int) -> Outcome:
+        """Process one given item now (ignoring its backoff); refused while an earlier item of its visit is open."""
+        with self._lock:
+            item = self.store.queue.claim(qid)
+            o = self._process(item)
+        self._notify(o)
+        return o
+
+    def drain(self, timeout: float = 60.0) -> list[Outcome]:
+        """Run rounds (ignoring backoff) until nothing more can move now; for the CLI and tests."""
+        out: list[Outcome] = []
+        end = time.time() + timeout
+        while time.time() < end:
+            got = self.run_once(ignore_backoff=True)
+            out += got
+            if not got or got[-1].state == "retry":
+                break
+        return out
+
+    def _notify(self, o: Outcome) -> None:
+        if not o.omsgid and o.kind == "reversal":
+            try:
+                o.omsgid = self.store.queue.get(o.item_id).omsgid
+            except Exception:
+                pass
+        for cb in list(self.listeners):
+            try:
+                cb(o)
+            except Exception:
+                log.exception("queue listener failed")
+
+    def _backoff(self, attempts: int = 0) -> float:
+        """A transport failure: the whole queue pauses (exponential in the consecutive failures) and the item
+        waits exponentially in its own attempts; returns the item's delay."""
+        self._failures += 1
+        jitter = random.uniform(0.85, 1.15)
+        pause = min(self.max_delay, self.base_delay * (2 ** min(self._failures - 1, 30))) * jitter
+        self.offline_until = time.time() + pause
+        return max(pause, min(self.max_delay, self.base_delay * (2 ** min(max(attempts, 1) - 1, 30))) * jitter)
+
+    def _answered(self) -> None:
+        self._failures = 0
+        self.offline_until = 0.0
+
+    # one item ------------------------------------------------------------------------------------
+    def _process(self, item: "QueueItem") -> Outcome:
+        if item.kind == "park":
+            return self._park(item)
+        return self._forward(item)
+
+    def _message(self, item: "QueueItem", *, fresh: bool = False) -> "Message":
+        from terminal.backend.client import Message
+        from terminal.core import wire
+
+        q = self.store.queue
+        if item.msgid and not fresh:
+            p = q.payload(item.msgid)
+            if p:
+                return Message(infno=p["infno"], msgid=item.msgid, envelope=wire.loads(p["envelope"]), url=p["url"])
+        prm = item.params
+        if item.kind == "reversal":
+            input_ = {"data": {"psn_no": prm["psn_no"], "omsgid": prm["omsgid"], "oinfno": prm["oinfno"]}}
+            insuplc = prm.get("insuplc", "")
+        elif "input" in prm:
+            input_, insuplc = prm["input"], prm.get("insuplc", "")
+        else:
+            raise InvalidState(f"队列项目 {item.id} 缺少报文内容")
+        msg = self.client.prepare(item.infno, input_, insuplc_admdvs=insuplc)
+        q.attach_message(item.id, msg)  # the msgid is durable before the first attempt
+        item.msgid = msg.msgid
+        return msg
+
+    def _ensure_signed_in(self, force: bool = False) -> None:
+        if force or not self.client.sign_no:
+            self.client.sign_in()
+
+    def _forward(self, item: "QueueItem", *, resigned: bool = False) -> Outcome:
+        q = self.store.queue
+        try:
+            msg = self._message(item)
+            if item.kind != "sign_out":
+                self._ensure_signed_in()
+                msg.envelope["sign_no"] = self.client.sign_no
+            msg.envelope["inf_time"] = datetime.now().strftime("%Y-%m-%d %H:%M:%S")
+            answer = self.client.send(msg)
+        except BusinessError as e:
+            self._answered()
+            if e.infno == "9001":  # our sign-in was refused, not the item: try again later
+                delay = self._backoff(item.attempts)
+                q.retry_later(item.id, f"签到失败：{e.err_msg}", delay)
+                return Outcome(item.id, item.kind, "retry", f"签到失败：{e.err_msg}；{delay:.0f} 秒后重试")
+            if item.kind == "reversal":
+                outcome = reversal_outcome(e.err_msg)
+                if outcome:
+                    q.done(item.id, {"resolution": outcome, "err_msg": e.err_msg})
+                    return Outcome(item.id, item.kind, "done", f"冲正完成：{e.err_msg}")
+            if _sign_in_refusal(e) and not resigned and e.infno != "9001":
+                self._ensure_signed_in(force=True)
+                self._message(item, fresh=True)  # the refused msgid is closed; a new one carries the retry
+                return self._forward(item, resigned=True)
+            q.failed(item.id, e.err_msg)
+            log.warning("queue item %s (%s) refused: %s", item.id, item.kind, e.err_msg)
+            return Outcome(item.id, item.kind, "failed", f"平台拒绝：{e.err_msg}")
+        except JournalUnavailable as e:
+            delay = self._backoff(item.attempts)
+            q.retry_later(item.id, e.user_message, delay)
+            return Outcome(item.id, item.kind, "retry", e.user_message)
+        except PlatformError as e:
+            if e.outcome_unknown and item.infno[:4] in MONEY_MOVING:
+                # the journal queued its reversal; the cancellation is asked for again after it
+                q.uncertain(item.id, str(e))
+                with self.store.sdb.tx() as db:
+                    q._insert(db, kind=item.kind, visit_key=item.visit_key,
+                              params={k: v for k, v in item.params.items()}, summary=item.summary,
+                              psn_no=item.psn_no, infno=item.infno)
+                return Outcome(item.id, item.kind, "uncertain", "结果未知：已排队冲正，冲正后重新提交")
+            delay = self._backoff(item.attempts)
+            q.retry_later(item.id, getattr(e, "user_message", str(e)), delay)
+            return Outcome(item.id, item.kind, "retry", f"{e}；{delay:.0f} 秒后重试")
+        self._answered()
+        result = answer.output
+        if item.kind == "reconcile":
+            self.store.reconciler._record_answer(item, answer)
+        q.done(item.id, result)
+        return Outcome(item.id, item.kind, "done", "已完成")
+
+    def _park(self, item: "QueueItem") -> Outcome:
+        q, parking = self.store.queue, self.store.parking
+        park_id = item.park_id or item.params.get("park_id", "")
+        try:
+            p = parking.settle(park_id, self.service)
+        except Blocked as e:
+            parking.set_waiting(park_id, str(e))
+            q.retry_later(item.id, str(e), self.blocked_delay, behind=True)
+            return Outcome(item.id, item.kind, "waiting", str(e), park_id)
+        except BusinessError as e:
+            self._answered()
+            parking.set_failed(park_id, e.err_msg)
+            q.failed(item.id, e.err_msg)
+            return Outcome(item.id, item.kind, "failed", f"补结算被拒绝：{e.err_msg}", park_id)
+        except PlatformError as e:
+            if e.outcome_unknown or getattr(e, "reversal_pending", False):
+                parking.set_waiting(park_id, e.user_message)
+                q.retry_later(item.id, e.user_message, self.blocked_delay, behind=True)
+                return Outcome(item.id, item.kind, "waiting", e.user_message, park_id)
+            delay = self._backoff(item.attempts)
+            parking.set_waiting(park_id, getattr(e, "user_message", str(e)))
+            q.retry_later(item.id, getattr(e, "user_message", str(e)), delay)
+            return Outcome(item.id, item.kind, "retry", str(e), park_id)
+        except (LookupError, ValueError, InvalidState) as e:
+            msg = e.args[0] if e.args else str(e)
+            parking.set_failed(park_id, str(msg))
+            q.failed(item.id, str(msg))
+            return Outcome(item.id, item.kind, "failed", f"补结算失败：{msg}", park_id)
+        self._answered()
+        if p.state == "settled":
+            q.done(item.id, {"setl_id": p.setl_id, "refund_due": f"{p.refund_due:.2f}"})
+            return Outcome(item.id, item.kind, "done", f"补结算完成，应退 {p.refund_due:.2f}", park_id)
+        q.done(item.id, {"state": p.state})
+        return Outcome(item.id, item.kind, "done", p.state_name, park_id)

@@ -1,0 +1,148 @@
+"""Helpers for the store tests, and the settlement process the crash tests kill.
+
+``python -m tests.store_fixtures settle --journal J --url U --state S --person KEY`` runs one real
+settlement (1101, 2201, 2203, 2204, 2206, 2207) against the platform at U, journaled in J, and prints
+``SETTLED <msgid> <setl_id>`` or ``UNCERTAIN <msgid>`` / ``FAILED <message>``. ``YIBAO_CRASH_AT`` kills it.
+``python -m tests.store_fixtures park-settle ...`` recovers and drains the queue
+(parked bills settled through the SettlementService), printing the outcomes.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+from terminal import config as config_mod
+from terminal.backend.client import client_from_config
+from terminal.core import wire
+from terminal.core.models import SETL_AMOUNT_FIELDS, Bill, Credential
+
+ROOT = Path(__file__).resolve().parents[1]
+PERSONS = {p["key"]: p for p in json.loads((ROOT / "terminal/sandbox/data/persons.json").read_text("utf-8"))["persons"]}
+
+
+def load_bill(name: str = "outpatient-nanning.json") -> Bill:
+    return Bill.from_dict(wire.loads((ROOT / "resources/bills" / name).read_text(encoding="utf-8")))
+
+
+def small_bill(price: str = "25.00", qty: int = 1) -> Bill:
+    return Bill.from_dict({"med_type": "11", "dept_code": "A03", "dept_name": "内科", "items": [
+        {"hosp_code": "NNXM0002", "national_code": "001102000010300", "name": "副主任医师门诊诊查费",
+         "price": price, "qty": qty},
+        {"hosp_code": "NNYP0004", "national_code": "XC10AAA050A001010100004", "name": "阿托伐他汀钙片",
+         "price": "28.40", "qty": 1}]})
+
+
+def id_cred(key: str) -> Credential:
+    return Credential("02", PERSONS[key]["certno"])
+
+
+def card_cred(key: str) -> Credential:
+    c = PERSONS[key]["card"]
+    return Credential("03", c["card_no"], card_sn=c["card_sn"])
+
+
+def make_cfg(data_dir: Path, read_timeout: float = 5.0, connect_timeout: float = 1.0) -> config_mod.Config:
+    c = config_mod.Config()
+    c.store.dir = str(data_dir)
+    c.log.dir = str(data_dir / "log")
+    c.backend.read_timeout = read_timeout
+    c.backend.connect_timeout = connect_timeout
+    return c
+
+
+def make_client(cfg, url: str, state: Path):
+    return client_from_config(cfg, url, msgid_state=state)
+
+
+def ledger_settlements(ledger: list[dict]) -> dict[str, dict]:
+    """msgid -> ledger row of every 2207 the platform booked."""
+    return {r["msgid"]: r for r in ledger if r["infno"] == "2207"}
+
+
+def assert_journal_agrees_with_ledger(store, ledger):
+    """Every booked 2207 is a settled row with the same amounts, and vice versa; reversed ones are reversed."""
+    booked = ledger_settlements(ledger)
+    rows = {r["msgid"]: r for r in store.settlements() if r["kind"] == "settle"}
+    for msgid, lr in booked.items():
+        if lr["status"] == "booked":
+            jr = rows.get(msgid)
+            assert jr is not None, f"booked {msgid} missing in the journal"
+            assert jr["status"] == "settled" and jr["setl_id"] == lr["setl_id"]
+            for k in SETL_AMOUNT_FIELDS:
+                if k in lr:
+                    assert Decimal(jr[k]) == Decimal(lr[k]), (msgid, k, jr[k], lr[k])
+        elif lr["status"] == "reversed":
+            m = store.message(msgid)
+            assert m["resolution"] == "reversed", (msgid, m["state"], m["resolution"])
+            if msgid in rows:
+                assert rows[msgid]["status"] == "reversed"
+    for msgid, jr in rows.items():
+        if jr["status"] == "settled":
+            assert msgid in booked and booked[msgid]["status"] == "booked", msgid
+    # nothing booked twice for a visit
+    per_visit = {}
+    for lr in booked.values():
+        if lr["status"] == "booked":
+            per_visit[lr["mdtrt_id"]] = per_visit.get(lr["mdtrt_id"], 0) + 1
+    assert all(n == 1 for n in per_visit.values()), per_visit
+
+
+
+def _settle(args) -> int:
+    from terminal.backend.errors import PlatformError
+    from terminal.service import SettlementService
+    from terminal.store import Store
+
+    cfg = make_cfg(Path(args.journal).parent, read_timeout=args.read_timeout)
+    store = Store(args.journal)
+    client = make_client(cfg, args.url, Path(args.state))
+    svc = SettlementService(client, treatment_admdvs=cfg.facility.admdvs, store=store)
+    cred = card_cred(args.person) if args.card else id_cred(args.person)
+    try:
+        person = svc.identify(cred)
+        visit = svc.open_visit(cred, person, small_bill(args.price))
+        svc.preview(visit)
+        s = svc.settle(visit)
+    except PlatformError as e:
+        print(("UNCERTAIN " if e.outcome_unknown else "FAILED ") + f"{e.msgid} {e.user_message}", flush=True)
+        return 3 if e.outcome_unknown else 1
+    print(f"SETTLED {visit.settle_msgid} {s.setl_id} {s.psn_cash_pay}", flush=True)
+    return 0
+
+
+def _park_settle(args) -> int:
+    from terminal.service import SettlementService
+    from terminal.store import Store
+
+    cfg = make_cfg(Path(args.journal).parent, read_timeout=args.read_timeout)
+    store = Store(args.journal)
+    client = make_client(cfg, args.url, Path(args.state))
+    svc = SettlementService(client, treatment_admdvs=cfg.facility.admdvs, store=store)
+    store.recover()
+    out = store.worker(client, svc).drain(timeout=30)
+    print("OUTCOMES " + json.dumps([o.as_dict() for o in out], ensure_ascii=False), flush=True)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser()
+    sub = p.add_subparsers(dest="cmd", required=True)
+    for name, fn in (("settle", _settle), ("park-settle", _park_settle)):
+        s = sub.add_parser(name)
+        s.add_argument("--journal", required=True)
+        s.add_argument("--url", required=True)
+        s.add_argument("--state", required=True)
+        s.add_argument("--person", default="hainan-retiree")
+        s.add_argument("--card", action="store_true")
+        s.add_argument("--price", default="25.00")
+        s.add_argument("--read-timeout", type=float, default=5.0)
+        s.set_defaults(func=fn)
+    args = p.parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
