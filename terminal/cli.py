@@ -83,23 +83,41 @@ def cmd_settle(args) -> int:
     except (OSError, ValueError) as e:
         print(f"账单文件错误 {args.bill}: {e}", file=sys.stderr)
         return 2
-    with platform_session(cfg) as (client, sandbox):
-        if sandbox is not None:
-            args._sandbox = sandbox
+    from terminal.store import Store, StoreError
+
+    try:
+        store = Store.from_config(cfg)
+    except StoreError as e:
+        print(f"失败: {getattr(e, 'user_message', e)}（本地日志库不可用，为防丢失不进行结算）", file=sys.stderr)
+        return 2
+    with store, platform_session(cfg, observer=store.journal) as (client, sandbox):
+        svc = SettlementService(client, treatment_admdvs=cfg.facility.admdvs, store=store)
+        rep = store.recover(client)
+        if rep.uncertain or rep.failed:
+            print(f"恢复: {rep.message}", file=sys.stderr)
         try:
             cred = _credential(args, cfg)
-            svc = SettlementService(client, treatment_admdvs=cfg.facility.admdvs)
             person = svc.identify(cred)
             visit = svc.open_visit(cred, person, bill, args.insutype)
             s = svc.preview(visit, acct_used=not args.no_account)
             if not args.preview:
                 s = svc.settle(visit)
         except PlatformError as e:
+            resolution = ""
+            if e.outcome_unknown and getattr(e, "omsgid", ""):
+                # the 2601 is queued durably; try to forward it now so the cashier knows where things stand
+                store.worker(client, svc).drain(timeout=min(30.0, cfg.backend.read_timeout * 2))
+                resolution = store.resolution(e.omsgid)
+            msg = e.user_message
+            if resolution in ("reversed", "not_booked"):
+                msg = "结算结果未知，已冲正（2601 成功），未扣款；请重新结算"
+            elif resolution:
+                msg += f"（冲正状态: {resolution}，可用 yibao-terminal queue list 查看）"
             if args.json:
-                _print_json({"ok": False, "error": type(e).__name__, "message": e.user_message,
-                             "outcome_unknown": e.outcome_unknown, "msgid": e.msgid})
+                _print_json({"ok": False, "error": type(e).__name__, "message": msg,
+                             "outcome_unknown": e.outcome_unknown, "msgid": e.msgid, "resolution": resolution})
             else:
-                print(f"失败: {e.user_message}", file=sys.stderr)
+                print(f"失败: {msg}", file=sys.stderr)
             return 3 if e.outcome_unknown else 1
         except LookupError as e:
             print(f"失败: {e.args[0]}", file=sys.stderr)
@@ -163,9 +181,13 @@ def cmd_cancel(args) -> int:
     from terminal.backend.errors import PlatformError
     from terminal.service import SettlementService
 
+    from terminal.store import Store
+
     cfg = load_config(args)
-    with platform_session(cfg) as (client, _):
-        svc = SettlementService(client, treatment_admdvs=cfg.facility.admdvs)
+    store = Store.from_config(cfg)
+    with store, platform_session(cfg, observer=store.journal) as (client, _):
+        svc = SettlementService(client, treatment_admdvs=cfg.facility.admdvs, store=store)
+        store.recover(client)
         try:
             s = svc.cancel(args.setl_id, args.mdtrt_id, args.psn_no, args.insuplc)
         except PlatformError as e:

@@ -82,3 +82,26 @@ def test_multi_insurance_needs_choice_and_bad_inputs(tmp_path):
     r = run(tmp_path, "--config", str(cfg), "settle", "--cert-type", "02", "--cert-no", p["certno"], "--bill",
             "resources/bills/outpatient-nanning.json", check=False)
     assert r.returncode == 2 and "backend.style" in r.stderr
+
+
+def test_lost_answer_through_the_cli_is_reversed_and_journaled(tmp_path):
+    from terminal.sandbox.server import SandboxServer
+    with SandboxServer(db_path=tmp_path / "sb.sqlite") as srv:
+        cfg = tmp_path / "c.toml"
+        cfg.write_text(f'[backend]\nurl = "{srv.url}"\nread_timeout = 5.0\n[store]\ndir = "{tmp_path / "store"}"\n',
+                       encoding="utf-8")
+        srv.arm_fault("lost_answer", infno="2207")
+        args = ["--config", str(cfg), "settle", "--cert-type", "02", "--cert-no", PERSONS["local"]["certno"],
+                "--bill", "resources/bills/outpatient-nanning.json", "--json"]
+        r = run(tmp_path, *args, check=False)
+        assert r.returncode == 3, r.stderr
+        out = json.loads(r.stdout)
+        assert out["outcome_unknown"] and out["resolution"] in ("reversed", "not_booked") and "已冲正" in out["message"]
+        rows = [x for x in srv.ledger() if x["msgid"] == out["msgid"]]
+        assert rows and all(x["status"] == "reversed" for x in rows)
+        # settle anew: books once
+        out2 = json.loads(run(tmp_path, *args).stdout)
+        assert out2["ok"]
+        assert len([x for x in srv.ledger() if x["infno"] == "2207" and x["status"] == "booked"]) == 1
+        j = run(tmp_path, "--config", str(cfg), "journal", "--json")
+        assert out["msgid"] in j.stdout and PERSONS["local"]["certno"] not in j.stdout
