@@ -263,7 +263,7 @@ class PlatformClient:
         warn = str(data.get("warn_msg") or "")
         if warn:
             log.warning("<- %s %s warn_msg: %s", msg.infno, msg.msgid, warn)
-        log.info("<- %s %s ok in %.0f ms", msg.infno, msg.msgid, http_elapsed * 1000)
+        log.debug("<- %s %s ok in %.0f ms", msg.infno, msg.msgid, http_elapsed * 1000)  # the journal has every message
         return Answer(infno=msg.infno, msgid=msg.msgid, output=output, warn_msg=warn,
                       inf_refmsgid=str(data.get("inf_refmsgid") or ""), raw=data,
                       elapsed=time.perf_counter() - msg.started, http_elapsed=http_elapsed)
