@@ -49,6 +49,9 @@ def load_config(args) -> Any:
     from terminal.logsetup import setup_logging
 
     setup_logging(cfg.log_dir, cfg.log.level)
+    from terminal.crash import install_crash_handler
+
+    install_crash_handler(cfg)  # masked crash reports; logs the start line with the version
     return cfg
 
 

@@ -17,7 +17,8 @@ import platformdirs
 
 APP = "yibao-terminal"
 SANDBOX = "sandbox"
-SYSTEM_CONFIG = Path("/etc/yibao-terminal/config.toml")
+SYSTEM_CONFIG = (Path(os.environ.get("PROGRAMDATA", r"C:\ProgramData")) / "yibao-terminal" / "config.toml"
+                 if os.name == "nt" else Path("/etc/yibao-terminal/config.toml"))
 
 
 class ConfigError(ValueError):

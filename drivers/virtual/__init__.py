@@ -10,7 +10,17 @@ from .card import ApduProcessor, build_files
 from .inprocess import READER_NAME, VirtualCardReader
 from .profiles import (GEN3_LOCKED, KINDS, CardProfile, load_persons, make_atr, named_profile, person_keys,
                        persons_path, profile_for, resolve_profile)
-from .vpcd import VPCD_HOST, VPCD_PORT, VPCD_READERS, VirtualCard, VpcdUnavailable, reader_name_for_port
+
+_VPCD_NAMES = {"VPCD_HOST", "VPCD_PORT", "VPCD_READERS", "VirtualCard", "VpcdUnavailable", "reader_name_for_port"}
+
+
+def __getattr__(name: str):
+    """The vpcd client (tests and training with pcscd only) is imported on first use, never by the app."""
+    if name in _VPCD_NAMES:
+        from . import vpcd
+
+        return getattr(vpcd, name)
+    raise AttributeError(name)
 
 __all__ = [
     "ApduProcessor", "build_files", "READER_NAME", "VirtualCardReader", "GEN3_LOCKED", "KINDS", "CardProfile",
