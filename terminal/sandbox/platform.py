@@ -23,6 +23,7 @@ from typing import Any, Callable
 from terminal.core import wire
 from terminal.core.money import ZERO, money
 from terminal.core.protocol import INPUT_NODE, TRANSACTION_PATHS
+from terminal.core.regions import is_cross_province, place_name
 
 from .policy import (ITEM_AMOUNTS, SETL_AMOUNTS, Policies, PolicyError, Usage, classify_item, identity_errors,
                      line_amount, settle, to_decimal)
@@ -30,11 +31,18 @@ from .store import Store
 
 log = logging.getLogger("terminal.sandbox")
 
-KNOWN_INFNOS = frozenset(TRANSACTION_PATHS) | {"2203A"}
+# 2403 (admission change), 2404 (admission cancel), 2405 (discharge cancel) are known but not simulated.
+KNOWN_INFNOS = frozenset(TRANSACTION_PATHS) | {"2203A", "2403", "2404", "2405"}
+INPATIENT = frozenset({"2401", "2402", "2301", "2302", "2303", "2304", "2305"})
 SUPPORTED = frozenset({"9001", "9002", "1101", "2201", "2202", "2203", "2203A", "2204", "2205", "2206", "2207",
-                       "2208", "2601", "3201"})
+                       "2208", "2601", "3201"}) | INPATIENT
 NEEDS_SIGN_IN = frozenset(i for i in SUPPORTED if i.startswith("2") or i == "3201")
-REVERSIBLE = frozenset({"2201", "2204", "2207", "2208"})
+REVERSIBLE = frozenset({"2201", "2204", "2207", "2208", "2401", "2402", "2301", "2304", "2305"})
+#: fee lines per 2301 message (the platform's batch limit; upload more in several messages)
+FEE_BATCH_MAX = 500
+#: dscg_way 离院方式
+DSCG_WAYS = {"1": "医嘱离院", "2": "医嘱转院", "3": "医嘱转社区卫生服务机构/乡镇卫生院", "4": "非医嘱离院", "5": "死亡",
+             "9": "其他"}
 SIGN_IN_ERROR = "签到编号无效，请先签到(9001)"
 ECTOKEN_TTL = timedelta(hours=24)
 _ADMDVS = re.compile(r"\d{6}")
@@ -114,6 +122,8 @@ class Platform:
             "2202": self._t2202, "2203": self._t2203, "2203A": self._t2203, "2204": self._t2204,
             "2205": self._t2205, "2206": self._t2206, "2207": self._t2207, "2208": self._t2208,
             "2601": self._t2601, "3201": self._t3201,
+            "2401": self._t2401, "2402": self._t2402, "2301": self._t2301, "2302": self._t2302,
+            "2303": self._t2303, "2304": self._t2304, "2305": self._t2305,
         }
 
     # ============================================================================================
@@ -215,7 +225,7 @@ class Platform:
         if infno not in KNOWN_INFNOS:
             raise Refusal(f"交易编号 infno {infno} 无效")
         if infno not in SUPPORTED:
-            raise Refusal(f"沙箱平台暂不支持交易 {infno}（沙箱仅模拟门诊结算相关交易）")
+            raise Refusal(f"沙箱平台暂不支持交易 {infno}（沙箱模拟门诊结算与住院入院、出院、费用上传、结算相关交易）")
         code = _s(env.get("fixmedins_code"))
         if not code:
             raise Refusal("缺少定点医药机构编号 fixmedins_code")
@@ -236,11 +246,13 @@ class Platform:
             raise Refusal("缺少输入 input（应为 JSON 对象）")
         node_name = INPUT_NODE[infno[:4]]
         node = inp.get(node_name)
-        if infno[:4] == "2204":
+        if infno[:4] in ("2204", "2301"):
             if isinstance(node, dict):
                 node = [node]
             if not isinstance(node, list) or not node or not all(isinstance(x, dict) for x in node):
                 raise Refusal("input.feedetail 应为非空的费用明细列表")
+            if infno[:4] == "2301" and len(node) > FEE_BATCH_MAX:
+                raise Refusal(f"一次上传的住院费用明细为 {len(node)} 条，超过每次 {FEE_BATCH_MAX} 条的上限，请分批上传")
         elif not isinstance(node, dict):
             raise Refusal(f"input 缺少节点 {node_name}")
         rows = node if isinstance(node, list) else [node]
@@ -379,6 +391,29 @@ class Platform:
             raise Refusal(f"就诊(mdtrt_id={mdtrt_id})已撤销")
         return v
 
+    @staticmethod
+    def _admission(conn: sqlite3.Connection, mdtrt_id: str) -> sqlite3.Row | None:
+        return conn.execute("SELECT * FROM admissions WHERE mdtrt_id = ?", (mdtrt_id,)).fetchone()
+
+    def _not_inpatient(self, ctx: Ctx, v: sqlite3.Row, instead: str) -> None:
+        """Outpatient transactions refuse a stay admitted with 2401."""
+        if self._admission(ctx.conn, v["mdtrt_id"]) is not None:
+            raise Refusal(f"就诊ID {v['mdtrt_id']} 为住院就诊(2401 入院办理)，请使用住院交易 {instead}")
+
+    def _inpatient(self, ctx: Ctx, mdtrt_id: str, psn_no: str) -> tuple[sqlite3.Row, sqlite3.Row]:
+        """The visit and admission rows of an inpatient stay (refuses an outpatient visit)."""
+        if not mdtrt_id:
+            raise Refusal("缺少就诊ID mdtrt_id")
+        v = ctx.conn.execute("SELECT * FROM visits WHERE mdtrt_id = ?", (mdtrt_id,)).fetchone()
+        a = self._admission(ctx.conn, mdtrt_id)
+        if v is None or a is None or v["fixmedins_code"] != ctx.code:
+            raise Refusal(f"住院就诊信息不存在(mdtrt_id={mdtrt_id})，请先办理入院(2401)")
+        if psn_no and v["psn_no"] != psn_no:
+            raise Refusal(f"就诊ID {mdtrt_id} 与人员编号 {psn_no} 不符")
+        if v["status"] == "cancelled" or a["status"] == "cancelled":
+            raise Refusal(f"住院就诊(mdtrt_id={mdtrt_id})已撤销")
+        return v, a
+
     def _med_type(self, ctx: Ctx, med_type: str) -> str:
         self.policies.benefit_of(med_type)  # validates
         allowed = self.policies.facility_med_types.get(ctx.fac.get("fixmedins_type", "1"), [])
@@ -468,6 +503,7 @@ class Platform:
     def _t2202(self, ctx: Ctx) -> dict[str, Any]:
         d = ctx.node
         v = self._visit(ctx, _s(d.get("mdtrt_id")), _s(d.get("psn_no")))
+        self._not_inpatient(ctx, v, "2601 冲正入院(2401)")
         if v["status"] == "settled":
             raise Refusal(f"该就诊已结算(setl_id={v['setl_id']})，请先撤销结算(2208)再撤销挂号")
         ctx.conn.execute("UPDATE visits SET status = 'cancelled' WHERE mdtrt_id = ?", (v["mdtrt_id"],))
@@ -478,6 +514,7 @@ class Platform:
     def _t2203(self, ctx: Ctx) -> dict[str, Any]:
         d = ctx.node
         v = self._visit(ctx, _s(d.get("mdtrt_id")), _s(d.get("psn_no")))
+        self._not_inpatient(ctx, v, "2402 出院办理")
         if v["status"] == "settled":
             raise Refusal("该就诊已结算，不能修改就诊信息")
         med_type = self._med_type(ctx, _s(d.get("med_type")) or v["med_type"])
@@ -500,8 +537,14 @@ class Platform:
         if len(psn_nos) != 1:
             raise Refusal("一次上传的费用明细须属于同一参保人(psn_no)")
         v = self._visit(ctx, mdtrt_ids.pop(), psn_nos.pop())
+        self._not_inpatient(ctx, v, "2301 住院费用明细上传")
         if v["status"] == "settled":
             raise Refusal(f"该就诊已结算(setl_id={v['setl_id']})，不能再上传费用明细")
+        return {"result": self._store_fees(ctx, v, rows, "2205")}
+
+    def _store_fees(self, ctx: Ctx, v: sqlite3.Row, rows: list[dict[str, Any]], cancel_infno: str
+                    ) -> list[dict[str, Any]]:
+        """Classify and store fee lines of one message (2204 / 2301); the per-line results."""
         existing = {r["feedetl_sn"] for r in ctx.conn.execute(
             "SELECT feedetl_sn FROM fees WHERE mdtrt_id = ? AND status != 'cancelled'", (v["mdtrt_id"],))}
         seen: set[str] = set()
@@ -513,7 +556,7 @@ class Platform:
             if sn in seen:
                 raise Refusal(f"第 {n} 条费用明细流水号 feedetl_sn {sn} 在本次上传中重复")
             if sn in existing:
-                raise Refusal(f"费用明细流水号 feedetl_sn {sn} 在本次就诊中已上传(重复)，请勿重复上传；如需修改请先撤销(2205)")
+                raise Refusal(f"费用明细流水号 feedetl_sn {sn} 在本次就诊中已上传(重复)，请勿重复上传；如需修改请先撤销({cancel_infno})")
             seen.add(sn)
             code = _s(r.get("med_list_codg"))
             if not code:
@@ -549,11 +592,12 @@ class Platform:
                 "bas_medn_flag": "0", "hi_nego_drug_flag": "0", "chld_medc_flag": "0", "list_sp_item_flag": "0",
                 "lmt_used_flag": "0", "drt_reim_flag": "0", "memo": memo,
             })
-        return {"result": results}
+        return results
 
     def _t2205(self, ctx: Ctx) -> dict[str, Any]:
         d = ctx.node
         v = self._visit(ctx, _s(d.get("mdtrt_id")), _s(d.get("psn_no")))
+        self._not_inpatient(ctx, v, "2302 住院费用明细撤销")
         bch = _s(d.get("chrg_bchno"))
         if not bch:
             raise Refusal("缺少收费批次号 chrg_bchno（撤销全部未结算明细时传 0000）")
@@ -571,11 +615,21 @@ class Platform:
 
     # ============================================================================================
     # 2206 / 2207 / 2208 settlement
-    def _compute(self, ctx: Ctx, final: bool) -> tuple[dict[str, Any], dict[str, Any]]:
+    def _compute(self, ctx: Ctx, final: bool, inpatient: bool = False) -> tuple[dict[str, Any], dict[str, Any]]:
         d = ctx.node
-        v = self._visit(ctx, _s(d.get("mdtrt_id")), _s(d.get("psn_no")))
+        adm = None
+        if inpatient:
+            v, adm = self._inpatient(ctx, _s(d.get("mdtrt_id")), _s(d.get("psn_no")))
+            if _s(d.get("mid_setl_flag")) == "1":
+                raise Refusal("沙箱平台暂不支持中途结算(mid_setl_flag=1)，请在出院时结算")
+            if final and adm["status"] != "discharged":
+                raise Refusal(f"住院就诊(mdtrt_id={v['mdtrt_id']})尚未办理出院，请先办理出院(2402)再结算")
+        else:
+            v = self._visit(ctx, _s(d.get("mdtrt_id")), _s(d.get("psn_no")))
+            self._not_inpatient(ctx, v, "2303 / 2304 住院结算")
+        pre_infno, cancel_infno, upload_infno = ("2303", "2305", "2301") if inpatient else ("2206", "2208", "2204")
         if v["status"] == "settled":
-            raise Refusal(f"该就诊已结算(setl_id={v['setl_id']})，不能重复结算；如需重新结算请先撤销(2208)")
+            raise Refusal(f"该就诊已结算(setl_id={v['setl_id']})，不能重复结算；如需重新结算请先撤销({cancel_infno})")
         person = self._person(v["psn_no"])
         insutype = _s(d.get("insutype")) or v["insutype"]
         if insutype != v["insutype"]:
@@ -588,7 +642,7 @@ class Platform:
         setlway = _s(d.get("psn_setlway")) or "01"
         if setlway not in ("01", "02"):
             raise Refusal(f"个人结算方式 psn_setlway {setlway!r} 无效（01 按项目结算, 02 按定额结算）")
-        bch = _s(d.get("chrg_bchno"))
+        bch = "" if inpatient else _s(d.get("chrg_bchno"))
         sql = "SELECT * FROM fees WHERE mdtrt_id = ? AND status = 'uploaded'"
         args: tuple = (v["mdtrt_id"],)
         if bch and bch != "0000":
@@ -596,7 +650,7 @@ class Platform:
             args += (bch,)
         fees = ctx.conn.execute(sql + " ORDER BY id", args).fetchall()
         if not fees:
-            raise Refusal("没有待结算的费用明细，请先上传费用明细(2204)")
+            raise Refusal(f"没有待结算的费用明细，请先上传费用明细({upload_infno})")
         total = money(sum((Decimal(f["det_item_fee_sumamt"]) for f in fees), ZERO))
         if d.get("medfee_sumamt") in (None, ""):
             raise Refusal("缺少医疗费总额 medfee_sumamt")
@@ -612,7 +666,7 @@ class Platform:
         if final:
             for k, v_ in parts.items():
                 if d.get(k) not in (None, "") and _amount(d.get(k), k) != v_:
-                    raise Refusal(f"{k} {_amount(d.get(k), k)} 与平台按明细计算的 {v_} 不符，请重新预结算(2206)")
+                    raise Refusal(f"{k} {_amount(d.get(k), k)} 与平台按明细计算的 {v_} 不符，请重新预结算({pre_infno})")
         rule = self.policies.rule(ins["insuplc_admdvs"], insutype, med_type, str(ctx.fac.get("hosp_lv", "1")))
         year = ctx.now.year
         usage = self._usage(ctx.conn, person["psn_no"], insutype, year, rule.benefit)
@@ -623,7 +677,8 @@ class Platform:
             ctx.warn.append(f"参保地({ins['insuplc_admdvs']})政策不允许个人账户跨省支付此类费用，个人账户未支付")
         bd = settle(parts, rule, usage, balance=balance, use_account=acct_flag and allowed,
                     retiree=self.policies.is_retiree(ins.get("psn_type", "")),
-                    cvlserv_flag=_s(ins.get("cvlserv_flag")) == "1")
+                    cvlserv_flag=_s(ins.get("cvlserv_flag")) == "1",
+                    overlmt_hosp_prop=self.policies.overlmt_hosp_prop(ctx.area) if inpatient else ZERO)
         errs = identity_errors(bd.amounts, bd.details)
         if errs or any(bd.amounts[k] < 0 for k in SETL_AMOUNTS):  # never answer an inconsistent breakdown
             raise RuntimeError(f"breakdown does not add up: {errs} {bd.amounts}")
@@ -636,6 +691,9 @@ class Platform:
             "cvlserv_flag": ins.get("cvlserv_flag", "0"), "mdtrt_cert_type": cert_type, "med_type": med_type,
             "setl_time": ts19(ctx.now), "insuplc_admdvs": ins["insuplc_admdvs"], "mdtrtarea_admvs": ctx.area,
         }
+        if adm is not None:
+            info.update(ipt_otp_no=adm["ipt_no"], begndate=adm["begntime"][:10], enddate=adm["endtime"][:10],
+                        dscg_way=adm["dscg_way"])
         info.update(bd.amounts)
         info.update(clr_optins=ins["insuplc_admdvs"], clr_way=self.policies.clr_way,
                     clr_type=self.policies.clr_type_of(med_type), medins_setl_id=ctx.msgid)
@@ -648,7 +706,11 @@ class Platform:
         return {"setlinfo": info, "setldetail": meta["details"]}
 
     def _t2207(self, ctx: Ctx) -> dict[str, Any]:
-        info, meta = self._compute(ctx, final=True)
+        return self._final(ctx, "2207")
+
+    def _final(self, ctx: Ctx, infno: str) -> dict[str, Any]:
+        """2207 / 2304: book a settlement."""
+        info, meta = self._compute(ctx, final=True, inpatient=infno == "2304")
         conn, person, ins = ctx.conn, meta["person"], meta["ins"]
         setl_id = info["setl_id"]
         delta: Usage = meta["usage_delta"]
@@ -659,7 +721,7 @@ class Platform:
         conn.execute("UPDATE visits SET status = 'settled', setl_id = ?, med_type = ? WHERE mdtrt_id = ?",
                      (setl_id, meta["med_type"], info["mdtrt_id"]))
         output = {"setlinfo": info, "setldetail": meta["details"]}
-        self._book(ctx, "2207", setl_id, info, meta["details"], benefit=meta["rule"].benefit, year=meta["year"],
+        self._book(ctx, infno, setl_id, info, meta["details"], benefit=meta["rule"].benefit, year=meta["year"],
                    usage=delta, fee_ids=[f["id"] for f in meta["fees"]])
         return output
 
@@ -726,12 +788,21 @@ class Platform:
         return info, details
 
     def _t2208(self, ctx: Ctx) -> dict[str, Any]:
+        return self._cancel(ctx, "2208", "2207")
+
+    def _cancel(self, ctx: Ctx, infno: str, orig_infno: str) -> dict[str, Any]:
+        """2208 / 2305: cancel a booked 2207 / 2304."""
         d = ctx.node
         setl_id, mdtrt_id, psn_no = _s(d.get("setl_id")), _s(d.get("mdtrt_id")), _s(d.get("psn_no"))
         if not setl_id:
             raise Refusal("缺少结算ID setl_id")
-        row = ctx.conn.execute("SELECT * FROM ledger WHERE setl_id = ? AND infno = '2207'", (setl_id,)).fetchone()
+        row = ctx.conn.execute("SELECT * FROM ledger WHERE setl_id = ? AND infno = ?", (setl_id, orig_infno)).fetchone()
         if row is None or row["fixmedins_code"] != ctx.code:
+            other = ctx.conn.execute("SELECT infno FROM ledger WHERE setl_id = ? AND infno IN ('2207', '2304') AND "
+                                     "fixmedins_code = ?", (setl_id, ctx.code)).fetchone()
+            if other is not None:
+                kind, use = ("住院结算", "2305") if other["infno"] == "2304" else ("门诊结算", "2208")
+                raise Refusal(f"结算ID {setl_id} 为{kind}，请使用 {use} 撤销")
             raise Refusal(f"结算记录不存在(setl_id={setl_id})")
         if (mdtrt_id and row["mdtrt_id"] != mdtrt_id) or (psn_no and row["psn_no"] != psn_no):
             raise Refusal(f"结算ID {setl_id} 与就诊ID/人员编号不符")
@@ -745,9 +816,168 @@ class Platform:
         new_id = self._serial_id(ctx, "setl_id")
         info.update(setl_id=new_id, setl_time=ts19(ctx.now), medins_setl_id=ctx.msgid, init_setl_id=setl_id)
         u = json.loads(row["amounts"])["usage"]
-        self._book(ctx, "2208", new_id, info, details, benefit=row["benefit"], year=row["year"],
+        self._book(ctx, infno, new_id, info, details, benefit=row["benefit"], year=row["year"],
                    usage=Usage(-Decimal(u[0]), -Decimal(u[1]), -Decimal(u[2])), fee_ids=[], orig_setl_id=setl_id)
         return {"setlinfo": info, "setldetail": details}
+
+    # ============================================================================================
+    # inpatient: 2401 admission, 2402 discharge, 2301 / 2302 fee details, 2303 / 2304 / 2305 settlement
+    def _t2401(self, ctx: Ctx) -> dict[str, Any]:
+        d = ctx.node
+        if ctx.fac.get("fixmedins_type") != "1":
+            raise Refusal(f"定点机构 {ctx.code} 不是定点医疗机构，不能办理住院")
+        person = self._person(_s(d.get("psn_no")))
+        insutype = _s(d.get("insutype"))
+        if not insutype:
+            raise Refusal("入院办理须指定险种 insutype（参保人有多个险种时由收费员选择）")
+        ins = self._insurance(person, insutype)
+        insuplc = _s(ctx.env.get("insuplc_admdvs"))
+        if insuplc != ins["insuplc_admdvs"]:
+            raise Refusal(f"参保地医保区划 {insuplc} 与险种 {insutype} 的参保地 {ins['insuplc_admdvs']} 不符")
+        cert_type = _s(d.get("mdtrt_cert_type"))
+        if not cert_type or not _s(d.get("mdtrt_cert_no")):
+            raise Refusal("入院办理须提供就诊凭证类型 mdtrt_cert_type 和凭证编号 mdtrt_cert_no")
+        self._cert_check(person, cert_type, _s(d.get("mdtrt_cert_no")), _s(d.get("card_sn")) or None, ctx)
+        self._check_active(ins)
+        med_type = self._med_type(ctx, _s(d.get("med_type")) or "21")
+        if self.policies.benefit_of(med_type) != "inpatient":
+            raise Refusal(f"医疗类别 med_type {med_type} 不是住院类别（普通住院为 21）")
+        ipt_no = _s(d.get("ipt_no")) or _s(d.get("ipt_otp_no"))
+        missing = [name for name, val in (("住院号 ipt_no", ipt_no), ("入院科室编码 adm_dept_codg", _s(d.get("adm_dept_codg"))),
+                                          ("主治医生编码 atddr_no", _s(d.get("atddr_no"))),
+                                          ("入院诊断 adm_diag_dscr 或 dise_codg",
+                                           _s(d.get("adm_diag_dscr")) or _s(d.get("dise_codg"))))
+                   if not val]
+        if missing:
+            raise Refusal("入院办理缺少: " + "、".join(missing))
+        begntime = _s(d.get("begntime")) or ts19(ctx.now)
+        try:
+            datetime.strptime(begntime[:19], "%Y-%m-%d %H:%M:%S")
+        except ValueError:
+            raise Refusal(f"入院时间 begntime 格式应为 yyyy-MM-dd HH:mm:ss，实际为 {begntime!r}") from None
+        filing_no = ""
+        if is_cross_province(ins["insuplc_admdvs"], ctx.area):
+            filing, why = self.policies.filing(person["psn_no"], insutype, ctx.area, begntime[:10])
+            there = f"参保地 {place_name(ins['insuplc_admdvs'])}，就医地 {place_name(ctx.area)}"
+            if why == "none":
+                raise Refusal(f"参保人未办理异地就医备案（{there}），不能跨省直接结算住院费用：请参保人通过国家医保服务平台"
+                              "APP、微信小程序或参保地医保经办机构办理异地就医备案后再办理入院；未备案可按自费入院，"
+                              "出院后回参保地报销")
+            if why:
+                when = f"{filing.get('begndate') or '…'} 至 {filing.get('enddate') or '长期'}"
+                raise Refusal(f"参保人的异地就医备案({filing.get('filing_no', '')}，有效期 {when})"
+                              f"{'已过期' if why == 'expired' else '尚未生效'}（{there}）：请参保人办理备案续期后再办理入院")
+            filing_no = str(filing.get("filing_no") or "")
+        cur = ctx.conn.execute(
+            "SELECT a.mdtrt_id, a.fixmedins_code, a.ipt_no FROM admissions a JOIN visits v ON v.mdtrt_id = a.mdtrt_id "
+            "WHERE a.psn_no = ? AND a.status = 'admitted' AND v.status != 'cancelled'", (person["psn_no"],)).fetchone()
+        if cur is not None:
+            where = "本院" if cur["fixmedins_code"] == ctx.code else f"定点医疗机构 {cur['fixmedins_code']}"
+            raise Refusal(f"参保人已在{where}住院(住院号 {cur['ipt_no']}，就诊ID {cur['mdtrt_id']})，未办理出院前不能重复办理入院")
+        dup = ctx.conn.execute("SELECT mdtrt_id FROM admissions WHERE fixmedins_code = ? AND ipt_no = ? AND "
+                               "status != 'cancelled'", (ctx.code, ipt_no)).fetchone()
+        if dup is not None:
+            raise Refusal(f"住院号 {ipt_no} 已被就诊 {dup['mdtrt_id']} 使用，请使用新的住院号")
+        dise = ctx.inp.get("diseinfo")
+        dise_codg, dise_name = _s(d.get("dise_codg")), _s(d.get("dise_name"))
+        if not dise_codg and isinstance(dise, list) and dise and isinstance(dise[0], dict):
+            dise_codg, dise_name = _s(dise[0].get("diag_code")), _s(dise[0].get("diag_name"))
+        mdtrt_id = self._serial_id(ctx, "mdtrt_id")
+        ctx.conn.execute(
+            "INSERT INTO visits (mdtrt_id, fixmedins_code, psn_no, insutype, insuplc_admdvs, mdtrtarea_admvs, med_type, "
+            "begntime, ipt_otp_no, dise_codg, dise_name, mdtrt_cert_type, status, reg_msgid, created) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'registered', ?, ?)",
+            (mdtrt_id, ctx.code, person["psn_no"], insutype, insuplc, ctx.area, med_type, begntime, ipt_no, dise_codg,
+             dise_name, cert_type, ctx.msgid, ts19(ctx.now)))
+        ctx.conn.execute(
+            "INSERT INTO admissions (mdtrt_id, fixmedins_code, psn_no, ipt_no, begntime, adm_dept_codg, adm_dept_name, "
+            "atddr_no, dr_name, adm_bed, adm_diag_dscr, filing_no, status, adm_msgid) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'admitted', ?)",
+            (mdtrt_id, ctx.code, person["psn_no"], ipt_no, begntime, _s(d.get("adm_dept_codg")),
+             _s(d.get("adm_dept_name")), _s(d.get("atddr_no")), _s(d.get("chfpdr_name")) or _s(d.get("dr_name")),
+             _s(d.get("adm_bed")), _s(d.get("adm_diag_dscr")) or dise_name, filing_no, ctx.msgid))
+        return {"result": {"mdtrt_id": mdtrt_id, "psn_no": person["psn_no"], "ipt_otp_no": ipt_no}}
+
+    def _t2402(self, ctx: Ctx) -> dict[str, Any]:
+        d = ctx.node
+        v, a = self._inpatient(ctx, _s(d.get("mdtrt_id")), _s(d.get("psn_no")))
+        if a["status"] == "discharged":
+            raise Refusal(f"住院就诊(mdtrt_id={v['mdtrt_id']})已于 {a['endtime']} 办理出院，不能重复办理")
+        if v["status"] == "settled":
+            raise Refusal("该住院就诊已结算，不能办理出院")
+        insutype = _s(d.get("insutype"))
+        if insutype and insutype != v["insutype"]:
+            raise Refusal(f"出院险种 {insutype} 与入院险种 {v['insutype']} 不符")
+        endtime = _s(d.get("endtime"))
+        if not endtime:
+            raise Refusal("出院办理缺少出院时间 endtime")
+        try:
+            end = datetime.strptime(endtime[:19], "%Y-%m-%d %H:%M:%S")
+        except ValueError:
+            raise Refusal(f"出院时间 endtime 格式应为 yyyy-MM-dd HH:mm:ss，实际为 {endtime!r}") from None
+        if end < datetime.strptime(a["begntime"][:19], "%Y-%m-%d %H:%M:%S"):
+            raise Refusal(f"出院时间 {endtime} 早于入院时间 {a['begntime']}")
+        way = _s(d.get("dscg_way")) or "1"
+        if way not in DSCG_WAYS:
+            raise Refusal(f"离院方式 dscg_way {way!r} 无效（" + "、".join(f"{k} {n}" for k, n in DSCG_WAYS.items()) + "）")
+        dise = ctx.inp.get("diseinfo")
+        dise_codg, dise_name = _s(d.get("dise_codg")), _s(d.get("dise_name"))
+        if not dise_codg and isinstance(dise, list) and dise and isinstance(dise[0], dict):
+            dise_codg, dise_name = _s(dise[0].get("diag_code")), _s(dise[0].get("diag_name"))
+        ctx.conn.execute("UPDATE admissions SET status = 'discharged', endtime = ?, dscg_way = ?, dscg_dept_codg = ?, "
+                         "dscg_dise_codg = ?, dscg_dise_name = ?, dscg_msgid = ? WHERE mdtrt_id = ?",
+                         (endtime, way, _s(d.get("dscg_dept_codg")), dise_codg, dise_name, ctx.msgid, v["mdtrt_id"]))
+        if dise_codg:
+            ctx.conn.execute("UPDATE visits SET dise_codg = ?, dise_name = ? WHERE mdtrt_id = ?",
+                             (dise_codg, dise_name, v["mdtrt_id"]))
+        return {}
+
+    def _t2301(self, ctx: Ctx) -> dict[str, Any]:
+        rows: list[dict[str, Any]] = ctx.node
+        mdtrt_ids = {_s(r.get("mdtrt_id")) for r in rows}
+        if len(mdtrt_ids) != 1:
+            raise Refusal("一次上传的住院费用明细须属于同一住院就诊(mdtrt_id)")
+        psn_nos = {_s(r.get("psn_no")) for r in rows}
+        if len(psn_nos) != 1:
+            raise Refusal("一次上传的住院费用明细须属于同一参保人(psn_no)")
+        v, _a = self._inpatient(ctx, mdtrt_ids.pop(), psn_nos.pop())
+        if v["status"] == "settled":
+            raise Refusal(f"该住院就诊已结算(setl_id={v['setl_id']})，不能再上传费用明细；如需补传请先撤销结算(2305)")
+        return {"result": self._store_fees(ctx, v, rows, "2302")}
+
+    def _t2302(self, ctx: Ctx) -> dict[str, Any]:
+        d = ctx.node
+        v, _a = self._inpatient(ctx, _s(d.get("mdtrt_id")), _s(d.get("psn_no")))
+        sn = _s(d.get("feedetl_sn"))
+        if not sn:
+            raise Refusal("缺少费用明细流水号 feedetl_sn（撤销全部未结算明细时传 0000）")
+        if sn == "0000":
+            cur = ctx.conn.execute("UPDATE fees SET status = 'cancelled' WHERE mdtrt_id = ? AND status = 'uploaded'",
+                                   (v["mdtrt_id"],))
+            if cur.rowcount == 0:
+                ctx.warn.append("没有未结算的费用明细")
+            return {}
+        row = ctx.conn.execute("SELECT status FROM fees WHERE mdtrt_id = ? AND feedetl_sn = ? AND status != 'cancelled'",
+                               (v["mdtrt_id"], sn)).fetchone()
+        if row is None:
+            raise Refusal(f"未找到费用明细 {sn}（或已撤销）")
+        if row["status"] == "settled":
+            raise Refusal(f"费用明细 {sn} 已结算，不能撤销；请先撤销结算(2305)")
+        ctx.conn.execute("UPDATE fees SET status = 'cancelled' WHERE mdtrt_id = ? AND feedetl_sn = ? AND "
+                         "status = 'uploaded'", (v["mdtrt_id"], sn))
+        return {}
+
+    def _t2303(self, ctx: Ctx) -> dict[str, Any]:
+        info, meta = self._compute(ctx, final=False, inpatient=True)
+        if self._admission(ctx.conn, info["mdtrt_id"])["status"] != "discharged":
+            ctx.warn.append("参保人尚在院（未办理出院），本次为在院预结算，仅供参考")
+        return {"setlinfo": info, "setldetail": meta["details"]}
+
+    def _t2304(self, ctx: Ctx) -> dict[str, Any]:
+        return self._final(ctx, "2304")
+
+    def _t2305(self, ctx: Ctx) -> dict[str, Any]:
+        return self._cancel(ctx, "2305", "2304")
 
     # ============================================================================================
     # 2601 reversal
@@ -770,22 +1000,22 @@ class Platform:
         if psn_no and msg["psn_no"] and psn_no != msg["psn_no"]:
             raise Refusal(f"人员编号 {psn_no} 与原交易的人员编号不符")
         setl_id = ""
-        if oinfno == "2207":
-            row = conn.execute("SELECT * FROM ledger WHERE msgid = ? AND infno = '2207'", (omsgid,)).fetchone()
+        if oinfno in ("2207", "2304"):
+            row = conn.execute("SELECT * FROM ledger WHERE msgid = ? AND infno = ?", (omsgid, oinfno)).fetchone()
             if row is None:
                 raise Refusal(missing)
             if row["status"] == "cancelled":
-                raise Refusal(f"原结算(setl_id={row['setl_id']})已撤销(2208)，不能冲正")
+                raise Refusal(f"原结算(setl_id={row['setl_id']})已撤销({'2305' if oinfno == '2304' else '2208'})，不能冲正")
             balc = self._undo(conn, row)
             conn.execute("UPDATE ledger SET status = 'reversed' WHERE id = ?", (row["id"],))
             self._book_reversal(ctx, row, balc, omsgid, oinfno)
             setl_id = row["setl_id"]
-        elif oinfno == "2208":
-            row = conn.execute("SELECT * FROM ledger WHERE msgid = ? AND infno = '2208'", (omsgid,)).fetchone()
+        elif oinfno in ("2208", "2305"):
+            row = conn.execute("SELECT * FROM ledger WHERE msgid = ? AND infno = ?", (omsgid, oinfno)).fetchone()
             if row is None:
                 raise Refusal(missing)
-            orig = conn.execute("SELECT * FROM ledger WHERE setl_id = ? AND infno = '2207'",
-                                (row["orig_setl_id"],)).fetchone()
+            orig = conn.execute("SELECT * FROM ledger WHERE setl_id = ? AND infno = ?",
+                                (row["orig_setl_id"], "2304" if oinfno == "2305" else "2207")).fetchone()
             balc = self._redo(conn, orig)
             conn.execute("UPDATE ledger SET status = 'booked' WHERE id = ?", (orig["id"],))
             conn.execute("UPDATE ledger SET status = 'reversed' WHERE id = ?", (row["id"],))
@@ -800,13 +1030,33 @@ class Platform:
             conn.execute("UPDATE visits SET status = 'cancelled' WHERE mdtrt_id = ?", (v["mdtrt_id"],))
             conn.execute("UPDATE fees SET status = 'cancelled' WHERE mdtrt_id = ? AND status = 'uploaded'",
                          (v["mdtrt_id"],))
-        elif oinfno == "2204":
+        elif oinfno in ("2204", "2301"):
             rows = conn.execute("SELECT status FROM fees WHERE msgid = ?", (omsgid,)).fetchall()
             if not rows:
                 raise Refusal(missing)
             if any(r["status"] == "settled" for r in rows):
-                raise Refusal("该批费用明细已结算，不能冲正；请先撤销结算(2208)")
+                raise Refusal(f"该批费用明细已结算，不能冲正；请先撤销结算({'2305' if oinfno == '2301' else '2208'})")
             conn.execute("UPDATE fees SET status = 'cancelled' WHERE msgid = ? AND status = 'uploaded'", (omsgid,))
+        elif oinfno == "2401":
+            a = conn.execute("SELECT * FROM admissions WHERE adm_msgid = ?", (omsgid,)).fetchone()
+            if a is None:
+                raise Refusal(missing)
+            v = conn.execute("SELECT status FROM visits WHERE mdtrt_id = ?", (a["mdtrt_id"],)).fetchone()
+            if v is not None and v["status"] == "settled":
+                raise Refusal("该住院就诊已结算，不能冲正入院；请先撤销结算(2305)")
+            conn.execute("UPDATE admissions SET status = 'cancelled' WHERE mdtrt_id = ?", (a["mdtrt_id"],))
+            conn.execute("UPDATE visits SET status = 'cancelled' WHERE mdtrt_id = ?", (a["mdtrt_id"],))
+            conn.execute("UPDATE fees SET status = 'cancelled' WHERE mdtrt_id = ? AND status = 'uploaded'",
+                         (a["mdtrt_id"],))
+        elif oinfno == "2402":
+            a = conn.execute("SELECT * FROM admissions WHERE dscg_msgid = ?", (omsgid,)).fetchone()
+            if a is None:
+                raise Refusal(missing)
+            v = conn.execute("SELECT status FROM visits WHERE mdtrt_id = ?", (a["mdtrt_id"],)).fetchone()
+            if v is not None and v["status"] == "settled":
+                raise Refusal("该住院就诊已结算，不能冲正出院；请先撤销结算(2305)")
+            conn.execute("UPDATE admissions SET status = 'admitted', endtime = '', dscg_way = '', dscg_msgid = '' "
+                         "WHERE mdtrt_id = ?", (a["mdtrt_id"],))
         output = {"data": {"omsgid": omsgid, "oinfno": oinfno, "psn_no": msg["psn_no"], "setl_id": setl_id,
                            "rvs_time": ts19(ctx.now), "rvs_rslt": "1", "memo": "冲正成功"}}
         conn.execute("INSERT INTO reversals (omsgid, oinfno, msgid, output) VALUES (?, ?, ?, ?)",
@@ -845,11 +1095,12 @@ class Platform:
         refd = _s(d.get("refd_setl_flag")) == "1"
         rows = ctx.conn.execute(
             "SELECT infno, status, amounts FROM ledger WHERE fixmedins_code = ? AND insutype = ? AND clr_type = ? AND "
-            "clr_optins = ? AND setl_date BETWEEN ? AND ? AND infno IN ('2207', '2208') AND status != 'reversed'",
+            "clr_optins = ? AND setl_date BETWEEN ? AND ? AND infno IN ('2207', '2208', '2304', '2305') "
+            "AND status != 'reversed'",
             (ctx.code, _s(d["insutype"]), _s(d["clr_type"]), _s(d["setl_optins"]), begin.isoformat(),
              end.isoformat())).fetchall()
         if not refd:
-            rows = [r for r in rows if r["infno"] == "2207" and r["status"] == "booked"]
+            rows = [r for r in rows if r["infno"] in ("2207", "2304") and r["status"] == "booked"]
         mine = {k: money(sum((Decimal(json.loads(r["amounts"])[k]) for r in rows), ZERO)) for k in sent}
         cnt = len(rows)
         names = {"medfee_sumamt": "医疗费总额", "fund_pay_sumamt": "基金支付总额", "acct_pay": "个人账户支付总额"}

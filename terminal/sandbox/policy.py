@@ -5,6 +5,7 @@ Data (terminal/sandbox/data/):
   catalogue.json   the treatment place's catalogue per admdvs (class 甲/乙/丙, 乙类 self-pay share, price caps)
   policies.json    the insured place's policy per admdvs and insutype (deductible, ratios, caps, funds)
   persons.json     the sandbox persons and their cards
+  filings.json     cross-province treatment filings (异地就医备案), checked at inpatient admission (2401)
 
 Cross-province rule: catalogue, classes and price caps come from the place of treatment (the facility's
 admdvs = mdtrtarea_admvs); deductible, ratios and caps from the insured place (insuplc_admdvs).
@@ -31,6 +32,9 @@ SETL_AMOUNTS = (
     "hifp_pay", "pool_prop_selfpay", "cvlserv_pay", "hifes_pay", "hifmi_pay", "hifob_pay", "maf_pay", "oth_pay",
     "fund_pay_sumamt", "psn_part_amt", "acct_pay", "psn_cash_pay", "hosp_part_amt", "balc", "acct_mulaid_pay",
 )
+#: setldetail rows that are not funds (not part of fund_pay_sumamt): personal account, hospital part.
+NOT_FUND_TYPES = frozenset({"310200", "999996"})
+HOSP_PART_TYPE = "999996"
 FUND_FIELDS = ("hifp_pay", "cvlserv_pay", "hifes_pay", "hifmi_pay", "hifob_pay", "maf_pay", "oth_pay")
 ITEM_AMOUNTS = ("det_item_fee_sumamt", "fulamt_ownpay_amt", "overlmt_amt", "preselfpay_amt", "inscp_scp_amt")
 
@@ -163,13 +167,15 @@ def _room(cap: Decimal | None, used: Decimal) -> Decimal | None:
 
 
 def settle(parts: dict[str, Decimal], rule: Rule, usage: Usage, *, balance: Decimal, use_account: bool,
-           retiree: bool, cvlserv_flag: bool) -> Breakdown:
+           retiree: bool, cvlserv_flag: bool, overlmt_hosp_prop: Decimal = ZERO) -> Breakdown:
     """Who pays what for one settlement.
 
     parts: fulamt_ownpay_amt, overlmt_selfpay, preselfpay_amt, inscp_scp_amt (sums of the fee lines).
     In-scope spend goes: remaining deductible -> pool pays ratio up to the annual cap -> serious-illness
     fund pays big_ratio of what is above the cap (up to its own cap). cvlserv subsidises the pool co-pay.
     The personal account pays the personal part when allowed, never above the balance.
+    overlmt_hosp_prop: the share of overlmt_selfpay the hospital bears (treatment-place inpatient management):
+    hosp_part_amt, listed in setldetail as 999996 医院负担 (not a fund: not in fund_pay_sumamt).
     """
     f = money(parts.get("fulamt_ownpay_amt"))
     o = money(parts.get("overlmt_selfpay"))
@@ -226,7 +232,11 @@ def settle(parts: dict[str, Decimal], rule: Rule, usage: Usage, *, balance: Deci
 
     fund = money(sum((a[k] for k in FUND_FIELDS), ZERO))
     a["fund_pay_sumamt"] = fund
-    a["hosp_part_amt"] = ZERO
+    hosp = min(o, money(o * overlmt_hosp_prop)) if overlmt_hosp_prop > 0 else ZERO
+    a["hosp_part_amt"] = hosp
+    if hosp > 0:
+        details.append({"fund_pay_type": HOSP_PART_TYPE, "fund_pay_type_name": "医院负担", "inscp_scp_amt": ZERO,
+                        "fund_payamt": hosp, "setl_proc_info": f"超限价部分医院承担比例{overlmt_hosp_prop:.2f}"})
     psn = medfee - fund - a["hosp_part_amt"]
     a["psn_part_amt"] = psn
     acct = min(psn, max(ZERO, money(balance))) if use_account and rule.has_account else ZERO
@@ -248,7 +258,8 @@ def identity_errors(a: dict[str, Decimal], details: list[dict[str, Any]] | None 
         errs.append("psn_part_amt")
     if g("psn_part_amt") != g("acct_pay") + g("psn_cash_pay"):
         errs.append("acct_pay + psn_cash_pay")
-    if details is not None and sum((d["fund_payamt"] for d in details), ZERO) != g("fund_pay_sumamt"):
+    if details is not None and sum((d["fund_payamt"] for d in details if d["fund_pay_type"] not in NOT_FUND_TYPES),
+                                   ZERO) != g("fund_pay_sumamt"):
         errs.append("setldetail")
     return errs
 
@@ -289,6 +300,13 @@ class Policies:
         self.by_psn_no = {p["psn_no"]: p for p in persons}
         self.by_certno = {p["certno"].upper(): p for p in persons}
         self.by_card_no = {p["card"]["card_no"]: p for p in persons if p.get("card")}
+        #: treatment-place inpatient management per admdvs (catalogue.json "inpatient")
+        self.inpatient_rules: dict[str, dict[str, Any]] = {
+            admdvs: dict(cat.get("inpatient") or {}) for admdvs, cat in _load(d / "catalogue.json")["catalogues"].items()}
+        #: cross-province filings (None: no filings file in this data dir, so no filing check)
+        fpath = d / "filings.json"
+        self.filings: list[dict[str, Any]] | None = (
+            [dict(f) for f in _load(fpath)["filings"]] if fpath.exists() else None)
 
     # lookups ----------------------------------------------------------------------------------------
     def catalogue_item(self, admdvs: str, med_list_codg: str) -> CatalogueItem | None:
@@ -339,6 +357,33 @@ class Policies:
             return True
         region = self.regions.get(insuplc_admdvs) or {}
         return med_type in (region.get("acct_cross_province_med_types") or ())
+
+    def overlmt_hosp_prop(self, mdtrtarea_admvs: str) -> Decimal:
+        """Inpatient: the share of over-cap amounts the hospital bears at this place of treatment."""
+        return _ratio((self.inpatient_rules.get(mdtrtarea_admvs) or {}).get("overlmt_hosp_prop", "0"))
+
+    def filing(self, psn_no: str, insutype: str, mdtrtarea_admvs: str, day: str) -> tuple[dict[str, Any] | None, str]:
+        """The person's cross-province filing covering this place of treatment on ``day`` (yyyy-mm-dd).
+
+        Returns (filing, "") when filed; otherwise a reason: (None, "none") never filed for this place, or
+        (that filing, "expired" / "not_yet") when ``day`` is outside its dates. Always filed when the sandbox
+        has no filings data."""
+        if self.filings is None:
+            return {"filing_no": "", "filing_type": "(沙箱未配置备案数据)"}, ""
+        found: dict[str, Any] | None = None
+        for f in self.filings:
+            if f.get("psn_no") != psn_no or str(f.get("insutype") or insutype) != insutype:
+                continue
+            area = str(f.get("mdtrtarea_admvs") or "")
+            covers = area == mdtrtarea_admvs or (area.endswith("0000") and area[:2] == mdtrtarea_admvs[:2])
+            if not covers:
+                continue
+            if (f.get("begndate") or "") <= day and (not f.get("enddate") or day <= f["enddate"]):
+                return f, ""
+            found = f
+        if found is None:
+            return None, "none"
+        return found, "expired" if found.get("enddate") and day > found["enddate"] else "not_yet"
 
     def is_retiree(self, psn_type: str) -> bool:
         return psn_type in self.retiree_psn_types

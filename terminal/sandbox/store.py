@@ -32,6 +32,16 @@ CREATE TABLE IF NOT EXISTS visits (
     begntime TEXT NOT NULL DEFAULT '', ipt_otp_no TEXT NOT NULL DEFAULT '', dise_codg TEXT NOT NULL DEFAULT '',
     dise_name TEXT NOT NULL DEFAULT '', mdtrt_cert_type TEXT NOT NULL DEFAULT '',
     status TEXT NOT NULL, setl_id TEXT NOT NULL DEFAULT '', reg_msgid TEXT NOT NULL, created TEXT NOT NULL);
+-- inpatient stays (2401 admission, 2402 discharge); the visit row of the same mdtrt_id carries status and fees
+CREATE TABLE IF NOT EXISTS admissions (
+    mdtrt_id TEXT PRIMARY KEY, fixmedins_code TEXT NOT NULL, psn_no TEXT NOT NULL, ipt_no TEXT NOT NULL,
+    begntime TEXT NOT NULL, endtime TEXT NOT NULL DEFAULT '', adm_dept_codg TEXT NOT NULL DEFAULT '',
+    adm_dept_name TEXT NOT NULL DEFAULT '', atddr_no TEXT NOT NULL DEFAULT '', dr_name TEXT NOT NULL DEFAULT '',
+    adm_bed TEXT NOT NULL DEFAULT '', adm_diag_dscr TEXT NOT NULL DEFAULT '', dscg_way TEXT NOT NULL DEFAULT '',
+    dscg_dept_codg TEXT NOT NULL DEFAULT '', dscg_dise_codg TEXT NOT NULL DEFAULT '',
+    dscg_dise_name TEXT NOT NULL DEFAULT '', filing_no TEXT NOT NULL DEFAULT '', status TEXT NOT NULL,
+    adm_msgid TEXT NOT NULL, dscg_msgid TEXT NOT NULL DEFAULT '');
+CREATE INDEX IF NOT EXISTS admissions_psn ON admissions (psn_no, status);
 CREATE TABLE IF NOT EXISTS fees (
     id INTEGER PRIMARY KEY, mdtrt_id TEXT NOT NULL, feedetl_sn TEXT NOT NULL, chrg_bchno TEXT NOT NULL,
     msgid TEXT NOT NULL, med_list_codg TEXT NOT NULL, medins_list_codg TEXT NOT NULL, name TEXT NOT NULL,

@@ -189,7 +189,7 @@ class Journal:
                      answer.inf_refmsgid, int(answer.elapsed * 1000),
                      str((setl or {}).get("setl_id") or "") if isinstance(setl, dict) else "", msg.msgid])
                 infno = msg.infno[:4]
-                if infno in ("2207", "2208") and isinstance(setl, dict):
+                if infno in ("2207", "2208", "2304", "2305") and isinstance(setl, dict):
                     self._book(db, msg, answer)
                 elif infno == "2601":
                     f = request_fields(msg.infno, msg.envelope)
@@ -238,7 +238,7 @@ class Journal:
             return
         req = request_fields(msg.infno, msg.envelope)
         now = now_text()
-        cancel = msg.infno[:4] == "2208"
+        cancel = msg.infno[:4] in ("2208", "2305")
         day = (s.setl_time or "")[:10] or today()
         row = {
             "msgid": msg.msgid, "kind": "cancel" if cancel else "settle", "setl_id": s.setl_id,

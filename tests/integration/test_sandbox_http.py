@@ -88,7 +88,7 @@ def test_both_url_styles_and_path_body_mismatch(sbx):
     ({"msgid": "H45010000001202506161000000"}, "msgid"),
     ({"msgid": "H45010000002202506161000000001"}, "msgid"),
     ({"infno": "9999"}, "infno 9999 无效"),
-    ({"infno": "2401"}, "暂不支持"),
+    ({"infno": "2404"}, "暂不支持"),
     ({"mdtrtarea_admvs": "4501"}, "mdtrtarea_admvs"),
     ({"mdtrtarea_admvs": "320100"}, "不符"),
     ({"fixmedins_code": "H99999999999", "msgid": "H99999999999202506161000000001"}, "不存在"),
