@@ -56,7 +56,7 @@ def load_config(args) -> Any:
 
 
 # settle ---------------------------------------------------------------------------------------
-def _credential(args, cfg=None):
+def _credential(args, cfg=None, client=None):
     from terminal.core.models import Credential
 
     if getattr(args, "card", False):
@@ -67,7 +67,8 @@ def _credential(args, cfg=None):
     if getattr(args, "ecode", None) or getattr(args, "ecode_image", None):
         from terminal.commands import ecode as ecode_cmd
 
-        return ecode_cmd.credential_from_args(args)
+        return ecode_cmd.credential_from_args(args, cfg=cfg,
+                                              platform_url=client.endpoint.url if client is not None else None)
     if not args.cert_type or not args.cert_no:
         raise SystemExit("请给出 --cert-type 与 --cert-no，或 --card / --ecode / --ecode-image")
     return Credential(args.cert_type, args.cert_no, card_sn=args.card_sn or "")
@@ -99,7 +100,7 @@ def cmd_settle(args) -> int:
         if rep.uncertain or rep.failed:
             print(f"恢复: {rep.message}", file=sys.stderr)
         try:
-            cred = _credential(args, cfg)
+            cred = _credential(args, cfg, client)
             person = svc.identify(cred)
             visit = svc.open_visit(cred, person, bill, args.insutype)
             s = svc.preview(visit, acct_used=not args.no_account)

@@ -105,3 +105,20 @@ def test_lost_answer_through_the_cli_is_reversed_and_journaled(tmp_path):
         assert len([x for x in srv.ledger() if x["infno"] == "2207" and x["status"] == "booked"]) == 1
         j = run(tmp_path, "--config", str(cfg), "journal", "--json")
         assert out["msgid"] in j.stdout and PERSONS["local"]["certno"] not in j.stdout
+
+
+def test_ecode_issue_then_settle_with_the_image_and_reuse_refused(tmp_path):
+    png = tmp_path / "ec.png"
+    out = json.loads(run(tmp_path, "ecode", "issue", "--person", "sichuan-resident", "--out", str(png),
+                         "--json").stdout)
+    assert out["ecQrCode"].startswith("EC510100") and png.is_file()
+    dec = run(tmp_path, "ecode", "decode", str(png), "--json")
+    assert out["ecQrCode"] in dec.stdout and "ecode" in dec.stdout
+    args = ["settle", "--ecode-image", str(png), "--bill", "resources/bills/outpatient-nanning.json", "--json"]
+    s = json.loads(run(tmp_path, *args).stdout)
+    assert s["ok"] and s["cross_province"] and s["insured_place"] == "510100"
+    r = run(tmp_path, *args, check=False)
+    assert r.returncode == 1 and "已使用" in r.stdout  # --json: the refusal is in the JSON answer
+    r = run(tmp_path, "settle", "--ecode", "134567890123456789", "--bill", "resources/bills/outpatient-nanning.json",
+            check=False)
+    assert r.returncode != 0 and "支付码" in r.stderr
