@@ -11,7 +11,6 @@ import argparse
 import json
 import random
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -23,6 +22,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from terminal import config as config_mod  # noqa: E402
+from _sandbox import sandbox_process  # noqa: E402
 from terminal.backend.client import client_from_config  # noqa: E402
 from terminal.core.inpatient import AdmissionForm  # noqa: E402
 from terminal.core.models import Credential, FeeItem  # noqa: E402
@@ -56,10 +56,9 @@ def main() -> None:
     persons = {p["key"]: p for p in json.loads((ROOT / "terminal/sandbox/data/persons.json").read_text("utf-8"))["persons"]}
     keys = ["hainan-retiree", "chongqing-employee", "local"]  # filed for / insured in Guangxi: admitted in Nanning
     with tempfile.TemporaryDirectory() as tmp:
-        proc = subprocess.Popen([sys.executable, "-m", "terminal", "sandbox", "serve", "--port", "0", "--db",
-                                 str(Path(tmp) / "sb.sqlite")], cwd=ROOT, stdout=subprocess.PIPE, text=True)
+        sandbox = sandbox_process(Path(tmp) / "sb.sqlite")
+        url = sandbox.__enter__()
         try:
-            url = _read_url(proc)
             cfg = config_mod.Config()
             cfg.store.dir = tmp
             cfg.log.dir = tmp
@@ -105,18 +104,8 @@ def main() -> None:
             if store:
                 store.close()
         finally:
-            proc.terminate()
-            proc.wait(10)
+            sandbox.__exit__(None, None, None)
 
-
-def _read_url(proc) -> str:
-    import re
-    for _ in range(50):
-        line = proc.stdout.readline()
-        m = re.search(r"https?://127\.0\.0\.1:\d+", line)
-        if m:
-            return m.group(0)
-    raise SystemExit("sandbox did not start")
 
 
 if __name__ == "__main__":

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -18,6 +17,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from terminal import config as config_mod  # noqa: E402
+from _sandbox import sandbox_process  # noqa: E402
 from terminal.backend.client import client_from_config  # noqa: E402
 from terminal.core import wire  # noqa: E402
 from terminal.core.models import Bill, Credential  # noqa: E402
@@ -36,9 +36,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         # The sandbox runs in its own process, as the platform would: in-process it would compete for the GIL
         # and its work would be counted as the client's.
-        proc = subprocess.Popen([sys.executable, "-m", "terminal", "sandbox", "serve", "--port", "0", "--db",
-                                 str(Path(tmp) / "sb.sqlite")], cwd=ROOT, stdout=subprocess.PIPE, text=True)
-        url = _read_url(proc)
+        sandbox = sandbox_process(Path(tmp) / "sb.sqlite")
+        url = sandbox.__enter__()
         cfg = config_mod.Config()
         cfg.store.dir = tmp
         cfg.log.dir = tmp
@@ -69,18 +68,8 @@ def main() -> None:
               f"({statistics.median(abs_over) * 1000:.2f} ms per settle) "
               f"(target < 10%)")
         client.close()
-        proc.terminate()
-        proc.wait(10)
+        sandbox.__exit__(None, None, None)
 
-
-def _read_url(proc) -> str:
-    import re
-    for _ in range(50):
-        line = proc.stdout.readline()
-        m = re.search(r"https?://127\.0\.0\.1:\d+", line)
-        if m:
-            return m.group(0)
-    raise SystemExit("sandbox did not start")
 
 
 if __name__ == "__main__":

@@ -220,6 +220,17 @@ def cmd_sandbox_serve(args) -> int:
     return 0
 
 
+def add_credential_args(p) -> None:
+    """How the patient identifies (shared by settle and discharge)."""
+    p.add_argument("--cert-type", choices=["01", "02", "03"], help="凭证类型: 01 电子凭证, 02 身份证, 03 社保卡")
+    p.add_argument("--cert-no", help="凭证号码 (ecToken / 身份证号 / 社保卡号)")
+    p.add_argument("--card-sn", help="社保卡识别码 (cert-type 03)")
+    p.add_argument("--card", action="store_true", help="从读卡器读取社保卡")
+    p.add_argument("--reader", default="", help="读卡器名称匹配")
+    p.add_argument("--ecode", help="扫描得到的医保码字符串")
+    p.add_argument("--ecode-image", help="医保码图片 (PNG/JPG)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="yibao-terminal", description="医保直接结算收费终端 yibao-terminal")
     p.add_argument("--version", action="version", version=f"yibao-terminal {__version__}")
@@ -227,13 +238,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command")
 
     s = sub.add_parser("settle", help="命令行结算一张账单 (1101, 2201, 2204, 2206, 2207)")
-    s.add_argument("--cert-type", choices=["01", "02", "03"], help="凭证类型: 01 电子凭证, 02 身份证, 03 社保卡")
-    s.add_argument("--cert-no", help="凭证号码 (ecToken / 身份证号 / 社保卡号)")
-    s.add_argument("--card-sn", help="社保卡识别码 (cert-type 03)")
-    s.add_argument("--card", action="store_true", help="从读卡器读取社保卡")
-    s.add_argument("--reader", default="", help="读卡器名称匹配")
-    s.add_argument("--ecode", help="扫描得到的医保码字符串")
-    s.add_argument("--ecode-image", help="医保码图片 (PNG/JPG)")
+    add_credential_args(s)
     s.add_argument("--bill", required=True, help="账单 JSON 文件")
     s.add_argument("--insutype", help="险种 (多险种时必选，如 310 / 390)")
     s.add_argument("--no-account", action="store_true", help="不使用个人账户")

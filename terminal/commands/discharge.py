@@ -36,13 +36,9 @@ def add_parsers(sub) -> None:
                        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     who = d.add_argument_group("找到患者 / 住院记录")
     who.add_argument("--visit", metavar="ADMISSION_NO", help="住院号（入院时生成，如 ZY202606160001）")
-    who.add_argument("--cert-type", choices=["01", "02", "03"], help="凭证类型: 01 电子凭证, 02 身份证, 03 社保卡")
-    who.add_argument("--cert-no", help="凭证号码 (ecToken / 身份证号 / 社保卡号)")
-    who.add_argument("--card-sn", help="社保卡识别码 (cert-type 03)")
-    who.add_argument("--card", action="store_true", help="从读卡器读取社保卡")
-    who.add_argument("--reader", default="", help="读卡器名称匹配")
-    who.add_argument("--ecode", help="扫描得到的医保码字符串")
-    who.add_argument("--ecode-image", help="医保码图片 (PNG/JPG)")
+    from terminal.cli import add_credential_args
+
+    add_credential_args(who)
     d.add_argument("--admit", action="store_true", help="办理入院 (2401)，需要患者凭证")
     d.add_argument("--bill", help="住院账单 JSON（入院科室/诊断；要记入并上传的费用明细）")
     adm = d.add_argument_group("入院信息（覆盖账单中的同名项）")
