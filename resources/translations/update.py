@@ -1,0 +1,45 @@
+"""Refresh the translations: extract tr() strings (pyside6-lupdate), fill the English from yibao_en.json,
+compile yibao_en.qm (pyside6-lrelease). zh_CN is the source language and needs no file.
+
+    .venv/bin/python resources/translations/update.py      # prints the strings still missing
+"""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parents[1]
+BIN = Path(sys.executable).parent
+UI = ["app", "controller", "customer", "items", "journal", "login", "main_window", "panels", "phone", "receipt",
+      "settings", "widgets"]
+
+
+def main() -> int:
+    ts = HERE / "yibao_en.ts"
+    files = [str(ROOT / "terminal" / "ui" / f"{m}.py") for m in UI]
+    subprocess.run([str(BIN / "pyside6-lupdate"), *files, "-source-language", "zh_CN", "-target-language", "en",
+                    "-no-obsolete", "-locations", "none", "-ts", str(ts)], check=True)
+    glossary = json.loads((HERE / "yibao_en.json").read_text(encoding="utf-8"))
+    tree = ET.parse(ts)
+    missing = []
+    for msg in tree.iter("message"):
+        src = msg.find("source").text or ""
+        tr = msg.find("translation")
+        if src in glossary:
+            tr.text = glossary[src]
+            tr.attrib.pop("type", None)
+        else:
+            missing.append(src)
+    tree.write(ts, encoding="utf-8", xml_declaration=True)
+    subprocess.run([str(BIN / "pyside6-lrelease"), str(ts), "-qm", str(HERE / "yibao_en.qm")], check=True)
+    for m in missing:
+        print("missing:", m)
+    return 1 if missing else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

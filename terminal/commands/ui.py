@@ -1,0 +1,88 @@
+"""`yibao-terminal` (no command): the cashier app per configuration; `yibao-terminal demo`: training.
+
+demo = the sandbox platform, an in-process virtual card reader and a "patient phone" window (choose a
+sandbox person; insert their card; show their e-code when the sandbox can issue one).
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+
+
+def add_parsers(subparsers) -> None:
+    d = subparsers.add_parser("demo", help="训练演示：沙箱平台 + 虚拟社保卡 + 患者手机（医保码）")
+    d.add_argument("--person", default="", help="开始时插入这位沙箱人员的社保卡（如 hainan-retiree）")
+    d.add_argument("--no-customer-display", action="store_true", help="不打开顾客显示屏")
+    d.add_argument("--language", choices=["zh_CN", "en"], help="界面语言")
+    d.add_argument("--config", default=argparse.SUPPRESS)
+    d.set_defaults(func=cmd_demo)
+
+    a = subparsers.add_parser("app", help="启动收费界面（与不带命令相同）")
+    a.add_argument("--config", default=argparse.SUPPRESS)
+    a.set_defaults(func=cmd_app)
+
+
+def _config(args):
+    from terminal.cli import load_config
+
+    return load_config(args)
+
+
+def _reader(cfg):
+    """The configured reader; None when there is none to open (the app then offers e-code / ID only)."""
+    if not (cfg.card.reader or cfg.card.virtual):
+        try:
+            import smartcard  # noqa: F401  pyscard present: watch any reader
+        except ImportError:
+            return None
+    try:
+        from terminal.commands.card import open_reader
+
+        return open_reader(cfg)
+    except Exception as e:  # noqa: BLE001
+        print(f"读卡器不可用: {e}", file=sys.stderr)
+        return None
+
+
+def cmd_app(args) -> int:
+    from terminal.config import ConfigError
+
+    try:
+        cfg = _config(args)
+    except ConfigError as e:
+        print(str(e), file=sys.stderr)
+        return 2
+    from terminal.ui.app import run
+
+    return run(cfg, card_reader=_reader(cfg))
+
+
+def cmd_demo(args) -> int:
+    cfg = _config(args)
+    cfg.backend.url = "sandbox"  # training, whatever the file says
+    if getattr(args, "no_customer_display", False):
+        cfg.ui.customer_display = False
+    if getattr(args, "language", None):
+        cfg.ui.language = args.language
+    from drivers.virtual import VirtualCardReader, profile_for
+
+    reader = VirtualCardReader()
+    if args.person:
+        reader.insert(profile_for(args.person))
+
+    def extra(ca) -> None:
+        from terminal.ui.phone import PhoneWindow
+
+        phone = PhoneWindow(ca.session.sandbox, reader)
+
+        def to_scanner(code: str) -> None:
+            if ca.window is not None:
+                ca.window.on_scanned(code)
+
+        phone.scan_requested.connect(to_scanner)
+        phone.show()
+        ca.phone = phone
+
+    from terminal.ui.app import run
+
+    return run(cfg, card_reader=reader, extra=extra)

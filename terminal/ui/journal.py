@@ -1,0 +1,420 @@
+"""Back-office views: today's settlements (search, reprint, supervisor cancel), the offline queue, and the
+daily reconciliation. They read terminal.store when it is there and the in-session journal otherwise."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt, Signal
+from PySide6.QtWidgets import (QAbstractItemView, QDialog, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton,
+                               QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
+
+from terminal.core.money import ZERO, fmt_yuan, msum
+from terminal.core.regions import place_name
+
+from .ops import Op
+from .receipt import ReceiptData
+
+
+def _table(headers: list[str], name: str) -> QTableWidget:
+    t = QTableWidget(0, len(headers))
+    t.setObjectName(name)
+    t.setHorizontalHeaderLabels(headers)
+    t.verticalHeader().setVisible(False)
+    t.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    t.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    t.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    t.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    t.horizontalHeader().setStretchLastSection(True)
+    return t
+
+
+def _fill(t: QTableWidget, rows: list[list[str]], right_from: int = 99) -> None:
+    t.setRowCount(len(rows))
+    for r, vals in enumerate(rows):
+        for c, v in enumerate(vals):
+            cell = QTableWidgetItem(v)
+            if c >= right_from:
+                cell.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            t.setItem(r, c, cell)
+
+
+def receipt_from_store(row: dict, cfg, store) -> ReceiptData:
+    """A journal row of terminal.store (a settlement this or an earlier run booked) as receipt data."""
+    from terminal.core.models import SETL_AMOUNT_FIELDS
+    from terminal.core.money import money
+    from terminal.core.regions import is_cross_province
+
+    msg = store.message(row.get("msgid") or "") or {}
+    insuplc = msg.get("insuplc_admdvs") or ""
+    amounts = {k: money(row.get(k)) for k in SETL_AMOUNT_FIELDS if row.get(k) not in (None, "")}
+    return ReceiptData(
+        facility_code=cfg.facility.code, facility_name=cfg.facility.name, operator_id=msg.get("operator") or "",
+        operator_name="", time=row.get("setl_time") or row.get("created") or "", name_masked=row.get("psn_name") or "",
+        certno_masked="", psn_no=row.get("psn_no") or "", insutype=row.get("insutype") or "", insuplc=insuplc,
+        cross_province=is_cross_province(insuplc, cfg.facility.admdvs), setl_id=row.get("setl_id") or "",
+        mdtrt_id=row.get("mdtrt_id") or "", msgid=row.get("msgid") or "", amounts=amounts,
+        training=cfg.training, status="cancelled" if row.get("status") == "cancelled" else "settled",
+        clr_type=row.get("clr_type") or "", clr_optins=row.get("clr_optins") or "")
+
+
+def journal_records(session, text: str = "") -> list[ReceiptData]:
+    """Today's settlements: this session's (with bill lines) plus what the store journaled (earlier runs)."""
+    recs = session.journal.today()
+    store = session.store
+    if store is not None:
+        try:
+            day = datetime.now().strftime("%Y-%m-%d")
+            have = {r.setl_id: r for r in recs}
+            for row in store.settlements(day):
+                if row.get("kind") != "settle" or not row.get("setl_id"):
+                    continue
+                st = row.get("status")
+                if st == "reversed":
+                    continue
+                mine = have.get(row["setl_id"])
+                if mine is not None:
+                    if st == "cancelled" and mine.status != "cancelled":
+                        session.journal.mark_cancelled(mine.setl_id)
+                    continue
+                recs.append(receipt_from_store(row, session.cfg, store))
+        except Exception:  # noqa: BLE001 - the session's own record still shows
+            pass
+    recs.sort(key=lambda r: r.time, reverse=True)
+    q = text.strip()
+    if q:
+        recs = [r for r in recs if q in r.setl_id or q in r.name_masked or q in r.mdtrt_id or q in r.psn_no]
+    return recs
+
+
+class JournalDialog(QDialog):
+    """Today's settlements. Reprint; cancel (2208) only with a supervisor's PIN."""
+
+    reprint_requested = Signal(object)
+    cancel_requested = Signal(object)
+
+    def __init__(self, ctl, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("journalDialog")
+        self.setWindowTitle(self.tr("今日结算日志"))
+        self.ctl = ctl
+        self.records: list[ReceiptData] = []
+        lay = QVBoxLayout(self)
+        row = QHBoxLayout()
+        self.search = QLineEdit()
+        self.search.setObjectName("journalSearch")
+        self.search.setPlaceholderText(self.tr("按结算ID、就诊ID、人员编号或姓名（脱敏）搜索"))
+        self.search.textChanged.connect(self.refresh)
+        row.addWidget(self.search, 1)
+        lay.addLayout(row)
+        self.table = _table([self.tr("时间"), self.tr("结算ID"), self.tr("参保人"), self.tr("险种"), self.tr("参保地"),
+                             self.tr("总额"), self.tr("基金"), self.tr("现金"), self.tr("状态")], "journalTable")
+        lay.addWidget(self.table, 1)
+        self.summary = QLabel()
+        self.summary.setObjectName("dialogHint")
+        lay.addWidget(self.summary)
+        brow = QHBoxLayout()
+        self.reprint = QPushButton(self.tr("重打 (Ctrl+P)"))
+        self.reprint.setObjectName("journalReprint")
+        self.reprint.setShortcut("Ctrl+P")
+        self.reprint.clicked.connect(self._reprint)
+        self.cancel = QPushButton(self.tr("撤销结算（主管）"))
+        self.cancel.setObjectName("journalCancel")
+        self.cancel.clicked.connect(self._cancel)
+        close = QPushButton(self.tr("关闭"))
+        close.clicked.connect(self.accept)
+        brow.addWidget(self.reprint)
+        brow.addWidget(self.cancel)
+        brow.addStretch(1)
+        brow.addWidget(close)
+        lay.addLayout(brow)
+        self.resize(1100, 560)
+        ctl.changed.connect(self.refresh)
+        self.refresh()
+
+    def refresh(self, *_a) -> None:
+        sel = self.selected()
+        self.records = journal_records(self.ctl.session, self.search.text())
+        rows = []
+        for r in self.records:
+            status = self.tr("已撤销") if r.status == "cancelled" else self.tr("已结算")
+            rows.append([r.time[11:19] if len(r.time) >= 19 else r.time, r.setl_id, r.name_masked,
+                         f"{r.insutype} {r.insutype_name}", place_name(r.insuplc),
+                         fmt_yuan(r.amount("medfee_sumamt")), fmt_yuan(r.amount("fund_pay_sumamt")), fmt_yuan(r.cash),
+                         status])
+        _fill(self.table, rows, right_from=5)
+        if sel is not None:
+            for n, r in enumerate(self.records):
+                if r.setl_id == sel.setl_id:
+                    self.table.selectRow(n)
+        elif self.records:
+            self.table.selectRow(0)
+        ok = [r for r in self.records if r.status != "cancelled"]
+        self.summary.setText(self.tr("共 %1 笔有效结算，现金合计 %2").replace("%1", str(len(ok)))
+                             .replace("%2", fmt_yuan(msum(r.cash for r in ok))))
+        cur = self.selected()
+        self.cancel.setEnabled(cur is not None and cur.status != "cancelled")
+        self.reprint.setEnabled(cur is not None)
+
+    def selected(self) -> ReceiptData | None:
+        r = self.table.currentRow() if hasattr(self, "table") else -1
+        return self.records[r] if 0 <= r < len(self.records) else None
+
+    def select_setl(self, setl_id: str) -> bool:
+        for n, r in enumerate(self.records):
+            if r.setl_id == setl_id:
+                self.table.selectRow(n)
+                self.refresh()
+                return True
+        return False
+
+    def _reprint(self) -> None:
+        r = self.selected()
+        if r is not None:
+            self.reprint_requested.emit(r)
+
+    def _cancel(self) -> None:
+        r = self.selected()
+        if r is not None and r.status != "cancelled":
+            self.cancel_requested.emit(r)
+
+
+class QueueDialog(QDialog):
+    """What is waiting: reversals of uncertain settlements and other offline work, parked bills,
+    refunds due. Retry now; mark a refused item as dealt with (supervisor); mark a refund as paid."""
+
+    def __init__(self, ctl, parent: QWidget | None = None, ask_supervisor=None):
+        super().__init__(parent)
+        self.setObjectName("queueDialog")
+        self.setWindowTitle(self.tr("待处理队列"))
+        self.ctl = ctl
+        self.ask_supervisor = ask_supervisor
+        self.items: list = []
+        self.refunds: list = []
+        lay = QVBoxLayout(self)
+        self.status = QLabel()
+        self.status.setObjectName("dialogTitle")
+        self.status.setWordWrap(True)
+        lay.addWidget(self.status)
+        lay.addWidget(QLabel(self.tr("离线队列（冲正、撤销、补结算…）")))
+        self.queue = _table([self.tr("编号"), self.tr("类别"), self.tr("内容"), self.tr("状态"), self.tr("尝试"),
+                             self.tr("发生时间"), self.tr("说明")], "queueTable")
+        lay.addWidget(self.queue, 2)
+        lay.addWidget(QLabel(self.tr("挂起账单 / 待退款")))
+        self.other = _table([self.tr("类别"), self.tr("编号"), self.tr("患者"), self.tr("金额"), self.tr("状态/说明")],
+                            "parkedTable")
+        lay.addWidget(self.other, 1)
+        brow = QHBoxLayout()
+        self.forward = QPushButton(self.tr("立即重试"))
+        self.forward.setObjectName("queueForward")
+        self.forward.clicked.connect(self._forward)
+        self.dismiss = QPushButton(self.tr("标记已人工处理（主管）"))
+        self.dismiss.setObjectName("queueDismiss")
+        self.dismiss.clicked.connect(self._dismiss)
+        self.refund_paid = QPushButton(self.tr("退款已付"))
+        self.refund_paid.setObjectName("refundPaid")
+        self.refund_paid.clicked.connect(self._refund_paid)
+        close = QPushButton(self.tr("关闭"))
+        close.clicked.connect(self.accept)
+        for b in (self.forward, self.dismiss, self.refund_paid):
+            brow.addWidget(b)
+        brow.addStretch(1)
+        brow.addWidget(close)
+        lay.addLayout(brow)
+        self.resize(1100, 560)
+        ctl.changed.connect(self.refresh)
+        self.refresh()
+
+    def refresh(self, *_a) -> None:
+        s = self.ctl.session
+        store = s.store
+        rows, other = [], []
+        self.items, self.refunds = [], []
+        if store is not None:
+            try:
+                st = store.queue_status()
+                self.status.setText(st.message)
+                self.items = store.queue.items(("queued", "working", "failed", "uncertain"))
+                for it in self.items:
+                    rows.append([str(it.id), it.kind_name, it.summary or it.omsgid or it.msgid, it.state_name,
+                                 str(it.attempts), it.created, it.last_error])
+                for pb in store.parked(("parked", "settling", "failed")):
+                    other.append([self.tr("挂起账单"), pb.park_id, pb.name_masked, fmt_yuan(pb.total),
+                                  pb.state_name + (" " + pb.error if pb.error else "")])
+                self.refunds = list(store.refunds_due())
+                for rf in self.refunds:
+                    other.append([self.tr("待退款"), rf.park_id, rf.name_masked, fmt_yuan(rf.refund_due),
+                                  self.tr("结算ID ") + rf.setl_id])
+            except Exception as e:  # noqa: BLE001
+                self.status.setText(self.tr("读取本地日志失败：") + str(e))
+        else:
+            self.status.setText(self.tr("本地日志模块未启用，仅显示本次运行的冲正"))
+        for pr in s.reversals:
+            if pr.queued:
+                continue
+            rows.append(["—", self.tr("冲正"), pr.omsgid, self.tr("已冲正") if pr.done else self.tr("等待冲正"),
+                         str(pr.attempts), datetime.fromtimestamp(pr.since).strftime("%Y-%m-%d %H:%M:%S"),
+                         pr.last_error])
+        _fill(self.queue, rows)
+        _fill(self.other, other, right_from=3)
+
+    def _selected_item(self):
+        r = self.queue.currentRow()
+        return self.items[r] if 0 <= r < len(self.items) else None
+
+    def _forward(self) -> None:
+        s = self.ctl.session
+        if s.store is not None:
+            it = self._selected_item()
+            if it is not None and it.state == "failed":
+                try:
+                    s.store.queue.replay(it.id)
+                except Exception as e:  # noqa: BLE001
+                    self.status.setText(str(e))
+            s.wake_queue()
+        self.ctl.retry_reversal()
+        self.refresh()
+
+    def _dismiss(self) -> None:
+        it = self._selected_item()
+        if it is None or it.state != "failed" or self.ask_supervisor is None:
+            self.status.setText(self.tr("请选择一项“平台拒绝”的项目"))
+            return
+
+        def done(sup) -> None:
+            try:
+                self.ctl.session.store.queue.dismiss(it.id, self.tr("主管 ") + sup.id)
+            except Exception as e:  # noqa: BLE001
+                self.status.setText(str(e))
+            self.refresh()
+
+        self.ask_supervisor(self.tr("标记队列项目 %1 已人工处理").replace("%1", str(it.id)), done)
+
+    def _refund_paid(self) -> None:
+        r = self.other.currentRow()
+        n_parked = self.other.rowCount() - len(self.refunds)
+        idx = r - n_parked
+        if not 0 <= idx < len(self.refunds):
+            self.status.setText(self.tr("请选择一项待退款"))
+            return
+        rf = self.refunds[idx]
+        op = self.ctl.operator
+        try:
+            self.ctl.session.store.mark_refund_paid(rf.park_id, op.id if op else "")
+        except Exception as e:  # noqa: BLE001
+            self.status.setText(str(e))
+        self.refresh()
+
+
+class ReconcileDialog(QDialog):
+    """Daily totals per insurance type x clearing type x clearing agency, and 3201 with the platform."""
+
+    STATES = {"balanced": QT_TRANSLATE_NOOP("ReconcileDialog", "平"),
+              "mismatch": QT_TRANSLATE_NOOP("ReconcileDialog", "不平"),
+              "refused": QT_TRANSLATE_NOOP("ReconcileDialog", "平台拒绝"),
+              "queued": QT_TRANSLATE_NOOP("ReconcileDialog", "已排队（平台离线）")}
+
+    def __init__(self, ctl, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("reconcileDialog")
+        self.setWindowTitle(self.tr("日终对账"))
+        self.ctl = ctl
+        lay = QVBoxLayout(self)
+        self.table = _table([self.tr("险种"), self.tr("清算类别"), self.tr("清算机构"), self.tr("笔数"),
+                             self.tr("医疗费总额"), self.tr("基金支付"), self.tr("个人账户"), self.tr("对账结果")],
+                            "reconcileTable")
+        lay.addWidget(self.table, 1)
+        self.note = QLabel()
+        self.note.setObjectName("dialogHint")
+        self.note.setWordWrap(True)
+        lay.addWidget(self.note)
+        brow = QHBoxLayout()
+        self.run_btn = QPushButton(self.tr("与平台对账 (3201)"))
+        self.run_btn.setObjectName("reconcileRun")
+        self.run_btn.clicked.connect(self.run)
+        close = QPushButton(self.tr("关闭"))
+        close.clicked.connect(self.accept)
+        brow.addWidget(self.run_btn)
+        brow.addStretch(1)
+        brow.addWidget(close)
+        lay.addLayout(brow)
+        self.results: dict[tuple, str] = {}
+        self.report = None
+        self.resize(1000, 420)
+        self.refresh()
+
+    def groups(self) -> list[dict]:
+        store = self.ctl.session.store
+        day = datetime.now().strftime("%Y-%m-%d")
+        if store is not None:
+            try:
+                return [{"key": (g.insutype, g.clr_type, g.setl_optins), "n": g.count, "medfee": g.medfee_sumamt,
+                         "fund": g.fund_pay_sumamt, "acct": g.acct_pay, "state": g.state}
+                        for g in store.reconciler.groups(day)]
+            except Exception:  # noqa: BLE001
+                pass
+        g: dict[tuple, dict] = {}
+        for r in journal_records(self.ctl.session):
+            if r.status == "cancelled":
+                continue
+            k = (r.insutype, r.clr_type or "11", r.clr_optins or r.insuplc)
+            x = g.setdefault(k, {"key": k, "n": 0, "medfee": ZERO, "fund": ZERO, "acct": ZERO, "state": ""})
+            x["n"] += 1
+            x["medfee"] += r.amount("medfee_sumamt")
+            x["fund"] += r.amount("fund_pay_sumamt")
+            x["acct"] += r.amount("acct_pay")
+        return list(g.values())
+
+    def refresh(self) -> None:
+        rows = []
+        for x in sorted(self.groups(), key=lambda x: x["key"]):
+            k = x["key"]
+            res = self.results.get(k) or self.tr(self.STATES.get(x.get("state") or "", x.get("state") or ""))
+            rows.append([k[0], k[1], k[2], str(x["n"]), fmt_yuan(x["medfee"]), fmt_yuan(x["fund"]),
+                         fmt_yuan(x["acct"]), res])
+        _fill(self.table, rows, right_from=3)
+        if self.report is None:
+            self.note.setText(self.tr("按险种 × 清算类别 × 清算机构汇总今日结算（含已撤销的冲销）。"))
+
+    def run(self) -> None:
+        session = self.ctl.session
+        store = session.store
+        day = datetime.now().strftime("%Y-%m-%d")
+
+        def work():
+            session.service.ensure_signed_in()
+            if store is not None:
+                return store.reconcile(session.client, day)
+            out = {}
+            for x in self.groups():
+                k = x["key"]
+                data = {"insutype": k[0], "clr_type": k[1], "setl_optins": k[2], "stmt_begndate": day,
+                        "stmt_enddate": day, "medfee_sumamt": x["medfee"], "fund_pay_sumamt": x["fund"],
+                        "acct_pay": x["acct"], "fixmedins_setl_cnt": x["n"], "refd_setl_flag": "0"}
+                try:
+                    d = session.client.reconcile(data).output.get("data") or {}
+                    out[k] = "balanced" if str(d.get("stmt_rslt", "")) == "0" else "mismatch"
+                except Exception as e:  # noqa: BLE001
+                    out[k] = getattr(e, "user_message", str(e))
+            return out
+
+        def done(result) -> None:
+            self.run_btn.setEnabled(True)
+            if isinstance(result, dict):
+                self.results = {k: self.tr(self.STATES.get(v, v)) for k, v in result.items()}
+                self.note.setText(self.tr("对账完成"))
+            else:
+                self.report = result
+                self.results = {(g.insutype, g.clr_type, g.setl_optins):
+                                self.tr(self.STATES.get(g.state, g.state)) + (" " + g.stmt_rslt_dscr
+                                                                               if g.state != "balanced" else "")
+                                for g in result.groups}
+                self.note.setText(result.summary)
+            self.refresh()
+
+        def failed(e: BaseException) -> None:
+            self.run_btn.setEnabled(True)
+            self.note.setText(getattr(e, "user_message", str(e)))
+
+        self.run_btn.setEnabled(False)
+        self.note.setText(self.tr("正在对账…"))
+        Op(self.ctl.runner, self.tr("对账 (3201)"), work).success(done).failure(failed).run()

@@ -1,0 +1,526 @@
+"""The main window's panels. Each one renders the controller's state; intents go back to the controller."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QFrame, QGridLayout, QGroupBox, QHBoxLayout,
+                               QHeaderView, QLabel, QLineEdit, QPushButton, QSizePolicy, QStackedWidget,
+                               QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
+
+from terminal.core.flow import State
+from terminal.core.models import CERT_TYPES
+from terminal.core.money import ZERO, fmt_yuan
+from terminal.core.regions import place_name
+
+from .widgets import AmountGrid, Badge, KeyButton, set_kind
+
+S = State
+
+
+def _show(w: QWidget, visible: bool) -> None:
+    """Set the visibility once per render (toggling hide-then-show costs a relayout each time)."""
+    w.setVisible(visible)
+
+
+class IdentifyBar(QFrame):
+    """F1 card, F2 e-code field (scanners type into it; the wedge filter catches scans anywhere), F3 ID."""
+
+    card_requested = Signal()
+    ecode_entered = Signal(str)
+    id_entered = Signal(str)
+    camera_requested = Signal()
+
+    def __init__(self, parent: QWidget, camera_available: bool = False):
+        super().__init__(parent)
+        self.setObjectName("identifyBar")
+        lay = QHBoxLayout(self)
+        lay.setContentsMargins(10, 6, 10, 6)
+        lay.setSpacing(10)
+        self.card_btn = KeyButton("F1", self.tr("读社保卡"), parent, object_name="cardButton")
+        self.card_btn.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+        self.card_btn.setMinimumWidth(150)
+        self.card_btn.clicked.connect(self.card_requested)
+        lay.addWidget(self.card_btn)
+
+        self.ecode_label = QLabel(self.tr("F2 医保码"))
+        self.ecode_label.setObjectName("fieldKey")
+        self.ecode = QLineEdit(self)
+        self.ecode.setObjectName("ecodeEdit")
+        self.ecode.setPlaceholderText(self.tr("扫描患者手机上的医保码"))
+        self.ecode.returnPressed.connect(self._ecode)
+        lay.addWidget(self.ecode_label)
+        lay.addWidget(self.ecode, 3)
+        self.camera_btn = QPushButton(self.tr("摄像头"), self)
+        self.camera_btn.setObjectName("cameraButton")
+        self.camera_btn.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.camera_btn.clicked.connect(self.camera_requested)
+        self.camera_btn.setVisible(camera_available)
+        lay.addWidget(self.camera_btn)
+
+        self.id_label = QLabel(self.tr("F3 身份证号"))
+        self.id_label.setObjectName("fieldKey")
+        self.idno = QLineEdit(self)
+        self.idno.setObjectName("idEdit")
+        self.idno.setPlaceholderText(self.tr("18 位身份证号，回车查询"))
+        self.idno.setMaxLength(18)
+        self.idno.returnPressed.connect(self._id)
+        lay.addWidget(self.id_label)
+        lay.addWidget(self.idno, 2)
+
+        QShortcut(QKeySequence("F2"), parent.window()).activated.connect(self.focus_ecode)
+        QShortcut(QKeySequence("F3"), parent.window()).activated.connect(self.focus_id)
+
+    def focus_ecode(self) -> None:
+        if self.camera_btn.isVisible() and not self.ecode.hasFocus() and self.ecode.text() == "" and \
+                getattr(self, "_camera_on_f2", False):
+            self.camera_requested.emit()
+        self.ecode.setFocus()
+        self.ecode.selectAll()
+
+    def focus_id(self) -> None:
+        self.idno.setFocus()
+        self.idno.selectAll()
+
+    def _ecode(self) -> None:
+        t = self.ecode.text().strip()
+        self.ecode.clear()
+        if t:
+            self.ecode_entered.emit(t)
+
+    def _id(self) -> None:
+        t = self.idno.text().strip()
+        if t:
+            self.id_entered.emit(t)
+
+    def set_enabled(self, enabled: bool) -> None:
+        for w in (self.card_btn, self.ecode, self.idno, self.camera_btn):
+            w.setEnabled(enabled)
+
+
+class PersonPanel(QGroupBox):
+    insurance_chosen = Signal(str)
+    acct_toggled = Signal(bool)
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setTitle(self.tr("参保人"))
+        self.setObjectName("personPanel")
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(12, 8, 12, 8)
+        lay.setSpacing(6)
+        top = QHBoxLayout()
+        self.name = QLabel()
+        self.name.setObjectName("personName")
+        self.cross = Badge(self.tr("跨省异地"), "cross")
+        self.cross.setObjectName("crossBadge")
+        self.status = Badge("", "ok")
+        self.status.setObjectName("statusBadge")
+        top.addWidget(self.name)
+        top.addWidget(self.cross)
+        top.addWidget(self.status)
+        top.addStretch(1)
+        lay.addLayout(top)
+
+        self.empty = QLabel(self.tr("请刷社保卡（F1）、扫医保码（F2）或输入身份证号（F3）"))
+        self.empty.setObjectName("emptyHint")
+        self.empty.setWordWrap(True)
+        lay.addWidget(self.empty)
+
+        self.details = QWidget(self)
+        g = QGridLayout(self.details)
+        g.setContentsMargins(0, 0, 0, 0)
+        g.setHorizontalSpacing(12)
+        g.setVerticalSpacing(4)
+        self.fields: dict[str, QLabel] = {}
+        spec = [("certno", self.tr("证件号")), ("psn", self.tr("性别/年龄")), ("insuplc", self.tr("参保地")),
+                ("cert", self.tr("凭证")), ("balc", self.tr("账户余额")), ("emp", self.tr("单位"))]
+        for n, (key, label) in enumerate(spec):
+            r, c = divmod(n, 2)
+            k = QLabel(label)
+            k.setObjectName("fieldKey")
+            v = QLabel()
+            v.setObjectName("fieldValue")
+            v.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            g.addWidget(k, r, c * 2)
+            g.addWidget(v, r, c * 2 + 1)
+            self.fields[key] = v
+        g.setColumnStretch(1, 1)
+        g.setColumnStretch(3, 1)
+        lay.addWidget(self.details)
+
+        row = QHBoxLayout()
+        lab = QLabel(self.tr("险种"))
+        lab.setObjectName("fieldKey")
+        self.insurance = QComboBox(self)
+        self.insurance.setObjectName("insuranceCombo")
+        self.insurance.setPlaceholderText(self.tr("请选择险种"))
+        self.insurance.activated.connect(self._chosen)
+        self.acct = QCheckBox(self.tr("使用个人账户"), self)
+        self.acct.setObjectName("acctCheck")
+        self.acct.setChecked(True)
+        self.acct.toggled.connect(self.acct_toggled)
+        row.addWidget(lab)
+        row.addWidget(self.insurance, 1)
+        row.addWidget(self.acct)
+        self.choice_row = QWidget(self)
+        self.choice_row.setLayout(row)
+        row.setContentsMargins(0, 0, 0, 0)
+        lay.addWidget(self.choice_row)
+        self._codes: list[str] = []
+        self._person_id = None
+
+    def _chosen(self, idx: int) -> None:
+        if 0 <= idx < len(self._codes):
+            self.insurance_chosen.emit(self._codes[idx])
+
+    def render(self, ctl, treatment_admdvs: str) -> None:
+        p = ctl.person
+        has = p is not None
+        _show(self.empty, not has)
+        _show(self.details, has)
+        _show(self.choice_row, has)
+        _show(self.status, has)
+        if not has:
+            _show(self.cross, False)
+            self.name.setText("")
+            self._person_id = None
+            return
+        insutype = ctl.flow.insutype
+        try:
+            ins = p.insurance(insutype) if insutype else None
+        except LookupError:
+            ins = None
+        shown = ins or (p.insurances[0] if p.insurances else None)
+        self.name.setText(p.psn_name)
+        cross = bool(shown and shown.insuplc_admdvs[:2] != treatment_admdvs[:2] and shown.insuplc_admdvs)
+        _show(self.cross, cross)
+        undecided = ins is None and len(p.insurances) > 1
+        if undecided:
+            self.status.setText(self.tr("待选择险种"))
+            self.status.set_kind("warn")
+        elif shown is not None:
+            self.status.setText(shown.status_name)
+            self.status.set_kind("ok" if shown.active else "bad")
+        f = self.fields
+        f["certno"].setText(p.masked_certno)
+        f["psn"].setText(" / ".join(x for x in (p.gender_name, (p.age + self.tr("岁")) if p.age else "") if x))
+        f["insuplc"].setText(f"{place_name(shown.insuplc_admdvs)} ({shown.insuplc_admdvs})" if shown else "")
+        cred = ctl.flow.credential
+        f["cert"].setText(CERT_TYPES.get(cred.cert_type, "") + " " + cred.masked() if cred else "")
+        s = ctl.settlement if ctl.state in (S.SETTLED, S.CANCELLED) else None
+        f["balc"].setText("—" if undecided or not shown else fmt_yuan(s.balc if s is not None else shown.balc))
+        f["emp"].setText(shown.emp_name if shown and shown.emp_name else "—")
+        key = (p.psn_no, tuple(i.insutype for i in p.insurances))
+        if key != self._person_id:
+            self._person_id = key
+            self.insurance.blockSignals(True)
+            self.insurance.clear()
+            self._codes = []
+            balance = self.tr("余额")
+            for i in p.insurances:
+                self.insurance.addItem(f"{i.insutype} {i.name} · {i.status_name} · {balance} {fmt_yuan(i.balc)}")
+                self._codes.append(i.insutype)
+            self.insurance.blockSignals(False)
+        self.insurance.blockSignals(True)
+        self.insurance.setCurrentIndex(self._codes.index(insutype) if insutype in self._codes else -1)
+        self.insurance.blockSignals(False)
+        many = len(p.insurances) > 1
+        self.insurance.setEnabled(many and ctl.state in (S.IDENTIFIED, S.BILLED, S.PREVIEWED) and not ctl.busy)
+        set_kind(self.insurance, "need" if many and not insutype else "")
+        self.acct.blockSignals(True)
+        self.acct.setChecked(ctl.acct_used)
+        self.acct.blockSignals(False)
+        self.acct.setEnabled(ctl.state in (S.IDENTIFIED, S.BILLED, S.PREVIEWED) and not ctl.busy)
+
+
+class BillPanel(QGroupBox):
+    add_requested = Signal()
+    load_requested = Signal()
+    remove_requested = Signal(int)
+    qty_changed = Signal(int, str)
+
+    COLS = 6
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setTitle(self.tr("费用明细"))
+        self.setObjectName("billPanel")
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(10, 8, 10, 8)
+        lay.setSpacing(6)
+        self.table = QTableWidget(0, self.COLS, self)
+        self.table.setObjectName("billTable")
+        self.table.setHorizontalHeaderLabels([self.tr("院内编码"), self.tr("名称"), self.tr("规格"), self.tr("单价"),
+                                              self.tr("数量"), self.tr("金额")])
+        h = self.table.horizontalHeader()
+        h.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        h.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.table.verticalHeader().setVisible(False)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.DoubleClicked |
+                                   QAbstractItemView.EditTrigger.EditKeyPressed)
+        self.table.itemChanged.connect(self._item_changed)
+        lay.addWidget(self.table, 1)
+        row = QHBoxLayout()
+        self.add_btn = KeyButton("F4", self.tr("加项目"), self, object_name="addItemButton")
+        self.add_btn.clicked.connect(self.add_requested)
+        self.load_btn = KeyButton("Ctrl+O", self.tr("载入账单"), self, object_name="loadBillButton")
+        self.load_btn.clicked.connect(self.load_requested)
+        self.del_btn = KeyButton("Del", self.tr("删除行"), self, object_name="removeItemButton")
+        self.del_btn.clicked.connect(self._remove)
+        for b in (self.add_btn, self.load_btn, self.del_btn):
+            b.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+            b.setMinimumHeight(38)
+            row.addWidget(b)
+        row.addStretch(1)
+        self.count = QLabel()
+        self.count.setObjectName("billCount")
+        self.total = QLabel()
+        self.total.setObjectName("billTotal")
+        row.addWidget(self.count)
+        row.addWidget(self.total)
+        lay.addLayout(row)
+        self._rendering = False
+        self._key = None
+
+    def _remove(self) -> None:
+        r = self.table.currentRow()
+        if r < 0 and self.table.rowCount():
+            r = self.table.rowCount() - 1
+        if r >= 0:
+            self.remove_requested.emit(r)
+
+    def _item_changed(self, item: QTableWidgetItem) -> None:
+        if self._rendering or item.column() != 4:
+            return
+        self.qty_changed.emit(item.row(), item.text().strip())
+
+    def render(self, ctl) -> None:
+        items = ctl.items
+        editable = ctl.can_edit_bill()
+        key = (tuple((i.hosp_code, i.name, i.spec, i.price, i.qty) for i in items), editable)
+        if key != self._key:  # rebuilding the table costs: only when the bill or its editability changed
+            self._key = key
+            self._rendering = True
+            try:
+                self.table.setRowCount(len(items))
+                for r, it in enumerate(items):
+                    vals = [it.hosp_code, it.name, it.spec, fmt_yuan(it.price), f"{it.qty}", fmt_yuan(it.amount)]
+                    for c, v in enumerate(vals):
+                        cell = self.table.item(r, c)
+                        if cell is None:
+                            cell = QTableWidgetItem()
+                            if c >= 3:
+                                cell.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                            self.table.setItem(r, c, cell)
+                        if cell.text() != v:
+                            cell.setText(v)
+                        flags = Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsEnabled
+                        if c == 4 and editable:
+                            flags |= Qt.ItemFlag.ItemIsEditable
+                        if cell.flags() != flags:
+                            cell.setFlags(flags)
+            finally:
+                self._rendering = False
+            self.count.setText(self.tr("共 %1 项").replace("%1", str(len(items))))
+            self.total.setText(self.tr("合计 ") + fmt_yuan(ctl.bill_total))
+        for b in (self.add_btn, self.load_btn):
+            b.setEnabled(editable)
+        self.del_btn.setEnabled(editable and bool(items))
+
+
+class SettlementPanel(QStackedWidget):
+    """Right side: what to do next (idle), the pre-settlement breakdown, the result, or the uncertain state."""
+
+    reprint_requested = Signal()
+    retry_reversal_requested = Signal()
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("settlementPanel")
+        # idle ---------------------------------------------------------------------------------------
+        self.idle = QFrame()
+        self.idle.setObjectName("idlePage")
+        il = QVBoxLayout(self.idle)
+        il.setContentsMargins(20, 20, 20, 20)
+        self.idle_title = QLabel(self.tr("下一位"))
+        self.idle_title.setObjectName("pageTitle")
+        self.steps = QLabel()
+        self.steps.setObjectName("steps")
+        self.steps.setWordWrap(True)
+        self.steps.setTextFormat(Qt.TextFormat.RichText)
+        il.addWidget(self.idle_title)
+        il.addWidget(self.steps)
+        il.addStretch(1)
+        self.addWidget(self.idle)
+        # preview / result ------------------------------------------------------------------------------
+        self.result = QFrame()
+        self.result.setObjectName("resultPage")
+        rl = QVBoxLayout(self.result)
+        rl.setContentsMargins(16, 12, 16, 12)
+        rl.setSpacing(6)
+        self.result_title = QLabel()
+        self.result_title.setObjectName("pageTitle")
+        self.setl_id = QLabel()
+        self.setl_id.setObjectName("setlId")
+        self.setl_id.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        rl.addWidget(self.result_title)
+        rl.addWidget(self.setl_id)
+        self.grid = AmountGrid(self.result, columns=2)
+        self.grid.set_rows([("", "", s) for s in ("strong", "sub", "sub", "sub", "sub", "", "strong", "sub", "sub",
+                                                  "strong", "", "")])  # build the rows once, up front
+        rl.addWidget(self.grid)
+        self.funds = QLabel()
+        self.funds.setObjectName("funds")
+        self.funds.setWordWrap(True)
+        rl.addWidget(self.funds)
+        rl.addStretch(1)
+        self.cash_caption = QLabel(self.tr("个人现金支付"))
+        self.cash_caption.setObjectName("cashCaption")
+        self.cash = QLabel()
+        self.cash.setObjectName("cashAmount")
+        self.cash.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        rl.addWidget(self.cash_caption)
+        rl.addWidget(self.cash)
+        self.next_hint = QLabel()
+        self.next_hint.setObjectName("nextHint")
+        self.next_hint.setWordWrap(True)
+        rl.addWidget(self.next_hint)
+        brow = QHBoxLayout()
+        self.reprint = QPushButton(self.tr("重打结算单 (Ctrl+P)"))
+        self.reprint.setObjectName("reprintButton")
+        self.reprint.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.reprint.clicked.connect(self.reprint_requested)
+        brow.addStretch(1)
+        brow.addWidget(self.reprint)
+        rl.addLayout(brow)
+        self.addWidget(self.result)
+        # uncertain --------------------------------------------------------------------------------------
+        self.unc = QFrame()
+        self.unc.setObjectName("uncertainPage")
+        ul = QVBoxLayout(self.unc)
+        ul.setContentsMargins(20, 20, 20, 20)
+        ul.setSpacing(10)
+        self.unc_title = QLabel(self.tr("结算结果未知"))
+        self.unc_title.setObjectName("uncertainTitle")
+        self.unc_text = QLabel()
+        self.unc_text.setObjectName("uncertainText")
+        self.unc_text.setWordWrap(True)
+        self.unc_state = QLabel()
+        self.unc_state.setObjectName("uncertainState")
+        self.unc_state.setWordWrap(True)
+        self.retry = QPushButton(self.tr("立即重试冲正"))
+        self.retry.setObjectName("retryReversalButton")
+        self.retry.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.retry.clicked.connect(self.retry_reversal_requested)
+        ul.addWidget(self.unc_title)
+        ul.addWidget(self.unc_text)
+        ul.addWidget(self.unc_state)
+        ul.addWidget(self.retry, 0, Qt.AlignmentFlag.AlignLeft)
+        ul.addStretch(1)
+        self.addWidget(self.unc)
+
+    def _steps_html(self, ctl) -> str:
+        st = ctl.state
+        have_person = ctl.person is not None
+        steps = [
+            (have_person, self.tr("识别参保人：F1 读社保卡 · F2 医保码 · F3 身份证号")),
+            (bool(ctl.items), self.tr("录入费用：F4 加项目 · Ctrl+O 载入账单 · 扫药品条码")),
+            (st in (S.PREVIEWED,), self.tr("F5 预结算，核对个人现金支付")),
+            (False, self.tr("F9 结算，收取现金，打印结算单")),
+        ]
+        out = []
+        for n, (done, text) in enumerate(steps, 1):
+            mark = "✔" if done else str(n)
+            color = "#2e7d32" if done else "#37474f"
+            out.append(f'<p style="margin:10px 0"><span style="color:{color};font-weight:bold">{mark}</span>'
+                       f'&nbsp;&nbsp;{text}</p>')
+        return "".join(out)
+
+    def render(self, ctl) -> None:
+        st = ctl.state
+        if st == S.UNCERTAIN:
+            self.setCurrentWidget(self.unc)
+            self._render_uncertain(ctl)
+            return
+        s = None
+        if st in (S.SETTLED, S.CANCELLED):
+            s = ctl.settlement
+        elif st in (S.PREVIEWED, S.SETTLING):
+            s = ctl.preview
+        if s is None:
+            self.setCurrentWidget(self.idle)
+            if st == S.REVERSED:
+                self.idle_title.setText(self.tr("已冲正，未产生费用"))
+                self.steps.setText(self.tr("<p>上一笔结算结果未知，已通过 2601 冲正。</p>"
+                                           "<p>按 <b>F5</b> 重新预结算后再按 <b>F9</b> 结算，或按 <b>Esc</b> 接待下一位。</p>"))
+            else:
+                self.idle_title.setText(self.tr("下一位") if st == S.IDLE else self.tr("办理中"))
+                self.steps.setText(self._steps_html(ctl))
+            return
+        self.setCurrentWidget(self.result)
+        titles = {S.PREVIEWED: self.tr("预结算（未记账）"), S.SETTLING: self.tr("正在结算…"),
+                  S.SETTLED: self.tr("结算成功"), S.CANCELLED: self.tr("已撤销")}
+        self.result_title.setText(titles.get(st, ""))
+        set_kind(self.result_title, {S.SETTLED: "ok", S.CANCELLED: "bad"}.get(st, ""))
+        self.setl_id.setText(self.tr("结算ID ") + s.setl_id if s.setl_id else "")
+        self.setl_id.setVisible(bool(s.setl_id))
+        rows: list[tuple[str, Decimal, str]] = [
+            (self.tr("医疗费总额"), s.medfee_sumamt, "strong"),
+            (self.tr("全自费"), s.fulamt_ownpay_amt, "sub"),
+            (self.tr("超限价自费"), s.overlmt_selfpay, "sub"),
+            (self.tr("先行自付"), s.preselfpay_amt, "sub"),
+            (self.tr("符合范围"), s.inscp_scp_amt, "sub"),
+            (self.tr("起付线"), s.act_pay_dedc, ""),
+            (self.tr("医保基金支付"), s.fund_pay_sumamt, "strong"),
+            (self.tr("统筹基金"), s.hifp_pay, "sub"),
+            (self.tr("大病/大额"), s.hifmi_pay + s.hifob_pay, "sub"),
+            (self.tr("个人账户支付"), s.acct_pay, "strong"),
+            (self.tr("医院负担"), s.hosp_part_amt, ""),
+            (self.tr("账户余额"), s.balc, ""),
+        ]
+        self.grid.set_rows(rows)
+        funds = [f"{d.fund_pay_type_name} {fmt_yuan(d.fund_payamt)}" for d in s.details if d.fund_payamt != ZERO]
+        self.funds.setText(self.tr("基金明细：") + "；".join(funds) if funds else "")
+        self.funds.setVisible(bool(funds))
+        self.cash.setText(fmt_yuan(s.psn_cash_pay))
+        set_kind(self.cash, "settled" if st == S.SETTLED else ("cancelled" if st == S.CANCELLED else ""))
+        hints = {S.PREVIEWED: self.tr("核对无误后按 F9 结算；Esc 返回修改账单"),
+                 S.SETTLING: self.tr("正在等待医保平台应答，请勿离开"),
+                 S.SETTLED: self.tr("请收取现金。Esc 下一位 · F10 撤销（需主管）"),
+                 S.CANCELLED: self.tr("本笔结算已撤销，基金与账户支付已退回。Esc 下一位")}
+        self.next_hint.setText(hints.get(st, ""))
+        self.reprint.setVisible(st in (S.SETTLED, S.CANCELLED))
+
+    def _render_uncertain(self, ctl) -> None:
+        rs = ctl.reversal_state
+        pr = ctl.uncertain
+        if rs == "waiting":
+            self.unc_title.setText(self.tr("结算结果待确认"))
+            op = ctl.settle_op
+            secs = f"{op.elapsed:.0f}" if op is not None else "?"
+            self.unc_text.setText(self.tr("已停止等待，但结算请求已发出，绝不会重复发送。平台应答后自动处理："
+                                          "成功则出票；超时或失败则自动冲正。"))
+            self.unc_state.setText(self.tr("已等待 %1 秒").replace("%1", secs))
+        else:
+            self.unc_title.setText(self.tr("结算结果未知"))
+            self.unc_text.setText((ctl.uncertain_error or "") + "\n" +
+                                  self.tr("不要重复结算，也不要收取现金。系统用 2601 冲正该笔结算请求，完成后重新结算。"))
+            state_text = {
+                "running": self.tr("正在冲正…"),
+                "queued": self.tr("已转入冲正队列，等待平台恢复后自动冲正"),
+                "failed": self.tr("冲正暂未成功，将自动重试"),
+                "done": self.tr("冲正完成"),
+            }.get(rs, "")
+            if pr is not None:
+                state_text += "\n" + self.tr("原报文 ") + pr.omsgid
+                if pr.attempts:
+                    state_text += self.tr("，已尝试 %1 次").replace("%1", str(pr.attempts))
+                if pr.last_error:
+                    state_text += "\n" + pr.last_error
+            self.unc_state.setText(state_text)
+        self.retry.setVisible(rs == "failed")
+        self.retry.setEnabled(not ctl.busy)

@@ -1,0 +1,166 @@
+"""UI test fixtures: the real cashier app (widgets, controller, store) against the sandbox platform over HTTP.
+
+QT_QPA_PLATFORM=offscreen is set before Qt loads. `desk` logs a demo cashier in through the login dialog
+and hands back a Desk with the window, the controller and helpers to drive the keyboard.
+"""
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import pytest  # noqa: E402
+
+from terminal import config as config_mod  # noqa: E402
+from terminal.core import wire  # noqa: E402
+from terminal.core.flow import State  # noqa: E402
+from terminal.core.models import Bill  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[2]
+PERSONS = {p["key"]: p for p in json.loads((ROOT / "terminal/sandbox/data/persons.json").read_text("utf-8"))["persons"]}
+BILLS = ROOT / "resources" / "bills"
+
+
+def load_bill(name: str = "outpatient-nanning.json") -> Bill:
+    return Bill.from_dict(wire.loads((BILLS / name).read_text(encoding="utf-8")))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _ui_style(qapp):
+    from terminal.ui.app import apply_style, install_translator
+
+    cfg = config_mod.Config()
+    apply_style(qapp, cfg)
+    install_translator(qapp, "zh_CN")
+    yield
+    # free what the tests left while the QApplication still exists (not in the interpreter's final GC)
+    import gc
+
+    qapp.processEvents()
+    gc.collect()
+    qapp.processEvents()
+
+
+@pytest.fixture
+def sandbox(tmp_path):
+    from terminal.sandbox.server import SandboxServer
+
+    srv = SandboxServer(db_path=tmp_path / "sandbox.sqlite")
+    srv.start()
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture
+def ui_cfg(tmp_path):
+    c = config_mod.Config()
+    c.store.dir = str(tmp_path / "data")
+    c.log.dir = str(tmp_path / "log")
+    c.printer.pdf_dir = str(tmp_path / "receipts")
+    c.backend.read_timeout = 10.0
+    c.backend.connect_timeout = 2.0
+    return c
+
+
+class Desk:
+    """The running app as a cashier sees it, plus what a test needs to look at."""
+
+    def __init__(self, qtbot, ca, sandbox, reader):
+        self.qtbot, self.ca, self.sandbox, self.reader = qtbot, ca, sandbox, reader
+        self.window = ca.window
+        self.ctl = ca.ctl
+
+    # keyboard --------------------------------------------------------------------------------
+    def key(self, key, widget=None) -> None:
+        from PySide6.QtCore import Qt
+
+        k = getattr(Qt.Key, f"Key_{key}") if isinstance(key, str) else key
+        self.qtbot.keyClick(widget or self.window, k)
+
+    def type_into(self, widget, text: str, enter: bool = True) -> None:
+        from PySide6.QtCore import Qt
+
+        widget.setFocus()
+        widget.clear()
+        self.qtbot.keyClicks(widget, text)
+        if enter:
+            self.qtbot.keyClick(widget, Qt.Key.Key_Return)
+
+    def wait_state(self, state: State, timeout: int = 15000) -> None:
+        self.qtbot.waitUntil(lambda: self.ctl.state == state and not self.ctl.busy, timeout=timeout)
+
+    def wait_idle(self, timeout: int = 15000) -> None:
+        self.qtbot.waitUntil(lambda: not self.ctl.busy, timeout=timeout)
+
+    # flows -----------------------------------------------------------------------------------
+    def identify_by_id(self, person_key: str) -> None:
+        self.key("F3")
+        self.type_into(self.window.identify.idno, PERSONS[person_key]["certno"])
+        self.wait_state(State.IDENTIFIED if not self.ctl.items else State.BILLED)
+
+    def load_bill(self, name: str = "outpatient-nanning.json") -> None:
+        assert self.window.load_bill_file(str(BILLS / name))
+
+    def preview(self) -> None:
+        self.key("F5")
+        self.wait_state(State.PREVIEWED)
+
+    def settle(self) -> None:
+        self.key("F9")
+        self.wait_state(State.SETTLED)
+
+    def booked(self) -> list[dict]:
+        return [r for r in self.sandbox.ledger() if r["infno"] == "2207"]
+
+    def active_dialog(self, cls):
+        from PySide6.QtWidgets import QApplication
+
+        w = QApplication.activeModalWidget()
+        return w if isinstance(w, cls) else None
+
+
+def login(qtbot, ca, op_id: str = "0001", pin: str = "1234"):
+    from PySide6.QtCore import Qt
+
+    dlg = ca.show_login()
+    qtbot.addWidget(dlg)
+    qtbot.keyClicks(dlg.op_id, op_id)
+    qtbot.keyClicks(dlg.pin, pin)
+    qtbot.keyClick(dlg.pin, Qt.Key.Key_Return)
+    return dlg
+
+
+@pytest.fixture
+def make_desk(qtbot, sandbox, ui_cfg):
+    """make_desk(customer=True, reader=None, cfg_changes=callable) -> logged-in Desk."""
+    made = []
+
+    def make(*, customer: bool = True, reader=None, op_id: str = "0001", pin: str = "1234"):
+        from drivers.virtual import VirtualCardReader
+        from terminal.ui.app import CashierApp
+        from terminal.ui.session import AppSession
+
+        reader = reader if reader is not None else VirtualCardReader()
+        session = AppSession.open(ui_cfg, sandbox=sandbox, card_reader=reader)
+        ca = CashierApp(ui_cfg, session, customer_display=customer)
+        made.append((ca, session))
+        login(qtbot, ca, op_id, pin)
+        qtbot.waitUntil(lambda: ca.window is not None, timeout=5000)
+        ca.window.activateWindow()
+        qtbot.waitExposed(ca.window)
+        qtbot.waitUntil(lambda: ca.ctl.status.signed_in, timeout=10000)
+        return Desk(qtbot, ca, sandbox, reader)
+
+    yield make
+    for ca, session in made:
+        ca.close()
+        session.close()
+        qtbot.wait(10)
+    made.clear()
+
+
+@pytest.fixture
+def desk(make_desk):
+    return make_desk()
