@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, Qt, QTranslator
+from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QObject, Qt, QTranslator, Signal
 from PySide6.QtGui import QFont, QFontDatabase, QGuiApplication
 from PySide6.QtWidgets import QApplication
 
@@ -161,6 +161,21 @@ class CashierApp:
         self.ctl.runner._reap()
 
 
+class _CrashDialog(QObject):
+    """Hands the crash handler's message (from any thread) to the UI thread as a message box."""
+
+    show = Signal(str)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.show.connect(self._show)
+
+    def _show(self, text: str) -> None:
+        from PySide6.QtWidgets import QMessageBox
+
+        QMessageBox.critical(None, "医保结算收费终端", text)
+
+
 def _camera_available() -> bool:
     try:
         from .camera import camera_available
@@ -180,7 +195,18 @@ def run(cfg, *, card_reader: Any = None, sandbox: Any = None, extra: Any = None)
     app = ensure_app()
     apply_style(app, cfg)
     install_translator(app, cfg.ui.language)
-    session = AppSession.open(cfg, sandbox=sandbox, card_reader=card_reader)
+    from PySide6.QtWidgets import QMessageBox
+
+    from terminal.crash import install_crash_handler
+
+    crash_dialog = _CrashDialog()
+    install_crash_handler(cfg, show_dialog=crash_dialog.show.emit)
+    try:
+        session = AppSession.open(cfg, sandbox=sandbox, card_reader=card_reader)
+    except Exception as e:  # noqa: BLE001 - a start-up failure must be told, not dumped
+        log.exception("start-up failed")
+        QMessageBox.critical(None, "医保结算收费终端", str(e))
+        return 2
     ca = CashierApp(cfg, session, app=app)
     try:
         if extra is not None:

@@ -51,7 +51,9 @@ class MainWindow(QMainWindow):
         self.reader_state = ""
         self.dialogs: dict[str, Any] = {}
         self._message_at = 0.0
-        self.setWindowTitle(self.tr("医保结算收费终端") + " — " + self.cfg.facility.name)
+        from terminal.crash import version_label
+
+        self.setWindowTitle(self.tr("医保结算收费终端") + " — " + self.cfg.facility.name + "  v" + version_label())
 
         central = QWidget(self)
         central.setObjectName("central")

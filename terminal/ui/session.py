@@ -106,6 +106,10 @@ class AppSession:
 
         With terminal.store (use_store) every message is journaled before it is sent and uncertain
         settlements are reversed through its durable queue."""
+        own_store = False
+        if store is None and use_store:
+            store = _open_store(cfg)
+            own_store = store is not None
         own = False
         url = None
         if cfg.training:
@@ -117,10 +121,6 @@ class AppSession:
                 sandbox.start()
                 own = True
             url = sandbox.url
-        own_store = False
-        if store is None and use_store:
-            store = _open_store(cfg)
-            own_store = store is not None
         client = client_from_config(cfg, url)
         service = SettlementService(client, treatment_admdvs=cfg.facility.admdvs, store=store)
         s = cls(cfg, client, service, sandbox=sandbox, store=store, card_reader=card_reader,
@@ -136,7 +136,11 @@ class AppSession:
         self._worker_client = client_from_config(self.cfg, self.platform_url if self.cfg.training else None)
         ident, mine = self._worker_client.identity, self.client.identity
         ident.opter, ident.opter_name = mine.opter, mine.opter_name
-        self.worker = self.store.worker(self._worker_client, self.service)
+        # The worker settles parked bills on its own thread: give it its own client and service, never the
+        # UI's (a requests.Session is not meant to be shared across threads).
+        worker_service = SettlementService(self._worker_client, treatment_admdvs=self.cfg.facility.admdvs,
+                                           store=self.store)
+        self.worker = self.store.worker(self._worker_client, worker_service)
         if on_outcome is not None:
             self.worker.listeners.append(on_outcome)
         self.worker.start()
@@ -198,17 +202,16 @@ class AppSession:
         """For a queued reversal: 'reversed' / 'not_booked' when done, 'failed: why' when refused, '' open."""
         if self.store is None:
             return ""
-        m = self.store.message(omsgid)
-        res = (m or {}).get("resolution") or ""
-        if res and res != "open":
+        res = self.store.resolution(omsgid)
+        if res in ("reversed", "not_booked"):
             return res
-        for it in self.store.queue.items(kind="reversal"):
-            if it.omsgid == omsgid:
-                if it.state == "done":
-                    return (it.result or {}).get("resolution", "reversed") if isinstance(it.result, dict) else "reversed"
-                if it.state == "failed":
-                    return "failed: " + (it.last_error or "")
-        return ""
+        if res == "reversal_refused":
+            why = ""
+            for it in self.store.queue.items(kind="reversal"):
+                if it.omsgid == omsgid and it.state == "failed":
+                    why = it.last_error or ""
+            return "failed: " + why
+        return ""  # still reversing (or not journaled): keep polling
 
     def reverse(self, pr: PendingReversal) -> bool:
         pr.attempts += 1
@@ -225,17 +228,22 @@ class AppSession:
             self.worker.wake(now=True)
 
 
+class JournalUnavailableAtStart(RuntimeError):
+    """The journal cannot be opened: the terminal refuses to settle rather than lose track of money."""
+
+
 def _open_store(cfg) -> Any:
-    """terminal.store's journal and offline queue; None (in-session journal only) when it cannot open."""
-    try:
-        from terminal.store import Store
-    except ImportError:
-        return None
+    """terminal.store's journal and offline queue. Settling without it is refused: it is the book of truth."""
+    from terminal.store import Store
+
     try:
         return Store.from_config(cfg)
     except Exception as e:  # noqa: BLE001
-        log.error("journal unavailable, settling without it is refused by nothing here: %s", e)
-        return None
+        log.error("journal unavailable at %s: %s", cfg.data_dir, e)
+        raise JournalUnavailableAtStart(
+            f"本地交易日志无法打开（{cfg.data_dir / 'journal.sqlite'}：{getattr(e, 'user_message', e)}）。"
+            "为防止结算记录丢失，本机暂不能结算；请检查磁盘空间与权限，或联系信息科（运行 yibao-terminal doctor）。"
+        ) from e
 
 
 def _ecode_exchange(cfg, platform_url: str, sandbox: Any) -> Callable[[str], Credential] | None:
