@@ -32,15 +32,26 @@ class _Job(QRunnable):
         self.fn, self.relay = fn, relay
 
     def run(self) -> None:  # worker thread
+        # Let go of the function (a closure that may hold widgets) BEFORE reporting: the Op keeps its own
+        # reference and drops it on the UI thread. A Qt wrapper whose last reference dies on a worker thread
+        # is deleted again later by PySide, which crashes.
+        fn, self.fn = self.fn, None
+        relay = self.relay
+        result: Any = None
+        error: BaseException | None = None
         try:
-            result = self.fn()
+            result = fn()
         except BaseException as e:  # noqa: BLE001 - everything must reach the UI thread
             if not isinstance(e, Exception):
                 log.error("op raised %s", type(e).__name__)
             e.__ui_traceback__ = traceback.format_exc()  # type: ignore[attr-defined]
-            self.relay.finished.emit(None, e)
+            e.__traceback__ = None  # its frames hold the closure's locals
+            error = e
+        del fn
+        if error is not None:
+            relay.finished.emit(None, error)
         else:
-            self.relay.finished.emit(result, None)
+            relay.finished.emit(result, None)
 
 
 class OpRunner(QObject):

@@ -154,6 +154,9 @@ class AppSession:
 
     def close(self) -> None:
         if self.worker is not None:
+            # Drop the UI's listeners here, on the UI thread: if the worker thread released the last
+            # reference to a Qt object, PySide would delete it a second time later (a crash).
+            self.worker.listeners.clear()
             try:
                 self.worker.stop(timeout=3)
             except Exception:  # noqa: BLE001

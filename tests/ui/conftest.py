@@ -43,6 +43,17 @@ def _ui_style(qapp):
     qapp.processEvents()
 
 
+@pytest.fixture(autouse=True)
+def _free_on_the_ui_thread(qapp):
+    """After each test, free what it left on the UI thread, so no Qt wrapper dies on a worker thread."""
+    yield
+    import gc
+
+    qapp.processEvents()
+    gc.collect()
+    qapp.processEvents()
+
+
 @pytest.fixture
 def sandbox(tmp_path):
     from terminal.sandbox.server import SandboxServer
