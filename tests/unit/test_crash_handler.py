@@ -29,6 +29,7 @@ def cfg(tmp_path):
 
 @pytest.fixture(autouse=True)
 def _restore_hooks():
+    crash.uninstall_crash_handler()  # an earlier in-process CLI test may have installed it
     before = (sys.excepthook, threading.excepthook)
     yield
     crash.uninstall_crash_handler()
