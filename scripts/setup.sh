@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 
 APT_PACKAGES=(pcscd libpcsclite-dev libpcsclite1 swig gcc vsmartcard-vpcd libzbar0 xvfb xauth fonts-wqy-microhei
   libxcb-icccm4 libxcb-keysyms1 libxcb-cursor0 libxkbcommon-x11-0 libegl1 libgl1 libfontconfig1 libdbus-1-3
-  libxcb-image0 libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 libxcb-randr0 libxcb-xkb1 zstd)
+  libxcb-image0 libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 libxcb-randr0 libxcb-xkb1 zstd openssl binutils)
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
