@@ -6,11 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from terminal import config as config_mod
 from terminal.backend.client import client_from_config
 from terminal.core import wire
 from terminal.core.models import Bill, Credential
 from terminal.service import SettlementService
+
+from ..conftest import tmp_config
 
 ROOT = Path(__file__).resolve().parents[2]
 PERSONS = {p["key"]: p for p in json.loads((ROOT / "terminal/sandbox/data/persons.json").read_text("utf-8"))["persons"]}
@@ -30,23 +31,8 @@ def card_cred(key: str) -> Credential:
 
 
 @pytest.fixture
-def sandbox(tmp_path):
-    from terminal.sandbox.server import SandboxServer
-
-    srv = SandboxServer(db_path=tmp_path / "sandbox.sqlite")
-    srv.start()
-    yield srv
-    srv.stop()
-
-
-@pytest.fixture
 def cfg(tmp_path):
-    c = config_mod.Config()
-    c.store.dir = str(tmp_path / "data")
-    c.log.dir = str(tmp_path / "log")
-    c.backend.read_timeout = 5.0
-    c.backend.connect_timeout = 2.0
-    return c
+    return tmp_config(tmp_path)
 
 
 @pytest.fixture(params=["single", "per-transaction"])

@@ -55,24 +55,10 @@ def _free_on_the_ui_thread(qapp):
 
 
 @pytest.fixture
-def sandbox(tmp_path):
-    from terminal.sandbox.server import SandboxServer
-
-    srv = SandboxServer(db_path=tmp_path / "sandbox.sqlite")
-    srv.start()
-    yield srv
-    srv.stop()
-
-
-@pytest.fixture
 def ui_cfg(tmp_path):
-    c = config_mod.Config()
-    c.store.dir = str(tmp_path / "data")
-    c.log.dir = str(tmp_path / "log")
-    c.printer.pdf_dir = str(tmp_path / "receipts")
-    c.backend.read_timeout = 10.0
-    c.backend.connect_timeout = 2.0
-    return c
+    from ..conftest import tmp_config
+
+    return tmp_config(tmp_path, read_timeout=10.0)
 
 
 class Desk:
