@@ -36,6 +36,7 @@ class MsgIdGenerator:
         self._last_s = 0
         self._last_seq = -1
         self._fd: int | None = None
+        self._block_end = -1
 
     @contextmanager
     def _file_state(self):
@@ -66,23 +67,34 @@ class MsgIdGenerator:
         except Exception:  # noqa: BLE001
             pass
 
+    BLOCK = 32  # sequence numbers reserved per trip to the state file (within one second)
+
     def next(self) -> str:
-        with self._lock, self._file_state() as fd:
-            last_s, last_seq = self._last_s, self._last_seq
-            if fd is not None:
-                raw = os.pread(fd, 64, 0).decode("ascii", "ignore").split()
-                if len(raw) == 2 and raw[0].isdigit() and raw[1].isdigit():
-                    fs, fq = int(raw[0]), int(raw[1])
-                    if (fs, fq) > (last_s, last_seq):
-                        last_s, last_seq = fs, fq
+        with self._lock:
             now = int(self.clock())
-            if now > last_s:
-                s, seq = now, 0
-            else:
-                s, seq = last_s, last_seq + 1
-                if seq > 9999:
-                    s, seq = s + 1, 0
-            self._last_s, self._last_seq = s, seq
-            if fd is not None:
-                os.pwrite(fd, f"{s} {seq}".ljust(31).encode() + b"\n", 0)  # fixed width: no truncate
-            return f"{self.code}{_stamp(s)}{seq:04d}"
+            # Fast path: a number left in the block this process reserved for the current second.
+            if self.state_path and now <= self._last_s and self._last_seq < self._block_end:
+                self._last_seq += 1
+                return f"{self.code}{_stamp(self._last_s)}{self._last_seq:04d}"
+            with self._file_state() as fd:
+                last_s, last_seq = self._last_s, max(self._last_seq, self._block_end)
+                if fd is not None:
+                    raw = os.pread(fd, 64, 0).decode("ascii", "ignore").split()
+                    if len(raw) == 2 and raw[0].isdigit() and raw[1].isdigit():
+                        fs, fq = int(raw[0]), int(raw[1])
+                        if (fs, fq) > (last_s, last_seq):
+                            last_s, last_seq = fs, fq
+                if now > last_s:
+                    s, seq = now, 0
+                else:
+                    s, seq = last_s, last_seq + 1
+                    if seq > 9999:
+                        s, seq = s + 1, 0
+                self._last_s, self._last_seq = s, seq
+                self._block_end = seq
+                if fd is not None:
+                    # reserve [seq, end] for this process: other processes and a restart start after it
+                    end = min(seq + self.BLOCK - 1, 9999)
+                    self._block_end = end
+                    os.pwrite(fd, f"{s} {end}".ljust(31).encode() + b"\n", 0)  # fixed width: no truncate
+                return f"{self.code}{_stamp(s)}{seq:04d}"
