@@ -283,3 +283,33 @@ def save(cfg: Config, path: str | os.PathLike) -> None:
     tmp = p.with_suffix(".tmp")
     tmp.write_bytes(tomli_w.dumps(cfg.as_dict()).encode("utf-8"))
     os.replace(tmp, p)
+
+
+def changed_keys(original: Config, new: Config) -> dict[str, dict[str, Any]]:
+    """{section: {key: new value}} for every key whose value differs."""
+    a, b = original.as_dict(), new.as_dict()
+    out: dict[str, dict[str, Any]] = {}
+    for section, values in b.items():
+        for key, value in values.items():
+            if a.get(section, {}).get(key) != value:
+                out.setdefault(section, {})[key] = value
+    return out
+
+
+def save_changes(original: Config, new: Config, path: str | os.PathLike) -> dict[str, dict[str, Any]]:
+    """Write only what changed into the (per-user) file at path, keeping the keys it already had.
+
+    The system file's other keys (gateway secrets, say) are never copied into the user file."""
+    import tomli_w
+
+    p = Path(path)
+    current: dict[str, Any] = _read(p) if p.is_file() else {}
+    changes = changed_keys(original, new)
+    for section, values in changes.items():
+        current.setdefault(section, {}).update(values)
+    from_dict({k: dict(v) for k, v in current.items()}, str(p))  # what is written must load
+    p.parent.mkdir(parents=True, exist_ok=True)
+    tmp = p.with_suffix(".tmp")
+    tmp.write_bytes(tomli_w.dumps(current).encode("utf-8"))
+    os.replace(tmp, p)
+    return changes

@@ -1,5 +1,6 @@
 """Settings for IT: backend, facility, reader, printer, scanner. Validated by terminal.config.from_dict
-(the message names the bad key, and that field is highlighted) and saved with terminal.config.save."""
+(the message names the bad key, and that field is highlighted) and saved with terminal.config.save_changes
+(only the changed keys are written to the per-user file)."""
 from __future__ import annotations
 
 import copy
@@ -137,7 +138,12 @@ class SettingsDialog(QDialog):
         if cfg is None:
             return
         try:
-            config_mod.save(cfg, self.path)
+            # only the keys changed here go to the file: nothing else of the system file is copied into it
+            config_mod.save_changes(self.cfg, cfg, self.path)
+        except config_mod.ConfigError as e:
+            self.error.setText(str(e))
+            self.error.show()
+            return
         except OSError as e:
             self.error.setText(self.tr("无法保存：") + str(e))
             self.error.show()

@@ -148,3 +148,5 @@ def test_settings_validate_and_save(qtbot, ui_cfg, tmp_path):
     saved = config_mod.load(path)
     assert saved.facility.code == "H45010000002" and saved.scanner.wedge_min_length == 12
     assert saved.printer.pdf_dir == str(tmp_path / "pdf")
+    text = path.read_text(encoding="utf-8")
+    assert "store" not in text and "log" not in text  # only the changed keys, nothing copied from elsewhere

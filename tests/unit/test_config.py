@@ -89,3 +89,18 @@ def test_shipped_example_configs_are_valid():
     assert files
     for f in files:
         C.load(f)
+
+
+def test_save_changes_writes_only_what_changed(tmp_path):
+    sysf = write(tmp_path, '[gateway]\npaasid = "p"\ntoken = "very-secret"\n[facility]\nname = "系统"\n')
+    original = C.load(sysf)
+    new = C.load(sysf)
+    new.card.reader = "ACS"
+    user = tmp_path / "user" / "config.toml"
+    user.parent.mkdir()
+    user.write_text('[ui]\nlanguage = "en"\n', encoding="utf-8")
+    changes = C.save_changes(original, new, user)
+    assert changes == {"card": {"reader": "ACS"}}
+    text = user.read_text(encoding="utf-8")
+    assert "very-secret" not in text and "ACS" in text and 'language = "en"' in text
+    assert C.load(user).card.reader == "ACS"
