@@ -272,8 +272,8 @@ class CrashHandler:
             d.mkdir(parents=True, exist_ok=True)
             for old in d.glob("native-*.txt"):
                 try:
-                    if old.stat().st_size == 0:
-                        old.unlink()
+                    if old.stat().st_size == 0 and not _pid_alive(old.stem.rsplit("-", 1)[-1]):
+                        old.unlink()  # an empty file of a process that ended: nothing crashed
                 except OSError:
                     pass
             path = d / f"native-{datetime.now():%Y%m%d-%H%M%S}-{os.getpid()}.txt"
@@ -300,6 +300,23 @@ class CrashHandler:
 
 _handler: CrashHandler | None = None
 _lock = threading.Lock()
+
+
+def _pid_alive(pid_text: str) -> bool:
+    """Whether the process that owns a native-crash file still runs (its empty file is then kept)."""
+    try:
+        pid = int(pid_text)
+    except ValueError:
+        return False
+    if pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError):
+        return True
+    return True
 
 
 def install_crash_handler(cfg: Any, show_dialog: Callable[[str], None] | None = None, *,
