@@ -34,6 +34,9 @@ def ensure_app(argv: list[str] | None = None) -> QApplication:
     app.setApplicationName("yibao-terminal")
     app.setOrganizationName("yibao-terminal")
     app.setApplicationDisplayName(QCoreApplication.translate("App", "医保结算收费终端"))
+    from .gcguard import install as install_gc_guard
+
+    install_gc_guard(app)  # cyclic GC on the UI thread only (PySide double-delete otherwise)
     return app  # type: ignore[return-value]
 
 

@@ -31,6 +31,9 @@ def load_bill(name: str = "outpatient-nanning.json") -> Bill:
 def _ui_style(qapp):
     from terminal.ui.app import apply_style, install_translator
 
+    from terminal.ui.gcguard import install as install_gc_guard
+
+    install_gc_guard(qapp)  # as the app does: cyclic GC only on the UI thread
     cfg = config_mod.Config()
     apply_style(qapp, cfg)
     install_translator(qapp, "zh_CN")

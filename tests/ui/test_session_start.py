@@ -32,3 +32,29 @@ def test_worker_has_its_own_client_and_service(tmp_path):
             assert w.service.client is w.client
         finally:
             s.close()
+
+
+def test_cyclic_gc_only_on_the_ui_thread(qtbot):
+    """Cycles holding Qt objects must not be collected on a worker thread (PySide would delete twice)."""
+    import gc
+    import threading
+
+    from terminal.ui.app import ensure_app
+
+    ensure_app()
+    assert not gc.isenabled()
+    seen = []
+    gc.callbacks.append(lambda phase, info: seen.append(threading.current_thread() is threading.main_thread()))
+    try:
+        def churn():
+            for _ in range(20000):
+                a = []
+                a.append(a)  # garbage cycles, allocated on a worker thread
+
+        t = threading.Thread(target=churn)
+        t.start()
+        t.join()
+        qtbot.waitUntil(lambda: bool(seen), timeout=3000)  # the UI-thread timer collects
+        assert all(seen)
+    finally:
+        gc.callbacks.pop()
