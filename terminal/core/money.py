@@ -22,22 +22,30 @@ def money(value: object) -> Decimal:
     parsed with ``parse_float=Decimal``, or as strings). ``None`` and ``""`` are zero, as the
     platform leaves empty amounts out. Floats are refused: they have already lost the cents.
     """
-    if value is None or value == "":
-        return ZERO
-    if isinstance(value, bool):
-        raise MoneyError(f"not an amount: {value!r}")
-    if isinstance(value, float):
-        raise MoneyError(f"binary float amount refused: {value!r}; parse JSON with parse_float=Decimal")
-    if isinstance(value, Decimal):
+    t = type(value)
+    if t is Decimal:  # the common case first: amounts parsed from the wire
         d = value
-    elif isinstance(value, int):
-        d = Decimal(value)
-    elif isinstance(value, str):
+    elif t is str:
         text = value.strip().replace(",", "")
+        if not text:
+            return ZERO
         try:
             d = Decimal(text)
         except InvalidOperation:
             raise MoneyError(f"not an amount: {value!r}") from None
+    elif t is int:
+        d = Decimal(value)
+    elif value is None:
+        return ZERO
+    elif isinstance(value, (bool, float)):
+        raise MoneyError(f"binary float amount refused: {value!r}; parse JSON with parse_float=Decimal"
+                         if isinstance(value, float) else f"not an amount: {value!r}")
+    elif isinstance(value, Decimal):
+        d = value
+    elif isinstance(value, int):
+        d = Decimal(int(value))
+    elif isinstance(value, str):
+        return money(str(value))
     else:
         raise MoneyError(f"not an amount: {value!r}")
     if not d.is_finite():

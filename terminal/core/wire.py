@@ -32,15 +32,21 @@ def loads(text: str | bytes) -> Any:
 
 
 def _has_float(obj: Any) -> bool:
+    t = type(obj)
+    if t is float:
+        return True
+    if t is not dict and t is not list and t is not tuple:
+        return False
     stack = [obj]
-    pop, extend = stack.pop, stack.extend
+    pop, push = stack.pop, stack.append
     while stack:
         o = pop()
-        t = type(o)
-        if t is dict:
-            extend(o.values())
-        elif t is list or t is tuple:
-            extend(o)
-        elif t is float:
-            return True
+        for v in (o.values() if type(o) is dict else o):
+            tv = type(v)
+            if tv is str or tv is Decimal or tv is int:
+                continue
+            if tv is float:
+                return True
+            if tv is dict or tv is list or tv is tuple:
+                push(v)
     return False
