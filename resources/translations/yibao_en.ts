@@ -703,6 +703,10 @@
         <translation>Settings</translation>
     </message>
     <message>
+        <source>住院结算</source>
+        <translation>Discharge</translation>
+    </message>
+    <message>
         <source>训练模式</source>
         <translation>Training</translation>
     </message>
@@ -757,6 +761,10 @@
     <message>
         <source>撤销结算 </source>
         <translation>Cancel settlement </translation>
+    </message>
+    <message>
+        <source>住院出院结算</source>
+        <translation>Inpatient discharge settlement</translation>
     </message>
     <message>
         <source>设置已保存到 </source>

@@ -1,7 +1,8 @@
 """The cashier's main window: renders the controller's state, forwards the cashier's intents.
 
 Keyboard first: F1 card, F2 e-code, F3 ID number, F4 add items, F5 pre-settle, F9 settle, F10 cancel,
-Esc back / next patient; F6 journal, F7 queue, F8 reconciliation, Ctrl+P reprint, Ctrl+O load a bill.
+Esc back / next patient; F6 journal, F7 queue, F8 reconciliation, F12 discharge desk, Ctrl+P reprint,
+Ctrl+O load a bill.
 """
 from __future__ import annotations
 
@@ -106,12 +107,14 @@ class MainWindow(QMainWindow):
         self.queue_btn = KeyButton("F7", self.tr("队列"), self, object_name="queueButton")
         self.recon_btn = KeyButton("F8", self.tr("对账"), self, object_name="reconcileButton")
         self.settings_btn = KeyButton("Ctrl+,", self.tr("设置"), self, object_name="settingsButton")
+        # the discharge desk (inpatient settlement) in its own window
+        self.discharge_btn = KeyButton("F12", self.tr("住院结算"), self, object_name="dischargeButton")
         for b in (self.preview_btn, self.settle_btn, self.cancel_btn, self.esc_btn, self.park_btn):
             b.setMinimumHeight(52)
             al.addWidget(b, 3)
         self.park_btn.hide()
         al.addSpacing(16)
-        for b in (self.journal_btn, self.queue_btn, self.recon_btn, self.settings_btn):
+        for b in (self.discharge_btn, self.journal_btn, self.queue_btn, self.recon_btn, self.settings_btn):
             b.setProperty("secondary", True)
             al.addWidget(b, 2)
         root.addWidget(actions)
@@ -165,6 +168,7 @@ class MainWindow(QMainWindow):
         self.queue_btn.clicked.connect(self.open_queue)
         self.recon_btn.clicked.connect(self.open_reconcile)
         self.settings_btn.clicked.connect(self.open_settings)
+        self.discharge_btn.clicked.connect(self.open_discharge)
         QShortcut(QKeySequence("Ctrl+P"), self).activated.connect(self._reprint_current)
         ctl.changed.connect(self.render)
         ctl.message.connect(self.show_message)
@@ -374,6 +378,22 @@ class MainWindow(QMainWindow):
         self._track("journal", dlg)
         dlg.open()
         return dlg
+
+    def open_discharge(self):
+        """F12: the discharge desk for inpatients (2401...2304), sharing this session's client and journal."""
+        desk = self.dialogs.get("discharge")
+        if desk is None:
+            from .discharge import DischargeDesk
+
+            desk = DischargeDesk.for_session(self.ctl.session, parent=self)
+            desk.setWindowFlag(Qt.WindowType.Window, True)
+            desk.setWindowTitle(self.tr("住院出院结算") + " — " + self.cfg.facility.name)
+            desk.resize(1200, 720)
+            self.dialogs["discharge"] = desk
+        desk.show()
+        desk.raise_()
+        desk.activateWindow()
+        return desk
 
     def open_queue(self) -> QueueDialog:
         dlg = QueueDialog(self.ctl, self, ask_supervisor=self.ask_supervisor)
