@@ -21,6 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from drivers.virtual.profiles import load_persons  # noqa: E402
 from terminal import config as config_mod  # noqa: E402
 from _sandbox import sandbox_process  # noqa: E402
 from terminal.backend.client import client_from_config  # noqa: E402
@@ -53,7 +54,7 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--journal", action="store_true", help="journal every message (terminal.store) as the app does")
     args = ap.parse_args()
-    persons = {p["key"]: p for p in json.loads((ROOT / "terminal/sandbox/data/persons.json").read_text("utf-8"))["persons"]}
+    persons = load_persons()  # the sandbox persons by key
     keys = ["hainan-retiree", "chongqing-employee", "local"]  # filed for / insured in Guangxi: admitted in Nanning
     with tempfile.TemporaryDirectory() as tmp:
         sandbox = sandbox_process(Path(tmp) / "sb.sqlite")

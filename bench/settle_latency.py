@@ -16,6 +16,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from drivers.virtual.profiles import load_persons  # noqa: E402
 from terminal import config as config_mod  # noqa: E402
 from _sandbox import sandbox_process  # noqa: E402
 from terminal.backend.client import client_from_config  # noqa: E402
@@ -30,8 +31,7 @@ def main() -> None:
     ap.add_argument("--n", type=int, default=100)
     ap.add_argument("--no-log", action="store_true", help="without the production file log")
     args = ap.parse_args()
-    import json
-    persons = {p["key"]: p for p in json.loads((ROOT / "terminal/sandbox/data/persons.json").read_text("utf-8"))["persons"]}
+    persons = load_persons()  # the sandbox persons by key
     bill = Bill.from_dict(wire.loads((ROOT / "resources/bills/outpatient-nanning.json").read_text("utf-8")))
     with tempfile.TemporaryDirectory() as tmp:
         # The sandbox runs in its own process, as the platform would: in-process it would compete for the GIL

@@ -29,8 +29,7 @@ def platform_session(cfg, *, observer=None) -> Iterator[tuple[Any, Any]]:
     if cfg.training:
         from terminal.sandbox.server import SandboxServer
 
-        cfg.data_dir.mkdir(parents=True, exist_ok=True)
-        sandbox = SandboxServer(db_path=cfg.data_dir / "sandbox.sqlite", port=cfg.backend.sandbox_port)
+        sandbox = SandboxServer.for_config(cfg)
         sandbox.start()
         url = sandbox.url
     client = client_from_config(cfg, url, observer=observer)
@@ -107,16 +106,7 @@ def cmd_settle(args) -> int:
             if not args.preview:
                 s = svc.settle(visit)
         except PlatformError as e:
-            resolution = ""
-            if e.outcome_unknown and getattr(e, "omsgid", ""):
-                # the 2601 is queued durably; try to forward it now so the cashier knows where things stand
-                store.worker(client, svc).drain(timeout=min(30.0, cfg.backend.read_timeout * 2))
-                resolution = store.resolution(e.omsgid)
-            msg = e.user_message
-            if resolution in ("reversed", "not_booked"):
-                msg = "结算结果未知，已冲正（2601 成功），未扣款；请重新结算"
-            elif resolution:
-                msg += f"（冲正状态: {resolution}，可用 yibao-terminal queue list 查看）"
+            resolution, msg = forward_reversal(store, client, svc, e, cfg.backend.read_timeout)
             if args.json:
                 _print_json({"ok": False, "error": type(e).__name__, "message": msg,
                              "outcome_unknown": e.outcome_unknown, "msgid": e.msgid, "resolution": resolution})
@@ -174,6 +164,22 @@ def _print_settlement(r: dict, s) -> None:
     print("  金额平衡校验: " + ("通过" if not errs else "失败 " + "; ".join(errs)))
 
 
+def forward_reversal(store, client, service, err, read_timeout: float) -> tuple[str, str]:
+    """After a failed platform call: when a settlement's outcome is unknown its 2601 is already queued
+    durably; forward it now so the cashier knows where things stand. Returns (resolution, cashier message)."""
+    resolution = ""
+    omsgid = getattr(err, "omsgid", "")
+    if err.outcome_unknown and omsgid:
+        store.worker(client, service).drain(timeout=min(30.0, read_timeout * 2))
+        resolution = store.resolution(omsgid)
+    msg = err.user_message
+    if resolution in ("reversed", "not_booked"):
+        msg = "结算结果未知，已冲正（2601 成功），未扣款；请重新结算"
+    elif resolution:
+        msg += f"（冲正状态: {resolution}，可用 yibao-terminal queue list 查看）"
+    return resolution, msg
+
+
 def _pad(text: str, width: int) -> str:
     import unicodedata
 
@@ -209,14 +215,9 @@ def cmd_cancel(args) -> int:
 def cmd_sandbox_serve(args) -> int:
     from terminal.sandbox.server import serve_forever
 
-    db = args.db or None
-    if db is None:
-        from terminal import config as config_mod
+    from terminal import config as config_mod
 
-        d = config_mod.Config().data_dir
-        d.mkdir(parents=True, exist_ok=True)
-        db = d / "sandbox.sqlite"
-    serve_forever(args.port, db)
+    serve_forever(args.port, args.db or config_mod.Config().sandbox_db)
     return 0
 
 

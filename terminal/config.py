@@ -142,6 +142,11 @@ class Config:
         return Path(self.store.dir) if self.store.dir else Path(platformdirs.user_data_dir(APP, appauthor=False))
 
     @property
+    def sandbox_db(self) -> Path:
+        """The training sandbox's state (in training mode the app, the CLI and doctor share it)."""
+        return self.data_dir / "sandbox.sqlite"
+
+    @property
     def log_dir(self) -> Path:
         return Path(self.log.dir) if self.log.dir else Path(platformdirs.user_log_dir(APP, appauthor=False))
 

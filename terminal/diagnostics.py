@@ -171,8 +171,7 @@ class Context:
             if self.sandbox is None:
                 from terminal.sandbox.server import SandboxServer
 
-                self.cfg.data_dir.mkdir(parents=True, exist_ok=True)
-                sb = SandboxServer(db_path=self.cfg.data_dir / "sandbox.sqlite", port=self.cfg.backend.sandbox_port)
+                sb = SandboxServer.for_config(self.cfg)
                 sb.start()
                 self.sandbox = sb
             return self.sandbox.url
@@ -314,8 +313,8 @@ def check_pcsc(ctx: Context) -> tuple:
         return _r(WARN if soft else FAIL, f"PC/SC 服务不可用：{e.detail}",
                   "启动读卡服务：sudo systemctl enable --now pcscd.socket（Windows：启动“智能卡”服务 SCardSvr）",
                   error="NoService")
-    except NoReader as e:
-        names, _err = [], e
+    except NoReader:
+        names = []
     finally:
         reader.close()
     data = {"readers": names, "pattern": cfg.card.reader}

@@ -18,7 +18,6 @@ from typing import Any, Callable
 from terminal.backend.client import Answer, PlatformClient
 from terminal.backend.errors import BusinessError, PlatformError, TransportError
 from terminal.core.models import Bill, Credential, CertType, Person, Settlement, Visit
-from terminal.core.money import ZERO, money, to_wire
 
 log = logging.getLogger("terminal.service")
 

@@ -14,13 +14,14 @@ import sys
 from decimal import Decimal
 from pathlib import Path
 
+from drivers.virtual.profiles import load_persons
 from terminal import config as config_mod
 from terminal.backend.client import client_from_config
 from terminal.core import wire
 from terminal.core.models import SETL_AMOUNT_FIELDS, Bill, Credential
 
 ROOT = Path(__file__).resolve().parents[1]
-PERSONS = {p["key"]: p for p in json.loads((ROOT / "terminal/sandbox/data/persons.json").read_text("utf-8"))["persons"]}
+PERSONS = load_persons()  # the sandbox persons by key
 
 
 def load_bill(name: str = "outpatient-nanning.json") -> Bill:

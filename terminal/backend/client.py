@@ -22,7 +22,7 @@ from requests.adapters import HTTPAdapter
 from terminal.core import wire
 from terminal.core.money import to_wire
 from terminal.core.privacy import mask_data
-from terminal.core.protocol import INPUT_NODE, MONEY_MOVING, NEEDS_INSUPLC, SINGLE_ENDPOINT, TRANSACTION_PATHS
+from terminal.core.protocol import MONEY_MOVING, NEEDS_INSUPLC, SINGLE_ENDPOINT, TRANSACTION_PATHS
 
 from .errors import BusinessError, MalformedAnswer, PlatformError, TransportError
 from .msgid import MsgIdGenerator
@@ -139,7 +139,7 @@ class PlatformClient:
         s.mount("http://", adapter)
         s.mount("https://", adapter)
         e = self.endpoint
-        s.verify = (e.ca_bundle or True) if e.verify_tls else False
+        s.verify = tls_verify(e.verify_tls, e.ca_bundle)
         if e.client_cert:
             s.cert = (e.client_cert, e.client_key) if e.client_key else e.client_cert
         s.trust_env = False  # no proxies from the environment for the settlement line
@@ -345,6 +345,11 @@ class PlatformClient:
     def reconcile(self, data: dict[str, Any]) -> Answer:
         """3201: daily totals for one insutype x clr_type x clearing agency group."""
         return self.call("3201", {"data": _amounts_to_wire(data)})
+
+
+def tls_verify(verify_tls: bool, ca_bundle: str = "") -> bool | str:
+    """requests' ``verify``: the CA bundle when configured, the system store otherwise, off only when asked."""
+    return (ca_bundle or True) if verify_tls else False
 
 
 def _amounts_to_wire(data: dict[str, Any]) -> dict[str, Any]:

@@ -124,7 +124,9 @@ class EcodeClient:
 def ecode_client_from_config(cfg, platform_url: str) -> EcodeClient:
     b = cfg.backend
     url = b.ecode_url or platform_url
-    verify: bool | str = (b.ca_bundle or True) if b.verify_tls else False
+    from .client import tls_verify
+
+    verify = tls_verify(b.verify_tls, b.ca_bundle)
     return EcodeClient(url, b.ecode_org_id or cfg.facility.code, operator_id=cfg.operator.id,
                        operator_name=cfg.operator.name, office_id=cfg.facility.code, office_name=cfg.facility.name,
                        verify=verify)

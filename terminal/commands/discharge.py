@@ -175,22 +175,14 @@ def _run(cfg, args, store, client, ib, deposit) -> int:
         else:
             r = svc.settle(st.adm_no, acct_used=not args.no_account, dscg_way=args.dscg_way, method=args.method)
     except PlatformError as e:
-        resolution = ""
-        omsgid = getattr(e, "omsgid", "")
-        if e.outcome_unknown and omsgid:
-            # the 2601 is queued durably; forward it now so the cashier knows where things stand
-            store.worker(client, svc.base).drain(timeout=min(30.0, cfg.backend.read_timeout * 2))
-            resolution = store.resolution(omsgid)
-            if st is not None:
-                try:
-                    svc.resolve(st.adm_no)
-                except PlatformError:
-                    pass
-        msg = e.user_message
-        if resolution in ("reversed", "not_booked"):
-            msg = "结算结果未知，已冲正（2601 成功），未扣款；请重新结算"
-        elif resolution:
-            msg += f"（冲正状态: {resolution}，可用 yibao-terminal queue list 查看）"
+        from terminal.cli import forward_reversal
+
+        resolution, msg = forward_reversal(store, client, svc.base, e, cfg.backend.read_timeout)
+        if e.outcome_unknown and getattr(e, "omsgid", "") and st is not None:
+            try:
+                svc.resolve(st.adm_no)
+            except PlatformError:
+                pass
         return _fail(args, msg, 3 if e.outcome_unknown else 1, error=type(e).__name__,
                      outcome_unknown=e.outcome_unknown, msgid=e.msgid, resolution=resolution,
                      adm_no=st.adm_no if st else "")

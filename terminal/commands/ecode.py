@@ -163,9 +163,8 @@ def cmd_issue(args) -> int:
     if not cfg.training:
         print("ecode issue 只用于训练沙箱（backend.url = \"sandbox\"）", file=sys.stderr)
         return 2
-    cfg.data_dir.mkdir(parents=True, exist_ok=True)
     try:
-        with SandboxServer(db_path=cfg.data_dir / "sandbox.sqlite") as srv:
+        with SandboxServer.for_config(cfg, port=0) as srv:  # beside a running app on the configured port
             code, expires = srv.issue_ecode(args.person, ttl=args.ttl)
     except KeyError as e:
         print(f"未知的沙箱参保人: {e.args[0]}", file=sys.stderr)

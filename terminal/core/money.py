@@ -66,15 +66,6 @@ def quantity(value: object) -> Decimal:
     return d.quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP).normalize() if d != d.to_integral() else d.quantize(Decimal(1))
 
 
-def mul(a: object, b: object) -> Decimal:
-    """Money times a quantity or ratio, rounded to the cent half-up."""
-    return money(Decimal(str(a)) * Decimal(str(b)) if not isinstance(a, float) and not isinstance(b, float) else _refuse(a, b))
-
-
-def _refuse(a: object, b: object) -> Decimal:
-    raise MoneyError(f"binary float in arithmetic: {a!r} * {b!r}")
-
-
 def msum(values) -> Decimal:
     total = ZERO
     for v in values:

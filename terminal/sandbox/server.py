@@ -343,6 +343,13 @@ class SandboxServer:
         self._thread: threading.Thread | None = None
 
     # lifecycle ---------------------------------------------------------------------------------
+    @classmethod
+    def for_config(cls, cfg: Any, *, port: int | None = None) -> "SandboxServer":
+        """The training sandbox of a terminal configuration, its state kept in the data directory (not started).
+        ``port`` None: the configured ``backend.sandbox_port``."""
+        return cls(db_path=cfg.sandbox_db,
+                   port=cfg.backend.sandbox_port if port is None else port)
+
     def start(self) -> "SandboxServer":
         if self._httpd is not None:
             return self

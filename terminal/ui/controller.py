@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-import time
 from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal

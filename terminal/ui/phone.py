@@ -6,9 +6,7 @@ single use); the app exchanges it at the sandbox's e-voucher service (localQrCod
 """
 from __future__ import annotations
 
-import json
 import logging
-from pathlib import Path
 from typing import Any, Callable
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -20,13 +18,14 @@ from .qr import qr_pixmap
 
 log = logging.getLogger("terminal.ui.phone")
 
-PERSONS = Path(__file__).resolve().parents[1] / "sandbox" / "data" / "persons.json"
 REFRESH_MS = 60_000
 
 
 def sandbox_persons() -> list[dict[str, Any]]:
+    from drivers.virtual.profiles import load_persons
+
     try:
-        return json.loads(PERSONS.read_text(encoding="utf-8"))["persons"]
+        return list(load_persons().values())
     except (OSError, ValueError, KeyError):
         return []
 

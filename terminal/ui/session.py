@@ -116,8 +116,7 @@ class AppSession:
             if sandbox is None:
                 from terminal.sandbox.server import SandboxServer
 
-                cfg.data_dir.mkdir(parents=True, exist_ok=True)
-                sandbox = SandboxServer(db_path=cfg.data_dir / "sandbox.sqlite", port=cfg.backend.sandbox_port)
+                sandbox = SandboxServer.for_config(cfg)
                 sandbox.start()
                 own = True
             url = sandbox.url

@@ -1,11 +1,11 @@
 """Shared fixtures: a real sandbox platform over HTTP on 127.0.0.1 with its state in a real SQLite file."""
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
 
+from drivers.virtual.profiles import load_persons
 from terminal.backend.client import client_from_config
 from terminal.core import wire
 from terminal.core.models import Bill, Credential
@@ -14,7 +14,7 @@ from terminal.service import SettlementService
 from ..conftest import tmp_config
 
 ROOT = Path(__file__).resolve().parents[2]
-PERSONS = {p["key"]: p for p in json.loads((ROOT / "terminal/sandbox/data/persons.json").read_text("utf-8"))["persons"]}
+PERSONS = load_persons()  # the sandbox persons by key
 
 
 def load_bill(name: str = "outpatient-nanning.json") -> Bill:

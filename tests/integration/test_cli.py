@@ -6,9 +6,7 @@ import os
 import subprocess
 import sys
 from decimal import Decimal
-from pathlib import Path
 
-import pytest
 
 from .conftest import PERSONS, ROOT
 

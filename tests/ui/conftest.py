@@ -5,7 +5,6 @@ and hands back a Desk with the window, the controller and helpers to drive the k
 """
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 
@@ -13,13 +12,14 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import pytest  # noqa: E402
 
+from drivers.virtual.profiles import load_persons
 from terminal import config as config_mod  # noqa: E402
 from terminal.core import wire  # noqa: E402
 from terminal.core.flow import State  # noqa: E402
 from terminal.core.models import Bill  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
-PERSONS = {p["key"]: p for p in json.loads((ROOT / "terminal/sandbox/data/persons.json").read_text("utf-8"))["persons"]}
+PERSONS = load_persons()  # the sandbox persons by key
 BILLS = ROOT / "resources" / "bills"
 
 
