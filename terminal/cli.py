@@ -287,12 +287,16 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         return cmd_app(args)
     from terminal.config import ConfigError
+    from terminal.store.errors import JournalOpenError
 
     try:
         return int(args.func(args) or 0)
     except ConfigError as e:
         print(str(e), file=sys.stderr)
         return 2
+    except JournalOpenError as e:  # unreadable, or written by a newer program: never a traceback
+        print(e.user_message, file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         return 130
 

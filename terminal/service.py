@@ -18,6 +18,7 @@ from typing import Any, Callable
 from terminal.backend.client import Answer, PlatformClient
 from terminal.backend.errors import BusinessError, PlatformError, TransportError
 from terminal.core.models import Bill, Credential, CertType, Person, Settlement, Visit
+from terminal.store.journal import LateAnswer
 
 log = logging.getLogger("terminal.service")
 
@@ -35,6 +36,8 @@ class UncertainSettlement(PlatformError):
 
     @property
     def user_message(self) -> str:
+        if isinstance(self.cause, LateAnswer):  # the journal had judged it already: say what it says
+            return self.cause.user_message
         if self.reversed_ok:
             return "结算结果未知，已自动冲正（2601 成功），请重新结算"
         return "结算结果未知，正在冲正；冲正完成后请重新结算"
@@ -215,6 +218,8 @@ class SettlementService:
             err = MalformedAnswer(f"结算应答金额不平: {e}", infno="2207", msgid=msg.msgid, money_moving=True)
             raise self._uncertain(err, visit, msg.msgid, "2207") from e
         visit.settlement = s
+        if self.store is not None:
+            self.store.settlement_shown(msg.msgid)
         return s
 
     def cancel(self, setl_id: str, mdtrt_id: str, psn_no: str, insuplc: str) -> Settlement:

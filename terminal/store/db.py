@@ -17,9 +17,8 @@ import sqlite_utils
 
 from terminal.core.models import SETL_AMOUNT_FIELDS
 
-from .errors import JournalOpenError
+from .errors import JournalOpenError, JournalTooNew
 
-SCHEMA_VERSION = 1
 
 _TEXT, _INT, _REAL = str, int, float
 
@@ -59,6 +58,68 @@ RECONCILIATIONS = {
 }
 
 
+# Migrations (sqlite-utils' Migrations, recorded in _sqlite_migrations). Append only: never edit or reorder a
+# released one; a journal of a newer program (a migration this one does not know) is refused at open.
+MIGRATIONS = sqlite_utils.Migrations("yibao-journal")
+
+
+@MIGRATIONS(name="0001_initial")
+def _m0001_initial(db: sqlite_utils.Database) -> None:
+    """The schema of 0.1.0 (journals made then already have it: every statement is if-not-exists)."""
+    db["messages"].create(MESSAGES, pk="msgid", if_not_exists=True)
+    db["settlements"].create(SETTLEMENTS, pk="msgid", if_not_exists=True)
+    db["queue"].create(QUEUE, pk="id", if_not_exists=True)
+    db["payloads"].create(PAYLOADS, pk="msgid", if_not_exists=True)
+    db["parked"].create(PARKED, pk="park_id", if_not_exists=True)
+    db["parked_secrets"].create(PARKED_SECRETS, pk="park_id", if_not_exists=True)
+    db["reconciliations"].create(RECONCILIATIONS, pk="id", if_not_exists=True)
+    db["meta"].create({"key": str, "value": str}, pk="key", if_not_exists=True)
+    for table, cols in (("messages", ["day"]), ("messages", ["state"]), ("messages", ["psn_no"]),
+                        ("messages", ["omsgid"]), ("messages", ["park_id"]), ("settlements", ["day"]),
+                        ("settlements", ["setl_id"]), ("queue", ["state", "seq"]),
+                        ("queue", ["visit_key"]), ("queue", ["omsgid"]), ("parked", ["state"])):
+        db[table].create_index(cols, if_not_exists=True)
+
+
+@MIGRATIONS(name="0002_owners")
+def _m0002_owners(db: sqlite_utils.Database) -> None:
+    """Who owns a message or queue item in flight (terminal.store.owners): recovery skips live owners."""
+    _add_columns(db, "messages", {"owner": _TEXT})
+    _add_columns(db, "queue", {"owner": _TEXT})
+
+
+@MIGRATIONS(name="0003_settlement_context")
+def _m0003_settlement_context(db: sqlite_utils.Database) -> None:
+    """The bill a settlement paid (HIS charge number and a digest of its lines), who settled it, and the
+    platform's warn_msg kept with the message and the settlement."""
+    _add_columns(db, "messages", {"warn_msg": _TEXT, "bill_no": _TEXT, "bill_digest": _TEXT})
+    _add_columns(db, "settlements", {"bill_no": _TEXT, "bill_digest": _TEXT, "operator": _TEXT,
+                                     "warn_msg": _TEXT, "shown_at": _TEXT})
+    db["settlements"].create_index(["bill_no"], if_not_exists=True)
+    db["settlements"].create_index(["psn_no", "bill_digest"], if_not_exists=True)
+
+
+SCHEMA_VERSION = len(MIGRATIONS._migrations)
+KNOWN_MIGRATIONS = frozenset(m.name for m in MIGRATIONS._migrations)
+
+
+def _add_columns(db: sqlite_utils.Database, table: str, cols: dict[str, type]) -> None:
+    have = set(db[table].columns_dict)
+    for name, typ in cols.items():
+        if name not in have:
+            db[table].add_column(name, typ)
+
+
+def _applied(db: sqlite_utils.Database) -> set[str]:
+    return {m.name for m in MIGRATIONS.applied(db)}
+
+
+def _refuse_newer(path: Path, applied: set[str]) -> None:
+    unknown = sorted(applied - KNOWN_MIGRATIONS)
+    if unknown:
+        raise JournalTooNew(str(path), unknown)
+
+
 def now_text() -> str:
     return datetime.now().strftime("%Y-%m-%d %H:%M:%S")
 
@@ -93,11 +154,16 @@ class StoreDB:
                 self.read_only = True  # opened anyway so that the journal can be read; writes will fail
             self.db.execute("PRAGMA synchronous=FULL")
             self.db.execute("PRAGMA foreign_keys=ON")
-            if not self.read_only:
-                try:
+            try:
+                if self.read_only:
+                    _refuse_newer(self.path, _applied(self.db))
+                else:
                     self._schema()
-                except sqlite3.OperationalError:
-                    self.read_only = True
+            except JournalTooNew:
+                self.db.close()
+                raise
+            except sqlite3.OperationalError:
+                self.read_only = True
 
     @property
     def conn(self) -> sqlite3.Connection:
@@ -108,22 +174,17 @@ class StoreDB:
             self.db.close()
 
     def _schema(self) -> None:
-        d = self.db
+        """Bring the journal to this program's schema: pending migrations run in one write transaction
+        (BEGIN IMMEDIATE, the store lock across processes); a journal made by a newer program is refused."""
+        applied = _applied(self.db)
+        _refuse_newer(self.path, applied)
+        if all(m.name in applied for m in MIGRATIONS._migrations):
+            return
         with self.tx():
-            d["messages"].create(MESSAGES, pk="msgid", if_not_exists=True)
-            d["settlements"].create(SETTLEMENTS, pk="msgid", if_not_exists=True)
-            d["queue"].create(QUEUE, pk="id", if_not_exists=True)
-            d["payloads"].create(PAYLOADS, pk="msgid", if_not_exists=True)
-            d["parked"].create(PARKED, pk="park_id", if_not_exists=True)
-            d["parked_secrets"].create(PARKED_SECRETS, pk="park_id", if_not_exists=True)
-            d["reconciliations"].create(RECONCILIATIONS, pk="id", if_not_exists=True)
-            d["meta"].create({"key": str, "value": str}, pk="key", if_not_exists=True)
-            for table, cols in (("messages", ["day"]), ("messages", ["state"]), ("messages", ["psn_no"]),
-                                ("messages", ["omsgid"]), ("messages", ["park_id"]), ("settlements", ["day"]),
-                                ("settlements", ["setl_id"]), ("queue", ["state", "seq"]),
-                                ("queue", ["visit_key"]), ("queue", ["omsgid"]), ("parked", ["state"])):
-                d[table].create_index(cols, if_not_exists=True)
-            d["meta"].upsert({"key": "schema_version", "value": str(SCHEMA_VERSION)}, pk="key")
+            applied = _applied(self.db)  # another process may have migrated while we waited for the lock
+            _refuse_newer(self.path, applied)
+            MIGRATIONS.apply(self.db)
+            self.db["meta"].upsert({"key": "schema_version", "value": str(SCHEMA_VERSION)}, pk="key")
 
     @contextmanager
     def tx(self) -> Iterator[sqlite_utils.Database]:

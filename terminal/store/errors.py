@@ -37,6 +37,15 @@ class JournalOpenError(StoreError):
         self.path, self.reason = path, reason
 
 
+class JournalTooNew(JournalOpenError):
+    """The journal was written by a newer version of the program (migrations this one does not know)."""
+
+    def __init__(self, path: str, unknown: list[str]):
+        StoreError.__init__(self, f"交易日志 {path} 由更新版本的收费终端创建（结构版本 {', '.join(unknown)}），"
+                            "本程序不能安全使用：请安装新版本或联系管理员，切勿删除日志")
+        self.path, self.reason, self.unknown = path, "newer schema", unknown
+
+
 class QueueFull(StoreError):
     """The offline queue reached its configured limit: no new parked work is accepted."""
 

@@ -144,14 +144,16 @@ class Journal:
                     if (infno or msg.infno)[:4] in MONEY_MOVING and not (state == "failed" and sent == 0):
                         raise _Refuse(state)
                     db.execute("UPDATE messages SET state='pending', attempts=attempts+1, updated=?, url=?, "
-                               "request=?, err_kind=NULL, err_msg=NULL, sent=NULL WHERE msgid=?",
-                               [now, msg.url, wire.dumps(mask_data(msg.envelope)), msg.msgid])
+                               "request=?, err_kind=NULL, err_msg=NULL, sent=NULL, owner=? WHERE msgid=?",
+                               [now, msg.url, wire.dumps(mask_data(msg.envelope)), self.store.token, msg.msgid])
                 else:
                     db["messages"].insert({
                         "msgid": msg.msgid, "infno": msg.infno, "day": today(), "created": now, "updated": now,
                         "state": "pending", "attempts": 1, "operator": str(msg.envelope.get("opter") or ""),
                         "url": msg.url, "request": wire.dumps(mask_data(msg.envelope)),
-                        "park_id": tags.get("park_id") or None, **f})
+                        "park_id": tags.get("park_id") or None, "owner": self.store.token,
+                        "bill_no": tags.get("bill_no") or None, "bill_digest": tags.get("bill_digest") or None,
+                        **f})
         except _Refuse as r:
             raise PlatformError(f"{msg.infno} {msg.msgid} 已发送过（状态 {r.state}），结果未知的结算不能原样重发，"
                                 "须先冲正", infno=msg.infno, msgid=msg.msgid) from None
@@ -181,12 +183,22 @@ class Journal:
     def after_answer(self, msg: "Message", answer: "Answer") -> None:
         try:
             with self.sdb.tx() as db:
+                if msg.money_moving:
+                    row = db.execute("SELECT state, resolution FROM messages WHERE msgid=?", [msg.msgid]).fetchone()
+                    if row is not None and row[0] not in ("pending", "sent"):
+                        # Someone else (recovery in another process) already judged this message: its answer
+                        # comes too late to count. Keep it for the record; report what the journal says.
+                        db.execute("UPDATE messages SET answer=?, updated=?, err_msg=? WHERE msgid=?",
+                                   [wire.dumps(mask_data(answer.raw or {"output": answer.output})), now_text(),
+                                    "应答迟到：此前已按结果未知处理", msg.msgid])
+                        raise LateAnswer(msg.infno, msg.msgid, row[0], row[1] or "")
                 setl = (answer.output or {}).get("setlinfo") if isinstance(answer.output, dict) else None
                 db.execute(
                     "UPDATE messages SET state='answered', sent=1, updated=?, answer=?, infcode='0', "
-                    "inf_refmsgid=?, elapsed_ms=?, setl_id=COALESCE(NULLIF(?, ''), setl_id) WHERE msgid=?",
+                    "inf_refmsgid=?, elapsed_ms=?, warn_msg=NULLIF(?, ''), "
+                    "setl_id=COALESCE(NULLIF(?, ''), setl_id) WHERE msgid=?",
                     [now_text(), wire.dumps(mask_data(answer.raw or {"output": answer.output})),
-                     answer.inf_refmsgid, int(answer.elapsed * 1000),
+                     answer.inf_refmsgid, int(answer.elapsed * 1000), answer.warn_msg or "",
                      str((setl or {}).get("setl_id") or "") if isinstance(setl, dict) else "", msg.msgid])
                 infno = msg.infno[:4]
                 if infno in ("2207", "2208", "2304", "2305") and isinstance(setl, dict):
@@ -245,8 +257,8 @@ class Journal:
             "orig_setl_id": req["setl_id"] if cancel else "", "mdtrt_id": s.mdtrt_id or req["mdtrt_id"],
             "psn_no": s.psn_no or req["psn_no"], "psn_name": mask_name(s.psn_name), "insutype": s.insutype,
             "clr_type": s.clr_type, "clr_optins": s.clr_optins, "clr_way": s.clr_way, "setl_time": s.setl_time,
-            "day": day, "status": "settled", "park_id": self._park_of(db, msg.msgid), "created": now,
-            "updated": now, **{k: f"{s.amounts[k]:.2f}" for k in SETL_AMOUNT_FIELDS},
+            "day": day, "status": "settled", "created": now, "updated": now, "warn_msg": answer.warn_msg or None,
+            **self._context_of(db, msg.msgid), **{k: f"{s.amounts[k]:.2f}" for k in SETL_AMOUNT_FIELDS},
         }
         db["settlements"].upsert(row, pk="msgid")
         if cancel and req["setl_id"]:
@@ -254,9 +266,27 @@ class Journal:
                        "AND status='settled'", [now, req["setl_id"]])
 
     @staticmethod
-    def _park_of(db, msgid: str) -> str | None:
-        r = db.execute("SELECT park_id FROM messages WHERE msgid=?", [msgid]).fetchone()
-        return r[0] if r else None
+    def _context_of(db, msgid: str) -> dict[str, Any]:
+        r = db.execute("SELECT park_id, bill_no, bill_digest, operator FROM messages WHERE msgid=?",
+                       [msgid]).fetchone()
+        return dict(zip(("park_id", "bill_no", "bill_digest", "operator"), r or (None,) * 4))
+
+
+class LateAnswer(PlatformError):
+    """The platform answered a settlement message that was already judged (uncertain, reversal queued) by
+    recovery in another process: the answer does not count. What the journal says is what happened."""
+
+    def __init__(self, infno: str, msgid: str, state: str, resolution: str):
+        self.state, self.resolution = state, resolution
+        super().__init__(f"{infno} {msgid} 的应答迟到，交易日志已按结果未知处理（{state}/{resolution or '-'}）",
+                         infno=infno, msgid=msgid)
+        self.outcome_unknown = True
+
+    @property
+    def user_message(self) -> str:
+        if self.resolution in ("reversed", "not_booked"):
+            return "结算应答迟到，此笔结算已被冲正（未扣费）：不要收取现金，请重新结算"
+        return "结算应答迟到，此笔结算已按结果未知处理并正在冲正：不要收取现金，冲正完成后请重新结算"
 
 
 class _Refuse(Exception):

@@ -262,8 +262,8 @@ class Outbox:
                 "ORDER BY q.seq LIMIT 1", ([] if ignore_backoff else [now]) + list(kinds or ())).fetchone()
             if not r:
                 return None
-            db.execute("UPDATE queue SET state='working', attempts=attempts+1, updated=? WHERE id=?",
-                       [now_text(), r[0]])
+            db.execute("UPDATE queue SET state='working', attempts=attempts+1, updated=?, owner=? WHERE id=?",
+                       [now_text(), self.store.token, r[0]])
             row = db["queue"].get(r[0])
         return QueueItem.from_row(row)
 
@@ -283,8 +283,8 @@ class Outbox:
                 raise InvalidState(f"项目 {qid} 须等同一就诊的前序项目 {', '.join(str(e[0]) for e in earlier)} 完成")
             if r[0] == "failed":
                 self._reopen(db, qid)
-            db.execute("UPDATE queue SET state='working', attempts=attempts+1, updated=? WHERE id=?",
-                       [now_text(), qid])
+            db.execute("UPDATE queue SET state='working', attempts=attempts+1, updated=?, owner=? WHERE id=?",
+                       [now_text(), self.store.token, qid])
             return QueueItem.from_row(db["queue"].get(qid))
 
     def next_due_at(self) -> float | None:
@@ -366,12 +366,6 @@ class Outbox:
             if r[0] != "failed":
                 raise InvalidState(f"只有平台拒绝的项目可以标记为已处理（项目 {qid} 为 {STATE_NAMES.get(r[0], r[0])}）")
             self._finish(db, qid, "dismissed", error=f"已人工处理 {note}".strip())
-
-    def reset_working(self) -> int:
-        """After a crash: items left 'working' go back to the queue (their msgid is kept)."""
-        with self.sdb.tx() as db:
-            return db.execute("UPDATE queue SET state='queued', next_at=0, updated=? WHERE state='working'",
-                              [now_text()]).rowcount
 
     @staticmethod
     def age_text(item: QueueItem) -> str:

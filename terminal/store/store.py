@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import logging
-import os
 import sqlite3
 import weakref
 from dataclasses import dataclass, field
@@ -14,8 +13,10 @@ from terminal.core.models import Bill, Credential
 from terminal.core.protocol import MONEY_MOVING
 
 from .db import StoreDB, now_text, today
+from .errors import JournalOpenError
 from .journal import Journal
 from .outbox import Outbox, QueueStatus
+from .owners import Liveness, OwnerToken
 from .parked import ParkedBill, ParkSlip, Parking, Refund
 from .reconcile import Reconciler, ReconcileReport
 
@@ -32,26 +33,38 @@ class RecoveryReport:
     failed: list[str] = field(default_factory=list)      # other interrupted messages, closed as failed
     requeued: int = 0                                     # queue items that were 'working'
     forwarded: list[dict[str, Any]] = field(default_factory=list)  # outcomes of the immediate forwarding
-    skipped: bool = False  # another process owns the journal (the cashier app is running)
+    live: int = 0  # messages and queue items in flight in another live process: left alone
+    completed: list[dict[str, Any]] = field(default_factory=list)  # settled while nobody saw the result
 
     @property
     def message(self) -> str:
-        if self.skipped:
-            return "另一个程序（收费界面）正在使用交易日志，由它负责恢复"
-        if not (self.uncertain or self.failed or self.requeued):
-            return "交易日志正常，无未完成交易"
         parts = []
+        if self.completed:
+            parts.append("上次结算已完成：" + "；".join(_completed_text(c) for c in self.completed)
+                         + "，请核对是否已收费")
+        if not (self.uncertain or self.failed or self.requeued):
+            if self.live and not parts:
+                return f"交易日志正常；另一个运行中的程序有 {self.live} 笔交易正在进行，由它完成"
+            return "；".join(parts) if parts else "交易日志正常，无未完成交易"
         if self.uncertain:
             parts.append(f"{len(self.uncertain)} 笔结算结果未知，已排队冲正")
         if self.failed:
             parts.append(f"{len(self.failed)} 笔中断的交易已关闭")
         if self.requeued:
             parts.append(f"{self.requeued} 项离线业务重新排队")
-        return "上次运行未正常结束：" + "，".join(parts)
+        head = "；".join(parts[:1]) + "；" if self.completed else ""
+        rest = parts[1:] if self.completed else parts
+        return head + "上次运行未正常结束：" + "，".join(rest) if rest else head.rstrip("；")
 
     def as_dict(self) -> dict[str, Any]:
         return {"uncertain": self.uncertain, "failed": self.failed, "requeued": self.requeued,
-                "forwarded": self.forwarded, "skipped": self.skipped, "message": self.message}
+                "forwarded": self.forwarded, "live": self.live, "completed": self.completed,
+                "message": self.message}
+
+
+def _completed_text(c: dict[str, Any]) -> str:
+    return (f"{c.get('setl_time') or c.get('created') or ''} 结算号 {c.get('setl_id')} 总额 {c.get('medfee_sumamt')} "
+            f"现金 {c.get('psn_cash_pay')}（收费员 {c.get('operator') or '?'}）")
 
 
 class Store:
@@ -72,12 +85,16 @@ class Store:
         self.reconciler = Reconciler(self)
         self._workers: weakref.WeakSet = weakref.WeakSet()
         self._unqueued: dict[str, tuple[str, str, str]] = {}  # reversals the disk refused: omsgid -> (oinfno, psn, insuplc)
-        self._owner_fd = _owner_lock(self.path.with_name(self.path.name + ".owner"))
+        try:
+            self._token: OwnerToken | None = OwnerToken(self.path)
+        except OSError as e:
+            self.sdb.close()
+            raise JournalOpenError(str(self.path), f"无法创建进程锁 {e}") from e
 
     @property
-    def owner(self) -> bool:
-        """True in the one process that owns this journal (may recover it); others only read and add work."""
-        return self._owner_fd is not None
+    def token(self) -> str:
+        """This Store's owner token: messages it sends and queue items it works on carry it."""
+        return self._token.token if self._token else ""
 
     @classmethod
     def from_config(cls, cfg: Any) -> "Store":
@@ -89,9 +106,9 @@ class Store:
         for w in list(self._workers):
             w.stop()
         self.sdb.close()
-        if self._owner_fd is not None:
-            os.close(self._owner_fd)  # releases the lock
-            self._owner_fd = None
+        if self._token is not None:
+            self._token.release()
+            self._token = None
 
     def __enter__(self) -> "Store":
         return self
@@ -186,33 +203,12 @@ class Store:
         msgid). With a ``client`` (and ``forward``), the reversals are tried at once.
         """
         rep = RecoveryReport()
-        if not self.owner:
-            # Another live process (the cashier app) may have messages in flight: they are not crashed.
-            log.info("recovery skipped: the journal is owned by another process")
-            rep.skipped = True
-            return rep
-        with self.sdb.tx() as db:
-            rows = list(db.query("SELECT msgid, infno, psn_no, insuplc_admdvs, state FROM messages "
-                                 "WHERE state IN ('pending','sent')"))
-            now = now_text()
-            for m in rows:
-                if m["infno"][:4] in MONEY_MOVING:
-                    db.execute("UPDATE messages SET state='uncertain', updated=?, err_kind='interrupted', "
-                               "err_msg='程序中断，未收到应答' WHERE msgid=?", [now, m["msgid"]])
-                    self.queue._ensure_reversal(db, m["msgid"], m["infno"], m["psn_no"] or "",
-                                                m["insuplc_admdvs"] or "")
-                    rep.uncertain.append(m["msgid"])
-                else:
-                    db.execute("UPDATE messages SET state='failed', updated=?, err_kind='interrupted', "
-                               "err_msg='程序中断，未收到应答' WHERE msgid=?", [now, m["msgid"]])
-                    rep.failed.append(m["msgid"])
-            # uncertain messages whose reversal was never queued (a crash between the two)
-            for m in db.query("SELECT msgid, infno, psn_no, insuplc_admdvs FROM messages WHERE state='uncertain' "
-                              "AND COALESCE(resolution,'') IN ('','open')"):
-                self.queue._ensure_reversal(db, m["msgid"], m["infno"], m["psn_no"] or "", m["insuplc_admdvs"] or "")
-            rep.requeued = db.execute("UPDATE queue SET state='queued', next_at=0, updated=? WHERE state='working'",
-                                      [now]).rowcount
-            db.execute("UPDATE parked SET state='parked', updated=? WHERE state='settling'", [now])
+        live = Liveness(self.path, self.token)
+        try:
+            with self.sdb.tx() as db:
+                self._recover_in(db, live, rep)
+        finally:
+            live.close()
         if rep.uncertain or rep.failed:
             log.warning("recovery: %s", rep.message)
         if client is not None and forward:
@@ -222,6 +218,55 @@ class Store:
             except Exception as e:  # the worker will try again
                 log.warning("recovery forwarding failed: %s", e)
         return rep
+
+    def _recover_in(self, db, live: Liveness, rep: RecoveryReport) -> None:
+        rows = list(db.query("SELECT msgid, infno, psn_no, insuplc_admdvs, state, owner FROM messages "
+                             "WHERE state IN ('pending','sent')"))
+        now = now_text()
+        for m in rows:
+            if live.alive(m["owner"]):
+                rep.live += 1  # another process still waits on it: not ours to judge
+                continue
+            if m["infno"][:4] in MONEY_MOVING:
+                db.execute("UPDATE messages SET state='uncertain', updated=?, err_kind='interrupted', "
+                           "err_msg='程序中断，未收到应答' WHERE msgid=? AND state IN ('pending','sent')",
+                           [now, m["msgid"]])
+                self.queue._ensure_reversal(db, m["msgid"], m["infno"], m["psn_no"] or "",
+                                            m["insuplc_admdvs"] or "")
+                rep.uncertain.append(m["msgid"])
+            else:
+                db.execute("UPDATE messages SET state='failed', updated=?, err_kind='interrupted', "
+                           "err_msg='程序中断，未收到应答' WHERE msgid=? AND state IN ('pending','sent')",
+                           [now, m["msgid"]])
+                rep.failed.append(m["msgid"])
+        # uncertain messages whose reversal was never queued (a crash between the two)
+        for m in db.query("SELECT msgid, infno, psn_no, insuplc_admdvs FROM messages WHERE state='uncertain' "
+                          "AND COALESCE(resolution,'') IN ('','open')"):
+            self.queue._ensure_reversal(db, m["msgid"], m["infno"], m["psn_no"] or "", m["insuplc_admdvs"] or "")
+        working = list(db.query("SELECT id, owner, park_id FROM queue WHERE state='working'"))
+        busy_parks = set()
+        for q in working:
+            if live.alive(q["owner"]):
+                rep.live += 1
+                if q["park_id"]:
+                    busy_parks.add(q["park_id"])
+                continue
+            db.execute("UPDATE queue SET state='queued', next_at=0, owner=NULL, updated=? WHERE id=? "
+                       "AND state='working'", [now, q["id"]])
+            rep.requeued += 1
+        for (park_id,) in db.execute("SELECT park_id FROM parked WHERE state='settling'").fetchall():
+            if park_id not in busy_parks:
+                db.execute("UPDATE parked SET state='parked', updated=? WHERE park_id=?", [now, park_id])
+        # settlements booked by a process that died before its caller had the result (the crash came
+        # after the commit): nobody saw them, so the cashier is told once.
+        for t in live.scan():
+            for r in list(db.query("SELECT s.* FROM settlements s JOIN messages m ON m.msgid = s.msgid "
+                                   "WHERE m.owner=? AND s.kind='settle' AND s.status='settled' AND "
+                                   "s.shown_at IS NULL", [t])):
+                rep.completed.append({k: r.get(k) for k in ("msgid", "setl_id", "setl_time", "created",
+                                                            "medfee_sumamt", "psn_cash_pay", "operator",
+                                                            "bill_no")})
+                db.execute("UPDATE settlements SET shown_at=? WHERE msgid=?", [f"recovery {now}", r["msgid"]])
 
     # reading the journal -------------------------------------------------------------------------
     def messages(self, day: str | None = None, *, states: tuple[str, ...] | None = None) -> list[dict[str, Any]]:
@@ -242,6 +287,15 @@ class Store:
                                       if i.omsgid == msgid):
             return "reversal_refused"
         return res
+
+    def settlement_shown(self, msgid: str) -> None:
+        """The caller has the settlement's result (it is on the screen or printed by the CLI)."""
+        try:
+            with self.sdb.tx() as db:
+                db.execute("UPDATE settlements SET shown_at=? WHERE msgid=? AND shown_at IS NULL",
+                           [now_text(), msgid])
+        except sqlite3.Error as e:  # only a restart's notice depends on it
+            log.error("cannot mark settlement %s shown: %s", msgid, e)
 
     def message(self, msgid: str) -> dict[str, Any] | None:
         return self.sdb.one("SELECT * FROM messages WHERE msgid=?", [msgid])
@@ -277,20 +331,3 @@ class Store:
     def reconcile(self, client: Any, day: str | None = None, **kw: Any) -> ReconcileReport:
         return self.reconciler.reconcile(client, day, **kw)
 
-
-def _owner_lock(path: Path) -> int | None:
-    """An exclusive, non-blocking lock held for the Store's life; the kernel drops it when the process dies."""
-    try:
-        import fcntl
-    except ImportError:  # Windows: no advisory locks here; one terminal process per journal is assumed
-        return os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
-    try:
-        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
-    except OSError:
-        return None
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError:
-        os.close(fd)
-        return None
-    return fd
