@@ -15,6 +15,7 @@ from typing import Any, Iterator
 
 import sqlite_utils
 
+from terminal import fsperm
 from terminal.core.models import SETL_AMOUNT_FIELDS
 
 from .errors import JournalOpenError, JournalTooNew
@@ -137,6 +138,7 @@ class StoreDB:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             conn = sqlite3.connect(str(self.path), timeout=timeout, isolation_level=None, check_same_thread=False)
             conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+            fsperm.secure_sqlite(self.path, directory=True)  # 0600 (-wal/-shm take its mode), the dir 0700
         except (OSError, sqlite3.Error) as e:
             from .journal import sqlite_reason
 
