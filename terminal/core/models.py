@@ -104,6 +104,8 @@ class Person:
     brdy: str = ""
     age: str = ""
     insurances: list[Insurance] = field(default_factory=list)
+    #: the platform's warn_msg on the 1101 answer, '' when none
+    warn_msg: str = ""
 
     @property
     def masked_certno(self) -> str:
@@ -327,6 +329,8 @@ class Settlement:
     info: dict[str, str]
     details: list[FundDetail] = field(default_factory=list)
     preview: bool = False
+    #: the platform's warn_msg on the answer that gave this breakdown (2206/2207/2208), '' when none
+    warn_msg: str = ""
 
     def __getattr__(self, name: str) -> Any:
         if name in SETL_AMOUNT_FIELDS:
@@ -402,6 +406,8 @@ class Visit:
     settlement: Settlement | None = None
     settle_msgid: str = ""
     acct_used: bool = True
+    #: every warn_msg the platform gave during this visit (1101 to 2207), in order, without repeats
+    warn_msgs: list[str] = field(default_factory=list)
 
     def cross_province(self, treatment_admdvs: str) -> bool:
         return is_cross_province(self.insuplc_admdvs, treatment_admdvs)
