@@ -117,6 +117,8 @@ class Platform:
         self.policies = policies or Policies()
         self.require_sign_in = require_sign_in
         self.clock = clock or datetime.now
+        #: infno -> extra warn_msg text for a processed answer ('' for none): the server's warning board
+        self.warn_hook: Callable[[str], str] | None = None
         self._handlers = {
             "9001": self._t9001, "9002": self._t9002, "1101": self._t1101, "2201": self._t2201,
             "2202": self._t2202, "2203": self._t2203, "2203A": self._t2203, "2204": self._t2204,
@@ -182,6 +184,10 @@ class Platform:
                 conn.execute("ROLLBACK TO txn")
                 conn.execute("RELEASE txn")
                 return self._answer(conn, now, area, -1, f"沙箱平台内部错误: {type(e).__name__}: {e}")
+            if infcode == 0 and self.warn_hook is not None:
+                extra = self.warn_hook(infno)
+                if extra:
+                    ctx.warn.append(extra)
             body_out = self._answer(conn, now, area, infcode, err, output, "；".join(ctx.warn))
             conn.execute("INSERT INTO messages (msgid, infno, fixmedins_code, psn_no, infcode, received, response) "
                          "VALUES (?, ?, ?, ?, ?, ?, ?)", (msgid, infno, ctx.code, psn_no, infcode, ts19(now), body_out))

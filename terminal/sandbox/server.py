@@ -8,7 +8,9 @@
 
 Endpoints: POST SINGLE_ENDPOINT (infno in the body) and POST every TRANSACTION_PATHS path; control
 endpoints GET /sandbox/health, GET /sandbox/ledger, GET|POST|DELETE /sandbox/faults, POST /sandbox/ectoken
-({"person_key": ...} -> {"ecToken": ...}). Faults: see terminal/sandbox/faults.py.
+({"person_key": ...} -> {"ecToken": ...}), POST /sandbox/warn ({"warn_msg": ..., "infno": "*", "count": 1}:
+the next matching processed answers carry that warn_msg; per request: header X-Sandbox-Warn, percent-encoded).
+Faults: see terminal/sandbox/faults.py.
 """
 from __future__ import annotations
 
@@ -28,7 +30,7 @@ from datetime import datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, Callable
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from terminal.core.protocol import ECODE_QUERY_PATH, PATH_TO_INFNO, SINGLE_ENDPOINT
 
@@ -237,6 +239,15 @@ class _Handler(BaseHTTPRequestHandler):
                 self._json(400, {"error": f"bad request: {e}"})
                 return
             self._json(200, {"ecQrCode": code, "expires": expires.isoformat(), "person_key": spec["person_key"]})
+        elif path == "/sandbox/warn":  # {"warn_msg": "...", "infno": "2207", "count": 1}
+            try:
+                spec = json.loads(body.decode("utf-8") or "{}")
+                armed = self.sb.arm_warn(str(spec["warn_msg"]), infno=str(spec.get("infno", "*")),
+                                         count=int(spec.get("count", 1)))
+            except (KeyError, ValueError, TypeError, AttributeError) as e:
+                self._json(400, {"error": f"bad warning: {e}"})
+                return
+            self._json(200, {"armed": armed})
         elif path == "/sandbox/ectoken":
             try:
                 spec = json.loads(body.decode("utf-8") or "{}")
@@ -279,6 +290,8 @@ class _Handler(BaseHTTPRequestHandler):
                 self._json(401, {"code": 401, "message": why})
                 return
         infno = sb.platform.peek_infno(body, path_infno)
+        # X-Sandbox-Warn: percent-encoded warn_msg for this request's answer (when it is processed)
+        sb._request_warn.text = unquote(self.headers.get("X-Sandbox-Warn", "") or "")
         fault: Fault | None = None
         header = self.headers.get("X-Sandbox-Fault")
         if header:
@@ -338,6 +351,10 @@ class SandboxServer:
         self.ecodes = EcodeIssuer(self.store, self.policies.persons, self.platform.issue_ectoken,
                                   clock=self.platform.clock, ttl=timedelta(seconds=ecode_ttl))
         self._board = FaultBoard()
+        self._warns: list[dict[str, Any]] = []  # armed warn_msg texts (arm_warn)
+        self._warns_lock = threading.Lock()
+        self._request_warn = threading.local()  # X-Sandbox-Warn of the request being handled on this thread
+        self.platform.warn_hook = self._take_warn
         self._stopping = threading.Event()
         self._httpd: _HTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -390,6 +407,28 @@ class SandboxServer:
     def arm_fault(self, kind: str, infno: str = "*", count: int = 1, delay: float = 0.0, err_msg: str = "") -> Fault:
         """Faults for the next ``count`` requests whose infno matches (``*`` = any)."""
         return self._board.arm(kind, infno=infno, count=count, delay=delay, err_msg=err_msg)
+
+    def arm_warn(self, warn_msg: str, infno: str = "*", count: int = 1) -> dict[str, Any]:
+        """The next ``count`` processed answers whose infno matches (``*`` = any) carry ``warn_msg`` (the
+        platform's 提示信息, added to its own warnings): an answer that succeeds with something to tell."""
+        if not warn_msg or count < 1:
+            raise ValueError("warn_msg must be non-empty and count >= 1")
+        w = {"warn_msg": warn_msg, "infno": infno or "*", "count": int(count)}
+        with self._warns_lock:
+            self._warns.append(w)
+        return dict(w)
+
+    def _take_warn(self, infno: str) -> str:
+        texts = [getattr(self._request_warn, "text", "")]
+        with self._warns_lock:
+            for w in list(self._warns):
+                if w["infno"] in ("*", infno) or (infno and w["infno"] == infno[:4]):
+                    texts.append(w["warn_msg"])
+                    w["count"] -= 1
+                    if w["count"] <= 0:
+                        self._warns.remove(w)
+                    break
+        return "；".join(t for t in texts if t)
 
     def clear_faults(self) -> None:
         self._board.clear()
