@@ -34,7 +34,8 @@ from terminal.core import wire
 from terminal.core.inpatient import (AdmissionForm, Deposit, DepositReconciliation, FeeTotals, Stay, fee_totals,
                                      receipt_lines)
 from terminal.core.models import Credential, CertType, FeeItem, Person, Settlement
-from terminal.core.money import ZERO, money, msum
+from terminal.core.money import ZERO, money, msum, parse_amount
+from terminal.backend.answers import settlement_of
 from terminal.service import ReversalPending, SettlementService, UncertainSettlement, is_sign_in_error
 
 log = logging.getLogger("terminal.inpatient")
@@ -510,7 +511,7 @@ class DischargeService:
         ins = person.insurance(insutype)
         if not ins.active:
             raise BusinessError(f"险种 {ins.insutype} {ins.name} 状态为{ins.status_name}，不能办理医保住院（可按自费入院）")
-        dep = money(deposit) if deposit not in (None, "") else ZERO
+        dep = parse_amount(deposit, label="预交金金额") if deposit not in (None, "") else ZERO
         if dep < 0:
             raise ValueError("预交金不能为负")
         adm_no = adm_no or self.book.next_number("ZY")
@@ -562,7 +563,7 @@ class DischargeService:
         st = self.stay(adm_no)
         if st.state in ("settled", "cancelled"):
             raise WrongState(f"住院号 {adm_no} {st.state_name}，不能再收预交金")
-        d = Deposit(receipt_no=receipt_no or self._receipt_no("YJ"), amount=money(amount), paid_at=_now(),
+        d = Deposit(receipt_no=receipt_no or self._receipt_no("YJ"), amount=parse_amount(amount, label="预交金金额"), paid_at=_now(),
                     method=method, operator=self.operator)
         if d.amount <= 0:
             raise ValueError("预交金金额须大于零")
@@ -750,7 +751,7 @@ class DischargeService:
             self.upload_fees(adm_no)
         data = self._setl_input(st, acct_used)
         a = self._signed(lambda: self.ipt.pre_settle(data, st.insuplc_admdvs))
-        s = Settlement.from_wire(a.output, preview=True).check()
+        s = settlement_of(a.output, infno="2303", msgid=a.msgid, preview=True)
         if s.medfee_sumamt != data["medfee_sumamt"]:
             raise BusinessError(f"预结算总额 {s.medfee_sumamt} 与已上传费用合计 {data['medfee_sumamt']} 不一致，请核对明细")
         self._previews[adm_no] = (s, acct_used)
@@ -810,10 +811,9 @@ class DischargeService:
     def _book_settlement(self, st: Stay, msgid: str, output: dict[str, Any], receipt_no: str, method: str, *,
                          warn: str = "") -> DischargeResult:
         try:
-            s = Settlement.from_wire(output).check()
-        except ValueError as e:  # booked, but the breakdown is unusable: reverse it
-            err = MalformedAnswer(f"结算应答金额不平: {e}", infno="2304", msgid=msgid, money_moving=True)
-            raise self._uncertain(err, st.adm_no, st.psn_no, st.insuplc_admdvs, msgid, "2304") from e
+            s = settlement_of(output, infno="2304", msgid=msgid)
+        except MalformedAnswer as err:  # booked, but the amounts are unusable (never rounded): reverse it
+            raise self._uncertain(err, st.adm_no, st.psn_no, st.insuplc_admdvs, msgid, "2304") from err
         rec = DepositReconciliation(s.psn_cash_pay, st.held)
         with self.book.tx() as conn:
             self.book.update_setl(msgid, conn, state="settled", setl_id=s.setl_id, output=wire.dumps(output),
@@ -867,7 +867,10 @@ class DischargeService:
             if adm_no:
                 self.book.update_setl(msg.msgid, state="failed", error=str(e)[:500])
             raise
-        s = Settlement.from_wire(a.output).check()
+        try:
+            s = settlement_of(a.output, infno="2305", msgid=msg.msgid, cancel=True)
+        except MalformedAnswer as err:  # the cancellation may be booked, its amounts are unusable: reverse it
+            raise self._uncertain(err, adm_no, psn_no, insuplc, msg.msgid, "2305") from err
         if not adm_no:
             return s
         with self.book.tx() as conn:

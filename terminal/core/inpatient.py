@@ -13,7 +13,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, Iterable
 
-from .money import ZERO, fmt_yuan, money, msum
+from .money import ZERO, answer_amount, fmt_yuan, money, msum, parse_amount
 from .regions import is_cross_province, place_name
 
 #: med_chrgitm_type 医疗收费项目类别
@@ -73,18 +73,10 @@ class Deposit:
 
 
 def parse_deposit_amount(text: object) -> Decimal:
-    """A deposit typed by the cashier: positive, two places at most (refuses 0, negatives, 3 places)."""
-    raw = str(text).strip().replace(",", "").replace("¥", "").replace("￥", "")
-    d = money(raw)
-    try:
-        exact = Decimal(raw)
-    except Exception:  # money() accepted it, so it parses
-        exact = d
-    if exact != d:
-        raise ValueError(f"预交金金额最多两位小数: {text}")
-    if d <= 0:
-        raise ValueError(f"预交金金额须大于零: {text}")
-    return d
+    """A deposit typed by the cashier: positive, two places at most, no thousands separator or decimal comma
+    ("5,00" is refused, never read as 500.00); a leading ¥ is allowed."""
+    raw = text.strip().lstrip("¥￥").strip() if isinstance(text, str) else text
+    return parse_amount(raw, field="amount", label="预交金金额", allow_zero=False)
 
 
 def held(entries: Iterable[Deposit]) -> Decimal:
@@ -147,11 +139,12 @@ class DepositReconciliation:
 
 
 # fee totals --------------------------------------------------------------------------------------
-def _amount(v: Any) -> Decimal:
-    """money(v), fast for what the platform sends: Decimals with two places pass as they are."""
+def _amount(v: Any, k: str = "amount") -> Decimal:
+    """A line amount as the platform's 2301 result gives it: missing is 0.00 (the platform leaves empty amounts
+    out), more than two decimals is refused (AnswerAmountError), never rounded. Fast for Decimals with 2 places."""
     if type(v) is Decimal and v.as_tuple().exponent == -2:
         return v
-    return money(v)
+    return answer_amount(v, k)
 
 
 @dataclass
@@ -169,7 +162,7 @@ class FeeGroup:
         self.count += 1
         a = self.amounts
         for k in LINE_AMOUNTS:
-            a[k] = a[k] + _amount(line.get(k))
+            a[k] = a[k] + _amount(line.get(k), k)
 
     def as_dict(self) -> dict[str, Any]:
         return {"code": self.code, "name": self.name, "count": self.count,

@@ -5,7 +5,8 @@ from dataclasses import dataclass, field, fields
 from decimal import Decimal
 from typing import Any
 
-from .money import ZERO, money, msum, quantity
+from .money import (DEFAULT_LIMITS, MAX_AMOUNT, MISSING, ZERO, AnswerAmountError, FieldError, Limits, answer_amount,
+                    line_amount, msum, parse_price, parse_quantity)
 from .privacy import mask_card, mask_id, mask_name, mask_token
 from .regions import is_cross_province
 
@@ -82,7 +83,7 @@ class Insurance:
     def from_wire(cls, d: dict[str, Any]) -> "Insurance":
         return cls(
             insutype=str(d.get("insutype") or ""),
-            balc=money(d.get("balc")),
+            balc=answer_amount(d.get("balc"), "insuinfo.balc"),
             psn_type=str(d.get("psn_type") or ""),
             psn_insu_stas=str(d.get("psn_insu_stas") or "1"),
             psn_insu_date=str(d.get("psn_insu_date") or ""),
@@ -220,7 +221,12 @@ class CardData:
 
 @dataclass
 class FeeItem:
-    """One bill line: hospital code, national code, name, unit price, quantity."""
+    """One bill line: hospital code, national code, name, unit price (pric 16,6), quantity (cnt 16,4).
+
+    Price and quantity keep their exact values (0.125 stays 0.125); the line amount is pric x cnt rounded
+    half-up to the cent (det_item_fee_sumamt 16,2). Input (bill files, the keyboard) should come through
+    :meth:`from_input`, which names the line in its messages and applies the configured caps.
+    """
 
     hosp_code: str
     national_code: str
@@ -234,16 +240,33 @@ class FeeItem:
     unit: str = ""
 
     def __post_init__(self) -> None:
-        self.price = money(self.price)
-        self.qty = quantity(self.qty)
-        if self.price < 0:
-            raise ValueError(f"{self.name}: 单价不能为负 ({self.price})")
-        if self.qty <= 0:
-            raise ValueError(f"{self.name}: 数量必须大于零 ({self.qty})")
+        self.price = parse_price(self.price, item=self.name)
+        self.qty = parse_quantity(self.qty, item=self.name)
+        _check_amount_digits(line_amount(self.price, self.qty), None, self.name)
 
     @property
     def amount(self) -> Decimal:
-        return money(self.price * self.qty)
+        return line_amount(self.price, self.qty)
+
+    @classmethod
+    def from_input(cls, *, line: int | None = None, limits: Limits | None = DEFAULT_LIMITS, **kw: Any) -> "FeeItem":
+        """A line typed or read from a file: price and qty parsed strictly (kw without them: 缺少), the line
+        named in every message (``第2行 普拉洛芬滴眼液 单价(price)：…``), the line amount against ``limits``
+        (None: only the interface's precisions)."""
+        name = str(kw.get("name") or "")
+        kw["price"] = parse_price(kw.get("price", MISSING), line=line, item=name)
+        kw["qty"] = parse_quantity(kw.get("qty", MISSING), line=line, item=name)
+        amount = line_amount(kw["price"], kw["qty"])
+        _check_amount_digits(amount, line, name)
+        if limits is not None:
+            limits.check_line(amount, line=line, item=name)
+        return cls(**kw)
+
+
+def _check_amount_digits(amount: Decimal, line: int | None, name: str) -> None:
+    if amount > MAX_AMOUNT:
+        raise FieldError(f"单价×数量 = {amount:.2f}，超过金额精度 16,2", field="det_item_fee_sumamt", label="金额",
+                         line=line, item=name)
 
 
 @dataclass
@@ -262,9 +285,19 @@ class Bill:
     def total(self) -> Decimal:
         return msum(i.amount for i in self.items)
 
+    def check_limits(self, limits: Limits = DEFAULT_LIMITS) -> "Bill":
+        """Every line and the total against the configured caps (FieldError naming the line)."""
+        for n, it in enumerate(self.items, 1):
+            limits.check_line(it.amount, line=n, item=it.name)
+        limits.check_bill(self.total)
+        return self
+
     @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> "Bill":
-        """Parse the bill file format (see README): {"med_type", "dept_code", ..., "items": [...]}"""
+    def from_dict(cls, d: dict[str, Any], limits: Limits | None = DEFAULT_LIMITS) -> "Bill":
+        """Parse the bill file format (see README): {"med_type", "dept_code", ..., "items": [...]}.
+
+        Prices, quantities and caps are checked strictly (ValueError naming the line and field); ``limits`` are
+        the configured caps ([bill] in the configuration), None for the interface's precisions only."""
         if not isinstance(d, dict):
             raise ValueError("账单文件应为 JSON 对象")
         raw = d.get("items")
@@ -274,18 +307,25 @@ class Bill:
         for n, it in enumerate(raw, 1):
             if not isinstance(it, dict):
                 raise ValueError(f"第 {n} 条明细不是对象")
-            missing = [k for k in ("hosp_code", "national_code", "name", "price", "qty") if k not in it]
+            missing = [k for k in ("hosp_code", "national_code", "name") if k not in it]
             if missing:
                 raise ValueError(f"第 {n} 条明细缺少字段: {', '.join(missing)}")
-            items.append(FeeItem(
+            items.append(FeeItem.from_input(
+                line=n, limits=limits,
                 hosp_code=str(it["hosp_code"]), national_code=str(it["national_code"]), name=str(it["name"]),
-                price=it["price"], qty=it["qty"], dept_code=str(it.get("dept_code", d.get("dept_code", "A03"))),
+                price=it.get("price", MISSING), qty=it.get("qty", MISSING),
+                dept_code=str(it.get("dept_code", d.get("dept_code", "A03"))),
                 dr_code=str(it.get("dr_code", d.get("dr_code", "D0001"))), rxno=str(it.get("rxno", "")),
                 spec=str(it.get("spec", "")), unit=str(it.get("unit", "")),
             ))
         kw = {k: str(d[k]) for k in ("med_type", "dept_code", "dept_name", "dr_code", "dr_name", "dise_codg",
                                         "dise_name", "bill_no") if k in d}
-        return cls(items=items, **kw)
+        bill = cls(items=items, **kw)
+        if bill.total > MAX_AMOUNT:
+            raise FieldError(f"{bill.total:.2f}，超过金额精度 16,2", field="medfee_sumamt", label="账单合计")
+        if limits is not None:
+            limits.check_bill(bill.total)
+        return bill
 
 
 SETL_AMOUNT_FIELDS = (
@@ -295,6 +335,11 @@ SETL_AMOUNT_FIELDS = (
 )
 SETL_TEXT_FIELDS = ("setl_id", "mdtrt_id", "psn_no", "psn_name", "insutype", "medins_setl_id", "clr_optins",
                     "clr_way", "clr_type", "setl_time", "psn_type", "mdtrt_cert_type", "certno", "gend", "brdy")
+
+#: the shares paid by a fund or the personal account: >= 0 in a settlement (2206/2207/2303/2304), <= 0 in a
+#: cancellation (2208/2305, negative by design)
+FUND_SHARE_FIELDS = ("hifp_pay", "cvlserv_pay", "hifes_pay", "hifmi_pay", "hifob_pay", "maf_pay", "oth_pay",
+                     "fund_pay_sumamt", "acct_pay", "acct_mulaid_pay")
 
 FUND_NAMES = {"310100": "统筹基金", "310200": "个人账户", "320100": "公务员医疗补助", "330100": "大额医疗费用补助",
               "390100": "居民基本医疗保险基金", "390200": "城乡居民大病保险", "610100": "医疗救助基金",
@@ -310,15 +355,17 @@ class FundDetail:
     setl_proc_info: str = ""
 
     @classmethod
-    def from_wire(cls, d: dict[str, Any]) -> "FundDetail":
+    def from_wire(cls, d: dict[str, Any], n: int = 0) -> "FundDetail":
         t = str(d.get("fund_pay_type") or "")
-        return cls(fund_pay_type=t, fund_payamt=money(d.get("fund_payamt")),
+        where = f"setldetail[{n}]"
+        return cls(fund_pay_type=t, fund_payamt=answer_amount(d.get("fund_payamt"), f"{where}.fund_payamt"),
                    fund_pay_type_name=str(d.get("fund_pay_type_name") or FUND_NAMES.get(t, t)),
-                   inscp_scp_amt=money(d.get("inscp_scp_amt")), setl_proc_info=str(d.get("setl_proc_info") or ""))
+                   inscp_scp_amt=answer_amount(d.get("inscp_scp_amt"), f"{where}.inscp_scp_amt"),
+                   setl_proc_info=str(d.get("setl_proc_info") or ""))
 
 
 class IdentityError(ValueError):
-    """A settlement breakdown whose amounts do not add up."""
+    """A settlement breakdown whose amounts do not add up, or a fund share with the wrong sign."""
 
 
 @dataclass
@@ -341,16 +388,30 @@ class Settlement:
 
     @classmethod
     def from_wire(cls, output: dict[str, Any], preview: bool = False) -> "Settlement":
+        """setlinfo/setldetail of an answer. An amount that is not a 16,2 amount (three decimals, text, a float)
+        raises AnswerAmountError (a ValueError), never rounded; an amount the platform left out is 0.00."""
         s = output.get("setlinfo") if isinstance(output, dict) else None
         if not isinstance(s, dict):
             raise ValueError("answer has no setlinfo")
-        amounts = {k: money(s.get(k)) for k in SETL_AMOUNT_FIELDS}
+        amounts = {k: answer_amount(s.get(k), k) for k in SETL_AMOUNT_FIELDS}
         info = {k: str(s.get(k) or "") for k in SETL_TEXT_FIELDS}
         det = output.get("setldetail") or []
         if isinstance(det, dict):
             det = [det]
-        return cls(amounts=amounts, info=info, details=[FundDetail.from_wire(d) for d in det if isinstance(d, dict)],
+        if not isinstance(det, list):
+            raise AnswerAmountError("setldetail", "不是列表")
+        return cls(amounts=amounts, info=info,
+                   details=[FundDetail.from_wire(d, n) for n, d in enumerate(det) if isinstance(d, dict)],
                    preview=preview)
+
+    def sign_errors(self, cancel: bool = False) -> list[str]:
+        """Fund shares with the wrong sign: negative in a settlement, positive in a cancellation."""
+        bad = (lambda v: v > 0) if cancel else (lambda v: v < 0)  # noqa: E731
+        what = "撤销应答中为正" if cancel else "为负"
+        errs = [f"{k} {self.amounts[k]} {what}" for k in FUND_SHARE_FIELDS if bad(self.amounts.get(k, ZERO))]
+        errs += [f"基金明细 {d.fund_pay_type} fund_payamt {d.fund_payamt} {what}" for d in self.details
+                 if bad(d.fund_payamt)]
+        return errs
 
     def identity_errors(self) -> list[str]:
         """The identities of the protocol; an empty list when the breakdown adds up to the cent."""
@@ -371,8 +432,14 @@ class Settlement:
                 errs.append(f"fund_pay_sumamt {g('fund_pay_sumamt')} != 基金明细合计 {fund_total}")
         return errs
 
-    def check(self) -> "Settlement":
-        errs = self.identity_errors()
+    def check(self, cancel: bool | None = None) -> "Settlement":
+        """Raise IdentityError when the breakdown does not add up or a fund share has the wrong sign.
+
+        ``cancel``: True for a 2208/2305 answer (amounts negative by design), False for 2206/2207/2303/2304;
+        None infers it from the sign of medfee_sumamt (the service always says which it expects)."""
+        if cancel is None:
+            cancel = self.amounts.get("medfee_sumamt", ZERO) < 0
+        errs = self.sign_errors(cancel) + self.identity_errors()
         if errs:
             raise IdentityError("; ".join(errs))
         return self

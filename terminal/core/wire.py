@@ -1,4 +1,7 @@
-"""JSON on the wire: amounts are exact decimals in both directions, never binary floats."""
+"""JSON on the wire: amounts are exact decimals in both directions, never binary floats.
+
+Decimals are written as plain JSON numbers exactly as they are (a price 0.125 stays 0.125, an amount 12.30
+stays 12.30; never an exponent); NaN and Infinity, which JSON does not have, are refused when reading."""
 from __future__ import annotations
 
 import json
@@ -14,7 +17,7 @@ def _default(o: Any) -> Any:
     if isinstance(o, Decimal):
         if not o.is_finite():
             raise ValueError(f"non-finite decimal {o}")
-        return f"{_MARK}{o}\x00"
+        return f"{_MARK}{o:f}\x00"  # fixed-point: 1E+2 is written 100, 0E-6 as 0.000000
     raise TypeError(f"{type(o).__name__} is not JSON serialisable")
 
 
@@ -27,8 +30,12 @@ def dumps(obj: Any, **kw: Any) -> str:
 
 
 def loads(text: str | bytes) -> Any:
-    """Parse JSON with every non-integer number as Decimal."""
-    return json.loads(text, parse_float=Decimal)
+    """Parse JSON with every non-integer number as Decimal. NaN/Infinity (not JSON) raise ValueError."""
+    return json.loads(text, parse_float=Decimal, parse_constant=_no_constant)
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
 
 
 def _has_float(obj: Any) -> bool:

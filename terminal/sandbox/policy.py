@@ -16,11 +16,14 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_DOWN, Context, Decimal
 from pathlib import Path
 from typing import Any
 
 from terminal.core.money import ZERO, money
+from terminal.core.money import line_amount as money_line_amount
+
+WIDE = Context(prec=60)
 from terminal.core.regions import is_cross_province
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -90,6 +93,9 @@ def classify_item(item: CatalogueItem | None, pric: Decimal, cnt: Decimal, total
     Not in the catalogue or 丙类: all self-paid. Above the price cap: (pric - cap) x cnt is overlmt_amt.
     乙类: selfpay_prop of the rest is preselfpay_amt. The rest is in scope (inscp_scp_amt).
     """
+    for what, v, places in (("单价 pric", pric, 6), ("数量 cnt", cnt, 4), ("明细金额 det_item_fee_sumamt", total, 2)):
+        if v != v.quantize(Decimal(1).scaleb(-places), rounding=ROUND_DOWN, context=WIDE):
+            raise PolicyError(f"费用明细{what} {v} 超过 {places} 位小数（接口精度 16,{places}）")
     total = money(total)
     out = {"det_item_fee_sumamt": total, "fulamt_ownpay_amt": ZERO, "overlmt_amt": ZERO, "preselfpay_amt": ZERO,
            "inscp_scp_amt": ZERO}
@@ -283,7 +289,8 @@ class Policies:
                     name=it["name"], chrgitm_lv=it["chrgitm_lv"], selfpay_prop=_ratio(it.get("selfpay_prop", "0")),
                     pric_uplmt_amt=money(it["pric_uplmt_amt"]) if it.get("pric_uplmt_amt") not in (None, "") else None,
                     med_chrgitm_type=it.get("med_chrgitm_type", "14"), list_type=it.get("list_type", ""),
-                    spec=it.get("spec", ""), unit=it.get("unit", ""), pric=money(it.get("pric")))
+                    spec=it.get("spec", ""), unit=it.get("unit", ""),
+                    pric=to_decimal(it.get("pric"), f"catalogue {admdvs} {it['med_list_codg']} pric"))
                 if ci.chrgitm_lv not in ("01", "02", "03"):
                     raise ValueError(f"catalogue {admdvs} {ci.med_list_codg}: chrgitm_lv {ci.chrgitm_lv}")
                 items[ci.med_list_codg] = ci
@@ -403,5 +410,6 @@ def to_decimal(value: Any, what: str) -> Decimal:
 
 
 def line_amount(pric: Decimal, cnt: Decimal) -> Decimal:
-    """The amount of one fee line as the terminal computes it: price x quantity rounded to the cent."""
-    return money(pric * cnt)
+    """The amount of one fee line as the terminal computes it: price x quantity rounded half-up to the cent
+    (pric 16,6 x cnt 16,4 without intermediate rounding: 12 x 0.125 = 1.50)."""
+    return money_line_amount(pric, cnt)

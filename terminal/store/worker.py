@@ -44,9 +44,39 @@ class Outcome:
     message: str = ""
     park_id: str = ""
     omsgid: str = ""  # for a reversal: the settlement message it resolves
+    #: for a reversal that is done: 'reversed' (the platform took the settlement back) or 'not_booked' (the
+    #: platform never booked it: nothing was charged)
+    resolution: str = ""
+    warn_msg: str = ""  # the platform's warn_msg on the answer, '' when none
 
     def as_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
+
+
+def _what(oinfno: str) -> str:
+    return "撤销请求" if (oinfno or "")[:4] in ("2208", "2305") else "结算"
+
+
+def reversal_text(resolution: str, oinfno: str, err_msg: str = "") -> str:
+    """What a finished reversal means for the cashier, by how it ended."""
+    what = _what(oinfno)
+    after = "原结算仍有效、未退款" if what == "撤销请求" else "未扣款，可重新结算"
+    if resolution == "not_booked":
+        return (f"平台答复从未记账此笔{what}（{err_msg or '原交易不存在'}）：未产生任何费用，无需冲正；{after}")
+    if err_msg:  # refused as already reversed
+        return f"平台答复此笔{what}此前已冲正（{err_msg}）：{after}"
+    return f"冲正成功（2601）：平台已撤回此笔{what}，{after}"
+
+
+def _cancel_text(output: Any) -> str:
+    """A forwarded 2208's answer: what went back to the patient."""
+    from terminal.core.models import Settlement
+    from terminal.core.refunds import refund_text
+
+    try:
+        return "撤销完成：" + refund_text(Settlement.from_wire(output))
+    except (ValueError, TypeError, AttributeError):
+        return "撤销完成"
 
 
 def _sign_in_refusal(err: BusinessError) -> bool:
@@ -231,7 +261,9 @@ class QueueWorker:
                 outcome = reversal_outcome(e.err_msg)
                 if outcome:
                     q.done(item.id, {"resolution": outcome, "err_msg": e.err_msg})
-                    return Outcome(item.id, item.kind, "done", f"冲正完成：{e.err_msg}")
+                    return Outcome(item.id, item.kind, "done",
+                                   reversal_text(outcome, item.params.get("oinfno", ""), e.err_msg),
+                                   omsgid=item.omsgid or "", resolution=outcome)
             if _sign_in_refusal(e) and not resigned and e.infno != "9001":
                 self._ensure_signed_in(force=True)
                 self._message(item, fresh=True)  # the refused msgid is closed; a new one carries the retry
@@ -260,7 +292,13 @@ class QueueWorker:
         if item.kind == "reconcile":
             self.store.reconciler._record_answer(item, answer)
         q.done(item.id, result)
-        return Outcome(item.id, item.kind, "done", "已完成")
+        warn = getattr(answer, "warn_msg", "") or ""
+        if item.kind == "reversal":
+            return Outcome(item.id, item.kind, "done", reversal_text("reversed", item.params.get("oinfno", "")),
+                           omsgid=item.omsgid or "", resolution="reversed", warn_msg=warn)
+        if item.kind == "cancel":
+            return Outcome(item.id, item.kind, "done", _cancel_text(result), warn_msg=warn)
+        return Outcome(item.id, item.kind, "done", "已完成", warn_msg=warn)
 
     def _park(self, item: "QueueItem") -> Outcome:
         q, parking = self.store.queue, self.store.parking
@@ -293,6 +331,11 @@ class QueueWorker:
         self._answered()
         if p.state == "settled":
             q.done(item.id, {"setl_id": p.setl_id, "refund_due": f"{p.refund_due:.2f}"})
-            return Outcome(item.id, item.kind, "done", f"补结算完成，应退 {p.refund_due:.2f}", park_id)
+            warn = ""
+            if p.settle_msgid:
+                m = self.store.message(p.settle_msgid)
+                warn = (m or {}).get("warn_msg") or ""
+            return Outcome(item.id, item.kind, "done", f"补结算完成，应退 {p.refund_due:.2f}", park_id,
+                           warn_msg=warn)
         q.done(item.id, {"state": p.state})
         return Outcome(item.id, item.kind, "done", p.state_name, park_id)

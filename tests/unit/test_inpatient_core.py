@@ -90,9 +90,9 @@ def test_deposit_reconciliation(cash, deposits, kind, collect, refund):
 
 
 def test_deposit_validation_and_parsing():
-    assert parse_deposit_amount("5,000") == D("5000.00")
+    assert parse_deposit_amount("5000") == D("5000.00")
     assert parse_deposit_amount("¥1234.5") == D("1234.50")
-    for bad in ("0", "-1", "12.345", "abc"):
+    for bad in ("0", "-1", "12.345", "abc", "5,000", "5,00", ""):  # issue 11 item 3: no separators, no comma
         with pytest.raises(ValueError):
             parse_deposit_amount(bad)
     with pytest.raises(ValueError):

@@ -12,8 +12,14 @@ def test_money_rounds_half_up_to_two_places():
     assert money("2.675") == Decimal("2.68")
     assert money("-1.005") == Decimal("-1.01")
     assert money(3) == Decimal("3.00")
-    assert money(None) == Decimal("0.00") and money("") == Decimal("0.00")
-    assert money(" 1,234.5 ") == Decimal("1234.50")
+    assert money(" 1234.5 ") == Decimal("1234.50")
+
+
+@pytest.mark.parametrize("bad", [None, "", " 1,234.5 ", "25,00", "1_000"])
+def test_money_no_longer_reads_missing_as_zero_or_strips_commas(bad):
+    # issue 11 item 3 overturns the old leniency (None/"" were 0.00, "1,234.5" was 1234.50, "25,00" 2500.00)
+    with pytest.raises(MoneyError):
+        money(bad)
 
 
 @pytest.mark.parametrize("bad", [1.5, True, "abc", "NaN", "Infinity", object()])
