@@ -121,9 +121,10 @@ def card_lines(card: CardData, *, unmask: bool = False, today: str | None = None
 
 def _error(e: CardError, as_json: bool) -> int:
     if as_json:
-        print(json.dumps({"ok": False, "error": type(e).__name__, "message": e.user_message,
-                          "detail": e.detail, "sw": f"{e.sw:04X}" if e.sw is not None else None},
-                         ensure_ascii=False))
+        from terminal.commands.output import print_json
+
+        print_json({"ok": False, "error": type(e).__name__, "message": e.user_message,
+                    "detail": e.detail, "sw": f"{e.sw:04X}" if e.sw is not None else None})
     else:
         print(f"读卡失败: {e.user_message}\n  ({type(e).__name__}: {e.detail})", file=sys.stderr)
     return 1
@@ -139,8 +140,9 @@ def cmd_card_read(args: argparse.Namespace) -> int:
     try:
         reader = open_reader(spec)
     except KeyError as e:
-        print(f"错误: {e.args[0]}", file=sys.stderr)
-        return 2
+        from terminal.commands.output import fail
+
+        return fail(args, str(e.args[0]), 2, "unknown_card", prefix="错误: ")
     t0 = time.perf_counter()
     try:
         card = reader.read()

@@ -20,15 +20,15 @@ Exit codes: 0 done; 1 refused / not found; 2 bad arguments or files; 3 outcome u
 from __future__ import annotations
 
 import argparse
-import json
-import sys
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 
 def _print_json(obj: Any) -> None:
-    print(json.dumps(obj, ensure_ascii=False, indent=2, default=str))
+    from terminal.commands.output import print_json
+
+    print_json(obj)
 
 
 def add_parsers(sub) -> None:
@@ -72,12 +72,12 @@ def _has_credential(args) -> bool:
     return bool(args.card or args.ecode or args.ecode_image or (args.cert_type and args.cert_no))
 
 
-def _fail(args, msg: str, code: int, **extra: Any) -> int:
-    if args.json:
-        _print_json({"ok": False, "message": msg, **extra})
-    else:
-        print(f"失败: {msg}", file=sys.stderr)
-    return code
+def _fail(args, msg: str, code: int, *, prefix: str = "失败: ", **extra: Any) -> int:
+    """A refusal: JSON with --json (``error`` object; kind from ``error=``), else a line on stderr."""
+    from terminal.commands.output import fail
+
+    kind = str(extra.pop("error", "") or ("usage" if code == 2 else "refused"))
+    return fail(args, msg, code, kind, prefix=prefix, **extra)
 
 
 def cmd_discharge(args) -> int:
@@ -85,17 +85,13 @@ def cmd_discharge(args) -> int:
 
     if args.list or args.cancel:
         if args.visit or _has_credential(args) or (args.list and args.cancel):
-            print("--list / --cancel 不能与 --visit、患者凭证或彼此同时使用", file=sys.stderr)
-            return 2
+            return _fail(args, "--list / --cancel 不能与 --visit、患者凭证或彼此同时使用", 2, prefix="")
     elif bool(args.visit) == _has_credential(args):
-        print("请给出 --visit 住院号，或患者凭证 (--cert-type/--cert-no、--card、--ecode) 之一", file=sys.stderr)
-        return 2
+        return _fail(args, "请给出 --visit 住院号，或患者凭证 (--cert-type/--cert-no、--card、--ecode) 之一", 2, prefix="")
     if args.admit and not _has_credential(args):
-        print("办理入院 (--admit) 需要患者凭证 (--cert-type/--cert-no、--card 或 --ecode)", file=sys.stderr)
-        return 2
+        return _fail(args, "办理入院 (--admit) 需要患者凭证 (--cert-type/--cert-no、--card 或 --ecode)", 2, prefix="")
     if args.stay and args.preview:
-        print("--stay 与 --preview 不能同时使用", file=sys.stderr)
-        return 2
+        return _fail(args, "--stay 与 --preview 不能同时使用", 2, prefix="")
     deposit = None
     if args.deposit is not None:
         from terminal.core.inpatient import parse_deposit_amount
@@ -103,8 +99,7 @@ def cmd_discharge(args) -> int:
         try:
             deposit = parse_deposit_amount(args.deposit)
         except ValueError as e:
-            print(f"预交金金额错误: {e}", file=sys.stderr)
-            return 2
+            return _fail(args, f"预交金金额错误: {e}", 2, prefix="")
     ib = None
     if args.bill:
         from terminal.core import wire
@@ -113,8 +108,7 @@ def cmd_discharge(args) -> int:
         try:
             ib = InpatientBill.from_dict(wire.loads(Path(args.bill).read_text(encoding="utf-8")))
         except (OSError, ValueError, KeyError) as e:
-            print(f"账单文件错误 {args.bill}: {e}", file=sys.stderr)
-            return 2
+            return _fail(args, f"账单文件错误 {args.bill}: {e}", 2, prefix="", error="bill")
     cfg = load_config(args)
     if args.list:
         return _list(cfg, args)
@@ -124,8 +118,8 @@ def cmd_discharge(args) -> int:
     try:
         store = Store.from_config(cfg)
     except StoreError as e:
-        print(f"失败: {getattr(e, 'user_message', e)}（本地日志库不可用，为防丢失不进行结算）", file=sys.stderr)
-        return 2
+        return _fail(args, f"{getattr(e, 'user_message', e)}（本地日志库不可用，为防丢失不进行结算）", 2,
+                     error="journal")
     from terminal.cli import platform_session
 
     with store, platform_session(cfg, observer=store.journal) as (client, _sandbox):
@@ -226,12 +220,18 @@ def _cancel(args, svc) -> int:
     r = svc.cancel(args.cancel, mdtrt_id=args.mdtrt_id, psn_no=args.psn_no, insuplc=args.insuplc)
     s = r.settlement if isinstance(r, DischargeResult) else r
     if args.json:
+        from terminal.commands.output import refund_json
+
         out = r.as_dict() if isinstance(r, DischargeResult) else {"ok": True, "kind": "cancel",
-                                                                    "settlement": s.as_dict()}
+                                                                    "settlement": s.as_dict(), "warn_msg": s.warn_msg}
+        out["refund"] = refund_json(s)
         _print_json(out)
         return 0
-    print(f"已撤销住院结算 {args.cancel}（撤销结算ID {s.setl_id}）: 退基金 {fmt_yuan(-s.fund_pay_sumamt)}，"
-          f"医院负担 {fmt_yuan(-s.hosp_part_amt)}，个人现金 {fmt_yuan(-s.psn_cash_pay)}")
+    from terminal.commands.output import print_warns
+    from terminal.core.refunds import refund_text
+
+    print(f"已撤销住院结算 {args.cancel}（撤销结算ID {s.setl_id}）：{refund_text(s)}")
+    print_warns([r.warn if isinstance(r, DischargeResult) else s.warn_msg])
     if isinstance(r, DischargeResult):
         print(f"住院号 {r.stay.adm_no} 恢复为{r.stay.state_name}；医院持有患者预交金 {fmt_yuan(r.stay.held)}，"
               "重新结算时按新的个人现金支付补缴或退款")

@@ -39,8 +39,9 @@ def cmd_doctor(args: argparse.Namespace) -> int:
     if only:
         unknown = [k for k in only if k not in d.KEYS]
         if unknown:
-            print(f"未知的检查项: {', '.join(unknown)}（可用: {', '.join(d.KEYS)}）", file=sys.stderr)
-            return 2
+            from terminal.commands.output import fail
+
+            return fail(args, f"未知的检查项: {', '.join(unknown)}（可用: {', '.join(d.KEYS)}）", 2, "usage", prefix="")
     config_path = getattr(args, "config", None)
     _setup_logging(config_path)
     if args.json:

@@ -14,6 +14,8 @@ import json
 import sys
 from typing import Any, Callable
 
+from .output import fail
+
 __all__ = ["add_parsers", "cmd_decode", "ecode_text_from_args", "credential_from_args", "EcodeInputError"]
 
 
@@ -37,13 +39,11 @@ def cmd_decode(args) -> int:
     try:
         decoder = FrameDecoder(args.decoder)
     except DecoderUnavailable as e:
-        print(f"失败: {e}", file=sys.stderr)
-        return 2
+        return fail(args, str(e), 2, "decoder_unavailable")
     try:
         report = decoder.scan(args.image, until=(lambda _rs: False) if args.all else want_ecode())
     except (OSError, ValueError) as e:   # missing file, not an image (PIL.UnidentifiedImageError is an OSError)
-        print(f"失败: 无法读取图片 {args.image}: {e}", file=sys.stderr)
-        return 2
+        return fail(args, f"无法读取图片 {args.image}: {e}", 2, "image")
     results = report.results
     ecode = pick_ecode(results)
     classified = [(r, r.classify()) for r in results]
@@ -51,8 +51,13 @@ def cmd_decode(args) -> int:
         out = {"image": str(args.image), "ecode": ecode.text if ecode else None,
                "found": len(results), "decoder": report.decoder, "path": report.path,
                "elapsed_ms": round(report.elapsed_ms, 1), "results": [_result_dict(r, c) for r, c in classified]}
+        out["ok"] = ecode is not None
         if not results:
             out["message"] = "图片中没有识别到二维码或条码；请让患者调亮屏幕、对准后重新拍摄"
+            out["error"] = {"kind": "nothing_found", "message": out["message"]}
+        elif ecode is None:
+            out["message"] = "图片中没有医保码（医保电子凭证）；请让患者打开医保电子凭证的二维码"
+            out["error"] = {"kind": "no_ecode", "message": out["message"]}
         print(json.dumps(out, ensure_ascii=False, indent=2))
         return 0 if ecode else 1
     if not results:
@@ -161,14 +166,12 @@ def cmd_issue(args) -> int:
 
     cfg = load_config(args)
     if not cfg.training:
-        print("ecode issue 只用于训练沙箱（backend.url = \"sandbox\"）", file=sys.stderr)
-        return 2
+        return fail(args, "ecode issue 只用于训练沙箱（backend.url = \"sandbox\"）", 2, "not_sandbox", prefix="")
     try:
         with SandboxServer.for_config(cfg, port=0) as srv:  # beside a running app on the configured port
             code, expires = srv.issue_ecode(args.person, ttl=args.ttl)
     except KeyError as e:
-        print(f"未知的沙箱参保人: {e.args[0]}", file=sys.stderr)
-        return 2
+        return fail(args, f"未知的沙箱参保人: {e.args[0]}", 2, "unknown_person", prefix="")
     from drivers.scanner.qrimage import make_qr_image
 
     make_qr_image(code, args.size).save(args.out)

@@ -65,7 +65,7 @@ def reversal_text(resolution: str, oinfno: str, err_msg: str = "") -> str:
         return (f"平台答复从未记账此笔{what}（{err_msg or '原交易不存在'}）：未产生任何费用，无需冲正；{after}")
     if err_msg:  # refused as already reversed
         return f"平台答复此笔{what}此前已冲正（{err_msg}）：{after}"
-    return f"冲正成功（2601）：平台已撤回此笔{what}，{after}"
+    return f"已冲正（2601 成功）：平台已撤回此笔{what}，{after}"
 
 
 def _cancel_text(output: Any) -> str:
