@@ -17,7 +17,11 @@ from typing import Any, Callable
 
 from terminal.backend.client import Answer, PlatformClient
 from terminal.backend.errors import BusinessError, PlatformError, TransportError
+from terminal.core.billid import bill_digest, bill_number
 from terminal.core.models import Bill, Credential, CertType, Person, Settlement, Visit
+from terminal.store import duplicates
+from terminal.store.duplicates import DuplicateOverride
+from terminal.store.errors import DuplicateBill, DuplicateSuspected  # noqa: F401 (raised through settle)
 from terminal.store.journal import LateAnswer
 
 log = logging.getLogger("terminal.service")
@@ -88,6 +92,8 @@ class SettlementService:
         self.on_uncertain = on_uncertain
         self._sign_lock = threading.Lock()
         self._sign_date = ""
+        #: without a bill_no, the same person's identical bill within this many minutes asks for confirmation
+        self.duplicate_window_minutes = duplicates.WINDOW_MINUTES
 
     # sign-in -----------------------------------------------------------------------------------
     def ensure_signed_in(self, force: bool = False) -> str:
@@ -193,19 +199,49 @@ class SettlementService:
             if why:
                 raise ReversalPending(why, psn_no)
 
-    def settle(self, visit: Visit, msgid: str | None = None) -> Settlement:
-        """2207. On an unknown outcome, hands over to the reversal path and raises UncertainSettlement."""
+    def check_duplicate(self, bill: Bill, psn_no: str = "", *, confirm_duplicate: bool = False,
+                        override: DuplicateOverride | None = None) -> None:
+        """The duplicate-bill guard read early, before any platform work (before 1101 for a bill_no, before
+        2201 with the person): raises DuplicateBill (this bill_no is settled / in flight / uncertain) or
+        DuplicateSuspected (the same person's identical bill within the window). The 2207 is checked again,
+        atomically, in the journal (terminal.store.duplicates)."""
+        if self.store is None:
+            return
+        duplicates.early_check(self.store.sdb.rows, bill_no=bill_number(bill), digest=bill_digest(bill),
+                               psn_no=psn_no, confirm_duplicate=confirm_duplicate, override=override,
+                               minutes=self.duplicate_window_minutes)
+
+    def _bill_tags(self, bill: Bill, confirm_duplicate: bool, override: DuplicateOverride | None) -> dict[str, str]:
+        tags = {"bill_no": bill_number(bill), "bill_digest": bill_digest(bill),
+                "duplicate_minutes": str(self.duplicate_window_minutes)}
+        if confirm_duplicate:
+            tags["confirm_duplicate"] = "1"
+        if override is not None:
+            tags.update(override.tags())
+        return tags
+
+    def settle(self, visit: Visit, msgid: str | None = None, *, confirm_duplicate: bool = False,
+               override: DuplicateOverride | None = None) -> Settlement:
+        """2207. On an unknown outcome, hands over to the reversal path and raises UncertainSettlement.
+
+        With a store a bill settles once (terminal.store.duplicates): DuplicateBill when its bill_no is already
+        settled (unless a supervisor's ``override``), in flight or uncertain; DuplicateSuspected when the same
+        person's identical bill was settled within the window (unless ``confirm_duplicate``). Nothing is sent."""
         self.check_no_reversal_pending(visit.person.psn_no)
         self.ensure_signed_in()
         data = self.settle_input(visit)
         msg = self.client.prepare("2207", {"data": data}, insuplc_admdvs=visit.insuplc_admdvs, msgid=msgid)
         visit.settle_msgid = msg.msgid
         try:
-            a = self.client.send(msg)
+            if self.store is not None:
+                with self.store.journal.tagged(**self._bill_tags(visit.bill, confirm_duplicate, override)):
+                    a = self.client.send(msg)
+            else:
+                a = self.client.send(msg)
         except BusinessError as e:
             if is_sign_in_error(e):
                 self.ensure_signed_in(force=True)
-                return self.settle(visit)
+                return self.settle(visit, confirm_duplicate=confirm_duplicate, override=override)
             raise
         except PlatformError as e:
             if e.outcome_unknown:

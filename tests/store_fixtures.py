@@ -2,7 +2,9 @@
 
 ``python -m tests.store_fixtures settle --journal J --url U --state S --person KEY`` runs one real
 settlement (1101, 2201, 2203, 2204, 2206, 2207) against the platform at U, journaled in J, and prints
-``SETTLED <msgid> <setl_id>`` or ``UNCERTAIN <msgid>`` / ``FAILED <message>``. ``YIBAO_CRASH_AT`` kills it.
+``SETTLED <msgid> <setl_id>`` or ``UNCERTAIN <msgid>`` / ``FAILED <message>`` / ``DUPLICATE <message>`` (the
+duplicate-bill guard refused; ``--bill-no`` gives the bill a HIS charge number, ``--go-file`` lines several
+processes up to send their 2207 at once). ``YIBAO_CRASH_AT`` kills it.
 ``python -m tests.store_fixtures park-settle ...`` recovers and drains the queue
 (parked bills settled through the SettlementService), printing the outcomes.
 """
@@ -10,7 +12,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
+import time
 from decimal import Decimal
 from pathlib import Path
 
@@ -96,17 +100,27 @@ def _settle(args) -> int:
     from terminal.backend.errors import PlatformError
     from terminal.service import SettlementService
     from terminal.store import Store
+    from terminal.store.errors import DuplicateBill, DuplicateSuspected
 
     cfg = make_cfg(Path(args.journal).parent, read_timeout=args.read_timeout)
     store = Store(args.journal)
     client = make_client(cfg, args.url, Path(args.state))
     svc = SettlementService(client, treatment_admdvs=cfg.facility.admdvs, store=store)
     cred = card_cred(args.person) if args.card else id_cred(args.person)
+    bill = small_bill(args.price)
+    bill.bill_no = args.bill_no
     try:
         person = svc.identify(cred)
-        visit = svc.open_visit(cred, person, small_bill(args.price))
+        visit = svc.open_visit(cred, person, bill)
         svc.preview(visit)
+        if args.go_file:  # a start line: every process sends its 2207 at the same moment
+            Path(args.go_file + f".ready-{os.getpid()}").touch()
+            while not Path(args.go_file).exists():
+                time.sleep(0.001)
         s = svc.settle(visit)
+    except (DuplicateBill, DuplicateSuspected) as e:
+        print(f"DUPLICATE {e.msgid} {e.user_message}", flush=True)
+        return 4
     except PlatformError as e:
         print(("UNCERTAIN " if e.outcome_unknown else "FAILED ") + f"{e.msgid} {e.user_message}", flush=True)
         return 3 if e.outcome_unknown else 1
@@ -140,6 +154,9 @@ def main(argv: list[str] | None = None) -> int:
         s.add_argument("--card", action="store_true")
         s.add_argument("--price", default="25.00")
         s.add_argument("--read-timeout", type=float, default=5.0)
+        s.add_argument("--bill-no", default="", help="the bill's HIS charge number (settle)")
+        s.add_argument("--go-file", default="", help="settle: write GO.ready-PID after the preview, then wait "
+                                                      "for GO to exist before the 2207")
         s.set_defaults(func=fn)
     args = p.parse_args(argv)
     return args.func(args)

@@ -100,6 +100,23 @@ def _m0003_settlement_context(db: sqlite_utils.Database) -> None:
     db["settlements"].create_index(["psn_no", "bill_digest"], if_not_exists=True)
 
 
+OVERRIDES = {
+    "id": _INT, "created": _TEXT, "kind": _TEXT, "bill_no": _TEXT, "psn_no": _TEXT, "earlier_setl_id": _TEXT,
+    "earlier_msgid": _TEXT, "supervisor": _TEXT, "operator": _TEXT, "reason": _TEXT, "token": _TEXT, "msgid": _TEXT,
+}
+
+
+@MIGRATIONS(name="0004_overrides")
+def _m0004_overrides(db: sqlite_utils.Database) -> None:
+    """Supervisor overrides of the duplicate-bill guard (terminal.store.duplicates): who allowed which second
+    settlement of a bill, why, and the 2207 it let through; and the indexes the guard reads by."""
+    db["overrides"].create(OVERRIDES, pk="id", if_not_exists=True)
+    db["overrides"].create_index(["token"], if_not_exists=True)
+    db["overrides"].create_index(["bill_no"], if_not_exists=True)
+    db["messages"].create_index(["bill_no"], if_not_exists=True)
+    db["messages"].create_index(["psn_no", "bill_digest"], if_not_exists=True)
+
+
 SCHEMA_VERSION = len(MIGRATIONS._migrations)
 KNOWN_MIGRATIONS = frozenset(m.name for m in MIGRATIONS._migrations)
 

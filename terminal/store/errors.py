@@ -63,3 +63,100 @@ class NotFound(StoreError, LookupError):
 
 class InvalidState(StoreError):
     """The item is not in a state that allows the operation (e.g. cancel a parked bill already settling)."""
+
+
+def _earlier_text(e: dict) -> str:
+    """One earlier settlement as the cashier reads it: time, setl_id, amounts, operator."""
+    from terminal.core.money import fmt_yuan
+
+    def yuan(k: str) -> str:
+        v = e.get(k)
+        try:
+            return fmt_yuan(v) if v not in (None, "") else "—"
+        except (ValueError, ArithmeticError):
+            return str(v)
+
+    return (f"{e.get('time') or '?'} 结算号 {e.get('setl_id') or '?'}，医疗费总额 {yuan('medfee_sumamt')}，"
+            f"基金支付 {yuan('fund_pay_sumamt')}，个人账户 {yuan('acct_pay')}，现金 {yuan('psn_cash_pay')}，"
+            f"收费员 {e.get('operator') or '?'}")
+
+
+class DuplicateBill(PlatformError):
+    """A settlement of a bill whose HIS charge number (bill_no) is already settled, or being settled, or whose
+    earlier settlement's outcome is still unknown. Refused before anything is sent (nothing journaled, nothing
+    booked). ``earlier``: the blocking settlements, latest first (dicts: msgid, kind, time, setl_id, amounts,
+    operator). ``reason``: 'settled' (a supervisor may override), 'in_flight' or 'uncertain' (never overridden:
+    wait for the outcome)."""
+
+    outcome_unknown = False
+
+    def __init__(self, bill_no: str, earlier: list[dict], *, infno: str = "2207", msgid: str = "",
+                 override_refused: str = ""):
+        self.bill_no, self.earlier = bill_no, list(earlier)
+        kinds = {e.get("kind") for e in self.earlier}
+        self.reason = "uncertain" if "uncertain" in kinds else "in_flight" if "in_flight" in kinds else "settled"
+        self.override_refused = override_refused
+        self.sent = False
+        super().__init__(self.user_message, infno=infno, msgid=msgid)
+
+    def __str__(self) -> str:
+        return self.user_message
+
+    @property
+    def overridable(self) -> bool:
+        return self.reason == "settled"
+
+    @property
+    def latest(self) -> dict:
+        return self.earlier[0] if self.earlier else {}
+
+    @property
+    def user_message(self) -> str:
+        e = self.latest
+        if self.reason == "in_flight":
+            return (f"单据 {self.bill_no} 正在结算中（{e.get('time') or ''} 开始，报文 {e.get('msgid')}，收费员 "
+                    f"{e.get('operator') or '?'}），不能再次结算：请等待那一笔的结果，不要重复收费")
+        if self.reason == "uncertain":
+            return (f"单据 {self.bill_no} 的上一笔结算（报文 {e.get('msgid')}）结果未知，正在冲正；"
+                    "冲正完成前不能再次结算，也不要收取现金")
+        text = f"单据 {self.bill_no} 已结算：{_earlier_text(e)}"
+        if len(self.earlier) > 1:
+            text += f"（此单据共已结算 {len(self.earlier)} 次）"
+        if self.override_refused:
+            return text + "。" + self.override_refused
+        return text + "。不能重复结算；请核对是否已收费。确需再次结算，须主管授权并填写原因"
+
+    def as_dict(self) -> dict:
+        return {"bill_no": self.bill_no, "reason": self.reason, "overridable": self.overridable,
+                "earlier": self.earlier}
+
+
+class DuplicateSuspected(PlatformError):
+    """A bill without a HIS charge number, identical (bill digest) to one the same person settled within the
+    last minutes (or is settling now): the cashier must confirm that it really is a second bill."""
+
+    outcome_unknown = False
+
+    def __init__(self, psn_no: str, earlier: list[dict], minutes: int, *, infno: str = "2207", msgid: str = ""):
+        self.psn_no, self.earlier, self.minutes = psn_no, list(earlier), minutes
+        self.sent = False
+        super().__init__(self.user_message, infno=infno, msgid=msgid)
+
+    @property
+    def latest(self) -> dict:
+        return self.earlier[0] if self.earlier else {}
+
+    def __str__(self) -> str:
+        return self.user_message
+
+    @property
+    def user_message(self) -> str:
+        e = self.latest
+        if e.get("kind") in ("in_flight", "uncertain"):
+            head = f"该参保人的相同账单正在结算或结果未知（报文 {e.get('msgid')}，{e.get('time') or ''}）"
+        else:
+            head = f"该参保人 {self.minutes} 分钟内已结算过相同账单：{_earlier_text(e)}"
+        return head + "。请核对是否重复收费；确认是另一张账单才可继续结算"
+
+    def as_dict(self) -> dict:
+        return {"psn_no": self.psn_no, "minutes": self.minutes, "earlier": self.earlier}

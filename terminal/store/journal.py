@@ -24,6 +24,7 @@ from terminal.core.models import SETL_AMOUNT_FIELDS, Settlement
 from terminal.core.privacy import mask_data, mask_name
 from terminal.core.protocol import INPUT_NODE, MONEY_MOVING
 
+from . import duplicates
 from .crash import crash_point
 from .db import now_text, today
 from .errors import JournalUnavailable
@@ -143,9 +144,14 @@ class Journal:
                     state, infno, sent = row
                     if (infno or msg.infno)[:4] in MONEY_MOVING and not (state == "failed" and sent == 0):
                         raise _Refuse(state)
+                # a bill settles once: checked and recorded in this one transaction (terminal.store.duplicates)
+                duplicates.guard(db, infno=msg.infno, msgid=msg.msgid, psn_no=f["psn_no"], tags=tags)
+                if row is not None:
                     db.execute("UPDATE messages SET state='pending', attempts=attempts+1, updated=?, url=?, "
-                               "request=?, err_kind=NULL, err_msg=NULL, sent=NULL, owner=? WHERE msgid=?",
-                               [now, msg.url, wire.dumps(mask_data(msg.envelope)), self.store.token, msg.msgid])
+                               "request=?, err_kind=NULL, err_msg=NULL, sent=NULL, owner=?, "
+                               "bill_no=COALESCE(?, bill_no), bill_digest=COALESCE(?, bill_digest) WHERE msgid=?",
+                               [now, msg.url, wire.dumps(mask_data(msg.envelope)), self.store.token,
+                                tags.get("bill_no") or None, tags.get("bill_digest") or None, msg.msgid])
                 else:
                     db["messages"].insert({
                         "msgid": msg.msgid, "infno": msg.infno, "day": today(), "created": now, "updated": now,
