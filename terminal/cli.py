@@ -93,18 +93,34 @@ def cmd_settle(args) -> int:
     except StoreError as e:
         print(f"失败: {getattr(e, 'user_message', e)}（本地日志库不可用，为防丢失不进行结算）", file=sys.stderr)
         return 2
+    try:
+        supervisor = _duplicate_supervisor(args, cfg)  # --override-duplicate: PIN checked before any platform work
+    except _SettleUsage as e:
+        store.close()
+        return _refuse(args, "UsageError", str(e), e.code)
     with store, platform_session(cfg, observer=store.journal) as (client, sandbox):
         svc = SettlementService(client, treatment_admdvs=cfg.facility.admdvs, store=store)
         rep = store.recover(client)
-        if rep.uncertain or rep.failed:
-            print(f"恢复: {rep.message}", file=sys.stderr)
+        report_recovery(rep)
+        from terminal.store.duplicates import DuplicateOverride
+        from terminal.store.errors import DuplicateBill, DuplicateSuspected
+
+        override = (DuplicateOverride(supervisor.id, args.reason, operator=client.identity.opter)
+                    if supervisor is not None else None)
+        dup = dict(confirm_duplicate=bool(args.confirm_duplicate), override=override)
         try:
+            if not args.preview:  # a bill settles once: say so before any platform work
+                svc.check_duplicate(bill, **dup)
             cred = _credential(args, cfg, client)
             person = svc.identify(cred)
+            if not args.preview:
+                svc.check_duplicate(bill, person.psn_no, **dup)
             visit = svc.open_visit(cred, person, bill, args.insutype)
             s = svc.preview(visit, acct_used=not args.no_account)
             if not args.preview:
-                s = svc.settle(visit)
+                s = svc.settle(visit, **dup)
+        except (DuplicateBill, DuplicateSuspected) as e:
+            return _duplicate_refused(args, e, rep)
         except PlatformError as e:
             resolution, msg = forward_reversal(store, client, svc, e, cfg.backend.read_timeout)
             if args.json:
@@ -133,11 +149,95 @@ def cmd_settle(args) -> int:
             "mdtrt_id": visit.mdtrt_id, "msgid": visit.settle_msgid,
             "settlement": s.as_dict(unmask=args.unmask), "identities_hold": not s.identity_errors(),
         }
+        if rep.completed:  # settlements of a crashed run nobody saw: also in the JSON
+            result["recovery"] = rep.as_dict()
         if args.json:
             _print_json(result)
         else:
             _print_settlement(result, s)
     return 0
+
+
+class _SettleUsage(Exception):
+    def __init__(self, message: str, code: int = 2):
+        super().__init__(message)
+        self.code = code
+
+
+def _refuse(args, error: str, message: str, code: int, **extra: Any) -> int:
+    if getattr(args, "json", False):
+        _print_json({"ok": False, "error": error, "message": message, **extra})
+    else:
+        print(f"失败: {message}", file=sys.stderr)
+    return code
+
+
+def _duplicate_supervisor(args, cfg):
+    """--override-duplicate: the supervisor (id and PIN verified against the local operators), or None."""
+    if not args.override_duplicate:
+        if args.supervisor or args.reason:
+            raise _SettleUsage("--supervisor / --reason 只用于 --override-duplicate（主管授权重复结算）")
+        return None
+    if args.preview:
+        raise _SettleUsage("--override-duplicate 不能与 --preview 同用")
+    if not args.supervisor or not (args.reason or "").strip():
+        raise _SettleUsage("重复结算须主管授权：请给出 --supervisor 主管编号 与 --reason 原因")
+    if len(args.reason.strip()) < 2:
+        raise _SettleUsage("请填写重复结算的原因（--reason，至少 2 个字）")
+    import os
+
+    pin = args.supervisor_pin or os.environ.get("YIBAO_SUPERVISOR_PIN", "")
+    if not pin and sys.stdin.isatty():
+        import getpass
+
+        pin = getpass.getpass("主管 PIN: ")
+    if not pin:
+        raise _SettleUsage("请给出主管 PIN：--supervisor-pin，或环境变量 YIBAO_SUPERVISOR_PIN")
+    from terminal.ui.operators import SUPERVISOR, LoginError, OperatorStore
+
+    ops = OperatorStore.for_config(cfg)
+    if cfg.training:
+        ops.seed_demo()  # as the cashier app does in training mode
+    try:
+        return ops.verify(args.supervisor, pin, role=SUPERVISOR)
+    except LoginError as e:
+        raise _SettleUsage(f"主管授权失败：{e}", 1) from None
+
+
+def _duplicate_refused(args, e, rep) -> int:
+    """The duplicate-bill guard refused: show the earlier settlement and how to go on."""
+    from terminal.store.errors import DuplicateBill
+
+    if isinstance(e, DuplicateBill):
+        hint = ("确需再次结算：加 --override-duplicate --supervisor 主管编号 --reason 原因"
+                "（PIN 用 --supervisor-pin 或环境变量 YIBAO_SUPERVISOR_PIN）" if e.overridable and not e.override_refused
+                else "")
+    else:
+        hint = "核对后确认是另一张账单：加 --confirm-duplicate 重新执行"
+    if args.json:
+        out = {"ok": False, "error": type(e).__name__, "message": e.user_message, "outcome_unknown": False,
+               "msgid": e.msgid, "duplicate": e.as_dict(), "hint": hint}
+        if rep.completed:
+            out["recovery"] = rep.as_dict()
+        _print_json(out)
+    else:
+        print(f"失败: {e.user_message}", file=sys.stderr)
+        if hint:
+            print(hint, file=sys.stderr)
+    return 1
+
+
+def report_recovery(rep, stream=None) -> None:
+    """What a restart found, on stderr. Settlements that completed while nobody saw the result are framed:
+    the cashier must check whether the patient paid (上次结算已完成：…，请核对是否已收费)."""
+    stream = stream or sys.stderr
+    if rep is None:
+        return
+    if rep.completed:
+        bar = "!" * 60
+        print(f"{bar}\n{rep.message}\n{bar}", file=stream, flush=True)
+    elif rep.uncertain or rep.failed:
+        print(f"恢复: {rep.message}", file=stream, flush=True)
 
 
 def _print_settlement(r: dict, s) -> None:
@@ -197,7 +297,7 @@ def cmd_cancel(args) -> int:
     store = Store.from_config(cfg)
     with store, platform_session(cfg, observer=store.journal) as (client, _):
         svc = SettlementService(client, treatment_admdvs=cfg.facility.admdvs, store=store)
-        store.recover(client)
+        report_recovery(store.recover(client))
         try:
             s = svc.cancel(args.setl_id, args.mdtrt_id, args.psn_no, args.insuplc)
         except PlatformError as e:
@@ -244,6 +344,13 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--insutype", help="险种 (多险种时必选，如 310 / 390)")
     s.add_argument("--no-account", action="store_true", help="不使用个人账户")
     s.add_argument("--preview", action="store_true", help="只做预结算 (2206)，不记账")
+    s.add_argument("--confirm-duplicate", action="store_true",
+                   help="确认：该参保人 30 分钟内已结算过相同账单（无单据号），仍要结算")
+    s.add_argument("--override-duplicate", action="store_true",
+                   help="主管授权重复结算已结算的单据号 (bill_no)，须 --supervisor 与 --reason")
+    s.add_argument("--supervisor", help="授权主管编号 (--override-duplicate)")
+    s.add_argument("--supervisor-pin", help="主管 PIN（或环境变量 YIBAO_SUPERVISOR_PIN；终端上可交互输入）")
+    s.add_argument("--reason", help="重复结算原因（记入交易日志）")
     s.add_argument("--unmask", action="store_true", help="显示完整姓名与证件号")
     s.add_argument("--json", action="store_true")
     s.add_argument("--config", default=argparse.SUPPRESS)

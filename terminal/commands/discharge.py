@@ -134,8 +134,9 @@ def _run(cfg, args, store, client, ib, deposit) -> int:
     book = WardBook.from_config(cfg)
     svc = DischargeService.from_config(cfg, client, store=store, book=book)
     rep = store.recover(client)
-    if rep.uncertain or rep.failed:
-        print(f"恢复: {rep.message}", file=sys.stderr)
+    from terminal.cli import report_recovery
+
+    report_recovery(rep)
     st = None
     up = UploadReport()
     try:
