@@ -907,6 +907,9 @@ class DischargeService:
         for row in self.book.open_setls(st.adm_no):
             msgid = row["msgid"]
             if self.store is not None:
+                if self.store.in_flight_elsewhere(msgid):
+                    raise WrongState(f"住院号 {st.adm_no} 的结算正在另一个收费程序中进行（报文 {msgid}），"
+                                     "请等它完成后再操作，不要重复结算")
                 m = self.store.message(msgid)
                 res = self.store.resolution(msgid)
                 if res in ("reversed", "not_booked"):

@@ -288,6 +288,18 @@ class Store:
             return "reversal_refused"
         return res
 
+    def in_flight_elsewhere(self, msgid: str) -> bool:
+        """True while the message is pending or sent and its owner is another live process: nobody else may
+        judge it (reverse it, resend it, close it) until that process has its answer or dies."""
+        m = self.sdb.one("SELECT state, owner FROM messages WHERE msgid=?", [msgid])
+        if not m or m["state"] not in ("pending", "sent") or m["owner"] == self.token:
+            return False
+        live = Liveness(self.path, self.token)
+        try:
+            return live.alive(m["owner"])
+        finally:
+            live.close(remove_dead=False)
+
     def settlement_shown(self, msgid: str) -> None:
         """The caller has the settlement's result (it is on the screen or printed by the CLI)."""
         try:

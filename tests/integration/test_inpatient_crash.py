@@ -36,3 +36,39 @@ def test_discharge_killed_mid_settlement(tmp_path, monkeypatch, point, statuses)
     booked = [x for x in rows if x["status"] == "booked"]
     assert booked[0]["setl_id"] == out["settlement"]["setl_id"]
     assert out["deposit"]["kind"] == "refund" and out["stay"]["held"] == out["settlement"]["psn_cash_pay"]
+
+
+def test_a_discharge_in_flight_in_another_live_process_is_left_alone(tmp_path):
+    """Process A journals its 2304 and waits (paused, alive); process B on the same store must not reverse it or
+    settle the stay again: it is told that another program is settling. Once A is killed, B resolves and settles."""
+    import os
+    import subprocess
+    import sys
+    import time
+
+    from .test_cli import ROOT
+
+    out = json.loads(run(tmp_path, "discharge", "--cert-type", "02", "--cert-no", PERSONS["hainan-retiree"]["certno"],
+                         "--admit", "--deposit", "5000", "--bill", BILL, "--stay", "--json").stdout)
+    adm = out["stay"]["adm_no"]
+    flag = tmp_path / "paused.flag"
+    env = {**os.environ, "XDG_DATA_HOME": str(tmp_path / "data"), "XDG_STATE_HOME": str(tmp_path / "state"),
+           "XDG_CONFIG_HOME": str(tmp_path / "config"), "QT_QPA_PLATFORM": "offscreen", "YIBAO_CRASH_AT": "before_send",
+           "YIBAO_CRASH_INFNO": "2304", "YIBAO_CRASH_ACTION": "pause", "YIBAO_CRASH_FLAG": str(flag)}
+    env.pop("YIBAO_TERMINAL_CONFIG", None)
+    a = subprocess.Popen([sys.executable, "-m", "terminal", "discharge", "--visit", adm], cwd=ROOT, env=env,
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        end = time.time() + 60
+        while not flag.exists() and time.time() < end:
+            time.sleep(0.1)
+        assert flag.exists(), "A never reached its 2304"
+        r = run(tmp_path, "discharge", "--visit", adm, "--json", check=False)
+        assert r.returncode != 0 and "另一个收费程序" in r.stdout + r.stderr, (r.stdout, r.stderr)
+        assert [x["infno"] for x in ledger(tmp_path) if x["infno"] in ("2304", "2601")] == []
+    finally:
+        a.kill()
+        a.wait(10)
+    out = json.loads(run(tmp_path, "discharge", "--visit", adm, "--json").stdout)
+    assert out["ok"] and out["stay"]["state"] == "settled"
+    assert [x["status"] for x in ledger(tmp_path) if x["infno"] == "2304"] == ["booked"]
