@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from terminal.core.models import FeeItem
-from terminal.core.money import money
+from terminal.core.money import MISSING, parse_price
 
 log = logging.getLogger("terminal.ui.catalogue")
 
@@ -37,9 +37,10 @@ class CatalogueItem:
     def level_name(self) -> str:
         return LEVELS.get(self.level, self.level)
 
-    def fee_item(self, qty: Any = 1) -> FeeItem:
-        return FeeItem(hosp_code=self.hosp_code, national_code=self.national_code, name=self.name,
-                       price=self.price, qty=qty, spec=self.spec, unit=self.unit)
+    def fee_item(self, qty: Any = 1, line: int | None = None) -> FeeItem:
+        """A bill line of this item; qty as typed (parsed strictly: ValueError naming the item and field)."""
+        return FeeItem.from_input(line=line, limits=None, hosp_code=self.hosp_code, national_code=self.national_code,
+                                  name=self.name, price=self.price, qty=qty, spec=self.spec, unit=self.unit)
 
     @classmethod
     def from_record(cls, d: dict[str, Any]) -> "CatalogueItem":
@@ -47,7 +48,8 @@ class CatalogueItem:
             hosp_code=str(d.get("medins_list_codg") or d.get("hosp_code") or ""),
             national_code=str(d.get("med_list_codg") or d.get("national_code") or ""),
             name=str(d.get("name") or d.get("med_list_name") or ""),
-            price=money(d.get("pric") if d.get("pric") is not None else d.get("price")),
+            price=parse_price(d["pric"] if d.get("pric") is not None else d.get("price", MISSING),
+                              field="pric", item=str(d.get("name") or d.get("med_list_name") or "")),
             spec=str(d.get("spec") or ""), unit=str(d.get("unit") or ""),
             level=str(d.get("chrgitm_lv") or ""), barcode=str(d.get("barcode") or d.get("ean13") or ""),
         )

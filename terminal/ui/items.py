@@ -1,11 +1,13 @@
 """F4: add bill items from the local catalogue, searched by code or name. Enter adds, Esc closes."""
 from __future__ import annotations
 
+from decimal import Decimal
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QAbstractItemView, QDialog, QDoubleSpinBox, QHBoxLayout, QHeaderView, QLabel,
                                QLineEdit, QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
-from terminal.core.money import fmt_yuan
+from terminal.core.money import fmt_price
 
 from .catalogue import Catalogue, CatalogueItem
 
@@ -28,8 +30,8 @@ class ItemPicker(QDialog):
         self.search.returnPressed.connect(self._add)
         self.qty = QDoubleSpinBox()
         self.qty.setObjectName("itemQty")
-        self.qty.setDecimals(2)
-        self.qty.setRange(0.01, 9999)
+        self.qty.setDecimals(4)  # cnt is 16,4
+        self.qty.setRange(0.0001, 9999)
         self.qty.setValue(1)
         row.addWidget(self.search, 1)
         row.addWidget(QLabel(self.tr("数量")))
@@ -80,7 +82,7 @@ class ItemPicker(QDialog):
         self.results = self.catalogue.search(text)
         self.table.setRowCount(len(self.results))
         for r, it in enumerate(self.results):
-            vals = [it.hosp_code, it.name, it.spec, it.unit, it.level_name, fmt_yuan(it.price)]
+            vals = [it.hosp_code, it.name, it.spec, it.unit, it.level_name, fmt_price(it.price)]
             for c, v in enumerate(vals):
                 cell = QTableWidgetItem(v)
                 if c == 5:
@@ -98,7 +100,7 @@ class ItemPicker(QDialog):
         if not 0 <= r < len(self.results):
             return
         it = self.results[r]
-        qty = f"{self.qty.value():g}"
+        qty = format(Decimal(f"{self.qty.value():.4f}").normalize(), "f")  # the 4 decimals shown, not the float
         self.item_chosen.emit(it, qty)
         self.status.setText(self.tr("已添加：") + f"{it.name} × {qty}")
         self.search.clear()
