@@ -12,9 +12,14 @@ malformed       yes        HTTP 200 whose body is the real answer cut in half (n
 reset           no         TCP RST (SO_LINGER 0) instead of an answer: ConnectionError
 lost_answer     yes        booked, then TCP RST: the "booked but answer lost" case for 2601
 business_error  no         infcode -1 with ``err_msg`` (default 沙箱模拟业务错误)
+drip            yes        the normal answer one byte every ``interval`` seconds (default 2); the status
+                           line and headers come at once, or dripped too with ``drip_headers``
+huge            yes        a valid answer padded to ``size_mb`` megabytes (default 50), with its
+                           Content-Length, or in chunks without one with ``chunked``
 ==============  =========  =====================================================================
 
-A fault comes from the request header ``X-Sandbox-Fault: kind[;delay=S][;msg=percent-encoded err_msg]``
+A fault comes from the request header
+``X-Sandbox-Fault: kind[;delay=S][;msg=percent-encoded err_msg][;interval=S][;size=MB][;chunked=1][;headers=1]``
 (that request only) or from the armed list (:meth:`FaultBoard.arm`, or POST /sandbox/faults), consumed by
 the next ``count`` requests whose infno matches (``*`` = any). For every kind but hang, ``delay`` seconds
 pass before the fault's action.
@@ -22,12 +27,14 @@ pass before the fault's action.
 from __future__ import annotations
 
 import threading
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from urllib.parse import unquote
 
-KINDS = ("delay", "hang", "http500", "malformed", "reset", "lost_answer", "business_error")
-PROCESSED = frozenset({"delay", "malformed", "lost_answer"})
+KINDS = ("delay", "hang", "http500", "malformed", "reset", "lost_answer", "business_error", "drip", "huge")
+PROCESSED = frozenset({"delay", "malformed", "lost_answer", "drip", "huge"})
 HANG_DEFAULT = 30.0
+DRIP_INTERVAL_DEFAULT = 2.0
+HUGE_MB_DEFAULT = 50.0
 BUSINESS_ERROR_DEFAULT = "沙箱模拟业务错误"
 
 
@@ -38,6 +45,10 @@ class Fault:
     count: int = 1
     delay: float = 0.0
     err_msg: str = ""
+    interval: float = 0.0  # drip: seconds between two bytes (0: DRIP_INTERVAL_DEFAULT)
+    size_mb: float = 0.0  # huge: the answer's size in MB (0: HUGE_MB_DEFAULT)
+    chunked: bool = False  # huge: chunked transfer encoding, no Content-Length
+    drip_headers: bool = False  # drip: the status line and headers are dripped too
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -50,6 +61,21 @@ class Fault:
         if self.delay < 0:
             raise ValueError("fault delay must be >= 0")
         self.err_msg = str(self.err_msg or "")
+        self.interval = float(self.interval or 0.0)
+        if not 0 <= self.interval <= 3600:
+            raise ValueError("fault interval must be between 0 and 3600 seconds")
+        self.size_mb = float(self.size_mb or 0.0)
+        if not 0 <= self.size_mb <= 4096:
+            raise ValueError("fault size must be between 0 and 4096 MB")
+        self.chunked, self.drip_headers = bool(self.chunked), bool(self.drip_headers)
+
+    @property
+    def drip_interval(self) -> float:
+        return self.interval or DRIP_INTERVAL_DEFAULT
+
+    @property
+    def size_bytes(self) -> int:
+        return int((self.size_mb or HUGE_MB_DEFAULT) * 1024 * 1024)
 
     @property
     def wait(self) -> float:
@@ -84,9 +110,26 @@ def parse_header(value: str) -> Fault:
             kw["delay"] = float(v)
         elif k in ("msg", "err_msg"):
             kw["err_msg"] = unquote(v.strip())
+        elif k == "interval":
+            kw["interval"] = float(v)
+        elif k in ("size", "size_mb"):
+            kw["size_mb"] = float(v)
+        elif k == "chunked":
+            kw["chunked"] = _flag(k, v)
+        elif k in ("headers", "drip_headers"):
+            kw["drip_headers"] = _flag(k, v)
         else:
             raise ValueError(f"unknown X-Sandbox-Fault parameter {k!r}")
     return Fault(parts[0].lower(), **kw)
+
+
+def _flag(key: str, value: str) -> bool:
+    v = value.strip().lower()
+    if v in ("1", "true", "yes", "on"):
+        return True
+    if v in ("0", "false", "no", "off", ""):
+        return False
+    raise ValueError(f"X-Sandbox-Fault parameter {key} must be 1 or 0, not {value!r}")
 
 
 class FaultBoard:
@@ -96,8 +139,10 @@ class FaultBoard:
         self._lock = threading.Lock()
         self._faults: list[Fault] = []
 
-    def arm(self, kind: str, infno: str = "*", count: int = 1, delay: float = 0.0, err_msg: str = "") -> Fault:
-        f = Fault(kind, infno=infno, count=count, delay=delay, err_msg=err_msg)
+    def arm(self, kind: str, infno: str = "*", count: int = 1, delay: float = 0.0, err_msg: str = "",
+            **options) -> Fault:
+        """options: interval (drip), size_mb and chunked (huge), drip_headers (drip)."""
+        f = Fault(kind, infno=infno, count=count, delay=delay, err_msg=err_msg, **options)
         with self._lock:
             self._faults.append(f)
         return f
@@ -114,7 +159,7 @@ class FaultBoard:
                     f.count -= 1
                     if f.count <= 0:
                         del self._faults[i]
-                    return Fault(f.kind, f.infno, 1, f.delay, f.err_msg)
+                    return replace(f, count=1)
         return None
 
     def list(self) -> list[dict]:

@@ -221,7 +221,9 @@ class Platform:
     def _check_envelope(self, env: dict[str, Any], path_infno: str | None):
         body_infno = _s(env.get("infno"))
         if path_infno:
-            if body_infno and body_infno != path_infno and body_infno[:4] != path_infno:
+            # a variant (2207X) may go to its base's path, but a transaction with a path of its own (2203A) only there
+            if body_infno and body_infno != path_infno and (body_infno[:4] != path_infno
+                                                             or body_infno in TRANSACTION_PATHS):
                 raise Refusal(f"报文交易编号 infno {body_infno} 与请求路径对应的交易 {path_infno} 不符")
             infno = body_infno or path_infno
         else:

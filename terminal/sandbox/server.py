@@ -218,8 +218,9 @@ class _Handler(BaseHTTPRequestHandler):
         elif path == "/sandbox/faults":
             try:
                 spec = json.loads(body.decode("utf-8") or "{}")
+                options = {k: spec[k] for k in ("interval", "size_mb", "chunked", "drip_headers") if k in spec}
                 f = self.sb.arm_fault(spec["kind"], infno=spec.get("infno", "*"), count=spec.get("count", 1),
-                                      delay=spec.get("delay", 0.0), err_msg=spec.get("err_msg", ""))
+                                      delay=spec.get("delay", 0.0), err_msg=spec.get("err_msg", ""), **options)
             except (KeyError, ValueError, TypeError, AttributeError) as e:
                 self._json(400, {"error": f"bad fault: {e}", "kinds": list(KINDS)})
                 return
@@ -326,8 +327,61 @@ class _Handler(BaseHTTPRequestHandler):
             self._reset()
         elif fault.kind == "malformed":
             self._send(200, answer[: max(1, len(answer) // 2)])
+        elif fault.kind == "drip":
+            self._drip(answer, fault.drip_interval, fault.drip_headers)
+        elif fault.kind == "huge":
+            self._huge(answer, fault.size_bytes, fault.chunked)
         else:  # delay
             self._send(200, answer)
+
+    def _head(self, status: int, headers: list[tuple[str, str]]) -> bytes:
+        lines = [f"{self.protocol_version} {status} {self.responses.get(status, ('',))[0]}",
+                 f"Server: {self.version_string()}", f"Date: {self.date_time_string()}", *(f"{k}: {v}" for k, v in headers)]
+        return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+
+    def _drip(self, answer: bytes, interval: float, headers_too: bool) -> None:
+        """The answer one byte every interval seconds (the headers at once unless headers_too)."""
+        self.close_connection = True
+        head = self._head(200, [("Content-Type", "application/json;charset=UTF-8"),
+                                ("Content-Length", str(len(answer))), ("Connection", "close")])
+        data = head + answer if headers_too else answer
+        try:
+            if not headers_too:
+                self.wfile.write(head)
+            for i in range(len(data)):
+                if self.sb._stopping.wait(interval):
+                    return
+                self.wfile.write(data[i:i + 1])
+        except OSError:  # the client gave up
+            return
+
+    def _huge(self, answer: bytes, size: int, chunked: bool) -> None:
+        """A valid answer padded to size bytes, written in 64 KiB blocks (never held whole in memory)."""
+        self.close_connection = True
+        prefix, suffix = answer[:-1] + b',"padding":"', b'"}'
+        pad = max(0, size - len(prefix) - len(suffix))
+        framing = ("Transfer-Encoding", "chunked") if chunked else ("Content-Length", str(len(prefix) + pad + len(suffix)))
+        block = b"x" * 65536
+
+        def parts():
+            yield prefix
+            left = pad
+            while left > 0:
+                yield block[:min(left, len(block))]
+                left -= len(block)
+            yield suffix
+
+        try:
+            self.wfile.write(self._head(200, [("Content-Type", "application/json;charset=UTF-8"), framing,
+                                              ("Connection", "close")]))
+            for part in parts():
+                if self.sb._stopping.is_set():
+                    return
+                self.wfile.write(b"%x\r\n%s\r\n" % (len(part), part) if chunked else part)
+            if chunked:
+                self.wfile.write(b"0\r\n\r\n")
+        except OSError:  # the client stopped reading (an answer over its cap)
+            return
 
 
 class SandboxServer:
@@ -404,9 +458,11 @@ class SandboxServer:
         return f"{scheme}://{self.host}:{self.port}"
 
     # control -----------------------------------------------------------------------------------
-    def arm_fault(self, kind: str, infno: str = "*", count: int = 1, delay: float = 0.0, err_msg: str = "") -> Fault:
-        """Faults for the next ``count`` requests whose infno matches (``*`` = any)."""
-        return self._board.arm(kind, infno=infno, count=count, delay=delay, err_msg=err_msg)
+    def arm_fault(self, kind: str, infno: str = "*", count: int = 1, delay: float = 0.0, err_msg: str = "",
+                  **options: Any) -> Fault:
+        """Faults for the next ``count`` requests whose infno matches (``*`` = any). options: interval (drip,
+        seconds between bytes), drip_headers, size_mb and chunked (huge)."""
+        return self._board.arm(kind, infno=infno, count=count, delay=delay, err_msg=err_msg, **options)
 
     def arm_warn(self, warn_msg: str, infno: str = "*", count: int = 1) -> dict[str, Any]:
         """The next ``count`` processed answers whose infno matches (``*`` = any) carry ``warn_msg`` (the

@@ -87,7 +87,7 @@ class SandboxClient:
     def url_for(self, infno: str, style: str | None = None) -> str:
         if (style or self.style) == "single":
             return self.url + SINGLE_ENDPOINT
-        return self.url + TRANSACTION_PATHS[infno[:4]]
+        return self.url + (TRANSACTION_PATHS.get(infno) or TRANSACTION_PATHS[infno[:4]])
 
     def post_env(self, env: dict[str, Any], *, style: str | None = None, headers: dict[str, str] | None = None,
                  timeout: Any = None, infno: str | None = None) -> requests.Response:
