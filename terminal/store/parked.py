@@ -140,7 +140,7 @@ def bill_to_dict(bill: Bill) -> dict[str, Any]:
     d: dict[str, Any] = {k: getattr(bill, k) for k in ("med_type", "dept_code", "dept_name", "dr_code", "dr_name",
                                                        "dise_codg", "dise_name", "bill_no")}
     d["items"] = [{"hosp_code": i.hosp_code, "national_code": i.national_code, "name": i.name,
-                   "price": f"{i.price:.2f}", "qty": str(i.qty), "dept_code": i.dept_code, "dr_code": i.dr_code,
+                   "price": str(i.price), "qty": str(i.qty), "dept_code": i.dept_code, "dr_code": i.dr_code,
                    "rxno": i.rxno, "spec": i.spec, "unit": i.unit} for i in bill.items]
     return d
 
@@ -277,7 +277,7 @@ class Parking:
         if not secret:
             raise InvalidState(f"补结算 {park_id} 缺少凭证信息")
         cred = Credential(p.cert_type, secret["cert_no"], card_sn=secret["card_sn"] or "")
-        bill = Bill.from_dict(wire.loads(row["bill"]))
+        bill = Bill.from_dict(wire.loads(row["bill"]), limits=None)  # checked against the caps when parked
         journal = self.store.journal
         with journal.tagged(park_id=park_id):
             if p.psn_no:
