@@ -15,6 +15,8 @@ from terminal.backend.errors import PlatformError, TransportError
 from terminal.core.flow import CashierFlow, State
 from terminal.core.models import Bill, Credential, FeeItem, Person, Settlement, Visit
 from terminal.service import UncertainSettlement
+from terminal.store.duplicates import DuplicateOverride
+from terminal.store.errors import DuplicateBill, DuplicateSuspected
 
 from .ops import Op, OpRunner
 from .receipt import ReceiptData, print_receipt, print_slip
@@ -71,6 +73,10 @@ class CashierController(QObject):
     #: a settlement was booked (ReceiptData)
     settled = Signal(object)
     receipt_printed = Signal(str)
+    #: the duplicate-bill guard refused (DuplicateBill | DuplicateSuspected): the window shows the earlier one
+    duplicate = Signal(object)
+    #: at start: settlements a crashed run completed while nobody saw the result (RecoveryReport)
+    completed_found = Signal(object)
 
     def __init__(self, session: AppSession, runner: OpRunner | None = None, parent: QObject | None = None):
         super().__init__(parent)
@@ -98,6 +104,11 @@ class CashierController(QObject):
         self.last_cred: Credential | None = None  # the last credential tried (parking needs it offline)
         self.slip: Any = None  # the last park slip
         self.settle_requests = 0  # how many times settle was asked for (tests, diagnostics)
+        # the duplicate-bill guard for the bill on the screen: a supervisor's override, the cashier's confirmation
+        # of an identical bill, and the step the guard refused ('preview' | 'settle')
+        self.dup_override: DuplicateOverride | None = None
+        self.dup_confirmed = False
+        self.dup_refused_at = ""
         self.settle_sends = 0  # how many 2207 ops were actually started
         self._retry = QTimer(self)
         self._retry.setSingleShot(True)
@@ -193,8 +204,10 @@ class CashierController(QObject):
         self.session.start_worker(self._queue_bridge.changed.emit)
 
         def done(rep) -> None:
-            if rep is not None and (rep.uncertain or rep.failed or rep.requeued):
+            if rep is not None and (rep.uncertain or rep.failed or rep.requeued or rep.completed):
                 self.say("warn", rep.message)
+            if rep is not None and rep.completed:
+                self.completed_found.emit(rep)  # a dialog the cashier must acknowledge
             self._emit()
 
         Op(self.runner, self.tr("检查交易日志"), self.session.recover, kind="recover").success(done).failure(
@@ -313,6 +326,7 @@ class CashierController(QObject):
         self.visit, self._visit_key = None, None
         self.receipt = None
         self.flow.identified(cred, person, insutype)
+        self._reset_duplicate()
         if self.items:
             self.flow.billed(self.bill())
         if not insutype and len(active) > 1:
@@ -343,6 +357,7 @@ class CashierController(QObject):
 
     # bill ---------------------------------------------------------------------------------------------
     def _bill_changed(self) -> None:
+        self._reset_duplicate()  # an override or a confirmation was for the bill as it was
         if self.state in (S.IDENTIFIED, S.BILLED, S.PREVIEWED):
             if self.items:
                 self.flow.billed(self.bill())
@@ -432,8 +447,11 @@ class CashierController(QObject):
             return None
         bill, insutype, acct, key = self.bill(), self.flow.insutype, self.acct_used, self._key()
         visit = self.visit if self._visit_key == key else None
+        confirm, override = self.dup_confirmed, self.dup_override
 
         def work():
+            # a bill settles once: the guard's early read, before any platform work for this bill (2201...)
+            self.svc.check_duplicate(bill, person.psn_no, confirm_duplicate=confirm, override=override)
             v = visit or self.svc.open_visit(cred, person, bill, insutype)
             s = self.svc.preview(v, acct_used=acct)
             return v, key, s
@@ -447,7 +465,49 @@ class CashierController(QObject):
             self.say("ok", self.tr("预结算完成，请核对金额后按 F9 结算"))
 
         return self._start(Op(self.runner, self.tr("上传费用并预结算 (2201/2204/2206)"), work, kind="preview")
-                           .success(ok).failure(self._failed))
+                           .success(ok).failure(self._preview_failed))
+
+    def _preview_failed(self, e: BaseException) -> None:
+        if isinstance(e, (DuplicateBill, DuplicateSuspected)):
+            self._duplicate_refused(e, "preview")
+        else:
+            self._failed(e)
+
+    # duplicate-bill guard ---------------------------------------------------------------------------------
+    def _duplicate_refused(self, e: PlatformError, step: str) -> None:
+        """Nothing was sent: tell the cashier, and let the window show the earlier settlement."""
+        self.dup_refused_at = step
+        self.say("error", e.user_message)
+        self.duplicate.emit(e)
+        self._emit()
+
+    def _reset_duplicate(self) -> None:
+        self.dup_override, self.dup_confirmed, self.dup_refused_at = None, False, ""
+
+    def grant_override(self, supervisor, reason: str) -> Op | None:
+        """A supervisor allows one more settlement of a bill already settled (the reason goes to the journal
+        with the 2207 it lets through); the refused step runs again."""
+        try:
+            self.dup_override = DuplicateOverride(supervisor.id, reason, operator=getattr(self.operator, "id", ""))
+        except ValueError as e:
+            self.say("error", str(e))
+            return None
+        self.say("warn", self.tr("主管 %1 已授权重复结算（原因：%2）").replace("%1", supervisor.id)
+                 .replace("%2", self.dup_override.reason))
+        return self._after_duplicate()
+
+    def confirm_duplicate(self) -> Op | None:
+        """The cashier confirmed that the identical bill is another bill: the refused step runs again."""
+        self.dup_confirmed = True
+        return self._after_duplicate()
+
+    def _after_duplicate(self) -> Op | None:
+        step, self.dup_refused_at = self.dup_refused_at, ""
+        if step == "settle" and self.state == S.PREVIEWED:
+            return self.settle_now()
+        if self.state in (S.BILLED, S.PREVIEWED, S.REVERSED):
+            return self.preview_now()
+        return None
 
     # settle ----------------------------------------------------------------------------------------------
     def settle_now(self) -> Op | None:
@@ -474,7 +534,9 @@ class CashierController(QObject):
         visit = self.visit
         self.settle_detached = False
         self.settle_sends += 1
-        op = Op(self.runner, self.tr("结算 (2207)"), lambda: self.svc.settle(visit), kind="settle")
+        confirm, override = self.dup_confirmed, self.dup_override
+        op = Op(self.runner, self.tr("结算 (2207)"),
+                lambda: self.svc.settle(visit, confirm_duplicate=confirm, override=override), kind="settle")
         op.success(self._settle_ok).failure(self._settle_failed).late(self._settle_late)
         self.settle_op = op
         self._emit()
@@ -499,6 +561,10 @@ class CashierController(QObject):
 
     def _settle_failed(self, e: BaseException) -> None:
         self.settle_op = None
+        if isinstance(e, (DuplicateBill, DuplicateSuspected)):  # refused before anything was sent
+            self._nothing_booked()
+            self._duplicate_refused(e, "settle")
+            return
         if isinstance(e, UncertainSettlement):
             self._went_uncertain(e)
         elif isinstance(e, PlatformError) and e.outcome_unknown:
@@ -825,6 +891,7 @@ class CashierController(QObject):
             self.say("error", self.tr("结算结果未确认，不能接待下一位"))
             return
         self.flow.reset()
+        self._reset_duplicate()
         self.items, self.bill_meta = [], {}
         self.visit, self._visit_key = None, None
         self.receipt = None

@@ -173,6 +173,8 @@ class MainWindow(QMainWindow):
         ctl.changed.connect(self.render)
         ctl.message.connect(self.show_message)
         ctl.busy_changed.connect(self._busy)
+        ctl.duplicate.connect(self.show_duplicate)
+        ctl.completed_found.connect(self.show_completed)
         ctl.status.changed.connect(self.render_status)
         self._clock = QTimer(self)
         self._clock.setInterval(1000)
@@ -354,6 +356,37 @@ class MainWindow(QMainWindow):
         dlg = SupervisorDialog(self.operators, reason, self)
         dlg.authorized.connect(then)
         self._track("supervisor", dlg)
+        dlg.open()
+        return dlg
+
+    def show_duplicate(self, err):
+        """The duplicate-bill guard refused: the earlier settlement, and (when allowed) the supervisor's override
+        with a reason; or, for the same person's identical bill, Yes / No (No by default)."""
+        from terminal.store.errors import DuplicateSuspected
+
+        from .duplicates import DuplicateBillDialog, DuplicateSuspectedDialog
+
+        if isinstance(err, DuplicateSuspected):
+            dlg = DuplicateSuspectedDialog(err, self)
+            dlg.confirmed.connect(self.ctl.confirm_duplicate)
+        else:
+            dlg = DuplicateBillDialog(err, self)
+
+            def override(reason: str) -> None:
+                self.ask_supervisor(self.tr("重复结算单据 ") + err.bill_no + "\n" + self.tr("原因：") + reason,
+                                    lambda sup: self.ctl.grant_override(sup, reason))
+
+            dlg.override_requested.connect(override)
+        self._track("duplicate", dlg)
+        dlg.open()
+        return dlg
+
+    def show_completed(self, report):
+        """At start after a crash: settlements completed while nobody saw the result; acknowledged by the cashier."""
+        from .duplicates import CompletedSettlementsDialog
+
+        dlg = CompletedSettlementsDialog(report, self)
+        self._track("completed", dlg)
         dlg.open()
         return dlg
 
