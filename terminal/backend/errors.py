@@ -121,7 +121,7 @@ class TransportError(PlatformError):
             return (f"无法解析医保平台的主机名 {host or '?'}（DNS 查无此名{'，' + url if url else ''}）",
                     "请联系信息科核对 backend.url 的主机名和本机 DNS 设置，重试无用")
         if c == "connect_timeout":
-            secs = f" {self.limit:g} 秒内" if isinstance(self.limit, (int, float)) else ""
+            secs = f"{self.limit:g} 秒内" if isinstance(self.limit, (int, float)) else ""
             return f"连接医保平台超时：{secs}未连上 {hp or '平台'}{at}", it_net + "（防火墙、backend.url）"
         if c == "unreachable":
             return f"网络不可达：无法到达 {hp or '医保平台'}{at}", it_net
