@@ -11,12 +11,15 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from terminal import __version__
+from terminal.commands.output import Refusal, fail, print_warns, wants_json
 
 log = logging.getLogger("terminal.cli")
 
 
 def _print_json(obj: Any) -> None:
-    print(json.dumps(obj, ensure_ascii=False, indent=2, default=str))
+    from terminal.commands.output import print_json
+
+    print_json(obj)  # a refusal ({"ok": false, ...}) always carries its "error" object
 
 
 @contextmanager
@@ -84,15 +87,13 @@ def cmd_settle(args) -> int:
     try:
         bill = Bill.from_dict(wire.loads(Path(args.bill).read_text(encoding="utf-8")))
     except (OSError, ValueError) as e:
-        print(f"账单文件错误 {args.bill}: {e}", file=sys.stderr)
-        return 2
+        return fail(args, f"账单文件错误 {args.bill}: {e}", 2, "bill", prefix="")
     from terminal.store import Store, StoreError
 
     try:
         store = Store.from_config(cfg)
     except StoreError as e:
-        print(f"失败: {getattr(e, 'user_message', e)}（本地日志库不可用，为防丢失不进行结算）", file=sys.stderr)
-        return 2
+        return fail(args, f"{getattr(e, 'user_message', e)}（本地日志库不可用，为防丢失不进行结算）", 2, "journal")
     try:
         supervisor = _duplicate_supervisor(args, cfg)  # --override-duplicate: PIN checked before any platform work
     except _SettleUsage as e:
@@ -123,19 +124,13 @@ def cmd_settle(args) -> int:
             return _duplicate_refused(args, e, rep)
         except PlatformError as e:
             resolution, msg = forward_reversal(store, client, svc, e, cfg.backend.read_timeout)
-            if args.json:
-                _print_json({"ok": False, "error": type(e).__name__, "message": msg,
-                             "outcome_unknown": e.outcome_unknown, "msgid": e.msgid, "resolution": resolution})
-            else:
-                print(f"失败: {msg}", file=sys.stderr)
-            return 3 if e.outcome_unknown else 1
+            return fail(args, msg, 3 if e.outcome_unknown else 1, type(e).__name__,
+                        outcome_unknown=e.outcome_unknown, msgid=e.msgid, resolution=resolution)
         except LookupError as e:
-            print(f"失败: {e.args[0]}", file=sys.stderr)
-            return 1
+            return _lookup_refused(args, e, locals().get("person"))
         except Exception as e:  # card and scanner errors carry a cashier message
             if hasattr(e, "user_message"):
-                print(f"失败: {e.user_message}", file=sys.stderr)
-                return 1
+                return fail(args, e.user_message, 1, type(e).__name__)
             raise
         cross = visit.cross_province(cfg.facility.admdvs)
         ins = person.insurance(visit.insutype)
@@ -147,7 +142,8 @@ def cmd_settle(args) -> int:
             "insured_place": visit.insuplc_admdvs, "insured_place_name": place_name(visit.insuplc_admdvs),
             "treatment_place": cfg.facility.admdvs, "cross_province": cross,
             "mdtrt_id": visit.mdtrt_id, "msgid": visit.settle_msgid,
-            "settlement": s.as_dict(unmask=args.unmask), "identities_hold": not s.identity_errors(),
+            "settlement": {**s.as_dict(unmask=args.unmask), "warn_msg": s.warn_msg},
+            "identities_hold": not s.identity_errors(), "warn_msgs": list(visit.warn_msgs),
         }
         if rep.completed:  # settlements of a crashed run nobody saw: also in the JSON
             result["recovery"] = rep.as_dict()
@@ -262,21 +258,39 @@ def _print_settlement(r: dict, s) -> None:
     print(f"\n  ★ 个人现金支付 {fmt_yuan(s.psn_cash_pay)}")
     errs = s.identity_errors()
     print("  金额平衡校验: " + ("通过" if not errs else "失败 " + "; ".join(errs)))
+    print_warns(r.get("warn_msgs") or [])
+
+
+def _lookup_refused(args, e: LookupError, person: Any) -> int:
+    """A choice the platform's answer leaves open (several insurances) or a thing not found."""
+    msg = str(e.args[0]) if e.args else str(e)
+    extra: dict[str, Any] = {}
+    active = [i for i in getattr(person, "insurances", []) if i.active]
+    if person is not None and len(active) > 1 and "多个险种" in msg:
+        extra["choices"] = [{"insutype": i.insutype, "name": i.name} for i in active]
+        msg += "（用 --insutype 选择）"
+        return fail(args, msg, 1, "insurance_choice", **extra)
+    return fail(args, msg, 1, "not_found")
 
 
 def forward_reversal(store, client, service, err, read_timeout: float) -> tuple[str, str]:
     """After a failed platform call: when a settlement's outcome is unknown its 2601 is already queued
     durably; forward it now so the cashier knows where things stand. Returns (resolution, cashier message)."""
+    from terminal.commands.output import resolution_name
+    from terminal.store.worker import reversal_text
+
     resolution = ""
     omsgid = getattr(err, "omsgid", "")
     if err.outcome_unknown and omsgid:
         store.worker(client, service).drain(timeout=min(30.0, read_timeout * 2))
         resolution = store.resolution(omsgid)
     msg = err.user_message
+    oinfno = getattr(err, "oinfno", "") or getattr(err, "infno", "") or ""
     if resolution in ("reversed", "not_booked"):
-        msg = "结算结果未知，已冲正（2601 成功），未扣款；请重新结算"
+        what = "撤销" if oinfno[:4] in ("2208", "2305") else "结算"
+        msg = f"{what}结果未知；" + reversal_text(resolution, oinfno)
     elif resolution:
-        msg += f"（冲正状态: {resolution}，可用 yibao-terminal queue list 查看）"
+        msg += f"（冲正状态: {resolution_name(resolution)}，可用 yibao-terminal queue list 查看）"
     return resolution, msg
 
 
@@ -301,14 +315,20 @@ def cmd_cancel(args) -> int:
         try:
             s = svc.cancel(args.setl_id, args.mdtrt_id, args.psn_no, args.insuplc)
         except PlatformError as e:
-            print(f"撤销失败: {e.user_message}", file=sys.stderr)
-            return 3 if e.outcome_unknown else 1
-    if args.json:
-        _print_json({"ok": True, "settlement": s.as_dict()})
-    else:
-        from terminal.core.money import fmt_yuan
+            resolution, msg = forward_reversal(store, client, svc, e, cfg.backend.read_timeout)
+            queued = {"queue_id": e.queue_id} if getattr(e, "queue_id", None) is not None else {}
+            return fail(args, msg, 3 if e.outcome_unknown else 1, type(e).__name__, prefix="撤销失败: ",
+                        outcome_unknown=e.outcome_unknown, msgid=e.msgid, resolution=resolution, **queued)
+    from terminal.commands.output import refund_json, refund_text
 
-        print(f"已撤销结算 {args.setl_id}: 退基金 {fmt_yuan(-s.fund_pay_sumamt)}，退个人现金 {fmt_yuan(-s.psn_cash_pay)}")
+    text = f"已撤销结算 {args.setl_id}：{refund_text(s)}"
+    warns = [s.warn_msg] if s.warn_msg else []
+    if args.json:
+        _print_json({"ok": True, "message": text, "refund": refund_json(s),
+                     "settlement": {**s.as_dict(), "warn_msg": s.warn_msg}, "warn_msgs": warns})
+    else:
+        print(text)
+        print_warns(warns)
     return 0
 
 
@@ -333,7 +353,7 @@ def add_credential_args(p) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="yibao-terminal", description="医保直接结算收费终端 yibao-terminal")
+    p = _Parser(prog="yibao-terminal", description="医保直接结算收费终端 yibao-terminal")
     p.add_argument("--version", action="version", version=f"yibao-terminal {__version__}")
     p.add_argument("--config", help="配置文件 (TOML)；缺省时使用训练沙箱")
     sub = p.add_subparsers(dest="command")
@@ -383,7 +403,22 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, whose errors are one JSON object on stdout when the command line asks for --json."""
+
+    json_errors = False
+
+    def error(self, message: str):  # type: ignore[override]
+        if _Parser.json_errors:
+            from terminal.commands.output import error_payload, print_json
+
+            print_json(error_payload(f"参数错误: {message}", "usage", 2, usage=self.format_usage().strip()))
+            self.exit(2)
+        super().error(message)
+
+
 def main(argv: list[str] | None = None) -> int:
+    _Parser.json_errors = "--json" in (sys.argv[1:] if argv is None else argv)
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
@@ -398,14 +433,25 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         return int(args.func(args) or 0)
+    except Refusal as e:
+        return fail(args, e.message, e.code, e.kind, **e.extra)
     except ConfigError as e:
-        print(str(e), file=sys.stderr)
-        return 2
+        return fail(args, str(e), 2, "config", prefix="")
     except JournalOpenError as e:  # unreadable, or written by a newer program: never a traceback
-        print(e.user_message, file=sys.stderr)
-        return 1
+        return fail(args, e.user_message, 1, "journal", prefix="")
     except KeyboardInterrupt:
         return 130
+    except SystemExit as e:  # raise SystemExit("message"): a refusal worded for the person at the terminal
+        if isinstance(e.code, str):
+            return fail(args, e.code, 1, "usage", prefix="")
+        raise
+    except Exception as e:  # noqa: BLE001
+        if getattr(e, "user_message", None):  # card, scanner, store errors carry a message for the cashier
+            return fail(args, e.user_message, 1, type(e).__name__)
+        if not wants_json(args):
+            raise
+        sys.excepthook(type(e), e, e.__traceback__)  # the crash report, as for any unexpected error
+        return fail(args, f"程序内部错误 {type(e).__name__}: {e}（详见日志与崩溃报告）", 1, "internal")
 
 
 if __name__ == "__main__":

@@ -22,7 +22,7 @@ from terminal.core.models import Bill, Credential, CertType, Person, Settlement,
 from terminal.store import duplicates
 from terminal.store.duplicates import DuplicateOverride
 from terminal.store.errors import DuplicateBill, DuplicateSuspected  # noqa: F401 (raised through settle)
-from terminal.store.journal import LateAnswer
+from terminal.store.journal import LateAnswer, reversal_outcome
 
 log = logging.getLogger("terminal.service")
 
@@ -32,18 +32,36 @@ class UncertainSettlement(PlatformError):
 
     outcome_unknown = True
 
-    def __init__(self, cause: PlatformError, visit: Visit | None, omsgid: str, oinfno: str, reversed_ok: bool,
-                 reversal_error: PlatformError | None = None):
+    def __init__(self, cause: PlatformError, visit: Visit | None, omsgid: str, oinfno: str,
+                 reversed_ok: bool | str, reversal_error: PlatformError | None = None):
+        """``reversed_ok``: what the immediate 2601 found, as :meth:`SettlementService.reverse` returns it
+        ('reversed' / 'not_booked'), or False while the reversal is still open (True is read as 'reversed')."""
         self.cause, self.visit, self.omsgid, self.oinfno = cause, visit, omsgid, oinfno
-        self.reversed_ok, self.reversal_error = reversed_ok, reversal_error
+        #: '' (reversal still open), 'reversed' (2601 answered) or 'not_booked' (the platform never booked it)
+        self.reversal = reversed_ok if isinstance(reversed_ok, str) else ("reversed" if reversed_ok else "")
+        self.reversed_ok, self.reversal_error = bool(self.reversal), reversal_error
         super().__init__(self.user_message, infno=oinfno, msgid=omsgid)
+
+    @property
+    def cancelling(self) -> bool:
+        return self.oinfno[:4] in ("2208", "2305")
 
     @property
     def user_message(self) -> str:
         if isinstance(self.cause, LateAnswer):  # the journal had judged it already: say what it says
             return self.cause.user_message
-        if self.reversed_ok:
-            return "结算结果未知，已自动冲正（2601 成功），请重新结算"
+        if self.cancelling:
+            if self.reversal == "not_booked":
+                return ("撤销结果未知；医保平台答复从未记账此撤销请求（2601：原交易不存在），原结算仍有效、"
+                        "未退款；如仍需撤销请重新撤销")
+            if self.reversal:
+                return "撤销结果未知，已冲正撤销请求（2601 成功），原结算仍有效、未退款；如仍需撤销请重新撤销"
+            return "撤销结果未知，正在冲正撤销请求；冲正完成前不要退款，也不要重复撤销"
+        if self.reversal == "not_booked":
+            return ("结算结果未知；医保平台答复从未记账此笔结算（2601：原交易不存在），未产生任何费用、"
+                    "未扣款，无需冲正；请重新结算")
+        if self.reversal:
+            return "结算结果未知，已自动冲正（2601 成功），基金与个人账户均未扣款；请重新结算"
         return "结算结果未知，正在冲正；冲正完成后请重新结算"
 
 
@@ -72,6 +90,13 @@ class CancelQueued(PlatformError):
 
 def is_sign_in_error(err: BusinessError) -> bool:
     return "签到" in (err.err_msg or "")
+
+
+def note_warn(visit: Visit, warn: str) -> None:
+    """Keep a platform warn_msg with the visit (shown to the cashier; the journal keeps it per message)."""
+    warn = (warn or "").strip()
+    if warn and warn not in visit.warn_msgs:
+        visit.warn_msgs.append(warn)
 
 
 class SettlementService:
@@ -121,6 +146,7 @@ class SettlementService:
         person = Person.from_wire(a.output)
         if not person.insurances:
             raise BusinessError("平台未返回参保信息（insuinfo 为空）", infno="1101", msgid=a.msgid)
+        person.warn_msg = a.warn_msg
         return person
 
     def open_visit(self, cred: Credential, person: Person, bill: Bill, insutype: str | None = None) -> Visit:
@@ -132,6 +158,7 @@ class SettlementService:
         ipt_otp_no = bill.bill_no or f"MZ{now.strftime('%y%m%d%H%M%S%f')[:16]}"
         visit = Visit(credential=cred, person=person, insutype=ins.insutype, insuplc_admdvs=insuplc, bill=bill,
                       med_type=bill.med_type, ipt_otp_no=ipt_otp_no)
+        note_warn(visit, person.warn_msg)
         begntime = now.strftime("%Y-%m-%d %H:%M:%S")
         reg = self._with_sign_in(lambda: self.client.register({
             "psn_no": person.psn_no, "insutype": ins.insutype, "begntime": begntime,
@@ -139,11 +166,13 @@ class SettlementService:
             "atddr_no": bill.dr_code, "dr_name": bill.dr_name, "dept_code": bill.dept_code,
             "dept_name": bill.dept_name, "caty": bill.dept_code}, insuplc))
         visit.mdtrt_id = str(reg.output["data"]["mdtrt_id"])
+        note_warn(visit, reg.warn_msg)
         if bill.dise_codg:
-            self.client.visit_info({"mdtrt_id": visit.mdtrt_id, "psn_no": person.psn_no, "med_type": bill.med_type,
+            info = self.client.visit_info({"mdtrt_id": visit.mdtrt_id, "psn_no": person.psn_no, "med_type": bill.med_type,
                                     "begntime": begntime, "dise_codg": bill.dise_codg, "dise_name": bill.dise_name},
                                    [{"diag_type": "1", "diag_srt_no": "1", "diag_code": bill.dise_codg,
                                      "diag_name": bill.dise_name}], insuplc)
+            note_warn(visit, info.warn_msg)
         visit.chrg_bchno = now.strftime("%Y%m%d%H%M%S")
         self.upload(visit)
         return visit
@@ -161,6 +190,7 @@ class SettlementService:
                 "hosp_appr_flag": "1", "med_list_name": item.name,
             })
         a = self.client.upload_fees(details, visit.insuplc_admdvs)
+        note_warn(visit, a.warn_msg)
         visit.fee_results = a.output["result"]
         return visit.fee_results
 
@@ -179,6 +209,8 @@ class SettlementService:
             visit.acct_used = acct_used
         a = self._with_sign_in(lambda: self.client.pre_settle(self._setl_input(visit), visit.insuplc_admdvs))
         s = Settlement.from_wire(a.output, preview=True).check()
+        s.warn_msg = a.warn_msg
+        note_warn(visit, a.warn_msg)
         if s.medfee_sumamt != visit.bill.total:
             raise BusinessError(f"预结算总额 {s.medfee_sumamt} 与账单合计 {visit.bill.total} 不一致，请核对明细")
         visit.preview = s
@@ -253,6 +285,8 @@ class SettlementService:
             from terminal.backend.errors import MalformedAnswer
             err = MalformedAnswer(f"结算应答金额不平: {e}", infno="2207", msgid=msg.msgid, money_moving=True)
             raise self._uncertain(err, visit, msg.msgid, "2207") from e
+        s.warn_msg = a.warn_msg
+        note_warn(visit, a.warn_msg)
         visit.settlement = s
         if self.store is not None:
             self.store.settlement_shown(msg.msgid)
@@ -272,7 +306,9 @@ class SettlementService:
                 qid = self.store.queue.enqueue_message("cancel", msg, summary=f"撤销结算 {setl_id}")
                 raise CancelQueued(qid, setl_id, e) from e
             raise
-        return Settlement.from_wire(a.output).check()
+        s = Settlement.from_wire(a.output).check()
+        s.warn_msg = a.warn_msg
+        return s
 
     def park(self, cred: Credential, bill: Bill, *, person: Person | None = None, insutype: str = "",
              operator: str = ""):
@@ -284,15 +320,18 @@ class SettlementService:
         return self.store.park(cred, bill, name=name, psn_no=person.psn_no if person else "", insutype=insutype,
                                operator=operator or self.client.identity.opter)
 
-    def reverse(self, psn_no: str, insuplc: str, omsgid: str, oinfno: str) -> bool:
-        """2601. True when reversed, or when the platform says nothing was booked under omsgid."""
+    def reverse(self, psn_no: str, insuplc: str, omsgid: str, oinfno: str) -> str:
+        """2601. 'reversed' when the platform reversed it (or had already), 'not_booked' when it says nothing
+        was ever booked under omsgid (nothing charged, nothing to reverse). Both are true values; any other
+        refusal raises."""
         self.ensure_signed_in()
         try:
             self.client.reverse(psn_no, omsgid, oinfno, insuplc)
-            return True
+            return "reversed"
         except BusinessError as e:
-            if "原交易不存在" in e.err_msg or "无此交易" in e.err_msg or "未找到原交易" in e.err_msg:
-                return True
+            outcome = reversal_outcome(e.err_msg)
+            if outcome:
+                return outcome
             raise
 
     def _uncertain(self, err: PlatformError, visit: Visit | None, omsgid: str, oinfno: str, *,

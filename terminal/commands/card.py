@@ -186,7 +186,12 @@ def _event_line(ev: CardEvent) -> str:
 
 def cmd_card_watch(args: argparse.Namespace) -> int:
     events: queue.Queue[CardEvent] = queue.Queue()
-    reader = open_reader(args.reader or "")
+    try:
+        reader = open_reader(args.reader or "")
+    except KeyError as e:
+        from terminal.commands.output import fail
+
+        return fail(args, str(e.args[0]), 2, "unknown_card", prefix="错误: ")
     watcher = reader.monitor(events.put)
     counted = 0
     deadline = time.monotonic() + args.timeout if args.timeout else None

@@ -1,8 +1,10 @@
 """The journal, the offline queue, deferred settlements and reconciliation from the command line.
 
     yibao-terminal queue list [--all] [--json]          the offline queue (open items; --all: everything)
+                                                        and the journal's unresolved messages
     yibao-terminal queue show ID [--json]               one item with its journaled messages
-    yibao-terminal queue replay [ID] [--json]           forward now (one item, or everything due)
+    yibao-terminal queue replay [ID] [--json]           recover, then forward now (one item, or everything
+                                                        due); says what it did
     yibao-terminal queue dismiss ID [--note TEXT]       a refused item dealt with by hand
     yibao-terminal journal [--date D] [--json] [--full] the day's messages and settlements
     yibao-terminal reconcile [--date D] [--json]        3201 daily totals against the platform
@@ -18,15 +20,17 @@ The journal is ``data_dir/journal.sqlite``. Commands that talk to the platform u
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from typing import Any
 
 from terminal.core.money import fmt_yuan
+from terminal.core.protocol import MONEY_MOVING
+
+from .output import fail, print_json, print_warns, resolution_name
 
 
 def _print_json(obj: Any) -> None:
-    print(json.dumps(obj, ensure_ascii=False, indent=2, default=str))
+    print_json(obj)
 
 
 def _open(args):
@@ -37,24 +41,70 @@ def _open(args):
     return cfg, Store.from_config(cfg)
 
 
-def _err(e: Exception) -> int:
-    print(f"失败: {getattr(e, 'user_message', None) or e}", file=sys.stderr)
-    return 1
+def _err(e: Exception, args: Any = None) -> int:
+    return fail(args, str(getattr(e, "user_message", None) or e), 1, type(e).__name__)
 
 
 # queue ---------------------------------------------------------------------------------------------
+def unresolved_messages(store) -> list[dict[str, Any]]:
+    """Journal messages whose outcome is still open: pending or sent without an answer, or uncertain without
+    a final resolution (reversed / not_booked). Each says whether the process that sent it is still alive
+    (``owner_alive``) and what happens next (``next``)."""
+    from terminal.store.owners import Liveness
+
+    rows = store.sdb.rows("SELECT msgid, infno, state, resolution, owner, created, updated, psn_no, setl_id, "
+                          "err_msg FROM messages WHERE state IN ('pending','sent','uncertain') AND "
+                          "COALESCE(resolution,'') NOT IN ('reversed','not_booked') ORDER BY created, rowid")
+    if not rows:
+        return []
+    live = Liveness(store.path, store.token)
+    try:
+        out = []
+        for r in rows:
+            money_moving = (r["infno"] or "")[:4] in MONEY_MOVING
+            alive = live.alive(r["owner"])
+            if r["state"] in ("pending", "sent"):
+                if alive:
+                    nxt = "另一个运行中的程序正在等待平台应答，由它处理；请勿重复结算"
+                elif money_moving:
+                    nxt = "发送它的程序已退出，结果未知：运行 yibao-terminal queue replay（或重启收费程序）将自动冲正"
+                else:
+                    nxt = "发送它的程序已退出：下次恢复时关闭（无资金变动）"
+            else:
+                res = store.resolution(r["msgid"])
+                nxt = ("冲正被平台拒绝：请联系医保经办机构核实后用 queue dismiss 标记已处理" if res == "reversal_refused"
+                       else "结果未知，冲正已排队：运行 yibao-terminal queue replay 立即发送")
+                r["resolution"] = res or r["resolution"]
+            r.update(owner_alive=alive, money_moving=money_moving, next=nxt)
+            out.append(r)
+        return out
+    finally:
+        live.close(remove_dead=False)  # only looking: recovery decides what to do with a dead owner's files
+
+
 def cmd_queue_list(args) -> int:
     cfg, store = _open(args)
     with store:
         items = store.queue.items() if args.all else store.queue.open_items()
         st = store.queue_status()
+        open_msgs = unresolved_messages(store)
         if args.json:
-            _print_json({"status": st.as_dict(), "items": [i.as_dict() for i in items]})
+            _print_json({"status": st.as_dict(), "items": [i.as_dict() for i in items],
+                         "unresolved": open_msgs})
             return 0
-        print(f"{st.message}  [{st.level}]")
+        if open_msgs and not items and st.level == "ok":
+            print(f"离线队列无待发项目，但交易日志中有 {len(open_msgs)} 条报文结果未定（见下）  [warn]")
+        else:
+            print(f"{st.message}  [{st.level}]")
         for i in items:
             print(f"  {i.id:>4}  {i.created}  {i.kind_name:<6} {i.state_name:<5} 尝试 {i.attempts}  {i.summary}"
                   + (f"  ({i.last_error})" if i.last_error and i.state != "done" else ""))
+        if open_msgs:
+            print(f"结果未定的报文 {len(open_msgs)} 条:")
+            for m in open_msgs:
+                state = m["state"] + (f"/{resolution_name(m['resolution'])}" if m["resolution"] else "")
+                print(f"  {m['created']} {m['infno']:<5} {m['msgid']} {state}  "
+                      f"{'程序运行中' if m['owner_alive'] else '程序已退出'} — {m['next']}")
     return 0
 
 
@@ -66,7 +116,7 @@ def cmd_queue_show(args) -> int:
         try:
             item = store.queue.get(args.id)
         except NotFound as e:
-            return _err(e)
+            return _err(e, args)
         msgs = store.sdb.rows("SELECT msgid, infno, state, attempts, created, updated, err_msg, resolution FROM "
                               "messages WHERE msgid=? OR omsgid=? OR (? != '' AND msgid=?) ORDER BY created",
                               [item.msgid, item.omsgid or "-", item.omsgid or "", item.omsgid or ""])
@@ -79,7 +129,8 @@ def cmd_queue_show(args) -> int:
         if item.last_error:
             print(f"  最近错误: {item.last_error}")
         for m in msgs:
-            print(f"  {m['infno']} {m['msgid']} {m['state']}{'/' + m['resolution'] if m['resolution'] else ''}"
+            print(f"  {m['infno']} {m['msgid']} {m['state']}"
+                  f"{'/' + resolution_name(m['resolution']) if m['resolution'] else ''}"
                   f"{'  ' + m['err_msg'] if m['err_msg'] else ''}")
     return 0
 
@@ -97,7 +148,11 @@ def _forward(args, only: int | None = None, kinds: str = "") -> int:
     cfg, store = _open(args)
     with store, platform_session(cfg, observer=store.journal) as (client, _sandbox):
         svc = _service(cfg, client, store)
-        store.recover()
+        from terminal.cli import report_recovery
+
+        rep = store.recover()  # what a crash left open: reversals queued (sent below), others closed
+        if not args.json:
+            report_recovery(rep)  # settlements a crash left unseen are shown, never swallowed
         worker = store.worker(client, svc)
         try:
             if only is not None:
@@ -106,18 +161,64 @@ def _forward(args, only: int | None = None, kinds: str = "") -> int:
                 store.queue.replay()
                 outcomes = worker.drain(timeout=args.timeout)
         except StoreError as e:
-            return _err(e)
+            return _err(e, args)
+        summary = replay_summary(rep, outcomes)
+        text = summary_text(summary)
+        code = 3 if any(o.state == "retry" for o in outcomes) else (
+            1 if any(o.state == "failed" for o in outcomes) else 0)
         if args.json:
-            _print_json({"outcomes": [o.as_dict() for o in outcomes], "status": store.queue_status().as_dict()})
+            _print_json({"ok": code == 0, "message": text, "summary": summary, "recovery": rep.as_dict(),
+                         "outcomes": [o.as_dict() for o in outcomes], "status": store.queue_status().as_dict()})
         else:
-            if not outcomes:
-                print("没有可发送的项目")
             for o in outcomes:
                 print(f"  {o.item_id:>4} {o.kind:<10} {o.state:<9} {o.message}")
+                print_warns([o.warn_msg])
+            print(text)
             print(store.queue_status().message)
-        if any(o.state == "retry" for o in outcomes):
-            return 3
-        return 1 if any(o.state == "failed" for o in outcomes) else 0
+        return code
+
+
+def replay_summary(rep: Any, outcomes: list) -> dict[str, int]:
+    """What one replay did: the recovery's findings and the forwarding's outcomes, counted."""
+    done = [o for o in outcomes if o.state == "done"]
+    return {
+        "found_uncertain": len(rep.uncertain),  # settlements a crash left without an answer: reversal queued
+        "closed_interrupted": len(rep.failed),
+        "requeued": rep.requeued,
+        "completed_unseen": len(rep.completed),
+        "left_to_live_process": rep.live,
+        "reversed": sum(1 for o in done if o.kind == "reversal" and o.resolution != "not_booked"),
+        "not_booked": sum(1 for o in done if o.kind == "reversal" and o.resolution == "not_booked"),
+        "forwarded": sum(1 for o in done if o.kind != "reversal"),
+        "waiting": sum(1 for o in outcomes if o.state == "waiting"),
+        "uncertain": sum(1 for o in outcomes if o.state == "uncertain"),
+        "retry": sum(1 for o in outcomes if o.state == "retry"),
+        "failed": sum(1 for o in outcomes if o.state == "failed"),
+    }
+
+
+_SUMMARY_PARTS = (
+    ("found_uncertain", "发现 {} 笔结果未知的交易（已排队冲正）"),
+    ("closed_interrupted", "关闭 {} 条中断的查询类报文"),
+    ("requeued", "{} 项中断的离线业务重新排队"),
+    ("completed_unseen", "{} 笔结算已于中断前完成，请核对是否已收费"),
+    ("reversed", "冲正 {} 笔（平台已撤回，未扣款）"),
+    ("not_booked", "{} 笔平台从未记账（未扣款，无需冲正）"),
+    ("forwarded", "提交完成 {} 项"),
+    ("waiting", "{} 项等待前序业务完成"),
+    ("uncertain", "{} 项结果未知（已排队冲正后重交）"),
+    ("retry", "{} 项平台未应答，稍后重试"),
+    ("failed", "{} 项被平台拒绝，需人工处理（queue show / dismiss）"),
+    ("left_to_live_process", "{} 笔由另一个运行中的程序处理"),
+)
+
+
+def summary_text(summary: dict[str, int]) -> str:
+    parts = [text.format(summary[k]) for k, text in _SUMMARY_PARTS if summary.get(k)]
+    acted = any(summary.get(k) for k, _ in _SUMMARY_PARTS if k != "left_to_live_process")
+    if not acted:
+        return "没有可发送的项目" + ("；" + parts[0] if parts else "")
+    return "本次：" + "；".join(parts)
 
 
 def cmd_queue_replay(args) -> int:
@@ -132,7 +233,7 @@ def cmd_queue_dismiss(args) -> int:
         try:
             store.queue.dismiss(args.id, args.note or "")
         except StoreError as e:
-            return _err(e)
+            return _err(e, args)
     print(f"队列项目 {args.id} 已标记为已处理")
     return 0
 
@@ -150,15 +251,17 @@ def cmd_journal(args) -> int:
             return 0
         print(f"{args.date or _today()} 报文 {len(msgs)} 条，结算 {len(setl)} 笔")
         for m in msgs:
-            extra = m["resolution"] and f" → {m['resolution']}" or ""
+            extra = m["resolution"] and f" → {resolution_name(m['resolution'])}" or ""
             print(f"  {m['created'][11:]} {m['infno']:<5} {m['msgid']} {m['state']:<9}{extra}"
-                  + (f"  {m['err_msg']}" if m["err_msg"] else ""))
+                  + (f"  {m['err_msg']}" if m["err_msg"] else "")
+                  + (f"  ⚠ 平台提示: {m['warn_msg']}" if m.get("warn_msg") else ""))
         if setl:
             print("结算:")
             for s in setl:
                 print(f"  {s['setl_time'] or s['created']} {s['kind']:<6} {s['setl_id']} {s['status']:<9} "
                       f"{s['insutype']} 总额 {fmt_yuan(s['medfee_sumamt'])} 基金 {fmt_yuan(s['fund_pay_sumamt'])} "
-                      f"个账 {fmt_yuan(s['acct_pay'])} 现金 {fmt_yuan(s['psn_cash_pay'])}")
+                      f"个账 {fmt_yuan(s['acct_pay'])} 现金 {fmt_yuan(s['psn_cash_pay'])}"
+                      + (f"  ⚠ 平台提示: {s['warn_msg']}" if s.get("warn_msg") else ""))
     return 0
 
 
@@ -218,10 +321,9 @@ def cmd_parked_settle(args) -> int:
             try:
                 p = store.parking.get(args.id)
             except LookupError as e:
-                return _err(e)
+                return _err(e, args)
         if p.queue_id is None:
-            print(f"补结算 {args.id} 没有队列项目", file=sys.stderr)
-            return 1
+            return fail(args, f"补结算 {args.id} 没有队列项目（状态 {p.state_name}）", 1, "not_queued")
         return _forward(args, p.queue_id)
     return _forward(args)
 
@@ -234,7 +336,7 @@ def cmd_parked_cancel(args) -> int:
         try:
             p = store.cancel_parked(args.id, cfg.operator.id)
         except StoreError as e:
-            return _err(e)
+            return _err(e, args)
     print(f"补结算 {p.park_id} 已取消（全额 {fmt_yuan(p.total)} 不再申请医保支付）")
     return 0
 
@@ -247,7 +349,7 @@ def cmd_parked_refunded(args) -> int:
         try:
             p = store.mark_refund_paid(args.id, cfg.operator.id)
         except StoreError as e:
-            return _err(e)
+            return _err(e, args)
     print(f"补结算 {p.park_id} 退款 {fmt_yuan(p.refund_due)} 已支付")
     return 0
 

@@ -100,6 +100,11 @@ class CashierController(QObject):
         self.uncertain: PendingReversal | None = None
         self.uncertain_error: str = ""
         self.reversal_state = ""  # waiting | running | queued | failed | done
+        #: how the last uncertain settlement ended: 'reversed' (taken back) or 'not_booked' (never booked)
+        self.reversal_outcome = ""
+        #: the platform's warn_msg texts for what is on the screen (1101 … 2207, 2208): the window's notice
+        self.platform_warns: list[str] = []
+        self.cancel_result: Settlement | None = None  # the last 2208 answer (negative amounts)
         self.last_message = ("", "")
         self.last_cred: Credential | None = None  # the last credential tried (parking needs it offline)
         self.slip: Any = None  # the last park slip
@@ -157,6 +162,15 @@ class CashierController(QObject):
     def say(self, level: str, text: str) -> None:
         self.last_message = (level, text)
         self.message.emit(level, text)
+
+    def _set_warns(self, warns) -> None:
+        """The platform's warnings for what the cashier now sees (shown until the next patient)."""
+        out: list[str] = []
+        for w in warns or ():
+            w = (w or "").strip()
+            if w and w not in out:
+                out.append(w)
+        self.platform_warns = out
 
     def _emit(self) -> None:
         self.changed.emit()
@@ -326,6 +340,7 @@ class CashierController(QObject):
         self.visit, self._visit_key = None, None
         self.receipt = None
         self.flow.identified(cred, person, insutype)
+        self._set_warns([getattr(person, "warn_msg", "")])
         self._reset_duplicate()
         if self.items:
             self.flow.billed(self.bill())
@@ -462,6 +477,7 @@ class CashierController(QObject):
                 return  # the bill or patient changed meanwhile: this preview is stale
             self.visit, self._visit_key = v, k
             self.flow.previewed(s)
+            self._set_warns(v.warn_msgs or [s.warn_msg])
             self.say("ok", self.tr("预结算完成，请核对金额后按 F9 结算"))
 
         return self._start(Op(self.runner, self.tr("上传费用并预结算 (2201/2204/2206)"), work, kind="preview")
@@ -548,6 +564,7 @@ class CashierController(QObject):
             log.error("settlement answer in state %s", self.state)
         self.flow.settled(s)
         self.uncertain, self.reversal_state = None, ""
+        self._set_warns((self.visit.warn_msgs if self.visit is not None else []) + [s.warn_msg])
         r = ReceiptData.build(cfg=self.cfg, operator=self.operator, person=self.flow.person, visit=self.visit,
                               settlement=s, training=self.session.training)
         self.receipt = r
@@ -618,7 +635,7 @@ class CashierController(QObject):
         self.uncertain_error = e.user_message if e else getattr(cause, "user_message", str(cause))
         if e is not None and e.reversed_ok:
             pr.done = True
-            self._reversed(self.tr("结算结果未知，已自动冲正（2601），未产生费用。请按 F5 重新预结算后再结算"))
+            self._reversed(self._reversal_text(e.reversal), e.reversal)
             return
         self.session.reversals.append(pr)
         self.refresh_queue_count()
@@ -636,14 +653,23 @@ class CashierController(QObject):
             self._retry.start(self.retry_interval_ms if e is not None else 200)
         self._emit()
 
-    def _reversed(self, text: str) -> None:
+    def _reversal_text(self, outcome: str) -> str:
+        if outcome == "not_booked":
+            return self.tr("医保平台答复从未记账此笔结算（2601：原交易不存在）：未产生任何费用、未扣款，无需冲正；"
+                           "不要收取现金。请按 F5 重新预结算后再结算")
+        return self.tr("结算结果未知，已冲正（2601 成功）：平台已撤回此笔结算，未扣款；不要收取现金。"
+                       "请按 F5 重新预结算后再结算")
+
+    def _reversed(self, text: str, outcome: str = "reversed") -> None:
         self._retry.stop()
         self.refresh_queue_count()
         if self.state == S.UNCERTAIN:
             self.flow.reversed()
         self.reversal_state = "done"
+        self.reversal_outcome = outcome or "reversed"
         if self.uncertain:
             self.uncertain.done = True
+            self.uncertain.outcome = self.reversal_outcome
         self.say("warn", text)
         self._emit()
 
@@ -689,7 +715,7 @@ class CashierController(QObject):
                 if self.state != S.UNCERTAIN or self.uncertain is not pr:
                     return
                 if res in ("reversed", "not_booked"):
-                    self._reversed(self.tr("冲正完成（2601），未产生费用。请按 F5 重新预结算后再结算"))
+                    self._reversed(self._reversal_text(res), res)
                 elif res.startswith("failed"):
                     self.reversal_state = "failed"
                     pr.last_error = res.partition(":")[2].strip()
@@ -711,9 +737,10 @@ class CashierController(QObject):
             return None
         self.reversal_state = "running"
 
-        def ok(done: bool) -> None:
+        def ok(done: str) -> None:
             if done:
-                self._reversed(self.tr("冲正成功（2601），未产生费用。请按 F5 重新预结算后再结算"))
+                outcome = done if isinstance(done, str) else "reversed"
+                self._reversed(self._reversal_text(outcome), outcome)
             else:
                 self.reversal_state = "failed"
                 self._retry.start(self.retry_interval_ms)
@@ -731,6 +758,18 @@ class CashierController(QObject):
                               kind="reverse").success(ok).failure(fail))
 
     # cancel (2208) -------------------------------------------------------------------------------------
+    def refund_text(self, s: Settlement) -> str:
+        """What a cancellation (2208 answer, negative amounts) gave back: 退回个人账户 ¥x，退还现金 ¥y，基金 ¥z."""
+        from terminal.core.money import fmt_yuan
+        from terminal.core.refunds import refund_amounts
+
+        r = refund_amounts(s)
+        text = self.tr("退回个人账户 %1，退还现金 %2，基金 %3").replace("%1", fmt_yuan(r["acct_pay"])) \
+            .replace("%2", fmt_yuan(r["psn_cash_pay"])).replace("%3", fmt_yuan(r["fund_pay_sumamt"]))
+        if "hosp_part_amt" in r:
+            text += self.tr("，医院负担 ") + fmt_yuan(r["hosp_part_amt"])
+        return text
+
     def cancel_settlement(self, r: ReceiptData, supervisor) -> Op | None:
         if self.busy:
             self.say("warn", self.tr("请等待当前操作完成"))
@@ -739,12 +778,16 @@ class CashierController(QObject):
             self.say("warn", self.tr("该笔已撤销"))
             return None
 
-        def ok(_s: Settlement) -> None:
+        def ok(s: Settlement) -> None:
             self.session.journal.mark_cancelled(r.setl_id)
             r.status = "cancelled"
+            self.cancel_result = s
             if self.state == S.SETTLED and self.flow.settlement is not None and self.flow.settlement.setl_id == r.setl_id:
                 self.flow.cancelled()
-            self.say("ok", self.tr("已撤销结算 ") + r.setl_id + self.tr("（主管 ") + supervisor.id + "）")
+            if getattr(s, "warn_msg", ""):
+                self._set_warns([s.warn_msg])
+            self.say("ok", self.tr("已撤销结算 ") + r.setl_id + self.tr("（主管 ") + supervisor.id + "）：" +
+                     self.refund_text(s))
             self._emit()
             self.print_receipt(r)
 
@@ -753,8 +796,12 @@ class CashierController(QObject):
                 self.say("warn", e.user_message)
                 return
             if isinstance(e, UncertainSettlement):
-                if e.reversed_ok:
-                    self.say("error", self.tr("撤销结果未知，已冲正撤销请求，原结算仍有效；可重试撤销"))
+                if e.reversal == "not_booked":
+                    self.say("error", self.tr("撤销结果未知；医保平台答复从未记账此撤销请求，原结算仍有效、未退款；"
+                                              "可重试撤销"))
+                elif e.reversed_ok:
+                    self.say("error", self.tr("撤销结果未知，已冲正撤销请求（2601 成功），原结算仍有效、未退款；"
+                                              "可重试撤销"))
                 else:
                     self.say("error", self.tr("撤销结果未知，正在冲正撤销请求；完成前请勿重复撤销"))
             else:
@@ -896,6 +943,7 @@ class CashierController(QObject):
         self.visit, self._visit_key = None, None
         self.receipt = None
         self.uncertain, self.reversal_state, self.uncertain_error = None, "", ""
+        self.reversal_outcome, self.platform_warns, self.cancel_result = "", [], None
         self.acct_used = True
         self._emit()
 

@@ -251,7 +251,9 @@ class QueueDialog(QDialog):
         for pr in s.reversals:
             if pr.queued:
                 continue
-            rows.append(["—", self.tr("冲正"), pr.omsgid, self.tr("已冲正") if pr.done else self.tr("等待冲正"),
+            state = (self.tr("平台未记账（未扣款）") if pr.outcome == "not_booked" else self.tr("已冲正")) if pr.done \
+                else self.tr("等待冲正")
+            rows.append(["—", self.tr("冲正"), pr.omsgid, state,
                          str(pr.attempts), datetime.fromtimestamp(pr.since).strftime("%Y-%m-%d %H:%M:%S"),
                          pr.last_error])
         _fill(self.queue, rows)

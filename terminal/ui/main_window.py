@@ -77,6 +77,18 @@ class MainWindow(QMainWindow):
         self.msg.setFixedHeight(34)  # a fixed strip: a new message never re-lays-out the window
         root.addWidget(self.msg)
 
+        # the platform's warn_msg for what is on the screen (1101 … 2207, 2208): yellow, until the next patient
+        self.notice = QLabel(central)
+        self.notice.setObjectName("platformNotice")
+        self.notice.setWordWrap(True)
+        self.notice.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.notice.setStyleSheet("QLabel#platformNotice { background: #fff3c4; color: #5d4200; font-weight: bold;"
+                                  " border: 2px solid #f9a825; border-radius: 4px; padding: 6px 12px;"
+                                  " margin: 4px 10px 0 10px; }")
+        self.notice.hide()
+        self._notice_text = ""
+        root.addWidget(self.notice)
+
         body = QHBoxLayout()
         body.setContentsMargins(10, 6, 10, 6)
         body.setSpacing(10)
@@ -493,9 +505,19 @@ class MainWindow(QMainWindow):
         self.esc_btn.set_caption(self.tr("放弃") if c.busy else (
             self.tr("下一位") if st in (S.SETTLED, S.CANCELLED, S.REVERSED, S.IDLE) else self.tr("返回")))
         self.esc_btn.setEnabled(st != S.UNCERTAIN or c.busy)
+        self.render_notice()
         if self.customer is not None:
             self.customer.render(c)
         self.render_status()
+
+    def render_notice(self) -> None:
+        warns = list(getattr(self.ctl, "platform_warns", []) or [])
+        text = (self.tr("⚠ 医保平台提示：") + "；".join(warns)) if warns else ""
+        if text != self._notice_text:  # only when it changes: showing or hiding it lays the window out again
+            self._notice_text = text
+            self.notice.setText(text)
+            self.notice.setToolTip(text)
+            self.notice.setVisible(bool(text))
 
     def render_status(self) -> None:
         ps = self.ctl.status

@@ -453,9 +453,14 @@ class SettlementPanel(QStackedWidget):
             s = ctl.preview
         if s is None:
             self.setCurrentWidget(self.idle)
-            if st == S.REVERSED:
+            if st == S.REVERSED and getattr(ctl, "reversal_outcome", "") == "not_booked":
+                self.idle_title.setText(self.tr("平台未记账，未产生费用"))
+                self.steps.setText(self.tr("<p>上一笔结算结果未知；医保平台答复从未记账此笔结算（2601：原交易不存在），"
+                                           "未扣款，无需冲正。</p>"
+                                           "<p>按 <b>F5</b> 重新预结算后再按 <b>F9</b> 结算，或按 <b>Esc</b> 接待下一位。</p>"))
+            elif st == S.REVERSED:
                 self.idle_title.setText(self.tr("已冲正，未产生费用"))
-                self.steps.setText(self.tr("<p>上一笔结算结果未知，已通过 2601 冲正。</p>"
+                self.steps.setText(self.tr("<p>上一笔结算结果未知，已通过 2601 冲正：平台已撤回此笔结算，未扣款。</p>"
                                            "<p>按 <b>F5</b> 重新预结算后再按 <b>F9</b> 结算，或按 <b>Esc</b> 接待下一位。</p>"))
             else:
                 self.idle_title.setText(self.tr("下一位") if st == S.IDLE else self.tr("办理中"))
@@ -492,7 +497,11 @@ class SettlementPanel(QStackedWidget):
                  S.SETTLING: self.tr("正在等待医保平台应答，请勿离开"),
                  S.SETTLED: self.tr("请收取现金。Esc 下一位 · F10 撤销（需主管）"),
                  S.CANCELLED: self.tr("本笔结算已撤销，基金与账户支付已退回。Esc 下一位")}
-        self.next_hint.setText(hints.get(st, ""))
+        hint = hints.get(st, "")
+        c = getattr(ctl, "cancel_result", None)
+        if st == S.CANCELLED and c is not None:
+            hint = self.tr("本笔结算已撤销：") + ctl.refund_text(c) + self.tr("。Esc 下一位")
+        self.next_hint.setText(hint)
         self.reprint.setVisible(st in (S.SETTLED, S.CANCELLED))
 
     def _render_uncertain(self, ctl) -> None:

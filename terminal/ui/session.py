@@ -72,6 +72,8 @@ class PendingReversal:
     last_error: str = ""
     done: bool = False
     queued: bool = False  # the store's queue owns it
+    #: how it ended: 'reversed' (the platform took it back) or 'not_booked' (the platform never booked it)
+    outcome: str = ""
 
 
 class AppSession:
@@ -215,15 +217,17 @@ class AppSession:
             return "failed: " + why
         return ""  # still reversing (or not journaled): keep polling
 
-    def reverse(self, pr: PendingReversal) -> bool:
+    def reverse(self, pr: PendingReversal) -> str:
+        """2601 now: 'reversed' / 'not_booked' (see SettlementService.reverse); raises when refused."""
         pr.attempts += 1
         try:
-            ok = self.service.reverse(pr.psn_no, pr.insuplc, pr.omsgid, pr.oinfno)
+            outcome = self.service.reverse(pr.psn_no, pr.insuplc, pr.omsgid, pr.oinfno)
         except Exception as e:
             pr.last_error = getattr(e, "user_message", str(e))
             raise
-        pr.done = ok
-        return ok
+        pr.done = bool(outcome)
+        pr.outcome = outcome if isinstance(outcome, str) else ("reversed" if outcome else "")
+        return outcome
 
     def wake_queue(self) -> None:
         if self.worker is not None:

@@ -312,7 +312,7 @@ def test_cli_killed_right_after_the_commit_restart_shows_the_settlement_and_refu
     assert "上次结算已完成：" in r2.stderr and "请核对是否已收费" in r2.stderr and setl_id in r2.stderr, r2.stderr
     assert "交易日志正常" not in r2.stderr
     out = json.loads(r2.stdout)
-    assert r2.returncode == 1 and out["ok"] is False and out["error"] == "DuplicateBill"
+    assert r2.returncode == 1 and out["ok"] is False and out["error"]["kind"] == "DuplicateBill"
     assert out["duplicate"]["earlier"][0]["setl_id"] == setl_id and "--override-duplicate" in out["hint"]
     assert [c["setl_id"] for c in out["recovery"]["completed"]] == [setl_id]
     assert len(_cli_ledger(tmp_path)) == 1  # not settled twice
@@ -353,7 +353,7 @@ def test_cli_override_needs_the_supervisor_pin_and_a_reason_and_confirm_duplicat
     nobill = _bill_file(tmp_path, "")
     r = _cli(tmp_path, "settle", "--cert-type", "02", "--cert-no", certno, "--bill", nobill, "--json")
     out = json.loads(r.stdout)
-    assert r.returncode == 1 and out["error"] == "DuplicateSuspected" and "--confirm-duplicate" in out["hint"]
+    assert r.returncode == 1 and out["error"]["kind"] == "DuplicateSuspected" and "--confirm-duplicate" in out["hint"]
     assert out["duplicate"]["earlier"][0]["setl_id"] in {x["setl_id"] for x in _cli_ledger(tmp_path)}
     assert len(_cli_ledger(tmp_path)) == 2
     _cli(tmp_path, "settle", "--cert-type", "02", "--cert-no", certno, "--bill", nobill, "--confirm-duplicate",

@@ -219,12 +219,14 @@ def test_uncertain_2304_is_reversed(ward, sandbox, kind):
     with pytest.raises(UncertainSettlement) as ei:
         ward.settle(st.adm_no)
     e = ei.value
-    assert e.reversed_ok and e.oinfno == "2304" and "已自动冲正" in e.user_message
+    assert e.reversed_ok and e.oinfno == "2304"
     rows = settled(sandbox)
     if kind == "lost_answer":  # booked, then reversed
         assert [r["status"] for r in rows] == ["reversed"] and settled(sandbox, "2601")
-    else:  # never processed: the 2601 finds nothing to reverse
+        assert e.reversal == "reversed" and "已自动冲正" in e.user_message
+    else:  # never processed: the 2601 finds nothing to reverse, and the cashier is told so (issue 11, item 5)
         assert rows == []
+        assert e.reversal == "not_booked" and "从未记账" in e.user_message and "已自动冲正" not in e.user_message
     assert ward.stay(st.adm_no).state == "discharged" and ward.stay(st.adm_no).held == D("5000.00")
     r = ward.settle(st.adm_no)  # settle anew
     assert r.stay.state == "settled" and [x["status"] for x in settled(sandbox)][-1] == "booked"

@@ -50,7 +50,7 @@ def test_read_errors_have_exit_codes(capsys):
     rc, _, err = run(["card", "read", "--virtual", "damaged"], capsys)
     assert rc == 1 and "不是社保卡" in err and "NotSocialSecurityCard" in err
     rc, out, _ = run(["card", "read", "--virtual", "damaged", "--json"], capsys)
-    assert rc == 1 and json.loads(out)["error"] == "NotSocialSecurityCard"
+    assert rc == 1 and json.loads(out)["error"]["kind"] == "NotSocialSecurityCard"
     rc, _, err = run(["card", "read", "--virtual", "nobody"], capsys)
     assert rc == 2 and "nobody" in err
 
