@@ -14,8 +14,8 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 BIN = Path(sys.executable).parent
-UI = ["app", "controller", "customer", "items", "journal", "login", "main_window", "panels", "phone", "receipt",
-      "settings", "widgets"]
+UI = ["app", "controller", "customer", "duplicates", "items", "journal", "login", "main_window", "panels", "phone",
+      "receipt", "settings", "widgets"]
 
 
 def main() -> int:

@@ -105,7 +105,7 @@
     <name>CashierController</name>
     <message>
         <source>检查交易日志</source>
-        <extracomment>level (info | ok | warn | error), text the op the cashier is waiting on (Op) or None a settlement was booked (ReceiptData)</extracomment>
+        <extracomment>level (info | ok | warn | error), text the op the cashier is waiting on (Op) or None a settlement was booked (ReceiptData) the duplicate-bill guard refused (DuplicateBill | DuplicateSuspected): the window shows the earlier one at start: settlements a crashed run completed while nobody saw the result (RecoveryReport) how the last uncertain settlement ended: 'reversed' (taken back) or 'not_booked' (never booked) the platform's warn_msg texts for what is on the screen (1101 … 2207, 2208): the window's notice</extracomment>
         <translation>Checking the transaction journal</translation>
     </message>
     <message>
@@ -189,6 +189,10 @@
         <translation>Settled or outcome pending: the bill can no longer change; Esc for the next patient</translation>
     </message>
     <message>
+        <source>账单文件错误：</source>
+        <translation>Bill file error: </translation>
+    </message>
+    <message>
         <source>已载入账单，共 %1 项</source>
         <translation>Bill loaded, %1 items</translation>
     </message>
@@ -223,6 +227,10 @@
     <message>
         <source>上传费用并预结算 (2201/2204/2206)</source>
         <translation>Uploading items and pre-settling (2201/2204/2206)</translation>
+    </message>
+    <message>
+        <source>主管 %1 已授权重复结算（原因：%2）</source>
+        <translation>Supervisor %1 allowed settling the bill again (reason: %2)</translation>
     </message>
     <message>
         <source>正在结算，请勿重复操作</source>
@@ -265,10 +273,6 @@
         <translation>. Press F5 to pre-settle again</translation>
     </message>
     <message>
-        <source>结算结果未知，已自动冲正（2601），未产生费用。请按 F5 重新预结算后再结算</source>
-        <translation>Outcome unknown, reversed automatically (2601): nothing charged. Press F5 to pre-settle, then settle again</translation>
-    </message>
-    <message>
         <source>结算结果未知，正在冲正（2601）；冲正完成前不要重复结算，也不要收取现金</source>
         <translation>Outcome unknown, reversing (2601): do not settle again and take no cash until it is done</translation>
     </message>
@@ -277,20 +281,12 @@
         <translation>Outcome unknown and the reversal has not gone through yet; retrying automatically. Do not settle again</translation>
     </message>
     <message>
-        <source>冲正完成（2601），未产生费用。请按 F5 重新预结算后再结算</source>
-        <translation>Reversal done (2601): nothing charged. Press F5 to pre-settle, then settle again</translation>
-    </message>
-    <message>
         <source>冲正被平台拒绝：</source>
         <translation>The platform refused the reversal: </translation>
     </message>
     <message>
         <source>。请联系医保经办机构核实，或点“立即重试冲正”</source>
         <translation>. Check with the insurance office, or click "Retry reversal now"</translation>
-    </message>
-    <message>
-        <source>冲正成功（2601），未产生费用。请按 F5 重新预结算后再结算</source>
-        <translation>Reversed (2601): nothing charged. Press F5 to pre-settle, then settle again</translation>
     </message>
     <message>
         <source>冲正未成功：</source>
@@ -315,10 +311,6 @@
     <message>
         <source>（主管 </source>
         <translation>(supervisor </translation>
-    </message>
-    <message>
-        <source>撤销结果未知，已冲正撤销请求，原结算仍有效；可重试撤销</source>
-        <translation>Cancellation outcome unknown; the request was reversed and the settlement stands. You may cancel again</translation>
     </message>
     <message>
         <source>撤销结果未知，正在冲正撤销请求；完成前请勿重复撤销</source>
@@ -373,6 +365,30 @@
         <translation>Printing failed: </translation>
     </message>
     <message>
+        <source>医保平台答复从未记账此笔结算（2601：原交易不存在）：未产生任何费用、未扣款，无需冲正；不要收取现金。请按 F5 重新预结算后再结算</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>结算结果未知，已冲正（2601 成功）：平台已撤回此笔结算，未扣款；不要收取现金。请按 F5 重新预结算后再结算</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>退回个人账户 %1，退还现金 %2，基金 %3</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>，医院负担 </source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>撤销结果未知；医保平台答复从未记账此撤销请求，原结算仍有效、未退款；可重试撤销</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>撤销结果未知，已冲正撤销请求（2601 成功），原结算仍有效、未退款；可重试撤销</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
         <source>；可在日志中重打</source>
         <translation>; reprint it from the journal</translation>
     </message>
@@ -403,6 +419,33 @@
     <message>
         <source>结算结果未确认，不能接待下一位</source>
         <translation>Settlement not confirmed: no next patient yet</translation>
+    </message>
+</context>
+<context>
+    <name>CompletedSettlementsDialog</name>
+    <message>
+        <source>上次结算已完成，请核对是否已收费</source>
+        <translation>Settled before the restart: check whether the patient has paid</translation>
+    </message>
+    <message>
+        <source>上次结算已完成（%1 笔），请核对是否已收费</source>
+        <translation>Settled before the restart (%1): check whether the patient has paid</translation>
+    </message>
+    <message>
+        <source>程序上次在结算完成后、显示结果前中断。以下结算已在医保平台记账；请核对患者是否已缴纳现金部分，不要再次结算同一张单据。</source>
+        <translation>The program stopped after these settlements were booked and before their result was shown. They are booked on the platform: check whether the patient paid the cash share, and do not settle the same bill again.</translation>
+    </message>
+    <message>
+        <source>单据号 </source>
+        <translation>Bill no. </translation>
+    </message>
+    <message>
+        <source>另有 %1 笔，见日志（F6）</source>
+        <translation>%1 more: see the journal (F6)</translation>
+    </message>
+    <message>
+        <source>已核对</source>
+        <translation>Checked</translation>
     </message>
 </context>
 <context>
@@ -474,6 +517,116 @@
     <message>
         <source>个人账户支付 </source>
         <translation>Paid from your personal account </translation>
+    </message>
+</context>
+<context>
+    <name>DuplicateBillDialog</name>
+    <message>
+        <source>单据已结算，不能重复结算</source>
+        <extracomment>the reason the cashier typed; the window then asks for the supervisor's PIN</extracomment>
+        <translation>Bill already settled: it is not settled again</translation>
+    </message>
+    <message>
+        <source>单据 %1 已经结算过</source>
+        <translation>Bill %1 has already been settled</translation>
+    </message>
+    <message>
+        <source>为防止重复收费，本次结算已拒绝，未向医保平台发送。请核对患者是否已缴费。</source>
+        <translation>To prevent charging twice this settlement was refused; nothing was sent to the platform. Check whether the patient has already paid.</translation>
+    </message>
+    <message>
+        <source>单据 %1 正在结算中</source>
+        <translation>Bill %1 is being settled right now</translation>
+    </message>
+    <message>
+        <source>另一窗口（或命令行）正在结算这张单据。请等待它的结果，不要重复结算，也不要重复收费。</source>
+        <translation>Another window (or the command line) is settling this bill. Wait for its result; do not settle or charge again.</translation>
+    </message>
+    <message>
+        <source>单据 %1 的上一笔结算结果未知</source>
+        <translation>The outcome of the previous settlement of bill %1 is unknown</translation>
+    </message>
+    <message>
+        <source>系统正在冲正上一笔结算；冲正完成前不能再次结算，也不要收取现金。</source>
+        <translation>The previous settlement is being reversed; until that is done the bill cannot be settled again. Do not take cash.</translation>
+    </message>
+    <message>
+        <source>此单据共有 %1 笔结算记录</source>
+        <translation>This bill has %1 settlements</translation>
+    </message>
+    <message>
+        <source>确需再次结算时：填写原因（记入交易日志），再由主管授权</source>
+        <translation>Only if it must be settled again: type the reason (kept in the journal), then a supervisor authorises</translation>
+    </message>
+    <message>
+        <source>主管授权重复结算…</source>
+        <translation>Supervisor: settle again…</translation>
+    </message>
+    <message>
+        <source>返回，不结算</source>
+        <translation>Back, do not settle</translation>
+    </message>
+</context>
+<context>
+    <name>DuplicateSuspectedDialog</name>
+    <message>
+        <source>可能重复结算</source>
+        <translation>Possible duplicate settlement</translation>
+    </message>
+    <message>
+        <source>该参保人的相同账单正在结算或结果未知</source>
+        <translation>An identical bill of this person is being settled or its outcome is unknown</translation>
+    </message>
+    <message>
+        <source>该参保人 %1 分钟内已结算过相同账单</source>
+        <translation>An identical bill of this person was settled within the last %1 minutes</translation>
+    </message>
+    <message>
+        <source>请核对是否重复收费。只有确认这是另一张账单时才继续结算。</source>
+        <translation>Check that the patient is not charged twice. Go on only if this really is another bill.</translation>
+    </message>
+    <message>
+        <source>确认这是另一张账单，继续结算吗？</source>
+        <translation>Is this another bill? Settle it?</translation>
+    </message>
+    <message>
+        <source>是，另一张账单，继续</source>
+        <translation>Yes, another bill: settle</translation>
+    </message>
+    <message>
+        <source>否，不结算</source>
+        <translation>No, do not settle</translation>
+    </message>
+</context>
+<context>
+    <name>Duplicates</name>
+    <message>
+        <source>结算时间</source>
+        <translation>Settled at</translation>
+    </message>
+    <message>
+        <source>结算号</source>
+        <translation>Settlement ID</translation>
+    </message>
+    <message>
+        <source>医疗费总额</source>
+        <translation>Total medical cost</translation>
+    </message>
+    <message>
+        <source>基金支付</source>
+        <translation>Fund</translation>
+    </message>
+    <message>
+        <source>个人账户</source>
+        <translation>Account</translation>
+    </message>
+    <message>
+        <source>个人现金</source>
+        <translation>Cash</translation>
+    </message>
+    <message>
+        <source>收费员</source>
+        <translation>Cashier</translation>
     </message>
 </context>
 <context>
@@ -667,6 +820,10 @@
         <translation>TRAINING MODE · connected to the local sandbox platform, no real money moves</translation>
     </message>
     <message>
+        <source>安全警告：与医保平台的证书校验已关闭（backend.verify_tls = false），连接可被冒充或窃听。请通知信息科尽快恢复证书校验。</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
         <source>预结算</source>
         <translation>Pre-settle</translation>
     </message>
@@ -755,6 +912,14 @@
         <translation>Bill file error: </translation>
     </message>
     <message>
+        <source>重复结算单据 </source>
+        <translation>Settle again: bill </translation>
+    </message>
+    <message>
+        <source>原因：</source>
+        <translation>Reason: </translation>
+    </message>
+    <message>
         <source>当前没有可撤销的结算；撤销以往结算请在日志（F6）中操作</source>
         <translation>Nothing to cancel here; cancel earlier settlements from the journal (F6)</translation>
     </message>
@@ -801,6 +966,10 @@
     <message>
         <source>下一位</source>
         <translation>Next</translation>
+    </message>
+    <message>
+        <source>⚠ 医保平台提示：</source>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>医保平台：在线</source>
@@ -1037,6 +1206,10 @@
     <message>
         <source>本地日志模块未启用，仅显示本次运行的冲正</source>
         <translation>No local journal: showing this run's reversals only</translation>
+    </message>
+    <message>
+        <source>平台未记账（未扣款）</source>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>冲正</source>
@@ -1419,12 +1592,20 @@
         <translation>F9 settle, take the cash, print the receipt</translation>
     </message>
     <message>
+        <source>平台未记账，未产生费用</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>&lt;p&gt;上一笔结算结果未知；医保平台答复从未记账此笔结算（2601：原交易不存在），未扣款，无需冲正。&lt;/p&gt;&lt;p&gt;按 &lt;b&gt;F5&lt;/b&gt; 重新预结算后再按 &lt;b&gt;F9&lt;/b&gt; 结算，或按 &lt;b&gt;Esc&lt;/b&gt; 接待下一位。&lt;/p&gt;</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
         <source>已冲正，未产生费用</source>
         <translation>Reversed, nothing charged</translation>
     </message>
     <message>
-        <source>&lt;p&gt;上一笔结算结果未知，已通过 2601 冲正。&lt;/p&gt;&lt;p&gt;按 &lt;b&gt;F5&lt;/b&gt; 重新预结算后再按 &lt;b&gt;F9&lt;/b&gt; 结算，或按 &lt;b&gt;Esc&lt;/b&gt; 接待下一位。&lt;/p&gt;</source>
-        <translation>&lt;p&gt;The last settlement's outcome was unknown; it was reversed with 2601.&lt;/p&gt;&lt;p&gt;Press &lt;b&gt;F5&lt;/b&gt; to pre-settle, then &lt;b&gt;F9&lt;/b&gt; to settle, or &lt;b&gt;Esc&lt;/b&gt; for the next patient.&lt;/p&gt;</translation>
+        <source>&lt;p&gt;上一笔结算结果未知，已通过 2601 冲正：平台已撤回此笔结算，未扣款。&lt;/p&gt;&lt;p&gt;按 &lt;b&gt;F5&lt;/b&gt; 重新预结算后再按 &lt;b&gt;F9&lt;/b&gt; 结算，或按 &lt;b&gt;Esc&lt;/b&gt; 接待下一位。&lt;/p&gt;</source>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>办理中</source>
@@ -1517,6 +1698,14 @@
     <message>
         <source>本笔结算已撤销，基金与账户支付已退回。Esc 下一位</source>
         <translation>Cancelled: fund and account payments returned. Esc for the next patient</translation>
+    </message>
+    <message>
+        <source>本笔结算已撤销：</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>。Esc 下一位</source>
+        <translation type="unfinished" />
     </message>
     <message>
         <source>结算结果待确认</source>

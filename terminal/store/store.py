@@ -264,8 +264,8 @@ class Store:
                                    "WHERE m.owner=? AND s.kind='settle' AND s.status='settled' AND "
                                    "s.shown_at IS NULL", [t])):
                 rep.completed.append({k: r.get(k) for k in ("msgid", "setl_id", "setl_time", "created",
-                                                            "medfee_sumamt", "psn_cash_pay", "operator",
-                                                            "bill_no")})
+                                                            "medfee_sumamt", "fund_pay_sumamt", "acct_pay",
+                                                            "psn_cash_pay", "operator", "bill_no")})
                 db.execute("UPDATE settlements SET shown_at=? WHERE msgid=?", [f"recovery {now}", r["msgid"]])
 
     # reading the journal -------------------------------------------------------------------------

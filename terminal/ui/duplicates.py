@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, Signal
 from PySide6.QtWidgets import (QDialog, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout,
                                QWidget)
 
@@ -22,8 +22,12 @@ from terminal.core.money import fmt_yuan
 
 log = logging.getLogger("terminal.ui.duplicates")
 
-_ROWS = (("time", "结算时间"), ("setl_id", "结算号"), ("medfee_sumamt", "医疗费总额"), ("fund_pay_sumamt", "基金支付"),
-         ("acct_pay", "个人账户"), ("psn_cash_pay", "个人现金"), ("operator", "收费员"))
+_ROWS = (("time", QT_TRANSLATE_NOOP("Duplicates", "结算时间")), ("setl_id", QT_TRANSLATE_NOOP("Duplicates", "结算号")),
+         ("medfee_sumamt", QT_TRANSLATE_NOOP("Duplicates", "医疗费总额")),
+         ("fund_pay_sumamt", QT_TRANSLATE_NOOP("Duplicates", "基金支付")),
+         ("acct_pay", QT_TRANSLATE_NOOP("Duplicates", "个人账户")),
+         ("psn_cash_pay", QT_TRANSLATE_NOOP("Duplicates", "个人现金")),
+         ("operator", QT_TRANSLATE_NOOP("Duplicates", "收费员")))
 _MONEY = {"medfee_sumamt", "fund_pay_sumamt", "acct_pay", "psn_cash_pay"}
 
 
@@ -48,7 +52,7 @@ def earlier_panel(e: dict[str, Any], parent: QWidget | None = None) -> QWidget:
     g.setHorizontalSpacing(16)
     g.setVerticalSpacing(4)
     for row, (key, label) in enumerate(_ROWS):
-        k = QLabel(label, w)
+        k = QLabel(QCoreApplication.translate("Duplicates", label), w)
         k.setObjectName("fieldLabel")
         v = QLabel(_value(e, key), w)
         v.setObjectName(f"earlier_{key}")

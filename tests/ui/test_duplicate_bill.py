@@ -191,8 +191,11 @@ def test_start_after_a_crash_right_after_the_commit_shows_the_completed_settleme
     dlg = _wait_dialog(desk, CompletedSettlementsDialog)
     text = _texts(dlg)
     assert setl_id in text and "MZ-UI-CRASH" in text and "请核对是否已收费" in dlg.windowTitle()
-    assert dlg.findChild(QLabel, "earlier_psn_cash_pay").text().endswith(booked[0]["psn_cash_pay"])
+    for k in ("psn_cash_pay", "acct_pay", "fund_pay_sumamt", "medfee_sumamt"):
+        assert dlg.findChild(QLabel, f"earlier_{k}").text().endswith(booked[0][k]), k
     assert dlg.isModal() and dlg.isVisible()
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    assert dlg.grab().save(str(SHOTS / "completed.png"))
     desk.qtbot.keyClick(dlg, Qt.Key.Key_Escape)  # must be acknowledged
     dlg.close()
     desk.qtbot.wait(50)
