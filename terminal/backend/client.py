@@ -480,7 +480,9 @@ class PlatformClient:
             return err
         cause, detail = _classify(ex, sent=d.sent if tracked else None)
         kind = CAUSES.get(cause, "reset")
-        if tracked:
+        if cause == "tls_handshake" and _handshake_refused(detail):
+            sent = False  # the server refused the handshake: it read nothing
+        elif tracked:
             sent = d.sent
         elif kind in ("tls", "connect"):
             sent = False
@@ -621,6 +623,14 @@ def _chain(ex: BaseException) -> list[BaseException]:
     return out
 
 
+def _handshake_refused(reason: Any) -> bool:
+    """A TLS alert by which the server refused the handshake (TLS 1.3 sends it after the client's Finished, so
+    the request may be written already, but the server never read it): e.g. a client certificate required."""
+    r = str(reason or "").upper()
+    return "ALERT" in r and any(w in r for w in ("CERTIFICATE", "HANDSHAKE_FAILURE", "UNKNOWN_CA", "ACCESS_DENIED",
+                                                 "PROTOCOL_VERSION", "INSUFFICIENT_SECURITY"))
+
+
 def _is_timeout(ex: BaseException) -> bool:
     names = {"ReadTimeoutError", "ConnectTimeoutError", "TimeoutError"}
     return any(isinstance(x, (socket.timeout, TimeoutError, requests.exceptions.Timeout)) or type(x).__name__ in names
@@ -659,7 +669,7 @@ def _classify(ex: BaseException, sent: bool | None = None) -> tuple[str, str]:
         if isinstance(x, requests.exceptions.ConnectTimeout) or type(x).__name__ == "ConnectTimeoutError":
             return "connect_timeout", _root(x)
     for x in chain:
-        if isinstance(x, ssl.SSLError) and not sent:
+        if isinstance(x, ssl.SSLError) and (not sent or _handshake_refused(getattr(x, "reason", None))):
             reason = getattr(x, "reason", None)
             return "tls_handshake", str(reason or _root(x))[:120]
     if isinstance(ex, requests.exceptions.SSLError) and not sent:

@@ -142,6 +142,13 @@ class TransportError(PlatformError):
             return (f"医保平台的证书与地址不符：证书不属于 {host or '所配置的主机'}{at}",
                     "这是配置问题，重试无用：请联系信息科核对 backend.url 的主机名（须与证书上的一致）")
         if c == "tls_handshake":
+            d = (self.detail or "").upper()
+            if "CERTIFICATE_REQUIRED" in d:
+                return (f"医保平台要求客户端证书，终端未提供或不被接受{at}",
+                        "这是配置问题，重试无用：请联系信息科配置 backend.client_cert / backend.client_key")
+            if "WRONG_VERSION_NUMBER" in d or "HTTP_REQUEST" in d:
+                return (f"对方不是 https（TLS）服务{at}",
+                        "这是配置问题，重试无用：请联系信息科核对 backend.url 应为 http:// 还是 https://，以及端口")
             why = f"：{self.detail}" if self.detail else ""
             return (f"与医保平台的 TLS 握手失败{why}{at}",
                     "请联系信息科检查客户端证书 backend.client_cert / backend.client_key 与 TLS 版本")

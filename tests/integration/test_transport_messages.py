@@ -115,6 +115,13 @@ def test_tls_messages_differ_and_the_good_chain_works(cfg, tmp_path, pki):
         cl.close()
 
 
+def test_https_to_a_plain_http_port_says_so(cfg, tmp_path, sandbox):
+    url = sandbox.url.replace("http://", "https://")
+    e = failure(cfg, url, tmp_path)
+    assert e.kind == "tls" and e.cause == "tls_handshake" and not e.sent
+    assert "不是 https" in e.user_message and url in e.user_message and "backend.url" in e.user_message
+
+
 # refused, DNS, connect timeout -------------------------------------------------------------------------------
 def test_refused_port_and_unknown_host_are_told_apart_with_the_url(cfg, tmp_path):
     port = free_port()
