@@ -11,6 +11,7 @@ import errno
 import heapq
 import itertools
 import logging
+import os
 import re
 import socket
 import ssl
@@ -231,6 +232,8 @@ class _Watchdog:
 
 
 _watchdog = _Watchdog()
+if hasattr(os, "register_at_fork"):  # a forked child starts with a fresh watchdog (the parent's lock may be held)
+    os.register_at_fork(after_in_child=_watchdog.__init__)
 
 
 class _Tracked:
