@@ -162,6 +162,15 @@ class DischargeDesk(QWidget):
         self.stay_info.setWordWrap(True)
         self.stay_info.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         lay.addWidget(self.stay_info)
+        # the platform's warn_msg on the last 2303 / 2304 / 2305 answer: yellow, until another stay is shown
+        self.notice = QLabel("")
+        self.notice.setObjectName("dischargeNotice")
+        self.notice.setWordWrap(True)
+        self.notice.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.notice.setStyleSheet("QLabel#dischargeNotice { background: #fff3c4; color: #5d4200; font-weight: bold;"
+                                  " border: 2px solid #f9a825; border-radius: 4px; padding: 6px 12px; }")
+        self.notice.hide()
+        lay.addWidget(self.notice)
 
         mid = QHBoxLayout()
         self.fees = QTableWidget(0, len(FEE_COLUMNS), self)
@@ -322,6 +331,7 @@ class DischargeDesk(QWidget):
         self.stay, self.result, self.previewed = None, None, False
         self.query.clear()
         self.receipt.clear()
+        self._set_notice("")
         self._set_status("")
         self._render()
         self.query.setFocus()
@@ -334,6 +344,7 @@ class DischargeDesk(QWidget):
         st, totals = res
         self.stay, self.result, self.previewed = st, None, False
         self.receipt.clear()
+        self._set_notice("")
         self._show_totals(totals)
         self._show_amounts(None)
         if st.state == "settled":
@@ -347,6 +358,7 @@ class DischargeDesk(QWidget):
         self._show_totals(r.totals)
         self._show_amounts(r)
         self.receipt.setPlainText("\n".join(r.receipt_lines(self.cfg.facility.name)))
+        self._set_notice(r.warn)
         self._set_status(self.tr("预结算完成（未记账）：%1。确认后按 F9 出院结算").replace("%1", r.reconciliation.text)
                          + (f"  [{r.warn}]" if r.warn else ""))
 
@@ -355,6 +367,7 @@ class DischargeDesk(QWidget):
         self._show_totals(r.totals)
         self._show_amounts(r)
         self.receipt.setPlainText("\n".join(r.receipt_lines(self.cfg.facility.name)))
+        self._set_notice(r.warn)
         self._set_status(self.tr("结算成功（结算ID %1）：%2").replace("%1", r.settlement.setl_id)
                          .replace("%2", r.reconciliation.text))
         self.settled.emit(r)
@@ -364,7 +377,8 @@ class DischargeDesk(QWidget):
         self._show_amounts(None)
         self.receipt.setPlainText(self.tr("已撤销结算 %1；医院持有预交金 %2，重新结算时补缴或退款")
                                   .replace("%1", r.settlement.setl_id).replace("%2", fmt_yuan(r.stay.held)))
-        self._set_status(self.tr("结算已撤销，住院恢复为待结算"))
+        self._set_notice(r.warn)
+        self._set_status(self.tr("结算已撤销，住院恢复为待结算：") + self._refund_text(r.settlement))
         self.cancelled.emit(r)
 
     def _failed(self, label: str, e: BaseException) -> None:
@@ -405,6 +419,23 @@ class DischargeDesk(QWidget):
             self._render()
 
     # rendering ------------------------------------------------------------------------------------------
+    def _refund_text(self, s: Any) -> str:
+        """What the 2305 gave back (negative amounts on the wire): 退回个人账户 ¥x，退还现金 ¥y，基金 ¥z."""
+        from terminal.core.refunds import refund_amounts
+
+        r = refund_amounts(s)
+        text = self.tr("退回个人账户 %1，退还现金 %2，基金 %3").replace("%1", fmt_yuan(r["acct_pay"])) \
+            .replace("%2", fmt_yuan(r["psn_cash_pay"])).replace("%3", fmt_yuan(r["fund_pay_sumamt"]))
+        if "hosp_part_amt" in r:
+            text += self.tr("，医院负担 ") + fmt_yuan(r["hosp_part_amt"])
+        return text
+
+    def _set_notice(self, warn: str) -> None:
+        text = (self.tr("⚠ 医保平台提示：") + warn) if warn else ""
+        if text != self.notice.text():
+            self.notice.setText(text)
+            self.notice.setVisible(bool(text))
+
     def _set_status(self, text: str) -> None:
         self.status.setText(text)
         self.status_changed.emit(text)
