@@ -366,27 +366,27 @@
     </message>
     <message>
         <source>医保平台答复从未记账此笔结算（2601：原交易不存在）：未产生任何费用、未扣款，无需冲正；不要收取现金。请按 F5 重新预结算后再结算</source>
-        <translation type="unfinished" />
+        <translation>The platform says it never booked this settlement (2601: no such transaction): nothing was charged and nothing needs reversing; collect no cash. Press F5 to pre-settle again, then settle</translation>
     </message>
     <message>
         <source>结算结果未知，已冲正（2601 成功）：平台已撤回此笔结算，未扣款；不要收取现金。请按 F5 重新预结算后再结算</source>
-        <translation type="unfinished" />
+        <translation>Settlement outcome unknown; reversed (2601 done): the platform took the settlement back, nothing was charged; collect no cash. Press F5 to pre-settle again, then settle</translation>
     </message>
     <message>
         <source>退回个人账户 %1，退还现金 %2，基金 %3</source>
-        <translation type="unfinished" />
+        <translation>back to the personal account %1, cash to return %2, funds %3</translation>
     </message>
     <message>
         <source>，医院负担 </source>
-        <translation type="unfinished" />
+        <translation>, hospital share </translation>
     </message>
     <message>
         <source>撤销结果未知；医保平台答复从未记账此撤销请求，原结算仍有效、未退款；可重试撤销</source>
-        <translation type="unfinished" />
+        <translation>Cancellation outcome unknown; the platform says it never booked the cancellation: the settlement stands, nothing was refunded; you may cancel again</translation>
     </message>
     <message>
         <source>撤销结果未知，已冲正撤销请求（2601 成功），原结算仍有效、未退款；可重试撤销</source>
-        <translation type="unfinished" />
+        <translation>Cancellation outcome unknown; the cancellation was reversed (2601 done): the settlement stands, nothing was refunded; you may cancel again</translation>
     </message>
     <message>
         <source>；可在日志中重打</source>
@@ -969,7 +969,7 @@
     </message>
     <message>
         <source>⚠ 医保平台提示：</source>
-        <translation type="unfinished" />
+        <translation>⚠ Platform notice: </translation>
     </message>
     <message>
         <source>医保平台：在线</source>
@@ -1209,7 +1209,7 @@
     </message>
     <message>
         <source>平台未记账（未扣款）</source>
-        <translation type="unfinished" />
+        <translation>Never booked (nothing charged)</translation>
     </message>
     <message>
         <source>冲正</source>
@@ -1593,11 +1593,11 @@
     </message>
     <message>
         <source>平台未记账，未产生费用</source>
-        <translation type="unfinished" />
+        <translation>Never booked by the platform, nothing charged</translation>
     </message>
     <message>
         <source>&lt;p&gt;上一笔结算结果未知；医保平台答复从未记账此笔结算（2601：原交易不存在），未扣款，无需冲正。&lt;/p&gt;&lt;p&gt;按 &lt;b&gt;F5&lt;/b&gt; 重新预结算后再按 &lt;b&gt;F9&lt;/b&gt; 结算，或按 &lt;b&gt;Esc&lt;/b&gt; 接待下一位。&lt;/p&gt;</source>
-        <translation type="unfinished" />
+        <translation>&lt;p&gt;The last settlement's outcome was unknown; the platform says it never booked it (2601: no such transaction): nothing was charged, nothing to reverse.&lt;/p&gt;&lt;p&gt;Press &lt;b&gt;F5&lt;/b&gt; to pre-settle again and &lt;b&gt;F9&lt;/b&gt; to settle, or &lt;b&gt;Esc&lt;/b&gt; for the next patient.&lt;/p&gt;</translation>
     </message>
     <message>
         <source>已冲正，未产生费用</source>
@@ -1605,7 +1605,7 @@
     </message>
     <message>
         <source>&lt;p&gt;上一笔结算结果未知，已通过 2601 冲正：平台已撤回此笔结算，未扣款。&lt;/p&gt;&lt;p&gt;按 &lt;b&gt;F5&lt;/b&gt; 重新预结算后再按 &lt;b&gt;F9&lt;/b&gt; 结算，或按 &lt;b&gt;Esc&lt;/b&gt; 接待下一位。&lt;/p&gt;</source>
-        <translation type="unfinished" />
+        <translation>&lt;p&gt;The last settlement's outcome was unknown and it was reversed (2601): the platform took it back, nothing was charged.&lt;/p&gt;&lt;p&gt;Press &lt;b&gt;F5&lt;/b&gt; to pre-settle again and &lt;b&gt;F9&lt;/b&gt; to settle, or &lt;b&gt;Esc&lt;/b&gt; for the next patient.&lt;/p&gt;</translation>
     </message>
     <message>
         <source>办理中</source>
@@ -1701,11 +1701,11 @@
     </message>
     <message>
         <source>本笔结算已撤销：</source>
-        <translation type="unfinished" />
+        <translation>This settlement was cancelled: </translation>
     </message>
     <message>
         <source>。Esc 下一位</source>
-        <translation type="unfinished" />
+        <translation>. Esc next patient</translation>
     </message>
     <message>
         <source>结算结果待确认</source>
