@@ -208,7 +208,9 @@ def test_two_processes_settling_the_same_bill_at_the_same_moment_settle_it_once(
     """Two real processes on one journal, lined up to send their 2207 of the same bill_no at the same moment
     (a start file), in several rounds: every round exactly one settles and one is refused, and the platform
     booked exactly one settlement per bill."""
-    tally = {"SETTLED": 0, "DUPLICATE": 0}
+    from collections import Counter
+
+    tally: Counter = Counter()
     for n in range(ROUNDS):
         go = tmp_path / f"go-{n}"
         bill_no = f"MZ-RACE-{n}"
@@ -225,6 +227,7 @@ def test_two_processes_settling_the_same_bill_at_the_same_moment_settle_it_once(
             tally[o.split(" ", 1)[0]] += 1
         refused = next(o for o in outs if o.startswith("DUPLICATE"))
         assert bill_no in refused and ("正在结算中" in refused or "已结算" in refused), refused
+        tally["refused while the other was in flight" if "正在结算中" in refused else "refused after it settled"] += 1
     ledger = sandbox.ledger()
     booked = [r for r in ledger if r["infno"] == "2207" and r["status"] == "booked"]
     assert len(booked) == ROUNDS, booked
