@@ -234,3 +234,28 @@ def test_random_kills_of_several_terminals_lose_and_duplicate_nothing(tmp_path, 
     assert not mismatches, mismatches
     assert not open_msgs, open_msgs
     assert len(booked) >= n  # the terminals really worked
+
+
+def test_an_answer_that_comes_after_the_message_was_judged_never_reports_success(tmp_path, sandbox_proc):
+    """If recovery elsewhere judged a message while its process still lived (here: its owner file was deleted by
+    hand, so it looks dead), the late answer does not count: the process reports what the journal says."""
+    cfg = _config(tmp_path, sandbox_proc.url)
+    journal = tmp_path / "data" / "journal.sqlite"
+    sandbox_proc.arm("delay", "2207", delay=6.0)
+    b = _settle(cfg, "local")
+    b_msg = _wait_for(journal, "SELECT msgid, owner FROM messages WHERE infno='2207' AND state IN ('pending','sent')")
+    (journal.parent / "journal.sqlite.owners" / f"{b_msg['owner']}.lock").unlink()
+    r = _cli(cfg, "queue", "replay", "--json")
+    r.communicate(timeout=60)
+    out_b, err_b = b.communicate(timeout=60)
+    assert b.returncode != 0, out_b
+    res = json.loads(out_b)
+    assert res["ok"] is False and res["outcome_unknown"] is True, res
+    assert res["resolution"] in ("reversed", "not_booked", "reversing"), res  # the journal's verdict, not success
+    with Store(journal) as s:
+        m = s.message(b_msg["msgid"])
+        assert m["state"] == "uncertain" and m["resolution"] in ("reversed", "not_booked")
+        assert [r for r in s.settlements() if r["msgid"] == b_msg["msgid"] and r["status"] == "settled"] == []
+    time.sleep(1.0)
+    status = ledger_settlements(sandbox_proc.ledger()).get(b_msg["msgid"], {}).get("status")
+    assert status in (None, "reversed"), status
