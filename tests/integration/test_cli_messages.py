@@ -284,3 +284,26 @@ def test_queue_list_and_replay_after_a_crash(tmp_path, srv, fault, resolution):
     assert out["unresolved"] == []
     rep = json.loads(run(tmp_path, "--config", str(cfg), "queue", "replay", "--json").stdout)
     assert rep["outcomes"] == [] and rep["message"] == "没有可发送的项目"
+
+
+# the service without a journal: the immediate 2601 says which -----------------------------------------
+@pytest.mark.parametrize("fault, outcome", [("lost_answer", "reversed"), ("reset", "not_booked")])
+def test_service_reversal_says_reversed_or_never_booked(svc, sandbox, fault, outcome):
+    from terminal.service import UncertainSettlement
+
+    from .conftest import id_cred, load_bill
+
+    person = svc.identify(id_cred("local"))
+    visit = svc.open_visit(id_cred("local"), person, load_bill())
+    svc.preview(visit)
+    sandbox.arm_fault(fault, infno="2207")
+    with pytest.raises(UncertainSettlement) as ei:
+        svc.settle(visit)
+    e = ei.value
+    assert e.reversed_ok and e.reversal == outcome
+    if outcome == "not_booked":
+        assert "从未记账" in e.user_message and "已自动冲正" not in e.user_message
+    else:
+        assert "已自动冲正（2601 成功）" in e.user_message and "从未记账" not in e.user_message
+    # asked again, the platform finds the same: reverse() returns what it found, not just True
+    assert svc.reverse(person.psn_no, visit.insuplc_admdvs, e.omsgid, "2207") == outcome
