@@ -187,37 +187,54 @@ class Journal:
         return response
 
     def after_answer(self, msg: "Message", answer: "Answer") -> None:
+        late: LateAnswer | None = None
         try:
             with self.sdb.tx() as db:
-                if msg.money_moving:
-                    row = db.execute("SELECT state, resolution FROM messages WHERE msgid=?", [msg.msgid]).fetchone()
-                    if row is not None and row[0] not in ("pending", "sent"):
-                        # Someone else (recovery in another process) already judged this message: its answer
-                        # comes too late to count. Keep it for the record; report what the journal says.
-                        db.execute("UPDATE messages SET answer=?, updated=?, err_msg=? WHERE msgid=?",
-                                   [wire.dumps(mask_data(answer.raw or {"output": answer.output})), now_text(),
-                                    "应答迟到：此前已按结果未知处理", msg.msgid])
-                        raise LateAnswer(msg.infno, msg.msgid, row[0], row[1] or "")
-                setl = (answer.output or {}).get("setlinfo") if isinstance(answer.output, dict) else None
-                db.execute(
-                    "UPDATE messages SET state='answered', sent=1, updated=?, answer=?, infcode='0', "
-                    "inf_refmsgid=?, elapsed_ms=?, warn_msg=NULLIF(?, ''), "
-                    "setl_id=COALESCE(NULLIF(?, ''), setl_id) WHERE msgid=?",
-                    [now_text(), wire.dumps(mask_data(answer.raw or {"output": answer.output})),
-                     answer.inf_refmsgid, int(answer.elapsed * 1000), answer.warn_msg or "",
-                     str((setl or {}).get("setl_id") or "") if isinstance(setl, dict) else "", msg.msgid])
-                infno = msg.infno[:4]
-                if infno in ("2207", "2208", "2304", "2305") and isinstance(setl, dict):
-                    self._book(db, msg, answer)
-                elif infno == "2601":
-                    f = request_fields(msg.infno, msg.envelope)
-                    self.store._resolve(db, f["omsgid"], "reversed", msg.msgid)
-                crash_point("after_answer", msg.infno)
+                late = self._late(db, msg, answer) if msg.money_moving else None
+                if late is None:
+                    self._answered(db, msg, answer)
+                    crash_point("after_answer", msg.infno)
         except sqlite3.Error as e:
             log.critical("journal cannot record the answer to %s %s: %s", msg.infno, msg.msgid, e)
             raise JournalWriteFailed(sqlite_reason(e), infno=msg.infno, msgid=msg.msgid,
                                      money_moving=msg.money_moving) from e
+        if late is not None:  # committed: the answer is kept for the record, the verdict stands
+            raise late
         crash_point("after_commit", msg.infno)
+
+    def _answered(self, db, msg: "Message", answer: "Answer") -> None:
+        setl = (answer.output or {}).get("setlinfo") if isinstance(answer.output, dict) else None
+        db.execute(
+            "UPDATE messages SET state='answered', sent=1, updated=?, answer=?, infcode='0', "
+            "inf_refmsgid=?, elapsed_ms=?, warn_msg=NULLIF(?, ''), "
+            "setl_id=COALESCE(NULLIF(?, ''), setl_id) WHERE msgid=?",
+            [now_text(), wire.dumps(mask_data(answer.raw or {"output": answer.output})),
+             answer.inf_refmsgid, int(answer.elapsed * 1000), answer.warn_msg or "",
+             str((setl or {}).get("setl_id") or "") if isinstance(setl, dict) else "", msg.msgid])
+        infno = msg.infno[:4]
+        if infno in ("2207", "2208", "2304", "2305") and isinstance(setl, dict):
+            self._book(db, msg, answer)
+        elif infno == "2601":
+            f = request_fields(msg.infno, msg.envelope)
+            self.store._resolve(db, f["omsgid"], "reversed", msg.msgid)
+
+    def _late(self, db, msg: "Message", answer: "Answer") -> "LateAnswer | None":
+        """A money-moving message that someone else (recovery in another process) already judged: its answer
+        comes too late to count. It is kept for the record; the caller reports what the journal says."""
+        row = db.execute("SELECT state, resolution FROM messages WHERE msgid=?", [msg.msgid]).fetchone()
+        if row is None or row[0] in ("pending", "sent"):
+            return None
+        db.execute("UPDATE messages SET answer=?, updated=?, err_msg=? WHERE msgid=?",
+                   [wire.dumps(mask_data(answer.raw or {"output": answer.output})), now_text(),
+                    "应答迟到：此前已按结果未知处理", msg.msgid])
+        resolution = row[1] or ""
+        if resolution == "not_booked":
+            # the 2601 reached the platform before this message was processed: the answer proves it is booked
+            # now, so "not booked" no longer holds: reverse it again
+            f = request_fields(msg.infno, msg.envelope)
+            self.store.queue._ensure_reversal(db, msg.msgid, msg.infno, f["psn_no"], f["insuplc_admdvs"], again=True)
+            resolution = "reversing"
+        return LateAnswer(msg.infno, msg.msgid, row[0], resolution)
 
     def after_failure(self, msg: "Message", error: PlatformError) -> None:
         now = now_text()
@@ -290,8 +307,10 @@ class LateAnswer(PlatformError):
 
     @property
     def user_message(self) -> str:
-        if self.resolution in ("reversed", "not_booked"):
-            return "结算应答迟到，此笔结算已被冲正（未扣费）：不要收取现金，请重新结算"
+        if self.resolution == "reversed":
+            return "结算应答迟到，此笔结算已被冲正，平台已撤回（未扣费）：不要收取现金，请重新结算"
+        if self.resolution == "not_booked":
+            return "结算应答迟到，冲正查明平台未记账（未扣费）：不要收取现金，请重新结算"
         return "结算应答迟到，此笔结算已按结果未知处理并正在冲正：不要收取现金，冲正完成后请重新结算"
 
 

@@ -161,12 +161,16 @@ class Outbox:
                                "envelope": wire.dumps(msg.envelope), "created": now_text()}, pk="msgid")
         db.execute("UPDATE queue SET msgid=? WHERE id=?", [msg.msgid, qid])
 
-    def _ensure_reversal(self, db, omsgid: str, oinfno: str, psn_no: str, insuplc: str) -> int:
-        """Queue one 2601 for omsgid (idempotent: an open or done reversal is reused). Inside a transaction."""
+    def _ensure_reversal(self, db, omsgid: str, oinfno: str, psn_no: str, insuplc: str, *,
+                         again: bool = False) -> int:
+        """Queue one 2601 for omsgid (idempotent: an open or done reversal is reused). Inside a transaction.
+        ``again``: the earlier reversal's verdict no longer holds (the original was booked after it): a new one."""
         r = db.execute("SELECT id FROM queue WHERE kind='reversal' AND omsgid=? AND state NOT IN "
-                       "('cancelled','dismissed') ORDER BY id DESC LIMIT 1", [omsgid]).fetchone()
+                       "('cancelled','dismissed'" + (",'done'" if again else "") + ") ORDER BY id DESC LIMIT 1",
+                       [omsgid]).fetchone()
         db.execute("UPDATE messages SET resolution='reversing', updated=? WHERE msgid=? AND "
-                   "(resolution IS NULL OR resolution='')", [now_text(), omsgid])
+                   "(resolution IS NULL OR resolution=''" + (" OR resolution='not_booked'" if again else "") + ")",
+                   [now_text(), omsgid])
         if r:
             return int(r[0])
         return self._insert(db, kind="reversal", visit_key=psn_no or f"msg:{omsgid}",

@@ -309,3 +309,36 @@ def test_an_answer_the_journal_cannot_record_makes_the_settlement_uncertain(stor
     assert [(o.kind, o.state) for o in out] == [("reversal", "done")]
     assert client.script.bodies[-1]["input"]["data"]["omsgid"] == visit.settle_msgid
     assert store.reversal_pending_message("P1") == ""
+
+
+def test_late_answer_after_a_not_booked_verdict_reverses_again(store, client, tmp_path):
+    """Recovery elsewhere judged the 2207 and its 2601 came back 'not booked' (it reached the platform first);
+    then the 2207's own answer arrives: it proves the booking, so the verdict is reopened and reversed again,
+    and the caller is told the journal's verdict, never success."""
+    from terminal.store.journal import LateAnswer
+
+    store.attach(client)
+    msg = client.prepare("2207", {"data": {"psn_no": "P1", "mdtrt_id": "M1"}}, insuplc_admdvs="460100")
+    setl = {"setl_id": "S1", "mdtrt_id": "M1", "psn_no": "P1", "medfee_sumamt": "25.00", "fund_pay_sumamt": "20.00",
+            "psn_part_amt": "5.00", "psn_cash_pay": "5.00", "acct_pay": "0.00", "hosp_part_amt": "0.00",
+            "inscp_scp_amt": "25.00", "setl_time": "2026-12-03 10:00:00"}
+
+    def judged_meanwhile(request):
+        with Store(tmp_path / "journal.sqlite") as other:  # another process's recovery, as it would have done
+            with other.sdb.tx() as db:
+                other.queue._ensure_reversal(db, msg.msgid, "2207", "P1", "460100")
+                db.execute("UPDATE messages SET state='uncertain' WHERE msgid=?", [msg.msgid])
+            qid = other.queue.items(kind="reversal")[0].id
+            with other.sdb.tx() as db:
+                other._resolve(db, msg.msgid, "not_booked", "H45010000001202612030000009999")
+            assert other.queue.get(qid).state == "done"
+        return {"infcode": 0, "output": {"setlinfo": setl}}
+
+    client.script.answers = [judged_meanwhile]
+    with pytest.raises(LateAnswer) as ei:
+        client.send(msg)
+    assert ei.value.outcome_unknown and ei.value.resolution == "reversing" and "不要收取现金" in ei.value.user_message
+    m = store.message(msg.msgid)
+    assert m["state"] == "uncertain" and m["resolution"] == "reversing" and "S1" in m["answer"]
+    assert [i.state for i in store.queue.items(kind="reversal")] == ["done", "queued"]
+    assert store.blocking_reversals("P1") and store.settlements() == []
