@@ -46,8 +46,12 @@ def platform_session(cfg, *, observer=None) -> Iterator[tuple[Any, Any]]:
 
 def load_config(args) -> Any:
     from terminal import config as config_mod
+    from terminal import fsperm
 
     cfg = config_mod.load(getattr(args, "config", None))
+    if getattr(args, "card", False) and str(getattr(args, "reader", "") or "").startswith(config_mod.VIRTUAL_PREFIX):
+        config_mod.refuse_virtual_card(cfg, "--reader")  # before anything is sent to a production platform
+    fsperm.repair(cfg)  # once per process: data, log and crash dirs 0700, their files 0600 (older installs)
     from terminal.logsetup import setup_logging
 
     setup_logging(cfg.log_dir, cfg.log.level)
@@ -64,7 +68,7 @@ def _credential(args, cfg=None, client=None):
     if getattr(args, "card", False):
         from terminal.commands.card import read_card
 
-        card = read_card(args.reader or cfg or "", reject_expired=True)
+        card = read_card(args.reader or cfg or "", reject_expired=True, cfg=cfg)  # virtual: sandbox only
         return card.credential()
     if getattr(args, "ecode", None) or getattr(args, "ecode_image", None):
         from terminal.commands import ecode as ecode_cmd
@@ -403,6 +407,27 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+def announce_security(args) -> list[str]:
+    """Every command, before it runs: one red line on stderr per safety check switched off in the
+    configuration (TLS verification off against a production platform). A configuration that does not
+    load is left to the command, which reports it."""
+    if getattr(getattr(args, "func", None), "__name__", "") in ("cmd_demo", "cmd_sandbox_serve"):
+        return []  # the demo forces the sandbox; the sandbox server uses no configuration
+    from terminal import config as config_mod
+
+    try:
+        lines = config_mod.security_notices(config_mod.load(getattr(args, "config", None)))
+    except Exception:  # noqa: BLE001 - the command itself reports a bad configuration
+        return []
+    stream = sys.stderr
+    red = bool(getattr(stream, "isatty", lambda: False)())
+    for line in lines:
+        print(f"\033[1;31m{line}\033[0m" if red else line, file=stream, flush=True)
+    if lines:
+        log.warning("%s", " / ".join(lines))
+    return lines
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse, whose errors are one JSON object on stdout when the command line asks for --json."""
 
@@ -427,10 +452,12 @@ def main(argv: list[str] | None = None) -> int:
         except ImportError:
             parser.print_help()
             return 0
+        announce_security(args)
         return cmd_app(args)
     from terminal.config import ConfigError
     from terminal.store.errors import JournalOpenError
 
+    announce_security(args)
     try:
         return int(args.func(args) or 0)
     except Refusal as e:

@@ -6,12 +6,16 @@ With no file at all the defaults run against the training sandbox.
 """
 from __future__ import annotations
 
+import ipaddress
+import math
 import os
 import re
 import tomllib
+import unicodedata
 from dataclasses import dataclass, field, fields, asdict
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import platformdirs
 
@@ -19,6 +23,10 @@ APP = "yibao-terminal"
 SANDBOX = "sandbox"
 SYSTEM_CONFIG = (Path(os.environ.get("PROGRAMDATA", r"C:\ProgramData")) / "yibao-terminal" / "config.toml"
                  if os.name == "nt" else Path("/etc/yibao-terminal/config.toml"))
+
+
+VIRTUAL_PREFIX = "virtual:"
+LOOPBACK_NAMES = ("localhost", "localhost.localdomain", "ip6-localhost")
 
 
 class ConfigError(ValueError):
@@ -47,6 +55,12 @@ class BackendConfig:
     connect_timeout: float = 10.0
     read_timeout: float = 90.0
     verify_tls: bool = True
+    #: verify_tls = false against anything but the sandbox is refused unless this is also true (then the window,
+    #: every command and doctor say so in red): for a short troubleshooting session only
+    insecure_tls_i_accept_the_risk: bool = False
+    #: the platform at `url` is a training sandbox started separately (tests, demos): only a loopback URL may
+    #: carry it. Like url = "sandbox" it allows the virtual card and verify_tls = false.
+    training: bool = False
     ca_bundle: str = ""
     client_cert: str = ""
     client_key: str = ""
@@ -60,6 +74,11 @@ class BackendConfig:
     @property
     def is_sandbox(self) -> bool:
         return self.url == SANDBOX
+
+    @property
+    def on_sandbox(self) -> bool:
+        """The in-process training sandbox, or a loopback sandbox declared with backend.training = true."""
+        return self.is_sandbox or (self.training and is_loopback_url(self.url))
 
 
 @dataclass
@@ -138,6 +157,21 @@ class Config:
         return self.backend.is_sandbox
 
     @property
+    def insecure_tls(self) -> bool:
+        """Certificate verification is off against a platform that is not the sandbox (accepted by IT with
+        backend.insecure_tls_i_accept_the_risk): shown in red in the window, on every command, and in doctor."""
+        return not self.backend.verify_tls and not self.backend.on_sandbox
+
+    @property
+    def virtual_card(self) -> str:
+        """The virtual card's person/kind when the configuration asks for one ([card] virtual or
+        reader = "virtual:..."), else ""."""
+        reader = self.card.reader or ""
+        if reader.startswith(VIRTUAL_PREFIX):
+            return reader[len(VIRTUAL_PREFIX):] or self.card.virtual_person
+        return self.card.virtual_person if self.card.virtual else ""
+
+    @property
     def data_dir(self) -> Path:
         return Path(self.store.dir) if self.store.dir else Path(platformdirs.user_data_dir(APP, appauthor=False))
 
@@ -203,42 +237,154 @@ def from_dict(data: dict[str, Any], source: str = "", base: Config | None = None
     return cfg
 
 
+def is_loopback_url(url: str) -> bool:
+    """http(s)://127.x / [::1] / localhost: a platform on this machine (the sandbox in tests and demos)."""
+    try:
+        host = (urlsplit(url).hostname or "").lower()
+    except ValueError:
+        return False
+    if host in LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+_URL_RE = re.compile(r"https?://[^\s/?#@]+(?:/[^\s?#]*)?", re.IGNORECASE)
+
+
+def _url_problem(url: str) -> str:
+    """'' for a usable platform URL, else what is wrong with it (in Chinese)."""
+    if not _URL_RE.fullmatch(url):
+        return "应为 http(s)://主机[:端口][/前缀]（不含空格、换行、查询串与用户名密码）"
+    try:
+        u = urlsplit(url)
+        u.port  # noqa: B018 - raises ValueError for a port out of range
+    except ValueError as e:
+        return f"地址无效（{e}）"
+    if not u.hostname:
+        return "缺少主机名"
+    return ""
+
+
+def _control_chars(text: str) -> str:
+    """The first control character in text, shown escaped, or ''."""
+    for ch in text:
+        if unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp"):
+            return repr(ch)
+    return ""
+
+
+#: (min, max) for every number: an out-of-range value is refused with the key named
+RANGES: dict[str, tuple[float, float]] = {
+    "backend.connect_timeout": (0.001, 600), "backend.read_timeout": (0.001, 600),
+    "scanner.wedge_interval_ms": (1, 500), "scanner.wedge_min_length": (1, 200),
+    "store.max_queue_items": (1, 100_000), "store.max_queue_age_hours": (1, 24 * 365),
+    "ui.font_scale": (0.5, 3.0),
+}
+#: longest accepted text per key (others: 500 characters)
+MAX_LEN: dict[str, int] = {"facility.name": 200, "operator.name": 50, "card.reader": 200, "printer.name": 200}
+#: (pattern, what it should look like) for keys with a fixed shape; '' is allowed where the default is ''
+SHAPES: dict[str, tuple[str, str]] = {
+    "facility.code": (r"[A-Z]\d{11}", "定点机构编码应为 1 个大写字母 + 11 位数字（如 H45010000001）"),
+    "facility.admdvs": (r"\d{6}", "就医地区划应为 6 位数字"),
+    "facility.level": (r"\d{1,2}", "机构等级应为 1-2 位数字（如 3）"),
+    "backend.recer_sys_code": (r"[0-9A-Za-z_]{1,20}", "接收方系统代码应为 1-20 位字母数字（如 YBXT）"),
+    "backend.infver": (r"[0-9A-Za-z._-]{1,10}", "接口版本号应为 1-10 位（如 V1.0）"),
+    "backend.signtype": (r"[0-9A-Za-z_-]{0,20}", "签名类型应为空或不超过 20 位字母数字（如 SM3）"),
+    "backend.ecode_org_id": (r"[0-9A-Za-z_-]{0,30}", "电子凭证机构编号应为空或不超过 30 位字母数字"),
+    "gateway.paasid": (r"[!-~]{0,200}", "网关 paasid 应为不含空格的可打印 ASCII（不超过 200 字符）"),
+    "gateway.token": (r"[!-~]{0,512}", "网关 token 应为不含空格的可打印 ASCII（不超过 512 字符）"),
+    "operator.id": (r"[0-9A-Za-z_-]{1,30}", "操作员编号应为 1-30 位字母数字"),
+    "card.virtual_person": (r"[0-9A-Za-z_-]{1,40}", "虚拟卡人员应为沙箱人员 key 或卡型（如 hainan-retiree、gen3）"),
+}
+
+
 def validate(cfg: Config) -> None:
     src = cfg.source
     f, b = cfg.facility, cfg.backend
-    if not re.fullmatch(r"[A-Z]\d{11}", f.code):
-        raise ConfigError("facility.code", f"定点机构编码应为 1 个大写字母 + 11 位数字（如 H45010000001），实际为 {f.code!r}", src)
-    if not re.fullmatch(r"\d{6}", f.admdvs):
-        raise ConfigError("facility.admdvs", f"就医地区划应为 6 位数字，实际为 {f.admdvs!r}", src)
+    # every text: no control characters (a newline in a URL, a header or a path), a sane length
+    for section in _SECTION_CLASSES:
+        obj = getattr(cfg, section)
+        for fl in fields(obj):
+            v = getattr(obj, fl.name)
+            key = f"{section}.{fl.name}"
+            if isinstance(v, str):
+                bad = _control_chars(v)
+                if bad:
+                    raise ConfigError(key, f"含有控制字符 {bad}（如换行），请删除：{v!r}", src)
+                if len(v) > MAX_LEN.get(key, 500):
+                    raise ConfigError(key, f"过长（{len(v)} 字符，最多 {MAX_LEN.get(key, 500)}）", src)
+            elif isinstance(v, (int, float)) and not isinstance(v, bool) and key in RANGES:
+                lo, hi = RANGES[key]
+                if isinstance(v, float) and not math.isfinite(v) or not lo <= v <= hi:
+                    raise ConfigError(key, f"应在 {lo:g} 到 {hi:g} 之间，实际为 {v}", src)
+    for key, (pattern, what) in SHAPES.items():
+        section, name = key.split(".")
+        v = getattr(getattr(cfg, section), name)
+        if not re.fullmatch(pattern, v):
+            raise ConfigError(key, f"{what}，实际为 {v!r}", src)
     if not f.name.strip():
         raise ConfigError("facility.name", "机构名称不能为空", src)
+    if not cfg.operator.name.strip():
+        raise ConfigError("operator.name", "操作员姓名不能为空", src)
     if b.style not in ("single", "per-transaction"):
         raise ConfigError("backend.style", f"应为 \"single\" 或 \"per-transaction\"，实际为 {b.style!r}", src)
-    if not b.is_sandbox and not re.match(r"https?://[^/\s]+", b.url):
-        raise ConfigError("backend.url", f"应为 http(s)://主机[:端口][/前缀] 或 \"sandbox\"，实际为 {b.url!r}", src)
-    for key in ("connect_timeout", "read_timeout"):
-        v = getattr(b, key)
-        if not 0 < v <= 600:
-            raise ConfigError(f"backend.{key}", f"应在 0 到 600 秒之间，实际为 {v}", src)
+    if not b.is_sandbox:
+        problem = _url_problem(b.url)
+        if problem:
+            raise ConfigError("backend.url", f"{problem}，或 \"sandbox\"；实际为 {b.url!r}", src)
+    if b.ecode_url:
+        problem = _url_problem(b.ecode_url)
+        if problem:
+            raise ConfigError("backend.ecode_url", f"{problem}，或留空；实际为 {b.ecode_url!r}", src)
+    if not (b.sandbox_port == 0 or 1024 <= b.sandbox_port <= 65535):
+        raise ConfigError("backend.sandbox_port", f"应为 0（任一空闲端口）或 1024 到 65535，实际为 {b.sandbox_port}", src)
     for key in ("ca_bundle", "client_cert", "client_key"):
         p = getattr(b, key)
         if p and not Path(p).is_file():
             raise ConfigError(f"backend.{key}", f"文件不存在: {p}", src)
     if b.client_key and not b.client_cert:
         raise ConfigError("backend.client_cert", "配置了 client_key 但缺少 client_cert", src)
+    if b.training and not b.is_sandbox and not is_loopback_url(b.url):
+        raise ConfigError("backend.training", f"只有本机沙箱地址（127.0.0.1 / localhost）可以标为训练平台，"
+                          f"实际为 {b.url!r}；连接生产平台时请删除 backend.training", src)
+    if not b.verify_tls and not b.on_sandbox and not b.insecure_tls_i_accept_the_risk:
+        raise ConfigError("backend.verify_tls", f"连接生产平台 {b.url} 不允许关闭证书校验：请保持 verify_tls = true，"
+                          "平台 CA 非公共 CA 时在 backend.ca_bundle 配置其 PEM 证书。仅在排障时临时关闭，须同时设置 "
+                          "backend.insecure_tls_i_accept_the_risk = true（界面、每条命令与 doctor 将以红色提示）", src)
+    if cfg.virtual_card and not b.on_sandbox:
+        key = "card.reader" if (cfg.card.reader or "").startswith(VIRTUAL_PREFIX) else "card.virtual"
+        raise ConfigError(key, f"虚拟社保卡只能用于训练沙箱，当前平台是 {b.url}："
+                          f"请{'清空 card.reader 的 virtual: 设置' if key == 'card.reader' else '设置 card.virtual = false'}"
+                          "并使用真实读卡器，或把 backend.url 改为 \"sandbox\"", src)
     if bool(cfg.gateway.paasid) != bool(cfg.gateway.token):
         raise ConfigError("gateway.token" if cfg.gateway.paasid else "gateway.paasid",
                           "网关 paasid 与 token 须同时配置", src)
-    if not re.fullmatch(r"[0-9A-Za-z_-]{1,30}", cfg.operator.id):
-        raise ConfigError("operator.id", f"操作员编号应为 1-30 位字母数字，实际为 {cfg.operator.id!r}", src)
     if cfg.operator.type not in ("1", "2", "3"):
         raise ConfigError("operator.type", "应为 1（人工）、2（自助）或 3（移动）", src)
-    if cfg.scanner.wedge_interval_ms < 1 or cfg.scanner.wedge_interval_ms > 500:
-        raise ConfigError("scanner.wedge_interval_ms", "应在 1 到 500 毫秒之间", src)
     if cfg.log.level.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR"):
         raise ConfigError("log.level", "应为 DEBUG/INFO/WARNING/ERROR", src)
     if cfg.ui.language not in ("zh_CN", "en"):
         raise ConfigError("ui.language", "应为 zh_CN 或 en", src)
+
+
+def refuse_virtual_card(cfg: Config, key: str = "--reader") -> None:
+    """Raise ConfigError unless a virtual card may be used with cfg's platform (the sandbox only). For a
+    virtual card asked for on the command line (--reader virtual:..., card read --virtual)."""
+    if not cfg.backend.on_sandbox:
+        raise ConfigError(key, f"虚拟社保卡只能用于训练沙箱，当前平台是 {cfg.backend.url}（backend.url）："
+                          "请使用真实读卡器，或在训练配置（backend.url = \"sandbox\"）下使用虚拟卡", cfg.source)
+
+
+def security_notices(cfg: Config) -> list[str]:
+    """What IT and the cashier must see on every start while a safety check is switched off."""
+    out = []
+    if cfg.insecure_tls:
+        out.append(f"警告 backend.verify_tls = false：与医保平台 {cfg.backend.url} 的 TLS 证书校验已关闭，"
+                   "连接可被冒充或窃听（backend.insecure_tls_i_accept_the_risk = true）。排障后立即恢复 verify_tls = true")
+    return out
 
 
 def _read(path: Path) -> dict[str, Any]:
@@ -247,6 +393,10 @@ def _read(path: Path) -> dict[str, Any]:
             return tomllib.load(fh)
     except tomllib.TOMLDecodeError as e:
         raise ConfigError("(file)", f"TOML 语法错误: {e}", str(path)) from None
+    except UnicodeDecodeError as e:
+        line = open(path, "rb").read()[:e.start].count(b"\n") + 1
+        raise ConfigError("(file)", f"不是 UTF-8 编码（第 {line} 行，字节 0x{e.object[e.start]:02x}）：请用 UTF-8 另存配置文件",
+                          str(path)) from None
     except OSError as e:
         raise ConfigError("(file)", f"无法读取: {e.strerror}", str(path)) from None
 
@@ -283,11 +433,11 @@ def save(cfg: Config, path: str | os.PathLike) -> None:
     """Write the configuration as TOML (used by the settings dialog)."""
     import tomli_w
 
+    from terminal import fsperm
+
     p = Path(path)
-    p.parent.mkdir(parents=True, exist_ok=True)
-    tmp = p.with_suffix(".tmp")
-    tmp.write_bytes(tomli_w.dumps(cfg.as_dict()).encode("utf-8"))
-    os.replace(tmp, p)
+    fsperm.private_dir(p.parent, tighten=False)  # a new directory 0700; /etc/... left as IT made it
+    fsperm.write_private(p, tomli_w.dumps(cfg.as_dict()).encode("utf-8"))  # may hold the gateway token: 0600
 
 
 def changed_keys(original: Config, new: Config) -> dict[str, dict[str, Any]]:
@@ -313,8 +463,8 @@ def save_changes(original: Config, new: Config, path: str | os.PathLike) -> dict
     for section, values in changes.items():
         current.setdefault(section, {}).update(values)
     from_dict({k: dict(v) for k, v in current.items()}, str(p))  # what is written must load
-    p.parent.mkdir(parents=True, exist_ok=True)
-    tmp = p.with_suffix(".tmp")
-    tmp.write_bytes(tomli_w.dumps(current).encode("utf-8"))
-    os.replace(tmp, p)
+    from terminal import fsperm
+
+    fsperm.private_dir(p.parent, tighten=False)  # a new directory 0700; /etc/... left as IT made it
+    fsperm.write_private(p, tomli_w.dumps(current).encode("utf-8"))  # may hold the gateway token: 0600
     return changes

@@ -147,9 +147,10 @@ def cashier_message(path: Path | str | None) -> str:
 def write_report(cfg: Any, exc_type: type[BaseException], exc: BaseException | None, tb: Any, *,
                  thread: str = "", now: datetime | None = None) -> Path:
     """Write the masked crash report and return its path (raises OSError when it cannot be written)."""
+    from terminal import fsperm
+
     now = now or datetime.now()
-    d = crash_dir(cfg)
-    d.mkdir(parents=True, exist_ok=True)
+    d = fsperm.private_dir(crash_dir(cfg))  # 0700: a report carries the log's last lines
     path = d / f"crash-{now:%Y%m%d-%H%M%S}.txt"
     n = 1
     while path.exists():
@@ -188,9 +189,7 @@ def write_report(cfg: Any, exc_type: type[BaseException], exc: BaseException | N
         "",
     ]
     text = mask_text("\n".join(head))
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
+    fsperm.write_private(path, text.encode("utf-8"))  # 0600
     _prune(d)
     return path
 
@@ -214,6 +213,7 @@ class CrashHandler:
         self.last_report: Path | None = None
         self._busy = threading.local()
         self._native_file: Any = None
+        self._native_path: Path | None = None
 
     # hooks
     def excepthook(self, exc_type, exc, tb) -> None:  # noqa: ANN001 - sys.excepthook signature
@@ -267,9 +267,11 @@ class CrashHandler:
     def enable_native(self) -> None:
         if self._native_file is not None:
             return
+        from terminal import fsperm
+
         d = crash_dir(self.cfg)
         try:
-            d.mkdir(parents=True, exist_ok=True)
+            fsperm.private_dir(d)
             for old in d.glob("native-*.txt"):
                 try:
                     if old.stat().st_size == 0 and not _pid_alive(old.stem.rsplit("-", 1)[-1]):
@@ -277,7 +279,8 @@ class CrashHandler:
                 except OSError:
                     pass
             path = d / f"native-{datetime.now():%Y%m%d-%H%M%S}-{os.getpid()}.txt"
-            self._native_file = open(path, "w", encoding="utf-8")  # noqa: SIM115 - kept open for faulthandler
+            self._native_file = os.fdopen(fsperm.open_private(path), "w", encoding="utf-8")  # kept open (faulthandler)
+            self._native_path = path
             faulthandler.enable(self._native_file, all_threads=True)
             atexit.register(self._close_native, path)
         except (OSError, ValueError, RuntimeError):
@@ -351,8 +354,8 @@ def uninstall_crash_handler() -> None:
             sys.excepthook = h.previous_excepthook
         if threading.excepthook == h.threading_hook:
             threading.excepthook = h.previous_threading_hook
-        if h._native_file is not None:
-            h._close_native(Path(h._native_file.name))
+        if h._native_file is not None and h._native_path is not None:
+            h._close_native(h._native_path)
         _handler = None
 
 

@@ -3,7 +3,7 @@
     report = run_doctor(config_path=None)      # Report: .checks (CheckResult), .exit_code, .as_dict()
     print(format_table(report))
 
-Checks (key / 中文): config 配置, disk 磁盘与目录, queue 离线队列, pcsc 读卡服务, card 社保卡, scanner 扫码解码,
+Checks (key / 中文): config 配置, disk 磁盘与目录, perms 文件权限, queue 离线队列, pcsc 读卡服务, card 社保卡, scanner 扫码解码,
 printer 打印机, fonts 中文字体, display 图形显示, platform 平台连接, tls TLS证书, signin 签到9001, clock 时钟.
 Each returns pass / warn / fail (or skip when it does not apply) with a one-line summary, a hint saying what
 to do, and data for fleet tooling. Each runs on its own daemon thread with a timeout, so the doctor always
@@ -228,7 +228,9 @@ def _free_space_target(path: Path) -> Path:
 def _writable(path: Path) -> str:
     """'' when files can be created in path (created if missing), else the reason."""
     try:
-        path.mkdir(parents=True, exist_ok=True)
+        from terminal import fsperm
+
+        fsperm.private_dir(path, tighten=False)  # a missing one is created 0700, as the terminal would
         with tempfile.NamedTemporaryFile(dir=path, prefix=".doctor-", delete=True) as fh:
             fh.write(b"ok")
             fh.flush()
@@ -257,6 +259,30 @@ def check_disk(ctx: Context) -> tuple:
     if free < DISK_WARN_BYTES:
         return _r(WARN, summary + "（空间偏少）", "请尽快清理磁盘（建议保持 1 GB 以上可用空间）", **data)
     return _r(PASS, summary, **data)
+
+
+def check_perms(ctx: Context) -> tuple:
+    """journal (parked bills' certificate numbers), logs, crash reports, operators, sandbox and the per-user
+    config (gateway token) must be the cashier account's alone: dirs 0700, files without group/other bits."""
+    from terminal import fsperm
+
+    cfg = ctx.cfg
+    dirs = [str(p) for p in fsperm.app_dirs(cfg)]
+    if not fsperm.ENABLED:
+        return _r(SKIP, "Windows：由用户目录的访问控制保护（不检查 Unix 权限位）", dirs=dirs)
+    found = fsperm.audit(cfg)
+    data = {"dirs": dirs, "loose": [f.as_dict() for f in found]}
+    if not found:
+        return _r(PASS, f"数据、日志与崩溃报告目录仅本账户可读写（目录 0700，文件 0600）：{', '.join(dirs)}", **data)
+    shown = "；".join(f"{f.path} 为 {f.octal}" for f in found[:5]) + (f" 等 {len(found)} 项" if len(found) > 5 else "")
+    targets: list[str] = []
+    for f in found:
+        root = next((r for r in dirs if f.path == r or f.path.startswith(r.rstrip(os.sep) + os.sep)), f.path)
+        if root not in targets:
+            targets.append(root)
+    fix = ("运行 " + "；".join(f"chmod -R go-rwx '{t}'" for t in targets)
+           + "（启动收费终端或运行任一命令也会自动修正）")
+    return _r(FAIL, f"其他账户可读取收费终端的文件（含证件号、日志或网关 token）：{shown}", fix, **data)
 
 
 def check_queue(ctx: Context) -> tuple:
@@ -562,13 +588,24 @@ def _cert_summary(cert: dict[str, Any]) -> tuple[str, str, datetime | None]:
     return name(cert.get("subject")), name(cert.get("issuer")), not_after
 
 
+def _tls_off(cfg: Any) -> str:
+    """The fix, when certificate verification is off against a production platform; else ''."""
+    if not cfg.insecure_tls:
+        return ""
+    return ("恢复 backend.verify_tls = true 并删除 backend.insecure_tls_i_accept_the_risk；平台 CA 非公共 CA 时在 "
+            "backend.ca_bundle 配置其 PEM 证书")
+
+
 def check_tls(ctx: Context) -> tuple:
     b = ctx.cfg.backend
     url = ctx.base_url()
     host, port, scheme = _host_port(url)
+    off = _tls_off(ctx.cfg)
     if scheme != "https":
         if ctx.training:
             return _r(SKIP, "训练沙箱使用本机 http，无 TLS")
+        if off:
+            return _r(FAIL, f"平台地址为 http（未加密），且证书校验已关闭：{url}", off, key="backend.verify_tls")
         return _r(WARN, f"平台地址为 http（未加密）：{url}", "仅在医保专网内可以接受；平台提供 https 时改用 https 并配置 backend.ca_bundle",
                   key="backend.url")
     cafile = b.ca_bundle or None
@@ -609,8 +646,12 @@ def check_tls(ctx: Context) -> tuple:
     data = {"tls_version": version, "subject": subject, "issuer": issuer, "verified": b.verify_tls,
             "not_after": not_after.isoformat() if not_after else "", "ca_bundle": b.ca_bundle,
             "client_cert": bool(b.client_cert)}
-    if not b.verify_tls:
-        return _r(WARN, f"{version} 已连接，但证书校验已关闭（backend.verify_tls = false）", "生产环境请打开校验并配置 backend.ca_bundle",
+    if off:
+        return _r(FAIL, f"{version} 已连接，但证书校验已关闭（backend.verify_tls = false，"
+                  f"backend.insecure_tls_i_accept_the_risk = true）：连接可被冒充或窃听", off, key="backend.verify_tls",
+                  **data)
+    if not b.verify_tls:  # a loopback sandbox declared with backend.training
+        return _r(WARN, f"{version} 已连接，证书校验已关闭（训练沙箱 backend.training = true）", "仅限训练/测试",
                   key="backend.verify_tls", **data)
     days = (not_after - datetime.now(timezone.utc)).days if not_after else None
     summary = f"{version}，证书 {subject}（签发 {issuer}）校验通过" + (f"，{days} 天后到期" if days is not None else "")
@@ -714,6 +755,7 @@ def check_clock(ctx: Context) -> tuple:
 CHECKS: list[Check] = [
     Check("config", "配置", check_config, 10),
     Check("disk", "磁盘与目录", check_disk, 10, needs_config=False),
+    Check("perms", "文件权限", check_perms, 10, needs_config=True),
     Check("queue", "离线队列", check_queue, 20, needs_config=True),
     Check("pcsc", "读卡服务", check_pcsc, 15),
     Check("card", "社保卡", check_card, 25),

@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import logging
 import logging.handlers
+import os
 import re
 from pathlib import Path
 
@@ -41,14 +42,34 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(d, ensure_ascii=False)
 
 
+class PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
+    """Every log file (the current one and each new one after a rotation) is created 0600."""
+
+    def _open(self):  # noqa: ANN202 - logging.FileHandler._open
+        from terminal import fsperm
+
+        os.close(fsperm.open_private(self.baseFilename, os.O_WRONLY | os.O_CREAT | os.O_APPEND))
+        return super()._open()
+
+
 def setup_logging(log_dir: Path, level: str = "INFO", *, console: bool = False) -> Path:
-    log_dir.mkdir(parents=True, exist_ok=True)
-    path = log_dir / "terminal.log"
+    """Log to log_dir/terminal.log (dir 0700, files 0600). An unusable directory is a ConfigError naming
+    log.dir (one line for IT, not a traceback)."""
+    from terminal import fsperm
+
+    path = Path(log_dir) / "terminal.log"
+    try:
+        fsperm.private_dir(log_dir)
+        fh = PrivateRotatingFileHandler(path, maxBytes=5_000_000, backupCount=10, encoding="utf-8")
+    except OSError as e:
+        from terminal.config import ConfigError
+
+        raise ConfigError("log.dir", f"日志目录不可写：{e.strerror or e}（{getattr(e, 'filename', None) or log_dir}）；"
+                          "请让收费员账户可写该目录，或在 [log] dir 指定可写目录") from None
     root = logging.getLogger()
     for h in list(root.handlers):
         if getattr(h, "_yibao", False):
             root.removeHandler(h)
-    fh = logging.handlers.RotatingFileHandler(path, maxBytes=5_000_000, backupCount=10, encoding="utf-8")
     fh.setFormatter(JsonFormatter())
     fh.addFilter(MaskingFilter())
     fh._yibao = True  # type: ignore[attr-defined]

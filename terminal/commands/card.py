@@ -61,11 +61,24 @@ def _settings(config_or_pattern: Any) -> tuple[str, str]:
     return reader, ""
 
 
-def open_reader(config_or_pattern: Any = None) -> CardReader:
+def guard_virtual(cfg: Any, key: str = "--reader") -> None:
+    """The virtual card only against the training sandbox: raises terminal.config.ConfigError (naming `key`
+    and backend.url) when cfg's platform is anything else. cfg None: no platform involved (a library call)."""
+    if cfg is None or getattr(cfg, "backend", None) is None:
+        return
+    from terminal import config as config_mod
+
+    config_mod.refuse_virtual_card(cfg, key)
+
+
+def open_reader(config_or_pattern: Any = None, *, cfg: Any = None, key: str = "--reader") -> CardReader:
     """The CardReader the settings ask for: PC/SC by reader pattern, or the in-process virtual reader
-    holding the card of a sandbox person ("virtual:<person-key>" or "virtual:<kind>", or [card] virtual)."""
+    holding the card of a sandbox person ("virtual:<person-key>" or "virtual:<kind>", or [card] virtual).
+    A virtual card is refused (ConfigError naming `key`) unless the platform of `cfg` (or of the Config
+    passed as config_or_pattern) is the sandbox."""
     pattern, virtual = _settings(config_or_pattern)
     if virtual:
+        guard_virtual(cfg if cfg is not None else config_or_pattern, key)
         from drivers.virtual import VirtualCardReader, resolve_profile
 
         return VirtualCardReader(resolve_profile(virtual))
@@ -73,10 +86,11 @@ def open_reader(config_or_pattern: Any = None) -> CardReader:
 
 
 def read_card(config_or_pattern: Any = None, *, reject_expired: bool = False,
-              today: str | _dt.date | None = None) -> CardData:
+              today: str | _dt.date | None = None, cfg: Any = None) -> CardData:
     """Read the social security card once. Raises drivers.pcsc.CardError subclasses (NoService, NoReader,
-    NoCard, CardRemoved, NotSocialSecurityCard, UnreadableRecord...); with reject_expired, CardExpired."""
-    reader = open_reader(config_or_pattern)
+    NoCard, CardRemoved, NotSocialSecurityCard, UnreadableRecord...); with reject_expired, CardExpired;
+    terminal.config.ConfigError for a virtual card when cfg's platform is not the sandbox."""
+    reader = open_reader(config_or_pattern, cfg=cfg)
     try:
         card = reader.read()
     finally:
@@ -133,12 +147,17 @@ def _error(e: CardError, as_json: bool) -> int:
 # card read ---------------------------------------------------------------------------------------
 def cmd_card_read(args: argparse.Namespace) -> int:
     spec: Any = args.reader or ""
+    cfg = None
+    key = "--reader"
     if args.virtual:
         spec = VIRTUAL_PREFIX + args.virtual
+        key = "--virtual"
     elif not args.reader:
-        spec = _load_config(getattr(args, "config", None)) or ""
+        spec = cfg = _load_config(getattr(args, "config", None))
+    if spec and isinstance(spec, str) and spec.startswith(VIRTUAL_PREFIX):
+        cfg = _load_config(getattr(args, "config", None))  # a virtual card only against the sandbox
     try:
-        reader = open_reader(spec)
+        reader = open_reader(spec or "", cfg=cfg, key=key)
     except KeyError as e:
         from terminal.commands.output import fail
 
@@ -186,8 +205,9 @@ def _event_line(ev: CardEvent) -> str:
 
 def cmd_card_watch(args: argparse.Namespace) -> int:
     events: queue.Queue[CardEvent] = queue.Queue()
+    virtual = (args.reader or "").startswith(VIRTUAL_PREFIX)
     try:
-        reader = open_reader(args.reader or "")
+        reader = open_reader(args.reader or "", cfg=_load_config(getattr(args, "config", None)) if virtual else None)
     except KeyError as e:
         from terminal.commands.output import fail
 

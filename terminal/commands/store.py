@@ -239,7 +239,29 @@ def cmd_queue_dismiss(args) -> int:
 
 
 # journal -------------------------------------------------------------------------------------------
+def _bad_date(args) -> int:
+    """Check --date (yyyy-MM-dd, a real day) and normalise it; 0 when fine, else the message is printed
+    (JSON with --json) and 2 is returned."""
+    value = getattr(args, "date", None)
+    if value is None:
+        return 0
+    import datetime as _dt
+
+    try:
+        args.date = _dt.datetime.strptime(value.strip(), "%Y-%m-%d").date().isoformat()
+        return 0
+    except ValueError:
+        msg = f"参数错误 --date: 应为有效日期 yyyy-MM-dd（如 2026-01-31），实际为 {value!r}"
+    if getattr(args, "json", False):
+        _print_json({"ok": False, "error": "UsageError", "message": msg})
+    else:
+        print(msg, file=sys.stderr)
+    return 2
+
+
 def cmd_journal(args) -> int:
+    if _bad_date(args):
+        return 2
     cfg, store = _open(args)
     with store:
         msgs = store.messages(args.date)
@@ -275,6 +297,8 @@ def _today() -> str:
 def cmd_reconcile(args) -> int:
     from terminal.cli import platform_session
 
+    if _bad_date(args):
+        return 2
     cfg, store = _open(args)
     with store, platform_session(cfg, observer=store.journal) as (client, _sandbox):
         rep = store.reconcile(client, args.date)

@@ -68,10 +68,13 @@ class Store:
     """One connection shared by the handler threads, serialised by a lock (the sandbox is not about speed)."""
 
     def __init__(self, path: str | Path):
+        from terminal import fsperm
+
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fsperm.private_dir(self.path.parent, tighten=False)
         self.lock = threading.RLock()
         self.conn = sqlite3.connect(str(self.path), check_same_thread=False, isolation_level=None, timeout=10)
+        fsperm.secure_sqlite(self.path)  # 0600 before the WAL files exist: they take the main file's mode
         self.conn.row_factory = sqlite3.Row
         self.conn.execute("PRAGMA journal_mode=WAL")
         self.conn.execute("PRAGMA synchronous=NORMAL")

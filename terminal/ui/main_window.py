@@ -69,6 +69,18 @@ class MainWindow(QMainWindow):
         self.banner.setVisible(ctl.session.training)
         root.addWidget(self.banner)
 
+        # TLS verification switched off against a production platform (accepted by IT in the config): red, always
+        self.tls_banner = QLabel(self.tr("安全警告：与医保平台的证书校验已关闭（backend.verify_tls = false），连接可被冒充或窃听。"
+                                         "请通知信息科尽快恢复证书校验。"), central)
+        self.tls_banner.setObjectName("tlsOffBanner")
+        self.tls_banner.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.tls_banner.setWordWrap(True)
+        self.tls_banner.setStyleSheet("QLabel#tlsOffBanner { background: #c62828; color: white; font-weight: bold;"
+                                      " padding: 6px; }")
+        self.tls_banner.setToolTip(self.cfg.backend.url)
+        self.tls_banner.setVisible(bool(getattr(self.cfg, "insecure_tls", False)))
+        root.addWidget(self.tls_banner)
+
         self.identify = IdentifyBar(central, camera_available=camera_available)
         root.addWidget(self.identify)
 

@@ -55,9 +55,12 @@ def hash_pin(pin: str, salt: bytes) -> bytes:
 
 class OperatorStore:
     def __init__(self, path: str | os.PathLike):
+        from terminal import fsperm
+
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fsperm.private_dir(self.path.parent)
         with self._db() as db:
+            fsperm.secure_sqlite(self.path)  # PIN hashes: 0600 (its -journal takes the main file's mode)
             db.execute("""CREATE TABLE IF NOT EXISTS operators (
                 id TEXT PRIMARY KEY, name TEXT NOT NULL, role TEXT NOT NULL,
                 salt BLOB NOT NULL, pin_hash BLOB NOT NULL, algo TEXT NOT NULL DEFAULT 'scrypt',

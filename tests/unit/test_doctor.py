@@ -217,11 +217,25 @@ def test_tls_with_the_platform_ca_passes_and_signs_in(tmp_path, pki):
     assert r["signin"].status == d.PASS and r["clock"].status == d.PASS
 
 
-def test_tls_verification_off_warns(tmp_path, pki):
+def test_tls_verification_off_is_refused_or_fails(tmp_path, pki):
+    """Issue 11 item 6 (was a WARN): verify_tls = false against a non-sandbox platform is a config error;
+    accepted with backend.insecure_tls_i_accept_the_risk it runs, and doctor fails the tls check."""
     with tls_sandbox(tmp_path, pki) as srv:
         path = write_config(tmp_path, f'[backend]\nurl = "{srv.url}"\nverify_tls = false\n')
         r = by_key(d.run_doctor(path, only=["tls"]))
-    assert r["tls"].status == d.WARN and r["tls"].data["key"] == "backend.verify_tls"
+        assert r["config"].status == d.FAIL and r["config"].data["key"] == "backend.verify_tls"
+        assert "insecure_tls_i_accept_the_risk" in r["config"].summary and r["tls"].status == d.SKIP
+        path = write_config(tmp_path, f'[backend]\nurl = "{srv.url}"\nverify_tls = false\n'
+                            'insecure_tls_i_accept_the_risk = true\n')
+        report = d.run_doctor(path, only=["tls"])
+        r = by_key(report)
+        assert r["config"].status == d.PASS
+        assert r["tls"].status == d.FAIL and r["tls"].data["key"] == "backend.verify_tls"
+        assert "verify_tls = true" in r["tls"].hint and report.exit_code == 1
+        # a loopback sandbox declared as training may skip verification: only a warning
+        path = write_config(tmp_path, f'[backend]\nurl = "{srv.url}"\nverify_tls = false\ntraining = true\n')
+        r = by_key(d.run_doctor(path, only=["tls"]))
+        assert r["config"].status == d.PASS and r["tls"].status == d.WARN
 
 
 # timeouts and failures of the checks themselves -----------------------------------------------------------
