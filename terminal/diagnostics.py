@@ -630,6 +630,9 @@ def check_tls(ctx: Context) -> tuple:
     try:
         sock = socket.create_connection((host, port), timeout=timeout)
     except OSError as e:
+        if off:  # unreachable now, but the configuration itself is the finding
+            return _r(FAIL, f"证书校验已关闭（backend.verify_tls = false）；平台暂不可连接：{e.strerror or e}", off,
+                      key="backend.verify_tls")
         return _r(SKIP, f"无法连接平台，未检查证书（见 platform 项）：{e.strerror or e}")
     try:
         with sock, ctx_ssl.wrap_socket(sock, server_hostname=host) as tls:

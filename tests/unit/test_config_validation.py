@@ -235,3 +235,18 @@ def test_doctor_fails_the_virtual_card_against_production_naming_the_key(tmp_pat
     r = {c.key: c for c in report.checks}["config"]
     assert r.status == d.FAIL and r.data["key"] == "card.virtual" and "card.virtual" in r.hint
     assert report.exit_code == 1
+
+
+def test_doctor_fails_tls_off_even_when_the_platform_is_unreachable(tmp_path, monkeypatch):
+    import socket
+
+    from terminal import diagnostics as d
+
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]  # nothing listens there
+    p = write(tmp_path, f'[backend]\nurl = "https://127.0.0.1:{port}"\nconnect_timeout = 1\nverify_tls = false\n'
+                        'insecure_tls_i_accept_the_risk = true\n')
+    r = {c.key: c for c in d.run_doctor(str(p), only=["tls"]).checks}["tls"]
+    assert r.status == d.FAIL and r.data["key"] == "backend.verify_tls" and "verify_tls = true" in r.hint
