@@ -89,7 +89,7 @@ def cmd_settle(args) -> int:
 
     cfg = load_config(args)
     try:
-        bill = Bill.from_dict(wire.loads(Path(args.bill).read_text(encoding="utf-8")))
+        bill = Bill.from_dict(wire.loads(Path(args.bill).read_text(encoding="utf-8")), limits=cfg.bill.limits)
     except (OSError, ValueError) as e:
         return fail(args, f"账单文件错误 {args.bill}: {e}", 2, "bill", prefix="")
     from terminal.store import Store, StoreError

@@ -53,7 +53,10 @@ class BackendConfig:
     recer_sys_code: str = "YBXT"
     infver: str = "V1.0"
     connect_timeout: float = 10.0
-    read_timeout: float = 90.0
+    read_timeout: float = 90.0  # the longest silence while waiting for or reading an answer
+    total_timeout: float = 100.0  # one deadline per request: connect, send and the whole answer
+    max_answer_bytes: int = 4 * 1024 * 1024  # a longer answer is refused (outcome unknown: reversed)
+    visit_info_infno: str = "2203"  # visit info as 2203 or 2203A (per-transaction: …MdtrtinfoUp or …UpA)
     verify_tls: bool = True
     #: verify_tls = false against anything but the sandbox is refused unless this is also true (then the window,
     #: every command and doctor say so in red): for a short troubleshooting session only
@@ -126,6 +129,30 @@ class StoreConfig:
 
 
 @dataclass
+class BillConfig:
+    """Caps on absurd magnitudes that the interface's precisions (16,2) still allow, in yuan with at most two
+    decimals (a quoted string such as "1000000.00", or an integer). A bill line whose price x quantity, or a
+    bill whose total, is above its cap is refused with the line named (bill files and the keyboard)."""
+
+    max_line_amount: str = "1000000.00"
+    max_bill_amount: str = "10000000.00"
+
+    @property
+    def limits(self):
+        """terminal.core.money.Limits with these caps."""
+        from decimal import Decimal
+
+        from terminal.core.money import Limits
+
+        return Limits(max_line_amount=Decimal(self.max_line_amount).quantize(Decimal("0.01")),
+                      max_bill_amount=Decimal(self.max_bill_amount).quantize(Decimal("0.01")))
+
+
+#: keys holding an amount: a string ("1000000.00") or a TOML integer, never a float
+AMOUNT_KEYS = frozenset({"bill.max_line_amount", "bill.max_bill_amount"})
+
+
+@dataclass
 class LogConfig:
     dir: str = ""
     level: str = "INFO"
@@ -148,6 +175,7 @@ class Config:
     scanner: ScannerConfig = field(default_factory=ScannerConfig)
     printer: PrinterConfig = field(default_factory=PrinterConfig)
     store: StoreConfig = field(default_factory=StoreConfig)
+    bill: BillConfig = field(default_factory=BillConfig)
     log: LogConfig = field(default_factory=LogConfig)
     ui: UiConfig = field(default_factory=UiConfig)
     source: str = ""
@@ -193,12 +221,18 @@ class Config:
 SECTIONS = {f.name: f.type for f in fields(Config) if f.name != "source"}
 _SECTION_CLASSES = {
     "facility": FacilityConfig, "backend": BackendConfig, "gateway": GatewayConfig, "operator": OperatorConfig,
-    "card": CardConfig, "scanner": ScannerConfig, "printer": PrinterConfig, "store": StoreConfig,
+    "card": CardConfig, "scanner": ScannerConfig, "printer": PrinterConfig, "store": StoreConfig, "bill": BillConfig,
     "log": LogConfig, "ui": UiConfig,
 }
 
 
 def _coerce(key: str, default: Any, value: Any, source: str) -> Any:
+    if key in AMOUNT_KEYS:
+        if isinstance(value, int) and not isinstance(value, bool):
+            return str(value)
+        if not isinstance(value, str):
+            raise ConfigError(key, f"应为金额字符串（如 \"1000000.00\"）或整数，实际为 {value!r}", source)
+        return value
     if isinstance(default, bool):
         if not isinstance(value, bool):
             raise ConfigError(key, f"应为 true/false，实际为 {value!r}", source)
@@ -279,6 +313,7 @@ def _control_chars(text: str) -> str:
 #: (min, max) for every number: an out-of-range value is refused with the key named
 RANGES: dict[str, tuple[float, float]] = {
     "backend.connect_timeout": (0.001, 600), "backend.read_timeout": (0.001, 600),
+    "backend.total_timeout": (0.1, 600),
     "scanner.wedge_interval_ms": (1, 500), "scanner.wedge_min_length": (1, 200),
     "store.max_queue_items": (1, 100_000), "store.max_queue_age_hours": (1, 24 * 365),
     "ui.font_scale": (0.5, 3.0),
@@ -331,6 +366,11 @@ def validate(cfg: Config) -> None:
         raise ConfigError("operator.name", "操作员姓名不能为空", src)
     if b.style not in ("single", "per-transaction"):
         raise ConfigError("backend.style", f"应为 \"single\" 或 \"per-transaction\"，实际为 {b.style!r}", src)
+    if not 64 * 1024 <= b.max_answer_bytes <= 512 * 1024 * 1024:
+        raise ConfigError("backend.max_answer_bytes", "应在 65536（64 KiB）到 536870912（512 MiB）字节之间，"
+                          f"实际为 {b.max_answer_bytes}", src)
+    if b.visit_info_infno not in ("2203", "2203A"):
+        raise ConfigError("backend.visit_info_infno", f"应为 \"2203\" 或 \"2203A\"，实际为 {b.visit_info_infno!r}", src)
     if not b.is_sandbox:
         problem = _url_problem(b.url)
         if problem:
@@ -362,12 +402,29 @@ def validate(cfg: Config) -> None:
     if bool(cfg.gateway.paasid) != bool(cfg.gateway.token):
         raise ConfigError("gateway.token" if cfg.gateway.paasid else "gateway.paasid",
                           "网关 paasid 与 token 须同时配置", src)
+    _validate_bill(cfg.bill, src)
     if cfg.operator.type not in ("1", "2", "3"):
         raise ConfigError("operator.type", "应为 1（人工）、2（自助）或 3（移动）", src)
     if cfg.log.level.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR"):
         raise ConfigError("log.level", "应为 DEBUG/INFO/WARNING/ERROR", src)
     if cfg.ui.language not in ("zh_CN", "en"):
         raise ConfigError("ui.language", "应为 zh_CN 或 en", src)
+
+
+def _validate_bill(bill: BillConfig, src: str) -> None:
+    from terminal.core.money import FieldError, parse_amount
+
+    caps = {}
+    for name in ("max_line_amount", "max_bill_amount"):
+        key = f"bill.{name}"
+        try:
+            caps[name] = parse_amount(getattr(bill, name), field=key, label="上限", allow_zero=False)
+        except FieldError as e:
+            raise ConfigError(key, f"应为大于零、最多两位小数的金额（如 \"1000000.00\"）：{e.reason}，"
+                              f"实际为 {getattr(bill, name)!r}", src) from None
+    if caps["max_line_amount"] > caps["max_bill_amount"]:
+        raise ConfigError("bill.max_line_amount", f"单行上限 {caps['max_line_amount']} 不应大于单张账单上限 "
+                          f"bill.max_bill_amount {caps['max_bill_amount']}", src)
 
 
 def refuse_virtual_card(cfg: Config, key: str = "--reader") -> None:

@@ -15,8 +15,9 @@ import threading
 from datetime import datetime
 from typing import Any, Callable
 
+from terminal.backend.answers import settlement_of
 from terminal.backend.client import Answer, PlatformClient
-from terminal.backend.errors import BusinessError, PlatformError, TransportError
+from terminal.backend.errors import BusinessError, MalformedAnswer, PlatformError, TransportError
 from terminal.core.billid import bill_digest, bill_number
 from terminal.core.models import Bill, Credential, CertType, Person, Settlement, Visit
 from terminal.store import duplicates
@@ -143,7 +144,10 @@ class SettlementService:
     # steps ---------------------------------------------------------------------------------------
     def identify(self, cred: Credential) -> Person:
         a = self._with_sign_in(lambda: self.client.person_info(cred.cert_type, cred.cert_no, card_sn=cred.card_sn))
-        person = Person.from_wire(a.output)
+        try:
+            person = Person.from_wire(a.output)
+        except ValueError as e:  # e.g. a balance with three decimals: never rounded
+            raise MalformedAnswer(f"1101 应答无效: {e}", infno="1101", msgid=a.msgid) from e
         if not person.insurances:
             raise BusinessError("平台未返回参保信息（insuinfo 为空）", infno="1101", msgid=a.msgid)
         person.warn_msg = a.warn_msg
@@ -208,7 +212,7 @@ class SettlementService:
         if acct_used is not None:
             visit.acct_used = acct_used
         a = self._with_sign_in(lambda: self.client.pre_settle(self._setl_input(visit), visit.insuplc_admdvs))
-        s = Settlement.from_wire(a.output, preview=True).check()
+        s = settlement_of(a.output, infno="2206", msgid=a.msgid, preview=True)
         s.warn_msg = a.warn_msg
         note_warn(visit, a.warn_msg)
         if s.medfee_sumamt != visit.bill.total:
@@ -280,11 +284,9 @@ class SettlementService:
                 raise self._uncertain(e, visit, msg.msgid, "2207") from e
             raise
         try:
-            s = Settlement.from_wire(a.output).check()
-        except ValueError as e:  # booked, but the breakdown is unusable: reverse it
-            from terminal.backend.errors import MalformedAnswer
-            err = MalformedAnswer(f"结算应答金额不平: {e}", infno="2207", msgid=msg.msgid, money_moving=True)
-            raise self._uncertain(err, visit, msg.msgid, "2207") from e
+            s = settlement_of(a.output, infno="2207", msgid=msg.msgid)
+        except MalformedAnswer as err:  # booked, but the amounts are unusable (never rounded): reverse it
+            raise self._uncertain(err, visit, msg.msgid, "2207") from err
         s.warn_msg = a.warn_msg
         note_warn(visit, a.warn_msg)
         visit.settlement = s
@@ -306,7 +308,10 @@ class SettlementService:
                 qid = self.store.queue.enqueue_message("cancel", msg, summary=f"撤销结算 {setl_id}")
                 raise CancelQueued(qid, setl_id, e) from e
             raise
-        s = Settlement.from_wire(a.output).check()
+        try:
+            s = settlement_of(a.output, infno="2208", msgid=msg.msgid, cancel=True)
+        except MalformedAnswer as err:  # the cancellation may be booked, its amounts are unusable: reverse it
+            raise self._uncertain(err, None, msg.msgid, "2208", psn_no=psn_no, insuplc=insuplc) from err
         s.warn_msg = a.warn_msg
         return s
 

@@ -389,29 +389,52 @@ class CashierController(QObject):
             self.say("warn", self.tr("本笔已结算或结果待定，账单不能再修改；按 Esc 接待下一位"))
         return False
 
-    def add_item(self, item: FeeItem) -> bool:
-        if not self._check_editable():
+    @property
+    def limits(self):
+        """The configured caps ([bill] max_line_amount, max_bill_amount)."""
+        return self.cfg.bill.limits
+
+    def _replace_items(self, items: list[FeeItem]) -> bool:
+        """Take the new item list only when every line and the total are within the caps (message otherwise)."""
+        try:
+            Bill(items=items).check_limits(self.limits)
+        except ValueError as e:
+            self.say("error", str(e))
+            self._emit()  # the table shows the unchanged bill again
             return False
-        for n, have in enumerate(self.items):
-            if have.hosp_code == item.hosp_code and have.price == item.price:
-                self.items[n] = FeeItem(**{**have.__dict__, "qty": have.qty + item.qty})
-                break
-        else:
-            self.items.append(item)
+        self.items = items
         self._bill_changed()
         return True
 
+    def add_item(self, item: FeeItem) -> bool:
+        if not self._check_editable():
+            return False
+        items = list(self.items)
+        for n, have in enumerate(items):
+            if have.hosp_code == item.hosp_code and have.price == item.price:
+                try:
+                    items[n] = FeeItem.from_input(line=n + 1, limits=None,
+                                                  **{**have.__dict__, "qty": have.qty + item.qty})
+                except ValueError as e:
+                    self.say("error", str(e))
+                    return False
+                break
+        else:
+            items.append(item)
+        return self._replace_items(items)
+
     def set_qty(self, index: int, qty) -> bool:
+        """A quantity typed into the bill table: parsed strictly (no separators, up to 4 decimals, > 0)."""
         if not self._check_editable() or not 0 <= index < len(self.items):
             return False
+        items = list(self.items)
         try:
-            self.items[index] = FeeItem(**{**self.items[index].__dict__, "qty": qty})
+            items[index] = FeeItem.from_input(line=index + 1, limits=None, **{**items[index].__dict__, "qty": qty})
         except ValueError as e:
             self.say("error", str(e))
             self._emit()
             return False
-        self._bill_changed()
-        return True
+        return self._replace_items(items)
 
     def remove_item(self, index: int) -> None:
         if not self._check_editable() or not 0 <= index < len(self.items):
@@ -421,6 +444,11 @@ class CashierController(QObject):
 
     def load_bill(self, bill: Bill) -> bool:
         if not self._check_editable():
+            return False
+        try:
+            bill.check_limits(self.limits)
+        except ValueError as e:
+            self.say("error", self.tr("账单文件错误：") + str(e))
             return False
         self.items = list(bill.items)
         self.bill_meta = {k: getattr(bill, k) for k in ("med_type", "dept_code", "dept_name", "dr_code", "dr_name",

@@ -370,7 +370,7 @@ class MainWindow(QMainWindow):
 
     def load_bill_file(self, path: str) -> bool:
         try:
-            bill = Bill.from_dict(wire.loads(Path(path).read_text(encoding="utf-8")))
+            bill = Bill.from_dict(wire.loads(Path(path).read_text(encoding="utf-8")), limits=self.ctl.limits)
         except (OSError, ValueError) as e:
             self.ctl.say("error", self.tr("账单文件错误：") + str(e))
             return False

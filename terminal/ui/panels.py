@@ -11,7 +11,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QFrame, 
 
 from terminal.core.flow import State
 from terminal.core.models import CERT_TYPES
-from terminal.core.money import ZERO, fmt_yuan
+from terminal.core.money import ZERO, fmt_price, fmt_yuan
 from terminal.core.regions import place_name
 
 from .widgets import AmountGrid, Badge, KeyButton, set_kind
@@ -296,6 +296,7 @@ class BillPanel(QGroupBox):
     def _item_changed(self, item: QTableWidgetItem) -> None:
         if self._rendering or item.column() != 4:
             return
+        self._key = None  # re-render even when the quantity is refused (the cell shows the bill's value again)
         self.qty_changed.emit(item.row(), item.text().strip())
 
     def render(self, ctl) -> None:
@@ -308,7 +309,7 @@ class BillPanel(QGroupBox):
             try:
                 self.table.setRowCount(len(items))
                 for r, it in enumerate(items):
-                    vals = [it.hosp_code, it.name, it.spec, fmt_yuan(it.price), f"{it.qty}", fmt_yuan(it.amount)]
+                    vals = [it.hosp_code, it.name, it.spec, fmt_price(it.price), f"{it.qty}", fmt_yuan(it.amount)]
                     for c, v in enumerate(vals):
                         cell = self.table.item(r, c)
                         if cell is None:
