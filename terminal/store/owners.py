@@ -46,20 +46,21 @@ class OwnerToken:
         self.dir.mkdir(mode=0o700, parents=True, exist_ok=True)
         self.token = f"{os.getpid()}-{int(time.time() * 1000)}-{secrets.token_hex(4)}"
         self.path = self.dir / f"{self.token}.lock"
-        self._fd: int | None = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
-        if not _try_lock(self._fd):  # cannot happen for a fresh file; refuse to run unprotected
+        # Locked under a name no prober looks at, then renamed: a ``*.lock`` file is never seen unlocked while
+        # its owner lives (a prober that took the lock in between would call a starting process dead).
+        tmp = self.dir / f"{self.token}.new"
+        self._fd: int | None = os.open(tmp, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
+        if not _try_lock(self._fd):  # cannot happen for a fresh private file; refuse to run unprotected
             os.close(self._fd)
             self._fd = None
-            raise OSError(f"cannot lock {self.path}")
+            tmp.unlink(missing_ok=True)
+            raise OSError(f"cannot lock {tmp}")
+        os.replace(tmp, self.path)
 
     def release(self) -> None:
         if self._fd is None:
             return
-        try:
-            self.path.unlink()  # before the unlock: nobody may take a removed file for a dead owner's
-        except OSError:
-            pass
-        os.close(self._fd)
+        _remove_locked(self.path, self._fd)
         self._fd = None
 
 
@@ -75,7 +76,7 @@ class Liveness:
         self.legacy = journal_path.with_name(journal_path.name + ".owner")
         self.own = own
         self._known: dict[str, bool] = {}
-        self._held: list[int] = []  # locks of dead owners taken by this pass (released by close)
+        self._held: dict[str, int] = {}  # locks of dead owners taken by this pass (released by close)
 
     def alive(self, token: str | None) -> bool:
         if token == self.own:
@@ -96,7 +97,7 @@ class Liveness:
         except OSError:
             return True  # cannot tell: leave it alone
         if _try_lock(fd):
-            self._held.append(fd)  # hold it until the pass is over: the token cannot come back, but be tidy
+            self._held[token] = fd  # held until the pass is over (then removed with its file, but the legacy one)
             return False
         os.close(fd)
         return True
@@ -109,17 +110,31 @@ class Liveness:
             return []
         return [t for t in names if not self.alive(t)]
 
-    def dead_tokens(self) -> list[str]:
-        return [t for t, live in self._known.items() if t and not live]
-
     def close(self, *, remove_dead: bool = True) -> None:
-        if remove_dead:
-            for t in self.dead_tokens():
-                try:
-                    (self.dir / f"{t}.lock").unlink()
-                except OSError:
-                    pass
-        for fd in self._held:
-            os.close(fd)
+        """Let go of the dead owners' locks; ``remove_dead`` also deletes their files (only once what they left
+        has been dealt with: the recovery transaction committed)."""
+        held = dict(self._held)
         self._held.clear()
+        for t, fd in held.items():
+            if remove_dead and t:
+                _remove_locked(self.dir / f"{t}.lock", fd)
+            else:
+                os.close(fd)
+
+
+def _remove_locked(path: Path, fd: int) -> None:
+    """Delete a lock file we hold and let go of it. POSIX: delete first, so that nobody opens the name after the
+    unlock and takes it for a dead owner's; Windows cannot delete an open file: close first."""
+    if fcntl is not None:
+        try:
+            path.unlink()
+        except OSError:
+            pass
+        os.close(fd)
+    else:  # pragma: no cover - Windows
+        os.close(fd)
+        try:
+            path.unlink()
+        except OSError:
+            pass
 

@@ -204,11 +204,13 @@ class Store:
         """
         rep = RecoveryReport()
         live = Liveness(self.path, self.token)
+        done = False
         try:
             with self.sdb.tx() as db:
                 self._recover_in(db, live, rep)
+            done = True
         finally:
-            live.close()
+            live.close(remove_dead=done)  # a dead owner's file goes only once what it left is dealt with
         if rep.uncertain or rep.failed:
             log.warning("recovery: %s", rep.message)
         if client is not None and forward:
