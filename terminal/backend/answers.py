@@ -8,6 +8,7 @@ and the cashier gets a message, not a crash.
 """
 from __future__ import annotations
 
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from terminal.core.models import Settlement
@@ -38,3 +39,38 @@ def settlement_of(output: dict[str, Any], *, infno: str, msgid: str = "", previe
         what = "预结算" if preview else "撤销结算" if cancel else "结算"
         raise UnusableAmounts(f"{infno} {what}应答: {e}", infno=infno, msgid=msgid,
                               money_moving=infno[:4] in MONEY_MOVING) from e
+
+
+#: what a money-moving answer must carry: a settlement without its id or its total is no settlement (the other
+#: amounts may be left out when zero, as platforms do; the identities then still have to hold)
+REQUIRED_SETL_FIELDS = ("setl_id", "medfee_sumamt")
+
+
+def check_booking(infno: str, msgid: str, request_input: Any, output: Any) -> Settlement | None:
+    """The answer to a money-moving message (2207/2208/2304/2305), checked before the journal records it, so
+    that an unusable one is journaled as uncertain with its reversal in the same transaction (never 'answered'
+    first and reversed later: a crash in between would leave it booked and unseen). Besides
+    :func:`settlement_of`: setl_id and medfee_sumamt must be present, and a settlement's total must be the total
+    it was asked for (a partial answer must not read as a 0.00 settlement). None for other transactions."""
+    code = infno[:4]
+    if code not in MONEY_MOVING:
+        return None
+    cancel = code in ("2208", "2305")
+    setl = output.get("setlinfo") if isinstance(output, dict) else None
+    if not isinstance(setl, dict):
+        raise UnusableAmounts(f"{infno} 应答缺少 setlinfo", infno=infno, msgid=msgid, money_moving=True)
+    missing = [k for k in REQUIRED_SETL_FIELDS if setl.get(k) in (None, "")]
+    if missing:
+        raise UnusableAmounts(f"{infno} 应答缺少 {', '.join(missing)}", infno=infno, msgid=msgid, money_moving=True)
+    s = settlement_of(output, infno=infno, msgid=msgid, cancel=cancel)
+    data = request_input.get("data") if isinstance(request_input, dict) else None
+    asked = data.get("medfee_sumamt") if isinstance(data, dict) and not cancel else None
+    if asked not in (None, ""):
+        try:
+            want = Decimal(str(asked))
+        except InvalidOperation:
+            want = None
+        if want is not None and s.medfee_sumamt != want:
+            raise UnusableAmounts(f"{infno} 应答医疗费总额 {s.medfee_sumamt} 与请求的 {want} 不一致", infno=infno,
+                                  msgid=msgid, money_moving=True)
+    return s

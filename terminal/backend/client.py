@@ -34,6 +34,7 @@ from terminal.core.money import to_wire
 from terminal.core.privacy import mask_data
 from terminal.core.protocol import MONEY_MOVING, NEEDS_INSUPLC, SINGLE_ENDPOINT, TRANSACTION_PATHS
 
+from .answers import check_booking
 from .errors import CAUSES, BusinessError, MalformedAnswer, PlatformError, TransportError
 from .msgid import MsgIdGenerator
 from .signing import gateway_headers
@@ -357,6 +358,7 @@ class PlatformClient:
         msg.started = time.perf_counter()
         try:
             answer = self._post(msg)
+            check_booking(msg.infno, msg.msgid, msg.envelope.get("input"), answer.output)
         except PlatformError as err:
             log.warning("%s %s failed: %s (%s)", msg.infno, msg.msgid, type(err).__name__, err)
             if self.observer:
@@ -710,11 +712,19 @@ def _codec(charset: str) -> str | None:
 def answer_text(content: bytes, content_type: str | None) -> tuple[str | None, str]:
     """(text, how it was read) of an answer body; text None when it cannot be decoded strictly.
 
-    The declared charset rules (GBK / GB2312 read as GB18030, their superset); without one, UTF-8, and
+    A declared GBK / GB2312 / GB18030 rules (read as GB18030, their superset); any other declaration is taken
+    only when the bytes are not valid UTF-8 (UTF-8 labelled ISO-8859-1 exists); without one, UTF-8, and
     GB18030 when the bytes are not UTF-8 (some platforms send GBK without saying so)."""
     declared = declared_charset(content_type)
     if declared:
         codec = _codec(declared)
+        if codec is not None and codec != "gb18030":
+            # Gateways often label UTF-8 JSON as ISO-8859-1 (a Java default): bytes that are valid UTF-8 are read
+            # as UTF-8 unless the declaration is of the GBK family (GBK text is rarely valid UTF-8 by accident)
+            try:
+                return content.decode("utf-8-sig"), "utf-8"
+            except UnicodeDecodeError:
+                pass
         if codec is not None:
             try:
                 return content.decode(codec), declared

@@ -164,9 +164,26 @@ def test_cli_settles_twelve_tablets_at_an_eighth_as_one_fifty(tmp_path):
 
 
 # answers -----------------------------------------------------------------------------------------------------
+def only_setl_id(out) -> None:
+    """A partial answer: the settlement's id and nothing else (it must not read as a 0.00 settlement)."""
+    out["setlinfo"] = {"setl_id": out["setlinfo"]["setl_id"]}
+
+
+def all_zero(out) -> None:
+    """Every amount 0.00: the identities hold, but it is not the bill that was settled."""
+    from terminal.core.models import SETL_AMOUNT_FIELDS
+
+    for k in SETL_AMOUNT_FIELDS:
+        if k in out["setlinfo"]:
+            out["setlinfo"][k] = "0.00"
+    out["setldetail"] = []
+
+
 @pytest.mark.parametrize("key,edit,why", [
     ("hainan-retiree", add_to("psn_cash_pay", "0.004"), "psn_cash_pay 超过两位小数"),  # 0.004 would round away
     ("sichuan-resident", negative_pool_share, "hifp_pay -5.00 为负"),  # identities hold, only the sign is wrong
+    ("local", only_setl_id, "应答缺少 medfee_sumamt"),
+    ("guizhou-resident", all_zero, "与请求的"),
 ])
 def test_unusable_2207_answer_is_uncertain_and_reversed_through_the_queue(env, key, edit, why):
     v = open_visit(env, key, bill(dict(TABLETS), {**TABLETS, "hosp_code": "NNXM0002",
@@ -182,7 +199,9 @@ def test_unusable_2207_answer_is_uncertain_and_reversed_through_the_queue(env, k
     assert "自动冲正" in cause.user_message or "冲正" in ei.value.user_message
     omsgid = ei.value.omsgid
     m = env.store.message(omsgid)
-    assert m["state"] == "answered" and m["resolution"] == "reversing"  # answered, but unusable: reversing
+    # never 'answered' first: the message is uncertain and its reversal queued in the one journal transaction
+    assert m["state"] == "uncertain" and m["resolution"] == "reversing"
+    assert not [r for r in env.store.settlements() if r["msgid"] == omsgid]  # nothing booked in the journal
     [item] = env.store.queue.items(("queued",))
     assert item.kind == "reversal" and item.omsgid == omsgid
     assert ledger_settlements(env.sandbox.ledger())[omsgid]["status"] == "booked"  # the platform did book it

@@ -135,7 +135,9 @@ def test_queue_order_per_visit_backoff_and_msgid_kept(store, client):
     assert [o.state for o in w.run_once(ignore_backoff=True)] == ["retry"]
     delay2 = store.queue.get(a1).next_at - time.time()
     assert 8 < delay1 < 12 and 16 < delay2 < 24  # exponential in the item's attempts
-    client.script.answers = [{"infcode": 0, "output": {}}, {"infcode": 0, "output": {"setlinfo": {}}}]
+    cancelled = {"setl_id": "S9", "medfee_sumamt": "-1.00", "fulamt_ownpay_amt": "-1.00", "psn_cash_pay": "-1.00",
+                 "psn_part_amt": "-1.00"}
+    client.script.answers = [{"infcode": 0, "output": {}}, {"infcode": 0, "output": {"setlinfo": cancelled}}]
     out = w.run_once(ignore_backoff=True)
     assert [o.item_id for o in out] == [a1, a2]
     assert store.queue.get(a1).msgid == first.msgid and store.message(first.msgid)["attempts"] == 3
@@ -263,6 +265,7 @@ def test_a_prepared_message_queued_offline_keeps_its_msgid(store, client):
     assert not ei.value.sent and store.message(msg.msgid)["state"] == "failed"
     qid = store.queue.enqueue_message("cancel", msg)
     client.script.answers = [{"infcode": 0, "output": {"setlinfo": {"setl_id": "S2", "medfee_sumamt": "-1.00",
+                                                                    "fulamt_ownpay_amt": "-1.00",
                                                                     "psn_cash_pay": "-1.00", "psn_part_amt": "-1.00"}}}]
     assert [o.state for o in w.run_once()] == ["done"]
     assert client.script.bodies[-1]["msgid"] == msg.msgid == store.queue.get(qid).msgid
