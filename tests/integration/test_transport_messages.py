@@ -330,3 +330,17 @@ def test_visit_info_infno_is_validated():
     with pytest.raises(config_mod.ConfigError) as ei:
         config_mod.from_dict({"backend": {"visit_info_infno": "2203B"}})
     assert ei.value.key == "backend.visit_info_infno"
+
+
+def test_utf8_json_labelled_latin1_is_read_as_utf8():
+    """Java gateways label UTF-8 answers charset=ISO-8859-1: 张三 must not become mojibake."""
+    from terminal.backend.client import answer_text
+
+    body = '{"infcode":0,"output":{"baseinfo":{"psn_name":"张三"}}}'.encode("utf-8")
+    text, how = answer_text(body, "application/json;charset=ISO-8859-1")
+    assert "张三" in text and how == "utf-8"
+    latin = '{"err_msg":"caf\xe9"}'.encode("latin-1")  # really latin-1: not valid UTF-8, the declaration holds
+    text, how = answer_text(latin, "application/json;charset=ISO-8859-1")
+    assert "café" in text
+    gbk = '{"err_msg":"参保人不存在"}'.encode("gbk")
+    assert "参保人不存在" in answer_text(gbk, "application/json;charset=GBK")[0]
