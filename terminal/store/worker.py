@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, Callable
 from terminal.backend.errors import BusinessError, PlatformError
 from terminal.core.protocol import MONEY_MOVING
 
-from .errors import InvalidState, JournalUnavailable
+from .errors import DuplicateBill, DuplicateSuspected, InvalidState, JournalUnavailable
 from .journal import reversal_outcome
 from .parked import Blocked
 
@@ -309,6 +309,11 @@ class QueueWorker:
             parking.set_waiting(park_id, str(e))
             q.retry_later(item.id, str(e), self.blocked_delay, behind=True)
             return Outcome(item.id, item.kind, "waiting", str(e), park_id)
+        except (DuplicateBill, DuplicateSuspected) as e:
+            # the bill (or an identical one of this person) is settled already: only a person can decide
+            parking.set_failed(park_id, e.user_message)
+            q.failed(item.id, e.user_message)
+            return Outcome(item.id, item.kind, "failed", f"补结算未发送：{e.user_message}", park_id)
         except BusinessError as e:
             self._answered()
             parking.set_failed(park_id, e.err_msg)

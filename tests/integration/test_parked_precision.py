@@ -25,3 +25,25 @@ def test_parked_bill_settles_at_six_decimal_unit_price(tmp_path, sandbox):
         assert p.state == "settled" and p.total == Decimal("1.50")
         row = store.sdb.one("SELECT medfee_sumamt FROM parked WHERE park_id=?", [p.park_id])
         assert Decimal(row["medfee_sumamt"]) == Decimal("1.50")  # what the platform settled: 12 x 0.125
+
+
+def test_parked_bill_identical_to_a_settled_one_fails_for_a_person_to_decide(tmp_path, sandbox):
+    """The duplicate guard refuses the parked bill's 2207: the queue must not retry it for ever."""
+    from tests.store_fixtures import small_bill
+
+    cfg = make_cfg(tmp_path)
+    with Store(tmp_path / "journal.sqlite") as store:
+        client = make_client(cfg, sandbox.url, tmp_path / "msgid.state")
+        svc = SettlementService(client, treatment_admdvs=cfg.facility.admdvs, store=store)
+        cred = id_cred("hainan-retiree")
+        person = svc.identify(cred)
+        v = svc.open_visit(cred, person, small_bill("33.00"))
+        svc.preview(v)
+        svc.settle(v)
+        svc.park(cred, small_bill("33.00"), operator="0001")
+        out = store.worker(client, svc).drain(timeout=30)
+        assert [o.state for o in out] == ["failed"], [o.as_dict() for o in out]
+        assert "补结算未发送" in out[0].message
+        assert store.parked()[0].state == "failed" and store.queue.open_items()[0].state == "failed"
+        booked = [r for r in sandbox.ledger() if r["infno"] == "2207" and r["status"] == "booked"]
+        assert len(booked) == 1
