@@ -319,6 +319,7 @@ def to_wire(value: object) -> str:
     """Amount as the platform expects it in requests: a string with two decimals. Refuses a value with more
     than two decimals instead of rounding it (prices and quantities never go through here)."""
     d = money(value)
-    if isinstance(value, Decimal) and value.is_finite() and _decimals(value) > AMOUNT_PLACES:
+    raw = value if isinstance(value, Decimal) else Decimal(value.strip()) if isinstance(value, str) else None
+    if raw is not None and raw.is_finite() and _decimals(raw) > AMOUNT_PLACES:
         raise MoneyError(f"amount {value} has more than 2 decimals; refusing to round it on the wire")
     return f"{d:.2f}"

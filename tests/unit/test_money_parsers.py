@@ -171,3 +171,11 @@ def test_limits_name_the_line_and_the_config_key():
         lim.check_line(Decimal("100.01"), line=4, item="CT检查")
     with pytest.raises(FieldError, match=r"账单合计\(total\)：150\.01.*bill\.max_bill_amount"):
         lim.check_bill(Decimal("150.01"))
+
+
+def test_to_wire_refuses_to_round_a_string_amount():
+    from terminal.core.money import MoneyError, to_wire
+
+    assert to_wire("1.50") == "1.50" and to_wire("1.500") == "1.50"
+    with pytest.raises(MoneyError):
+        to_wire("1.005")
