@@ -4,4 +4,4 @@ try:
 
     __version__ = _version("yibao-terminal")
 except PackageNotFoundError:  # running from a source tree that was not installed
-    __version__ = "0.1.0"
+    __version__ = "0.2.0"

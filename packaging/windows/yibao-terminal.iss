@@ -1,16 +1,16 @@
 ﻿; Inno Setup 6 script of yibao-terminal for Windows 10/11 x64. Built by packaging\windows\build.ps1:
-;   ISCC.exe /DAppVersion=0.1.0 /DSourceDir=C:\src\yibao-terminal\dist\yibao-terminal packaging\windows\yibao-terminal.iss
+;   ISCC.exe /DAppVersion=0.2.0 /DSourceDir=C:\src\yibao-terminal\dist\yibao-terminal packaging\windows\yibao-terminal.iss
 ;
 ; Installs the PyInstaller onedir to C:\Program Files\yibao-terminal: yibao-terminal.exe (the cashier window,
 ; no console) and yibao-terminal-cli.exe (doctor, settle, queue ... for IT). Start-menu shortcuts: the terminal,
 ; the training mode, the doctor. Configuration: %ProgramData%\yibao-terminal\config.toml (IT's; never shipped,
 ; never overwritten, never removed); config.toml.example is installed next to it. Silent fleet install that
 ; also places IT's configuration when the machine has none yet:
-;   yibao-terminal-0.1.0-setup.exe /VERYSILENT /SUPPRESSMSGBOXES /NORESTART /CONFIG=\\server\share\config.toml
+;   yibao-terminal-0.2.0-setup.exe /VERYSILENT /SUPPRESSMSGBOXES /NORESTART /CONFIG=\\server\share\config.toml
 ; The cashiers' journals, logs and crash reports (%LOCALAPPDATA%\yibao-terminal) are never removed.
 
 #ifndef AppVersion
-  #define AppVersion "0.1.0"
+  #define AppVersion "0.2.0"
 #endif
 #ifndef SourceDir
   #define SourceDir "..\..\dist\yibao-terminal"

@@ -259,3 +259,114 @@ def test_purge_without_it_config_leaves_no_etc_dir(build, machine):
     assert run(["dpkg", "--purge", "yibao-terminal"]).returncode == 0
     assert not ETC.exists()
     assert [str(x) for x in LEFTOVERS if x.exists() or x.is_symlink()] == []
+
+
+# upgrade from the previous release ----------------------------------------------------------------------
+PREVIOUS_RELEASE = "39274ea"  # 0.1.0 as it landed (journal schema without migrations)
+
+
+@pytest.fixture(scope="module")
+def previous_release(tmp_path_factory, request):
+    """(source tree, .deb) of the previous release, built here from git history (or YIBAO_PACKAGING_PREVIOUS_DEB
+    with YIBAO_PACKAGING_PREVIOUS_SRC)."""
+    if not shutil.which("dpkg-deb"):
+        pytest.skip("not a Debian-based machine (no dpkg-deb)")
+    deb_env, src_env = os.environ.get("YIBAO_PACKAGING_PREVIOUS_DEB"), os.environ.get("YIBAO_PACKAGING_PREVIOUS_SRC")
+    if deb_env and src_env:
+        return Path(src_env), Path(deb_env)
+    tmp = tmp_path_factory.mktemp("previous")
+    src = tmp / "src"
+    src.mkdir()
+    arch = subprocess.run(f"git -C {ROOT} archive {PREVIOUS_RELEASE} | tar -x -C {src}", shell=True,
+                          capture_output=True, text=True)
+    if arch.returncode != 0:
+        pytest.skip(f"the previous release {PREVIOUS_RELEASE} is not in this clone's history: {arch.stderr.strip()}")
+    env = {**os.environ, "PYTHONPATH": str(src), "PYTHON": str(ROOT / ".venv" / "bin" / "python")}
+    t0 = time.monotonic()
+    p = run([str(src / "packaging" / "build-onedir"), "--dist", str(tmp / "dist"), "--work", str(tmp / "work")],
+            env=env, timeout=900, cwd=src)
+    assert p.returncode == 0, p.stdout + p.stderr
+    p = run([str(src / "packaging" / "build-deb"), "--onedir", str(tmp / "dist" / "yibao-terminal"), "--out",
+             str(tmp / "out"), "--work", str(tmp / "debwork")], env=env, timeout=900, cwd=src)
+    assert p.returncode == 0, p.stdout + p.stderr
+    deb = next((tmp / "out").glob("yibao-terminal_*.deb"))
+    say(request, f"\npackaging: previous release {PREVIOUS_RELEASE} built in {time.monotonic() - t0:.1f} s ({deb.name})")
+    return src, deb
+
+
+def _rows(journal: Path) -> dict[str, set]:
+    import sqlite3
+
+    con = sqlite3.connect(journal)
+    try:
+        return {"messages": {r[0] for r in con.execute("SELECT msgid FROM messages")},
+                "settlements": {r for r in con.execute("SELECT msgid, status, setl_id FROM settlements")},
+                "queue": {r for r in con.execute("SELECT id, kind, omsgid FROM queue")},
+                "parked": {r for r in con.execute("SELECT park_id, total FROM parked")}}
+    finally:
+        con.close()
+
+
+def test_upgrade_from_the_previous_release_keeps_journal_queue_and_parked_bill(build, previous_release, machine,
+                                                                                 tmp_path, request):
+    """Install the previous .deb, settle, leave an uncertain settlement's reversal queued, park a bill; install
+    this .deb over it: the journal, the queued reversal and the parked bill are all there, and the queue finishes."""
+    from terminal.sandbox.server import SandboxServer
+
+    _onedir, deb = build
+    old_src, old_deb = previous_release
+    env, home = machine
+    sb = SandboxServer(db_path=tmp_path / "sb.sqlite").start()
+    try:
+        ETC.mkdir(parents=True)
+        (ETC / "config.toml").write_text(IT_CONFIG.replace('url = "sandbox"', f'url = "{sb.url}"\nread_timeout = 5'),
+                                         encoding="utf-8")
+        p = run(["dpkg", "-i", str(old_deb)], env={**env, "DEBIAN_FRONTEND": "noninteractive"})
+        assert p.returncode == 0, p.stdout + p.stderr
+        settle = ["/usr/bin/yibao-terminal", "settle", "--cert-type", "02", "--cert-no", "460100194603120132",
+                  "--bill", BILL, "--json"]
+        p = run(settle, env=env, timeout=120)
+        assert p.returncode == 0 and json.loads(p.stdout)["ok"], p.stdout + p.stderr
+        # an uncertain settlement whose reversal cannot get through yet: it stays queued across the upgrade
+        sb.arm_fault("lost_answer", infno="2207")
+        sb.arm_fault("reset", infno="2601", count=20)
+        p = run(["/usr/bin/yibao-terminal", "settle", "--cert-type", "02", "--cert-no", "450100197705200135",
+                 "--bill", BILL, "--json"], env=env, timeout=120)
+        assert p.returncode != 0, p.stdout + p.stderr
+        journal = home / ".local/share/yibao-terminal/journal.sqlite"
+        # a parked bill, by the previous release's own code on the same journal (0.1.0 parks from the window only)
+        park = ("import sys, json; from terminal.store import Store; from terminal.core.models import Bill, Credential; "
+                "s = Store(sys.argv[1]); b = Bill.from_dict(json.load(open(sys.argv[2], encoding='utf-8'))); "
+                "print(s.park(Credential('02', '460100194603120132'), b, operator='0001').park_id); s.close()")
+        p = run([str(ROOT / ".venv/bin/python"), "-c", park, str(journal), str(old_src / BILL.split("_internal/")[1])],
+                env={**env, "PYTHONPATH": str(old_src)}, cwd=old_src)
+        assert p.returncode == 0, p.stdout + p.stderr
+        park_id = p.stdout.strip()
+        before = _rows(journal)
+        assert [k for _i, k, _o in before["queue"]].count("reversal") == 1 and len(before["parked"]) == 1
+
+        p = run(["dpkg", "-i", str(deb)], env={**env, "DEBIAN_FRONTEND": "noninteractive"})
+        assert p.returncode == 0, p.stdout + p.stderr
+        p = run(["/usr/bin/yibao-terminal", "queue", "list", "--json"], env=env)
+        assert p.returncode == 0, p.stdout + p.stderr
+        items = json.loads(p.stdout)["items"]
+        assert [(i["kind"], i["state"]) for i in items if i["kind"] == "reversal"] == [("reversal", "queued")]
+        p = run(["/usr/bin/yibao-terminal", "parked", "list", "--json"], env=env)
+        assert [(x["park_id"], x["state"]) for x in json.loads(p.stdout)["parked"]] == [(park_id, "parked")]
+        after = _rows(journal)
+        for table, rows in before.items():
+            assert rows <= after[table], table  # not a row lost
+        # the platform answers again: the new program finishes what the old one left
+        sb.clear_faults()
+        p = run(["/usr/bin/yibao-terminal", "queue", "replay", "--json"], env=env, timeout=120)
+        assert p.returncode == 0, p.stdout + p.stderr
+        p = run(["/usr/bin/yibao-terminal", "parked", "settle", "--json"], env=env, timeout=120)
+        assert p.returncode == 0, p.stdout + p.stderr
+        p = run(["/usr/bin/yibao-terminal", "queue", "list", "--json"], env=env)
+        assert [i for i in json.loads(p.stdout)["items"] if i["kind"] == "reversal"] == []
+        p = run(["/usr/bin/yibao-terminal", "parked", "list", "--json"], env=env)
+        assert [x["state"] for x in json.loads(p.stdout)["parked"]] == ["settled"]
+        reversed_ = [r for r in sb.ledger() if r["infno"] == "2207" and r["status"] == "reversed"]
+        assert len(reversed_) == 1
+    finally:
+        sb.stop()
