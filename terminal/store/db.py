@@ -117,6 +117,44 @@ def _m0004_overrides(db: sqlite_utils.Database) -> None:
     db["messages"].create_index(["psn_no", "bill_digest"], if_not_exists=True)
 
 
+RECON_RUNS = {
+    "id": _INT, "day": _TEXT, "created": _TEXT, "operator": _TEXT, "state": _TEXT, "summary": _TEXT,
+    "file_qury_no": _TEXT, "filename": _TEXT, "file_bytes": _INT, "result_bytes": _INT, "lines": _INT,
+    "differences": _INT, "open": _INT, "elapsed_ms": _INT, "report": _TEXT,
+}
+RECON_DIFFS = {
+    "id": _INT, "run_id": _INT, "day": _TEXT, "key": _TEXT, "kind": _TEXT, "setl_id": _TEXT, "msgid": _TEXT,
+    "mdtrt_id": _TEXT, "psn_no": _TEXT, "refd_setl_flag": _TEXT, "clr_type": _TEXT, "setl_optins": _TEXT,
+    "data": _TEXT, "suggested": _TEXT,
+}
+RECON_FIXES = {
+    "id": _INT, "diff_id": _INT, "day": _TEXT, "key": _TEXT, "created": _TEXT, "action": _TEXT,
+    "supervisor": _TEXT, "operator": _TEXT, "reason": _TEXT, "setl_id": _TEXT, "msgid": _TEXT,
+    "queue_id": _INT, "result": _TEXT,
+}
+RECON_RECORDS = {
+    "id": _INT, "day": _TEXT, "fix_id": _INT, "setl_id": _TEXT, "mdtrt_id": _TEXT, "psn_no": _TEXT,
+    "medfee_sumamt": _TEXT, "fund_pay_sumamt": _TEXT, "acct_pay": _TEXT, "refd_setl_flag": _TEXT,
+    "clr_type": _TEXT, "setl_optins": _TEXT, "note": _TEXT, "created": _TEXT,
+}
+
+
+@MIGRATIONS(name="0005_reconciliation_detail")
+def _m0005_reconciliation_detail(db: sqlite_utils.Database) -> None:
+    """Detail reconciliation (3202, terminal.store.reconcile): each run of a day, the differences it found,
+    the supervisor's fixes, and the platform's settlements recorded as booked elsewhere / cancelled outside
+    (they go into the day's detail file from then on); a note on a settlement row a fix changed."""
+    db["recon_runs"].create(RECON_RUNS, pk="id", if_not_exists=True)
+    db["recon_diffs"].create(RECON_DIFFS, pk="id", if_not_exists=True)
+    db["recon_fixes"].create(RECON_FIXES, pk="id", if_not_exists=True)
+    db["recon_records"].create(RECON_RECORDS, pk="id", if_not_exists=True)
+    db["recon_runs"].create_index(["day"], if_not_exists=True)
+    db["recon_diffs"].create_index(["run_id"], if_not_exists=True)
+    db["recon_fixes"].create_index(["day", "key"], if_not_exists=True)
+    db["recon_records"].create_index(["day"], if_not_exists=True)
+    _add_columns(db, "settlements", {"recon_note": _TEXT})
+
+
 SCHEMA_VERSION = len(MIGRATIONS._migrations)
 KNOWN_MIGRATIONS = frozenset(m.name for m in MIGRATIONS._migrations)
 
