@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QAbstractItemView, QDialog, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton,
                                QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
-from terminal.core.money import ZERO, fmt_yuan, msum
+from terminal.core.money import fmt_yuan, msum
 from terminal.core.regions import place_name
 
 from .ops import Op
@@ -307,116 +307,5 @@ class QueueDialog(QDialog):
         self.refresh()
 
 
-class ReconcileDialog(QDialog):
-    """Daily totals per insurance type x clearing type x clearing agency, and 3201 with the platform."""
-
-    STATES = {"balanced": QT_TRANSLATE_NOOP("ReconcileDialog", "平"),
-              "mismatch": QT_TRANSLATE_NOOP("ReconcileDialog", "不平"),
-              "refused": QT_TRANSLATE_NOOP("ReconcileDialog", "平台拒绝"),
-              "queued": QT_TRANSLATE_NOOP("ReconcileDialog", "已排队（平台离线）")}
-
-    def __init__(self, ctl, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.setObjectName("reconcileDialog")
-        self.setWindowTitle(self.tr("日终对账"))
-        self.ctl = ctl
-        lay = QVBoxLayout(self)
-        self.table = _table([self.tr("险种"), self.tr("清算类别"), self.tr("清算机构"), self.tr("笔数"),
-                             self.tr("医疗费总额"), self.tr("基金支付"), self.tr("个人账户"), self.tr("对账结果")],
-                            "reconcileTable")
-        lay.addWidget(self.table, 1)
-        self.note = QLabel()
-        self.note.setObjectName("dialogHint")
-        self.note.setWordWrap(True)
-        lay.addWidget(self.note)
-        brow = QHBoxLayout()
-        self.run_btn = QPushButton(self.tr("与平台对账 (3201)"))
-        self.run_btn.setObjectName("reconcileRun")
-        self.run_btn.clicked.connect(self.run)
-        close = QPushButton(self.tr("关闭"))
-        close.clicked.connect(self.accept)
-        brow.addWidget(self.run_btn)
-        brow.addStretch(1)
-        brow.addWidget(close)
-        lay.addLayout(brow)
-        self.results: dict[tuple, str] = {}
-        self.report = None
-        self.resize(1000, 420)
-        self.refresh()
-
-    def groups(self) -> list[dict]:
-        store = self.ctl.session.store
-        day = datetime.now().strftime("%Y-%m-%d")
-        if store is not None:
-            try:
-                return [{"key": (g.insutype, g.clr_type, g.setl_optins), "n": g.count, "medfee": g.medfee_sumamt,
-                         "fund": g.fund_pay_sumamt, "acct": g.acct_pay, "state": g.state}
-                        for g in store.reconciler.groups(day)]
-            except Exception:  # noqa: BLE001
-                pass
-        g: dict[tuple, dict] = {}
-        for r in journal_records(self.ctl.session):
-            if r.status == "cancelled":
-                continue
-            k = (r.insutype, r.clr_type or "11", r.clr_optins or r.insuplc)
-            x = g.setdefault(k, {"key": k, "n": 0, "medfee": ZERO, "fund": ZERO, "acct": ZERO, "state": ""})
-            x["n"] += 1
-            x["medfee"] += r.amount("medfee_sumamt")
-            x["fund"] += r.amount("fund_pay_sumamt")
-            x["acct"] += r.amount("acct_pay")
-        return list(g.values())
-
-    def refresh(self) -> None:
-        rows = []
-        for x in sorted(self.groups(), key=lambda x: x["key"]):
-            k = x["key"]
-            res = self.results.get(k) or self.tr(self.STATES.get(x.get("state") or "", x.get("state") or ""))
-            rows.append([k[0], k[1], k[2], str(x["n"]), fmt_yuan(x["medfee"]), fmt_yuan(x["fund"]),
-                         fmt_yuan(x["acct"]), res])
-        _fill(self.table, rows, right_from=3)
-        if self.report is None:
-            self.note.setText(self.tr("按险种 × 清算类别 × 清算机构汇总今日结算（含已撤销的冲销）。"))
-
-    def run(self) -> None:
-        session = self.ctl.session
-        store = session.store
-        day = datetime.now().strftime("%Y-%m-%d")
-
-        def work():
-            session.service.ensure_signed_in()
-            if store is not None:
-                return store.reconcile(session.client, day)
-            out = {}
-            for x in self.groups():
-                k = x["key"]
-                data = {"insutype": k[0], "clr_type": k[1], "setl_optins": k[2], "stmt_begndate": day,
-                        "stmt_enddate": day, "medfee_sumamt": x["medfee"], "fund_pay_sumamt": x["fund"],
-                        "acct_pay": x["acct"], "fixmedins_setl_cnt": x["n"], "refd_setl_flag": "0"}
-                try:
-                    d = session.client.reconcile(data).output.get("data") or {}
-                    out[k] = "balanced" if str(d.get("stmt_rslt", "")) == "0" else "mismatch"
-                except Exception as e:  # noqa: BLE001
-                    out[k] = getattr(e, "user_message", str(e))
-            return out
-
-        def done(result) -> None:
-            self.run_btn.setEnabled(True)
-            if isinstance(result, dict):
-                self.results = {k: self.tr(self.STATES.get(v, v)) for k, v in result.items()}
-                self.note.setText(self.tr("对账完成"))
-            else:
-                self.report = result
-                self.results = {(g.insutype, g.clr_type, g.setl_optins):
-                                self.tr(self.STATES.get(g.state, g.state)) + (" " + g.stmt_rslt_dscr
-                                                                               if g.state != "balanced" else "")
-                                for g in result.groups}
-                self.note.setText(result.summary)
-            self.refresh()
-
-        def failed(e: BaseException) -> None:
-            self.run_btn.setEnabled(True)
-            self.note.setText(getattr(e, "user_message", str(e)))
-
-        self.run_btn.setEnabled(False)
-        self.note.setText(self.tr("正在对账…"))
-        Op(self.ctl.runner, self.tr("对账 (3201)"), work).success(done).failure(failed).run()
+# F8 lives in its own module (totals, detail reconciliation, fixes, export); imported here for old callers
+from .reconcile import ReconcileDialog  # noqa: E402,F401

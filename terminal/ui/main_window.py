@@ -24,10 +24,11 @@ from terminal.core.models import Bill
 from .controller import CashierController
 from .customer import CustomerDisplay
 from .items import ItemPicker
-from .journal import JournalDialog, QueueDialog, ReconcileDialog
+from .journal import JournalDialog, QueueDialog
 from .login import SupervisorDialog
 from .operators import OperatorStore
 from .panels import BillPanel, IdentifyBar, PersonPanel, SettlementPanel
+from .reconcile import ReconcileDialog
 from .widgets import BusyOverlay, KeyButton, set_kind
 
 log = logging.getLogger("terminal.ui.window")
@@ -459,7 +460,7 @@ class MainWindow(QMainWindow):
         return dlg
 
     def open_reconcile(self) -> ReconcileDialog:
-        dlg = ReconcileDialog(self.ctl, self)
+        dlg = ReconcileDialog(self.ctl, self, ask_supervisor=self.ask_supervisor)
         self._track("reconcile", dlg)
         dlg.open()
         return dlg
