@@ -184,8 +184,10 @@ def test_install_doctor_settle_upgrade_purge(build, machine, request):
     ETC.mkdir(parents=True)
     (ETC / "config.toml").write_text(IT_CONFIG, encoding="utf-8")
     user_cfg = home / ".config" / "yibao-terminal" / "config.toml"
-    user_cfg.parent.mkdir(parents=True)
+    user_cfg.parent.mkdir(parents=True, mode=0o700)
     user_cfg.write_text('[operator]\nid = "0042"\nname = "张收费"\n', encoding="utf-8")
+    user_cfg.chmod(0o600)  # as the settings dialog writes it (doctor fails a per-user config others can read)
+    user_cfg.parent.chmod(0o700)
 
     t0 = time.monotonic()
     p = run(["dpkg", "-i", str(deb)], env={**env, "DEBIAN_FRONTEND": "noninteractive"})
