@@ -8,6 +8,13 @@
     yibao-terminal queue dismiss ID [--note TEXT]       a refused item dealt with by hand
     yibao-terminal journal [--date D] [--json] [--full] the day's messages and settlements
     yibao-terminal reconcile [--date D] [--json]        3201 daily totals against the platform
+    yibao-terminal reconcile --detail [--date D] [--json]
+                                                        3202 detail: each settlement that does not agree,
+                                                        with a suggested action (exit 1 while any is open)
+    yibao-terminal reconcile fix ID --action A --supervisor S [--supervisor-pin P] --reason TEXT
+                                                        a difference dealt with (2601 / 2208 sent now)
+    yibao-terminal reconcile history [--date D | --all] [--json]
+    yibao-terminal reconcile export [--date D] --out FILE.csv|FILE.xlsx
     yibao-terminal parked list [--json]                 parked bills and refunds due
     yibao-terminal parked settle [ID] [--json]          settle parked bills now (all, or one)
     yibao-terminal parked cancel ID                     cancel a bill still waiting
@@ -318,6 +325,187 @@ def cmd_reconcile(args) -> int:
     return 0 if rep.balanced or not rep.groups else 1
 
 
+def cmd_reconcile_main(args) -> int:
+    """``reconcile`` without a subcommand: 3201 totals, or with --detail the 3202 detail reconciliation."""
+    return cmd_reconcile_detail(args) if args.detail else cmd_reconcile(args)
+
+
+def _amount_cols(d: dict | None) -> str:
+    if not d:
+        return "—"
+    return f"总额 {fmt_yuan(d['medfee_sumamt'])} 基金 {fmt_yuan(d['fund_pay_sumamt'])} 个账 {fmt_yuan(d['acct_pay'])}"
+
+
+def print_detail(rep) -> None:
+    from terminal.store.reconcile import ACTION_NAMES
+
+    print(rep.summary)
+    if rep.filename:
+        print(f"  明细文件 {rep.filename}：{rep.lines} 笔，{rep.file_bytes} 字节；结果文件 {rep.result_bytes} 字节；"
+              f"用时 {rep.elapsed_ms} ms")
+    for g in rep.groups:
+        print(f"  清算类别 {g.clr_type} 经办机构 {g.setl_optins}（险种 {'/'.join(g.insutypes) or '—'}）— {g.message}")
+        print(f"    终端 {g.count:>5} 笔 {_amount_cols(g.terminal)} 现金 {fmt_yuan(g.terminal.get('cash_payamt', '0'))}")
+        if g.platform:
+            print(f"    平台 {g.platform_count:>5} 笔 {_amount_cols(g.platform)}")
+        for v in g.verdict_3201:
+            print(f"    3201 险种 {v['insutype']}: {v['state']} {v['stmt_rslt_dscr'] or ''}")
+    for p in rep.problems:
+        if p.get("problem") == "uncertain":
+            print(f"  ⚠ 结果未知: {p['infno']} {p['msgid']} — {p['reason']}")
+        else:
+            print(f"  ⚠ {p.get('reason', p)}")
+    for d in rep.differences:
+        state = (f"已处理（{ACTION_NAMES.get(d.done_action, d.done_action)}，主管 {d.done_by} {d.done_at}）"
+                 if d.done_by else f"建议: {d.suggested}（{ACTION_NAMES.get(d.suggested, d.suggested)}）")
+        print(f"  差异 {d.id}: {d.kind_name} 结算 {d.setl_id}{' 报文 ' + d.msgid if d.msgid else ''} — {state}")
+        print(f"    终端 {_amount_cols(d.terminal)}；平台 {_amount_cols(d.platform)}"
+              + (f"（平台状态 {d.plat_status}）" if d.plat_status else ""))
+        print(f"    {d.advice}")
+        if d.open:
+            print(f"    处理: yibao-terminal reconcile fix {d.id} --action {d.suggested} --supervisor 主管编号 "
+                  f"--reason 原因   （可选: {' / '.join(d.allowed)}）")
+
+
+def cmd_reconcile_detail(args) -> int:
+    from terminal.backend.errors import BusinessError, PlatformError
+    from terminal.cli import platform_session
+    from terminal.core.reconfiles import ReconFileError
+
+    if _bad_date(args):
+        return 2
+    cfg, store = _open(args)
+    with store, platform_session(cfg, observer=store.journal) as (client, _sandbox):
+        try:
+            rep = store.reconciler.reconcile_detail(client, args.date, operator=cfg.operator.id)
+        except ReconFileError as e:
+            return fail(args, f"平台的对账结果文件无法读取：{e}；请稍后重试或联系医保经办机构", 1, "result_file")
+        except PlatformError as e:
+            if isinstance(e, BusinessError):
+                return fail(args, f"明细对账被平台拒绝：{getattr(e, 'user_message', e)}", 1, "refused")
+            return fail(args, f"医保平台暂不可达，明细对账未完成（{getattr(e, 'user_message', e)}）；请稍后重试",
+                        3, "unreachable")
+        if args.json:
+            _print_json({"ok": rep.clean, **rep.as_dict()})
+        else:
+            print_detail(rep)
+    return 0 if rep.clean else 1
+
+
+def _supervisor(args, cfg):
+    """--supervisor and its PIN (--supervisor-pin, env YIBAO_SUPERVISOR_PIN, or asked on a terminal), checked
+    against the local operators (role supervisor); a Refusal otherwise."""
+    import os
+
+    from .output import Refusal
+
+    if not args.supervisor:
+        raise Refusal("对账差异的处理须主管授权：请给出 --supervisor 主管编号", 2, "usage")
+    pin = args.supervisor_pin or os.environ.get("YIBAO_SUPERVISOR_PIN", "")
+    if not pin and sys.stdin.isatty() and not args.json:
+        import getpass
+
+        pin = getpass.getpass("主管 PIN: ")
+    if not pin:
+        raise Refusal("请给出主管 PIN：--supervisor-pin，或环境变量 YIBAO_SUPERVISOR_PIN", 2, "usage")
+    from terminal.ui.operators import SUPERVISOR, LoginError, OperatorStore
+
+    ops = OperatorStore.for_config(cfg)
+    if cfg.training:
+        ops.seed_demo()  # as the cashier app does in training mode
+    try:
+        return ops.verify(args.supervisor, pin, role=SUPERVISOR)
+    except LoginError as e:
+        raise Refusal(f"主管授权失败：{e}", 1, "supervisor") from None
+
+
+def cmd_reconcile_fix(args) -> int:
+    from terminal.cli import platform_session
+    from terminal.store import StoreError
+
+    if len((args.reason or "").strip()) < 2:
+        return fail(args, "请填写处理原因：--reason（至少 2 个字）", 2, "usage")
+    cfg, store = _open(args)
+    with store:
+        sup = _supervisor(args, cfg)  # before anything is recorded or sent
+        try:
+            res = store.reconciler.apply_fix(args.diff_id, args.action, supervisor=sup.id, reason=args.reason,
+                                             operator=cfg.operator.id)
+        except StoreError as e:
+            return _err(e, args)
+        out = {"ok": True, "fix": res.as_dict(), "message": res.message}
+        code = 0
+        if res.queue_id is not None:  # the 2601 / 2208 goes out now (it stays queued if the platform is away)
+            with platform_session(cfg, observer=store.journal) as (client, _sandbox):
+                worker = store.worker(client, _service(cfg, client, store))
+                o = worker.run_item(res.queue_id)
+            out["outcome"] = o.as_dict()
+            code = 3 if o.state == "retry" else (1 if o.state in ("failed", "uncertain") else 0)
+            out["ok"] = code == 0
+            out["message"] = f"{res.message}；{o.message}"
+        if args.json:
+            _print_json(out)
+        else:
+            print(f"差异 {args.diff_id} 已处理（主管 {sup.id}）：{out['message']}")
+            if code == 3:
+                print("平台暂不可达：已留在离线队列，恢复后自动发送；之后请重新对账", file=sys.stderr)
+            elif code == 0:
+                print("请重新运行 yibao-terminal reconcile --detail 确认")
+    return code
+
+
+def cmd_reconcile_history(args) -> int:
+    from terminal.store.reconcile import ACTION_NAMES
+
+    if _bad_date(args):
+        return 2
+    cfg, store = _open(args)
+    with store:
+        day = args.date or (None if args.all else _today())
+        hist = store.reconciler.history(day)
+        if args.json:
+            _print_json({"date": day, "history": hist})
+            return 0
+        print(f"{day or '全部日期'} 明细对账记录 {sum(1 for h in hist if h['type'] == 'run')} 次，处理 "
+              f"{sum(1 for h in hist if h['type'] == 'fix')} 笔")
+        for h in hist:
+            if h["type"] == "run":
+                print(f"  {h['created']} 对账 #{h['id']} {h['day']} {h['state']}: {h['summary']}"
+                      f"（操作员 {h['operator'] or '?'}）")
+            else:
+                print(f"  {h['created']} 处理差异 {h['diff_id']} {ACTION_NAMES.get(h['action'], h['action'])} "
+                      f"主管 {h['supervisor']}：{h['reason']} — {h['result']}")
+    return 0
+
+
+def cmd_reconcile_export(args) -> int:
+    from pathlib import Path
+
+    if _bad_date(args):
+        return 2
+    out = Path(args.out)
+    fmt = out.suffix.lower().lstrip(".")
+    if fmt not in ("csv", "xlsx"):
+        return fail(args, f"参数错误 --out: 文件名应以 .csv 或 .xlsx 结尾，实际为 {args.out!r}", 2, "usage")
+    cfg, store = _open(args)
+    with store:
+        day = args.date or _today()
+        rep = store.reconciler.detail_report(day=day)
+        if rep is None:
+            return fail(args, f"{day} 还没有明细对账记录：请先运行 yibao-terminal reconcile --detail --date {day}",
+                        1, "not_found")
+        try:
+            store.reconciler.export(rep, out, fmt)
+        except OSError as e:
+            return fail(args, f"无法写入 {out}（{e.strerror or e}）：请换一个位置", 1, "write")
+    if args.json:
+        _print_json({"ok": True, "path": str(out), "format": fmt, "run_id": rep.run_id,
+                     "differences": len(rep.differences)})
+    else:
+        print(f"已导出 {day} 明细对账（对账 #{rep.run_id}，差异 {len(rep.differences)} 笔）到 {out}")
+    return 0
+
+
 # parked --------------------------------------------------------------------------------------------
 def cmd_parked_list(args) -> int:
     cfg, store = _open(args)
@@ -411,10 +599,31 @@ def add_parsers(subparsers: Any) -> None:
     common(j)
     j.set_defaults(func=cmd_journal)
 
-    r = subparsers.add_parser("reconcile", help="日对总账 (3201)")
+    r = subparsers.add_parser("reconcile", help="日对总账 (3201)；--detail 对明细账 (3202)；fix / history / export")
     r.add_argument("--date", help="日期 yyyy-MM-dd（缺省今天）")
+    r.add_argument("--detail", action="store_true", help="对明细账 (9101 上传明细, 3202, 9102 下载结果)")
     common(r)
-    r.set_defaults(func=cmd_reconcile)
+    r.set_defaults(func=cmd_reconcile_main)
+    rs = r.add_subparsers(dest="reconcile_command", metavar="{fix,history,export}")
+    p = rs.add_parser("fix", help="处理一笔对账差异（须主管授权）")
+    p.add_argument("diff_id", type=int, help="差异编号（reconcile --detail 列出）")
+    p.add_argument("--action", required=True,
+                   choices=("reverse", "cancel", "settled_elsewhere", "record_cancel", "resend", "none"))
+    p.add_argument("--supervisor", help="授权主管编号")
+    p.add_argument("--supervisor-pin", help="主管 PIN（或环境变量 YIBAO_SUPERVISOR_PIN）")
+    p.add_argument("--reason", default="", help="处理原因（记入交易日志）")
+    common(p)
+    p.set_defaults(func=cmd_reconcile_fix)
+    p = rs.add_parser("history", help="明细对账与差异处理记录")
+    p.add_argument("--date", help="日期 yyyy-MM-dd（缺省今天）")
+    p.add_argument("--all", action="store_true", help="全部日期")
+    common(p)
+    p.set_defaults(func=cmd_reconcile_history)
+    p = rs.add_parser("export", help="导出明细对账结果（.csv 或 .xlsx），交财务")
+    p.add_argument("--date", help="日期 yyyy-MM-dd（缺省今天）")
+    p.add_argument("--out", required=True, help="输出文件 FILE.csv 或 FILE.xlsx")
+    common(p)
+    p.set_defaults(func=cmd_reconcile_export)
 
     k = subparsers.add_parser("parked", help="补结算：列出、立即结算、取消、登记退款")
     ks = k.add_subparsers(dest="parked_command", required=True, metavar="{list,settle,cancel,refunded}")
