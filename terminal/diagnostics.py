@@ -316,6 +316,33 @@ def check_queue(ctx: Context) -> tuple:
     return _r(PASS, summary, **data)
 
 
+def check_reconcile(ctx: Context) -> tuple:
+    """The last detail reconciliation (3202): when, which day, and what is still open (fixes done since count)."""
+    cfg = ctx.cfg
+    path = cfg.data_dir / "journal.sqlite"
+    if not path.exists():
+        return _r(PASS, "尚无日志库，尚未对账", path=str(path))
+    from terminal.store import Store
+
+    store = Store(path, max_queue_items=cfg.store.max_queue_items, max_queue_age_hours=cfg.store.max_queue_age_hours)
+    try:
+        last = store.reconciler.last_detail()
+        rep = store.reconciler.detail_report(last["id"]) if last else None
+    finally:
+        store.close()
+    schedule = getattr(getattr(cfg, "reconcile", None), "schedule", "") or ""
+    when = f"（定时 {schedule}）" if schedule else "（未设定时对账 reconcile.schedule）"
+    if rep is None:
+        return _r(PASS, "尚未运行明细对账" + when, "yibao-terminal reconcile --detail", schedule=schedule)
+    data = {"run_id": rep.run_id, "day": rep.day, "created": rep.created, "state": rep.state,
+            "differences": len(rep.differences), "open": len(rep.open_differences), "schedule": schedule}
+    summary = f"最近明细对账 {rep.created}：{rep.summary}"
+    if rep.state == "clean":
+        return _r(PASS, summary + when, **data)
+    return _r(WARN, summary, f"yibao-terminal reconcile --detail --date {rep.day} 查看并由主管处理差异"
+              "（reconcile fix）", **data)
+
+
 def _virtual_card(cfg) -> str:
     reader = cfg.card.reader or ""
     if reader.startswith("virtual:"):
@@ -760,6 +787,7 @@ CHECKS: list[Check] = [
     Check("disk", "磁盘与目录", check_disk, 10, needs_config=False),
     Check("perms", "文件权限", check_perms, 10, needs_config=True),
     Check("queue", "离线队列", check_queue, 20, needs_config=True),
+    Check("reconcile", "明细对账", check_reconcile, 10, needs_config=True),
     Check("pcsc", "读卡服务", check_pcsc, 15),
     Check("card", "社保卡", check_card, 25),
     Check("scanner", "扫码解码", check_scanner, 15),
