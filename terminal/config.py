@@ -56,6 +56,7 @@ class BackendConfig:
     read_timeout: float = 90.0  # the longest silence while waiting for or reading an answer
     total_timeout: float = 100.0  # one deadline per request: connect, send and the whole answer
     max_answer_bytes: int = 4 * 1024 * 1024  # a longer answer is refused (outcome unknown: reversed)
+    max_file_bytes: int = 64 * 1024 * 1024  # largest file downloaded (9102) or uploaded (9101)
     visit_info_infno: str = "2203"  # visit info as 2203 or 2203A (per-transaction: …MdtrtinfoUp or …UpA)
     verify_tls: bool = True
     #: verify_tls = false against anything but the sandbox is refused unless this is also true (then the window,
@@ -159,6 +160,17 @@ class LogConfig:
 
 
 @dataclass
+class ReconcileConfig:
+    """What 3201 / 3202 groups take when neither the settlement rows nor the 1101 answers say (an independent
+    platform may leave clearing fields out of its 2207 answers). Empty: refused, the key named."""
+
+    default_clr_type: str = ""  # 清算类别, e.g. "11" (outpatient)
+    #: 清算经办机构 when the answer leaves clr_optins out and the insured place (insuplc_admdvs the settlement was
+    #: sent with, or 1101's insuinfo) is unknown too: the clearing agency is the insured place on the platform
+    default_setl_optins: str = ""
+
+
+@dataclass
 class UiConfig:
     language: str = "zh_CN"
     font_scale: float = 1.0
@@ -178,6 +190,7 @@ class Config:
     bill: BillConfig = field(default_factory=BillConfig)
     log: LogConfig = field(default_factory=LogConfig)
     ui: UiConfig = field(default_factory=UiConfig)
+    reconcile: ReconcileConfig = field(default_factory=ReconcileConfig)
     source: str = ""
 
     @property
@@ -222,7 +235,7 @@ SECTIONS = {f.name: f.type for f in fields(Config) if f.name != "source"}
 _SECTION_CLASSES = {
     "facility": FacilityConfig, "backend": BackendConfig, "gateway": GatewayConfig, "operator": OperatorConfig,
     "card": CardConfig, "scanner": ScannerConfig, "printer": PrinterConfig, "store": StoreConfig, "bill": BillConfig,
-    "log": LogConfig, "ui": UiConfig,
+    "log": LogConfig, "ui": UiConfig, "reconcile": ReconcileConfig,
 }
 
 
@@ -332,6 +345,8 @@ SHAPES: dict[str, tuple[str, str]] = {
     "gateway.paasid": (r"[!-~]{0,200}", "网关 paasid 应为不含空格的可打印 ASCII（不超过 200 字符）"),
     "gateway.token": (r"[!-~]{0,512}", "网关 token 应为不含空格的可打印 ASCII（不超过 512 字符）"),
     "operator.id": (r"[0-9A-Za-z_-]{1,30}", "操作员编号应为 1-30 位字母数字"),
+    "reconcile.default_clr_type": (r"(\d{2,6})?", "默认清算类别应为空或 2-6 位数字（如 11 普通门诊）"),
+    "reconcile.default_setl_optins": (r"(\d{6})?", "默认清算经办机构应为空（取参保地区划）或 6 位区划代码"),
     "card.virtual_person": (r"[0-9A-Za-z_-]{1,40}", "虚拟卡人员应为沙箱人员 key 或卡型（如 hainan-retiree、gen3）"),
 }
 
@@ -369,6 +384,9 @@ def validate(cfg: Config) -> None:
     if not 64 * 1024 <= b.max_answer_bytes <= 512 * 1024 * 1024:
         raise ConfigError("backend.max_answer_bytes", "应在 65536（64 KiB）到 536870912（512 MiB）字节之间，"
                           f"实际为 {b.max_answer_bytes}", src)
+    if not 64 * 1024 <= b.max_file_bytes <= 1024 * 1024 * 1024:
+        raise ConfigError("backend.max_file_bytes", "应在 65536（64 KiB）到 1073741824（1 GiB）字节之间，"
+                          f"实际为 {b.max_file_bytes}", src)
     if b.visit_info_infno not in ("2203", "2203A"):
         raise ConfigError("backend.visit_info_infno", f"应为 \"2203\" 或 \"2203A\"，实际为 {b.visit_info_infno!r}", src)
     if not b.is_sandbox:

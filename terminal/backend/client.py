@@ -54,6 +54,7 @@ class Endpoint:
     read_timeout: float = 90.0  # the longest silence between two reads of one answer
     total_timeout: float = 100.0  # one deadline per request: connect, send and the whole answer
     max_answer_bytes: int = 4 * 1024 * 1024  # longer answers are refused (checked on Content-Length and while read)
+    max_file_bytes: int = 64 * 1024 * 1024  # a longer file (9102 download, 9101 upload) is refused the same way
     visit_info_infno: str = "2203"  # 2203 or 2203A, as the deployment wants
     verify_tls: bool = True
     ca_bundle: str = ""
@@ -405,9 +406,10 @@ class PlatformClient:
                       inf_refmsgid=str(data.get("inf_refmsgid") or ""), raw=data,
                       elapsed=time.perf_counter() - msg.started, http_elapsed=http_elapsed)
 
-    def _exchange(self, msg: Message, body: bytes, headers: dict[str, str], mm: bool, kw: dict[str, str]
-                  ) -> tuple[bytes, str]:
-        """POST and read the whole answer within one deadline and under the size cap: (body, Content-Type)."""
+    def _exchange(self, msg: Message, body: bytes, headers: dict[str, str], mm: bool, kw: dict[str, str],
+                  cap: tuple[int, str] | None = None) -> tuple[bytes, str]:
+        """POST and read the whole answer within one deadline and under the size cap: (body, Content-Type).
+        cap: (bytes, config key) instead of backend.max_answer_bytes (a file answer)."""
         e = self.endpoint
         d = _Deadline(e.total_timeout)
         _watchdog.watch(d)
@@ -426,7 +428,7 @@ class PlatformClient:
                 sent = resp.status_code >= 500
                 raise TransportError(f"HTTP {resp.status_code}", kind="http", cause="http", sent=sent,
                                      money_moving=mm, status=resp.status_code, url=e.url, **kw)
-            content = self._read_capped(resp, d, mm, kw)
+            content = self._read_capped(resp, d, mm, kw, cap)
             return content, resp.headers.get("Content-Type") or ""
         finally:
             _current.deadline = None
@@ -434,16 +436,17 @@ class PlatformClient:
             if resp is not None:
                 resp.close()  # read whole: back to the pool; otherwise the connection is closed
 
-    def _read_capped(self, resp: requests.Response, d: _Deadline, mm: bool, kw: dict[str, str]) -> bytes:
+    def _read_capped(self, resp: requests.Response, d: _Deadline, mm: bool, kw: dict[str, str],
+                     limit: tuple[int, str] | None = None) -> bytes:
         e = self.endpoint
-        cap = e.max_answer_bytes
+        cap = limit[0] if limit else e.max_answer_bytes
         declared = (resp.headers.get("Content-Length") or "").strip()
         if declared.isdigit() and int(declared) > cap:
-            raise self._too_large(f"Content-Length {declared}", mm, kw)
+            raise self._too_large(f"Content-Length {declared}", mm, kw, limit)
         if resp.raw is None or getattr(resp, "_content_consumed", False):  # already read (a response hook)
             content = resp.content or b""
             if len(content) > cap:
-                raise self._too_large(f"{len(content)} bytes", mm, kw)
+                raise self._too_large(f"{len(content)} bytes", mm, kw, limit)
             return content
         buf = bytearray()
         try:
@@ -455,7 +458,7 @@ class PlatformClient:
                     break
                 buf += chunk
                 if len(buf) > cap:
-                    raise self._too_large(f"more than {cap} bytes read", mm, kw)
+                    raise self._too_large(f"more than {cap} bytes read", mm, kw, limit)
         except (requests.exceptions.RequestException, urllib3.exceptions.HTTPError, OSError) as ex:
             raise self._transport_error(ex, d, mm, kw) from ex
         d.finish()
@@ -465,10 +468,13 @@ class PlatformClient:
         resp._content, resp._content_consumed = content, True  # resp.content works as after a plain read
         return content
 
-    def _too_large(self, what: str, mm: bool, kw: dict[str, str]) -> TransportError:
-        cap = self.endpoint.max_answer_bytes
-        return TransportError(f"answer too large: {what} > backend.max_answer_bytes {cap}", kind="too_large",
-                              cause="too_large", sent=True, money_moving=mm, limit=cap, url=self.endpoint.url, **kw)
+    def _too_large(self, what: str, mm: bool, kw: dict[str, str], limit: tuple[int, str] | None = None
+                   ) -> TransportError:
+        cap, key = limit or (self.endpoint.max_answer_bytes, "backend.max_answer_bytes")
+        err = TransportError(f"answer too large: {what} > {key} {cap}", kind="too_large",
+                             cause="too_large", sent=True, money_moving=mm, limit=cap, url=self.endpoint.url, **kw)
+        err.limit_key = key
+        return err
 
     def _deadline_error(self, d: _Deadline, mm: bool, kw: dict[str, str]) -> TransportError:
         return TransportError(f"no complete answer within backend.total_timeout {d.seconds:g} s", kind="timeout",
@@ -589,10 +595,96 @@ class PlatformClient:
         """3201: daily totals for one insutype x clr_type x clearing agency group."""
         return self.call("3201", {"data": _amounts_to_wire(data)})
 
+    # files and detail reconciliation (3202) --------------------------------------------------------
+    def upload_file(self, filename: str, data: bytes) -> dict[str, Any]:
+        """9101 文件上传: the file's bytes as a JSON array of ints -> the output {file_qury_no, filename,
+        dld_endtime}. A file over backend.max_file_bytes is refused before anything is sent. The journal keeps
+        the length and sha256 of the bytes, not the bytes."""
+        cap = self.endpoint.max_file_bytes
+        if len(data) > cap:
+            raise PlatformError(f"文件 {filename} 有 {len(data)} 字节，超过上限 backend.max_file_bytes {cap}，未上传",
+                                infno="9101")
+        a = self.call("9101", {"fsUploadIn": {"in": list(data), "filename": filename,
+                                              "fixmedins_code": self.identity.fixmedins_code}})
+        out = a.output
+        if not str(out.get("file_qury_no") or ""):
+            raise MalformedAnswer("9101 应答缺少 file_qury_no", infno="9101", msgid=a.msgid)
+        return out
+
+    def download_file(self, file_qury_no: str, filename: str) -> bytes:
+        """9102 文件下载: the file's raw bytes, read within backend.total_timeout and under
+        backend.max_file_bytes (TransportError too_large naming the key). A refusal (the JSON envelope with
+        infcode -1) is a BusinessError."""
+        node = {"file_qury_no": file_qury_no, "filename": filename, "fixmedins_code": self.identity.fixmedins_code}
+        msg = self.prepare("9102", {"fsDownloadIn": node})
+        if self.observer:
+            self.observer.before_send(msg)
+        msg.started = time.perf_counter()
+        kw = dict(infno=msg.infno, msgid=msg.msgid)
+        try:
+            headers = {"Accept": "application/octet-stream, application/json"}
+            e = self.endpoint
+            if e.gateway_paasid and e.gateway_token:
+                headers.update(gateway_headers(e.gateway_paasid, e.gateway_token))
+            t0 = time.perf_counter()
+            content, ctype = self._exchange(msg, wire.dumps(msg.envelope).encode("utf-8"), headers, False, kw,
+                                            cap=(e.max_file_bytes, "backend.max_file_bytes"))
+            http_elapsed = time.perf_counter() - t0
+            self.last_http_elapsed = http_elapsed
+            self.http_total += http_elapsed
+            if _is_envelope(content, ctype):  # a refusal, or a platform that wraps the file in its envelope
+                data = decode_answer(content, ctype, **kw)
+                ok = _infcode_ok(data.get("infcode")) if isinstance(data, dict) else None
+                if ok is None:
+                    raise MalformedAnswer(f"9102 应答缺少或无法识别 infcode: {data.get('infcode')!r}"
+                                          if isinstance(data, dict) else "9102 应答不是文件也不是 JSON 对象", **kw)
+                if not ok:
+                    raise BusinessError(str(data.get("err_msg") or ""), infcode=data.get("infcode"), answer=data, **kw)
+                raise MalformedAnswer("9102 应答是 JSON 报文而不是文件内容", **kw)
+            if not content:
+                raise MalformedAnswer("9102 应答为空（没有文件内容）", **kw)
+        except PlatformError as err:
+            log.warning("9102 %s failed: %s (%s)", msg.msgid, type(err).__name__, err)
+            if self.observer:
+                self.observer.after_failure(msg, err)
+            raise
+        import hashlib
+
+        summary = {"file_qury_no": file_qury_no, "filename": filename, "bytes": len(content),
+                   "sha256": hashlib.sha256(content).hexdigest()}
+        if self.observer:  # the journal records what came, not the file
+            self.observer.after_answer(msg, Answer(infno="9102", msgid=msg.msgid, output=summary,
+                                                   raw={"infcode": 0, "output": summary},
+                                                   elapsed=time.perf_counter() - msg.started,
+                                                   http_elapsed=http_elapsed))
+        return content
+
+    def reconcile_detail(self, data: dict[str, Any]) -> Answer:
+        """3202 医药机构费用结算对明细账: data{setl_optins, file_qury_no, stmt_begndate, stmt_enddate,
+        medfee_sumamt, fund_pay_sumamt, cash_payamt, fixmedins_setl_cnt, refd_setl_flag, clr_type} ->
+        output.fileinfo {file_qury_no, filename, dld_endtime} naming the result file (download_file)."""
+        empty = [k for k in ("setl_optins", "file_qury_no", "clr_type", "stmt_begndate", "stmt_enddate")
+                 if not str(data.get(k) or "").strip()]
+        if empty:
+            raise ValueError("3202 的字段不能为空: " + ", ".join(empty))
+        a = self.call("3202", {"data": _amounts_to_wire(data)})
+        info = a.output.get("fileinfo")
+        if not isinstance(info, dict) or not str(info.get("file_qury_no") or ""):
+            raise MalformedAnswer("3202 应答缺少 fileinfo.file_qury_no", infno="3202", msgid=a.msgid)
+        return a
+
 
 def tls_verify(verify_tls: bool, ca_bundle: str = "") -> bool | str:
     """requests' ``verify``: the CA bundle when configured, the system store otherwise, off only when asked."""
     return (ca_bundle or True) if verify_tls else False
+
+
+def _is_envelope(content: bytes, ctype: str) -> bool:
+    """A 9102 answer that is the JSON envelope (an error), not the file: declared JSON, or text starting with {."""
+    if "json" in (ctype or "").lower():
+        return True
+    head = content[:64].lstrip(b"\xef\xbb\xbf \t\r\n")
+    return head.startswith(b"{") and b"infcode" in content[:4096]
 
 
 def _amounts_to_wire(data: dict[str, Any]) -> dict[str, Any]:
@@ -818,6 +910,7 @@ def client_from_config(cfg, url: str | None = None, *, observer: MessageObserver
     b, g = cfg.backend, cfg.gateway
     ep = Endpoint(url=url or b.url, style=b.style, connect_timeout=b.connect_timeout, read_timeout=b.read_timeout,
                   total_timeout=b.total_timeout, max_answer_bytes=b.max_answer_bytes,
+                  max_file_bytes=b.max_file_bytes,
                   visit_info_infno=b.visit_info_infno, verify_tls=b.verify_tls, ca_bundle=b.ca_bundle, client_cert=b.client_cert, client_key=b.client_key,
                   gateway_paasid=g.paasid, gateway_token=g.token)
     from terminal import __version__

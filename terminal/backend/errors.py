@@ -161,7 +161,8 @@ class TransportError(PlatformError):
             return f"医保平台应答超时{at}", retry
         if c == "too_large":
             size = f"上限 {_size(self.limit)}" if self.limit else ""
-            return (f"医保平台的应答过大，已中止接收{_paren(size, 'backend.max_answer_bytes', url)}",
+            key = getattr(self, "limit_key", "") or "backend.max_answer_bytes"
+            return (f"医保平台的应答过大，已中止接收{_paren(size, key, url)}",
                     "请稍后重试；反复出现请联系信息科")
         if c == "reset":
             return f"与医保平台的连接被中断{at}", retry

@@ -26,6 +26,9 @@ TRANSACTION_PATHS: dict[str, str] = {
     "2305": "/fsi/api/hospSettService/setlCl",
     "2601": "/fsi/api/reverseService/revsMethod",
     "3201": "/fsi/api/ybSettlementStmtService/stmtTotal",
+    "3202": "/fsi/api/ybSettlementStmtService/stmtDetail",
+    "9101": "/fsi/api/fileupload/upload",
+    "9102": "/fsi/api/fileupload/download",
 }
 PATH_TO_INFNO = {v: k for k, v in TRANSACTION_PATHS.items()}
 
@@ -34,8 +37,11 @@ INPUT_NODE: dict[str, str] = {
     "9001": "signIn", "9002": "signOut", "1101": "data", "2201": "data", "2202": "data", "2203": "mdtrtinfo",
     "2204": "feedetail", "2205": "data", "2206": "data", "2207": "data", "2208": "data", "2601": "data",
     "3201": "data", "2401": "mdtrtinfo", "2402": "dscginfo", "2301": "feedetail", "2302": "data", "2303": "data",
-    "2304": "data", "2305": "data",
+    "2304": "data", "2305": "data", "3202": "data", "9101": "fsUploadIn", "9102": "fsDownloadIn",
 }
+# Transactions whose answer body is a file (raw bytes, application/octet-stream), not the JSON envelope;
+# a refusal is still the JSON envelope with infcode -1.
+FILE_ANSWER = frozenset({"9102"})
 
 # Transactions that move money: a lost answer leaves the outcome unknown, to be resolved by 2601.
 MONEY_MOVING = frozenset({"2207", "2208", "2304", "2305"})

@@ -16,10 +16,14 @@ drip            yes        the normal answer one byte every ``interval`` seconds
                            line and headers come at once, or dripped too with ``drip_headers``
 huge            yes        a valid answer padded to ``size_mb`` megabytes (default 50), with its
                            Content-Length, or in chunks without one with ``chunked``
+omit_fields     yes        the answer without the keys ``fields`` (comma-separated; default clr_type,
+                           clr_optins, clr_way) in output and output.setlinfo: an independent platform
+                           that leaves clearing fields out
 ==============  =========  =====================================================================
 
 A fault comes from the request header
-``X-Sandbox-Fault: kind[;delay=S][;msg=percent-encoded err_msg][;interval=S][;size=MB][;chunked=1][;headers=1]``
+``X-Sandbox-Fault: kind[;delay=S][;msg=percent-encoded err_msg][;interval=S][;size=MB][;chunked=1][;headers=1]
+[;fields=a,b]``
 (that request only) or from the armed list (:meth:`FaultBoard.arm`, or POST /sandbox/faults), consumed by
 the next ``count`` requests whose infno matches (``*`` = any). For every kind but hang, ``delay`` seconds
 pass before the fault's action.
@@ -30,8 +34,10 @@ import threading
 from dataclasses import asdict, dataclass, replace
 from urllib.parse import unquote
 
-KINDS = ("delay", "hang", "http500", "malformed", "reset", "lost_answer", "business_error", "drip", "huge")
-PROCESSED = frozenset({"delay", "malformed", "lost_answer", "drip", "huge"})
+KINDS = ("delay", "hang", "http500", "malformed", "reset", "lost_answer", "business_error", "drip", "huge",
+         "omit_fields")
+PROCESSED = frozenset({"delay", "malformed", "lost_answer", "drip", "huge", "omit_fields"})
+OMIT_DEFAULT = ("clr_type", "clr_optins", "clr_way")
 HANG_DEFAULT = 30.0
 DRIP_INTERVAL_DEFAULT = 2.0
 HUGE_MB_DEFAULT = 50.0
@@ -49,6 +55,7 @@ class Fault:
     size_mb: float = 0.0  # huge: the answer's size in MB (0: HUGE_MB_DEFAULT)
     chunked: bool = False  # huge: chunked transfer encoding, no Content-Length
     drip_headers: bool = False  # drip: the status line and headers are dripped too
+    fields: str = ""  # omit_fields: comma-separated keys left out of the answer (default OMIT_DEFAULT)
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -68,10 +75,15 @@ class Fault:
         if not 0 <= self.size_mb <= 4096:
             raise ValueError("fault size must be between 0 and 4096 MB")
         self.chunked, self.drip_headers = bool(self.chunked), bool(self.drip_headers)
+        self.fields = ",".join(f.strip() for f in str(self.fields or "").split(",") if f.strip())
 
     @property
     def drip_interval(self) -> float:
         return self.interval or DRIP_INTERVAL_DEFAULT
+
+    @property
+    def omitted(self) -> tuple[str, ...]:
+        return tuple(self.fields.split(",")) if self.fields else OMIT_DEFAULT
 
     @property
     def size_bytes(self) -> int:
@@ -118,6 +130,8 @@ def parse_header(value: str) -> Fault:
             kw["chunked"] = _flag(k, v)
         elif k in ("headers", "drip_headers"):
             kw["drip_headers"] = _flag(k, v)
+        elif k == "fields":
+            kw["fields"] = unquote(v.strip())
         else:
             raise ValueError(f"unknown X-Sandbox-Fault parameter {k!r}")
     return Fault(parts[0].lower(), **kw)
@@ -141,7 +155,7 @@ class FaultBoard:
 
     def arm(self, kind: str, infno: str = "*", count: int = 1, delay: float = 0.0, err_msg: str = "",
             **options) -> Fault:
-        """options: interval (drip), size_mb and chunked (huge), drip_headers (drip)."""
+        """options: interval (drip), size_mb and chunked (huge), drip_headers (drip), fields (omit_fields)."""
         f = Fault(kind, infno=infno, count=count, delay=delay, err_msg=err_msg, **options)
         with self._lock:
             self._faults.append(f)

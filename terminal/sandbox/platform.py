@@ -25,6 +25,7 @@ from terminal.core.money import ZERO, money
 from terminal.core.protocol import INPUT_NODE, TRANSACTION_PATHS
 from terminal.core.regions import is_cross_province, place_name
 
+from . import statements
 from .policy import (ITEM_AMOUNTS, SETL_AMOUNTS, Policies, PolicyError, Usage, classify_item, identity_errors,
                      line_amount, settle, to_decimal)
 from .store import Store
@@ -35,8 +36,10 @@ log = logging.getLogger("terminal.sandbox")
 KNOWN_INFNOS = frozenset(TRANSACTION_PATHS) | {"2203A", "2403", "2404", "2405"}
 INPATIENT = frozenset({"2401", "2402", "2301", "2302", "2303", "2304", "2305"})
 SUPPORTED = frozenset({"9001", "9002", "1101", "2201", "2202", "2203", "2203A", "2204", "2205", "2206", "2207",
-                       "2208", "2601", "3201"}) | INPATIENT
-NEEDS_SIGN_IN = frozenset(i for i in SUPPORTED if i.startswith("2") or i == "3201")
+                       "2208", "2601", "3201", "3202", "9101", "9102"}) | INPATIENT
+NEEDS_SIGN_IN = frozenset(i for i in SUPPORTED if i.startswith("2") or i in ("3201", "3202"))
+JSON_TYPE = "application/json;charset=UTF-8"
+FILE_TYPE = "application/octet-stream"
 REVERSIBLE = frozenset({"2201", "2204", "2207", "2208", "2401", "2402", "2301", "2304", "2305"})
 #: fee lines per 2301 message (the platform's batch limit; upload more in several messages)
 FEE_BATCH_MAX = 500
@@ -126,6 +129,9 @@ class Platform:
             "2601": self._t2601, "3201": self._t3201,
             "2401": self._t2401, "2402": self._t2402, "2301": self._t2301, "2302": self._t2302,
             "2303": self._t2303, "2304": self._t2304, "2305": self._t2305,
+            # files and the detail statement: terminal/sandbox/statements.py
+            "9101": lambda ctx: statements.t9101(self, ctx), "9102": lambda ctx: statements.t9102(self, ctx),
+            "3202": lambda ctx: statements.t3202(self, ctx),
         }
 
     # ============================================================================================
@@ -192,6 +198,23 @@ class Platform:
             conn.execute("INSERT INTO messages (msgid, infno, fixmedins_code, psn_no, infcode, received, response) "
                          "VALUES (?, ?, ?, ?, ?, ?, ?)", (msgid, infno, ctx.code, psn_no, infcode, ts19(now), body_out))
             return body_out
+
+    def respond(self, body: bytes, path_infno: str | None = None) -> tuple[bytes, str]:
+        """(answer body, Content-Type): :meth:`handle`'s JSON, except a 9102 that succeeded: the file's bytes."""
+        answer = self.handle(body, path_infno)
+        if self.peek_infno(body, path_infno)[:4] == "9102":
+            try:
+                a = json.loads(answer)
+            except ValueError:
+                return answer, JSON_TYPE
+            if a.get("infcode") == 0:
+                return statements.file_bytes(self, str((a.get("output") or {}).get("file_qury_no") or "")), FILE_TYPE
+        return answer, JSON_TYPE
+
+    def inject(self, kind: str, **kw: Any) -> dict[str, Any]:
+        """Ledger faults to train reconciliation with (statements.inject): settled_elsewhere,
+        cancelled_elsewhere, reversed_elsewhere."""
+        return statements.inject(self, kind, **kw)
 
     def refuse(self, body: bytes, err_msg: str) -> bytes:
         """An infcode -1 answer to a request, without processing or storing it (fault injection)."""

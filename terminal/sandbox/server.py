@@ -10,6 +10,8 @@ Endpoints: POST SINGLE_ENDPOINT (infno in the body) and POST every TRANSACTION_P
 endpoints GET /sandbox/health, GET /sandbox/ledger, GET|POST|DELETE /sandbox/faults, POST /sandbox/ectoken
 ({"person_key": ...} -> {"ecToken": ...}), POST /sandbox/warn ({"warn_msg": ..., "infno": "*", "count": 1}:
 the next matching processed answers carry that warn_msg; per request: header X-Sandbox-Warn, percent-encoded).
+POST /sandbox/ledger/inject ({"kind": "settled_elsewhere" | "cancelled_elsewhere" | "reversed_elsewhere", ...}:
+the ledger changed behind the terminal's back, to train 3202 reconciliation; see terminal/sandbox/statements.py).
 Faults: see terminal/sandbox/faults.py.
 """
 from __future__ import annotations
@@ -37,6 +39,7 @@ from terminal.core.protocol import ECODE_QUERY_PATH, PATH_TO_INFNO, SINGLE_ENDPO
 from .ecode import EcodeIssuer
 from .faults import KINDS, PROCESSED, Fault, FaultBoard, parse_header
 from .platform import Platform, ts17
+from .statements import INJECT_KINDS
 from .policy import Policies
 from .store import Store
 
@@ -44,6 +47,23 @@ log = logging.getLogger("terminal.sandbox.server")
 
 MAX_BODY = 16 * 1024 * 1024
 GATEWAY_SKEW = 300
+
+
+def omit_fields(answer: bytes, names: tuple[str, ...]) -> bytes:
+    """The answer without the named keys in output and output.setlinfo (an independent platform that leaves
+    clearing fields out of its 2207/2208 answers)."""
+    from terminal.core import wire
+
+    try:
+        a = wire.loads(answer)
+    except ValueError:
+        return answer
+    out = a.get("output") if isinstance(a, dict) else None
+    for node in (out, (out or {}).get("setlinfo") if isinstance(out, dict) else None):
+        if isinstance(node, dict):
+            for k in names:
+                node.pop(k, None)
+    return wire.dumps(a).encode("utf-8")
 
 
 class _HTTPServer(ThreadingHTTPServer):
@@ -218,7 +238,8 @@ class _Handler(BaseHTTPRequestHandler):
         elif path == "/sandbox/faults":
             try:
                 spec = json.loads(body.decode("utf-8") or "{}")
-                options = {k: spec[k] for k in ("interval", "size_mb", "chunked", "drip_headers") if k in spec}
+                options = {k: spec[k] for k in ("interval", "size_mb", "chunked", "drip_headers", "fields")
+                           if k in spec}
                 f = self.sb.arm_fault(spec["kind"], infno=spec.get("infno", "*"), count=spec.get("count", 1),
                                       delay=spec.get("delay", 0.0), err_msg=spec.get("err_msg", ""), **options)
             except (KeyError, ValueError, TypeError, AttributeError) as e:
@@ -249,6 +270,14 @@ class _Handler(BaseHTTPRequestHandler):
                 self._json(400, {"error": f"bad warning: {e}"})
                 return
             self._json(200, {"armed": armed})
+        elif path == "/sandbox/ledger/inject":  # {"kind": "settled_elsewhere" | ..., ...}: see statements.inject
+            try:
+                spec = json.loads(body.decode("utf-8") or "{}")
+                row = self.sb.inject(str(spec.pop("kind")), **spec)
+            except (KeyError, ValueError, TypeError, AttributeError) as e:
+                self._json(400, {"error": f"bad ledger fault: {e}", "kinds": list(INJECT_KINDS)})
+                return
+            self._json(200, {"injected": row})
         elif path == "/sandbox/ectoken":
             try:
                 spec = json.loads(body.decode("utf-8") or "{}")
@@ -304,7 +333,7 @@ class _Handler(BaseHTTPRequestHandler):
         else:
             fault = sb._board.take(infno)
         if fault is None:
-            self._send(200, sb.platform.handle(body, path_infno))
+            self._send(200, *sb.platform.respond(body, path_infno))
             return
         log.info("fault %s (%.2fs) on %s", fault.kind, fault.wait, infno or "?")
         if fault.kind == "hang":
@@ -321,7 +350,7 @@ class _Handler(BaseHTTPRequestHandler):
             else:  # business_error
                 self._send(200, sb.platform.refuse(body, fault.message))
             return
-        answer = sb.platform.handle(body, path_infno)
+        answer, ctype = sb.platform.respond(body, path_infno)
         sb._stopping.wait(fault.wait)
         if fault.kind == "lost_answer":
             self._reset()
@@ -331,8 +360,10 @@ class _Handler(BaseHTTPRequestHandler):
             self._drip(answer, fault.drip_interval, fault.drip_headers)
         elif fault.kind == "huge":
             self._huge(answer, fault.size_bytes, fault.chunked)
+        elif fault.kind == "omit_fields":
+            self._send(200, omit_fields(answer, fault.omitted), ctype)
         else:  # delay
-            self._send(200, answer)
+            self._send(200, answer, ctype)
 
     def _head(self, status: int, headers: list[tuple[str, str]]) -> bytes:
         lines = [f"{self.protocol_version} {status} {self.responses.get(status, ('',))[0]}",
@@ -485,6 +516,12 @@ class SandboxServer:
                         self._warns.remove(w)
                     break
         return "；".join(t for t in texts if t)
+
+    def inject(self, kind: str, **kw: Any) -> dict[str, Any]:
+        """A ledger fault to train reconciliation with (terminal/sandbox/statements.py): ``settled_elsewhere``
+        (fixmedins_code, person_key, medfee_sumamt, fund_pay_sumamt, acct_pay, med_type), ``cancelled_elsewhere``
+        (setl_id), ``reversed_elsewhere`` (setl_id). Returns the ledger row it booked."""
+        return self.platform.inject(kind, **kw)
 
     def clear_faults(self) -> None:
         self._board.clear()

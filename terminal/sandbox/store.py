@@ -59,6 +59,10 @@ CREATE TABLE IF NOT EXISTS ledger (
     status TEXT NOT NULL, amounts TEXT NOT NULL, setldetail TEXT NOT NULL, setlinfo TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS ledger_msgid ON ledger (msgid);
 CREATE INDEX IF NOT EXISTS ledger_setl ON ledger (setl_id);
+-- files uploaded with 9101 and the results of 3202, downloaded with 9102 (terminal/sandbox/statements.py)
+CREATE TABLE IF NOT EXISTS files (
+    file_qury_no TEXT PRIMARY KEY, fixmedins_code TEXT NOT NULL, filename TEXT NOT NULL, kind TEXT NOT NULL,
+    data BLOB NOT NULL, created TEXT NOT NULL, dld_endtime TEXT NOT NULL, msgid TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS reversals (
     omsgid TEXT PRIMARY KEY, oinfno TEXT NOT NULL, msgid TEXT NOT NULL, output TEXT NOT NULL);
 """

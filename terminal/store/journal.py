@@ -23,6 +23,7 @@ from terminal.core import wire
 from terminal.core.models import SETL_AMOUNT_FIELDS, Settlement
 from terminal.core.privacy import mask_data, mask_name
 from terminal.core.protocol import INPUT_NODE, MONEY_MOVING
+from terminal.core.reconfiles import summarise_upload
 
 from . import duplicates
 from .crash import crash_point
@@ -150,13 +151,13 @@ class Journal:
                     db.execute("UPDATE messages SET state='pending', attempts=attempts+1, updated=?, url=?, "
                                "request=?, err_kind=NULL, err_msg=NULL, sent=NULL, owner=?, "
                                "bill_no=COALESCE(?, bill_no), bill_digest=COALESCE(?, bill_digest) WHERE msgid=?",
-                               [now, msg.url, wire.dumps(mask_data(msg.envelope)), self.store.token,
+                               [now, msg.url, wire.dumps(mask_data(summarise_upload(msg.envelope))), self.store.token,
                                 tags.get("bill_no") or None, tags.get("bill_digest") or None, msg.msgid])
                 else:
                     db["messages"].insert({
                         "msgid": msg.msgid, "infno": msg.infno, "day": today(), "created": now, "updated": now,
                         "state": "pending", "attempts": 1, "operator": str(msg.envelope.get("opter") or ""),
-                        "url": msg.url, "request": wire.dumps(mask_data(msg.envelope)),
+                        "url": msg.url, "request": wire.dumps(mask_data(summarise_upload(msg.envelope))),
                         "park_id": tags.get("park_id") or None, "owner": self.store.token,
                         "bill_no": tags.get("bill_no") or None, "bill_digest": tags.get("bill_digest") or None,
                         **f})

@@ -99,8 +99,10 @@ class Store:
     @classmethod
     def from_config(cls, cfg: Any) -> "Store":
         """The journal of a terminal.config.Config: ``cfg.data_dir / "journal.sqlite"`` with its queue limits."""
-        return cls(cfg.data_dir / "journal.sqlite", max_queue_items=cfg.store.max_queue_items,
-                   max_queue_age_hours=cfg.store.max_queue_age_hours)
+        store = cls(cfg.data_dir / "journal.sqlite", max_queue_items=cfg.store.max_queue_items,
+                    max_queue_age_hours=cfg.store.max_queue_age_hours)
+        store.reconciler.configure(cfg.reconcile)  # 3201 group defaults
+        return store
 
     def close(self) -> None:
         for w in list(self._workers):
