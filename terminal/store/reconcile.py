@@ -96,18 +96,130 @@ class ReconcileReport:
                 "to_check": self.to_check}
 
 
+class GroupFieldsMissing(StoreError, ValueError):
+    """A settlement whose 3201 group cannot be told (insutype, clr_type or setl_optins unknown everywhere):
+    nothing is sent with an empty field. ``missing``: [(settlement row, [field names])]."""
+
+    def __init__(self, missing: list[tuple[dict[str, Any], list[str]]]):
+        self.missing = missing
+        names = {"insutype": "险种 insutype", "clr_type": "清算类别 clr_type（可配置 reconcile.default_clr_type）",
+                 "setl_optins": "清算经办机构 setl_optins（可配置 reconcile.default_setl_optins）"}
+        parts = [f"{'撤销' if r.get('kind') == 'cancel' else '结算'} {r.get('setl_id') or '?'}（报文 {r.get('msgid')}）缺少 "
+                 + "、".join(names[k] for k in keys) for r, keys in missing[:5]]
+        more = f" 等 {len(missing)} 笔" if len(missing) > 5 else ""
+        super().__init__("对总账无法分组，未发送：" + "；".join(parts) + more +
+                         "。平台应答与 1101 参保信息均未提供这些字段，请信息科在配置 [reconcile] 中补充后重新对账")
+
+
+class _GroupFields:
+    """insutype, clr_type and setl_optins of each settlement row, never empty: the row itself; for a
+    cancellation its original settlement (orig_setl_id); then the journal's messages (the settlement request's
+    insutype, the insured place insuplc_admdvs it was sent with: the clearing agency is the insured place, as
+    the platform books it), the 1101 answers (insuinfo.insutype / insuplc_admdvs of that psn_no); then the
+    configuration ([reconcile] default_clr_type, default_setl_optins)."""
+
+    def __init__(self, rec: "Reconciler"):
+        self.rec, self.sdb = rec, rec.sdb
+        self.missing: list[tuple[dict[str, Any], list[str]]] = []
+
+    def key(self, r: dict[str, Any]) -> tuple[str, str, str]:
+        f = {"insutype": r.get("insutype") or "", "clr_type": r.get("clr_type") or "",
+             "setl_optins": r.get("clr_optins") or ""}
+        sources = [r]
+        if not all(f.values()) and r.get("kind") == "cancel" and r.get("orig_setl_id"):
+            orig = self.sdb.rows("SELECT * FROM settlements WHERE setl_id=? AND kind='settle' LIMIT 1",
+                                 [r["orig_setl_id"]])
+            if orig:
+                o = orig[0]
+                sources.append(o)
+                for k, col in (("insutype", "insutype"), ("clr_type", "clr_type"), ("setl_optins", "clr_optins")):
+                    f[k] = f[k] or (o[col] or "")
+        if not (f["insutype"] and f["setl_optins"]):
+            for src in sources:
+                insutype, insuplc = self._from_message(src.get("msgid") or "")
+                f["insutype"] = f["insutype"] or insutype
+                f["setl_optins"] = f["setl_optins"] or insuplc
+        if not f["insutype"] or not f["setl_optins"]:
+            insutype, insuplc = self._from_1101(r.get("psn_no") or "", f["insutype"], f["setl_optins"])
+            f["insutype"] = f["insutype"] or insutype
+            f["setl_optins"] = f["setl_optins"] or insuplc
+        f["clr_type"] = f["clr_type"] or self.rec.default_clr_type
+        f["setl_optins"] = f["setl_optins"] or self.rec.default_setl_optins
+        empty = [k for k, v in f.items() if not v]
+        if empty:
+            self.missing.append((dict(r), empty))
+        return f["insutype"], f["clr_type"], f["setl_optins"]
+
+    def _from_message(self, msgid: str) -> tuple[str, str]:
+        """(insutype of the request, insuplc_admdvs it was sent with) of a settlement message."""
+        if not msgid:
+            return "", ""
+        rows = self.sdb.rows("SELECT request, insuplc_admdvs FROM messages WHERE msgid=?", [msgid])
+        if not rows:
+            return "", ""
+        insutype = ""
+        try:
+            env = json.loads(rows[0]["request"] or "{}")
+            node = (env.get("input") or {}).get("data") or {}
+            insutype = str(node.get("insutype") or "") if isinstance(node, dict) else ""
+        except (ValueError, AttributeError):
+            pass
+        return insutype, rows[0]["insuplc_admdvs"] or ""
+
+    def _from_1101(self, psn_no: str, insutype: str, insuplc: str) -> tuple[str, str]:
+        """From the latest 1101 answer for psn_no: the one insurance that fits what is known, if only one does."""
+        if not psn_no:
+            return "", ""
+        for row in self.sdb.rows("SELECT answer FROM messages WHERE substr(infno,1,4)='1101' AND state='answered' "
+                                 "AND answer LIKE ? ORDER BY created DESC LIMIT 5", [f'%"psn_no":"{psn_no}"%']):
+            try:
+                out = json.loads(row["answer"] or "{}").get("output") or {}
+            except (ValueError, AttributeError):
+                continue
+            if str((out.get("baseinfo") or {}).get("psn_no") or "") != psn_no:
+                continue
+            fits = [i for i in out.get("insuinfo") or [] if isinstance(i, dict)
+                    and (not insutype or str(i.get("insutype") or "") == insutype)
+                    and (not insuplc or str(i.get("insuplc_admdvs") or "") == insuplc)]
+            types = {str(i.get("insutype") or "") for i in fits} - {""}
+            places = {str(i.get("insuplc_admdvs") or "") for i in fits} - {""}
+            return (types.pop() if len(types) == 1 else "", places.pop() if len(places) == 1 else "")
+        return "", ""
+
+
 class Reconciler:
+    #: used when neither the settlement rows nor the messages tell ([reconcile] in the configuration)
+    default_clr_type = ""
+    default_setl_optins = ""
+
     def __init__(self, store: "Store"):
         self.store = store
         self.sdb = store.sdb
 
+    def configure(self, reconcile_cfg: Any) -> "Reconciler":
+        """Take [reconcile] default_clr_type / default_setl_optins (terminal.config.ReconcileConfig)."""
+        self.default_clr_type = str(getattr(reconcile_cfg, "default_clr_type", "") or "")
+        self.default_setl_optins = str(getattr(reconcile_cfg, "default_setl_optins", "") or "")
+        return self
+
+    def group_key(self, row: dict[str, Any]) -> tuple[str, str, str]:
+        """(insutype, clr_type, setl_optins) of one settlement row, filled as 3201 groups are; GroupFieldsMissing
+        when one stays empty."""
+        fill = _GroupFields(self)
+        key = fill.key(row)
+        if fill.missing:
+            raise GroupFieldsMissing(fill.missing)
+        return key
+
     def groups(self, day: str | None = None) -> list[Group]:
+        """The day's 3201 groups, every field filled (GroupFieldsMissing names what cannot be)."""
         day = day or today()
         rows = self.sdb.rows("SELECT * FROM settlements WHERE day=? AND status != 'reversed' ORDER BY created, msgid",
                              [day])
         groups: dict[tuple[str, str, str], Group] = {}
+        fill = _GroupFields(self)
         for r in rows:
-            key = (r["insutype"] or "", r["clr_type"] or "", r["clr_optins"] or "")
+            key = fill.key(r)
             g = groups.setdefault(key, Group(*key))
             for k in SUM_FIELDS:
                 setattr(g, k, money(getattr(g, k) + money(r[k])))
@@ -116,6 +228,8 @@ class Reconciler:
                                   "mdtrt_id": r["mdtrt_id"], "psn_no": r["psn_no"], "status": r["status"],
                                   "setl_time": r["setl_time"], **{k: r[k] for k in SUM_FIELDS},
                                   "psn_cash_pay": r["psn_cash_pay"]})
+        if fill.missing:
+            raise GroupFieldsMissing(fill.missing)
         return list(groups.values())
 
     def open_messages(self, day: str) -> list[dict[str, Any]]:
