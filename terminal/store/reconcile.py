@@ -8,6 +8,7 @@ the settlements to look at, and so does every settlement message of that day who
 from __future__ import annotations
 
 import json
+import re
 import time
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -321,10 +322,14 @@ class Reconciler:
         where, params = ("WHERE day=?", [day]) if day else ("", [])
         runs = self.sdb.rows(f"SELECT id, day, created, operator, state, summary, differences, open, file_bytes, "
                              f"result_bytes, lines, elapsed_ms FROM recon_runs {where}", params)
-        fixes = self.sdb.rows(f"SELECT id, diff_id, day, created, action, supervisor, operator, reason, setl_id, "
-                              f"msgid, queue_id, result FROM recon_fixes {where}", params)
+        fwhere = where.replace("day", "f.day")
+        fixes = self.sdb.rows(f"SELECT f.id, f.diff_id, f.day, f.created, f.action, f.supervisor, f.operator, "
+                              f"f.reason, f.setl_id, f.msgid, f.queue_id, f.result, d.run_id FROM recon_fixes f "
+                              f"LEFT JOIN recon_diffs d ON d.id = f.diff_id {fwhere}", params)
         out = [{"type": "run", **r} for r in runs] + [{"type": "fix", **f} for f in fixes]
-        return sorted(out, key=lambda e: (e["created"], 0 if e["type"] == "run" else 1, e["id"]))
+        # a fix comes after the run that found its difference (timestamps have whole seconds)
+        return sorted(out, key=lambda e: (e["created"], e["id"] if e["type"] == "run" else (e["run_id"] or 0),
+                                          0 if e["type"] == "run" else 1, e["id"]))
 
     def last_detail(self) -> dict[str, Any] | None:
         """The latest detail run (for doctor and the window)."""
@@ -594,6 +599,7 @@ class _DetailRun:
         rep.problems = [dict(m, problem="uncertain") for m in self.rec.open_messages(self.day)]
         rows = self.file_rows()
         groups = self._groups(rows)
+        self._message_groups(groups)
         rep.groups = list(groups.values())
         rep.lines = len(rows)
         if rows:
@@ -636,6 +642,20 @@ class _DetailRun:
         for key, g in groups.items():
             g.terminal = {k: f"{v:.2f}" for k, v in sums[key].items()}
         return groups
+
+    def _message_groups(self, groups: dict[tuple[str, str], DetailGroup]) -> None:
+        """A 2207 of the day that left no booked row here (answer lost, judged failed) may be booked on the
+        platform in a group the journal has no settlement in: its insured place (the clearing agency) is asked
+        too, with the day's clearing types (a statement of zero)."""
+        clr_types = sorted({k[0] for k in groups if k[0]})
+        for m in self.sdb.rows("SELECT DISTINCT m.insuplc_admdvs FROM messages m LEFT JOIN settlements s ON "
+                               "s.msgid = m.msgid WHERE m.day=? AND substr(m.infno,1,4) IN ('2207','2208') AND "
+                               "(s.msgid IS NULL OR s.status='reversed') AND COALESCE(m.insuplc_admdvs,'') != ''",
+                               [self.day]):
+            for ct in clr_types:
+                key = (ct, m["insuplc_admdvs"])
+                if key not in groups:
+                    groups[key] = DetailGroup(*key, terminal={k: "0.00" for k in (*DETAIL_FIELDS, "cash_payamt")})
 
     def _stmt(self, client: Any, g: DetailGroup, rep: DetailReport, lines: dict[str, dict[str, Any]]) -> None:
         from terminal.core import reconfiles
@@ -789,7 +809,11 @@ def _judge(rec: Reconciler, d: Difference) -> None:
                  if term.get(k) != plat.get(k)]
         d.advice = f"结算 {d.setl_id} 金额不符（{'；'.join(diffs)}）：请将明细提交医保经办机构核实，核实后登记知悉"
     else:  # status
-        if d.plat_status in ("cancelled", "reversed"):
+        if d.refd_setl_flag == "1":  # our cancellation undone on the platform: the settlement is booked again
+            d.suggested, d.allowed = "cancel", ["cancel", "none"]
+            d.advice = (f"本终端的撤销结算 {d.setl_id} 在平台已被{'冲正' if d.plat_status == 'reversed' else '撤回'}，"
+                        "原结算在平台重新有效（基金照付）：建议主管授权重新撤销（2208，经离线队列发送）")
+        elif d.plat_status in ("cancelled", "reversed"):
             d.suggested, d.allowed = "record_cancel", ["record_cancel", "settled_elsewhere", "none"]
             how = "冲正" if d.plat_status == "reversed" else "撤销"
             d.advice = (f"平台已{how}结算 {d.setl_id}，本终端仍记为已结算：可能在本终端之外办理了撤销，或本终端未收到冲正结果。"
@@ -914,6 +938,9 @@ def _queue_cancel(rec: Reconciler, db: Any, d: Difference, now: str, note: str) 
     return qid, f"已排队重新撤销结算 {orig['setl_id']}（队列 {qid}）"
 
 
+_CANCEL_ID = re.compile(r"撤销结算\s*ID\s*[:：]?\s*([0-9A-Za-z_-]+)")
+
+
 def _record_cancel(rec: Reconciler, db: Any, d: Difference, now: str, note: str, diff_id: int) -> str:
     """The platform undid the settlement outside the terminal: our row follows it (with the note), and the
     platform's cancellation lines of the same visit found by this run are recorded for later detail files."""
@@ -929,9 +956,17 @@ def _record_cancel(rec: Reconciler, db: Any, d: Difference, now: str, note: str,
     recorded = 0
     if status == "cancelled":
         run_id = db.execute("SELECT run_id, day FROM recon_diffs WHERE id=?", [diff_id]).fetchone()
-        for (data,) in db.execute("SELECT data FROM recon_diffs WHERE run_id=? AND kind='only_platform' AND "
-                                  "refd_setl_flag='1' AND mdtrt_id=?", [run_id[0], orig["mdtrt_id"]]).fetchall():
-            line = Difference.from_dict(json.loads(data))
+        lines = [Difference.from_dict(json.loads(data)) for (data,) in db.execute(
+            "SELECT data FROM recon_diffs WHERE run_id=? AND kind='only_platform' AND refd_setl_flag='1' AND "
+            "mdtrt_id=?", [run_id[0], orig["mdtrt_id"]]).fetchall()]
+        if d.kind == "only_platform":
+            lines.append(d)
+        m = _CANCEL_ID.search(d.memo or "")
+        if not lines and m and d.platform:  # the platform names its 2208 in the memo of the status line
+            lines.append(Difference(0, "only_platform", m.group(1), mdtrt_id=d.mdtrt_id, psn_no=d.psn_no,
+                                    refd_setl_flag="1", clr_type=d.clr_type, setl_optins=d.setl_optins,
+                                    platform={k: f"{-Decimal(v):.2f}" for k, v in d.platform.items()}))
+        for line in lines:
             if not db.execute("SELECT 1 FROM recon_records WHERE day=? AND setl_id=? AND refd_setl_flag='1'",
                               [run_id[1], line.setl_id]).fetchone():
                 _record_line(db, run_id[1], line, -1, note)

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+from terminal.backend.client import client_from_config
 from terminal.sandbox.server import SandboxServer
 from terminal.sandbox.testkit import SandboxClient
 from terminal.service import SettlementService, UncertainSettlement
@@ -104,7 +105,7 @@ def test_agreeing_day_is_clean_with_totals_side_by_side(env):
 
 def test_settlement_booked_by_another_system_is_recorded_as_settled_elsewhere(env):
     settle(env)
-    v = env.other.open_visit("shanghai-employee", ITEMS)
+    v = env.other.open_visit("hainan-retiree", ITEMS)
     theirs = env.other.settle(v)["setlinfo"]
     rep = detail(env)
     d = only(rep, "only_platform")
@@ -180,8 +181,8 @@ def test_our_cancellation_reversed_on_the_platform_is_cancelled_again(env):
     cancel_msgid = env.store.sdb.one("SELECT msgid FROM settlements WHERE kind='cancel'")["msgid"]
     env.other.reverse(v.person.psn_no, v.insuplc_admdvs, cancel_msgid, "2208")  # the 2208 undone behind our back
     rep = detail(env)
-    d = only(rep, "only_terminal", "1")
-    assert d.setl_id == c.setl_id and d.suggested == "cancel"
+    [d] = rep.differences
+    assert d.setl_id == c.setl_id and d.refd_setl_flag == "1" and d.suggested == "cancel"
     fix(env, d, reason="撤销未生效，重新撤销")
     again = detail(env)
     assert again.clean, again.as_dict()
@@ -210,7 +211,7 @@ def test_amount_difference_is_acknowledged_for_the_insurance_office(env):
 
 def test_export_csv_and_xlsx_read_back(env, tmp_path):
     settle(env)
-    v = env.other.open_visit("shanghai-employee", ITEMS)
+    v = env.other.open_visit("hainan-retiree", ITEMS)
     theirs = env.other.settle(v)["setlinfo"]
     rep = detail(env)
     rec = env.store.reconciler
@@ -257,14 +258,20 @@ def test_cli_detail_fix_history_export(tmp_path):
                    encoding="utf-8")
     rc, out = cli(cfg, "reconcile", "--detail", "--json")
     assert rc == 0 and out["clean"] and out["lines"] == 0
-    # the training sandbox keeps its ledger in data_dir: another system settles there
-    with SandboxServer.for_config(make_cfg(data)) as sb:
+    # the training sandbox keeps its ledger in data_dir: the terminal settles there, and so does another system
+    tcfg = make_cfg(data)
+    with SandboxServer.for_config(tcfg) as sb, Store(data / "journal.sqlite") as store:
+        client = client_from_config(tcfg, sb.url)
+        e = type("E", (), {})()
+        e.svc = SettlementService(client, treatment_admdvs=tcfg.facility.admdvs, store=store)
+        settle(e)
+        client.close()
         other = OtherSystem(sb.url)
         other.sign_in()
-        theirs = other.settle(other.open_visit("shanghai-employee", ITEMS))["setlinfo"]
+        theirs = other.settle(other.open_visit("hainan-retiree", ITEMS))["setlinfo"]
         other.close()
     rc, out = cli(cfg, "reconcile", "--detail", "--json")
-    assert rc == 1 and not out["clean"], out
+    assert rc == 1 and not out["clean"] and out["lines"] == 1, out
     [d] = out["differences"]
     assert d["setl_id"] == theirs["setl_id"] and d["suggested"] == "settled_elsewhere"
     rc, text = cli(cfg, "reconcile", "--detail")
@@ -282,7 +289,7 @@ def test_cli_detail_fix_history_export(tmp_path):
                  "--reason", "门诊HIS自助机结算", "--json")
     assert rc == 0 and ok["ok"] and ok["fix"]["action"] == "settled_elsewhere"
     rc, out = cli(cfg, "reconcile", "--detail", "--json")
-    assert rc == 0 and out["clean"] and out["lines"] == 1
+    assert rc == 0 and out["clean"] and out["lines"] == 2
     rc, hist = cli(cfg, "reconcile", "history", "--json")
     assert rc == 0 and [h["type"] for h in hist["history"]] == ["run", "run", "run", "run", "fix", "run"]
     rc, out = cli(cfg, "reconcile", "export", "--out", str(tmp_path / "f.xlsx"), "--json")
