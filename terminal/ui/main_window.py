@@ -26,6 +26,7 @@ from .customer import CustomerDisplay
 from .items import ItemPicker
 from .journal import JournalDialog, QueueDialog
 from .login import SupervisorDialog
+from .ops import Op
 from .operators import OperatorStore
 from .panels import BillPanel, IdentifyBar, PersonPanel, SettlementPanel
 from .reconcile import ReconcileDialog
@@ -168,6 +169,11 @@ class MainWindow(QMainWindow):
         self.st_clock.setObjectName("stClock")
         for w in (self.st_platform, self.st_queue, self.st_reader, self.st_operator):
             sb.addWidget(w)
+        # the last scheduled reconciliation ([reconcile] schedule), hidden until one ran
+        self.st_reconcile = QLabel()
+        self.st_reconcile.setObjectName("stReconcile")
+        self.st_reconcile.hide()
+        sb.addPermanentWidget(self.st_reconcile)
         sb.addPermanentWidget(self.st_training)
         sb.addPermanentWidget(self.st_clock)
 
@@ -205,6 +211,15 @@ class MainWindow(QMainWindow):
         self._clock.setInterval(1000)
         self._clock.timeout.connect(self._tick)
         self._clock.start()
+        # the scheduled reconciliation ([reconcile] schedule): checked every 30 s while the app runs
+        self._recon_op = None
+        self._recon_retry_at = 0.0
+        self.recon_schedule = self._reconcile_schedule()
+        self._recon_timer = QTimer(self)
+        self._recon_timer.setInterval(30_000)
+        self._recon_timer.timeout.connect(self.check_scheduled_reconcile)
+        if self.recon_schedule is not None:
+            self._recon_timer.start()
         self._card_bridge = _CardBridge(self)
         self._card_bridge.event.connect(self._card_event)
         self._card_watch = None
@@ -463,7 +478,78 @@ class MainWindow(QMainWindow):
         dlg = ReconcileDialog(self.ctl, self, ask_supervisor=self.ask_supervisor)
         self._track("reconcile", dlg)
         dlg.open()
+        dlg.activateWindow()  # its keys (F5, F9, F10, Ctrl+E, Alt+D) work at once
         return dlg
+
+    # scheduled reconciliation -------------------------------------------------------------------------
+    def _reconcile_schedule(self):
+        """[reconcile] schedule = "HH:MM": terminal.store's ReconcileSchedule (None when off or no journal)."""
+        store = self.ctl.session.store
+        at = str(getattr(getattr(self.cfg, "reconcile", None), "schedule", "") or "").strip()
+        if not at or store is None:
+            return None
+        from terminal.store.reconcile import ReconcileSchedule
+
+        try:
+            return ReconcileSchedule.for_store(at, store)
+        except Exception as e:  # noqa: BLE001 - the app runs on without it; IT is told which key
+            log.error("reconcile.schedule %r not usable: %s", at, e)
+            return None
+
+    def check_scheduled_reconcile(self, now: datetime | None = None):
+        """The timer's slot: when the schedule is due, the detail reconciliation of today runs in the background
+        and its result shows in the status bar. Returns the op started, or None."""
+        sched = self.recon_schedule
+        if sched is None or self._recon_op is not None:
+            return None
+        now = now or datetime.now()
+        if time.monotonic() < self._recon_retry_at or not sched.due(now):
+            return None
+        session = self.ctl.session
+        rec = session.store.reconciler
+        day = now.strftime("%Y-%m-%d")
+        op = self.ctl.operator
+        operator = op.id if op is not None else ""
+
+        def work():
+            session.service.ensure_signed_in()
+            return rec.reconcile_detail(session.client, day, operator=operator)
+
+        def done(report) -> None:
+            sched.ran(day)
+            n = len(report.open_differences)
+            if report.clean:
+                text, kind = self.tr("自动对账 %1：与平台逐笔一致").replace("%1", day), "ok"
+            elif n:
+                text, kind = self.tr("自动对账 %1：%2 笔差异待处理，请按 F8 查看").replace("%1", day) \
+                    .replace("%2", str(n)), "warn"
+            else:
+                text, kind = self.tr("自动对账 %1：%2（F8 查看）").replace("%1", day).replace("%2", report.summary), "warn"
+            self._show_scheduled(text, kind, report.summary)
+
+        def failed(e: BaseException) -> None:
+            why = getattr(e, "user_message", str(e))
+            self._recon_retry_at = time.monotonic() + 600  # the platform may be down: again in 10 minutes
+            self._show_scheduled(self.tr("自动对账 %1 未完成（10 分钟后重试）：").replace("%1", day) + why, "bad", why)
+
+        def finished() -> None:
+            self._recon_op = None
+
+        self._show_scheduled(self.tr("自动对账 %1 进行中…").replace("%1", day), "", "")
+        self._recon_op = Op(self.ctl.runner, self.tr("自动对账"), work).success(done).failure(failed) \
+            .always(finished).run()
+        return self._recon_op
+
+    def _show_scheduled(self, text: str, kind: str, tip: str) -> None:
+        self.st_reconcile.setText(text)
+        self.st_reconcile.setToolTip(tip)
+        set_kind(self.st_reconcile, kind)
+        self.st_reconcile.show()
+        if kind:
+            log.info("scheduled reconciliation: %s", text)
+            dlg = self.dialogs.get("reconcile")
+            if dlg is not None and dlg.isVisible() and not dlg.busy:
+                dlg._load_day()
 
     def open_settings(self) -> None:
         from .settings import SettingsDialog
@@ -594,5 +680,7 @@ class MainWindow(QMainWindow):
         if self.customer is not None:
             self.customer.close()
         self._clock.stop()
+        self._recon_timer.stop()
         self.ctl._retry.stop()
         self.ctl.runner.shutdown(3000)
+

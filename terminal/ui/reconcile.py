@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDateEdit, QDialog,
 
 from terminal.core.models import INSUTYPE_NAMES
 from terminal.core.money import ZERO, fmt_yuan
-from terminal.core.privacy import mask_id, mask_name
+from terminal.core.privacy import mask_id
 from terminal.core.regions import place_name
 
 from .ops import Op
@@ -41,19 +41,24 @@ STATES = {"balanced": QT_TRANSLATE_NOOP(_CTX, "平"),
           "queued": QT_TRANSLATE_NOOP(_CTX, "已排队（平台离线）"),
           "": QT_TRANSLATE_NOOP(_CTX, "未对账")}
 
-KINDS = {"only_terminal": QT_TRANSLATE_NOOP(_CTX, "仅本机有（平台未记账或已冲正）"),
-         "only_platform": QT_TRANSLATE_NOOP(_CTX, "仅平台有（本机无记录）"),
-         "amount": QT_TRANSLATE_NOOP(_CTX, "金额不一致"),
-         "status": QT_TRANSLATE_NOOP(_CTX, "状态不一致（一方已撤销/冲正）")}
+KINDS = {"only_terminal": QT_TRANSLATE_NOOP(_CTX, "仅本机有"),
+         "only_platform": QT_TRANSLATE_NOOP(_CTX, "仅平台有"),
+         "amount": QT_TRANSLATE_NOOP(_CTX, "金额不符"),
+         "status": QT_TRANSLATE_NOOP(_CTX, "状态不符")}
+CANCEL_LINE = QT_TRANSLATE_NOOP(_CTX, "（撤销记录）")
 
 ACTIONS = {"reverse": QT_TRANSLATE_NOOP(_CTX, "冲正（2601），撤回平台上的这笔结算"),
            "cancel": QT_TRANSLATE_NOOP(_CTX, "撤销结算（2208）"),
-           "settled_elsewhere": QT_TRANSLATE_NOOP(_CTX, "记为在其他系统结算（本机补记，不发平台）"),
-           "resend": QT_TRANSLATE_NOOP(_CTX, "重新发送本机记录"),
-           "none": QT_TRANSLATE_NOOP(_CTX, "无需处理，仅记录已核对")}
+           "settled_elsewhere": QT_TRANSLATE_NOOP(_CTX, "登记为其他系统结算"),
+           "record_cancel": QT_TRANSLATE_NOOP(_CTX, "登记为平台已撤销/冲正"),
+           "resend": QT_TRANSLATE_NOOP(_CTX, "重新发送"),
+           "none": QT_TRANSLATE_NOOP(_CTX, "登记知悉（交医保经办机构核实）")}
 
 PLAT_STATUS = {"booked": QT_TRANSLATE_NOOP(_CTX, "已记账"), "cancelled": QT_TRANSLATE_NOOP(_CTX, "已撤销"),
                "reversed": QT_TRANSLATE_NOOP(_CTX, "已冲正"), "": QT_TRANSLATE_NOOP(_CTX, "无")}
+
+DETAIL_STATES = {"agreed": QT_TRANSLATE_NOOP(_CTX, "明细一致"), "differences": QT_TRANSLATE_NOOP(_CTX, "有差异"),
+                 "refused": QT_TRANSLATE_NOOP(_CTX, "平台拒绝")}
 
 AMOUNT_KEYS = ("medfee_sumamt", "fund_pay_sumamt", "acct_pay")
 
@@ -77,33 +82,17 @@ def optins_label(code: str) -> str:
     return f"{code} {name}" if name and name != code else (code or "—")
 
 
-def _get(obj: Any, *names: str, default: Any = None) -> Any:
-    """A field of a dataclass or a dict, under the first of ``names`` it has."""
-    for n in names:
-        v = obj.get(n) if isinstance(obj, dict) else getattr(obj, n, None)
-        if v is not None:
-            return v
-    return default
+def action_label(action: str) -> str:
+    return tr(ACTIONS[action]) if action in ACTIONS else action
 
 
-def side_amounts(diff: Any, side: str) -> dict[str, Any]:
-    """{medfee_sumamt, fund_pay_sumamt, acct_pay} of one side ('terminal' / 'platform') of a difference;
-    values None when that side has none (only on the other side)."""
-    nested = _get(diff, side, f"{side}_amounts")
-    out: dict[str, Any] = {}
-    for k in AMOUNT_KEYS:
-        if isinstance(nested, dict):
-            v = nested.get(k)
-        elif nested is not None:
-            v = getattr(nested, k, None)
-        else:
-            v = _get(diff, ("plat_" + k) if side == "platform" else k)
-        out[k] = None if v in (None, "") else v
-    return out
+def kind_label(d: Any) -> str:
+    text = tr(KINDS[d.kind]) if d.kind in KINDS else d.kind
+    return text + (tr(CANCEL_LINE) if getattr(d, "refd_setl_flag", "0") == "1" else "")
 
 
 def _yuan(v: Any) -> str:
-    if v is None:
+    if v in (None, ""):
         return "—"
     try:
         return fmt_yuan(v)
@@ -111,11 +100,16 @@ def _yuan(v: Any) -> str:
         return str(v)
 
 
-def person_label(diff: Any) -> str:
-    name = _get(diff, "psn_name", default="")
-    psn = _get(diff, "psn_no", default="")
-    parts = [mask_name(name) if name else "", mask_id(psn) if psn else ""]
-    return " ".join(p for p in parts if p) or "—"
+def side(d: Any, which: str) -> list[str]:
+    """The three amounts of one side ('terminal' / 'platform') of a difference, '—' where it has none."""
+    amounts = getattr(d, which, None) or {}
+    return [_yuan(amounts.get(k)) for k in AMOUNT_KEYS]
+
+
+def person_label(d: Any) -> str:
+    """The person as the cashier may see it: the personnel number masked (region and last 4 digits)."""
+    psn = getattr(d, "psn_no", "") or ""
+    return mask_id(psn) if psn else "—"
 
 
 def _table(headers: list[str], name: str) -> QTableWidget:
@@ -144,9 +138,17 @@ def _fill(t: QTableWidget, rows: list[list[str]], right: set[int] = frozenset())
             t.setItem(r, c, cell)
 
 
+class _DayEdit(QDateEdit):
+    """A date field where Up / Down move a day whichever way it got the focus."""
+
+    def focusInEvent(self, ev) -> None:
+        super().focusInEvent(ev)
+        self.setCurrentSection(QDateEdit.Section.DaySection)
+
+
 class FixDialog(QDialog):
-    """One difference: what it is, the action (the suggested one preselected) and the reason. Then the
-    window asks for the supervisor (ID + PIN) and the view applies the fix."""
+    """One difference: what it is, what the journal advises, the action (the suggested one preselected, only
+    those the store allows for it) and the reason. Then the window asks for the supervisor (ID + PIN)."""
 
     #: (action, reason)
     fix_requested = Signal(str, str)
@@ -160,31 +162,36 @@ class FixDialog(QDialog):
         lay = QVBoxLayout(self)
         lay.setContentsMargins(24, 20, 24, 20)
         lay.setSpacing(10)
-        head = QLabel(self.tr("结算 %1：%2").replace("%1", str(_get(diff, "setl_id", default="") or "—"))
-                      .replace("%2", tr(KINDS.get(_get(diff, "kind", default=""), _get(diff, "kind", default="")))))
+        head = QLabel(self.tr("结算 %1：%2").replace("%1", diff.setl_id or "—").replace("%2", kind_label(diff)))
         head.setObjectName("dialogTitle")
         head.setWordWrap(True)
         lay.addWidget(head)
         form = QFormLayout()
         form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
-        t, p = side_amounts(diff, "terminal"), side_amounts(diff, "platform")
         form.addRow(self.tr("参保人"), QLabel(person_label(diff)))
-        form.addRow(self.tr("本机"), QLabel(" / ".join(_yuan(t[k]) for k in AMOUNT_KEYS)))
-        form.addRow(self.tr("平台"), QLabel(" / ".join(_yuan(p[k]) for k in AMOUNT_KEYS)))
+        form.addRow(self.tr("本机（总额 / 基金 / 个人账户）"), QLabel(" / ".join(side(diff, "terminal"))))
+        form.addRow(self.tr("平台（总额 / 基金 / 个人账户）"), QLabel(" / ".join(side(diff, "platform"))))
+        lay.addLayout(form)
+        if diff.advice:
+            advice = QLabel(diff.advice)
+            advice.setObjectName("fixAdvice")
+            advice.setWordWrap(True)
+            lay.addWidget(advice)
+        form = QFormLayout()
+        form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
         self.action = QComboBox()
         self.action.setObjectName("fixAction")
-        suggested = _get(diff, "action", "suggested", "suggested_action", default="none")
-        for key in ACTIONS:
-            self.action.addItem(tr(ACTIONS[key]) + (self.tr("（建议）") if key == suggested else ""), key)
-        self.action.setCurrentIndex(max(0, self.action.findData(suggested)))
-        form.addRow(self.tr("处理方式"), self.action)
+        for key in (diff.allowed or [diff.suggested]):
+            self.action.addItem(action_label(key) + (self.tr("（建议）") if key == diff.suggested else ""), key)
+        self.action.setCurrentIndex(max(0, self.action.findData(diff.suggested)))
+        form.addRow(self.tr("处理方式(&A)"), self.action)
         self.reason = QLineEdit()
         self.reason.setObjectName("fixReason")
         self.reason.setMaxLength(200)
         self.reason.setPlaceholderText(self.tr("原因（记入交易日志），例如：已与医保中心电话核实"))
-        form.addRow(self.tr("原因"), self.reason)
+        form.addRow(self.tr("原因(&R)"), self.reason)
         lay.addLayout(form)
-        note = QLabel(self.tr("金额说明：医疗费总额 / 基金支付 / 个人账户。确认后需主管输入编号和 PIN 授权。"))
+        note = QLabel(self.tr("填写原因后按回车，由主管输入编号和 PIN 授权。"))
         note.setObjectName("dialogHint")
         note.setWordWrap(True)
         lay.addWidget(note)
@@ -200,12 +207,19 @@ class FixDialog(QDialog):
         row.addStretch(1)
         row.addWidget(cancel)
         lay.addLayout(row)
-        self.reason.textChanged.connect(lambda s: self.ok_btn.setEnabled(len(s.strip()) >= 2))
+        self.reason.textChanged.connect(lambda t: self.ok_btn.setEnabled(len(t.strip()) >= 2))
         self.reason.returnPressed.connect(self._ok)
         self.ok_btn.clicked.connect(self._ok)
         cancel.clicked.connect(self.reject)
-        self.setMinimumWidth(620)
-        self.action.setFocus()
+        self.setMinimumWidth(680)
+        self.reason.setFocus()
+
+    def keyPressEvent(self, ev) -> None:
+        # Enter belongs to the reason field; the dialog must not close on it with the wrong button
+        if ev.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            ev.accept()
+            return
+        super().keyPressEvent(ev)
 
     def _ok(self) -> None:
         reason = self.reason.text().strip()
@@ -219,7 +233,7 @@ class FixDialog(QDialog):
 class ReconcileDialog(QDialog):
     """F8: the day's reconciliation (see the module docstring)."""
 
-    #: emitted after a detail run, a fix or an export finished (tests and the window listen)
+    #: emitted after a run, a fix or an export finished (tests and the window listen)
     updated = Signal()
 
     def __init__(self, ctl, parent: QWidget | None = None, ask_supervisor: Callable | None = None):
@@ -228,18 +242,17 @@ class ReconcileDialog(QDialog):
         self.setWindowTitle(self.tr("对账（总账与明细）"))
         self.ctl = ctl
         self.ask_supervisor = ask_supervisor
-        self.results: dict[tuple, str] = {}
-        self.report: Any = None  # the last 3201 (ReconcileReport)
-        self.detail: Any = None  # the last detail run (DetailReport)
+        self.results: dict[tuple, str] = {}  # 3201 without the journal module
+        self.report: Any = None  # the last 3201 (ReconcileReport) of this view
+        self.detail: Any = None  # the detail run shown (DetailReport): the latest of the day
         self.busy = False
-        self.fixing: set[Any] = set()
-        self.fixed: dict[Any, str] = {}
+        self.runs: list[dict] = []
 
         lay = QVBoxLayout(self)
         lay.setContentsMargins(12, 10, 12, 10)
         top = QHBoxLayout()
         lab = QLabel(self.tr("对账日期(&D)"))
-        self.date = QDateEdit(QDate.currentDate())
+        self.date = _DayEdit(QDate.currentDate())
         self.date.setObjectName("reconcileDate")
         self.date.setCalendarPopup(True)
         self.date.setDisplayFormat("yyyy-MM-dd")
@@ -247,6 +260,7 @@ class ReconcileDialog(QDialog):
         lab.setBuddy(self.date)
         top.addWidget(lab)
         top.addWidget(self.date)
+        top.addSpacing(12)
         self.summary = QLabel()
         self.summary.setObjectName("reconcileSummary")
         self.summary.setWordWrap(True)
@@ -260,33 +274,40 @@ class ReconcileDialog(QDialog):
         bl.setContentsMargins(0, 0, 0, 0)
         bl.addWidget(QLabel(self.tr("总账：本机合计与平台结果（险种 × 清算类别 × 清算机构）")))
         self.table = _table([self.tr("险种"), self.tr("清算类别"), self.tr("清算机构"), self.tr("笔数"),
-                             self.tr("医疗费总额"), self.tr("基金支付"), self.tr("个人账户"), self.tr("平台结果"),
-                             self.tr("平台说明")], "reconcileTable")
+                             self.tr("医疗费总额"), self.tr("基金支付"), self.tr("个人账户"), self.tr("平台结果 (3201)"),
+                             self.tr("平台笔数"), self.tr("平台医疗费总额"), self.tr("平台基金支付"),
+                             self.tr("明细 (3202)")], "reconcileTable")
         bl.addWidget(self.table)
         split.addWidget(box)
 
         box = QWidget()
         bl = QVBoxLayout(box)
         bl.setContentsMargins(0, 0, 0, 0)
-        self.diff_label = QLabel(self.tr("明细差异（按 F9 明细对账）"))
+        self.diff_label = QLabel()
+        self.diff_label.setObjectName("reconcileDiffLabel")
         bl.addWidget(self.diff_label)
         self.diffs = _table([self.tr("差异"), self.tr("结算ID"), self.tr("参保人"), self.tr("本机总额"),
                              self.tr("本机基金"), self.tr("本机个人账户"), self.tr("平台总额"), self.tr("平台基金"),
                              self.tr("平台个人账户"), self.tr("平台状态"), self.tr("建议处理"), self.tr("处理结果")],
                             "reconcileDiffs")
-        bl.addWidget(self.diffs)
+        bl.addWidget(self.diffs, 1)
+        self.advice = QLabel()
+        self.advice.setObjectName("reconcileAdvice")
+        self.advice.setWordWrap(True)
+        self.advice.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        bl.addWidget(self.advice)
         split.addWidget(box)
 
         box = QWidget()
         bl = QVBoxLayout(box)
         bl.setContentsMargins(0, 0, 0, 0)
-        bl.addWidget(QLabel(self.tr("本日对账记录")))
-        self.history = _table([self.tr("时间"), self.tr("类型"), self.tr("操作员"), self.tr("结果"), self.tr("说明")],
-                              "reconcileHistory")
+        bl.addWidget(QLabel(self.tr("本日对账记录（明细对账与差异处理）")))
+        self.history = _table([self.tr("时间"), self.tr("类型"), self.tr("操作员 / 主管"), self.tr("结果"),
+                               self.tr("说明")], "reconcileHistory")
         bl.addWidget(self.history)
         split.addWidget(box)
         split.setStretchFactor(0, 2)
-        split.setStretchFactor(1, 4)
+        split.setStretchFactor(1, 5)
         split.setStretchFactor(2, 2)
         lay.addWidget(split, 1)
 
@@ -299,13 +320,11 @@ class ReconcileDialog(QDialog):
         self.run_btn = KeyButton("F5", self.tr("总账对账 (3201)"), self, object_name="reconcileRun")
         self.detail_btn = KeyButton("F9", self.tr("明细对账 (3202)"), self, object_name="reconcileDetail")
         self.fix_btn = KeyButton("F10", self.tr("处理所选差异（主管）"), self, object_name="reconcileFix")
-        self.export_btn = KeyButton("Ctrl+E", self.tr("导出"), self, object_name="reconcileExport")
+        self.export_btn = KeyButton("Ctrl+E", self.tr("导出 CSV / Excel"), self, object_name="reconcileExport")
         self.close_btn = KeyButton("Esc", self.tr("关闭"), self, object_name="reconcileClose")
-        for b in (self.run_btn, self.detail_btn, self.fix_btn, self.export_btn):
+        for b in (self.run_btn, self.detail_btn, self.fix_btn, self.export_btn, self.close_btn):
             b.setMinimumHeight(44)
             brow.addWidget(b, 1)
-        brow.addStretch(0)
-        brow.addWidget(self.close_btn)
         lay.addLayout(brow)
 
         self.run_btn.clicked.connect(self.run)
@@ -314,19 +333,15 @@ class ReconcileDialog(QDialog):
         self.export_btn.clicked.connect(self.export_dialog)
         self.close_btn.clicked.connect(self.reject)
         self.date.dateChanged.connect(self._day_changed)
-        self.diffs.itemSelectionChanged.connect(self._render_buttons)
-        self.resize(1280, 720)
-        self.refresh()
+        self.diffs.itemSelectionChanged.connect(self._selection_changed)
+        self.resize(1320, 740)
+        self._load_day()
         self.diffs.setFocus()
 
     # state ---------------------------------------------------------------------------------------------
     @property
-    def store(self):
-        return self.ctl.session.store
-
-    @property
     def reconciler(self):
-        s = self.store
+        s = self.ctl.session.store
         return getattr(s, "reconciler", None) if s is not None else None
 
     @property
@@ -338,54 +353,54 @@ class ReconcileDialog(QDialog):
         self.date.setDate(QDate(d.year, d.month, d.day))
 
     def _day_changed(self, *_a) -> None:
-        self.results, self.report, self.detail = {}, None, None
-        self.fixed.clear()
+        self.results, self.report = {}, None
         self.note.clear()
+        self._load_day()
+
+    def _load_day(self) -> None:
+        """The day's latest detail run (with the fixes since) from the journal: reopening F8 shows it again."""
+        self.detail = None
+        rec = self.reconciler
+        if rec is not None:
+            try:
+                self.detail = rec.detail_report(day=self.day)
+            except Exception as e:  # noqa: BLE001
+                log.warning("stored detail reconciliation unavailable: %s", e)
         self.refresh()
 
     def differences(self) -> list[Any]:
-        return list(_get(self.detail, "differences", default=[]) or []) if self.detail is not None else []
+        return list(self.detail.differences) if self.detail is not None else []
 
     def selected_diff(self) -> Any:
         r = self.diffs.currentRow()
         ds = self.differences()
         return ds[r] if 0 <= r < len(ds) else None
 
-    def _diff_done(self, d: Any) -> str:
-        did = _get(d, "id")
-        if did in self.fixed:
-            return self.fixed[did]
-        by = _get(d, "done_by", default="")
-        if by:
-            return self.tr("已处理：主管 %1 %2").replace("%1", str(by)).replace("%2", str(_get(d, "done_at", default="")))
-        return ""
-
     # rendering --------------------------------------------------------------------------------------------
     def groups(self) -> list[dict]:
-        """Per group: terminal totals and count, and the platform's verdict when there is one."""
-        if self.detail is not None:
-            src = list(_get(self.detail, "groups", default=[]) or [])
-        elif self.report is not None and self.report.day == self.day:
-            src = list(self.report.groups)
-        else:
-            src = []
-            rec = self.reconciler
-            if rec is not None:
-                try:
-                    src = rec.groups(self.day)
-                except Exception as e:  # noqa: BLE001
-                    self.note.setText(self.tr("读取本地日志失败：") + getattr(e, "user_message", str(e)))
-            else:
-                src = self._session_groups()
+        """Per insutype x clr_type x setl_optins: the terminal's totals, the platform's 3201 verdict (the latest
+        stored), and the detail group's platform totals (clr_type x setl_optins) when a detail run has them."""
+        rec = self.reconciler
+        if rec is None:
+            return self._session_groups()
+        try:
+            groups = rec.groups(self.day)
+            stored = rec.results(self.day)  # latest first
+        except Exception as e:  # noqa: BLE001
+            self.note.setText(self.tr("读取本地日志失败：") + getattr(e, "user_message", str(e)))
+            return []
+        verdict: dict[tuple, dict] = {}
+        for r in stored:
+            verdict.setdefault((r["insutype"] or "", r["clr_type"] or "", r["setl_optins"] or ""), r)
+        detail = {(g.clr_type, g.setl_optins): g for g in (self.detail.groups if self.detail is not None else [])}
         out = []
-        for g in src:
-            key = (_get(g, "insutype", default=""), _get(g, "clr_type", default=""),
-                   _get(g, "setl_optins", default=""))
-            out.append({"key": key, "n": _get(g, "count", "fixmedins_setl_cnt", "n", default=0),
-                        "medfee": _get(g, "medfee_sumamt", "medfee", default=ZERO),
-                        "fund": _get(g, "fund_pay_sumamt", "fund", default=ZERO),
-                        "acct": _get(g, "acct_pay", "acct", default=ZERO),
-                        "state": _get(g, "state", default=""), "dscr": _get(g, "stmt_rslt_dscr", default="")})
+        for g in groups:
+            key = (g.insutype, g.clr_type, g.setl_optins)
+            v = verdict.get(key) or {}
+            dg = detail.get((g.clr_type, g.setl_optins))
+            out.append({"key": key, "n": g.count, "medfee": g.medfee_sumamt, "fund": g.fund_pay_sumamt,
+                        "acct": g.acct_pay, "state": v.get("state") or "", "dscr": v.get("stmt_rslt_dscr") or "",
+                        "detail": dg})
         return out
 
     def _session_groups(self) -> list[dict]:
@@ -399,109 +414,118 @@ class ReconcileDialog(QDialog):
             if r.status == "cancelled":
                 continue
             k = (r.insutype, r.clr_type or "11", r.clr_optins or r.insuplc)
-            x = g.setdefault(k, {"insutype": k[0], "clr_type": k[1], "setl_optins": k[2], "count": 0,
-                                 "medfee_sumamt": ZERO, "fund_pay_sumamt": ZERO, "acct_pay": ZERO, "state": ""})
-            x["count"] += 1
-            x["medfee_sumamt"] += r.amount("medfee_sumamt")
-            x["fund_pay_sumamt"] += r.amount("fund_pay_sumamt")
-            x["acct_pay"] += r.amount("acct_pay")
+            x = g.setdefault(k, {"key": k, "n": 0, "medfee": ZERO, "fund": ZERO, "acct": ZERO, "state": "",
+                                 "dscr": "", "detail": None})
+            x["n"] += 1
+            x["medfee"] += r.amount("medfee_sumamt")
+            x["fund"] += r.amount("fund_pay_sumamt")
+            x["acct"] += r.amount("acct_pay")
         return list(g.values())
 
     def refresh(self) -> None:
-        rows = []
-        bad = []
+        rows, bad = [], []
         for n, x in enumerate(sorted(self.groups(), key=lambda x: x["key"])):
             k = x["key"]
-            state = x.get("state") or ""
+            state = x["state"]
             res = self.results.get(k) or tr(STATES.get(state, state))
+            if state and state != "balanced" and x["dscr"]:
+                res += " " + x["dscr"]
+            dg = x["detail"]
+            plat = ["", "", "", ""]
+            if dg is not None:
+                shared = len(dg.insutypes) > 1
+                p = dg.platform or {}
+                plat = [str(dg.platform_count) if p else "—", _yuan(p.get("medfee_sumamt")),
+                        _yuan(p.get("fund_pay_sumamt")),
+                        tr(DETAIL_STATES.get(dg.state, dg.state))
+                        + (self.tr("（%1 个险种合计）").replace("%1", str(len(dg.insutypes))) if shared else "")]
+                if dg.state != "agreed":
+                    bad.append((n, 11))
             rows.append([insutype_label(k[0]), clr_type_label(k[1]), optins_label(k[2]), str(x["n"]),
-                         fmt_yuan(x["medfee"]), fmt_yuan(x["fund"]), fmt_yuan(x["acct"]), res,
-                         "" if state == "balanced" else str(x.get("dscr") or "")])
+                         fmt_yuan(x["medfee"]), fmt_yuan(x["fund"]), fmt_yuan(x["acct"]), res, *plat])
             if state and state != "balanced":
-                bad.append(n)
-        _fill(self.table, rows, right={3, 4, 5, 6})
-        for n in bad:
-            self.table.item(n, 7).setForeground(Qt.GlobalColor.darkRed)
+                bad.append((n, 7))
+        _fill(self.table, rows, right={3, 4, 5, 6, 8, 9, 10})
+        for n, c in bad:
+            self.table.item(n, c).setForeground(Qt.GlobalColor.darkRed)
         self._render_diffs()
         self._render_history()
         self._render_summary()
         self._render_buttons()
 
     def _render_diffs(self) -> None:
-        rows = []
-        for d in self.differences():
-            kind = _get(d, "kind", default="")
-            t, p = side_amounts(d, "terminal"), side_amounts(d, "platform")
-            act = _get(d, "action", "suggested", "suggested_action", default="none")
-            pst = _get(d, "plat_status", "platform_status", default="")
-            rows.append([tr(KINDS.get(kind, kind)), str(_get(d, "setl_id", default="") or "—"), person_label(d),
-                         *(_yuan(t[k]) for k in AMOUNT_KEYS), *(_yuan(p[k]) for k in AMOUNT_KEYS),
-                         tr(PLAT_STATUS.get(pst, pst)), tr(ACTIONS.get(act, act)), self._diff_done(d)])
+        rows, done_rows = [], []
+        for n, d in enumerate(self.differences()):
+            done = ""
+            if d.done_by:
+                done = self.tr("已处理：%1（主管 %2，%3）").replace("%1", action_label(d.done_action)) \
+                    .replace("%2", d.done_by).replace("%3", d.done_at[11:16] or d.done_at)
+                done_rows.append(n)
+            rows.append([kind_label(d), d.setl_id or "—", person_label(d), *side(d, "terminal"),
+                         *side(d, "platform"), tr(PLAT_STATUS[d.plat_status]) if d.plat_status in PLAT_STATUS
+                         else d.plat_status, action_label(d.suggested), done])
         cur = self.diffs.currentRow()
         _fill(self.diffs, rows, right={3, 4, 5, 6, 7, 8})
+        for n in done_rows:
+            for c in range(self.diffs.columnCount()):
+                self.diffs.item(n, c).setForeground(Qt.GlobalColor.darkGray)
         if rows:
             self.diffs.selectRow(min(max(cur, 0), len(rows) - 1))
         n = len(rows)
-        open_n = sum(1 for d in self.differences() if not self._diff_done(d))
+        open_n = n - len(done_rows)
         if self.detail is None:
-            self.diff_label.setText(self.tr("明细差异（按 F9 明细对账）"))
+            self.diff_label.setText(self.tr("明细差异：本日尚未明细对账（按 F9）"))
         elif n == 0:
-            self.diff_label.setText(self.tr("明细差异：无，本机与平台逐笔一致"))
+            self.diff_label.setText(self.tr("明细差异：无，本机与平台逐笔一致（%1）").replace("%1", self.detail.created))
         else:
-            self.diff_label.setText(self.tr("明细差异：%1 笔，待处理 %2 笔（选中后按 F10 处理）")
-                                    .replace("%1", str(n)).replace("%2", str(open_n)))
+            self.diff_label.setText(self.tr("明细差异（%1）：%2 笔，待处理 %3 笔。用 ↑↓ 选择，F10 处理")
+                                    .replace("%1", self.detail.created).replace("%2", str(n))
+                                    .replace("%3", str(open_n)))
+        self._selection_changed()
+
+    def _selection_changed(self) -> None:
+        d = self.selected_diff()
+        self.advice.setText(d.advice if d is not None else "")
+        self.advice.setVisible(d is not None and bool(d.advice))
+        self._render_buttons()
 
     def _render_history(self) -> None:
         rec = self.reconciler
-        rows = []
-        if rec is not None and hasattr(rec, "history"):
+        self.runs = []
+        if rec is not None:
             try:
-                runs = rec.history(self.day)
+                self.runs = rec.history(self.day)
             except Exception as e:  # noqa: BLE001
-                runs = []
                 log.warning("reconciliation history unavailable: %s", e)
-            for h in runs:
-                kind = _get(h, "kind", "type", default="detail")
-                rows.append([str(_get(h, "created", "time", "started", default="")),
-                             self.tr("明细") if kind == "detail" else (self.tr("总账") if kind == "total" else
-                                                                      self.tr("自动") if kind == "scheduled" else
-                                                                      str(kind)),
-                             str(_get(h, "operator", "opter", default="") or ""),
-                             self._history_result(h), str(_get(h, "summary", "memo", default="") or "")])
+        rows = []
+        for h in reversed(self.runs):  # the latest first
+            if h.get("type") == "fix":
+                rows.append([h.get("created") or "", self.tr("差异处理"), self.tr("主管 ") + (h.get("supervisor") or ""),
+                             action_label(h.get("action") or "") + " " + (h.get("setl_id") or ""),
+                             (h.get("reason") or "") + "；" + (h.get("result") or "")])
+            else:
+                n, open_n = int(h.get("differences") or 0), int(h.get("open") or 0)
+                res = self.tr("一致") if n == 0 else self.tr("%1 笔差异（待处理 %2）").replace("%1", str(n)) \
+                    .replace("%2", str(open_n))
+                rows.append([h.get("created") or "", self.tr("明细对账"), h.get("operator") or "", res,
+                             h.get("summary") or ""])
         _fill(self.history, rows)
-
-    def _history_result(self, h: Any) -> str:
-        n = _get(h, "differences", "diff_count", "n_differences", default=None)
-        if isinstance(n, (list, tuple)):
-            n = len(n)
-        if n is None:
-            st = _get(h, "state", "result", default="")
-            return tr(STATES.get(st, st))
-        return self.tr("一致") if int(n) == 0 else self.tr("%1 笔差异").replace("%1", str(n))
 
     def _render_summary(self) -> None:
         text, kind = "", ""
         if self.detail is not None:
-            text = str(_get(self.detail, "summary", default="") or "")
-            open_n = sum(1 for d in self.differences() if not self._diff_done(d))
-            kind = "warn" if open_n else "ok"
-            if not text:
-                text = (self.tr("%1 明细对账一致").replace("%1", self.day) if not self.differences() else
-                        self.tr("%1 明细对账：%2 笔差异").replace("%1", self.day)
-                        .replace("%2", str(len(self.differences()))))
+            text, kind = self.detail.summary, ("ok" if self.detail.clean else "warn")
         elif self.report is not None:
-            text = self.report.summary
-            kind = "ok" if self.report.balanced else "warn"
+            text, kind = self.report.summary, ("ok" if self.report.balanced else "warn")
         self.summary.setText(text)
         set_kind(self.summary, kind)
 
     def _render_buttons(self) -> None:
-        has_rec = self.reconciler is not None
+        rec = self.reconciler
         self.run_btn.setEnabled(not self.busy)
-        self.detail_btn.setEnabled(not self.busy and has_rec and hasattr(self.reconciler, "reconcile_detail"))
+        self.detail_btn.setEnabled(not self.busy and rec is not None)
         d = self.selected_diff()
-        self.fix_btn.setEnabled(not self.busy and d is not None and not self._diff_done(d)
-                                and _get(d, "id") not in self.fixing)
+        self.fix_btn.setEnabled(not self.busy and d is not None and not d.done_by and self.ask_supervisor is not None)
         self.export_btn.setEnabled(not self.busy and self.detail is not None)
         self.date.setEnabled(not self.busy)
 
@@ -521,7 +545,7 @@ class ReconcileDialog(QDialog):
 
     def _fail(self, prefix: str) -> Callable[[BaseException], None]:
         def failed(e: BaseException) -> None:
-            log.warning("%s failed: %s", prefix, e)
+            log.warning("%s %s", prefix, e)
             self._stop(prefix + getattr(e, "user_message", str(e)), "bad")
         return failed
 
@@ -557,8 +581,7 @@ class ReconcileDialog(QDialog):
                 self.results = {k: tr(STATES.get(v, v)) for k, v in result.items()}
                 self._stop(self.tr("总账对账完成"), "ok")
                 return
-            self.report, self.detail = result, None
-            self.results = {}
+            self.report, self.results = result, {}
             self._stop(result.summary, "ok" if result.balanced else "warn")
 
         self._start(self.tr("正在与医保平台对总账（3201）…"))
@@ -570,7 +593,7 @@ class ReconcileDialog(QDialog):
         return op.id if op is not None else ""
 
     def run_detail(self) -> None:
-        """The detail reconciliation (upload 9101, 3202, download 9102) in the background."""
+        """The detail reconciliation (3201 per group, upload 9101, 3202, download 9102) in the background."""
         rec = self.reconciler
         if self.busy or rec is None:
             return
@@ -582,64 +605,63 @@ class ReconcileDialog(QDialog):
             return rec.reconcile_detail(session.client, day, operator=operator)
 
         def done(report) -> None:
-            self.detail, self.report = report, None
-            self.results = {}
-            self.fixed.clear()
-            n = len(self.differences())
-            self._stop(self.tr("明细对账完成：本机与平台逐笔一致") if n == 0 else
-                       self.tr("明细对账完成：发现 %1 笔差异，请逐笔核对；选中后按 F10 处理").replace("%1", str(n)),
-                       "ok" if n == 0 else "warn")
-            if n:
+            self.detail, self.report, self.results = report, None, {}
+            n = len(report.open_differences)
+            if report.clean:
+                text, kind = self.tr("明细对账完成：本机与平台逐笔一致"), "ok"
+            elif n:
+                text, kind = self.tr("明细对账完成：%1 笔差异待处理，请逐笔核对后按 F10 处理").replace("%1", str(n)), "warn"
+            else:
+                text, kind = report.summary, "warn"
+            self._stop(text, kind)
+            if self.differences():
                 self.diffs.setFocus()
-                self.diffs.selectRow(0)
+                first_open = next((i for i, d in enumerate(self.differences()) if not d.done_by), 0)
+                self.diffs.selectRow(first_open)
 
-        self._start(self.tr("正在明细对账：上传本机明细（9101）、平台比对（3202）、下载结果（9102）…"))
+        self._start(self.tr("正在明细对账：上传本机明细（9101）、平台逐笔比对（3202）、下载结果（9102）…"))
         Op(self.ctl.runner, self.tr("明细对账 (3202)"), work).success(done) \
             .failure(self._fail(self.tr("明细对账失败："))).run()
 
     # fixes -------------------------------------------------------------------------------------------------
     def fix_selected(self) -> FixDialog | None:
         d = self.selected_diff()
-        if d is None or self.busy or self._diff_done(d):
-            self.note.setText(self.tr("请先选择一笔待处理的差异"))
+        if d is None or self.busy or d.done_by:
+            self.note.setText(self.tr("请先用 ↑↓ 选择一笔待处理的差异"))
             return None
         dlg = FixDialog(d, self)
         dlg.fix_requested.connect(lambda action, reason: self._authorise(d, action, reason))
+        self._fix_dialog = dlg
         dlg.open()
+        dlg.activateWindow()  # the reason field has the keyboard at once
         return dlg
 
     def _authorise(self, d: Any, action: str, reason: str) -> None:
-        if self.ask_supervisor is None:
-            self.note.setText(self.tr("无法请求主管授权"))
-            return
-        what = (self.tr("处理对账差异：结算 %1").replace("%1", str(_get(d, "setl_id", default="") or "—")) + "\n"
-                + tr(ACTIONS.get(action, action)) + "\n" + self.tr("原因：") + reason)
+        what = (self.tr("处理对账差异：结算 %1").replace("%1", d.setl_id or "—") + "\n" + action_label(action)
+                + "\n" + self.tr("原因：") + reason)
         self.ask_supervisor(what, lambda sup: self.apply_fix(d, action, reason, sup))
 
     def apply_fix(self, d: Any, action: str, reason: str, supervisor: Any) -> None:
+        """The supervisor authorised: the store carries the fix out (2601 / 2208 through the queue) or records
+        it, journaled with the supervisor and the reason; then the run is shown again with it done."""
         rec = self.reconciler
-        did = _get(d, "id")
-        sup_id = getattr(supervisor, "id", supervisor)
-        self.fixing.add(did)
+        run_id = self.detail.run_id
+        sup_id = getattr(supervisor, "id", str(supervisor))
+        operator = self.operator_id()
 
         def work():
-            if action in ("reverse", "cancel", "resend"):
-                self.ctl.session.service.ensure_signed_in()
-            return rec.apply_fix(did, action, supervisor=sup_id, reason=reason)
+            result = rec.apply_fix(d.id, action, supervisor=sup_id, reason=reason, operator=operator)
+            return result, rec.detail_report(run_id)
 
-        def done(result) -> None:
-            self.fixing.discard(did)
-            msg = str(_get(result, "message", "summary", default="") or "") if result is not None else ""
-            self.fixed[did] = self.tr("已处理：%1（主管 %2）").replace("%1", tr(ACTIONS.get(action, action))) \
-                .replace("%2", str(sup_id))
-            self._stop(msg or self.tr("差异已处理并记入交易日志。按 F9 重新明细对账确认。"), "ok")
+        def done(out) -> None:
+            result, report = out
+            if report is not None:
+                self.detail = report
+            self._stop(result.message + self.tr("。按 F9 重新明细对账确认。"), "ok")
 
-        def failed(e: BaseException) -> None:
-            self.fixing.discard(did)
-            self._fail(self.tr("处理失败："))(e)
-
-        self._start(self.tr("正在处理差异（%1）…").replace("%1", tr(ACTIONS.get(action, action))))
-        Op(self.ctl.runner, self.tr("处理对账差异"), work).success(done).failure(failed).run()
+        self._start(self.tr("正在处理差异（%1）…").replace("%1", action_label(action)))
+        Op(self.ctl.runner, self.tr("处理对账差异"), work).success(done) \
+            .failure(self._fail(self.tr("处理未完成："))).run()
 
     # export ------------------------------------------------------------------------------------------------
     def export_dialog(self) -> QFileDialog | None:
@@ -660,15 +682,7 @@ class ReconcileDialog(QDialog):
         dlg.setLabelText(QFileDialog.DialogLabel.Reject, self.tr("取消"))
         dlg.selectNameFilter(csv_f)
         dlg.setDefaultSuffix("csv")
-
-        def filter_chosen(f: str) -> None:
-            suffix = "xlsx" if f == xlsx_f else "csv"
-            dlg.setDefaultSuffix(suffix)
-            names = dlg.selectedFiles()
-            if names:
-                dlg.selectFile(str(Path(names[0]).with_suffix("." + suffix).name))
-
-        dlg.filterSelected.connect(filter_chosen)
+        dlg.filterSelected.connect(lambda f: dlg.setDefaultSuffix("xlsx" if f == xlsx_f else "csv"))
         dlg.fileSelected.connect(self.export_to)
         self._export_dialog = dlg
         dlg.open()
@@ -681,11 +695,9 @@ class ReconcileDialog(QDialog):
         fmt = "xlsx" if path.lower().endswith(".xlsx") else "csv"
 
         def work():
-            rec.export(report, path, fmt=fmt)
-            return path
+            return str(rec.export(report, path, fmt=fmt))
 
         self._start(self.tr("正在导出…"))
         Op(self.ctl.runner, self.tr("导出对账结果"), work) \
             .success(lambda p: self._stop(self.tr("已导出到 %1").replace("%1", p), "ok")) \
             .failure(self._fail(self.tr("导出失败（请换一个位置或文件名）："))).run()
-
