@@ -168,6 +168,8 @@ class ReconcileConfig:
     #: 清算经办机构 when the answer leaves clr_optins out and the insured place (insuplc_admdvs the settlement was
     #: sent with, or 1101's insuinfo) is unknown too: the clearing agency is the insured place on the platform
     default_setl_optins: str = ""
+    #: "HH:MM": the app runs the detail reconciliation (3202) of the day once at this time while it runs; empty: off
+    schedule: str = ""
 
 
 @dataclass
@@ -345,6 +347,7 @@ SHAPES: dict[str, tuple[str, str]] = {
     "gateway.paasid": (r"[!-~]{0,200}", "网关 paasid 应为不含空格的可打印 ASCII（不超过 200 字符）"),
     "gateway.token": (r"[!-~]{0,512}", "网关 token 应为不含空格的可打印 ASCII（不超过 512 字符）"),
     "operator.id": (r"[0-9A-Za-z_-]{1,30}", "操作员编号应为 1-30 位字母数字"),
+    "reconcile.schedule": (r"(([01]\d|2[0-3]):[0-5]\d)?", "定时对账时间应为空（不定时）或 HH:MM（如 18:30）"),
     "reconcile.default_clr_type": (r"(\d{2,6})?", "默认清算类别应为空或 2-6 位数字（如 11 普通门诊）"),
     "reconcile.default_setl_optins": (r"(\d{6})?", "默认清算经办机构应为空（取参保地区划）或 6 位区划代码"),
     "card.virtual_person": (r"[0-9A-Za-z_-]{1,40}", "虚拟卡人员应为沙箱人员 key 或卡型（如 hainan-retiree、gen3）"),

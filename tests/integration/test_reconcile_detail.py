@@ -301,3 +301,37 @@ def test_cli_detail_fix_history_export(tmp_path):
     assert rc == 2 and out["ok"] is False
     rc, out = cli(cfg, "reconcile", "--detail", "--date", "2026-02-30", "--json")
     assert rc == 2 and out["ok"] is False
+
+
+def test_schedule_config_key_is_checked(tmp_path):
+    from terminal import config as config_mod
+
+    good = tmp_path / "good.toml"
+    good.write_text('[reconcile]\nschedule = "18:30"\n', encoding="utf-8")
+    assert config_mod.load(str(good)).reconcile.schedule == "18:30"
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[reconcile]\nschedule = "25:00"\n', encoding="utf-8")
+    with pytest.raises(config_mod.ConfigError, match="reconcile.schedule"):
+        config_mod.load(str(bad))
+
+
+def test_doctor_shows_the_last_detail_result(env, tmp_path):
+    from terminal import diagnostics
+
+    cfg_path = tmp_path / "doctor.toml"
+    cfg_path.write_text(f'[store]\ndir = "{tmp_path / "data"}"\n[log]\ndir = "{tmp_path / "log"}"\n'
+                        '[reconcile]\nschedule = "18:30"\n', encoding="utf-8")
+
+    def check():
+        return {c.key: c for c in diagnostics.run_doctor(str(cfg_path), only=["reconcile"]).checks}["reconcile"]
+
+    assert check().status == diagnostics.PASS and "尚未运行" in check().summary
+    v, s = settle(env)
+    with env.store.sdb.tx() as db:
+        db.execute("UPDATE settlements SET acct_pay='0.01' WHERE msgid=?", [v.settle_msgid])
+    d = only(detail(env), "amount")
+    r = check()
+    assert r.status == diagnostics.WARN and r.data["open"] == 1 and "reconcile --detail" in r.hint
+    fix(env, d)
+    r = check()
+    assert r.status == diagnostics.PASS and r.data["open"] == 0 and "18:30" in r.summary
