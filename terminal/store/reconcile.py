@@ -631,6 +631,10 @@ class _DetailRun:
         sums: dict[tuple[str, str], dict[str, Decimal]] = {}
         for r in rows:
             key = (r["clr_type"] or "", r["clr_optins"] or "")
+            if not all(key) and r.get("status") != "recorded":
+                # an answer that left the clearing fields out: filled as the 3201 groups are (never sent empty)
+                full = self.sdb.one("SELECT * FROM settlements WHERE msgid=?", [r["msgid"]]) or r
+                key = self.rec.group_key(full)[1:]
             g = groups.setdefault(key, DetailGroup(*key))
             s = sums.setdefault(key, {k: ZERO for k in (*DETAIL_FIELDS, "cash_payamt")})
             if r["insutype"] and r["insutype"] not in g.insutypes:

@@ -335,3 +335,18 @@ def test_doctor_shows_the_last_detail_result(env, tmp_path):
     fix(env, d)
     r = check()
     assert r.status == diagnostics.PASS and r.data["open"] == 0 and "18:30" in r.summary
+
+
+def test_answers_without_clearing_fields_still_reconcile_in_filled_groups(env):
+    """An independent platform leaves clr_type / clr_optins out of its answers: the detail groups are filled as
+    the 3201 groups are (configured clearing type, the insured place as agency), never sent empty."""
+    from terminal.config import ReconcileConfig
+
+    env.store.reconciler.configure(ReconcileConfig(default_clr_type="11"))
+    env.sandbox.arm_fault("omit_fields", infno="2207", count=2)
+    settle(env)
+    settle(env, "shanghai-employee", "30.00")
+    assert {(r["clr_type"] or "", r["clr_optins"] or "") for r in env.store.settlements()} == {("", "")}
+    rep = detail(env)
+    assert rep.groups and all(g.clr_type and g.setl_optins for g in rep.groups), rep.as_dict()
+    assert rep.clean, rep.as_dict()
