@@ -106,6 +106,12 @@ def side(d: Any, which: str) -> list[str]:
     return [_yuan(amounts.get(k)) for k in AMOUNT_KEYS]
 
 
+def amounts_text(d: Any, which: str) -> str:
+    """'¥480.20 / ¥0.00 / ¥480.20' (total / fund / personal account), '—' when that side has nothing."""
+    vals = side(d, which)
+    return "—" if all(v == "—" for v in vals) else " / ".join(vals)
+
+
 def person_label(d: Any) -> str:
     """The person as the cashier may see it: the personnel number masked (region and last 4 digits)."""
     psn = getattr(d, "psn_no", "") or ""
@@ -169,8 +175,8 @@ class FixDialog(QDialog):
         form = QFormLayout()
         form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
         form.addRow(self.tr("参保人"), QLabel(person_label(diff)))
-        form.addRow(self.tr("本机（总额 / 基金 / 个人账户）"), QLabel(" / ".join(side(diff, "terminal"))))
-        form.addRow(self.tr("平台（总额 / 基金 / 个人账户）"), QLabel(" / ".join(side(diff, "platform"))))
+        form.addRow(self.tr("本机 总额 / 基金 / 个人账户"), QLabel(amounts_text(diff, "terminal")))
+        form.addRow(self.tr("平台 总额 / 基金 / 个人账户"), QLabel(amounts_text(diff, "platform")))
         lay.addLayout(form)
         if diff.advice:
             advice = QLabel(diff.advice)
@@ -276,7 +282,7 @@ class ReconcileDialog(QDialog):
         self.table = _table([self.tr("险种"), self.tr("清算类别"), self.tr("清算机构"), self.tr("笔数"),
                              self.tr("医疗费总额"), self.tr("基金支付"), self.tr("个人账户"), self.tr("平台结果 (3201)"),
                              self.tr("平台笔数"), self.tr("平台医疗费总额"), self.tr("平台基金支付"),
-                             self.tr("明细 (3202)")], "reconcileTable")
+                             self.tr("明细 (3202)"), self.tr("平台说明")], "reconcileTable")
         bl.addWidget(self.table)
         split.addWidget(box)
 
@@ -286,10 +292,9 @@ class ReconcileDialog(QDialog):
         self.diff_label = QLabel()
         self.diff_label.setObjectName("reconcileDiffLabel")
         bl.addWidget(self.diff_label)
-        self.diffs = _table([self.tr("差异"), self.tr("结算ID"), self.tr("参保人"), self.tr("本机总额"),
-                             self.tr("本机基金"), self.tr("本机个人账户"), self.tr("平台总额"), self.tr("平台基金"),
-                             self.tr("平台个人账户"), self.tr("平台状态"), self.tr("建议处理"), self.tr("处理结果")],
-                            "reconcileDiffs")
+        self.diffs = _table([self.tr("差异"), self.tr("结算ID"), self.tr("参保人"),
+                             self.tr("本机 总额 / 基金 / 个人账户"), self.tr("平台 总额 / 基金 / 个人账户"),
+                             self.tr("平台状态"), self.tr("建议处理"), self.tr("处理结果")], "reconcileDiffs")
         bl.addWidget(self.diffs, 1)
         self.advice = QLabel()
         self.advice.setObjectName("reconcileAdvice")
@@ -428,8 +433,7 @@ class ReconcileDialog(QDialog):
             k = x["key"]
             state = x["state"]
             res = self.results.get(k) or tr(STATES.get(state, state))
-            if state and state != "balanced" and x["dscr"]:
-                res += " " + x["dscr"]
+            why = x["dscr"] if state and state != "balanced" else ""
             dg = x["detail"]
             plat = ["", "", "", ""]
             if dg is not None:
@@ -441,8 +445,10 @@ class ReconcileDialog(QDialog):
                         + (self.tr("（%1 个险种合计）").replace("%1", str(len(dg.insutypes))) if shared else "")]
                 if dg.state != "agreed":
                     bad.append((n, 11))
+                if dg.state == "refused" and dg.message:
+                    why = (why + "；" if why else "") + dg.message
             rows.append([insutype_label(k[0]), clr_type_label(k[1]), optins_label(k[2]), str(x["n"]),
-                         fmt_yuan(x["medfee"]), fmt_yuan(x["fund"]), fmt_yuan(x["acct"]), res, *plat])
+                         fmt_yuan(x["medfee"]), fmt_yuan(x["fund"]), fmt_yuan(x["acct"]), res, *plat, why])
             if state and state != "balanced":
                 bad.append((n, 7))
         _fill(self.table, rows, right={3, 4, 5, 6, 8, 9, 10})
@@ -461,11 +467,11 @@ class ReconcileDialog(QDialog):
                 done = self.tr("已处理：%1（主管 %2，%3）").replace("%1", action_label(d.done_action)) \
                     .replace("%2", d.done_by).replace("%3", d.done_at[11:16] or d.done_at)
                 done_rows.append(n)
-            rows.append([kind_label(d), d.setl_id or "—", person_label(d), *side(d, "terminal"),
-                         *side(d, "platform"), tr(PLAT_STATUS[d.plat_status]) if d.plat_status in PLAT_STATUS
+            rows.append([kind_label(d), d.setl_id or "—", person_label(d), amounts_text(d, "terminal"),
+                         amounts_text(d, "platform"), tr(PLAT_STATUS[d.plat_status]) if d.plat_status in PLAT_STATUS
                          else d.plat_status, action_label(d.suggested), done])
         cur = self.diffs.currentRow()
-        _fill(self.diffs, rows, right={3, 4, 5, 6, 7, 8})
+        _fill(self.diffs, rows, right={3, 4})
         for n in done_rows:
             for c in range(self.diffs.columnCount()):
                 self.diffs.item(n, c).setForeground(Qt.GlobalColor.darkGray)
@@ -686,6 +692,7 @@ class ReconcileDialog(QDialog):
         dlg.fileSelected.connect(self.export_to)
         self._export_dialog = dlg
         dlg.open()
+        dlg.activateWindow()
         return dlg
 
     def export_to(self, path: str) -> None:

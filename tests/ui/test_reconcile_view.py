@@ -162,21 +162,21 @@ def test_settled_by_another_system_is_found_fixed_and_the_rerun_is_clean(desk):
     g = [rc.table.item(0, c).text() for c in range(rc.table.columnCount())]
     assert g[0] == "310 职工基本医疗保险" and g[3] == "1" and g[8] == "2"
     assert g[9] == fmt_yuan(mine.amount("medfee_sumamt") + Decimal("61.00")) and "有差异" in g[11]
-    assert g[7].startswith("不平")  # 3201, run with the detail reconciliation
+    assert g[7] == "不平" and f"{mine.amount('medfee_sumamt') + Decimal('61.00'):.2f}" in g[12]  # 3201, run with the detail reconciliation; its words beside
     row = _row_of(rc, setl["setl_id"])
     cells = [rc.diffs.item(row, c).text() for c in range(rc.diffs.columnCount())]
     assert cells[0] == "仅平台有"
     psn = PERSONS["local"]["psn_no"]
     assert psn not in " ".join(cells) and cells[2].startswith(psn[:6]) and cells[2].endswith(psn[-4:])  # masked
-    assert cells[3:6] == ["—", "—", "—"] and cells[6] == "¥61.00"  # the terminal has nothing
-    assert cells[9] == "已记账" and cells[10] == "登记为其他系统结算" and cells[11] == ""
+    assert cells[3] == "—" and cells[4] == "¥61.00 / ¥0.00 / ¥0.00"  # the terminal has nothing
+    assert cells[5] == "已记账" and cells[6] == "登记为其他系统结算" and cells[7] == ""
     assert "其他系统" in rc.advice.text()  # what the journal advises for the selected difference
     assert "1 笔，待处理 1 笔" in rc.diff_label.text()
     SHOTS.mkdir(parents=True, exist_ok=True)
     assert rc.grab().save(str(SHOTS / "reconcile.png"))
 
     _fix_row(desk, rc, row)
-    assert rc.diffs.item(row, 11).text().startswith("已处理：登记为其他系统结算（主管 9001"), rc.note.text()
+    assert rc.diffs.item(row, 7).text().startswith("已处理：登记为其他系统结算（主管 9001"), rc.note.text()
     assert not rc.fix_btn.isEnabled()  # done: not twice
     assert "其他系统" in rc.note.text() and "F9" in rc.note.text()
     fixes = [h for h in rc.runs if h["type"] == "fix"]
@@ -203,16 +203,25 @@ def test_cancelled_outside_and_reversed_unseen_are_fixed(desk):
     _inject(desk, "reversed_elsewhere", setl_id=b.setl_id)  # a reversal the terminal never saw
     rc = _f8(desk)
     diffs = _detail(desk, rc)
-    assert {d.setl_id for d in diffs} >= {a.setl_id, b.setl_id}
-    for setl_id in (a.setl_id, b.setl_id):
+    mine = {d.setl_id: d for d in diffs if d.setl_id in (a.setl_id, b.setl_id)}
+    assert set(mine) == {a.setl_id, b.setl_id}, [x.as_dict() for x in diffs]
+    assert mine[a.setl_id].kind == "status" and mine[a.setl_id].plat_status == "cancelled"
+    for setl_id, shown in ((a.setl_id, "已撤销"), (b.setl_id, "已冲正")):
         row = _row_of(rc, setl_id)
-        assert rc.diffs.item(row, 9).text() in ("已撤销", "已冲正")
-    while any(not rc._diff_done(d) for d in rc.differences()):
-        row = next(n for n, d in enumerate(rc.differences()) if not rc._diff_done(d))
-        _fix_row(desk, rc, row)
-        assert rc._diff_done(rc.differences()[row]), rc.note.text()
-    assert _detail(desk, rc) == []
-    assert "一致" in rc.summary.text() or "一致" in rc.diff_label.text()
+        cells = [rc.diffs.item(row, c).text() for c in range(rc.diffs.columnCount())]
+        assert cells[0] == "状态不符" and cells[5] == shown and cells[6] == "登记为平台已撤销/冲正", cells
+    # the supervisor records both as the platform has them (the suggested action, preselected)
+    _fix_row(desk, rc, _row_of(rc, a.setl_id), reason="患者在医保窗口办理了退费")
+    assert rc.diffs.item(_row_of(rc, a.setl_id), 7).text().startswith("已处理"), rc.note.text()
+    row_b = _row_of(rc, b.setl_id)
+    _fix_row(desk, rc, row_b, reason="平台已冲正，核实患者未付费")
+    assert rc.diffs.item(row_b, 7).text().startswith("已处理"), rc.note.text()
+    assert _detail(desk, rc) == [], [x.as_dict() for x in rc.differences()]
+    assert "一致" in rc.summary.text()
+    # the journal follows the platform
+    rows = {r["setl_id"]: r["status"] for r in desk.ca.session.store.settlements(date.today().isoformat())
+            if r.get("kind") == "settle"}
+    assert rows[a.setl_id] == "cancelled" and rows[b.setl_id] == "reversed"
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
@@ -226,11 +235,16 @@ def test_export_through_the_save_dialog(desk, tmp_path, fmt):
     dlg = _modal(desk, QFileDialog)
     assert dlg.windowTitle() == "导出对账结果"
     assert "CSV 文件 (*.csv)" in dlg.nameFilters() and "Excel 工作簿 (*.xlsx)" in dlg.nameFilters()
+    desk.qtbot.waitUntil(lambda: QApplication.activeWindow() is dlg, timeout=3000)
     name = dlg.findChild(QLineEdit, "fileNameEdit")
-    target = tmp_path / f"对账.{fmt}"
-    name.setFocus()
+    assert name.hasFocus() and name.text() == f"对账_{date.today().isoformat()}.csv"  # a name is proposed
+    target = tmp_path / f"recon-{fmt}.{fmt}"
     name.selectAll()
     desk.qtbot.keyClicks(name, str(target))
+    popup = QApplication.activePopupWidget()  # the file name completer: Esc closes it, not the dialog
+    if popup is not None:
+        desk.qtbot.keyClick(popup, Qt.Key.Key_Escape)
+    assert dlg.isVisible()
     desk.qtbot.keyClick(name, Qt.Key.Key_Return)
     desk.qtbot.waitUntil(lambda: not rc.busy and target.exists(), timeout=10000)
     assert str(target) in rc.note.text()
@@ -254,8 +268,9 @@ def test_scheduled_reconciliation_shows_in_the_status_bar(make_desk, ui_cfg):
     assert not w.st_reconcile.isVisible()
     _settle(desk, "local")
     _other_system(desk)
-    op = w.check_scheduled_reconcile(datetime.now())
-    assert op is not None
+    w._recon_timer.timeout.emit()  # what the timer does every 30 s
+    op = w._recon_op
+    assert op is not None and "进行中" in w.st_reconcile.text()
     desk.qtbot.waitUntil(lambda: op.done, timeout=20000)
     assert w.st_reconcile.isVisible()
     assert "1 笔差异" in w.st_reconcile.text() and "F8" in w.st_reconcile.text(), w.st_reconcile.text()
