@@ -128,8 +128,11 @@ def _table(headers: list[str], name: str) -> QTableWidget:
     t.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     t.setTabKeyNavigation(False)  # Tab leaves the table (keyboard users move between the parts of the view)
     t.setWordWrap(False)
-    t.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    t.horizontalHeader().setStretchLastSection(True)
+    h = t.horizontalHeader()
+    h.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    # the last column (words) takes what is left, elided, its full text in the tooltip: nothing pushed off-screen
+    h.setSectionResizeMode(len(headers) - 1, QHeaderView.ResizeMode.Stretch)
+    t.setTextElideMode(Qt.TextElideMode.ElideRight)
     return t
 
 
@@ -281,9 +284,14 @@ class ReconcileDialog(QDialog):
         bl.addWidget(QLabel(self.tr("总账：本机合计与平台结果（险种 × 清算类别 × 清算机构）")))
         self.table = _table([self.tr("险种"), self.tr("清算类别"), self.tr("清算机构"), self.tr("笔数"),
                              self.tr("医疗费总额"), self.tr("基金支付"), self.tr("个人账户"), self.tr("平台结果 (3201)"),
-                             self.tr("平台笔数"), self.tr("平台医疗费总额"), self.tr("平台基金支付"),
-                             self.tr("明细 (3202)"), self.tr("平台说明")], "reconcileTable")
+                             self.tr("平台笔数"), self.tr("平台总额"), self.tr("平台基金"),
+                             self.tr("明细 (3202)")], "reconcileTable")
         bl.addWidget(self.table)
+        self.group_note = QLabel()  # the platform's words for the groups that do not agree
+        self.group_note.setObjectName("reconcileGroupNote")
+        self.group_note.setWordWrap(True)
+        self.group_note.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        bl.addWidget(self.group_note)
         split.addWidget(box)
 
         box = QWidget()
@@ -428,7 +436,7 @@ class ReconcileDialog(QDialog):
         return list(g.values())
 
     def refresh(self) -> None:
-        rows, bad = [], []
+        rows, bad, notes = [], [], []
         for n, x in enumerate(sorted(self.groups(), key=lambda x: x["key"])):
             k = x["key"]
             state = x["state"]
@@ -448,12 +456,16 @@ class ReconcileDialog(QDialog):
                 if dg.state == "refused" and dg.message:
                     why = (why + "；" if why else "") + dg.message
             rows.append([insutype_label(k[0]), clr_type_label(k[1]), optins_label(k[2]), str(x["n"]),
-                         fmt_yuan(x["medfee"]), fmt_yuan(x["fund"]), fmt_yuan(x["acct"]), res, *plat, why])
+                         fmt_yuan(x["medfee"]), fmt_yuan(x["fund"]), fmt_yuan(x["acct"]), res, *plat])
             if state and state != "balanced":
                 bad.append((n, 7))
+            if why:
+                notes.append(f"{k[0]} / {k[1]} / {k[2]}：{why}")
         _fill(self.table, rows, right={3, 4, 5, 6, 8, 9, 10})
         for n, c in bad:
             self.table.item(n, c).setForeground(Qt.GlobalColor.darkRed)
+        self.group_note.setText("\n".join(notes))
+        self.group_note.setVisible(bool(notes))
         self._render_diffs()
         self._render_history()
         self._render_summary()

@@ -162,7 +162,7 @@ def test_settled_by_another_system_is_found_fixed_and_the_rerun_is_clean(desk):
     g = [rc.table.item(0, c).text() for c in range(rc.table.columnCount())]
     assert g[0] == "310 职工基本医疗保险" and g[3] == "1" and g[8] == "2"
     assert g[9] == fmt_yuan(mine.amount("medfee_sumamt") + Decimal("61.00")) and "有差异" in g[11]
-    assert g[7] == "不平" and f"{mine.amount('medfee_sumamt') + Decimal('61.00'):.2f}" in g[12]  # 3201, run with the detail reconciliation; its words beside
+    assert g[7] == "不平" and f"{mine.amount('medfee_sumamt') + Decimal('61.00'):.2f}" in rc.group_note.text()  # 3201, run with the detail reconciliation; its words beside
     row = _row_of(rc, setl["setl_id"])
     cells = [rc.diffs.item(row, c).text() for c in range(rc.diffs.columnCount())]
     assert cells[0] == "仅平台有"
@@ -186,7 +186,7 @@ def test_settled_by_another_system_is_found_fixed_and_the_rerun_is_clean(desk):
     assert rc.diffs.rowCount() == 0 and "逐笔一致" in rc.diff_label.text()
     assert "一致" in rc.summary.text()
     g = [rc.table.item(0, c).text() for c in range(rc.table.columnCount())]
-    assert g[11] == "明细一致"
+    assert g[11] == "明细一致", (g, rc.group_note.text())
     hist = [[rc.history.item(r, c).text() for c in range(5)] for r in range(rc.history.rowCount())]
     assert [h[1] for h in hist] == ["明细对账", "差异处理", "明细对账"]  # the latest first
     assert hist[0][3] == "一致" and hist[2][3].startswith("1 笔差异")
