@@ -15,7 +15,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 BIN = Path(sys.executable).parent
 UI = ["app", "controller", "customer", "duplicates", "items", "journal", "login", "main_window", "panels", "phone",
-      "receipt", "settings", "widgets"]
+      "receipt", "reconcile", "settings", "widgets"]
 
 
 def main() -> int:

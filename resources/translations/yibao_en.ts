@@ -630,6 +630,58 @@
     </message>
 </context>
 <context>
+    <name>FixDialog</name>
+    <message>
+        <source>处理对账差异</source>
+        <extracomment>(action, reason)</extracomment>
+        <translation>Fix a reconciliation difference</translation>
+    </message>
+    <message>
+        <source>结算 %1：%2</source>
+        <translation>Settlement %1: %2</translation>
+    </message>
+    <message>
+        <source>参保人</source>
+        <translation>Insured person</translation>
+    </message>
+    <message>
+        <source>本机 总额 / 基金 / 个人账户</source>
+        <translation>Terminal total / fund / account</translation>
+    </message>
+    <message>
+        <source>平台 总额 / 基金 / 个人账户</source>
+        <translation>Platform total / fund / account</translation>
+    </message>
+    <message>
+        <source>（建议）</source>
+        <translation> (suggested)</translation>
+    </message>
+    <message>
+        <source>处理方式(&amp;A)</source>
+        <translation>&amp;Action</translation>
+    </message>
+    <message>
+        <source>原因（记入交易日志），例如：已与医保中心电话核实</source>
+        <translation>Reason (kept in the journal), e.g. checked by phone with the insurance centre</translation>
+    </message>
+    <message>
+        <source>原因(&amp;R)</source>
+        <translation>&amp;Reason</translation>
+    </message>
+    <message>
+        <source>填写原因后按回车，由主管输入编号和 PIN 授权。</source>
+        <translation>Type the reason and press Enter; a supervisor then authorises with ID and PIN.</translation>
+    </message>
+    <message>
+        <source>主管授权并处理…</source>
+        <translation>Supervisor authorises and fix…</translation>
+    </message>
+    <message>
+        <source>取消</source>
+        <translation>Cancel</translation>
+    </message>
+</context>
+<context>
     <name>IdentifyBar</name>
     <message>
         <source>读社保卡</source>
@@ -821,7 +873,7 @@
     </message>
     <message>
         <source>安全警告：与医保平台的证书校验已关闭（backend.verify_tls = false），连接可被冒充或窃听。请通知信息科尽快恢复证书校验。</source>
-        <translation type="unfinished" />
+        <translation>Security warning: certificate checking with the insurance platform is switched off (backend.verify_tls = false); the connection can be impersonated or overheard. Tell IT to switch it back on soon.</translation>
     </message>
     <message>
         <source>预结算</source>
@@ -930,6 +982,30 @@
     <message>
         <source>住院出院结算</source>
         <translation>Inpatient discharge settlement</translation>
+    </message>
+    <message>
+        <source>自动对账 %1：与平台逐笔一致</source>
+        <translation>Scheduled reconciliation %1: agrees with the platform</translation>
+    </message>
+    <message>
+        <source>自动对账 %1：%2 笔差异待处理，请按 F8 查看</source>
+        <translation>Scheduled reconciliation %1: %2 differences open, press F8</translation>
+    </message>
+    <message>
+        <source>自动对账 %1：%2（F8 查看）</source>
+        <translation>Scheduled reconciliation %1: %2 (F8)</translation>
+    </message>
+    <message>
+        <source>自动对账 %1 未完成（10 分钟后重试）：</source>
+        <translation>Scheduled reconciliation %1 not done (retried in 10 minutes): </translation>
+    </message>
+    <message>
+        <source>自动对账 %1 进行中…</source>
+        <translation>Scheduled reconciliation %1 running…</translation>
+    </message>
+    <message>
+        <source>自动对账</source>
+        <translation>Scheduled reconciliation</translation>
     </message>
     <message>
         <source>设置已保存到 </source>
@@ -1368,7 +1444,28 @@
     </message>
 </context>
 <context>
-    <name>ReconcileDialog</name>
+    <name>Reconcile</name>
+    <message>
+        <source>门诊</source>
+        <extracomment>clr_type (清算类别) as the national dictionary names it</extracomment>
+        <translation>Outpatient</translation>
+    </message>
+    <message>
+        <source>门诊慢特病</source>
+        <translation>Outpatient chronic/special disease</translation>
+    </message>
+    <message>
+        <source>住院</source>
+        <translation>Inpatient</translation>
+    </message>
+    <message>
+        <source>定点药店购药</source>
+        <translation>Pharmacy</translation>
+    </message>
+    <message>
+        <source>其他</source>
+        <translation>Other</translation>
+    </message>
     <message>
         <source>平</source>
         <translation>balanced</translation>
@@ -1386,8 +1483,92 @@
         <translation>queued (platform offline)</translation>
     </message>
     <message>
-        <source>日终对账</source>
-        <translation>Daily reconciliation</translation>
+        <source>未对账</source>
+        <translation>Not reconciled</translation>
+    </message>
+    <message>
+        <source>仅本机有</source>
+        <translation>Only in this terminal</translation>
+    </message>
+    <message>
+        <source>仅平台有</source>
+        <translation>Only on the platform</translation>
+    </message>
+    <message>
+        <source>金额不符</source>
+        <translation>Amounts differ</translation>
+    </message>
+    <message>
+        <source>状态不符</source>
+        <translation>Status differs</translation>
+    </message>
+    <message>
+        <source>（撤销记录）</source>
+        <translation> (cancellation)</translation>
+    </message>
+    <message>
+        <source>冲正（2601），撤回平台上的这笔结算</source>
+        <translation>Reverse (2601): take this settlement back on the platform</translation>
+    </message>
+    <message>
+        <source>撤销结算（2208）</source>
+        <translation>Cancel the settlement (2208)</translation>
+    </message>
+    <message>
+        <source>登记为其他系统结算</source>
+        <translation>Record as settled by another system</translation>
+    </message>
+    <message>
+        <source>登记为平台已撤销/冲正</source>
+        <translation>Record as cancelled/reversed on the platform</translation>
+    </message>
+    <message>
+        <source>重新发送</source>
+        <translation>Send again</translation>
+    </message>
+    <message>
+        <source>登记知悉（交医保经办机构核实）</source>
+        <translation>Acknowledge (for the insurance agency to check)</translation>
+    </message>
+    <message>
+        <source>已记账</source>
+        <translation>Booked</translation>
+    </message>
+    <message>
+        <source>已撤销</source>
+        <translation>Cancelled</translation>
+    </message>
+    <message>
+        <source>已冲正</source>
+        <translation>Reversed</translation>
+    </message>
+    <message>
+        <source>无</source>
+        <translation>None</translation>
+    </message>
+    <message>
+        <source>明细一致</source>
+        <translation>Detail agrees</translation>
+    </message>
+    <message>
+        <source>有差异</source>
+        <translation>Differences</translation>
+    </message>
+</context>
+<context>
+    <name>ReconcileDialog</name>
+    <message>
+        <source>对账（总账与明细）</source>
+        <extracomment>emitted after a run, a fix or an export finished (tests and the window listen)</extracomment>
+        <translation>Reconciliation (totals and detail)</translation>
+    </message>
+    <message>
+        <source>对账日期(&amp;D)</source>
+        <translation>&amp;Date</translation>
+    </message>
+    <message>
+        <source>总账：本机合计与平台结果（险种 × 清算类别 × 清算机构）</source>
+        <translation>Totals: this terminal beside the platform (insurance type × clearing type × clearing agency)</translation>
     </message>
     <message>
         <source>险种</source>
@@ -1418,28 +1599,248 @@
         <translation>Account</translation>
     </message>
     <message>
-        <source>对账结果</source>
+        <source>平台结果 (3201)</source>
+        <translation>Platform verdict (3201)</translation>
+    </message>
+    <message>
+        <source>平台笔数</source>
+        <translation>Platform count</translation>
+    </message>
+    <message>
+        <source>平台总额</source>
+        <translation>Platform total</translation>
+    </message>
+    <message>
+        <source>平台基金</source>
+        <translation>Platform fund</translation>
+    </message>
+    <message>
+        <source>明细 (3202)</source>
+        <translation>Detail (3202)</translation>
+    </message>
+    <message>
+        <source>差异</source>
+        <translation>Difference</translation>
+    </message>
+    <message>
+        <source>结算ID</source>
+        <translation>Settlement ID</translation>
+    </message>
+    <message>
+        <source>参保人</source>
+        <translation>Insured person</translation>
+    </message>
+    <message>
+        <source>本机 总额 / 基金 / 个人账户</source>
+        <translation>Terminal total / fund / account</translation>
+    </message>
+    <message>
+        <source>平台 总额 / 基金 / 个人账户</source>
+        <translation>Platform total / fund / account</translation>
+    </message>
+    <message>
+        <source>平台状态</source>
+        <translation>Platform status</translation>
+    </message>
+    <message>
+        <source>建议处理</source>
+        <translation>Suggested</translation>
+    </message>
+    <message>
+        <source>处理结果</source>
+        <translation>Fixed</translation>
+    </message>
+    <message>
+        <source>本日对账记录（明细对账与差异处理）</source>
+        <translation>This day's runs and fixes</translation>
+    </message>
+    <message>
+        <source>时间</source>
+        <translation>Time</translation>
+    </message>
+    <message>
+        <source>类型</source>
+        <translation>Type</translation>
+    </message>
+    <message>
+        <source>操作员 / 主管</source>
+        <translation>Operator / supervisor</translation>
+    </message>
+    <message>
+        <source>结果</source>
         <translation>Result</translation>
     </message>
     <message>
-        <source>与平台对账 (3201)</source>
-        <translation>Reconcile with the platform (3201)</translation>
+        <source>说明</source>
+        <translation>Note</translation>
+    </message>
+    <message>
+        <source>总账对账 (3201)</source>
+        <translation>Totals (3201)</translation>
+    </message>
+    <message>
+        <source>明细对账 (3202)</source>
+        <translation>Detail (3202)</translation>
+    </message>
+    <message>
+        <source>处理所选差异（主管）</source>
+        <translation>Fix the selected difference (supervisor)</translation>
+    </message>
+    <message>
+        <source>导出 CSV / Excel</source>
+        <translation>Export CSV / Excel</translation>
+    </message>
+    <message>
+        <source>读取本地日志失败：</source>
+        <translation>Cannot read the local journal: </translation>
+    </message>
+    <message>
+        <source>（%1 个险种合计）</source>
+        <translation> (%1 insurance types together)</translation>
+    </message>
+    <message>
+        <source>已处理：%1（主管 %2，%3）</source>
+        <translation>Fixed: %1 (supervisor %2, %3)</translation>
+    </message>
+    <message>
+        <source>明细差异：本日尚未明细对账（按 F9）</source>
+        <translation>Differences: no detail reconciliation of this day yet (press F9)</translation>
+    </message>
+    <message>
+        <source>明细差异：无，本机与平台逐笔一致（%1）</source>
+        <translation>Differences: none, every settlement agrees (%1)</translation>
+    </message>
+    <message>
+        <source>明细差异（%1）：%2 笔，待处理 %3 笔。用 ↑↓ 选择，F10 处理</source>
+        <translation>Differences (%1): %2, %3 open. Choose with ↑↓, fix with F10</translation>
+    </message>
+    <message>
+        <source>差异处理</source>
+        <translation>Fix</translation>
+    </message>
+    <message>
+        <source>主管 </source>
+        <translation>supervisor </translation>
+    </message>
+    <message>
+        <source>一致</source>
+        <translation>Agrees</translation>
+    </message>
+    <message>
+        <source>%1 笔差异（待处理 %2）</source>
+        <translation>%1 differences (%2 open)</translation>
+    </message>
+    <message>
+        <source>明细对账</source>
+        <translation>Detail reconciliation</translation>
+    </message>
+    <message>
+        <source>总账对账完成</source>
+        <translation>Totals reconciled</translation>
+    </message>
+    <message>
+        <source>正在与医保平台对总账（3201）…</source>
+        <translation>Reconciling totals with the platform (3201)…</translation>
+    </message>
+    <message>
+        <source>对账失败：</source>
+        <translation>Reconciliation failed: </translation>
+    </message>
+    <message>
+        <source>明细对账完成：本机与平台逐笔一致</source>
+        <translation>Detail reconciliation done: this terminal and the platform agree on every settlement</translation>
+    </message>
+    <message>
+        <source>明细对账完成：%1 笔差异待处理，请逐笔核对后按 F10 处理</source>
+        <translation>Detail reconciliation done: %1 differences open; check each, then fix it with F10</translation>
+    </message>
+    <message>
+        <source>正在明细对账：上传本机明细（9101）、平台逐笔比对（3202）、下载结果（9102）…</source>
+        <translation>Reconciling in detail: uploading this terminal's settlements (9101), platform comparison (3202), downloading the result (9102)…</translation>
+    </message>
+    <message>
+        <source>明细对账失败：</source>
+        <translation>Detail reconciliation failed: </translation>
+    </message>
+    <message>
+        <source>请先用 ↑↓ 选择一笔待处理的差异</source>
+        <translation>Choose an open difference with ↑↓ first</translation>
+    </message>
+    <message>
+        <source>处理对账差异：结算 %1</source>
+        <translation>Fix a reconciliation difference: settlement %1</translation>
+    </message>
+    <message>
+        <source>原因：</source>
+        <translation>Reason: </translation>
+    </message>
+    <message>
+        <source>。按 F9 重新明细对账确认。</source>
+        <translation>. Press F9 to reconcile in detail again and confirm.</translation>
+    </message>
+    <message>
+        <source>正在处理差异（%1）…</source>
+        <translation>Fixing the difference (%1)…</translation>
+    </message>
+    <message>
+        <source>处理对账差异</source>
+        <translation>Fix a reconciliation difference</translation>
+    </message>
+    <message>
+        <source>处理未完成：</source>
+        <translation>The fix was not done: </translation>
+    </message>
+    <message>
+        <source>请先明细对账（F9），再导出</source>
+        <translation>Reconcile in detail first (F9), then export</translation>
+    </message>
+    <message>
+        <source>CSV 文件 (*.csv)</source>
+        <translation>CSV file (*.csv)</translation>
+    </message>
+    <message>
+        <source>Excel 工作簿 (*.xlsx)</source>
+        <translation>Excel workbook (*.xlsx)</translation>
+    </message>
+    <message>
+        <source>导出对账结果</source>
+        <translation>Export the reconciliation</translation>
+    </message>
+    <message>
+        <source>位置：</source>
+        <translation>Look in:</translation>
+    </message>
+    <message>
+        <source>文件名：</source>
+        <translation>File name:</translation>
+    </message>
+    <message>
+        <source>文件类型：</source>
+        <translation>File type:</translation>
+    </message>
+    <message>
+        <source>保存</source>
+        <translation>Save</translation>
+    </message>
+    <message>
+        <source>取消</source>
+        <translation>Cancel</translation>
+    </message>
+    <message>
+        <source>正在导出…</source>
+        <translation>Exporting…</translation>
+    </message>
+    <message>
+        <source>已导出到 %1</source>
+        <translation>Exported to %1</translation>
+    </message>
+    <message>
+        <source>导出失败（请换一个位置或文件名）：</source>
+        <translation>Export failed (choose another folder or file name): </translation>
     </message>
     <message>
         <source>关闭</source>
         <translation>Close</translation>
-    </message>
-    <message>
-        <source>按险种 × 清算类别 × 清算机构汇总今日结算（含已撤销的冲销）。</source>
-        <translation>Today's settlements by insurance type × clearing type × agency (cancellations net out).</translation>
-    </message>
-    <message>
-        <source>对账完成</source>
-        <translation>Reconciled</translation>
-    </message>
-    <message>
-        <source>正在对账…</source>
-        <translation>Reconciling…</translation>
     </message>
     <message>
         <source>对账 (3201)</source>

@@ -31,34 +31,34 @@ log = logging.getLogger("terminal.ui.reconcile")
 _CTX = "Reconcile"
 
 #: clr_type (清算类别) as the national dictionary names it
-CLR_TYPE_NAMES = {"11": QT_TRANSLATE_NOOP(_CTX, "门诊"), "14": QT_TRANSLATE_NOOP(_CTX, "门诊慢特病"),
-                  "21": QT_TRANSLATE_NOOP(_CTX, "住院"), "41": QT_TRANSLATE_NOOP(_CTX, "定点药店购药"),
-                  "99": QT_TRANSLATE_NOOP(_CTX, "其他")}
+CLR_TYPE_NAMES = {"11": QT_TRANSLATE_NOOP("Reconcile", "门诊"), "14": QT_TRANSLATE_NOOP("Reconcile", "门诊慢特病"),
+                  "21": QT_TRANSLATE_NOOP("Reconcile", "住院"), "41": QT_TRANSLATE_NOOP("Reconcile", "定点药店购药"),
+                  "99": QT_TRANSLATE_NOOP("Reconcile", "其他")}
 
-STATES = {"balanced": QT_TRANSLATE_NOOP(_CTX, "平"),
-          "mismatch": QT_TRANSLATE_NOOP(_CTX, "不平"),
-          "refused": QT_TRANSLATE_NOOP(_CTX, "平台拒绝"),
-          "queued": QT_TRANSLATE_NOOP(_CTX, "已排队（平台离线）"),
-          "": QT_TRANSLATE_NOOP(_CTX, "未对账")}
+STATES = {"balanced": QT_TRANSLATE_NOOP("Reconcile", "平"),
+          "mismatch": QT_TRANSLATE_NOOP("Reconcile", "不平"),
+          "refused": QT_TRANSLATE_NOOP("Reconcile", "平台拒绝"),
+          "queued": QT_TRANSLATE_NOOP("Reconcile", "已排队（平台离线）"),
+          "": QT_TRANSLATE_NOOP("Reconcile", "未对账")}
 
-KINDS = {"only_terminal": QT_TRANSLATE_NOOP(_CTX, "仅本机有"),
-         "only_platform": QT_TRANSLATE_NOOP(_CTX, "仅平台有"),
-         "amount": QT_TRANSLATE_NOOP(_CTX, "金额不符"),
-         "status": QT_TRANSLATE_NOOP(_CTX, "状态不符")}
-CANCEL_LINE = QT_TRANSLATE_NOOP(_CTX, "（撤销记录）")
+KINDS = {"only_terminal": QT_TRANSLATE_NOOP("Reconcile", "仅本机有"),
+         "only_platform": QT_TRANSLATE_NOOP("Reconcile", "仅平台有"),
+         "amount": QT_TRANSLATE_NOOP("Reconcile", "金额不符"),
+         "status": QT_TRANSLATE_NOOP("Reconcile", "状态不符")}
+CANCEL_LINE = QT_TRANSLATE_NOOP("Reconcile", "（撤销记录）")
 
-ACTIONS = {"reverse": QT_TRANSLATE_NOOP(_CTX, "冲正（2601），撤回平台上的这笔结算"),
-           "cancel": QT_TRANSLATE_NOOP(_CTX, "撤销结算（2208）"),
-           "settled_elsewhere": QT_TRANSLATE_NOOP(_CTX, "登记为其他系统结算"),
-           "record_cancel": QT_TRANSLATE_NOOP(_CTX, "登记为平台已撤销/冲正"),
-           "resend": QT_TRANSLATE_NOOP(_CTX, "重新发送"),
-           "none": QT_TRANSLATE_NOOP(_CTX, "登记知悉（交医保经办机构核实）")}
+ACTIONS = {"reverse": QT_TRANSLATE_NOOP("Reconcile", "冲正（2601），撤回平台上的这笔结算"),
+           "cancel": QT_TRANSLATE_NOOP("Reconcile", "撤销结算（2208）"),
+           "settled_elsewhere": QT_TRANSLATE_NOOP("Reconcile", "登记为其他系统结算"),
+           "record_cancel": QT_TRANSLATE_NOOP("Reconcile", "登记为平台已撤销/冲正"),
+           "resend": QT_TRANSLATE_NOOP("Reconcile", "重新发送"),
+           "none": QT_TRANSLATE_NOOP("Reconcile", "登记知悉（交医保经办机构核实）")}
 
-PLAT_STATUS = {"booked": QT_TRANSLATE_NOOP(_CTX, "已记账"), "cancelled": QT_TRANSLATE_NOOP(_CTX, "已撤销"),
-               "reversed": QT_TRANSLATE_NOOP(_CTX, "已冲正"), "": QT_TRANSLATE_NOOP(_CTX, "无")}
+PLAT_STATUS = {"booked": QT_TRANSLATE_NOOP("Reconcile", "已记账"), "cancelled": QT_TRANSLATE_NOOP("Reconcile", "已撤销"),
+               "reversed": QT_TRANSLATE_NOOP("Reconcile", "已冲正"), "": QT_TRANSLATE_NOOP("Reconcile", "无")}
 
-DETAIL_STATES = {"agreed": QT_TRANSLATE_NOOP(_CTX, "明细一致"), "differences": QT_TRANSLATE_NOOP(_CTX, "有差异"),
-                 "refused": QT_TRANSLATE_NOOP(_CTX, "平台拒绝")}
+DETAIL_STATES = {"agreed": QT_TRANSLATE_NOOP("Reconcile", "明细一致"), "differences": QT_TRANSLATE_NOOP("Reconcile", "有差异"),
+                 "refused": QT_TRANSLATE_NOOP("Reconcile", "平台拒绝")}
 
 AMOUNT_KEYS = ("medfee_sumamt", "fund_pay_sumamt", "acct_pay")
 

@@ -281,3 +281,21 @@ def test_scheduled_reconciliation_shows_in_the_status_bar(make_desk, ui_cfg):
 def test_no_schedule_no_timer(desk):
     assert not desk.window._recon_timer.isActive()
     assert desk.window.check_scheduled_reconcile() is None
+
+
+def test_view_in_english(desk, qapp):
+    from terminal.ui.app import install_translator
+    from terminal.ui.reconcile import clr_type_label
+
+    _settle(desk, "local")
+    try:
+        assert install_translator(qapp, "en")
+        rc = _f8(desk)
+        assert rc.windowTitle() == "Reconciliation (totals and detail)"
+        assert rc.detail_btn.text() == "F9  Detail (3202)" and rc.fix_btn.caption.startswith("Fix the selected")
+        assert rc.table.item(0, 1).text() == clr_type_label("11") == "11 Outpatient"
+        assert rc.table.item(0, 7).text() == "Not reconciled"
+        assert "no detail reconciliation" in rc.diff_label.text()
+        rc.reject()
+    finally:
+        install_translator(qapp, "zh_CN")
