@@ -8,6 +8,7 @@ the settlements to look at, and so does every settlement message of that day who
 from __future__ import annotations
 
 import json
+import logging
 import re
 import time
 from dataclasses import dataclass, field
@@ -20,6 +21,8 @@ from terminal.core.money import ZERO, money
 
 from .db import now_text, today
 from .errors import StoreError
+
+log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:  # pragma: no cover
     from .outbox import QueueItem
@@ -231,7 +234,27 @@ class Reconciler:
                                   "psn_cash_pay": r["psn_cash_pay"]})
         if fill.missing:
             raise GroupFieldsMissing(fill.missing)
+        self._add_records(day, groups)
         return list(groups.values())
+
+    def _add_records(self, day: str, groups: dict[tuple[str, str, str], Group]) -> None:
+        """Platform settlements recorded by detail-reconciliation fixes (settled by another system, a cancellation
+        made outside) count in the day's totals too, or 3201 would stay unbalanced after a clean detail run. The
+        result file names no insurance type: a record joins the group of its clearing type and agency when that
+        is one insurance type; otherwise it is left out of 3201 (and the detail run still shows it)."""
+        for r in self.sdb.rows("SELECT * FROM recon_records WHERE day=? ORDER BY id", [day]):
+            match = [g for g in groups.values() if (g.clr_type, g.setl_optins) == (r["clr_type"], r["setl_optins"])]
+            if len(match) != 1:
+                log.warning("recorded platform settlement %s: no single 3201 group for %s/%s", r["setl_id"],
+                            r["clr_type"], r["setl_optins"])
+                continue
+            g = match[0]
+            for k in SUM_FIELDS:
+                setattr(g, k, money(getattr(g, k) + money(r[k] or "0")))
+            g.count += 1
+            g.settlements.append({"msgid": "", "kind": "recorded", "setl_id": r["setl_id"], "mdtrt_id": r["mdtrt_id"],
+                                  "psn_no": r["psn_no"], "status": "recorded", "setl_time": "",
+                                  **{k: r[k] for k in SUM_FIELDS}, "psn_cash_pay": ""})
 
     def open_messages(self, day: str) -> list[dict[str, Any]]:
         rows = self.sdb.rows("SELECT msgid, infno, state, resolution, psn_no, mdtrt_id, setl_id, created FROM messages "

@@ -350,3 +350,13 @@ def test_answers_without_clearing_fields_still_reconcile_in_filled_groups(env):
     rep = detail(env)
     assert rep.groups and all(g.clr_type and g.setl_optins for g in rep.groups), rep.as_dict()
     assert rep.clean, rep.as_dict()
+
+
+def test_after_a_settled_elsewhere_fix_the_daily_totals_balance_too(env):
+    settle(env)
+    v = env.other.open_visit("hainan-retiree", ITEMS)
+    env.other.settle(v)
+    fix(env, only(detail(env), "only_platform"))
+    rep = env.store.reconciler.reconcile(env.client)
+    assert rep.groups and all(g.state == "balanced" for g in rep.groups), rep.as_dict()
+    assert sum(g.count for g in rep.groups) == 2
