@@ -15,8 +15,10 @@ import json
 import os
 import sys
 import time
+from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
+from typing import Iterator
 
 from drivers.virtual.profiles import load_persons
 from terminal import config as config_mod
@@ -60,6 +62,42 @@ def make_cfg(data_dir: Path, read_timeout: float = 5.0, connect_timeout: float =
 
 def make_client(cfg, url: str, state: Path):
     return client_from_config(cfg, url, msgid_state=state)
+
+
+class ServiceEnv:
+    """A sandbox on 127.0.0.1, a real journal, the terminal's client, service and queue worker (see service_env)."""
+
+
+@contextmanager
+def service_env(tmp_path: Path, *, read_timeout: float = 5.0, front=None, configure=None) -> Iterator[ServiceEnv]:
+    """The settlement stack of one terminal against a fresh sandbox, closed in order afterwards.
+
+    ``front(sandbox)`` may put something between the client and the sandbox (it returns an object with ``url``
+    and ``stop()``, kept as ``e.front``); ``configure(cfg)`` adjusts the configuration before the client is made."""
+    from terminal.sandbox.server import SandboxServer
+    from terminal.service import SettlementService
+    from terminal.store import Store
+
+    e = ServiceEnv()
+    e.dir = tmp_path
+    e.sandbox = SandboxServer(db_path=tmp_path / "sandbox.sqlite").start()
+    e.front = front(e.sandbox) if front else None
+    e.cfg = make_cfg(tmp_path / "data", read_timeout=read_timeout)
+    if configure:
+        configure(e.cfg)
+    e.store = Store(tmp_path / "data" / "journal.sqlite")
+    e.client = make_client(e.cfg, (e.front or e.sandbox).url, tmp_path / "msgid.state")
+    e.svc = SettlementService(e.client, treatment_admdvs=e.cfg.facility.admdvs, store=e.store)
+    e.worker = e.store.worker(e.client, e.svc, base_delay=0.05, max_delay=0.2)
+    try:
+        yield e
+    finally:
+        e.worker.stop()
+        e.client.close()
+        e.store.close()
+        if e.front:
+            e.front.stop()
+        e.sandbox.stop()
 
 
 def ledger_settlements(ledger: list[dict]) -> dict[str, dict]:

@@ -26,7 +26,7 @@ from terminal.sandbox.server import SandboxServer
 from terminal.service import SettlementService, UncertainSettlement
 from terminal.store import Store
 from tests.answer_tamper import TamperingProxy, add_to, negative_pool_share
-from tests.store_fixtures import id_cred, ledger_settlements, make_cfg, make_client
+from tests.store_fixtures import service_env, id_cred, ledger_settlements, make_cfg, make_client
 
 from .conftest import PERSONS, ROOT
 
@@ -40,23 +40,9 @@ def bill(*items: dict) -> dict:
 
 @pytest.fixture
 def env(tmp_path):
-    class Env:
-        pass
-
-    e = Env()
-    e.sandbox = SandboxServer(db_path=tmp_path / "sandbox.sqlite").start()
-    e.proxy = TamperingProxy(e.sandbox).start()
-    e.cfg = make_cfg(tmp_path / "data", read_timeout=5.0)
-    e.store = Store(tmp_path / "data" / "journal.sqlite")
-    e.client = make_client(e.cfg, e.proxy.url, tmp_path / "msgid.state")
-    e.svc = SettlementService(e.client, treatment_admdvs=e.cfg.facility.admdvs, store=e.store)
-    e.worker = e.store.worker(e.client, e.svc, base_delay=0.05, max_delay=0.2)
-    yield e
-    e.worker.stop()
-    e.client.close()
-    e.store.close()
-    e.proxy.stop()
-    e.sandbox.stop()
+    with service_env(tmp_path, front=lambda sb: TamperingProxy(sb).start()) as e:
+        e.proxy = e.front
+        yield e
 
 
 def open_visit(e, key: str, b: dict):

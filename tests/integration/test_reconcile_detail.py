@@ -25,7 +25,7 @@ from terminal.sandbox.testkit import SandboxClient
 from terminal.service import SettlementService, UncertainSettlement
 from terminal.store import Store
 from terminal.store.reconcile import FixRefused, ReconcileSchedule
-from tests.store_fixtures import id_cred, make_cfg, make_client, small_bill
+from tests.store_fixtures import service_env, id_cred, make_cfg, make_client, small_bill
 
 ROOT = Path(__file__).resolve().parents[2]
 ITEMS = [("001102000010300", "25.00", 1)]
@@ -42,24 +42,11 @@ class OtherSystem(SandboxClient):
 
 @pytest.fixture
 def env(tmp_path):
-    class Env:
-        pass
-
-    e = Env()
-    e.sandbox = SandboxServer(db_path=tmp_path / "sandbox.sqlite").start()
-    e.cfg = make_cfg(tmp_path / "data", read_timeout=2.0)
-    e.store = Store(tmp_path / "data" / "journal.sqlite")
-    e.client = make_client(e.cfg, e.sandbox.url, tmp_path / "msgid.state")
-    e.svc = SettlementService(e.client, treatment_admdvs=e.cfg.facility.admdvs, store=e.store)
-    e.worker = e.store.worker(e.client, e.svc, base_delay=0.05, max_delay=0.2)
-    e.other = OtherSystem(e.sandbox.url, e.cfg.facility.code)  # another system of the same hospital
-    e.other.sign_in()
-    yield e
-    e.other.close()
-    e.worker.stop()
-    e.client.close()
-    e.store.close()
-    e.sandbox.stop()
+    with service_env(tmp_path, read_timeout=2.0) as e:
+        e.other = OtherSystem(e.sandbox.url, e.cfg.facility.code)  # another system of the same hospital
+        e.other.sign_in()
+        yield e
+        e.other.close()
 
 
 def settle(e, key="hainan-retiree", price="25.00"):

@@ -20,28 +20,15 @@ from terminal.core.models import Credential
 from terminal.sandbox.server import SandboxServer
 from terminal.service import CancelQueued, ReversalPending, SettlementService, UncertainSettlement
 from terminal.store import JournalUnavailable, ParkRefused, QueueFull, Store
+from tests.store_fixtures import service_env
 from tests.store_fixtures import (PERSONS, assert_journal_agrees_with_ledger, card_cred, id_cred, ledger_settlements,
                                   make_cfg, make_client, small_bill)
 
 
 @pytest.fixture
 def env(tmp_path):
-    class Env:
-        pass
-
-    e = Env()
-    e.dir = tmp_path
-    e.sandbox = SandboxServer(db_path=tmp_path / "sandbox.sqlite").start()
-    e.cfg = make_cfg(tmp_path / "data", read_timeout=0.5)
-    e.store = Store(tmp_path / "data" / "journal.sqlite")
-    e.client = make_client(e.cfg, e.sandbox.url, tmp_path / "msgid.state")
-    e.svc = SettlementService(e.client, treatment_admdvs=e.cfg.facility.admdvs, store=e.store)
-    e.worker = e.store.worker(e.client, e.svc, base_delay=0.05, max_delay=0.2)
-    yield e
-    e.worker.stop()
-    e.client.close()
-    e.store.close()
-    e.sandbox.stop()
+    with service_env(tmp_path, read_timeout=0.5) as e:
+        yield e
 
 
 def visit_for(e, key="hainan-retiree", cred=None, price="25.00"):

@@ -19,29 +19,15 @@ from terminal.backend.errors import TransportError
 from terminal.sandbox.server import SandboxServer
 from terminal.service import SettlementService, UncertainSettlement
 from terminal.store import Store
-from tests.store_fixtures import id_cred, ledger_settlements, make_cfg, small_bill
+from tests.store_fixtures import service_env, id_cred, ledger_settlements, make_cfg, small_bill
 
 MB = 1024 * 1024
 
 
 @pytest.fixture
 def env(tmp_path):
-    class Env:
-        pass
-
-    e = Env()
-    e.sandbox = SandboxServer(db_path=tmp_path / "sandbox.sqlite").start()
-    e.cfg = make_cfg(tmp_path / "data", read_timeout=5.0)
-    e.cfg.backend.total_timeout = 2.0
-    e.store = Store(tmp_path / "data" / "journal.sqlite")
-    e.client = client_from_config(e.cfg, e.sandbox.url, msgid_state=tmp_path / "msgid.state")
-    e.svc = SettlementService(e.client, treatment_admdvs=e.cfg.facility.admdvs, store=e.store)
-    e.worker = e.store.worker(e.client, e.svc, base_delay=0.05, max_delay=0.2)
-    yield e
-    e.worker.stop()
-    e.client.close()
-    e.store.close()
-    e.sandbox.stop()
+    with service_env(tmp_path, configure=lambda cfg: setattr(cfg.backend, "total_timeout", 2.0)) as e:
+        yield e
 
 
 def ready_visit(e):
