@@ -18,7 +18,8 @@ sys.path.insert(0, str(ROOT))
 
 from drivers.virtual.profiles import load_persons  # noqa: E402
 from terminal import config as config_mod  # noqa: E402
-from _sandbox import sandbox_process  # noqa: E402
+from bench._figures import Figure, median, show  # noqa: E402
+from bench._sandbox import sandbox_process  # noqa: E402
 from terminal.backend.client import client_from_config  # noqa: E402
 from terminal.core import wire  # noqa: E402
 from terminal.core.models import Bill, Credential  # noqa: E402
@@ -30,7 +31,11 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--n", type=int, default=100)
     ap.add_argument("--no-log", action="store_true", help="without the production file log")
+    ap.add_argument("--figures", action="store_true", help="only the figure lines (as bench/all.py prints them)")
     args = ap.parse_args()
+    if args.figures:
+        show(figures(quick=args.n <= 100))
+        return
     persons = load_persons()  # the sandbox persons by key
     bill = Bill.from_dict(wire.loads((ROOT / "resources/bills/outpatient-nanning.json").read_text("utf-8")))
     with tempfile.TemporaryDirectory() as tmp:
@@ -90,6 +95,80 @@ def main() -> None:
               f"= {med_cpu / statistics.median(totals) * 100:.1f}% of the median settle")
         client.close()
         sandbox.__exit__(None, None, None)
+
+
+def figures(quick: bool = True) -> list[Figure]:
+    """Client overhead above the raw round trips of a full settle, the peer measured in the same run: the same six
+    requests (the bodies this client sent, each with a fresh msgid so the platform processes it instead of
+    replaying a stored answer) posted by a bare requests.Session with the bodies prepared before the clock starts.
+    Client and peer alternate, so both see the same machine load; medians over n runs, wall and CPU time."""
+    import requests
+
+    n = 60 if quick else 300
+    persons = load_persons()
+    bill = Bill.from_dict(wire.loads((ROOT / "resources/bills/outpatient-nanning.json").read_text("utf-8")))
+    with tempfile.TemporaryDirectory() as tmp, sandbox_process(Path(tmp) / "sb.sqlite") as url:
+        cfg = config_mod.Config()
+        cfg.store.dir = tmp
+        cfg.log.dir = tmp
+        setup_logging(Path(tmp), "INFO")  # production logging (masked, rotating file) is part of the cost
+        client = client_from_config(cfg, url, msgid_state=Path(tmp) / "msgid")
+        svc = SettlementService(client, treatment_admdvs=cfg.facility.admdvs)
+        svc.ensure_signed_in()
+        cred = Credential("02", persons["hainan-retiree"]["certno"])
+        sent: list[tuple[str, bytes]] = []
+        real_post = client.session.post
+
+        def record(u, data=None, **kw):
+            sent.append((u, data))
+            return real_post(u, data=data, **kw)
+
+        client.session.post = record
+        bare = requests.Session()
+        bare.trust_env = False
+        bare.headers.update({"Content-Type": "application/json;charset=utf-8", "Accept": "application/json"})
+        walls, cpus, bare_walls, bare_cpus, inner = [], [], [], [], []
+        for i in range(n + 5):
+            sent.clear()
+            client.http_total = 0.0
+            c0, t0 = time.process_time(), time.perf_counter()
+            _settle(svc, cred, bill)
+            dt, dc = time.perf_counter() - t0, time.process_time() - c0
+            bodies = [(u, _fresh_msgid(b, client.msgids.next())) for u, b in sent]
+            c1, t1 = time.process_time(), time.perf_counter()
+            for u, b in bodies:
+                r = bare.post(u, data=b, timeout=30)
+                r.content  # noqa: B018 - read whole, as the client does
+            bt, bc = time.perf_counter() - t1, time.process_time() - c1
+            if i >= 5:  # warm-up
+                walls.append(dt)
+                cpus.append(dc)
+                bare_walls.append(bt)
+                bare_cpus.append(bc)
+                inner.append((dt - client.http_total) / dt)
+        bare.close()
+        client.close()
+    assert len(sent) == 6, [b[:40] for _, b in sent]
+    wall, bwall = median(walls), median(bare_walls)
+    cpu, bcpu = median(cpus), median(bare_cpus)
+    over_cpu = (cpu - bcpu) / wall * 100  # the client's own CPU beyond the bare session's, per settle wall time
+    over_wall = (wall - bwall) / wall * 100
+    return [
+        Figure("full settle over HTTP (6 messages), median wall", wall * 1000, "ms",
+               peer_name="bare requests.Session, same 6 bodies", peer_value=bwall * 1000, note=f"n={n}"),
+        Figure("client CPU per full settle, median", cpu * 1000, "ms",
+               peer_name="bare requests.Session", peer_value=bcpu * 1000),
+        Figure("client overhead above raw round trips (CPU beyond the bare session / settle wall)", over_cpu, "%",
+               target="< 10 %", ok=over_cpu < 10,
+               note=f"wall difference {over_wall:.1f} %; within the client, outside its HTTP exchange "
+                    f"{median(inner) * 100:.1f} %"),
+    ]
+
+
+def _fresh_msgid(body: bytes, msgid: str) -> bytes:
+    i = body.index(b'"msgid":"') + 9
+    j = body.index(b'"', i)
+    return body[:i] + msgid.encode() + body[j:]
 
 
 def _infno(body: bytes) -> bytes:
