@@ -68,6 +68,31 @@ def sqlite_reason(e: BaseException) -> str:
     return f"数据库错误 {name or type(e).__name__}"
 
 
+@contextmanager
+def light_tx(sdb: Any) -> Iterator[Any]:
+    """A write transaction whose commit is not fsynced (synchronous=NORMAL for this commit only, WAL).
+
+    Only for marks that nothing depends on for money (a message's 'sent' mark, a settlement's shown_at): the
+    commit survives a crash of the process (the WAL frame is written), and the next durable commit (the
+    connection's synchronous=FULL) fsyncs the WAL and with it this frame. Lost only if the machine loses
+    power before that next commit; then the mark is missing, which errs on the safe side (recovery treats a
+    pending message like a sent one; an unshown settlement is shown again). Inside a transaction it is
+    simply part of it.
+    """
+    with sdb.lock:
+        conn = sdb.conn
+        if conn.in_transaction:
+            with sdb.tx() as db:
+                yield db
+            return
+        conn.execute("PRAGMA synchronous=NORMAL")
+        try:
+            with sdb.tx() as db:
+                yield db
+        finally:
+            conn.execute("PRAGMA synchronous=FULL")
+
+
 class JournalWriteFailed(PlatformError):
     """The answer came but could not be journaled: for a settlement the outcome is treated as unknown."""
 
@@ -170,18 +195,24 @@ class Journal:
         crash_point("before_send", msg.infno)
 
     def _on_response(self, response: Any, *args: Any, **kwargs: Any) -> Any:
-        """requests response hook: the platform answered (not yet looked at)."""
+        """requests response hook: the platform answered (not yet looked at).
+
+        The 'sent' mark is a record for people (the answer arrived), not a fact recovery acts on: recovery
+        treats 'pending' and 'sent' alike (a money-moving message is uncertain and reversed, anything else
+        closed as failed). So it is written only for money-moving messages, and without an fsync of its own
+        (:func:`light_tx`): it survives a crash of the process, and the next durable commit carries it to disk.
+        """
         try:
             msgid = _msgid_of(response)
             if msgid:
-                if self.mark_sent:
+                infno = _infno_of(response)
+                if self.mark_sent and infno[:4] in MONEY_MOVING:
                     try:
-                        with self.sdb.tx() as db:
+                        with light_tx(self.sdb) as db:
                             db.execute("UPDATE messages SET state='sent', sent=1, updated=? WHERE msgid=? "
                                        "AND state='pending'", [now_text(), msgid])
                     except sqlite3.Error as e:  # the answer handling will try again and decide
                         log.error("journal: cannot mark %s sent: %s", msgid, e)
-                infno = _infno_of(response)
                 crash_point("after_send", infno)
         except Exception:  # never break the HTTP call from a hook
             log.exception("journal response hook")

@@ -14,7 +14,7 @@ from terminal.core.protocol import MONEY_MOVING
 
 from .db import StoreDB, now_text, today
 from .errors import JournalOpenError
-from .journal import Journal
+from .journal import Journal, light_tx
 from .outbox import Outbox, QueueStatus
 from .owners import Liveness, OwnerToken
 from .parked import ParkedBill, ParkSlip, Parking, Refund
@@ -305,9 +305,13 @@ class Store:
             live.close(remove_dead=False)
 
     def settlement_shown(self, msgid: str) -> None:
-        """The caller has the settlement's result (it is on the screen or printed by the CLI)."""
+        """The caller has the settlement's result (it is on the screen or printed by the CLI).
+
+        Committed without an fsync of its own (``light_tx``): it survives a crash of this process and reaches
+        the disk with the next durable commit; only a power loss before then loses it, and then the restart
+        shows the settlement once more (the safe side)."""
         try:
-            with self.sdb.tx() as db:
+            with light_tx(self.sdb) as db:
                 db.execute("UPDATE settlements SET shown_at=? WHERE msgid=? AND shown_at IS NULL",
                            [now_text(), msgid])
         except sqlite3.Error as e:  # only a restart's notice depends on it
