@@ -306,10 +306,14 @@ class Outbox:
         with self.sdb.tx() as db:
             self._save_payload(db, qid, msg)
 
-    def done(self, qid: int, result: Any = None) -> None:
+    def done(self, qid: int, result: Any = None, *, record_only: bool = False) -> None:
+        """The item is done. ``record_only``: it is already done durably (a reversal is finished in its 2601's
+        answer transaction), this only adds the answer to the record, so the commit has no fsync of its own."""
         from terminal.core.privacy import mask_data
 
-        with self.sdb.tx() as db:
+        from .journal import light_tx
+
+        with (light_tx(self.sdb) if record_only else self.sdb.tx()) as db:
             self._finish(db, qid, "done", result=mask_data(result) if result is not None else None)
 
     def _finish(self, db, qid: int, state: str, *, result: Any = None, error: str = "") -> None:

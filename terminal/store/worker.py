@@ -291,7 +291,8 @@ class QueueWorker:
         result = answer.output
         if item.kind == "reconcile":
             self.store.reconciler._record_answer(item, answer)
-        q.done(item.id, result)
+        # a reversal's item was finished in the answer's own transaction (Store._resolve): only the record remains
+        q.done(item.id, result, record_only=item.kind == "reversal")
         warn = getattr(answer, "warn_msg", "") or ""
         if item.kind == "reversal":
             return Outcome(item.id, item.kind, "done", reversal_text("reversed", item.params.get("oinfno", "")),
