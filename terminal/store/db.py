@@ -11,11 +11,32 @@ import threading
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Iterator
-
-import sqlite_utils
+from typing import TYPE_CHECKING, Any, Iterator
 
 from terminal import fsperm
+
+if TYPE_CHECKING:
+    import sqlite_utils
+
+
+def _import_sqlite_utils():
+    """sqlite_utils imports numpy and pandas at import time, when present, only to map their types (the store
+    never writes them): about 150 ms of the app's cold start. Import it with both hidden, unless already loaded."""
+    import sys
+
+    hidden = [m for m in ("numpy", "pandas") if m not in sys.modules]
+    for m in hidden:
+        sys.modules[m] = None  # type: ignore[assignment]  # makes `import m` raise ImportError
+    try:
+        import sqlite_utils as su
+    finally:
+        for m in hidden:
+            if sys.modules.get(m, 0) is None:
+                del sys.modules[m]
+    return su
+
+
+sqlite_utils = _import_sqlite_utils()  # noqa: F811
 from terminal.core.models import SETL_AMOUNT_FIELDS
 
 from .errors import JournalOpenError, JournalTooNew

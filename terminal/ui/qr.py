@@ -1,13 +1,14 @@
 """QR codes as Qt images (qrcode lib -> module matrix -> QImage), crisp at any size."""
 from __future__ import annotations
 
-import qrcode
-import qrcode.constants
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QImage, QPainter, QPixmap
 
 
 def qr_matrix(text: str, border: int = 2) -> list[list[bool]]:
+    import qrcode  # here, not at the top: qrcode pulls in PIL, which the login screen does not need
+    import qrcode.constants
+
     qr = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, box_size=1, border=border)
     qr.add_data(text)
     qr.make(fit=True)
