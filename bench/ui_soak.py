@@ -1,17 +1,73 @@
-"""A cashier's day in fast-forward through the real window (offscreen): time per patient and memory growth.
+"""A cashier's day in fast-forward through the real window (offscreen): memory after N patients, its slope over
+the last half, and the time per patient.
 
-Run: .venv/bin/python bench/ui_soak.py [N]   (default 60 patients)
+Run: .venv/bin/python bench/ui_soak.py [N]   (default 400 patients; bench/all.py runs figures(quick=True): 120)
+
+The day runs in a fresh interpreter (tests/ui/soak_cashier_day.py under pytest, the sandbox platform over HTTP in
+the same process as the terminal would have it beside it in training mode), so the RSS is that of one process that
+did nothing but start the app and serve N patients. RSS is sampled after every patient, after gc.collect(); the
+slope is a least-squares fit over the samples of the last half, in KB per patient. Time per patient is the median
+wall time of identify -> bill -> F5 -> F9 -> Esc (sampling excluded).
 """
 from __future__ import annotations
 
+import json
 import os
+import statistics
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bench._figures import Figure, show  # noqa: E402
+
+RSS_TARGET_MB = 180.0
+SLOPE_TARGET_KB = 2.0  # "no slope": below the noise of one page per patient
+
+
+def run(n: int, trace: bool = False) -> dict:
+    with tempfile.TemporaryDirectory() as td:
+        out = Path(td) / "soak.json"
+        env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "YIBAO_SOAK_N": str(n), "YIBAO_SOAK_OUT": str(out)}
+        if trace:
+            env["YIBAO_SOAK_TRACE"] = "1"
+        p = subprocess.run([sys.executable, "-m", "pytest", "tests/ui/soak_cashier_day.py", "-q", "-s",
+                            "-p", "no:cacheprovider", "-o", "timeout=3600"], cwd=ROOT, env=env,
+                           capture_output=not trace, text=True)
+        if p.returncode != 0:
+            raise RuntimeError(f"soak failed (exit {p.returncode}):\n{(p.stdout or '')[-3000:]}")
+        return json.loads(out.read_text())
+
+
+def figures(quick: bool = True) -> list[Figure]:
+    return figures_for(120 if quick else 400)
+
+
+def figures_for(n: int) -> list[Figure]:
+    r = run(n)
+    half = n - n // 2
+    rss = r["rss"][-1]
+    slope = r["slope_kb"]
+    per = statistics.median(r["times"]) * 1000
+    return [
+        Figure(f"ui soak RSS after {n} patients", rss, "MB", target=f"< {RSS_TARGET_MB:.0f} MB",
+               ok=rss < RSS_TARGET_MB, note=f"{r['rss0']:.0f} MB before the first patient"),
+        Figure(f"ui soak RSS slope over the last {half} patients", slope, "KB/patient",
+               target=f"< {SLOPE_TARGET_KB:g} KB/patient", ok=slope < SLOPE_TARGET_KB,
+               note=f"live QObjects {r['qobjects'][0]} -> {r['qobjects'][-1]}"),
+        Figure("ui soak time per patient (median)", per, "ms",
+               note=f"p95 {sorted(r['times'])[int(n * 0.95) - 1] * 1000:.0f} ms"),
+    ]
+
 
 if __name__ == "__main__":
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "YIBAO_SOAK_N": sys.argv[1] if len(sys.argv) > 1 else "60"}
-    sys.exit(subprocess.call([sys.executable, "-m", "pytest", "tests/ui/soak_cashier_day.py", "-q", "-s",
-                              "-p", "no:cacheprovider", "-o", "timeout=3600"], cwd=ROOT, env=env))
+    args = [a for a in sys.argv[1:] if not a.startswith("-")]
+    n = int(args[0]) if args else 400
+    if "--trace" in sys.argv:  # tracemalloc diff between patient N/4 and 3N/4, printed by the soak itself
+        run(n, trace=True)
+    else:
+        show(figures_for(n))
