@@ -23,6 +23,15 @@ default: anything decoded; :func:`decode_ecode`: an e-code decoded):
                   columns), when 1D symbologies are enabled.
 
 ``budget_ms`` bounds the time spent (the fast path always runs).  :class:`ScanReport` says which step won.
+Region steps run only when :func:`find_code_regions` finds a code-like region (otherwise they could find
+nothing: the cascade ends there, ``ScanReport.early_exit == "no-regions"``).
+
+A still image (``ecode decode IMAGE``, the hard set) gets the whole cascade.  A camera stream does not need
+it on every frame: :class:`StreamDecoder` runs the fast path on every frame and at most ``stages_per_frame``
+fallback stages (default 1) within ``budget_ms`` (default :data:`CAMERA_BUDGET_MS`), the next frame the
+next stage(s), round robin; a frame whose contrast is too low for any code, or that holds no code-like
+region, stops after the fast path.  A code the cascade would find in a still image is found within one
+round of ``1 + len(stages)`` frames of the same scene.
 
 Decoders: ``zbar`` (pyzbar + libzbar0, required) and ``zxing`` (zxing-cpp, optional: ``pip install
 zxing-cpp``).  ``decoder="auto"`` picks zxing-cpp when it is installed, because ``bench/qr_decode.py``
@@ -47,7 +56,7 @@ from .classify import DEFAULT_RULES, ClassifyRules, Classification, classify
 __all__ = [
     "Frame", "ScanResult", "ScanReport", "CodeScanner", "FrameDecoder", "DecoderUnavailable",
     "DEFAULT_SYMBOLOGIES", "available_decoders", "resolve_decoder", "to_gray", "find_code_regions",
-    "decode", "scan", "decode_ecode", "pick_ecode", "want_ecode",
+    "decode", "scan", "decode_ecode", "pick_ecode", "want_ecode", "StreamDecoder", "CAMERA_BUDGET_MS",
 ]
 
 log = logging.getLogger(__name__)
@@ -91,6 +100,12 @@ class ScanReport:
     elapsed_ms: float
     decoder: str
     budget_exhausted: bool = False
+    early_exit: str = ""             # "no-regions" | "low-contrast": fallbacks skipped as pointless
+
+    @property
+    def fallbacks(self) -> list[str]:
+        """The fallback stages that ran (every step but the fast path)."""
+        return [s for s in self.steps if s not in _FAST_STEPS]
 
     @property
     def found(self) -> bool:
@@ -447,6 +462,19 @@ DEFAULT_RECIPES: tuple[str, ...] = ("sharpen", "up2-sharpen", "sharpen-rot45", "
                                     "soft-sharpen", "up2-adaptive", "otsu")
 
 
+_FAST_STEPS = frozenset({"plain", "half", "half-invert"})
+
+
+def _contrast(gray: np.ndarray) -> int:
+    """Spread of grey levels (2nd to 98th percentile) over a 1/8 subsample: a cheap "could anything be here"."""
+    h, w = gray.shape
+    sub = gray[:: max(1, h // 60), :: max(1, w // 80)]
+    if sub.size == 0:
+        return 0
+    lo, hi = np.percentile(sub, (2, 98))
+    return int(hi - lo)
+
+
 def _any_result(results: list[ScanResult]) -> bool:
     return bool(results)
 
@@ -478,6 +506,15 @@ class FrameDecoder:
             raise ValueError(f"unknown recipes {unknown}; known: {sorted(_RECIPES)}")
         self.recipes = tuple(recipes)
         self.rotate = rotate and any(s in _LINEAR for s in self.symbologies)
+        inv = not self._backend.handles_inversion
+        names = ["invert"] if inv else []
+        for recipe in self.recipes:
+            names.append(f"region-{recipe}")
+            if inv:
+                names.append(f"region-{recipe}-invert")
+        if self.rotate:
+            names.append("rot45")
+        self.stages: tuple[str, ...] = tuple(names)     # the fallback stages, in cascade order
 
     def __repr__(self) -> str:
         return f"FrameDecoder({self.name!r}, cascade={self.cascade}, budget_ms={self.budget_ms})"
@@ -487,22 +524,36 @@ class FrameDecoder:
         return self.scan(frame, until=until).results
 
     def scan(self, frame: Frame, *, until: Callable[[list[ScanResult]], bool] | None = None,
-             budget_ms: float | None = ..., cascade: bool | None = None) -> ScanReport:  # type: ignore[assignment]
-        """Decode *frame*; run the cascade until ``until(results)`` holds (default: anything found)."""
+             budget_ms: float | None = ..., cascade: bool | None = None,  # type: ignore[assignment]
+             stages: Sequence[str] | None = None, min_contrast: int = 0) -> ScanReport:
+        """Decode *frame*; run the cascade until ``until(results)`` holds (default: anything found).
+
+        *stages*: only these fallback stages (names from :attr:`stages`), in that order, after the fast path.
+        *min_contrast*: a frame whose grey levels spread less than this skips the fallbacks."""
         t0 = time.perf_counter()
         gray = to_gray(frame)
         budget = self.budget_ms if budget_ms is ... else budget_ms
         use_cascade = self.cascade if cascade is None else cascade
+        early = ""
+        if use_cascade and min_contrast and _contrast(gray) < min_contrast:
+            use_cascade, early = False, "low-contrast"
+        plan, get_regions = self._steps(gray, use_cascade)
+        if stages is not None:
+            runs = dict(plan)
+            plan = [(n, r) for n, r in plan if n in _FAST_STEPS] + [(n, runs[n]) for n in stages if n in runs]
         stop = until or _any_result
         results: list[ScanResult] = []
         seen: set[tuple[str, str]] = set()
         steps: list[str] = []
         first_path: str | None = None
         exhausted = False
-        for name, run in self._steps(gray, use_cascade):
+        for name, run in plan:
             if steps and budget is not None and (time.perf_counter() - t0) * 1000 > budget:
                 exhausted = True
                 break
+            if name.startswith("region-") and not get_regions():
+                early = "no-regions"          # nothing code-like: a region step could find nothing
+                continue
             steps.append(name)
             try:
                 hits = run()
@@ -522,7 +573,7 @@ class FrameDecoder:
         if log.isEnabledFor(logging.DEBUG):
             log.debug("scan %dx%d: %d result(s) via %s in %.1f ms (%d steps%s)", gray.shape[1], gray.shape[0],
                       len(results), first_path, elapsed, len(steps), ", budget exhausted" if exhausted else "")
-        return ScanReport(results, first_path, steps, elapsed, self.name, exhausted)
+        return ScanReport(results, first_path, steps, elapsed, self.name, exhausted, early)
 
     # --- steps ----------------------------------------------------------------------------------------------
     def _read(self, img: np.ndarray, path: str, to_frame: Callable[[float, float], tuple[float, float]] | None
@@ -534,20 +585,24 @@ class FrameDecoder:
             out.append(ScanResult(text, sym, data, poly, self.name, path))
         return out
 
-    def _steps(self, gray: np.ndarray, cascade: bool) -> Iterator[tuple[str, Callable[[], list[ScanResult]]]]:
+    def _steps(self, gray: np.ndarray, cascade: bool
+               ) -> tuple[list[tuple[str, Callable[[], list[ScanResult]]]], Callable[[], list]]:
+        """The cascade's steps in order (each runs lazily) and the (cached) region finder they share."""
         h, w = gray.shape
+        out: list[tuple[str, Callable[[], list[ScanResult]]]] = []
         inv = not self._backend.handles_inversion
         if max(h, w) > 1600 and cascade:
             # A photo: a 2x box-filtered copy first (a quarter of the pixels, less noise, codes still big).
             half = np.asarray(_pil(gray).reduce(2))
-            yield "half", lambda: self._read(half, "half", lambda x, y: (2 * x, 2 * y))
+            out.append(("half", lambda: self._read(half, "half", lambda x, y: (2 * x, 2 * y))))
             if inv:
-                yield "half-invert", lambda: self._read(255 - half, "half-invert", lambda x, y: (2 * x, 2 * y))
-        yield "plain", lambda: self._read(gray, "plain", None)
+                out.append(("half-invert",
+                            lambda: self._read(255 - half, "half-invert", lambda x, y: (2 * x, 2 * y))))
+        out.append(("plain", lambda: self._read(gray, "plain", None)))
         if not cascade:
-            return
+            return out, list
         if inv:
-            yield "invert", lambda: self._read(255 - gray, "invert", None)
+            out.append(("invert", lambda: self._read(255 - gray, "invert", None)))
         s = max(1.0, max(h, w) / 800.0) if max(h, w) > 1600 else 1.0
         regions: list[tuple[int, int, int, int]] | None = None
 
@@ -562,13 +617,14 @@ class FrameDecoder:
             for polarity in (("", False), ("-invert", True)) if inv else (("", False),):
                 suffix, negate = polarity
                 name = f"region-{recipe}{suffix}"
-                yield name, (lambda fn=fn, k=k, angle=angle, negate=negate, name=name:
-                             self._run_regions(gray, get_regions(), fn, k, angle, s, negate, name))
+                out.append((name, lambda fn=fn, k=k, angle=angle, negate=negate, name=name:
+                            self._run_regions(gray, get_regions(), fn, k, angle, s, negate, name)))
         if self.rotate:
             def rot() -> list[ScanResult]:
                 r, back = _rotate(gray, 45)
                 return self._read(r, "rot45", back)
-            yield "rot45", rot
+            out.append(("rot45", rot))
+        return out, get_regions
 
     def _run_regions(self, gray, regions, fn, k, angle, s, negate, name) -> list[ScanResult]:
         out: list[ScanResult] = []
@@ -593,6 +649,79 @@ def _identity(x: float, y: float) -> tuple[float, float]:
 
 def _to_frame(p: tuple[float, float], x0: int, y0: int, k: int) -> tuple[float, float]:
     return x0 + p[0] / k, y0 + p[1] / k
+
+
+# --- camera streams --------------------------------------------------------------------------------------------
+CAMERA_BUDGET_MS = 8.0          # per frame, for the fallbacks: no new stage starts once a frame has taken this
+CAMERA_MIN_CONTRAST = 16        # grey levels (2nd..98th percentile): below this no code is readable
+
+
+class StreamDecoder:
+    """Decoding for a camera stream: the fast path on every frame, the fallbacks spread over frames.
+
+    Each frame runs the fast path, then at most *stages_per_frame* fallback stages taken round robin from
+    the decoder's :attr:`FrameDecoder.stages` (the next frame continues where this one stopped).  *budget_ms*
+    is the stream's average time per frame: the time a frame takes beyond it is a debt, and while the stream
+    is in debt frames run the fast path only (each paying back ``budget - its time``); every *max_skip*-th
+    frame runs its stage anyway, so the fallbacks progress even when the fast path alone exceeds the budget.
+    ``budget_ms=None``: every frame runs its stages.  A frame with too little contrast, or with no code-like
+    region, skips what could not find anything.  Still images should use :class:`FrameDecoder` (the whole
+    cascade, no budget).
+
+    One stream's state (the next stage) is guarded by a lock; use one instance per camera.
+    """
+
+    def __init__(self, decoder: FrameDecoder | str = "auto", *, budget_ms: float | None = CAMERA_BUDGET_MS,
+                 stages_per_frame: int = 1, min_contrast: int = CAMERA_MIN_CONTRAST,
+                 symbologies: Sequence[str] = ("QRCODE",), max_skip: int = 8):
+        if stages_per_frame < 0:
+            raise ValueError("stages_per_frame must be >= 0")
+        self.frame_decoder = (decoder if isinstance(decoder, FrameDecoder)
+                              else FrameDecoder(decoder, symbologies=symbologies))
+        self.name = self.frame_decoder.name
+        self.budget_ms = budget_ms
+        self.stages_per_frame = stages_per_frame
+        self.min_contrast = min_contrast
+        self.max_skip = max(1, max_skip)
+        self._next = 0
+        self._debt = 0.0            # ms spent beyond the budget, to pay back with fast-path-only frames
+        self._skipped = 0           # frames in a row that ran no fallback because of the debt
+        self._lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        return (f"StreamDecoder({self.name!r}, budget_ms={self.budget_ms}, "
+                f"stages_per_frame={self.stages_per_frame})")
+
+    @property
+    def stages(self) -> tuple[str, ...]:
+        return self.frame_decoder.stages
+
+    def reset(self) -> None:
+        """A new scene (e.g. the dialog reopened): start again with the first fallback stage."""
+        with self._lock:
+            self._next = 0
+            self._debt = 0.0
+            self._skipped = 0
+
+    def decode(self, frame: Frame, *, until: Callable[[list[ScanResult]], bool] | None = None) -> list[ScanResult]:
+        return self.scan(frame, until=until).results
+
+    def scan(self, frame: Frame, *, until: Callable[[list[ScanResult]], bool] | None = None) -> ScanReport:
+        all_stages = self.frame_decoder.stages
+        with self._lock:
+            n = min(self.stages_per_frame, len(all_stages))
+            if self.budget_ms is not None and self._debt > 0 and self._skipped + 1 < self.max_skip:
+                n = 0                                   # in debt: this frame gets the fast path only
+            self._skipped = 0 if n else self._skipped + 1
+            start = self._next % len(all_stages) if all_stages else 0
+            self._next = start + n
+        mine = [all_stages[(start + i) % len(all_stages)] for i in range(n)]
+        rep = self.frame_decoder.scan(frame, until=until, budget_ms=None, stages=mine,
+                                      min_contrast=self.min_contrast)
+        if self.budget_ms is not None:
+            with self._lock:
+                self._debt = max(0.0, self._debt + rep.elapsed_ms - self.budget_ms)
+        return rep
 
 
 # --- module-level conveniences ---------------------------------------------------------------------------------

@@ -34,7 +34,7 @@ from PIL import Image, ImageFilter
 
 from .qrimage import ean13_with_check_digit, make_ean13_image, make_qr_image, qr_modules
 
-__all__ = ["SyntheticFrame", "sandbox_ecode", "wechat_payment_code", "hard_set", "make_frame",
+__all__ = ["SyntheticFrame", "sandbox_ecode", "wechat_payment_code", "hard_set", "no_code_set", "make_frame",
            "perspective_coeffs"]
 
 BASE62 = string.digits + string.ascii_uppercase + string.ascii_lowercase
@@ -141,9 +141,12 @@ HARD_PROBS = {"rotate": 1.0, "skew": 0.5, "inverted": 0.25, "payment_qr": 0.7, "
 
 
 def make_frame(rng: random.Random, *, ecode: str | None = None, hard: bool = True,
-               probs: dict[str, float] | None = None) -> SyntheticFrame:
+               probs: dict[str, float] | None = None, code: bool = True) -> SyntheticFrame:
     """One synthetic 640x480 camera frame showing an e-code on a phone.  *probs* overrides
-    :data:`HARD_PROBS` (e.g. ``{"blur": 1.0}``); ``hard=False`` gives a clean, upright frame."""
+    :data:`HARD_PROBS` (e.g. ``{"blur": 1.0}``); ``hard=False`` gives a clean, upright frame.
+    ``code=False``: the phone shows an app screen (lines of text-like marks) instead of the QR and there are no
+    distractors: a frame that holds no code at all but has strong edges where the phone is (the camera's
+    frames before the patient opens the e-code)."""
     ecode = ecode or sandbox_ecode(rng)
     pr = dict(HARD_PROBS if hard else {k: 0.0 for k in HARD_PROBS})
     pr.update(probs or {})
@@ -177,6 +180,20 @@ def make_frame(rng: random.Random, *, ecode: str | None = None, hard: bool = Tru
     else:
         screen_fill = rng.randint(225, 255)
         qr = qr.point(lambda v: screen_fill if v == 255 else v)
+    if not code:                                        # an app screen: rows of word-like dark marks
+        trng = np.random.default_rng(rng.getrandbits(32))
+        qw = qr.size[0]
+        txt = np.full((qw, qw), screen_fill, np.uint8)
+        ink = light if p["inverted"] else rng.randint(20, 90)
+        row_h = max(3, mod_px * 2)
+        for y in range(row_h, qw - 2 * row_h, 2 * row_h):
+            x = int(trng.integers(0, row_h * 2))
+            while x < qw - row_h:
+                wlen = int(trng.integers(row_h, row_h * 6))
+                txt[y:y + row_h, x:min(qw, x + wlen)] = ink
+                x += wlen + int(trng.integers(row_h // 2 + 1, row_h * 2))
+        qr = Image.fromarray(txt, "L")
+        pr["payment_qr"] = pr["ean13"] = 0.0
     total = n + 2 * (margin + bezel)
     patch = Image.new("L", (total * mod_px, total * mod_px), rng.randint(0, 30))   # bezel colour
     screen = Image.new("L", ((n + 2 * margin) * mod_px,) * 2, screen_fill)
@@ -255,7 +272,13 @@ def make_frame(rng: random.Random, *, ecode: str | None = None, hard: bool = Tru
         img = img + nrng.normal(0, sigma, img.shape)
         p["noise"] = round(sigma, 1)
     gray = np.ascontiguousarray(np.clip(img + 0.5, 0, 255).astype(np.uint8))
-    return SyntheticFrame(gray=gray, ecode=ecode, distractors=distractors, params=p)
+    return SyntheticFrame(gray=gray, ecode=ecode if code else "", distractors=distractors, params=p)
+
+
+def no_code_set(n: int = 40, seed: int = 20240602) -> list[SyntheticFrame]:
+    """Frames with the hard set's degradations but no code at all (``make_frame(code=False)``), seeded."""
+    rng = random.Random(seed)
+    return [make_frame(random.Random(rng.getrandbits(64)), code=False) for _ in range(n)]
 
 
 def hard_set(n: int = 120, seed: int = 20240601) -> list[SyntheticFrame]:

@@ -25,7 +25,8 @@ from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QVBoxLayout, QWidget
 
 from drivers.scanner.classify import DEFAULT_RULES, ClassifyRules
-from drivers.scanner.decode import (CodeScanner, FrameDecoder, ScanReport, ScanResult, pick_ecode, to_gray,
+from drivers.scanner.decode import (CAMERA_BUDGET_MS, CodeScanner, FrameDecoder, ScanReport, ScanResult,
+                                    StreamDecoder, pick_ecode, to_gray,
                                     want_ecode)
 
 try:  # PySide6-Addons
@@ -64,10 +65,11 @@ def _gray_of(frame: Any) -> np.ndarray:
     return to_gray(frame)
 
 
-def default_camera_scanner() -> FrameDecoder:
-    """The camera pipeline's decoder: QR only (e-codes are QR; 1D decoding would only cost time) and at most
-    ~80 ms per frame; the next frame gets another chance anyway."""
-    return FrameDecoder("auto", symbologies=("QRCODE",), budget_ms=80)
+def default_camera_scanner(budget_ms: float | None = CAMERA_BUDGET_MS, stages_per_frame: int = 1
+                           ) -> StreamDecoder:
+    """The camera pipeline's decoder: QR only (e-codes are QR; 1D decoding would only cost time); the fast path
+    on every frame and one fallback stage per frame within *budget_ms*, the next frame the next stage."""
+    return StreamDecoder("auto", budget_ms=budget_ms, stages_per_frame=stages_per_frame, symbologies=("QRCODE",))
 
 
 # --- the worker pipeline ------------------------------------------------------------------------------------------
@@ -122,10 +124,12 @@ class ScanPipeline(QObject):
     def __init__(self, scanner: CodeScanner | None = None, parent: QObject | None = None, *,
                  max_fps: float = 10.0, stop_on_hit: bool = True, prefer_ecode: bool = True,
                  accept: Callable[[ScanResult], bool] | None = None, rules: ClassifyRules = DEFAULT_RULES,
-                 clock: Callable[[], float] = time.monotonic):
+                 clock: Callable[[], float] = time.monotonic, budget_ms: float | None = CAMERA_BUDGET_MS,
+                 stages_per_frame: int = 1):
         super().__init__(parent)
         self.accept = accept
-        self.scanner = scanner if scanner is not None else default_camera_scanner()
+        # budget_ms / stages_per_frame: the default scanner's per-frame fallback budget (see StreamDecoder)
+        self.scanner = scanner if scanner is not None else default_camera_scanner(budget_ms, stages_per_frame)
         self.min_interval = 1.0 / max_fps if max_fps > 0 else 0.0
         self.stop_on_hit = stop_on_hit
         self.rules = rules
@@ -157,6 +161,8 @@ class ScanPipeline(QObject):
     def start(self) -> None:
         if not self._running:
             self._running = True
+            if isinstance(self.scanner, StreamDecoder):
+                self.scanner.reset()
             self.started.emit()
 
     def stop(self) -> None:
@@ -192,7 +198,7 @@ class ScanPipeline(QObject):
         until = self._until
 
         def scan(gray: np.ndarray) -> ScanReport:
-            if isinstance(scanner, FrameDecoder):
+            if isinstance(scanner, (FrameDecoder, StreamDecoder)):
                 return scanner.scan(gray, until=until)
             t = time.perf_counter()
             res = scanner.decode(gray)

@@ -13,7 +13,7 @@ from drivers.scanner.decode import (CodeScanner, DecoderUnavailable, FrameDecode
                                     available_decoders, decode, decode_ecode, find_code_regions, pick_ecode,
                                     to_gray, want_ecode)
 from drivers.scanner.qrimage import ean13_with_check_digit, make_ean13_image, make_qr_image
-from drivers.scanner.synth import make_frame, sandbox_ecode, wechat_payment_code
+from drivers.scanner.synth import make_frame, no_code_set, sandbox_ecode, wechat_payment_code
 
 DECODERS = available_decoders()
 ECODE = "EC460100" + "Qw3rTy7U" * 6
@@ -181,9 +181,19 @@ def test_budget_bounds_the_cascade_but_the_fast_path_always_runs():
     noise = np.random.default_rng(1).normal(128, 20, (480, 640)).clip(0, 255).astype(np.uint8)
     rep = FrameDecoder("zbar", budget_ms=0.0).scan(noise)
     assert rep.steps == ["plain"] and rep.budget_exhausted and not rep.found
-    full = FrameDecoder("zbar").scan(noise)
-    assert len(full.steps) > 5 and not full.budget_exhausted
+    phone = no_code_set(1)[0].gray           # a phone showing text: code-like regions, no code
+    full = FrameDecoder("zbar").scan(phone)
+    assert len(full.steps) > 5 and not full.budget_exhausted and not full.found
     assert FrameDecoder("zbar", cascade=False).scan(noise).steps == ["plain"]
+
+
+def test_a_frame_with_nothing_code_like_skips_the_region_steps():
+    # Sensor noise on a flat field: no block stands out, so every region recipe could only find nothing.
+    noise = np.random.default_rng(1).normal(128, 20, (480, 640)).clip(0, 255).astype(np.uint8)
+    rep = FrameDecoder("zbar").scan(noise)
+    assert rep.early_exit == "no-regions" and not rep.found
+    assert not [s for s in rep.steps if s.startswith("region-")]
+    assert rep.steps == ["plain", "invert", "rot45"]          # the non-region fallbacks still run
 
 
 def test_empty_and_tiny_frames():
