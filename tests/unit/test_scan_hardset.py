@@ -1,6 +1,6 @@
 """The hard set: e-codes on phone screens, photographed badly (drivers/scanner/synth.py, seeded).
 
-Asserts a decode rate of at least 95 % per decoder (zbar always; zxing-cpp when installed) and prints it.
+Asserts a decode rate of at least 98 % per decoder (zbar always; zxing-cpp when installed) and prints it.
 """
 from __future__ import annotations
 
@@ -51,4 +51,4 @@ def test_decode_rate_on_the_hard_set(decoder, frames, capsys):
     with capsys.disabled():   # shown in every run, not only with -s
         print(f"\n[{decoder}] hard set: {rate:.1%} of {len(frames)} e-codes decoded; by step: {dict(paths)}; "
               f"missed frames {misses}")
-    assert rate >= 0.95
+    assert rate >= 0.98
