@@ -26,6 +26,10 @@ from drivers.pcsc import EventKind, NoService, PcscCardReader, PcscMonitor  # no
 from drivers.pcsc.apdu import EF05, read_record, select_aid, select_ef  # noqa: E402
 from drivers.pcsc.reader import load_scard  # noqa: E402
 from drivers.virtual import VirtualCard, VirtualCardReader, named_profile  # noqa: E402
+from bench._figures import Figure, median, show  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+LOCK = "/tmp/pcsc.lock"  # one pcscd for everyone: the pcsc tests and this bench take turns
 
 READER = "Virtual PCD 00 00"
 
@@ -91,13 +95,111 @@ def apdu_rtt(n: int) -> list[float]:
     return out
 
 
+def insert_to_fields(cycles: int, reader: PcscCardReader) -> tuple[list[float], list[float]]:
+    """Per insertion: (insert -> pcscd notices, pcscd notices -> monitor event -> fields parsed), seconds."""
+    inserted = threading.Event()
+    stamp: dict[str, float] = {}
+
+    def on_event(ev):
+        if ev.kind is EventKind.CARD_INSERTED and not ev.initial:
+            stamp["event"] = time.monotonic()
+            inserted.set()
+
+    mon = PcscMonitor(on_event, pattern=READER).start()
+    time.sleep(0.3)
+    seen, parsed = [], []
+    try:
+        for i in range(cycles):
+            inserted.clear()
+            card = VirtualCard(named_profile("gen2"))
+            t0 = time.monotonic()
+            card.insert()
+            if not inserted.wait(3):
+                raise RuntimeError("the monitor did not report the insertion")
+            data = reader.read()
+            t_parsed = time.monotonic()
+            assert data.card_no == "A00000001"
+            seen.append(card.seen_at - t0)
+            parsed.append(t_parsed - card.seen_at)
+            card.remove()
+            wait_present(False)
+            time.sleep(0.05 + (i % 4) * 0.1)  # spread insertions over pcscd's polling period
+    finally:
+        mon.stop()
+    return seen, parsed
+
+
+def card_to_screen(cycles: int) -> list[dict[str, float]]:
+    """tests/ui/bench_card_screen.py: insertion -> identified -> F5 -> cash share, the real window offscreen."""
+    import json
+
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", YIBAO_CARD_SCREEN_N=str(cycles))
+    r = subprocess.run([sys.executable, "-m", "pytest", "tests/ui/bench_card_screen.py", "-q", "-s",
+                        "-p", "no:cacheprovider"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    rows = [json.loads(ln.split(" ", 1)[1]) for ln in r.stdout.splitlines() if ln.startswith("[card-screen] ")]
+    if not rows:
+        tail = (r.stdout + r.stderr).strip().splitlines()[-1:] or ["no output"]
+        raise RuntimeError(f"tests/ui/bench_card_screen.py: {tail[0][:160]}")
+    return rows
+
+
+def figures(quick: bool = True) -> list[Figure]:
+    """Holds /tmp/pcsc.lock (as `flock /tmp/pcsc.lock` does) for the whole run."""
+    import fcntl
+
+    cycles = 8 if quick else 20
+    with open(LOCK, "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        proc = ensure_pcscd()
+        try:
+            card = VirtualCard(named_profile("gen2")).insert()
+            wait_present(True)
+            rtt = median(apdu_rtt(200 if quick else 1000))
+            reader = PcscCardReader(READER)
+            reads = []
+            for _ in range(20 if quick else 200):
+                t = time.perf_counter()
+                reader.read()
+                reads.append(time.perf_counter() - t)
+            apdus = reader.last_apdu_count
+            card.remove()
+            wait_present(False)
+            seen, parsed = insert_to_fields(cycles, reader)
+        finally:
+            if proc is not None:
+                proc.send_signal(signal.SIGTERM)
+                proc.wait(5)
+        rows = card_to_screen(5 if quick else 15)  # its own pcscd fixture: uses a running one or starts one
+    screen = median(r["cash"] for r in rows)
+    ident = median(r["ident"] for r in rows)
+    http = median(r["http_cash"] for r in rows)
+    return [
+        Figure("APDU round trip over pcscd+vpcd, median", rtt * 1000, "ms"),
+        Figure(f"full card read in place ({apdus} APDUs), median", median(reads) * 1000, "ms",
+               peer_name=f"{apdus} x the bare APDU round trip", peer_value=apdus * rtt * 1000),
+        Figure("card insertion: pcscd's own detection delay (insert -> vpcd asked for the ATR), median",
+               median(seen) * 1000, "ms", note="vpcd polls; printed apart, not part of the figures below"),
+        Figure("card seen by pcscd -> fields parsed (monitor event + read), median", median(parsed) * 1000, "ms",
+               note=f"n={cycles}"),
+        Figure("card seen by pcscd -> patient identified on screen (read + 1101), median", ident * 1000, "ms",
+               note=f"n={len(rows)}"),
+        Figure("card seen by pcscd -> cash share on screen (read, 1101, F5, 2201/2203/2204/2206), median",
+               screen * 1000, "ms", target="< 300 ms", ok=screen < 0.3,
+               peer_name="its HTTP round trips", peer_value=http * 1000, note=f"n={len(rows)}, real window offscreen"),
+    ]
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--cycles", type=int, default=20, help="insert/remove cycles")
     ap.add_argument("--reads", type=int, default=200, help="full reads of a card in place")
     ap.add_argument("--rtt", type=int, default=1000, help="single APDU round trips")
     ap.add_argument("--no-quickack", action="store_true", help="virtual card without TCP_QUICKACK (to compare)")
+    ap.add_argument("--figures", action="store_true", help="only the figure lines (as bench/all.py prints them)")
     args = ap.parse_args()
+    if args.figures:
+        show(figures(quick=args.cycles <= 20))
+        return 0
     quickack = not args.no_quickack
     proc = ensure_pcscd()
     try:
