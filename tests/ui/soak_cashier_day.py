@@ -15,6 +15,8 @@ import json
 import os
 import time
 
+import pytest
+
 from terminal.core.flow import State
 
 KEYS = ["local", "hainan-retiree", "sichuan-resident", "chongqing-employee", "guizhou-resident", "tibet-resident"]
@@ -37,12 +39,102 @@ def slope_kb(ys: list[float]) -> float:
     return num / den * 1000
 
 
+def heap_mb() -> float:
+    """glibc's bytes in use (mallinfo2 uordblks + hblkhd): live native + Python allocations, without what
+    malloc keeps freed."""
+    import ctypes
+
+    class MI(ctypes.Structure):
+        _fields_ = [(k, ctypes.c_size_t) for k in
+                    ("arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks", "fsmblks", "uordblks",
+                     "fordblks", "keepcost")]
+
+    libc = ctypes.CDLL("libc.so.6")
+    libc.mallinfo2.restype = MI
+    m = libc.mallinfo2()
+    return (m.uordblks + m.hblkhd) / 1e6
+
+
+def smaps() -> dict[str, int]:
+    """RSS in KB per kind of mapping (file name, [heap], [anon], [stack])."""
+    out: dict[str, int] = {}
+    name = ""
+    with open("/proc/self/smaps") as f:
+        for line in f:
+            parts = line.split()
+            if "-" in parts[0] and len(parts) >= 5 and not parts[0].endswith(":"):
+                name = parts[5] if len(parts) > 5 else "[anon]"
+            elif parts[0] == "Rss:":
+                out[name] = out.get(name, 0) + int(parts[1])
+    return out
+
+
+def sqlite_mb() -> float:
+    """What SQLite holds (page caches, statements) across every connection of the process."""
+    import ctypes
+
+    lib = ctypes.CDLL("libsqlite3.so.0")
+    lib.sqlite3_memory_used.restype = ctypes.c_int64
+    return lib.sqlite3_memory_used() / 1e6
+
+
 def qobjects(desk) -> int:
     from PySide6.QtCore import QObject
     from PySide6.QtWidgets import QApplication
 
     n = len(desk.window.findChildren(QObject))
     return n + len(QApplication.allWidgets())
+
+
+class SandboxProcess:
+    """The sandbox platform in a process of its own, as the real platform is: the soak's RSS is then the
+    terminal's alone (YIBAO_SOAK_SANDBOX=inproc serves it from a thread of the terminal's process, as tests do)."""
+
+    def __init__(self, db_path):
+        import subprocess
+        import sys
+
+        self.db_path = db_path
+        self.proc = subprocess.Popen([sys.executable, "-m", "terminal.sandbox.server", "--port", "0",
+                                      "--db", str(db_path)], stdout=subprocess.PIPE, text=True,
+                                     stderr=subprocess.DEVNULL)
+        self.url = self.proc.stdout.readline().strip()
+        assert self.url.startswith("http"), "the sandbox process did not start"
+
+    def ledger(self) -> list[dict]:
+        from terminal.sandbox.platform import Platform
+        from terminal.sandbox.policy import Policies
+        from terminal.sandbox.store import Store
+
+        return Platform(Store(self.db_path), Policies()).ledger()
+
+    def rss_mb(self) -> float:
+        with open(f"/proc/{self.proc.pid}/statm") as f:
+            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 1e6
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        self.proc.wait(10)
+
+
+@pytest.fixture
+def sandbox(tmp_path, request):
+    if os.environ.get("YIBAO_SOAK_SANDBOX") == "inproc":
+        yield request.getfixturevalue("_inproc_sandbox")
+        return
+    srv = SandboxProcess(tmp_path / "sandbox.sqlite")
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture
+def _inproc_sandbox(tmp_path):
+    from terminal.sandbox.server import SandboxServer
+
+    srv = SandboxServer(db_path=tmp_path / "sandbox.sqlite")
+    srv.start()
+    yield srv
+    srv.stop()
 
 
 def test_a_cashier_day(desk):
@@ -53,7 +145,7 @@ def test_a_cashier_day(desk):
 
         tracemalloc.start(12)
     snaps = {}
-    times, rss, qobj = [], [], []
+    times, rss, qobj, heap, sqlm = [], [], [], [], []
     gc.collect()
     rss0 = rss_mb()
     for i in range(n):
@@ -72,18 +164,31 @@ def test_a_cashier_day(desk):
         gc.collect()
         rss.append(rss_mb())
         qobj.append(qobjects(desk))
+        heap.append(heap_mb())
+        sqlm.append(sqlite_mb())
+        if os.environ.get("YIBAO_SOAK_SMAPS") == "1" and i + 1 in (n // 2, n):
+            snaps[f"smaps{i + 1}"] = smaps()
         if trace and i + 1 in (n // 4, 3 * n // 4):
             import tracemalloc
 
             snaps[i + 1] = tracemalloc.take_snapshot()
     half = rss[n // 2:]
-    out = {"n": n, "rss0": rss0, "rss": rss, "times": times, "qobjects": qobj,
+    out = {"n": n, "sandbox": "process" if isinstance(desk.sandbox, SandboxProcess) else "inproc",
+           "sandbox_rss": desk.sandbox.rss_mb() if isinstance(desk.sandbox, SandboxProcess) else None, "rss0": rss0, "rss": rss, "times": times, "qobjects": qobj, "heap": heap, "heap_slope_kb": slope_kb(heap[n // 2:]),
+           "sqlite": sqlm, "sqlite_slope_kb": slope_kb(sqlm[n // 2:]),
            "slope_kb": slope_kb(half), "qobj_slope": slope_kb(qobj[n // 2:]) / 1000}
     st = sorted(times)
     print(f"\n[soak] {n} patients through the window: median {st[n // 2] * 1000:.0f} ms per patient, "
           f"p95 {st[int(n * 0.95) - 1] * 1000:.0f} ms; RSS {rss0:.0f} MB -> {rss[-1]:.0f} MB, "
           f"slope over the last {len(half)} {out['slope_kb']:.1f} KB/patient; "
-          f"QObjects {qobj[0]} -> {qobj[-1]}")
+          f"QObjects {qobj[0]} -> {qobj[-1]}; malloc in use {heap[0]:.0f} -> {heap[-1]:.0f} MB, "
+          f"slope {out['heap_slope_kb']:.1f} KB/patient; SQLite {sqlm[0]:.1f} -> {sqlm[-1]:.1f} MB, "
+          f"slope {out['sqlite_slope_kb']:.1f} KB/patient")
+    if f"smaps{n}" in snaps:
+        a, b = snaps.pop(f"smaps{n // 2}"), snaps.pop(f"smaps{n}")
+        grew = sorted(((b.get(k, 0) - a.get(k, 0), k) for k in set(a) | set(b)), reverse=True)
+        print(f"[soak] RSS growth by mapping between patient {n // 2} and {n}: "
+              + ", ".join(f"{k} {d:+d} KB" for d, k in grew[:8] if d))
     if trace and len(snaps) == 2:
         a, b = (snaps[k] for k in sorted(snaps))
         print(f"[soak] tracemalloc growth between patient {min(snaps)} and {max(snaps)}:")
