@@ -288,6 +288,21 @@ class _DeadlineAdapter(HTTPAdapter):
         self.poolmanager.pool_classes_by_scheme = {"http": _HTTPPool, "https": _HTTPSPool}
 
 
+_inf_cache: tuple[int, str] = (0, "")
+
+
+def _inf_time() -> str:
+    """Local time "YYYY-mm-dd HH:MM:SS" for the envelope, formatted once per second (strftime is most of the
+    envelope's cost; a settle sends six messages within the same second or two)."""
+    global _inf_cache
+    now = time.time()
+    sec = int(now)
+    cached = _inf_cache
+    if cached[0] != sec:
+        cached = _inf_cache = (sec, datetime.fromtimestamp(sec).strftime("%Y-%m-%d %H:%M:%S"))
+    return cached[1]
+
+
 class PlatformClient:
     def __init__(self, endpoint: Endpoint, identity: Identity, msgids: MsgIdGenerator, *,
                  observer: MessageObserver | None = None, session: requests.Session | None = None):
@@ -335,7 +350,7 @@ class PlatformClient:
             "opter_type": i.opter_type,
             "opter": i.opter,
             "opter_name": i.opter_name,
-            "inf_time": datetime.now().strftime("%Y-%m-%d %H:%M:%S"),
+            "inf_time": _inf_time(),
             "fixmedins_code": i.fixmedins_code,
             "fixmedins_name": i.fixmedins_name,
             "sign_no": self.sign_no,
@@ -373,7 +388,7 @@ class PlatformClient:
         mm = msg.money_moving
         kw = dict(infno=msg.infno, msgid=msg.msgid)
         body = wire.dumps(msg.envelope).encode("utf-8")
-        headers = {}
+        headers: dict[str, str] | None = None  # None: requests takes the session's headers as they are
         e = self.endpoint
         if e.gateway_paasid and e.gateway_token:
             headers = gateway_headers(e.gateway_paasid, e.gateway_token)
@@ -406,7 +421,7 @@ class PlatformClient:
                       inf_refmsgid=str(data.get("inf_refmsgid") or ""), raw=data,
                       elapsed=time.perf_counter() - msg.started, http_elapsed=http_elapsed)
 
-    def _exchange(self, msg: Message, body: bytes, headers: dict[str, str], mm: bool, kw: dict[str, str],
+    def _exchange(self, msg: Message, body: bytes, headers: dict[str, str] | None, mm: bool, kw: dict[str, str],
                   cap: tuple[int, str] | None = None) -> tuple[bytes, str]:
         """POST and read the whole answer within one deadline and under the size cap: (body, Content-Type).
         cap: (bytes, config key) instead of backend.max_answer_bytes (a file answer)."""
