@@ -14,6 +14,8 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import os
+import signal
 import subprocess
 import sys
 import time
@@ -24,7 +26,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench._figures import Figure  # noqa: E402
 
-# (module, seconds it may take in quick mode) — the budgets add up to well under 3 minutes.
+# (module, the most seconds it may take in quick mode: a cap against a hang; a normal run of all takes ~100 s)
 MODULES: list[tuple[str, float]] = [
     ("settle_latency", 40),
     ("cold_start", 30),
@@ -58,18 +60,20 @@ def _child(name: str) -> int:
 
 def _run(name: str, timeout: float) -> tuple[list[Figure], str | None]:
     """Run one module in its own process; returns its figures and, if it failed, why."""
+    proc = subprocess.Popen([sys.executable, str(Path(__file__).resolve()), "--child", name], cwd=ROOT,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
     try:
-        proc = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--child", name], cwd=ROOT,
-                              capture_output=True, text=True, timeout=timeout)
-    except subprocess.TimeoutExpired as e:
-        out = e.stdout.decode() if isinstance(e.stdout, bytes) else (e.stdout or "")
-        figs, _ = _parse(out)
+        out, err_text = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)  # the module's own children too (a sandbox, a pytest run)
+        out, _ = proc.communicate()
+        figs, _ = _parse(out or "")
         return figs, f"no answer within {timeout:.0f} s"
-    figs, failed = _parse(proc.stdout)
+    figs, failed = _parse(out)
     if failed:
         return figs, failed
     if proc.returncode != 0:
-        err = [ln for ln in proc.stderr.strip().splitlines() if ln.strip()]
+        err = [ln for ln in err_text.strip().splitlines() if ln.strip()]
         return figs, (err[-1].strip() if err else f"exit status {proc.returncode}")[:200]
     if not figs:
         return figs, "no figures returned"
@@ -90,17 +94,17 @@ def _parse(out: str) -> tuple[list[Figure], str | None]:
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--child", help=argparse.SUPPRESS)
-    ap.add_argument("--only", help="comma-separated module names (default: all)")
+    ap.add_argument("--only", help="comma-separated module names of bench/, in this order (default: all)")
     ap.add_argument("--timeout", type=float, help="seconds per module (default: each module's own budget)")
     args = ap.parse_args()
     if args.child:
         return _child(args.child)
-    wanted = set(args.only.split(",")) if args.only else None
+    budgets = dict(MODULES)
+    names = [n.strip() for n in args.only.split(",") if n.strip()] if args.only else list(budgets)
     t0 = time.perf_counter()
     ok = over = info = failed = 0
-    for name, budget in MODULES:
-        if wanted is not None and name not in wanted:
-            continue
+    for name in names:
+        budget = budgets.get(name, 60.0)
         figs, why = _run(name, args.timeout or budget)
         for f in figs:
             print(f.line(), flush=True)
