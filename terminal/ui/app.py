@@ -99,8 +99,10 @@ class CashierApp:
 
     def __init__(self, cfg, session, *, customer_display: bool | None = None, app: QApplication | None = None):
         from .controller import CashierController
+        from .memory import tune_malloc
         from .operators import OperatorStore
 
+        tune_malloc()  # a day at the desk must not ratchet the heap up (terminal/ui/memory.py)
         self.app = app or ensure_app()
         self.cfg = cfg
         self.session = session

@@ -13,6 +13,7 @@ from __future__ import annotations
 import gc
 import json
 import os
+import sys
 import time
 
 import pytest
@@ -63,7 +64,9 @@ def smaps() -> dict[str, int]:
         for line in f:
             parts = line.split()
             if "-" in parts[0] and len(parts) >= 5 and not parts[0].endswith(":"):
-                name = parts[5] if len(parts) > 5 else "[anon]"
+                lo, hi = (int(x, 16) for x in parts[0].split("-"))
+                # anonymous mappings by size: 64 MiB malloc arenas of threads, 8 MiB thread stacks, ...
+                name = parts[5] if len(parts) > 5 else f"[anon {(hi - lo) >> 20} MiB]"
             elif parts[0] == "Rss:":
                 out[name] = out.get(name, 0) + int(parts[1])
     return out
@@ -145,7 +148,7 @@ def test_a_cashier_day(desk):
 
         tracemalloc.start(12)
     snaps = {}
-    times, rss, qobj, heap, sqlm = [], [], [], [], []
+    times, rss, qobj, heap, sqlm, blocks = [], [], [], [], [], []
     gc.collect()
     rss0 = rss_mb()
     for i in range(n):
@@ -166,6 +169,7 @@ def test_a_cashier_day(desk):
         qobj.append(qobjects(desk))
         heap.append(heap_mb())
         sqlm.append(sqlite_mb())
+        blocks.append(sys.getallocatedblocks() / 1000)  # thousands of live Python memory blocks
         if os.environ.get("YIBAO_SOAK_SMAPS") == "1" and i + 1 in (n // 2, n):
             snaps[f"smaps{i + 1}"] = smaps()
         if trace and i + 1 in (n // 4, 3 * n // 4):
@@ -175,6 +179,7 @@ def test_a_cashier_day(desk):
     half = rss[n // 2:]
     out = {"n": n, "sandbox": "process" if isinstance(desk.sandbox, SandboxProcess) else "inproc",
            "sandbox_rss": desk.sandbox.rss_mb() if isinstance(desk.sandbox, SandboxProcess) else None, "rss0": rss0, "rss": rss, "times": times, "qobjects": qobj, "heap": heap, "heap_slope_kb": slope_kb(heap[n // 2:]),
+           "py_blocks": blocks, "py_blocks_slope": slope_kb(blocks[n // 2:]) / 1000,
            "sqlite": sqlm, "sqlite_slope_kb": slope_kb(sqlm[n // 2:]),
            "slope_kb": slope_kb(half), "qobj_slope": slope_kb(qobj[n // 2:]) / 1000}
     st = sorted(times)
@@ -183,7 +188,7 @@ def test_a_cashier_day(desk):
           f"slope over the last {len(half)} {out['slope_kb']:.1f} KB/patient; "
           f"QObjects {qobj[0]} -> {qobj[-1]}; malloc in use {heap[0]:.0f} -> {heap[-1]:.0f} MB, "
           f"slope {out['heap_slope_kb']:.1f} KB/patient; SQLite {sqlm[0]:.1f} -> {sqlm[-1]:.1f} MB, "
-          f"slope {out['sqlite_slope_kb']:.1f} KB/patient")
+          f"slope {out['sqlite_slope_kb']:.1f} KB/patient; Python blocks +{out['py_blocks_slope']:.1f}/patient")
     if f"smaps{n}" in snaps:
         a, b = snaps.pop(f"smaps{n // 2}"), snaps.pop(f"smaps{n}")
         grew = sorted(((b.get(k, 0) - a.get(k, 0), k) for k in set(a) | set(b)), reverse=True)
