@@ -6,6 +6,7 @@ Any state before settling may go back to idle (the patient leaves) or to an earl
 """
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any, Callable
@@ -44,6 +45,9 @@ class IllegalTransition(RuntimeError):
         self.src, self.dst = src, dst
 
 
+HISTORY_LEN = 200  # transitions Flow.history keeps
+
+
 @dataclass
 class CashierFlow:
     """Holds the current patient's visit and enforces legal transitions.
@@ -60,7 +64,8 @@ class CashierFlow:
     preview: Any = None
     settlement: Any = None
     context: dict[str, Any] = field(default_factory=dict)
-    history: list[tuple[State, State]] = field(default_factory=list)
+    # the last transitions (for tests and diagnostics), bounded: a day at the desk is thousands of them
+    history: deque[tuple[State, State]] = field(default_factory=lambda: deque(maxlen=HISTORY_LEN))
     listeners: list[Callable[[State, State], None]] = field(default_factory=list)
 
     def can(self, dst: State) -> bool:

@@ -81,3 +81,14 @@ def test_random_intents_never_break_the_table(intents):
     # never two settlements without a way back through IDLE / refusal / reversal
     settles = [b for a, b in seen if b == State.SETTLING]
     assert len(settles) <= sum(1 for a, b in seen if a == State.PREVIEWED and b == State.SETTLING)
+
+
+def test_history_is_bounded_over_a_long_day():
+    from terminal.core.flow import HISTORY_LEN
+
+    f = CashierFlow()
+    for _ in range(HISTORY_LEN):  # a patient identified and let go: two transitions
+        f.identified("cred", "person")
+        f.reset()
+    assert len(f.history) == HISTORY_LEN
+    assert f.history[-1] == (State.IDENTIFIED, State.IDLE)
