@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import re
+import sys
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -27,7 +28,7 @@ from .qr import qr_image
 RECEIPT_WIDTH_MM = 80.0
 
 
-@dataclass
+@dataclass(slots=True)  # the session journal keeps a day of these (terminal/ui/session.py)
 class ReceiptLine:
     name: str
     qty: str
@@ -82,7 +83,8 @@ class ReceiptData:
     def build(cls, *, cfg, operator, person, visit, settlement: Settlement, training: bool,
               when: datetime | None = None) -> "ReceiptData":
         when = when or datetime.now()
-        lines = [ReceiptLine(i.name, f"{i.qty}", i.amount) for i in visit.bill.items]
+        # interned: the same catalogue names and quantities come back all day, one copy each is enough
+        lines = [ReceiptLine(sys.intern(i.name), sys.intern(f"{i.qty}"), i.amount) for i in visit.bill.items]
         funds = [(d.fund_pay_type_name or FUND_NAMES.get(d.fund_pay_type, d.fund_pay_type), d.fund_payamt)
                  for d in settlement.details]
         return cls(

@@ -31,8 +31,11 @@ class SessionJournal:
         self._records: list[ReceiptData] = []
 
     def record(self, r: ReceiptData) -> None:
+        """Add (or replace) a settlement; earlier days' records go (the store and its journal keep them)."""
+        day = (r.time or datetime.now().strftime("%Y-%m-%d"))[:10]
         with self._lock:
-            self._records = [x for x in self._records if x.setl_id != r.setl_id] + [r]
+            self._records = [x for x in self._records
+                             if x.setl_id != r.setl_id and (not x.time or x.time[:10] >= day)] + [r]
 
     def find(self, setl_id: str) -> ReceiptData | None:
         with self._lock:
