@@ -137,6 +137,7 @@ class Person:
         return active[0]
 
     def is_cross_province(self, treatment_admdvs: str, insutype: str | None = None) -> bool:
+        ins: Insurance | None
         try:
             ins = self.insurance(insutype)
         except LookupError:
@@ -406,7 +407,9 @@ class Settlement:
 
     def sign_errors(self, cancel: bool = False) -> list[str]:
         """Fund shares with the wrong sign: negative in a settlement, positive in a cancellation."""
-        bad = (lambda v: v > 0) if cancel else (lambda v: v < 0)  # noqa: E731
+        def bad(v: Decimal) -> bool:
+            return v > 0 if cancel else v < 0
+
         what = "撤销应答中为正" if cancel else "为负"
         errs = [f"{k} {self.amounts[k]} {what}" for k in FUND_SHARE_FIELDS if bad(self.amounts.get(k, ZERO))]
         errs += [f"基金明细 {d.fund_pay_type} fund_payamt {d.fund_payamt} {what}" for d in self.details
@@ -416,7 +419,9 @@ class Settlement:
     def identity_errors(self) -> list[str]:
         """The identities of the protocol; an empty list when the breakdown adds up to the cent."""
         a = self.amounts
-        g = lambda k: a.get(k, ZERO)  # noqa: E731
+        def g(k: str) -> Decimal:
+            return a.get(k, ZERO)
+
         errs = []
         parts = g("fulamt_ownpay_amt") + g("overlmt_selfpay") + g("preselfpay_amt") + g("inscp_scp_amt")
         if g("medfee_sumamt") != parts:

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation, localcontext
 
 CENT = Decimal("0.01")
@@ -226,19 +227,18 @@ def answer_amount(value: object, field: str) -> Decimal:
     platform leaves empty amounts out). Numbers may come as JSON numbers (Decimal, int) or strings."""
     if value is None or value is MISSING:
         return ZERO
-    t = type(value)
-    if t is Decimal:  # the common case: a JSON number parsed with parse_float=Decimal
+    if type(value) is Decimal:  # the common case: a JSON number parsed with parse_float=Decimal
         d = value
         if d.as_tuple().exponent == -2 and d.is_finite() and d.adjusted() < 14:
             return d
-    elif t is str:
+    elif type(value) is str:
         text = value.strip()
         if not text:
             return ZERO
         if not _INTERNAL.fullmatch(text):
             raise AnswerAmountError(field, "不是数值", value)
         d = Decimal(text)
-    elif t is int:
+    elif type(value) is int:
         d = Decimal(value)
     elif isinstance(value, float):
         raise AnswerAmountError(field, "是二进制浮点数", value)
@@ -261,17 +261,16 @@ def money(value: object) -> Decimal:
     Accepts Decimal, int and numeric strings without separators. Refuses floats (they have already lost the
     cents), None and "" (a missing value is never silently zero), commas, non-finite values.
     """
-    t = type(value)
-    if t is Decimal:  # the common case first
+    if type(value) is Decimal:  # the common case first
         d = value
         if d.is_finite() and d.as_tuple().exponent == -2:
             return d
-    elif t is str:
+    elif type(value) is str:
         text = value.strip()
         if not _INTERNAL.fullmatch(text):
             raise MoneyError(f"not an amount: {value!r}")
         d = Decimal(text)
-    elif t is int:
+    elif type(value) is int:
         d = Decimal(value)
     elif value is None:
         raise MoneyError("missing amount (None); a missing amount is never read as 0.00")
@@ -294,7 +293,7 @@ def money(value: object) -> Decimal:
         raise MoneyError(f"amount out of range: {value!r}") from None
 
 
-def msum(values) -> Decimal:
+def msum(values: Iterable[object]) -> Decimal:
     total = ZERO
     for v in values:
         total += money(v)

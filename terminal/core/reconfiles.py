@@ -269,7 +269,8 @@ def summarise_upload(envelope: dict[str, Any]) -> dict[str, Any]:
     length and sha256. Other envelopes are returned as they are."""
     inp = envelope.get("input") if isinstance(envelope, dict) else None
     node = inp.get("fsUploadIn") if isinstance(inp, dict) else None
-    if not isinstance(node, dict) or not isinstance(node.get("in"), (list, bytes, bytearray)):
+    if not isinstance(inp, dict) or not isinstance(node, dict) or not isinstance(node.get("in"),
+                                                                               (list, bytes, bytearray)):
         return envelope
     raw = node["in"]
     try:
