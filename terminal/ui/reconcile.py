@@ -9,7 +9,7 @@ renders and forwards. The store side is terminal.store.reconcile.Reconciler.
 from __future__ import annotations
 
 import logging
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any, Callable
 
@@ -360,10 +360,6 @@ class ReconcileDialog(QDialog):
     @property
     def day(self) -> str:
         return self.date.date().toString("yyyy-MM-dd")
-
-    def set_day(self, day: str | date) -> None:
-        d = day if isinstance(day, date) else datetime.strptime(day, "%Y-%m-%d").date()
-        self.date.setDate(QDate(d.year, d.month, d.day))
 
     def _day_changed(self, *_a) -> None:
         self.results, self.report = {}, None
