@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (QFileDialog, QFrame, QHBoxLayout, QLabel, QMainWi
                                QStatusBar, QVBoxLayout, QWidget)
 
 from terminal.core import wire
+from terminal.core.errors import user_message_of
 from terminal.core.flow import State
 from terminal.core.models import Bill
 
@@ -32,7 +33,7 @@ from .panels import BillPanel, IdentifyBar, PersonPanel, SettlementPanel
 from .reconcile import ReconcileDialog
 from .widgets import BusyOverlay, KeyButton, set_kind
 
-log = logging.getLogger("terminal.ui.window")
+log = logging.getLogger(__name__)
 S = State
 
 
@@ -299,7 +300,7 @@ class MainWindow(QMainWindow):
             self._card_watch = reader.monitor(self._card_bridge.event.emit)
             self.reader_state = self.tr("读卡器就绪")
         except Exception as e:  # noqa: BLE001
-            self.reader_state = self.tr("读卡器不可用：") + getattr(e, "user_message", str(e))
+            self.reader_state = self.tr("读卡器不可用：") + user_message_of(e)
         self.render_status()
 
     def _card_event(self, ev) -> None:
@@ -528,7 +529,7 @@ class MainWindow(QMainWindow):
             self._show_scheduled(text, kind, report.summary)
 
         def failed(e: BaseException) -> None:
-            why = getattr(e, "user_message", str(e))
+            why = user_message_of(e)
             self._recon_retry_at = time.monotonic() + 600  # the platform may be down: again in 10 minutes
             self._show_scheduled(self.tr("自动对账 %1 未完成（10 分钟后重试）：").replace("%1", day) + why, "bad", why)
 

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDateEdit, QDialog,
                                QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton, QSplitter, QTableWidget,
                                QTableWidgetItem, QVBoxLayout, QWidget)
 
+from terminal.core.errors import user_message_of
 from terminal.core.models import INSUTYPE_NAMES
 from terminal.core.money import ZERO, fmt_yuan
 from terminal.core.privacy import mask_id
@@ -26,7 +27,7 @@ from terminal.core.regions import place_name
 from .ops import Op
 from .widgets import KeyButton, set_kind
 
-log = logging.getLogger("terminal.ui.reconcile")
+log = logging.getLogger(__name__)
 
 _CTX = "Reconcile"
 
@@ -396,7 +397,7 @@ class ReconcileDialog(QDialog):
             groups = rec.groups(self.day)
             stored = rec.results(self.day)  # latest first
         except Exception as e:  # noqa: BLE001
-            self.note.setText(self.tr("读取本地日志失败：") + getattr(e, "user_message", str(e)))
+            self.note.setText(self.tr("读取本地日志失败：") + user_message_of(e))
             return []
         verdict: dict[tuple, dict] = {}
         for r in stored:
@@ -560,7 +561,7 @@ class ReconcileDialog(QDialog):
     def _fail(self, prefix: str) -> Callable[[BaseException], None]:
         def failed(e: BaseException) -> None:
             log.warning("%s %s", prefix, e)
-            self._stop(prefix + getattr(e, "user_message", str(e)), "bad")
+            self._stop(prefix + user_message_of(e), "bad")
         return failed
 
     # 3201 --------------------------------------------------------------------------------------------------
@@ -587,7 +588,7 @@ class ReconcileDialog(QDialog):
                     d = session.client.reconcile(data).output.get("data") or {}
                     out[k] = "balanced" if str(d.get("stmt_rslt", "")) == "0" else "mismatch"
                 except Exception as e:  # noqa: BLE001
-                    out[k] = getattr(e, "user_message", str(e))
+                    out[k] = user_message_of(e)
             return out
 
         def done(result) -> None:
