@@ -29,7 +29,8 @@ from .journal import JournalDialog, QueueDialog
 from .login import SupervisorDialog
 from .ops import Op
 from .operators import OperatorStore
-from .panels import BillPanel, IdentifyBar, PersonPanel, SettlementPanel
+from .panels import BillPanel, IdentifyBar, PersonPanel
+from .settlement_panel import SettlementPanel
 from .reconcile import ReconcileDialog
 from .widgets import BusyOverlay, KeyButton, set_kind
 
