@@ -4,8 +4,8 @@ amounts and person as the view shows them, and the day's totals from the session
 """
 from __future__ import annotations
 
-from decimal import Decimal
 from collections.abc import Iterable
+from decimal import Decimal
 from typing import Any, Protocol
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
