@@ -14,8 +14,9 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 BIN = Path(sys.executable).parent
-UI = ["app", "controller", "customer", "duplicates", "items", "journal", "login", "main_window", "panels", "phone",
-      "receipt", "reconcile", "settings", "widgets"]
+UI = ["app", "cardwatch", "controller", "customer", "duplicates", "items", "journal", "login", "main_window", "panels",
+      "phone", "receipt", "reconcile", "reconcile_dialogs", "reconcile_labels", "settings", "settlement_panel", "widgets",
+      "window_dialogs"]
 
 
 def main() -> int:

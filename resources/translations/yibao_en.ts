@@ -102,6 +102,29 @@
     </message>
 </context>
 <context>
+    <name>CardWatch</name>
+    <message>
+        <source>未配置读卡器</source>
+        <translation>No card reader</translation>
+    </message>
+    <message>
+        <source>读卡器就绪</source>
+        <translation>Card reader ready</translation>
+    </message>
+    <message>
+        <source>读卡器不可用：</source>
+        <translation>Card reader unavailable: </translation>
+    </message>
+    <message>
+        <source>已插卡</source>
+        <translation>Card inserted</translation>
+    </message>
+    <message>
+        <source>读卡器就绪（无卡）</source>
+        <translation>Card reader ready (no card)</translation>
+    </message>
+</context>
+<context>
     <name>CashierController</name>
     <message>
         <source>检查交易日志</source>
@@ -630,6 +653,41 @@
     </message>
 </context>
 <context>
+    <name>ExportDialog</name>
+    <message>
+        <source>CSV 文件 (*.csv)</source>
+        <translation>CSV file (*.csv)</translation>
+    </message>
+    <message>
+        <source>Excel 工作簿 (*.xlsx)</source>
+        <translation>Excel workbook (*.xlsx)</translation>
+    </message>
+    <message>
+        <source>导出对账结果</source>
+        <translation>Export the reconciliation</translation>
+    </message>
+    <message>
+        <source>位置：</source>
+        <translation>Look in:</translation>
+    </message>
+    <message>
+        <source>文件名：</source>
+        <translation>File name:</translation>
+    </message>
+    <message>
+        <source>文件类型：</source>
+        <translation>File type:</translation>
+    </message>
+    <message>
+        <source>保存</source>
+        <translation>Save</translation>
+    </message>
+    <message>
+        <source>取消</source>
+        <translation>Cancel</translation>
+    </message>
+</context>
+<context>
     <name>FixDialog</name>
     <message>
         <source>处理对账差异</source>
@@ -928,60 +986,8 @@
         <translation>(no hospital HIS connected: load the bill file with Ctrl+O)</translation>
     </message>
     <message>
-        <source>未配置读卡器</source>
-        <translation>No card reader</translation>
-    </message>
-    <message>
-        <source>读卡器就绪</source>
-        <translation>Card reader ready</translation>
-    </message>
-    <message>
-        <source>读卡器不可用：</source>
-        <translation>Card reader unavailable: </translation>
-    </message>
-    <message>
-        <source>已插卡</source>
-        <translation>Card inserted</translation>
-    </message>
-    <message>
-        <source>读卡器就绪（无卡）</source>
-        <translation>Card reader ready (no card)</translation>
-    </message>
-    <message>
         <source>摄像头扫码不可用</source>
         <translation>Camera scanning is not available</translation>
-    </message>
-    <message>
-        <source>载入账单</source>
-        <translation>Load bill</translation>
-    </message>
-    <message>
-        <source>账单 (*.json)</source>
-        <translation>Bills (*.json)</translation>
-    </message>
-    <message>
-        <source>账单文件错误：</source>
-        <translation>Bill file error: </translation>
-    </message>
-    <message>
-        <source>重复结算单据 </source>
-        <translation>Settle again: bill </translation>
-    </message>
-    <message>
-        <source>原因：</source>
-        <translation>Reason: </translation>
-    </message>
-    <message>
-        <source>当前没有可撤销的结算；撤销以往结算请在日志（F6）中操作</source>
-        <translation>Nothing to cancel here; cancel earlier settlements from the journal (F6)</translation>
-    </message>
-    <message>
-        <source>撤销结算 </source>
-        <translation>Cancel settlement </translation>
-    </message>
-    <message>
-        <source>住院出院结算</source>
-        <translation>Inpatient discharge settlement</translation>
     </message>
     <message>
         <source>自动对账 %1：与平台逐笔一致</source>
@@ -1006,18 +1012,6 @@
     <message>
         <source>自动对账</source>
         <translation>Scheduled reconciliation</translation>
-    </message>
-    <message>
-        <source>设置已保存到 </source>
-        <translation>Settings saved to </translation>
-    </message>
-    <message>
-        <source>，重新启动后生效</source>
-        <translation>; they take effect after a restart</translation>
-    </message>
-    <message>
-        <source>修改设置</source>
-        <translation>Change settings</translation>
     </message>
     <message>
         <source>结算请求已发出。若长时间无应答，可按 Esc 停止等待：系统不会重复结算，结果将在平台应答后自动确认或冲正。</source>
@@ -1795,36 +1789,8 @@
         <translation>Reconcile in detail first (F9), then export</translation>
     </message>
     <message>
-        <source>CSV 文件 (*.csv)</source>
-        <translation>CSV file (*.csv)</translation>
-    </message>
-    <message>
-        <source>Excel 工作簿 (*.xlsx)</source>
-        <translation>Excel workbook (*.xlsx)</translation>
-    </message>
-    <message>
         <source>导出对账结果</source>
         <translation>Export the reconciliation</translation>
-    </message>
-    <message>
-        <source>位置：</source>
-        <translation>Look in:</translation>
-    </message>
-    <message>
-        <source>文件名：</source>
-        <translation>File name:</translation>
-    </message>
-    <message>
-        <source>文件类型：</source>
-        <translation>File type:</translation>
-    </message>
-    <message>
-        <source>保存</source>
-        <translation>Save</translation>
-    </message>
-    <message>
-        <source>取消</source>
-        <translation>Cancel</translation>
     </message>
     <message>
         <source>正在导出…</source>
@@ -2158,6 +2124,53 @@
     <message>
         <source>需要主管授权</source>
         <translation>Supervisor authorisation needed</translation>
+    </message>
+</context>
+<context>
+    <name>WindowDialogs</name>
+    <message>
+        <source>载入账单</source>
+        <translation>Load bill</translation>
+    </message>
+    <message>
+        <source>账单 (*.json)</source>
+        <translation>Bills (*.json)</translation>
+    </message>
+    <message>
+        <source>账单文件错误：</source>
+        <translation>Bill file error: </translation>
+    </message>
+    <message>
+        <source>重复结算单据 </source>
+        <translation>Settle again: bill </translation>
+    </message>
+    <message>
+        <source>原因：</source>
+        <translation>Reason: </translation>
+    </message>
+    <message>
+        <source>当前没有可撤销的结算；撤销以往结算请在日志（F6）中操作</source>
+        <translation>Nothing to cancel here; cancel earlier settlements from the journal (F6)</translation>
+    </message>
+    <message>
+        <source>撤销结算 </source>
+        <translation>Cancel settlement </translation>
+    </message>
+    <message>
+        <source>住院出院结算</source>
+        <translation>Inpatient discharge settlement</translation>
+    </message>
+    <message>
+        <source>设置已保存到 </source>
+        <translation>Settings saved to </translation>
+    </message>
+    <message>
+        <source>，重新启动后生效</source>
+        <translation>; they take effect after a restart</translation>
+    </message>
+    <message>
+        <source>修改设置</source>
+        <translation>Change settings</translation>
     </message>
 </context>
 </TS>

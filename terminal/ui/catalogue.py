@@ -16,7 +16,7 @@ from typing import Any, Iterable
 from terminal.core.models import FeeItem
 from terminal.core.money import MISSING, parse_price
 
-log = logging.getLogger("terminal.ui.catalogue")
+log = logging.getLogger(__name__)
 
 SANDBOX_CATALOGUE = Path(__file__).resolve().parents[1] / "sandbox" / "data" / "catalogue.json"
 LEVELS = {"01": "甲类", "02": "乙类", "03": "丙类"}

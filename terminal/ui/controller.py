@@ -13,6 +13,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from terminal.backend.errors import PlatformError, TransportError
 from terminal.core.flow import CashierFlow, State
+from terminal.core.idcard import id_number_problem
 from terminal.core.models import Bill, Credential, FeeItem, Person, Settlement, Visit
 from terminal.service import UncertainSettlement
 from terminal.store.duplicates import DuplicateOverride
@@ -20,7 +21,7 @@ from terminal.store.errors import DuplicateBill, DuplicateSuspected
 
 from .ops import Op, OpRunner
 from .receipt import ReceiptData, print_receipt, print_slip
-from .session import AppSession, PendingReversal, id_credential, id_number_problem
+from .session import AppSession, PendingReversal, id_credential
 
 log = logging.getLogger("terminal.ui.controller")
 

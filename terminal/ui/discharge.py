@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QFrame, QGridLayout
                                QLineEdit, QMessageBox, QPlainTextEdit, QPushButton, QTableWidget, QTableWidgetItem,
                                QVBoxLayout, QWidget)
 
+from terminal.core.idcard import id_number_valid
 from terminal.core.inpatient import FeeTotals, Stay
 from terminal.core.models import CertType, Credential
 from terminal.core.money import fmt_yuan
@@ -36,14 +37,6 @@ RunInBackground = Callable[[str, Callable[[], Any], Callable[[Any], None], Calla
 
 FEE_COLUMNS = ("类别", "条数", "金额", "全自费", "超限价", "先行自付", "符合范围")
 FEE_KEYS = ("det_item_fee_sumamt", "fulamt_ownpay_amt", "overlmt_amt", "preselfpay_amt", "inscp_scp_amt")
-
-
-def _id_ok(text: str) -> bool:
-    s = text.strip().upper()
-    if len(s) != 18 or not s[:17].isdigit() or not (s[17].isdigit() or s[17] == "X"):
-        return False
-    w = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
-    return "10X98765432"[sum(int(c) * k for c, k in zip(s[:17], w)) % 11] == s[17]
 
 
 def _error_text(e: BaseException) -> str:
@@ -266,7 +259,7 @@ class DischargeDesk(QWidget):
             st = svc.book.stay(q.upper())
             if st is not None:
                 return st, svc.fee_totals(st.adm_no)
-            if _id_ok(q):
+            if id_number_valid(q):
                 cred = Credential(CertType.ID_CARD, q.upper())
             elif ecode is not None and len(q) >= 16:
                 cred = ecode(q)

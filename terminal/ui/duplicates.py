@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (QDialog, QGridLayout, QHBoxLayout, QLabel, QLineE
 
 from terminal.core.money import fmt_yuan
 
-log = logging.getLogger("terminal.ui.duplicates")
+log = logging.getLogger(__name__)
 
 _ROWS = (("time", QT_TRANSLATE_NOOP("Duplicates", "结算时间")), ("setl_id", QT_TRANSLATE_NOOP("Duplicates", "结算号")),
          ("medfee_sumamt", QT_TRANSLATE_NOOP("Duplicates", "医疗费总额")),

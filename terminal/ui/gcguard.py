@@ -13,7 +13,7 @@ import logging
 
 from PySide6.QtCore import QObject, QTimer
 
-log = logging.getLogger("terminal.ui.gcguard")
+log = logging.getLogger(__name__)
 
 _guard: "MainThreadGC | None" = None
 

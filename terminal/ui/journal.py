@@ -11,7 +11,6 @@ from PySide6.QtWidgets import (QAbstractItemView, QDialog, QHBoxLayout, QHeaderV
 from terminal.core.money import fmt_yuan, msum
 from terminal.core.regions import place_name
 
-from .ops import Op
 from .receipt import ReceiptData
 
 
@@ -159,14 +158,6 @@ class JournalDialog(QDialog):
         r = self.table.currentRow() if hasattr(self, "table") else -1
         return self.records[r] if 0 <= r < len(self.records) else None
 
-    def select_setl(self, setl_id: str) -> bool:
-        for n, r in enumerate(self.records):
-            if r.setl_id == setl_id:
-                self.table.selectRow(n)
-                self.refresh()
-                return True
-        return False
-
     def _reprint(self) -> None:
         r = self.selected()
         if r is not None:
@@ -306,6 +297,3 @@ class QueueDialog(QDialog):
             self.status.setText(str(e))
         self.refresh()
 
-
-# F8 lives in its own module (totals, detail reconciliation, fixes, export); imported here for old callers
-from .reconcile import ReconcileDialog  # noqa: E402,F401

@@ -10,39 +10,33 @@ import logging
 import time
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
-from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import (QFileDialog, QFrame, QHBoxLayout, QLabel, QMainWindow,
-                               QStatusBar, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import QApplication, QFrame, QHBoxLayout, QLabel, QStatusBar, QVBoxLayout, QWidget
 
-from terminal.core import wire
+from terminal.core.errors import user_message_of
 from terminal.core.flow import State
-from terminal.core.models import Bill
 
+from .cardwatch import CardWatch
 from .controller import CashierController
 from .customer import CustomerDisplay
-from .items import ItemPicker
-from .journal import JournalDialog, QueueDialog
-from .login import SupervisorDialog
 from .ops import Op
 from .operators import OperatorStore
-from .panels import BillPanel, IdentifyBar, PersonPanel, SettlementPanel
-from .reconcile import ReconcileDialog
+from .panels import BillPanel, IdentifyBar, PersonPanel
+from .settlement_panel import SettlementPanel
+from .wedge import WedgeFilter
 from .widgets import BusyOverlay, KeyButton, set_kind
+from .window_dialogs import WindowDialogs
 
-log = logging.getLogger("terminal.ui.window")
+log = logging.getLogger(__name__)
 S = State
 
 
-class _CardBridge(QObject):
-    """Card events arrive on the monitor's thread; this re-emits them on the UI thread."""
+class MainWindow(WindowDialogs):
+    """The cashier's window: identify bar, person, bill, settlement, action keys and status bar; the dialogs it
+    opens are in WindowDialogs, the card reader's events come through CardWatch."""
 
-    event = Signal(object)
-
-
-class MainWindow(QMainWindow):
     def __init__(self, ctl: CashierController, operators: OperatorStore, *, customer: CustomerDisplay | None = None,
                  camera_available: bool = False):
         super().__init__()
@@ -52,8 +46,7 @@ class MainWindow(QMainWindow):
         self.cfg = ctl.cfg
         self.customer = customer
         self.reader_state = ""
-        self.dialogs: dict[str, Any] = {}
-        self._message_at = 0.0
+        self._ticks = 0  # clock ticks (1 s): the queue count every 5, a platform probe every 20
         from terminal.crash import version_label
 
         self.setWindowTitle(self.tr("医保结算收费终端") + " — " + self.cfg.facility.name + "  v" + version_label())
@@ -220,10 +213,9 @@ class MainWindow(QMainWindow):
         self._recon_timer.timeout.connect(self.check_scheduled_reconcile)
         if self.recon_schedule is not None:
             self._recon_timer.start()
-        self._card_bridge = _CardBridge(self)
-        self._card_bridge.event.connect(self._card_event)
-        self._card_watch = None
-        self.wedge = None
+        self.cards = CardWatch(ctl.session.card_reader, self)
+        self.cards.changed.connect(self._reader_changed)
+        self.wedge: WedgeFilter | None = None
         self._install_wedge()
         self.render()
         self.render_status()
@@ -231,37 +223,10 @@ class MainWindow(QMainWindow):
 
     # scanning / cards -----------------------------------------------------------------------------
     def _install_wedge(self) -> None:
-        """The scanner colleague's keyboard-wedge filter: scans typed anywhere arrive as scanned(str)."""
-        try:
-            from . import wedge as wedge_mod
-        except ImportError:
-            return
-        cls = None
-        for name in ("WedgeFilter", "KeyboardWedge", "ScannerWedge", "WedgeEventFilter"):
-            cls = getattr(wedge_mod, name, None)
-            if cls is not None:
-                break
-        if cls is None:
-            return
+        """The keyboard-wedge filter: scans typed anywhere arrive as scanned(str), not as keys in a field."""
         sc = self.cfg.scanner
-        try:
-            try:
-                w = cls(interval_ms=sc.wedge_interval_ms, min_length=sc.wedge_min_length, parent=self)
-            except TypeError:
-                w = cls(self)
-        except Exception as e:  # noqa: BLE001
-            log.warning("wedge filter not installed: %s", e)
-            return
-        from PySide6.QtWidgets import QApplication
-
-        install = getattr(w, "install", None)
-        if callable(install):
-            try:
-                install(QApplication.instance())
-            except TypeError:
-                install()
-        else:
-            QApplication.instance().installEventFilter(w)
+        w = WedgeFilter(self, interval_ms=sc.wedge_interval_ms, min_length=sc.wedge_min_length)
+        w.install(QApplication.instance())
         w.scanned.connect(self.on_scanned)
         self.wedge = w
 
@@ -290,61 +255,27 @@ class MainWindow(QMainWindow):
             self.ctl.say("error", self.tr("未找到单据 ") + bill_no + self.tr("（未接入医院 HIS，请用 Ctrl+O 载入账单文件）"))
 
     def start_card_monitor(self) -> None:
-        reader = self.ctl.session.card_reader
-        if reader is None:
-            self.reader_state = self.tr("未配置读卡器")
-            self.render_status()
-            return
-        try:
-            self._card_watch = reader.monitor(self._card_bridge.event.emit)
-            self.reader_state = self.tr("读卡器就绪")
-        except Exception as e:  # noqa: BLE001
-            self.reader_state = self.tr("读卡器不可用：") + getattr(e, "user_message", str(e))
-        self.render_status()
+        self.cards.start()
 
-    def _card_event(self, ev) -> None:
-        kind = getattr(getattr(ev, "kind", None), "value", str(getattr(ev, "kind", "")))
-        zh = getattr(getattr(ev, "kind", None), "zh", kind)
-        self.reader_state = zh
+    def _reader_changed(self, state: str, kind: str) -> None:
+        self.reader_state = state
         if kind == "card_inserted":
-            self.reader_state = self.tr("已插卡")
             if self.ctl.can_identify() or self.ctl.state in (S.SETTLED, S.CANCELLED, S.REVERSED):
                 self.ctl.identify_card()
-        elif kind == "card_removed":
-            self.reader_state = self.tr("读卡器就绪（无卡）")
         elif kind in ("reader_removed", "service_lost"):
             set_kind(self.st_reader, "bad")
         self.render_status()
 
     def open_camera(self) -> None:
         try:
-            from . import camera as camera_mod
+            from .camera import CameraScanDialog  # numpy and the decoders: only when the desk has a camera
         except ImportError:
             self.ctl.say("error", self.tr("摄像头扫码不可用"))
             return
-        cls = getattr(camera_mod, "CameraScanDialog", None) or getattr(camera_mod, "CameraDialog", None)
-        if cls is None:
-            self.ctl.say("error", self.tr("摄像头扫码不可用"))
-            return
-        dlg = cls(self)
-        sig = getattr(dlg, "scanned", None) or getattr(dlg, "decoded", None)
-        if sig is not None:
-            sig.connect(self.on_scanned)
+        dlg = CameraScanDialog(self)
+        dlg.scanned.connect(self.on_scanned)
         self._track("camera", dlg)
         dlg.open()
-
-    def _track(self, name: str, dlg) -> None:
-        """Keep the dialog; when it closes, the keyboard goes back to the cashier's window."""
-        self.dialogs[name] = dlg
-        dlg.finished.connect(self._dialog_closed)
-
-    def _dialog_closed(self, *_a) -> None:
-        for d in self.dialogs.values():
-            if d is not self.sender() and d.isVisible():
-                d.activateWindow()
-                return
-        self.activateWindow()
-        self.raise_()
 
     # intents -------------------------------------------------------------------------------------
     def _id_entered(self, text: str) -> None:
@@ -357,129 +288,10 @@ class MainWindow(QMainWindow):
         self.ctl.settle_now()
         self.render()
 
-    def open_item_picker(self) -> None:
-        if not self.ctl.can_edit_bill():
-            self.ctl._check_editable()
-            return
-        dlg = ItemPicker(self.ctl.session.catalogue, self)
-        dlg.item_chosen.connect(self._item_chosen)
-        self._track("items", dlg)
-        dlg.open()
-
-    def _item_chosen(self, item, qty: str) -> None:
-        try:
-            fee = item.fee_item(qty)
-        except ValueError as e:
-            self.ctl.say("error", str(e))
-            return
-        self.ctl.add_item(fee)
-
-    def load_bill_dialog(self) -> None:
-        if not self.ctl.can_edit_bill():
-            self.ctl._check_editable()
-            return
-        dlg = QFileDialog(self, self.tr("载入账单"), str(Path.home()), self.tr("账单 (*.json)"))
-        dlg.setFileMode(QFileDialog.FileMode.ExistingFile)
-        dlg.fileSelected.connect(self.load_bill_file)
-        self._track("file", dlg)
-        dlg.open()
-
-    def load_bill_file(self, path: str) -> bool:
-        try:
-            bill = Bill.from_dict(wire.loads(Path(path).read_text(encoding="utf-8")), limits=self.ctl.limits)
-        except (OSError, ValueError) as e:
-            self.ctl.say("error", self.tr("账单文件错误：") + str(e))
-            return False
-        return self.ctl.load_bill(bill)
-
-    def ask_supervisor(self, reason: str, then) -> SupervisorDialog:
-        dlg = SupervisorDialog(self.operators, reason, self)
-        dlg.authorized.connect(then)
-        self._track("supervisor", dlg)
-        dlg.open()
-        return dlg
-
-    def show_duplicate(self, err):
-        """The duplicate-bill guard refused: the earlier settlement, and (when allowed) the supervisor's override
-        with a reason; or, for the same person's identical bill, Yes / No (No by default)."""
-        from terminal.store.errors import DuplicateSuspected
-
-        from .duplicates import DuplicateBillDialog, DuplicateSuspectedDialog
-
-        if isinstance(err, DuplicateSuspected):
-            dlg = DuplicateSuspectedDialog(err, self)
-            dlg.confirmed.connect(self.ctl.confirm_duplicate)
-        else:
-            dlg = DuplicateBillDialog(err, self)
-
-            def override(reason: str) -> None:
-                self.ask_supervisor(self.tr("重复结算单据 ") + err.bill_no + "\n" + self.tr("原因：") + reason,
-                                    lambda sup: self.ctl.grant_override(sup, reason))
-
-            dlg.override_requested.connect(override)
-        self._track("duplicate", dlg)
-        dlg.open()
-        return dlg
-
-    def show_completed(self, report):
-        """At start after a crash: settlements completed while nobody saw the result; acknowledged by the cashier."""
-        from .duplicates import CompletedSettlementsDialog
-
-        dlg = CompletedSettlementsDialog(report, self)
-        self._track("completed", dlg)
-        dlg.open()
-        return dlg
-
-    def cancel_current(self) -> None:
-        r = self.ctl.receipt
-        if not self.ctl.can_cancel() or r is None:
-            self.ctl.say("warn", self.tr("当前没有可撤销的结算；撤销以往结算请在日志（F6）中操作"))
-            return
-        self.ask_supervisor(self.tr("撤销结算 ") + r.setl_id, lambda sup: self.ctl.cancel_settlement(r, sup))
-
     def _reprint_current(self) -> None:
         if "journal" in self.dialogs and self.dialogs["journal"].isVisible():
             return
         self.ctl.print_receipt(reprint=True)
-
-    def open_journal(self) -> JournalDialog:
-        dlg = JournalDialog(self.ctl, self)
-        dlg.reprint_requested.connect(lambda r: self.ctl.print_receipt(r, reprint=True))
-        dlg.cancel_requested.connect(
-            lambda r: self.ask_supervisor(self.tr("撤销结算 ") + r.setl_id,
-                                          lambda sup: self.ctl.cancel_settlement(r, sup)))
-        self._track("journal", dlg)
-        dlg.open()
-        return dlg
-
-    def open_discharge(self):
-        """F12: the discharge desk for inpatients (2401...2304), sharing this session's client and journal."""
-        desk = self.dialogs.get("discharge")
-        if desk is None:
-            from .discharge import DischargeDesk
-
-            desk = DischargeDesk.for_session(self.ctl.session, parent=self)
-            desk.setWindowFlag(Qt.WindowType.Window, True)
-            desk.setWindowTitle(self.tr("住院出院结算") + " — " + self.cfg.facility.name)
-            desk.resize(1200, 720)
-            self.dialogs["discharge"] = desk
-        desk.show()
-        desk.raise_()
-        desk.activateWindow()
-        return desk
-
-    def open_queue(self) -> QueueDialog:
-        dlg = QueueDialog(self.ctl, self, ask_supervisor=self.ask_supervisor)
-        self._track("queue", dlg)
-        dlg.open()
-        return dlg
-
-    def open_reconcile(self) -> ReconcileDialog:
-        dlg = ReconcileDialog(self.ctl, self, ask_supervisor=self.ask_supervisor)
-        self._track("reconcile", dlg)
-        dlg.open()
-        dlg.activateWindow()  # its keys (F5, F9, F10, Ctrl+E, Alt+D) work at once
-        return dlg
 
     # scheduled reconciliation -------------------------------------------------------------------------
     def _reconcile_schedule(self):
@@ -528,7 +340,7 @@ class MainWindow(QMainWindow):
             self._show_scheduled(text, kind, report.summary)
 
         def failed(e: BaseException) -> None:
-            why = getattr(e, "user_message", str(e))
+            why = user_message_of(e)
             self._recon_retry_at = time.monotonic() + 600  # the platform may be down: again in 10 minutes
             self._show_scheduled(self.tr("自动对账 %1 未完成（10 分钟后重试）：").replace("%1", day) + why, "bad", why)
 
@@ -551,27 +363,11 @@ class MainWindow(QMainWindow):
             if dlg is not None and dlg.isVisible() and not dlg.busy:
                 dlg._load_day()
 
-    def open_settings(self) -> None:
-        from .settings import SettingsDialog
-
-        def show(_sup=None) -> None:
-            dlg = SettingsDialog(self.cfg, parent=self)
-            dlg.saved.connect(lambda _c, p: self.ctl.say("ok", self.tr("设置已保存到 ") + p +
-                                                         self.tr("，重新启动后生效")))
-            self._track("settings", dlg)
-            dlg.open()
-
-        if self.ctl.operator is not None and getattr(self.ctl.operator, "is_supervisor", False):
-            show()
-        else:
-            self.ask_supervisor(self.tr("修改设置"), show)
-
     # rendering -----------------------------------------------------------------------------------------
     def show_message(self, level: str, text: str) -> None:
         self.msg.setText(text)
         self.msg.setToolTip(text)
         set_kind(self.msg, level)
-        self._message_at = time.monotonic()
 
     def _busy(self, op) -> None:
         if op is None:
@@ -642,7 +438,7 @@ class MainWindow(QMainWindow):
 
     def _tick(self) -> None:
         self.st_clock.setText(datetime.now().strftime("%Y-%m-%d %H:%M:%S"))
-        self._ticks = getattr(self, "_ticks", 0) + 1
+        self._ticks += 1
         if self._ticks % 5 == 0:
             self.ctl.refresh_queue_count()
         if self._ticks % 20 == 0 and not self.ctl.busy:
@@ -660,23 +456,11 @@ class MainWindow(QMainWindow):
         super().closeEvent(ev)
 
     def shutdown(self) -> None:
-        if self._card_watch is not None:
-            try:
-                self._card_watch.stop()
-            except Exception:  # noqa: BLE001
-                pass
-            self._card_watch = None
-        if self.wedge is not None:
-            from PySide6.QtWidgets import QApplication
-
-            app = QApplication.instance()
-            if app is not None:
-                uninstall = getattr(self.wedge, "uninstall", None)
-                if callable(uninstall):
-                    uninstall(app)
-                else:
-                    app.removeEventFilter(self.wedge)
-            self.wedge = None
+        self.cards.stop()
+        app = QApplication.instance()
+        if self.wedge is not None and app is not None:
+            self.wedge.uninstall(app)
+        self.wedge = None
         if self.customer is not None:
             self.customer.close()
         self._clock.stop()

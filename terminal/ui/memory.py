@@ -14,7 +14,7 @@ import ctypes.util
 import logging
 import sys
 
-log = logging.getLogger("terminal.ui.memory")
+log = logging.getLogger(__name__)
 
 M_TRIM_THRESHOLD = -1
 M_MMAP_THRESHOLD = -3

@@ -102,10 +102,6 @@ class OperatorStore:
             raise ValueError(f"操作员 {op_id} 已存在") from None
         return Operator(op_id, name.strip(), role)
 
-    def set_active(self, op_id: str, active: bool) -> None:
-        with self._db() as db:
-            db.execute("UPDATE operators SET active=? WHERE id=?", (1 if active else 0, op_id))
-
     def all(self) -> list[Operator]:
         with self._db() as db:
             rows = db.execute("SELECT id, name, role FROM operators WHERE active=1 ORDER BY id").fetchall()

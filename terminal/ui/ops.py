@@ -16,7 +16,7 @@ from typing import Any, Callable
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
 
-log = logging.getLogger("terminal.ui.ops")
+log = logging.getLogger(__name__)
 
 
 class _Relay(QObject):

@@ -16,7 +16,7 @@ from terminal.core.privacy import mask_name
 
 from .qr import qr_pixmap
 
-log = logging.getLogger("terminal.ui.phone")
+log = logging.getLogger(__name__)
 
 REFRESH_MS = 60_000
 

@@ -4,239 +4,38 @@ that does not agree with its suggested action, one-key fixes authorised by a sup
 office (CSV / XLSX) and the history of runs for the day.
 
 Everything that touches the platform or the journal runs in a background op (terminal.ui.ops); this module only
-renders and forwards. The store side is terminal.store.reconcile.Reconciler.
+renders and forwards. The store side is terminal.store.reconcile.Reconciler; the words and rows are in
+terminal.ui.reconcile_labels, the fix and export dialogs in terminal.ui.reconcile_dialogs.
 """
 from __future__ import annotations
 
 import logging
-from datetime import date, datetime
-from pathlib import Path
+from datetime import date
 from typing import Any, Callable
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QDate, Qt, Signal
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDateEdit, QDialog, QFileDialog, QFormLayout,
-                               QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton, QSplitter, QTableWidget,
-                               QTableWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtGui import QFocusEvent
+from PySide6.QtWidgets import QDateEdit, QDialog, QHBoxLayout, QLabel, QSplitter, QVBoxLayout, QWidget
 
-from terminal.core.models import INSUTYPE_NAMES
-from terminal.core.money import ZERO, fmt_yuan
-from terminal.core.privacy import mask_id
-from terminal.core.regions import place_name
+from terminal.core.errors import user_message_of
+from terminal.core.money import fmt_yuan
 
+from .journal import journal_records
 from .ops import Op
-from .widgets import KeyButton, set_kind
+from .reconcile_dialogs import ExportDialog, FixDialog
+from .reconcile_labels import (DETAIL_STATES, PLAT_STATUS, STATES, action_label, amounts_text, clr_type_label,
+                               insutype_label, kind_label, optins_label, person_label, session_groups, tr, yuan_text)
+from .widgets import KeyButton, fill_table, report_table, set_kind
 
-log = logging.getLogger("terminal.ui.reconcile")
-
-_CTX = "Reconcile"
-
-#: clr_type (清算类别) as the national dictionary names it
-CLR_TYPE_NAMES = {"11": QT_TRANSLATE_NOOP("Reconcile", "门诊"), "14": QT_TRANSLATE_NOOP("Reconcile", "门诊慢特病"),
-                  "21": QT_TRANSLATE_NOOP("Reconcile", "住院"), "41": QT_TRANSLATE_NOOP("Reconcile", "定点药店购药"),
-                  "99": QT_TRANSLATE_NOOP("Reconcile", "其他")}
-
-STATES = {"balanced": QT_TRANSLATE_NOOP("Reconcile", "平"),
-          "mismatch": QT_TRANSLATE_NOOP("Reconcile", "不平"),
-          "refused": QT_TRANSLATE_NOOP("Reconcile", "平台拒绝"),
-          "queued": QT_TRANSLATE_NOOP("Reconcile", "已排队（平台离线）"),
-          "": QT_TRANSLATE_NOOP("Reconcile", "未对账")}
-
-KINDS = {"only_terminal": QT_TRANSLATE_NOOP("Reconcile", "仅本机有"),
-         "only_platform": QT_TRANSLATE_NOOP("Reconcile", "仅平台有"),
-         "amount": QT_TRANSLATE_NOOP("Reconcile", "金额不符"),
-         "status": QT_TRANSLATE_NOOP("Reconcile", "状态不符")}
-CANCEL_LINE = QT_TRANSLATE_NOOP("Reconcile", "（撤销记录）")
-
-ACTIONS = {"reverse": QT_TRANSLATE_NOOP("Reconcile", "冲正（2601），撤回平台上的这笔结算"),
-           "cancel": QT_TRANSLATE_NOOP("Reconcile", "撤销结算（2208）"),
-           "settled_elsewhere": QT_TRANSLATE_NOOP("Reconcile", "登记为其他系统结算"),
-           "record_cancel": QT_TRANSLATE_NOOP("Reconcile", "登记为平台已撤销/冲正"),
-           "resend": QT_TRANSLATE_NOOP("Reconcile", "重新发送"),
-           "none": QT_TRANSLATE_NOOP("Reconcile", "登记知悉（交医保经办机构核实）")}
-
-PLAT_STATUS = {"booked": QT_TRANSLATE_NOOP("Reconcile", "已记账"), "cancelled": QT_TRANSLATE_NOOP("Reconcile", "已撤销"),
-               "reversed": QT_TRANSLATE_NOOP("Reconcile", "已冲正"), "": QT_TRANSLATE_NOOP("Reconcile", "无")}
-
-DETAIL_STATES = {"agreed": QT_TRANSLATE_NOOP("Reconcile", "明细一致"), "differences": QT_TRANSLATE_NOOP("Reconcile", "有差异"),
-                 "refused": QT_TRANSLATE_NOOP("Reconcile", "平台拒绝")}
-
-AMOUNT_KEYS = ("medfee_sumamt", "fund_pay_sumamt", "acct_pay")
-
-
-def tr(text: str) -> str:
-    return QCoreApplication.translate(_CTX, text)
-
-
-def insutype_label(code: str) -> str:
-    name = INSUTYPE_NAMES.get(code or "")
-    return f"{code} {name}" if name else (code or "—")
-
-
-def clr_type_label(code: str) -> str:
-    name = CLR_TYPE_NAMES.get(code or "")
-    return f"{code} {tr(name)}" if name else (code or "—")
-
-
-def optins_label(code: str) -> str:
-    name = place_name(code) if code else ""
-    return f"{code} {name}" if name and name != code else (code or "—")
-
-
-def action_label(action: str) -> str:
-    return tr(ACTIONS[action]) if action in ACTIONS else action
-
-
-def kind_label(d: Any) -> str:
-    text = tr(KINDS[d.kind]) if d.kind in KINDS else d.kind
-    return text + (tr(CANCEL_LINE) if getattr(d, "refd_setl_flag", "0") == "1" else "")
-
-
-def _yuan(v: Any) -> str:
-    if v in (None, ""):
-        return "—"
-    try:
-        return fmt_yuan(v)
-    except (ValueError, ArithmeticError):
-        return str(v)
-
-
-def side(d: Any, which: str) -> list[str]:
-    """The three amounts of one side ('terminal' / 'platform') of a difference, '—' where it has none."""
-    amounts = getattr(d, which, None) or {}
-    return [_yuan(amounts.get(k)) for k in AMOUNT_KEYS]
-
-
-def amounts_text(d: Any, which: str) -> str:
-    """'¥480.20 / ¥0.00 / ¥480.20' (total / fund / personal account), '—' when that side has nothing."""
-    vals = side(d, which)
-    return "—" if all(v == "—" for v in vals) else " / ".join(vals)
-
-
-def person_label(d: Any) -> str:
-    """The person as the cashier may see it: the personnel number masked (region and last 4 digits)."""
-    psn = getattr(d, "psn_no", "") or ""
-    return mask_id(psn) if psn else "—"
-
-
-def _table(headers: list[str], name: str) -> QTableWidget:
-    t = QTableWidget(0, len(headers))
-    t.setObjectName(name)
-    t.setHorizontalHeaderLabels(headers)
-    t.verticalHeader().setVisible(False)
-    t.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    t.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    t.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    t.setTabKeyNavigation(False)  # Tab leaves the table (keyboard users move between the parts of the view)
-    t.setWordWrap(False)
-    h = t.horizontalHeader()
-    h.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    # the last column (words) takes what is left, elided, its full text in the tooltip: nothing pushed off-screen
-    h.setSectionResizeMode(len(headers) - 1, QHeaderView.ResizeMode.Stretch)
-    t.setTextElideMode(Qt.TextElideMode.ElideRight)
-    return t
-
-
-def _fill(t: QTableWidget, rows: list[list[str]], right: set[int] = frozenset()) -> None:
-    t.setRowCount(len(rows))
-    for r, vals in enumerate(rows):
-        for c, v in enumerate(vals):
-            cell = QTableWidgetItem(v)
-            cell.setToolTip(v)
-            if c in right:
-                cell.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-            t.setItem(r, c, cell)
+log = logging.getLogger(__name__)
 
 
 class _DayEdit(QDateEdit):
     """A date field where Up / Down move a day whichever way it got the focus."""
 
-    def focusInEvent(self, ev) -> None:
+    def focusInEvent(self, ev: QFocusEvent) -> None:
         super().focusInEvent(ev)
         self.setCurrentSection(QDateEdit.Section.DaySection)
-
-
-class FixDialog(QDialog):
-    """One difference: what it is, what the journal advises, the action (the suggested one preselected, only
-    those the store allows for it) and the reason. Then the window asks for the supervisor (ID + PIN)."""
-
-    #: (action, reason)
-    fix_requested = Signal(str, str)
-
-    def __init__(self, diff: Any, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.setObjectName("reconcileFixDialog")
-        self.setWindowTitle(self.tr("处理对账差异"))
-        self.setModal(True)
-        self.diff = diff
-        lay = QVBoxLayout(self)
-        lay.setContentsMargins(24, 20, 24, 20)
-        lay.setSpacing(10)
-        head = QLabel(self.tr("结算 %1：%2").replace("%1", diff.setl_id or "—").replace("%2", kind_label(diff)))
-        head.setObjectName("dialogTitle")
-        head.setWordWrap(True)
-        lay.addWidget(head)
-        form = QFormLayout()
-        form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
-        form.addRow(self.tr("参保人"), QLabel(person_label(diff)))
-        form.addRow(self.tr("本机 总额 / 基金 / 个人账户"), QLabel(amounts_text(diff, "terminal")))
-        form.addRow(self.tr("平台 总额 / 基金 / 个人账户"), QLabel(amounts_text(diff, "platform")))
-        lay.addLayout(form)
-        if diff.advice:
-            advice = QLabel(diff.advice)
-            advice.setObjectName("fixAdvice")
-            advice.setWordWrap(True)
-            lay.addWidget(advice)
-        form = QFormLayout()
-        form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
-        self.action = QComboBox()
-        self.action.setObjectName("fixAction")
-        for key in (diff.allowed or [diff.suggested]):
-            self.action.addItem(action_label(key) + (self.tr("（建议）") if key == diff.suggested else ""), key)
-        self.action.setCurrentIndex(max(0, self.action.findData(diff.suggested)))
-        form.addRow(self.tr("处理方式(&A)"), self.action)
-        self.reason = QLineEdit()
-        self.reason.setObjectName("fixReason")
-        self.reason.setMaxLength(200)
-        self.reason.setPlaceholderText(self.tr("原因（记入交易日志），例如：已与医保中心电话核实"))
-        form.addRow(self.tr("原因(&R)"), self.reason)
-        lay.addLayout(form)
-        note = QLabel(self.tr("填写原因后按回车，由主管输入编号和 PIN 授权。"))
-        note.setObjectName("dialogHint")
-        note.setWordWrap(True)
-        lay.addWidget(note)
-        row = QHBoxLayout()
-        self.ok_btn = QPushButton(self.tr("主管授权并处理…"))
-        self.ok_btn.setObjectName("fixConfirm")
-        self.ok_btn.setAutoDefault(False)
-        self.ok_btn.setEnabled(False)
-        cancel = QPushButton(self.tr("取消"))
-        cancel.setObjectName("fixCancel")
-        cancel.setAutoDefault(False)
-        row.addWidget(self.ok_btn)
-        row.addStretch(1)
-        row.addWidget(cancel)
-        lay.addLayout(row)
-        self.reason.textChanged.connect(lambda t: self.ok_btn.setEnabled(len(t.strip()) >= 2))
-        self.reason.returnPressed.connect(self._ok)
-        self.ok_btn.clicked.connect(self._ok)
-        cancel.clicked.connect(self.reject)
-        self.setMinimumWidth(680)
-        self.reason.setFocus()
-
-    def keyPressEvent(self, ev) -> None:
-        # Enter belongs to the reason field; the dialog must not close on it with the wrong button
-        if ev.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-            ev.accept()
-            return
-        super().keyPressEvent(ev)
-
-    def _ok(self) -> None:
-        reason = self.reason.text().strip()
-        if len(reason) < 2:
-            self.reason.setFocus()
-            return
-        self.fix_requested.emit(self.action.currentData(), reason)
-        self.accept()
 
 
 class ReconcileDialog(QDialog):
@@ -282,7 +81,7 @@ class ReconcileDialog(QDialog):
         bl = QVBoxLayout(box)
         bl.setContentsMargins(0, 0, 0, 0)
         bl.addWidget(QLabel(self.tr("总账：本机合计与平台结果（险种 × 清算类别 × 清算机构）")))
-        self.table = _table([self.tr("险种"), self.tr("清算类别"), self.tr("清算机构"), self.tr("笔数"),
+        self.table = report_table([self.tr("险种"), self.tr("清算类别"), self.tr("清算机构"), self.tr("笔数"),
                              self.tr("医疗费总额"), self.tr("基金支付"), self.tr("个人账户"), self.tr("平台结果 (3201)"),
                              self.tr("平台笔数"), self.tr("平台总额"), self.tr("平台基金"),
                              self.tr("明细 (3202)")], "reconcileTable")
@@ -300,7 +99,7 @@ class ReconcileDialog(QDialog):
         self.diff_label = QLabel()
         self.diff_label.setObjectName("reconcileDiffLabel")
         bl.addWidget(self.diff_label)
-        self.diffs = _table([self.tr("差异"), self.tr("结算ID"), self.tr("参保人"),
+        self.diffs = report_table([self.tr("差异"), self.tr("结算ID"), self.tr("参保人"),
                              self.tr("本机 总额 / 基金 / 个人账户"), self.tr("平台 总额 / 基金 / 个人账户"),
                              self.tr("平台状态"), self.tr("建议处理"), self.tr("处理结果")], "reconcileDiffs")
         bl.addWidget(self.diffs, 1)
@@ -315,7 +114,7 @@ class ReconcileDialog(QDialog):
         bl = QVBoxLayout(box)
         bl.setContentsMargins(0, 0, 0, 0)
         bl.addWidget(QLabel(self.tr("本日对账记录（明细对账与差异处理）")))
-        self.history = _table([self.tr("时间"), self.tr("类型"), self.tr("操作员 / 主管"), self.tr("结果"),
+        self.history = report_table([self.tr("时间"), self.tr("类型"), self.tr("操作员 / 主管"), self.tr("结果"),
                                self.tr("说明")], "reconcileHistory")
         bl.addWidget(self.history)
         split.addWidget(box)
@@ -361,10 +160,6 @@ class ReconcileDialog(QDialog):
     def day(self) -> str:
         return self.date.date().toString("yyyy-MM-dd")
 
-    def set_day(self, day: str | date) -> None:
-        d = day if isinstance(day, date) else datetime.strptime(day, "%Y-%m-%d").date()
-        self.date.setDate(QDate(d.year, d.month, d.day))
-
     def _day_changed(self, *_a) -> None:
         self.results, self.report = {}, None
         self.note.clear()
@@ -395,12 +190,13 @@ class ReconcileDialog(QDialog):
         stored), and the detail group's platform totals (clr_type x setl_optins) when a detail run has them."""
         rec = self.reconciler
         if rec is None:
-            return self._session_groups()
+            today = self.day == date.today().isoformat()
+            return session_groups(journal_records(self.ctl.session)) if today else []
         try:
             groups = rec.groups(self.day)
             stored = rec.results(self.day)  # latest first
         except Exception as e:  # noqa: BLE001
-            self.note.setText(self.tr("读取本地日志失败：") + getattr(e, "user_message", str(e)))
+            self.note.setText(self.tr("读取本地日志失败：") + user_message_of(e))
             return []
         verdict: dict[tuple, dict] = {}
         for r in stored:
@@ -416,25 +212,6 @@ class ReconcileDialog(QDialog):
                         "detail": dg})
         return out
 
-    def _session_groups(self) -> list[dict]:
-        """No journal module (use_store off): the session's own settlements of today."""
-        from .journal import journal_records
-
-        if self.day != date.today().isoformat():
-            return []
-        g: dict[tuple, dict] = {}
-        for r in journal_records(self.ctl.session):
-            if r.status == "cancelled":
-                continue
-            k = (r.insutype, r.clr_type or "11", r.clr_optins or r.insuplc)
-            x = g.setdefault(k, {"key": k, "n": 0, "medfee": ZERO, "fund": ZERO, "acct": ZERO, "state": "",
-                                 "dscr": "", "detail": None})
-            x["n"] += 1
-            x["medfee"] += r.amount("medfee_sumamt")
-            x["fund"] += r.amount("fund_pay_sumamt")
-            x["acct"] += r.amount("acct_pay")
-        return list(g.values())
-
     def refresh(self) -> None:
         rows, bad, notes = [], [], []
         for n, x in enumerate(sorted(self.groups(), key=lambda x: x["key"])):
@@ -447,8 +224,8 @@ class ReconcileDialog(QDialog):
             if dg is not None:
                 shared = len(dg.insutypes) > 1
                 p = dg.platform or {}
-                plat = [str(dg.platform_count) if p else "—", _yuan(p.get("medfee_sumamt")),
-                        _yuan(p.get("fund_pay_sumamt")),
+                plat = [str(dg.platform_count) if p else "—", yuan_text(p.get("medfee_sumamt")),
+                        yuan_text(p.get("fund_pay_sumamt")),
                         tr(DETAIL_STATES.get(dg.state, dg.state))
                         + (self.tr("（%1 个险种合计）").replace("%1", str(len(dg.insutypes))) if shared else "")]
                 if dg.state != "agreed":
@@ -461,7 +238,7 @@ class ReconcileDialog(QDialog):
                 bad.append((n, 7))
             if why:
                 notes.append(f"{k[0]} / {k[1]} / {k[2]}：{why}")
-        _fill(self.table, rows, right={3, 4, 5, 6, 8, 9, 10})
+        fill_table(self.table, rows, right={3, 4, 5, 6, 8, 9, 10})
         for n, c in bad:
             self.table.item(n, c).setForeground(Qt.GlobalColor.darkRed)
         self.group_note.setText("\n".join(notes))
@@ -483,7 +260,7 @@ class ReconcileDialog(QDialog):
                          amounts_text(d, "platform"), tr(PLAT_STATUS[d.plat_status]) if d.plat_status in PLAT_STATUS
                          else d.plat_status, action_label(d.suggested), done])
         cur = self.diffs.currentRow()
-        _fill(self.diffs, rows, right={3, 4})
+        fill_table(self.diffs, rows, right={3, 4})
         for n in done_rows:
             for c in range(self.diffs.columnCount()):
                 self.diffs.item(n, c).setForeground(Qt.GlobalColor.darkGray)
@@ -527,7 +304,7 @@ class ReconcileDialog(QDialog):
                     .replace("%2", str(open_n))
                 rows.append([h.get("created") or "", self.tr("明细对账"), h.get("operator") or "", res,
                              h.get("summary") or ""])
-        _fill(self.history, rows)
+        fill_table(self.history, rows)
 
     def _render_summary(self) -> None:
         text, kind = "", ""
@@ -564,7 +341,7 @@ class ReconcileDialog(QDialog):
     def _fail(self, prefix: str) -> Callable[[BaseException], None]:
         def failed(e: BaseException) -> None:
             log.warning("%s %s", prefix, e)
-            self._stop(prefix + getattr(e, "user_message", str(e)), "bad")
+            self._stop(prefix + user_message_of(e), "bad")
         return failed
 
     # 3201 --------------------------------------------------------------------------------------------------
@@ -591,7 +368,7 @@ class ReconcileDialog(QDialog):
                     d = session.client.reconcile(data).output.get("data") or {}
                     out[k] = "balanced" if str(d.get("stmt_rslt", "")) == "0" else "mismatch"
                 except Exception as e:  # noqa: BLE001
-                    out[k] = getattr(e, "user_message", str(e))
+                    out[k] = user_message_of(e)
             return out
 
         def done(result) -> None:
@@ -682,25 +459,11 @@ class ReconcileDialog(QDialog):
             .failure(self._fail(self.tr("处理未完成："))).run()
 
     # export ------------------------------------------------------------------------------------------------
-    def export_dialog(self) -> QFileDialog | None:
+    def export_dialog(self) -> ExportDialog | None:
         if self.detail is None:
             self.note.setText(self.tr("请先明细对账（F9），再导出"))
             return None
-        csv_f, xlsx_f = self.tr("CSV 文件 (*.csv)"), self.tr("Excel 工作簿 (*.xlsx)")
-        start = Path.home() / f"对账_{self.day}.csv"
-        dlg = QFileDialog(self, self.tr("导出对账结果"), str(start), ";;".join([csv_f, xlsx_f]))
-        dlg.setObjectName("reconcileExportDialog")
-        dlg.setOption(QFileDialog.Option.DontUseNativeDialog, True)
-        dlg.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
-        dlg.setFileMode(QFileDialog.FileMode.AnyFile)
-        dlg.setLabelText(QFileDialog.DialogLabel.LookIn, self.tr("位置："))
-        dlg.setLabelText(QFileDialog.DialogLabel.FileName, self.tr("文件名："))
-        dlg.setLabelText(QFileDialog.DialogLabel.FileType, self.tr("文件类型："))
-        dlg.setLabelText(QFileDialog.DialogLabel.Accept, self.tr("保存"))
-        dlg.setLabelText(QFileDialog.DialogLabel.Reject, self.tr("取消"))
-        dlg.selectNameFilter(csv_f)
-        dlg.setDefaultSuffix("csv")
-        dlg.filterSelected.connect(lambda f: dlg.setDefaultSuffix("xlsx" if f == xlsx_f else "csv"))
+        dlg = ExportDialog(self.day, self)
         dlg.fileSelected.connect(self.export_to)
         self._export_dialog = dlg
         dlg.open()

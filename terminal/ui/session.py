@@ -271,19 +271,5 @@ def _ecode_exchange(cfg, platform_url: str, sandbox: Any) -> Callable[[str], Cre
     return exchange
 
 
-def id_number_problem(idno: str) -> str:
-    """'' when idno is a well-formed 18-digit resident ID (GB 11643 check digit); else what is wrong."""
-    s = idno.strip().upper()
-    if len(s) != 18:
-        return f"身份证号应为 18 位，当前 {len(s)} 位"
-    if not (s[:17].isdigit() and (s[17].isdigit() or s[17] == "X")):
-        return "身份证号前 17 位应为数字，末位为数字或 X"
-    weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
-    check = "10X98765432"[sum(int(c) * w for c, w in zip(s[:17], weights)) % 11]
-    if check != s[17]:
-        return "身份证号校验位不正确，请核对"
-    return ""
-
-
 def id_credential(idno: str) -> Credential:
     return Credential(CertType.ID_CARD, idno.strip().upper())

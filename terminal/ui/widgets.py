@@ -1,12 +1,12 @@
-"""Small reusable widgets: shortcut buttons, the busy overlay, key/value breakdown grids, badges."""
+"""Small reusable widgets: shortcut buttons, the busy overlay, key/value breakdown grids, badges, report tables."""
 from __future__ import annotations
 
 from decimal import Decimal
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import (QFrame, QGridLayout, QHBoxLayout, QLabel, QProgressBar, QPushButton, QSizePolicy,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QAbstractItemView, QFrame, QGridLayout, QHBoxLayout, QHeaderView, QLabel, QProgressBar,
+                               QPushButton, QSizePolicy, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
 from terminal.core.money import fmt_yuan
 
@@ -172,3 +172,34 @@ class BusyOverlay(QFrame):
     def _tick(self) -> None:
         if self._op is not None:
             self.elapsed.setText(self.tr("已等待 %1 秒").replace("%1", f"{self._op.elapsed:.0f}"))
+
+
+def report_table(headers: list[str], name: str) -> QTableWidget:
+    """A read-only table of rows chosen one at a time with the keyboard; the last column takes what is left."""
+    t = QTableWidget(0, len(headers))
+    t.setObjectName(name)
+    t.setHorizontalHeaderLabels(headers)
+    t.verticalHeader().setVisible(False)
+    t.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    t.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    t.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    t.setTabKeyNavigation(False)  # Tab leaves the table (keyboard users move between the parts of the view)
+    t.setWordWrap(False)
+    h = t.horizontalHeader()
+    h.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    # the last column (words) takes what is left, elided, its full text in the tooltip: nothing pushed off-screen
+    h.setSectionResizeMode(len(headers) - 1, QHeaderView.ResizeMode.Stretch)
+    t.setTextElideMode(Qt.TextElideMode.ElideRight)
+    return t
+
+
+def fill_table(t: QTableWidget, rows: list[list[str]], right: frozenset[int] | set[int] = frozenset()) -> None:
+    """Replace a report_table's rows (each cell's full text also in its tooltip; columns in `right` aligned right)."""
+    t.setRowCount(len(rows))
+    for r, vals in enumerate(rows):
+        for c, v in enumerate(vals):
+            cell = QTableWidgetItem(v)
+            cell.setToolTip(v)
+            if c in right:
+                cell.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            t.setItem(r, c, cell)

@@ -108,7 +108,8 @@ def test_journal_reprint_and_cancel(desk):
 
 
 def test_queue_and_reconcile_views(desk):
-    from terminal.ui.journal import QueueDialog, ReconcileDialog
+    from terminal.ui.journal import QueueDialog
+    from terminal.ui.reconcile import ReconcileDialog
 
     _settle(desk, "local")
     desk.key("Escape")

@@ -82,7 +82,7 @@ def test_catalogue_search_by_code_and_name(ui_cfg):
 
 
 def test_id_number_check_digit():
-    from terminal.ui.session import id_number_problem
+    from terminal.core.idcard import id_number_problem
 
     assert id_number_problem(PERSONS["sichuan-resident"]["certno"]) == ""  # ends in X
     assert "校验位" in id_number_problem("460100194603120133")
