@@ -20,6 +20,7 @@ itself: the work functions do, on the runner's thread, with what the intent capt
 from __future__ import annotations
 
 import threading
+from collections import deque
 from enum import Enum
 from typing import Callable, Protocol, TypeVar
 
@@ -69,6 +70,7 @@ TRANSITIONS: dict[Phase, frozenset[Phase]] = {
 AMOUNT_KEYS = ("medfee_sumamt", "fund_pay_sumamt", "hosp_part_amt", "psn_part_amt", "acct_pay", "psn_cash_pay",
                "held")
 PENDING_LINES = ("new", "sending")  # fee lines not uploaded yet
+HISTORY_LEN = 200
 
 
 class IllegalTransition(RuntimeError):
@@ -191,7 +193,7 @@ class StayMachine:
         self.status = ""
         self.notice = ""  # the platform's warn_msg on the answer shown
         self.receipt = ""
-        self.history: list[tuple[Phase, Phase]] = []
+        self.history: deque[tuple[Phase, Phase]] = deque(maxlen=HISTORY_LEN)  # the last transitions
 
     # what may be done ---------------------------------------------------------------------------------------
     @property
@@ -235,7 +237,6 @@ class StayMachine:
         if not self.can(dst):
             raise IllegalTransition(self.phase, dst)
         self.history.append((self.phase, dst))
-        del self.history[:-200]
         self.phase = dst
 
     def _shown(self, st: Stay) -> Phase:
