@@ -12,7 +12,7 @@ from terminal import __version__
 from terminal.commands.common import forward_reversal, load_config, platform_session, report_recovery
 from terminal.commands.credential import add_credential_args, read_credential
 from terminal.commands.output import Refusal, fail, print_warns, wants_json
-from terminal.core.errors import user_message_of
+from terminal.core.errors import UserFacingError, user_message_of
 
 log = logging.getLogger(__name__)
 
@@ -102,7 +102,9 @@ def cmd_settle(args) -> int:
     return 0
 
 
-class _SettleUsage(Exception):
+class _SettleUsage(UserFacingError):
+    """settle's options do not go together (exit code 2), or the supervisor's authorisation failed (1)."""
+
     def __init__(self, message: str, code: int = 2):
         super().__init__(message)
         self.code = code

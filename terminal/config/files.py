@@ -51,7 +51,10 @@ def load(path: str | os.PathLike | None = None) -> Config:
                 else:
                     merged[section] = values
             sources.append(str(p))
-    return from_dict(merged, " + ".join(sources), cfg) if sources else (validate(cfg) or cfg)
+    if sources:
+        return from_dict(merged, " + ".join(sources), cfg)
+    validate(cfg)
+    return cfg
 
 
 def save(cfg: Config, path: str | os.PathLike) -> None:
