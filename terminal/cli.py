@@ -3,17 +3,18 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import json
 import logging
 import sys
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from terminal import __version__
+from terminal.commands.common import forward_reversal, load_config, platform_session, report_recovery
+from terminal.commands.credential import add_credential_args, read_credential
 from terminal.commands.output import Refusal, fail, print_warns, wants_json
+from terminal.core.errors import UserFacingError, user_message_of
 
-log = logging.getLogger("terminal.cli")
+log = logging.getLogger(__name__)
 
 
 def _print_json(obj: Any) -> None:
@@ -22,64 +23,7 @@ def _print_json(obj: Any) -> None:
     print_json(obj)  # a refusal ({"ok": false, ...}) always carries its "error" object
 
 
-@contextmanager
-def platform_session(cfg, *, observer=None) -> Iterator[tuple[Any, Any]]:
-    """A (client, sandbox-or-None) for the configured platform; starts the training sandbox when asked for."""
-    from terminal.backend.client import client_from_config
-
-    sandbox = None
-    url = None
-    if cfg.training:
-        from terminal.sandbox.server import SandboxServer
-
-        sandbox = SandboxServer.for_config(cfg)
-        sandbox.start()
-        url = sandbox.url
-    client = client_from_config(cfg, url, observer=observer)
-    try:
-        yield client, sandbox
-    finally:
-        client.close()
-        if sandbox:
-            sandbox.stop()
-
-
-def load_config(args) -> Any:
-    from terminal import config as config_mod
-    from terminal import fsperm
-
-    cfg = config_mod.load(getattr(args, "config", None))
-    if getattr(args, "card", False) and str(getattr(args, "reader", "") or "").startswith(config_mod.VIRTUAL_PREFIX):
-        config_mod.refuse_virtual_card(cfg, "--reader")  # before anything is sent to a production platform
-    fsperm.repair(cfg)  # once per process: data, log and crash dirs 0700, their files 0600 (older installs)
-    from terminal.logsetup import setup_logging
-
-    setup_logging(cfg.log_dir, cfg.log.level)
-    from terminal.crash import install_crash_handler
-
-    install_crash_handler(cfg)  # masked crash reports; logs the start line with the version
-    return cfg
-
-
 # settle ---------------------------------------------------------------------------------------
-def _credential(args, cfg=None, client=None):
-    from terminal.core.models import Credential
-
-    if getattr(args, "card", False):
-        from terminal.commands.card import read_card
-
-        card = read_card(args.reader or cfg or "", reject_expired=True, cfg=cfg)  # virtual: sandbox only
-        return card.credential()
-    if getattr(args, "ecode", None) or getattr(args, "ecode_image", None):
-        from terminal.commands import ecode as ecode_cmd
-
-        return ecode_cmd.credential_from_args(args, cfg=cfg,
-                                              platform_url=client.endpoint.url if client is not None else None)
-    if not args.cert_type or not args.cert_no:
-        raise SystemExit("请给出 --cert-type 与 --cert-no，或 --card / --ecode / --ecode-image")
-    return Credential(args.cert_type, args.cert_no, card_sn=args.card_sn or "")
-
-
 def cmd_settle(args) -> int:
     from terminal.backend.errors import PlatformError
     from terminal.core.models import Bill
@@ -97,7 +41,7 @@ def cmd_settle(args) -> int:
     try:
         store = Store.from_config(cfg)
     except StoreError as e:
-        return fail(args, f"{getattr(e, 'user_message', e)}（本地日志库不可用，为防丢失不进行结算）", 2, "journal")
+        return fail(args, f"{user_message_of(e)}（本地日志库不可用，为防丢失不进行结算）", 2, "journal")
     try:
         supervisor = _duplicate_supervisor(args, cfg)  # --override-duplicate: PIN checked before any platform work
     except _SettleUsage as e:
@@ -116,7 +60,7 @@ def cmd_settle(args) -> int:
         try:
             if not args.preview:  # a bill settles once: say so before any platform work
                 svc.check_duplicate(bill, **dup)
-            cred = _credential(args, cfg, client)
+            cred = read_credential(args, cfg, client)
             person = svc.identify(cred)
             if not args.preview:
                 svc.check_duplicate(bill, person.psn_no, **dup)
@@ -158,7 +102,9 @@ def cmd_settle(args) -> int:
     return 0
 
 
-class _SettleUsage(Exception):
+class _SettleUsage(UserFacingError):
+    """settle's options do not go together (exit code 2), or the supervisor's authorisation failed (1)."""
+
     def __init__(self, message: str, code: int = 2):
         super().__init__(message)
         self.code = code
@@ -227,19 +173,6 @@ def _duplicate_refused(args, e, rep) -> int:
     return 1
 
 
-def report_recovery(rep, stream=None) -> None:
-    """What a restart found, on stderr. Settlements that completed while nobody saw the result are framed:
-    the cashier must check whether the patient paid (上次结算已完成：…，请核对是否已收费)."""
-    stream = stream or sys.stderr
-    if rep is None:
-        return
-    if rep.completed:
-        bar = "!" * 60
-        print(f"{bar}\n{rep.message}\n{bar}", file=stream, flush=True)
-    elif rep.uncertain or rep.failed:
-        print(f"恢复: {rep.message}", file=stream, flush=True)
-
-
 def _print_settlement(r: dict, s) -> None:
     from terminal.core.money import fmt_yuan
     from terminal.core.regions import place_name
@@ -275,27 +208,6 @@ def _lookup_refused(args, e: LookupError, person: Any) -> int:
         msg += "（用 --insutype 选择）"
         return fail(args, msg, 1, "insurance_choice", **extra)
     return fail(args, msg, 1, "not_found")
-
-
-def forward_reversal(store, client, service, err, read_timeout: float) -> tuple[str, str]:
-    """After a failed platform call: when a settlement's outcome is unknown its 2601 is already queued
-    durably; forward it now so the cashier knows where things stand. Returns (resolution, cashier message)."""
-    from terminal.commands.output import resolution_name
-    from terminal.store.worker import reversal_text
-
-    resolution = ""
-    omsgid = getattr(err, "omsgid", "")
-    if err.outcome_unknown and omsgid:
-        store.worker(client, service).drain(timeout=min(30.0, read_timeout * 2))
-        resolution = store.resolution(omsgid)
-    msg = err.user_message
-    oinfno = getattr(err, "oinfno", "") or getattr(err, "infno", "") or ""
-    if resolution in ("reversed", "not_booked"):
-        what = "撤销" if oinfno[:4] in ("2208", "2305") else "结算"
-        msg = f"{what}结果未知；" + reversal_text(resolution, oinfno)
-    elif resolution:
-        msg += f"（冲正状态: {resolution_name(resolution)}，可用 yibao-terminal queue list 查看）"
-    return resolution, msg
 
 
 def _pad(text: str, width: int) -> str:
@@ -345,17 +257,6 @@ def cmd_sandbox_serve(args) -> int:
     return 0
 
 
-def add_credential_args(p) -> None:
-    """How the patient identifies (shared by settle and discharge)."""
-    p.add_argument("--cert-type", choices=["01", "02", "03"], help="凭证类型: 01 电子凭证, 02 身份证, 03 社保卡")
-    p.add_argument("--cert-no", help="凭证号码 (ecToken / 身份证号 / 社保卡号)")
-    p.add_argument("--card-sn", help="社保卡识别码 (cert-type 03)")
-    p.add_argument("--card", action="store_true", help="从读卡器读取社保卡")
-    p.add_argument("--reader", default="", help="读卡器名称匹配")
-    p.add_argument("--ecode", help="扫描得到的医保码字符串")
-    p.add_argument("--ecode-image", help="医保码图片 (PNG/JPG)")
-
-
 def build_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="yibao-terminal", description="医保直接结算收费终端 yibao-terminal")
     p.add_argument("--version", action="version", version=f"yibao-terminal {__version__}")
@@ -396,7 +297,7 @@ def build_parser() -> argparse.ArgumentParser:
     sv.add_argument("--db", help="沙箱数据库文件")
     sv.set_defaults(func=cmd_sandbox_serve)
 
-    for name in ("card", "ecode", "store", "discharge", "ui", "doctor"):
+    for name in ("card", "ecode", "store", "reconcile", "parked", "discharge", "ui", "doctor"):
         try:
             mod = importlib.import_module(f"terminal.commands.{name}")
         except ImportError as e:

@@ -197,7 +197,7 @@ def app_dirs(cfg: Any) -> list[Path]:
 def app_files(cfg: Any) -> list[Path]:
     """Single files of ours outside those directories: the per-user configuration file."""
     try:
-        from terminal.config import user_config_path
+        from terminal.config.model import user_config_path
 
         return [user_config_path()]
     except Exception:  # noqa: BLE001

@@ -24,6 +24,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from terminal.core.errors import user_message_of
+
 
 def _print_json(obj: Any) -> None:
     from terminal.commands.output import print_json
@@ -36,7 +38,7 @@ def add_parsers(sub) -> None:
                        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     who = d.add_argument_group("找到患者 / 住院记录")
     who.add_argument("--visit", metavar="ADMISSION_NO", help="住院号（入院时生成，如 ZY202606160001）")
-    from terminal.cli import add_credential_args
+    from terminal.commands.credential import add_credential_args
 
     add_credential_args(who)
     d.add_argument("--admit", action="store_true", help="办理入院 (2401)，需要患者凭证")
@@ -81,7 +83,7 @@ def _fail(args, msg: str, code: int, *, prefix: str = "失败: ", **extra: Any) 
 
 
 def cmd_discharge(args) -> int:
-    from terminal.cli import load_config
+    from terminal.commands.common import load_config
 
     if args.list or args.cancel:
         if args.visit or _has_credential(args) or (args.list and args.cancel):
@@ -118,9 +120,9 @@ def cmd_discharge(args) -> int:
     try:
         store = Store.from_config(cfg)
     except StoreError as e:
-        return _fail(args, f"{getattr(e, 'user_message', e)}（本地日志库不可用，为防丢失不进行结算）", 2,
+        return _fail(args, f"{user_message_of(e)}（本地日志库不可用，为防丢失不进行结算）", 2,
                      error="journal")
-    from terminal.cli import platform_session
+    from terminal.commands.common import platform_session
 
     with store, platform_session(cfg, observer=store.journal) as (client, _sandbox):
         return _run(cfg, args, store, client, ib, deposit)
@@ -128,13 +130,13 @@ def cmd_discharge(args) -> int:
 
 def _run(cfg, args, store, client, ib, deposit) -> int:
     from terminal.backend.errors import PlatformError
-    from terminal.cli import _credential
+    from terminal.commands.credential import read_credential
     from terminal.inpatient import DischargeService, InpatientError, UploadReport, WardBook
 
     book = WardBook.from_config(cfg)
     svc = DischargeService.from_config(cfg, client, store=store, book=book)
     rep = store.recover(client)
-    from terminal.cli import report_recovery
+    from terminal.commands.common import report_recovery
 
     report_recovery(rep)
     st = None
@@ -145,7 +147,7 @@ def _run(cfg, args, store, client, ib, deposit) -> int:
         if args.visit:
             st = svc.stay(args.visit)
         else:
-            cred = _credential(args, cfg)
+            cred = read_credential(args, cfg)
             if args.admit:
                 person = svc.identify(cred)
                 form = _form(args, ib)
@@ -170,7 +172,7 @@ def _run(cfg, args, store, client, ib, deposit) -> int:
         else:
             r = svc.settle(st.adm_no, acct_used=not args.no_account, dscg_way=args.dscg_way, method=args.method)
     except PlatformError as e:
-        from terminal.cli import forward_reversal
+        from terminal.commands.common import forward_reversal
 
         resolution, msg = forward_reversal(store, client, svc.base, e, cfg.backend.read_timeout)
         if e.outcome_unknown and getattr(e, "omsgid", "") and st is not None:

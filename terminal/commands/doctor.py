@@ -2,13 +2,12 @@
 
 Prints one line per check (pass / warn / fail / skip, Chinese label with the English key) and what to do
 about each warning or failure; `--json` prints one JSON object for fleet tooling. Exit code 0 when nothing
-failed (warnings allowed), 1 when a check failed. See terminal/diagnostics.py for the checks.
+failed (warnings allowed), 1 when a check failed. See terminal/doctor/ for the checks.
 """
 from __future__ import annotations
 
 import argparse
 import json
-import sys
 from typing import Any
 
 
@@ -31,7 +30,7 @@ def _setup_logging(config_path: str | None) -> None:
 
 
 def cmd_doctor(args: argparse.Namespace) -> int:
-    from terminal import diagnostics as d
+    from terminal import doctor as d
 
     if getattr(args, "probe", None):
         return d.probe(args.probe)

@@ -14,17 +14,15 @@ import json
 import sys
 from typing import Any, Callable
 
+from terminal.core.errors import UserFacingError
+
 from .output import fail
 
 __all__ = ["add_parsers", "cmd_decode", "ecode_text_from_args", "credential_from_args", "EcodeInputError"]
 
 
-class EcodeInputError(Exception):
+class EcodeInputError(UserFacingError):
     """The given e-code (text or image) is unusable; ``user_message`` says why, for the cashier."""
-
-    def __init__(self, user_message: str):
-        super().__init__(user_message)
-        self.user_message = user_message
 
 
 def _result_dict(r, c) -> dict[str, Any]:
@@ -161,7 +159,7 @@ def cmd_issue(args) -> int:
     """Issue a sandbox e-code for a person and write it as a QR image (training mode only)."""
     import json as _json
 
-    from terminal.cli import load_config
+    from terminal.commands.common import load_config
     from terminal.sandbox.server import SandboxServer
 
     cfg = load_config(args)

@@ -12,6 +12,7 @@ import json
 import sys
 from typing import Any, Iterable
 
+from terminal.core.errors import UserFacingError
 from terminal.core.refunds import refund_amounts, refund_text  # noqa: F401 - re-exported for the commands
 
 #: how an uncertain settlement ended, for people (journal resolutions)
@@ -38,17 +39,13 @@ def normalized(obj: Any) -> Any:
     return obj
 
 
-class Refusal(Exception):
+class Refusal(UserFacingError):
     """A command cannot do what it was asked: ``message`` for the person at the terminal (what happened and
     what to do next), ``code`` the exit code, ``kind`` a stable name for tools, ``extra`` more JSON fields."""
 
     def __init__(self, message: str, code: int = 1, kind: str = "refused", **extra: Any):
         super().__init__(message)
-        self.message, self.code, self.kind, self.extra = message, code, kind, extra
-
-    @property
-    def user_message(self) -> str:
-        return self.message
+        self.code, self.kind, self.extra = code, kind, extra
 
 
 def error_payload(message: str, kind: str, code: int, **extra: Any) -> dict[str, Any]:

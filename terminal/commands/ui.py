@@ -23,7 +23,7 @@ def add_parsers(subparsers) -> None:
 
 
 def _config(args):
-    from terminal.cli import load_config
+    from terminal.commands.common import load_config
 
     return load_config(args)
 

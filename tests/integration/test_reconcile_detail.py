@@ -303,25 +303,25 @@ def test_schedule_config_key_is_checked(tmp_path):
 
 
 def test_doctor_shows_the_last_detail_result(env, tmp_path):
-    from terminal import diagnostics
+    from terminal import doctor
 
     cfg_path = tmp_path / "doctor.toml"
     cfg_path.write_text(f'[store]\ndir = "{tmp_path / "data"}"\n[log]\ndir = "{tmp_path / "log"}"\n'
                         '[reconcile]\nschedule = "18:30"\n', encoding="utf-8")
 
     def check():
-        return {c.key: c for c in diagnostics.run_doctor(str(cfg_path), only=["reconcile"]).checks}["reconcile"]
+        return {c.key: c for c in doctor.run_doctor(str(cfg_path), only=["reconcile"]).checks}["reconcile"]
 
-    assert check().status == diagnostics.PASS and "尚未运行" in check().summary
+    assert check().status == doctor.PASS and "尚未运行" in check().summary
     v, s = settle(env)
     with env.store.sdb.tx() as db:
         db.execute("UPDATE settlements SET acct_pay='0.01' WHERE msgid=?", [v.settle_msgid])
     d = only(detail(env), "amount")
     r = check()
-    assert r.status == diagnostics.WARN and r.data["open"] == 1 and "reconcile --detail" in r.hint
+    assert r.status == doctor.WARN and r.data["open"] == 1 and "reconcile --detail" in r.hint
     fix(env, d)
     r = check()
-    assert r.status == diagnostics.PASS and r.data["open"] == 0 and "18:30" in r.summary
+    assert r.status == doctor.PASS and r.data["open"] == 0 and "18:30" in r.summary
 
 
 def test_answers_without_clearing_fields_still_reconcile_in_filled_groups(env):

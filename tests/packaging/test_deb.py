@@ -135,7 +135,7 @@ def test_no_vpcd_module_in_the_frozen_archive(build):
     if not Path(viewer).exists():
         pytest.skip("pyi-archive_viewer (PyInstaller) not installed")
     modules = run([viewer, "-r", "-b", str(onedir / "yibao-terminal")]).stdout.split()
-    assert "drivers.virtual.inprocess" in modules and "terminal.diagnostics" in modules
+    assert "drivers.virtual.inprocess" in modules and "terminal.doctor.runner" in modules
     assert "terminal.sandbox.server" in modules and "smartcard.scard" in modules
     assert not [m for m in modules if "vpcd" in m.lower() or "vsmartcard" in m.lower()]
     assert not [m for m in modules if m.split(".")[0] in ("pytest", "_pytest", "hypothesis", "PyInstaller", "tests")]

@@ -1,6 +1,7 @@
 import pytest
 
 from terminal import config as C
+from terminal.config import files as config_files
 
 
 def write(tmp_path, text):
@@ -11,8 +12,8 @@ def write(tmp_path, text):
 
 def test_defaults_run_the_sandbox(monkeypatch, tmp_path):
     monkeypatch.delenv("YIBAO_TERMINAL_CONFIG", raising=False)
-    monkeypatch.setattr(C, "SYSTEM_CONFIG", tmp_path / "none.toml")
-    monkeypatch.setattr(C, "user_config_path", lambda: tmp_path / "none2.toml")
+    monkeypatch.setattr(config_files, "SYSTEM_CONFIG", tmp_path / "none.toml")
+    monkeypatch.setattr(config_files, "user_config_path", lambda: tmp_path / "none2.toml")
     cfg = C.load()
     assert cfg.training and cfg.facility.admdvs == "450100"
 
@@ -69,8 +70,8 @@ def test_user_file_overrides_system_file(monkeypatch, tmp_path):
     user = tmp_path / "user.toml"
     user.write_text('[facility]\nname = "用户"\n', encoding="utf-8")
     monkeypatch.delenv("YIBAO_TERMINAL_CONFIG", raising=False)
-    monkeypatch.setattr(C, "SYSTEM_CONFIG", sysf)
-    monkeypatch.setattr(C, "user_config_path", lambda: user)
+    monkeypatch.setattr(config_files, "SYSTEM_CONFIG", sysf)
+    monkeypatch.setattr(config_files, "user_config_path", lambda: user)
     cfg = C.load()
     assert cfg.facility.name == "用户" and cfg.facility.admdvs == "320100"
 

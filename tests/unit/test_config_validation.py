@@ -227,7 +227,7 @@ def test_virtual_card_on_the_command_line_against_production(tmp_path):
 
 
 def test_doctor_fails_the_virtual_card_against_production_naming_the_key(tmp_path, monkeypatch):
-    from terminal import diagnostics as d
+    from terminal import doctor as d
 
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     p = write(tmp_path, f'[backend]\nurl = "{PROD}"\n[card]\nvirtual = true\n')
@@ -240,7 +240,7 @@ def test_doctor_fails_the_virtual_card_against_production_naming_the_key(tmp_pat
 def test_doctor_fails_tls_off_even_when_the_platform_is_unreachable(tmp_path, monkeypatch):
     import socket
 
-    from terminal import diagnostics as d
+    from terminal import doctor as d
 
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     with socket.socket() as s:

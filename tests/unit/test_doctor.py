@@ -18,7 +18,9 @@ from pathlib import Path
 import pytest
 
 from terminal import __version__, cli
-from terminal import diagnostics as d
+from terminal import doctor as d
+from terminal.doctor import context, qtprobe, runner, signin
+from terminal.doctor.host import check_config
 from terminal.sandbox.server import SandboxServer
 
 
@@ -160,19 +162,19 @@ def test_clock_small_skew_warns(tmp_path):
 
 
 def test_clock_from_http_date_header():
-    ctx = d.Context()
+    ctx = context.Context()
     now = time.time()
     ctx.signin = {"sent": now - 0.01, "received": now, "received_done": now,
                   "date_header": time.strftime("%a, %d %b %Y %H:%M:%S GMT", time.gmtime(now + 400))}
-    status, summary, *_rest, data = d.check_clock(ctx)
+    status, summary, *_rest, data = signin.check_clock(ctx)
     assert status == d.FAIL and 398 < data["skew_s"] < 402 and "http_date" in data["sources"]
 
 
 def test_parse_platform_time():
-    assert d._parse_platform_time("20250102030405123") == datetime(2025, 1, 2, 3, 4, 5, 123000)
-    assert d._parse_platform_time("20250102030405") == datetime(2025, 1, 2, 3, 4, 5)
-    assert d._parse_platform_time("2025-01-02 03:04:05") == datetime(2025, 1, 2, 3, 4, 5)
-    assert d._parse_platform_time("garbage") is None
+    assert signin._parse_platform_time("20250102030405123") == datetime(2025, 1, 2, 3, 4, 5, 123000)
+    assert signin._parse_platform_time("20250102030405") == datetime(2025, 1, 2, 3, 4, 5)
+    assert signin._parse_platform_time("2025-01-02 03:04:05") == datetime(2025, 1, 2, 3, 4, 5)
+    assert signin._parse_platform_time("garbage") is None
 
 
 @pytest.fixture
@@ -243,8 +245,8 @@ def test_a_hanging_check_times_out(tmp_path, monkeypatch):
     def hang(ctx):
         time.sleep(30)
 
-    monkeypatch.setattr(d, "CHECKS", [d.Check("config", "配置", d.check_config),
-                                      d.Check("scanner", "扫码解码", hang, timeout=30)])
+    monkeypatch.setattr(runner, "CHECKS", [d.Check("config", "配置", check_config),
+                                           d.Check("scanner", "扫码解码", hang, timeout=30)])
     t0 = time.monotonic()
     report = d.run_doctor(write_config(tmp_path), timeout=0.5)
     assert time.monotonic() - t0 < 3
@@ -257,7 +259,7 @@ def test_a_crashing_check_fails_masked(tmp_path, monkeypatch):
     def boom(ctx):
         raise RuntimeError("cannot read certno 460100194603120132")
 
-    monkeypatch.setattr(d, "CHECKS", [d.Check("config", "配置", d.check_config), d.Check("card", "社保卡", boom)])
+    monkeypatch.setattr(runner, "CHECKS", [d.Check("config", "配置", check_config), d.Check("card", "社保卡", boom)])
     r = by_key(d.run_doctor(write_config(tmp_path)))
     assert r["card"].status == d.FAIL
     assert "460100194603120132" not in r["card"].summary and "0132" in r["card"].summary
@@ -276,10 +278,10 @@ def test_low_disk_space(tmp_path, monkeypatch):
     import collections
 
     usage = collections.namedtuple("usage", "total used free")
-    monkeypatch.setattr(d.shutil, "disk_usage", lambda p: usage(10 * 2**30, 10 * 2**30 - 500 * 2**20, 500 * 2**20))
+    monkeypatch.setattr(shutil, "disk_usage", lambda p: usage(10 * 2**30, 10 * 2**30 - 500 * 2**20, 500 * 2**20))
     r = by_key(d.run_doctor(write_config(tmp_path), only=["disk"]))
     assert r["disk"].status == d.WARN
-    monkeypatch.setattr(d.shutil, "disk_usage", lambda p: usage(10 * 2**30, 10 * 2**30 - 50 * 2**20, 50 * 2**20))
+    monkeypatch.setattr(shutil, "disk_usage", lambda p: usage(10 * 2**30, 10 * 2**30 - 50 * 2**20, 50 * 2**20))
     assert by_key(d.run_doctor(write_config(tmp_path), only=["disk"]))["disk"].status == d.FAIL
 
 
@@ -320,13 +322,13 @@ def test_configured_printer_that_does_not_exist_fails_naming_the_key(tmp_path):
 
 
 def test_probe_that_dies_is_reported_not_fatal(monkeypatch):
-    monkeypatch.setattr(d, "self_command", lambda: [sys.executable, "-c", "import os; os.abort()"])
-    out = d._run_probe("display", 20)
+    monkeypatch.setattr(qtprobe, "self_command", lambda: [sys.executable, "-c", "import os; os.abort()"])
+    out = qtprobe.run_probe("display", 20)
     assert out["ok"] is False and out.get("returncode")
 
 
 def test_probe_that_hangs_is_killed(monkeypatch):
-    monkeypatch.setattr(d, "self_command", lambda: [sys.executable, "-c", "import time; time.sleep(60)"])
+    monkeypatch.setattr(qtprobe, "self_command", lambda: [sys.executable, "-c", "import time; time.sleep(60)"])
     t0 = time.monotonic()
-    out = d._run_probe("qt", 1.0)
+    out = qtprobe.run_probe("qt", 1.0)
     assert out["ok"] is False and out.get("timeout") and time.monotonic() - t0 < 5

@@ -185,7 +185,7 @@ def make_old_install(tmp_path: Path) -> list[Path]:
 
 
 def test_old_0644_files_fail_doctor_and_are_repaired_at_start(tmp_path, home):
-    from terminal import diagnostics as d
+    from terminal import doctor as d
 
     files = make_old_install(tmp_path)
     cfg = write_config(tmp_path)

@@ -5,7 +5,7 @@ import pytest
 import tomli_w
 
 from drivers.virtual import profile_for
-from terminal import diagnostics as d
+from terminal import doctor as d
 
 from .pcsc_support import READER
 
