@@ -11,6 +11,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from drivers.printer import ReceiptData
 from terminal.backend.errors import PlatformError, TransportError
 from terminal.core.flow import CashierFlow, State
 from terminal.core.models import Bill, Credential, FeeItem, Person, Settlement, Visit
@@ -19,7 +20,7 @@ from terminal.store.duplicates import DuplicateOverride
 from terminal.store.errors import DuplicateBill, DuplicateSuspected
 
 from .ops import Op, OpRunner
-from .receipt import ReceiptData, print_receipt, print_slip
+from .receipt import print_receipt, print_slip
 from .session import AppSession, PendingReversal, id_credential, id_number_problem
 
 log = logging.getLogger("terminal.ui.controller")

@@ -17,7 +17,7 @@ from terminal.core.models import Credential, CertType
 from terminal.service import SettlementService
 
 from .catalogue import Catalogue
-from .receipt import ReceiptData
+from drivers.printer import ReceiptData
 
 log = logging.getLogger("terminal.ui.session")
 

@@ -37,7 +37,7 @@ def test_pins_are_hashed_salted_and_locked_after_failures(tmp_path):
 
 
 def _receipt(**kw):
-    from terminal.ui.receipt import ReceiptData, ReceiptLine
+    from drivers.printer import ReceiptData, ReceiptLine
 
     d = dict(facility_code="H45010000001", facility_name="南宁市第一人民医院", operator_id="0001",
              operator_name="训练收费员", time="2026-01-05 10:00:00", name_masked="符**",
