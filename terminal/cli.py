@@ -6,9 +6,8 @@ import importlib
 import json
 import logging
 import sys
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from terminal import __version__
 from terminal.commands.output import Refusal, fail, print_warns, wants_json
@@ -20,28 +19,6 @@ def _print_json(obj: Any) -> None:
     from terminal.commands.output import print_json
 
     print_json(obj)  # a refusal ({"ok": false, ...}) always carries its "error" object
-
-
-@contextmanager
-def platform_session(cfg, *, observer=None) -> Iterator[tuple[Any, Any]]:
-    """A (client, sandbox-or-None) for the configured platform; starts the training sandbox when asked for."""
-    from terminal.backend.client import client_from_config
-
-    sandbox = None
-    url = None
-    if cfg.training:
-        from terminal.sandbox.server import SandboxServer
-
-        sandbox = SandboxServer.for_config(cfg)
-        sandbox.start()
-        url = sandbox.url
-    client = client_from_config(cfg, url, observer=observer)
-    try:
-        yield client, sandbox
-    finally:
-        client.close()
-        if sandbox:
-            sandbox.stop()
 
 
 def load_config(args) -> Any:
@@ -85,17 +62,17 @@ def cmd_settle(args) -> int:
     from terminal.core.models import Bill
     from terminal.core import wire
     from terminal.core.regions import place_name
-    from terminal.service import SettlementService
 
     cfg = load_config(args)
     try:
         bill = Bill.from_dict(wire.loads(Path(args.bill).read_text(encoding="utf-8")), limits=cfg.bill.limits)
     except (OSError, ValueError) as e:
         return fail(args, f"账单文件错误 {args.bill}: {e}", 2, "bill", prefix="")
-    from terminal.store import Store, StoreError
+    from terminal.app import open_store, platform_session, settlement_service
+    from terminal.store import StoreError
 
     try:
-        store = Store.from_config(cfg)
+        store = open_store(cfg)
     except StoreError as e:
         return fail(args, f"{getattr(e, 'user_message', e)}（本地日志库不可用，为防丢失不进行结算）", 2, "journal")
     try:
@@ -104,7 +81,7 @@ def cmd_settle(args) -> int:
         store.close()
         return _refuse(args, "UsageError", str(e), e.code)
     with store, platform_session(cfg, observer=store.journal) as (client, sandbox):
-        svc = SettlementService(client, treatment_admdvs=cfg.facility.admdvs, store=store)
+        svc = settlement_service(cfg, client, store)
         rep = store.recover(client)
         report_recovery(rep)
         from terminal.store.duplicates import DuplicateOverride
@@ -193,11 +170,10 @@ def _duplicate_supervisor(args, cfg):
         pin = getpass.getpass("主管 PIN: ")
     if not pin:
         raise _SettleUsage("请给出主管 PIN：--supervisor-pin，或环境变量 YIBAO_SUPERVISOR_PIN")
-    from terminal.ui.operators import SUPERVISOR, LoginError, OperatorStore
+    from terminal.app import operator_store
+    from terminal.app.operators import SUPERVISOR, LoginError
 
-    ops = OperatorStore.for_config(cfg)
-    if cfg.training:
-        ops.seed_demo()  # as the cashier app does in training mode
+    ops = operator_store(cfg)  # in training mode with the demo accounts, as the cashier app has them
     try:
         return ops.verify(args.supervisor, pin, role=SUPERVISOR)
     except LoginError as e:
@@ -306,15 +282,13 @@ def _pad(text: str, width: int) -> str:
 
 
 def cmd_cancel(args) -> int:
+    from terminal.app import open_store, platform_session, settlement_service
     from terminal.backend.errors import PlatformError
-    from terminal.service import SettlementService
-
-    from terminal.store import Store
 
     cfg = load_config(args)
-    store = Store.from_config(cfg)
+    store = open_store(cfg)
     with store, platform_session(cfg, observer=store.journal) as (client, _):
-        svc = SettlementService(client, treatment_admdvs=cfg.facility.admdvs, store=store)
+        svc = settlement_service(cfg, client, store)
         report_recovery(store.recover(client))
         try:
             s = svc.cancel(args.setl_id, args.mdtrt_id, args.psn_no, args.insuplc)

@@ -169,11 +169,9 @@ class Context:
             return self.cfg.backend.url
         with self._sandbox_lock:
             if self.sandbox is None:
-                from terminal.sandbox.server import SandboxServer
+                from terminal.app import start_sandbox
 
-                sb = SandboxServer.for_config(self.cfg)
-                sb.start()
-                self.sandbox = sb
+                self.sandbox = start_sandbox(self.cfg)
             return self.sandbox.url
 
     def close(self) -> None:
@@ -291,10 +289,10 @@ def check_queue(ctx: Context) -> tuple:
     if not path.exists():
         return _r(PASS, "尚无日志库（首次结算时创建）", path=str(path), open_items=0)
     try:
-        from terminal.store import Store
+        from terminal.app import open_store
     except ImportError as e:
         return _r(SKIP, f"本版本没有离线队列模块 ({e.name})")
-    store = Store(path, max_queue_items=cfg.store.max_queue_items, max_queue_age_hours=cfg.store.max_queue_age_hours)
+    store = open_store(cfg)
     try:
         st = store.queue_status()
     finally:
@@ -322,9 +320,9 @@ def check_reconcile(ctx: Context) -> tuple:
     path = cfg.data_dir / "journal.sqlite"
     if not path.exists():
         return _r(PASS, "尚无日志库，尚未对账", path=str(path))
-    from terminal.store import Store
+    from terminal.app import open_store
 
-    store = Store(path, max_queue_items=cfg.store.max_queue_items, max_queue_age_hours=cfg.store.max_queue_age_hours)
+    store = open_store(cfg)
     try:
         last = store.reconciler.last_detail()
         rep = store.reconciler.detail_report(last["id"]) if last else None
@@ -691,14 +689,14 @@ def check_tls(ctx: Context) -> tuple:
 
 
 def check_signin(ctx: Context) -> tuple:
-    from terminal.backend.client import client_from_config
+    from terminal.app import platform_client
     from terminal.backend.errors import BusinessError, PlatformError
 
     url = ctx.base_url()
     cfg = copy.deepcopy(ctx.cfg)
     cfg.backend.connect_timeout = ctx.limit(min(float(cfg.backend.connect_timeout), 10.0))
     cfg.backend.read_timeout = ctx.limit(min(float(cfg.backend.read_timeout), 20.0))
-    client = client_from_config(cfg, url)
+    client = platform_client(cfg, url)
 
     def remember(resp, *args, **kwargs):  # noqa: ANN001 - requests response hook
         ctx.signin["received"] = time.time()

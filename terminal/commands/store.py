@@ -41,11 +41,11 @@ def _print_json(obj: Any) -> None:
 
 
 def _open(args):
+    from terminal.app import open_store
     from terminal.cli import load_config
-    from terminal.store import Store
 
     cfg = load_config(args)
-    return cfg, Store.from_config(cfg)
+    return cfg, open_store(cfg)
 
 
 def _err(e: Exception, args: Any = None) -> int:
@@ -143,13 +143,13 @@ def cmd_queue_show(args) -> int:
 
 
 def _service(cfg, client, store):
-    from terminal.service import SettlementService
+    from terminal.app import settlement_service
 
-    return SettlementService(client, treatment_admdvs=cfg.facility.admdvs, store=store)
+    return settlement_service(cfg, client, store)
 
 
 def _forward(args, only: int | None = None, kinds: str = "") -> int:
-    from terminal.cli import platform_session
+    from terminal.app import platform_session
     from terminal.store import StoreError
 
     cfg, store = _open(args)
@@ -302,7 +302,7 @@ def _today() -> str:
 
 # reconcile -----------------------------------------------------------------------------------------
 def cmd_reconcile(args) -> int:
-    from terminal.cli import platform_session
+    from terminal.app import platform_session
 
     if _bad_date(args):
         return 2
@@ -369,7 +369,7 @@ def print_detail(rep) -> None:
 
 def cmd_reconcile_detail(args) -> int:
     from terminal.backend.errors import BusinessError, PlatformError
-    from terminal.cli import platform_session
+    from terminal.app import platform_session
     from terminal.core.reconfiles import ReconFileError
 
     if _bad_date(args):
@@ -408,11 +408,10 @@ def _supervisor(args, cfg):
         pin = getpass.getpass("主管 PIN: ")
     if not pin:
         raise Refusal("请给出主管 PIN：--supervisor-pin，或环境变量 YIBAO_SUPERVISOR_PIN", 2, "usage")
-    from terminal.ui.operators import SUPERVISOR, LoginError, OperatorStore
+    from terminal.app import operator_store
+    from terminal.app.operators import SUPERVISOR, LoginError
 
-    ops = OperatorStore.for_config(cfg)
-    if cfg.training:
-        ops.seed_demo()  # as the cashier app does in training mode
+    ops = operator_store(cfg)  # in training mode with the demo accounts, as the cashier app has them
     try:
         return ops.verify(args.supervisor, pin, role=SUPERVISOR)
     except LoginError as e:
@@ -420,7 +419,7 @@ def _supervisor(args, cfg):
 
 
 def cmd_reconcile_fix(args) -> int:
-    from terminal.cli import platform_session
+    from terminal.app import platform_session
     from terminal.store import StoreError
 
     if len((args.reason or "").strip()) < 2:

@@ -12,6 +12,7 @@ from typing import Any
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from drivers.printer import ReceiptData
+from terminal.app.session import AppSession, PendingReversal, id_credential, id_number_problem
 from terminal.backend.errors import PlatformError, TransportError
 from terminal.core.flow import CashierFlow, State
 from terminal.core.models import Bill, Credential, FeeItem, Person, Settlement, Visit
@@ -21,7 +22,6 @@ from terminal.store.errors import DuplicateBill, DuplicateSuspected
 
 from .ops import Op, OpRunner
 from .receipt import print_receipt, print_slip
-from .session import AppSession, PendingReversal, id_credential, id_number_problem
 
 log = logging.getLogger("terminal.ui.controller")
 

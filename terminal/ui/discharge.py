@@ -8,7 +8,7 @@
 * ``run_in_background(label, fn, on_success, on_failure)``: runs ``fn`` off the UI thread and calls one of the
   callbacks on the UI thread. Default: the desk's own terminal.ui.ops.OpRunner.
 * ``card_reader``: an object with ``read() -> CardData`` (drivers.pcsc / drivers.virtual); ``ecode``: a callable
-  exchanging a scanned e-code string for a Credential (terminal.ui.session's ``session.ecode``).
+  exchanging a scanned e-code string for a Credential (terminal.app.session's ``session.ecode``).
 
 Every platform call, the card and the ward book run on a worker; the widget only renders results.
 Keys: Enter in the search field finds, F2 reads the card, F5 pre-settles, F9 settles (after a pre-settlement),

@@ -17,6 +17,7 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (QFileDialog, QFrame, QHBoxLayout, QLabel, QMainWindow,
                                QStatusBar, QVBoxLayout, QWidget)
 
+from terminal.app.operators import OperatorStore
 from terminal.core import wire
 from terminal.core.flow import State
 from terminal.core.models import Bill
@@ -27,7 +28,6 @@ from .items import ItemPicker
 from .journal import JournalDialog, QueueDialog
 from .login import SupervisorDialog
 from .ops import Op
-from .operators import OperatorStore
 from .panels import BillPanel, IdentifyBar, PersonPanel, SettlementPanel
 from .reconcile import ReconcileDialog
 from .widgets import BusyOverlay, KeyButton, set_kind

@@ -55,7 +55,7 @@ def _receipt(setl_id: str, time: str):
 
 
 def test_the_session_journal_keeps_one_day_not_the_whole_run():
-    from terminal.ui.session import SessionJournal
+    from terminal.app import SessionJournal
 
     j = SessionJournal()
     j.record(_receipt("S1", "2026-12-02 23:58:00"))

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from terminal.ui.operators import CASHIER, SUPERVISOR, LoginError, OperatorStore
+from terminal.app.operators import CASHIER, SUPERVISOR, LoginError, OperatorStore
 
 from .conftest import PERSONS
 
@@ -70,7 +70,7 @@ def test_receipt_html_masks_and_carries_the_verification_qr(tmp_path):
 
 
 def test_catalogue_search_by_code_and_name(ui_cfg):
-    from terminal.ui.catalogue import Catalogue
+    from terminal.app.catalogue import Catalogue
 
     cat = Catalogue.for_config(ui_cfg)
     assert len(cat) > 5
@@ -82,7 +82,7 @@ def test_catalogue_search_by_code_and_name(ui_cfg):
 
 
 def test_id_number_check_digit():
-    from terminal.ui.session import id_number_problem
+    from terminal.app.session import id_number_problem
 
     assert id_number_problem(PERSONS["sichuan-resident"]["certno"]) == ""  # ends in X
     assert "校验位" in id_number_problem("460100194603120133")
