@@ -51,7 +51,7 @@ def pair(row: Row, width: int) -> list[str]:
     if room >= 1:
         lines[-1] += " " * room + row.value
     else:
-        lines.append(" " * max(0, width - display_width(row.value)) + row.value)
+        lines += [_right(v, width) for v in wrap(row.value, width)]
     return lines
 
 
@@ -63,13 +63,15 @@ def items(header: tuple[str, str, str], rows: tuple[Item, ...], width: int) -> l
     """The bill items in three columns: the name wraps in its column, quantity and amount align right."""
     qty_w = max(display_width(x) for x in [header[1], *(r.qty for r in rows)])
     amt_w = max(display_width(x) for x in [header[2], *(r.amount for r in rows)])
-    name_w = max(4, width - qty_w - amt_w - 2)
+    name_w = width - qty_w - amt_w - 2
     out: list[str] = []
     for name, qty, amount in [header, *((r.name, r.qty, r.amount) for r in rows)]:
+        figures = _right(qty, qty_w) + " " + _right(amount, amt_w)
+        if name_w < 4:  # narrow paper: the name on its own lines, its figures right-aligned under it
+            out += [*wrap(name, width), _right(figures, width)]
+            continue
         names = wrap(name, name_w)
-        first = names[0] + " " * (name_w - display_width(names[0])) + " " + _right(qty, qty_w) + " " + _right(
-            amount, amt_w)
-        out += [first.rstrip(), *names[1:]]
+        out += [names[0] + " " * (name_w - display_width(names[0])) + " " + figures, *names[1:]]
     return out
 
 
