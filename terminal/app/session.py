@@ -11,6 +11,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 from typing import TYPE_CHECKING, Any, Callable
 
 from drivers.printer import ReceiptData
@@ -169,27 +170,15 @@ class AppSession:
             # Drop the UI's listeners here, on the UI thread: if the worker thread released the last
             # reference to a Qt object, PySide would delete it a second time later (a crash).
             self.worker.listeners.clear()
-            try:
-                self.worker.stop(timeout=3)
-            except Exception:  # noqa: BLE001
-                pass
+            _close_quietly("the queue worker", partial(self.worker.stop, timeout=3))
             self.worker = None
         for c in (self.client, self._worker_client):
             if c is not None:
-                try:
-                    c.close()
-                except Exception:  # noqa: BLE001
-                    pass
+                _close_quietly("a platform client", c.close)
         if self.card_reader is not None:
-            try:
-                self.card_reader.close()
-            except Exception:  # noqa: BLE001
-                pass
+            _close_quietly("the card reader", self.card_reader.close)
         if self._own_store and self.store is not None:
-            try:
-                self.store.close()
-            except Exception:  # noqa: BLE001
-                pass
+            _close_quietly("the journal", self.store.close)
         if self._own_sandbox and self.sandbox is not None:
             self.sandbox.stop()
 
@@ -245,6 +234,14 @@ class AppSession:
             self.worker.wake(now=True)
 
 
+def _close_quietly(what: str, close: Callable[[], object]) -> None:
+    """Closing goes on past a part that fails to close: the failure is logged, the other parts still close."""
+    try:
+        close()
+    except Exception:
+        log.exception("closing %s failed", what)
+
+
 class JournalUnavailableAtStart(UserFacingError):
     """The journal cannot be opened: the terminal refuses to settle rather than lose track of money."""
 
@@ -253,7 +250,7 @@ def _open_store(cfg: Config) -> Store:
     """terminal.store's journal and offline queue. Settling without it is refused: it is the book of truth."""
     try:
         return open_store(cfg)
-    except Exception as e:  # noqa: BLE001
+    except Exception as e:
         log.error("journal unavailable at %s: %s", cfg.data_dir, e)
         raise JournalUnavailableAtStart(
             f"本地交易日志无法打开（{cfg.data_dir / 'journal.sqlite'}：{user_message_of(e)}）。"

@@ -12,6 +12,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 
 CHILD = r'''
+import importlib
 import importlib.abc
 import json
 import sys
@@ -26,7 +27,7 @@ class NoQt(importlib.abc.MetaPathFinder):
 
 sys.meta_path.insert(0, NoQt())
 try:
-    import PySide6  # noqa: F401
+    importlib.import_module("PySide6")
     raise SystemExit("the blocker let PySide6 in")
 except ImportError:
     pass

@@ -3,6 +3,7 @@ in characters, CJK characters two columns wide."""
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
@@ -12,8 +13,8 @@ from drivers.printer.layout import pair
 from terminal.store.parked import ParkSlip
 
 
-def _receipt(**kw: object) -> ReceiptData:
-    d: dict[str, object] = dict(
+def _receipt(**kw: Any) -> ReceiptData:
+    d: dict[str, Any] = dict(
         facility_code="H45010000001", facility_name="南宁市第一人民医院", operator_id="0001",
         operator_name="训练收费员", time="2026-01-05 10:00:00", name_masked="符**",
         certno_masked="460100********0132", psn_no="46010000000000000001", insutype="310", insuplc="460100",
@@ -24,7 +25,7 @@ def _receipt(**kw: object) -> ReceiptData:
         lines=[ReceiptLine("眼部B超", "1", Decimal("100.00")),
                ReceiptLine("防蓝光护目镜（目录外自费）加长的名称", "12.5", Decimal("1234.50"))])
     d.update(kw)
-    return ReceiptData(**d)  # type: ignore[arg-type]
+    return ReceiptData(**d)
 
 
 def test_display_width_counts_cjk_twice_and_combining_marks_not():
