@@ -20,11 +20,13 @@ from terminal.core.models import CertType, Credential
 
 from .catalogue import Catalogue
 from .operators import Operator, OperatorStore
-from .wiring import ecode_exchange, open_store, operator_store, platform_client, settlement_service, start_sandbox
+from .wiring import (discharge_service, ecode_exchange, open_store, operator_store, platform_client,
+                     settlement_service, start_sandbox)
 
 if TYPE_CHECKING:
     from terminal.backend.client import PlatformClient
     from terminal.config import Config
+    from terminal.inpatient import DischargeService
     from terminal.service import SettlementService
     from terminal.store import Store
 
@@ -142,6 +144,10 @@ class AppSession:
         s._own_sandbox, s._own_store = own, own_store
         s.ecode = ecode_exchange(cfg, s.platform_url)
         return s
+
+    def discharge_service(self) -> DischargeService:
+        """The discharge desk's service: shares this session's client, sign-in, journal and queue."""
+        return discharge_service(self.cfg, self.client, store=self.store, base=self.service)
 
     def start_worker(self, on_outcome: Callable[[Any], None] | None = None) -> Any:
         """The store's queue worker (its own client and thread): forwards reversals, cancellations..."""

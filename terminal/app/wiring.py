@@ -73,12 +73,13 @@ def ward_book(cfg: Config) -> WardBook:
     return WardBook.from_config(cfg)
 
 
-def discharge_service(cfg: Config, client: PlatformClient, *, store: Store | None,
-                      book: WardBook | None = None) -> DischargeService:
-    """The inpatient (discharge) service over the ward book."""
+def discharge_service(cfg: Config, client: PlatformClient, *, store: Store | None, book: WardBook | None = None,
+                      base: SettlementService | None = None) -> DischargeService:
+    """The inpatient (discharge) service over the ward book; with base, sharing that outpatient service's client,
+    sign-in, journal and queue."""
     from terminal.inpatient import DischargeService
 
-    return DischargeService.from_config(cfg, client, store=store, book=book or ward_book(cfg))
+    return DischargeService.from_config(cfg, client, store=store, book=book or ward_book(cfg), base=base)
 
 
 def operator_store(cfg: Config) -> OperatorStore:

@@ -81,9 +81,7 @@ class DischargeDesk(QWidget):
     def for_session(cls, session: Any, parent: QWidget | None = None,
                     run_in_background: RunInBackground | None = None) -> "DischargeDesk":
         """For the cashier app: shares the AppSession's client, sign-in, journal/queue, card reader and e-code."""
-        from terminal.inpatient import DischargeService
-
-        return cls(session.cfg, lambda: DischargeService.for_session(session), run_in_background=run_in_background,
+        return cls(session.cfg, session.discharge_service, run_in_background=run_in_background,
                    card_reader=session.card_reader, ecode=session.ecode, parent=parent)
 
     # background -----------------------------------------------------------------------------------
