@@ -68,13 +68,19 @@ def composed_html(c: ComposedReceipt) -> str:
 
 
 def slip_composed_html(c: ComposedReceipt) -> str:
-    """A slip (park, discharge) as HTML: title, notes, its lines, the QR when it has one."""
+    """A slip (park, discharge) as HTML: title, notes, its lines, the QR when it has one. The discharge slip's lines
+    come laid out in columns and print in a fixed-width font as they are."""
     esc = html.escape
     parts = ['<html><body style="font-family:\'WenQuanYi Micro Hei\',sans-serif;font-size:9pt;">',
              f'<p align="center" style="font-size:12pt;font-weight:bold;margin:0">{esc(c.facility)}</p>',
              f'<p align="center" style="font-size:11pt;margin:2px 0 6px 0">{esc(c.title)}</p>',
              *_notes(c)]
-    parts += [f'<p style="margin:2px 0">{esc(x)}</p>' for x in c.body]
+    if c.kind == SlipKind.DISCHARGE:  # columns laid out in characters (terminal.core.inpatient): keep them
+        text = esc("\n".join(c.body))
+        parts.append('<pre style="font-family:\'WenQuanYi Micro Hei Mono\',\'Noto Sans Mono CJK SC\',monospace;'
+                     f'font-size:8pt;margin:2px 0">{text}</pre>')
+    else:
+        parts += [f'<p style="margin:2px 0">{esc(x)}</p>' for x in c.body]
     if c.qr:
         parts.append('<p align="center"><img src="qr://verify" width="110" height="110"/></p>')
     parts.append("</body></html>")
