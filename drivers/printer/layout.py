@@ -1,27 +1,16 @@
 """A composed receipt as text lines for a paper width in characters (a character cell printer's columns, e.g. 48 on
-80 mm paper, 32 on 58 mm). CJK characters take two columns, combining marks none (unicodedata: the standard
-library's East Asian Width table). The QR code has no text form: a printer draws it from ``receipt.qr``.
+80 mm paper, 32 on 58 mm), CJK characters two columns wide (terminal.core.textwidth). The QR code has no text
+form: a printer draws it from ``receipt.qr``.
 """
 from __future__ import annotations
 
-import unicodedata
+from terminal.core.textwidth import char_width, display_width
 
 from .compose import ComposedReceipt, Item, Row
 
 #: the narrowest paper laid out (58 mm roll paper prints 32 columns)
 MIN_WIDTH = 16
 INDENT = "  "
-
-
-def char_width(ch: str) -> int:
-    """Columns one character takes: 2 for wide and full-width (CJK), 0 for combining marks, else 1."""
-    if unicodedata.category(ch) in ("Mn", "Me", "Cf"):
-        return 0
-    return 2 if unicodedata.east_asian_width(ch) in "WF" else 1
-
-
-def display_width(text: str) -> int:
-    return sum(char_width(ch) for ch in text)
 
 
 def wrap(text: str, width: int) -> list[str]:
