@@ -12,7 +12,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Callable, Protocol
 
 from drivers.printer import ReceiptData
 from terminal.core.errors import UserFacingError, user_message_of
@@ -24,11 +24,14 @@ from .wiring import (discharge_service, ecode_exchange, open_store, operator_sto
                      settlement_service, start_sandbox)
 
 if TYPE_CHECKING:
+    from drivers.pcsc.base import CardReader
     from terminal.backend.client import PlatformClient
     from terminal.config import Config
     from terminal.inpatient import DischargeService
     from terminal.service import SettlementService
     from terminal.store import Store
+    from terminal.store.store import RecoveryReport
+    from terminal.store.worker import Outcome, QueueWorker
 
 log = logging.getLogger(__name__)
 
@@ -90,12 +93,22 @@ class PendingReversal:
     outcome: str = ""
 
 
+class PlatformSandbox(Protocol):
+    """The training platform a session talks to (terminal.sandbox.server.SandboxServer, or a test's proxy)."""
+
+    @property
+    def url(self) -> str: ...
+
+    def stop(self) -> None: ...
+
+
 class AppSession:
     """The application layer: config -> store -> client -> services, plus operators, catalogue and today's
     receipts. The window, the command line and doctor build their parts through terminal.app.wiring too."""
 
-    def __init__(self, cfg: Config, client: PlatformClient, service: SettlementService, *, sandbox: Any = None,
-                 store: Store | None = None, card_reader: Any = None,
+    def __init__(self, cfg: Config, client: PlatformClient, service: SettlementService, *,
+                 sandbox: PlatformSandbox | None = None, store: Store | None = None,
+                 card_reader: CardReader | None = None,
                  ecode: Callable[[str], Credential] | None = None, catalogue: Catalogue | None = None,
                  operators: OperatorStore | None = None, platform_url: str = ""):
         self.cfg = cfg
@@ -110,8 +123,8 @@ class AppSession:
         self.operators = operators if operators is not None else operator_store(cfg)
         self.journal = SessionJournal()
         self.reversals: list[PendingReversal] = []
-        self.worker: Any = None
-        self._worker_client: Any = None
+        self.worker: QueueWorker | None = None
+        self._worker_client: PlatformClient | None = None
         self._own_sandbox = False
         self._own_store = False
 
@@ -121,8 +134,8 @@ class AppSession:
 
     # construction ----------------------------------------------------------------------------------
     @classmethod
-    def open(cls, cfg: Config, *, sandbox: Any = None, card_reader: Any = None, store: Store | None = None,
-             use_store: bool = True) -> "AppSession":
+    def open(cls, cfg: Config, *, sandbox: PlatformSandbox | None = None, card_reader: CardReader | None = None,
+             store: Store | None = None, use_store: bool = True) -> "AppSession":
         """Connect per config; in training mode start the sandbox platform unless one is given.
 
         With terminal.store (use_store) every message is journaled before it is sent and uncertain
@@ -149,23 +162,23 @@ class AppSession:
         """The discharge desk's service: shares this session's client, sign-in, journal and queue."""
         return discharge_service(self.cfg, self.client, store=self.store, base=self.service)
 
-    def start_worker(self, on_outcome: Callable[[Any], None] | None = None) -> Any:
+    def start_worker(self, on_outcome: Callable[[Outcome], None] | None = None) -> QueueWorker | None:
         """The store's queue worker (its own client and thread): forwards reversals, cancellations..."""
         if self.store is None or self.worker is not None:
             return self.worker
-        self._worker_client = platform_client(self.cfg, self.platform_url if self.cfg.training else None)
-        ident, mine = self._worker_client.identity, self.client.identity
+        client = self._worker_client = platform_client(self.cfg, self.platform_url if self.cfg.training else None)
+        ident, mine = client.identity, self.client.identity
         ident.opter, ident.opter_name = mine.opter, mine.opter_name
         # The worker settles parked bills on its own thread: give it its own client and service, never the
         # UI's (a requests.Session is not meant to be shared across threads).
-        worker_service = settlement_service(self.cfg, self._worker_client, self.store)
-        self.worker = self.store.worker(self._worker_client, worker_service)
+        worker: QueueWorker = self.store.worker(client, settlement_service(self.cfg, client, self.store))
+        self.worker = worker
         if on_outcome is not None:
-            self.worker.listeners.append(on_outcome)
-        self.worker.start()
-        return self.worker
+            worker.listeners.append(on_outcome)
+        worker.start()
+        return worker
 
-    def recover(self) -> Any:
+    def recover(self) -> RecoveryReport | None:
         """After a restart: resolve what a crash left open (blocking: run it in an op)."""
         if self.store is None:
             return None
