@@ -52,7 +52,7 @@ def main() -> int:
     from terminal.sandbox.server import SandboxServer
     from terminal.ui.app import CashierApp, apply_style, ensure_app, install_translator
     from terminal.ui.receipt import receipt_document
-    from terminal.ui.session import AppSession
+    from terminal.app import AppSession
 
     app = ensure_app()
     tmp = Path(tempfile.mkdtemp(prefix="yibao-shots-"))

@@ -9,7 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from terminal import __version__
-from terminal.commands.common import forward_reversal, load_config, platform_session, report_recovery
+from terminal.app import platform_session
+from terminal.commands.common import forward_reversal, load_config, report_recovery
 from terminal.commands.credential import add_credential_args, read_credential
 from terminal.commands.output import Refusal, fail, print_warns, wants_json
 from terminal.core.errors import UserFacingError, user_message_of
@@ -29,17 +30,17 @@ def cmd_settle(args) -> int:
     from terminal.core.models import Bill
     from terminal.core import wire
     from terminal.core.regions import place_name
-    from terminal.service import SettlementService
 
     cfg = load_config(args)
     try:
         bill = Bill.from_dict(wire.loads(Path(args.bill).read_text(encoding="utf-8")), limits=cfg.bill.limits)
     except (OSError, ValueError) as e:
         return fail(args, f"账单文件错误 {args.bill}: {e}", 2, "bill", prefix="")
-    from terminal.store import Store, StoreError
+    from terminal.app import open_store, platform_session, settlement_service
+    from terminal.store import StoreError
 
     try:
-        store = Store.from_config(cfg)
+        store = open_store(cfg)
     except StoreError as e:
         return fail(args, f"{user_message_of(e)}（本地日志库不可用，为防丢失不进行结算）", 2, "journal")
     try:
@@ -48,7 +49,7 @@ def cmd_settle(args) -> int:
         store.close()
         return _refuse(args, "UsageError", str(e), e.code)
     with store, platform_session(cfg, observer=store.journal) as (client, sandbox):
-        svc = SettlementService(client, treatment_admdvs=cfg.facility.admdvs, store=store)
+        svc = settlement_service(cfg, client, store)
         rep = store.recover(client)
         report_recovery(rep)
         from terminal.store.duplicates import DuplicateOverride
@@ -139,11 +140,10 @@ def _duplicate_supervisor(args, cfg):
         pin = getpass.getpass("主管 PIN: ")
     if not pin:
         raise _SettleUsage("请给出主管 PIN：--supervisor-pin，或环境变量 YIBAO_SUPERVISOR_PIN")
-    from terminal.ui.operators import SUPERVISOR, LoginError, OperatorStore
+    from terminal.app import operator_store
+    from terminal.app.operators import SUPERVISOR, LoginError
 
-    ops = OperatorStore.for_config(cfg)
-    if cfg.training:
-        ops.seed_demo()  # as the cashier app does in training mode
+    ops = operator_store(cfg)  # in training mode with the demo accounts, as the cashier app has them
     try:
         return ops.verify(args.supervisor, pin, role=SUPERVISOR)
     except LoginError as e:
@@ -218,15 +218,13 @@ def _pad(text: str, width: int) -> str:
 
 
 def cmd_cancel(args) -> int:
+    from terminal.app import open_store, platform_session, settlement_service
     from terminal.backend.errors import PlatformError
-    from terminal.service import SettlementService
-
-    from terminal.store import Store
 
     cfg = load_config(args)
-    store = Store.from_config(cfg)
+    store = open_store(cfg)
     with store, platform_session(cfg, observer=store.journal) as (client, _):
-        svc = SettlementService(client, treatment_admdvs=cfg.facility.admdvs, store=store)
+        svc = settlement_service(cfg, client, store)
         report_recovery(store.recover(client))
         try:
             s = svc.cancel(args.setl_id, args.mdtrt_id, args.psn_no, args.insuplc)

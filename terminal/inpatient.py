@@ -438,11 +438,6 @@ class DischargeService:
         return cls(client, treatment_admdvs=cfg.facility.admdvs, book=book or WardBook.from_config(cfg), store=store,
                    base=base)
 
-    @classmethod
-    def for_session(cls, session: Any) -> "DischargeService":
-        """For the cashier app: shares the session's client, sign-in, journal and queue (terminal.ui.session)."""
-        return cls.from_config(session.cfg, session.client, store=session.store, base=session.service)
-
     # sign-in and sending ---------------------------------------------------------------------------
     def _signed(self, fn: Callable[[], Answer]) -> Answer:
         self.base.ensure_signed_in()

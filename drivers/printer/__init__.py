@@ -1,0 +1,14 @@
+"""Receipt printing without Qt: the receipt's data (:mod:`.receipt`), what each slip says (:mod:`.compose`:
+settlement, cancellation, park and discharge slips), its text layout for a paper width (:mod:`.layout`) and the
+printer interface (:mod:`.base`)."""
+from terminal.core.textwidth import display_width
+
+from .base import ReceiptPrinter
+from .compose import (ComposedReceipt, Item, Note, ParkSlipLike, Row, SlipKind, Translate, compose_discharge,
+                      compose_park, compose_settlement, untranslated)
+from .layout import text_lines
+from .receipt import ReceiptData, ReceiptLine
+
+__all__ = ["ComposedReceipt", "Item", "Note", "ParkSlipLike", "ReceiptData", "ReceiptLine", "ReceiptPrinter", "Row",
+           "SlipKind", "Translate", "compose_discharge", "compose_park", "compose_settlement", "display_width",
+           "text_lines", "untranslated"]

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any, Iterator
+from typing import TYPE_CHECKING, Any
 
 from terminal.commands.output import fail, print_json, resolution_name
 from terminal.core.errors import user_message_of
@@ -33,28 +32,6 @@ def load_config(args: argparse.Namespace) -> Config:
     return cfg
 
 
-@contextmanager
-def platform_session(cfg: Config, *, observer: Any = None) -> Iterator[tuple[Any, Any]]:
-    """A (client, sandbox-or-None) for the configured platform; starts the training sandbox when asked for."""
-    from terminal.backend.client import client_from_config
-
-    sandbox = None
-    url = None
-    if cfg.training:
-        from terminal.sandbox.server import SandboxServer
-
-        sandbox = SandboxServer.for_config(cfg)
-        sandbox.start()
-        url = sandbox.url
-    client = client_from_config(cfg, url, observer=observer)
-    try:
-        yield client, sandbox
-    finally:
-        client.close()
-        if sandbox:
-            sandbox.stop()
-
-
 def add_common_options(p: argparse.ArgumentParser, json_flag: bool = True) -> None:
     """--json (unless the command prints no table) and a --config that may also follow the subcommand."""
     if json_flag:
@@ -64,16 +41,10 @@ def add_common_options(p: argparse.ArgumentParser, json_flag: bool = True) -> No
 
 def open_store(args: argparse.Namespace) -> tuple[Config, Store]:
     """The configuration and the journal of a command."""
-    from terminal.store import Store
+    from terminal.app import open_store as open_journal
 
     cfg = load_config(args)
-    return cfg, Store.from_config(cfg)
-
-
-def settlement_service(cfg: Config, client: Any, store: Store) -> Any:
-    from terminal.service import SettlementService
-
-    return SettlementService(client, treatment_admdvs=cfg.facility.admdvs, store=store)
+    return cfg, open_journal(cfg)
 
 
 def refuse_error(e: Exception, args: argparse.Namespace | None = None) -> int:

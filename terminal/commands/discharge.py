@@ -115,14 +115,15 @@ def cmd_discharge(args) -> int:
     if args.list:
         return _list(cfg, args)
 
-    from terminal.store import Store, StoreError
+    from terminal.app import open_store
+    from terminal.store import StoreError
 
     try:
-        store = Store.from_config(cfg)
+        store = open_store(cfg)
     except StoreError as e:
         return _fail(args, f"{user_message_of(e)}（本地日志库不可用，为防丢失不进行结算）", 2,
                      error="journal")
-    from terminal.commands.common import platform_session
+    from terminal.app import platform_session
 
     with store, platform_session(cfg, observer=store.journal) as (client, _sandbox):
         return _run(cfg, args, store, client, ib, deposit)
@@ -131,10 +132,11 @@ def cmd_discharge(args) -> int:
 def _run(cfg, args, store, client, ib, deposit) -> int:
     from terminal.backend.errors import PlatformError
     from terminal.commands.credential import read_credential
-    from terminal.inpatient import DischargeService, InpatientError, UploadReport, WardBook
+    from terminal.app import discharge_service, ward_book
+    from terminal.inpatient import InpatientError, UploadReport
 
-    book = WardBook.from_config(cfg)
-    svc = DischargeService.from_config(cfg, client, store=store, book=book)
+    book = ward_book(cfg)
+    svc = discharge_service(cfg, client, store=store, book=book)
     rep = store.recover(client)
     from terminal.commands.common import report_recovery
 
@@ -284,9 +286,9 @@ def _print_result(cfg, r, up) -> None:
 
 def _list(cfg, args) -> int:
     from terminal.core.money import fmt_yuan
-    from terminal.inpatient import WardBook
+    from terminal.app import ward_book
 
-    with WardBook.from_config(cfg) as book:
+    with ward_book(cfg) as book:
         stays = book.stays()
     if args.json:
         _print_json({"stays": [s.as_dict() for s in stays]})

@@ -17,8 +17,9 @@ from __future__ import annotations
 import sys
 from typing import Any
 
-from terminal.commands.common import (add_common_options, bad_date, open_store, platform_session, refuse_error,
-                                      settlement_service, today)
+from terminal.app import platform_session, settlement_service
+from terminal.commands.common import (add_common_options, bad_date, open_store, refuse_error,
+                                      today)
 from terminal.commands.output import Refusal, fail, print_json
 from terminal.core.errors import user_message_of
 from terminal.core.money import fmt_yuan
@@ -127,11 +128,10 @@ def _supervisor(args, cfg):
         pin = getpass.getpass("主管 PIN: ")
     if not pin:
         raise Refusal("请给出主管 PIN：--supervisor-pin，或环境变量 YIBAO_SUPERVISOR_PIN", 2, "usage")
-    from terminal.ui.operators import SUPERVISOR, LoginError, OperatorStore
+    from terminal.app import operator_store
+    from terminal.app.operators import SUPERVISOR, LoginError
 
-    ops = OperatorStore.for_config(cfg)
-    if cfg.training:
-        ops.seed_demo()  # as the cashier app does in training mode
+    ops = operator_store(cfg)  # in training mode with the demo accounts, as the cashier app has them
     try:
         return ops.verify(args.supervisor, pin, role=SUPERVISOR)
     except LoginError as e:

@@ -18,8 +18,9 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from terminal.commands.common import (add_common_options, bad_date, open_store, platform_session, refuse_error,
-                                      report_recovery, settlement_service, today)
+from terminal.app import platform_session, settlement_service
+from terminal.commands.common import (add_common_options, bad_date, open_store, refuse_error,
+                                      report_recovery, today)
 from terminal.commands.output import print_json, print_warns, resolution_name
 from terminal.core.money import fmt_yuan
 from terminal.core.protocol import MONEY_MOVING

@@ -31,11 +31,9 @@ class Context:
             return self.cfg.backend.url
         with self._sandbox_lock:
             if self.sandbox is None:
-                from terminal.sandbox.server import SandboxServer
+                from terminal.app import start_sandbox
 
-                sb = SandboxServer.for_config(self.cfg)
-                sb.start()
-                self.sandbox = sb
+                self.sandbox = start_sandbox(self.cfg)
             return self.sandbox.url
 
     def close(self) -> None:

@@ -11,10 +11,10 @@ def check_queue(ctx: Context) -> Finding:
     if not path.exists():
         return finding(PASS, "尚无日志库（首次结算时创建）", path=str(path), open_items=0)
     try:
-        from terminal.store import Store
+        from terminal.app import open_store
     except ImportError as e:
         return finding(SKIP, f"本版本没有离线队列模块 ({e.name})")
-    store = Store(path, max_queue_items=cfg.store.max_queue_items, max_queue_age_hours=cfg.store.max_queue_age_hours)
+    store = open_store(cfg)
     try:
         st = store.queue_status()
     finally:
@@ -42,9 +42,9 @@ def check_reconcile(ctx: Context) -> Finding:
     path = cfg.data_dir / "journal.sqlite"
     if not path.exists():
         return finding(PASS, "尚无日志库，尚未对账", path=str(path))
-    from terminal.store import Store
+    from terminal.app import open_store
 
-    store = Store(path, max_queue_items=cfg.store.max_queue_items, max_queue_age_hours=cfg.store.max_queue_age_hours)
+    store = open_store(cfg)
     try:
         last = store.reconciler.last_detail()
         rep = store.reconciler.detail_report(last["id"]) if last else None

@@ -17,14 +17,14 @@ CLOCK_FAIL_S = 300.0
 
 
 def check_signin(ctx: Context) -> Finding:
-    from terminal.backend.client import client_from_config
+    from terminal.app import platform_client
     from terminal.backend.errors import BusinessError, PlatformError
 
     url = ctx.base_url()
     cfg = copy.deepcopy(ctx.cfg)
     cfg.backend.connect_timeout = ctx.limit(min(float(cfg.backend.connect_timeout), 10.0))
     cfg.backend.read_timeout = ctx.limit(min(float(cfg.backend.read_timeout), 20.0))
-    client = client_from_config(cfg, url)
+    client = platform_client(cfg, url)
 
     def remember(resp, *args, **kwargs):  # noqa: ANN001 - requests response hook
         ctx.signin["received"] = time.time()

@@ -6,13 +6,17 @@ import logging
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QObject, Qt, QTranslator, Signal
 from PySide6.QtGui import QFont, QFontDatabase, QGuiApplication
 from PySide6.QtWidgets import QApplication
 
-log = logging.getLogger("terminal.ui.app")
+if TYPE_CHECKING:
+    from terminal.app import AppSession
+    from terminal.config import Config
+
+log = logging.getLogger(__name__)
 
 RESOURCES = Path(__file__).resolve().parents[2] / "resources"
 TRANSLATIONS = RESOURCES / "translations"
@@ -95,20 +99,19 @@ def install_translator(app: QApplication, language: str) -> bool:
 
 
 class CashierApp:
-    """One running app: session, operators, controller, windows. Used by `cmd_app`, the demo and tests."""
+    """One running app: the session (terminal.app: store, client, services, operators), controller, windows.
+    Used by `cmd_app`, the demo and tests."""
 
-    def __init__(self, cfg, session, *, customer_display: bool | None = None, app: QApplication | None = None):
+    def __init__(self, cfg: Config, session: AppSession, *, customer_display: bool | None = None,
+                 app: QApplication | None = None):
         from .controller import CashierController
         from .memory import tune_malloc
-        from .operators import OperatorStore
 
         tune_malloc()  # a day at the desk must not ratchet the heap up (terminal/ui/memory.py)
         self.app = app or ensure_app()
         self.cfg = cfg
         self.session = session
-        self.operators = OperatorStore.for_config(cfg)
-        if session.training:
-            self.operators.seed_demo()
+        self.operators = session.operators
         self.ctl = CashierController(session)
         self.window: Any = None
         self.customer: Any = None
@@ -207,7 +210,7 @@ def _camera_available() -> bool:
 
 def run(cfg, *, card_reader: Any = None, sandbox: Any = None, extra: Any = None) -> int:
     """Start the app per cfg and run the event loop. extra(app: CashierApp) may add windows (demo)."""
-    from .session import AppSession
+    from terminal.app import AppSession
 
     os.environ.setdefault("QT_ENABLE_HIGHDPI_SCALING", "1")
     app = ensure_app()

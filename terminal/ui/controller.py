@@ -11,6 +11,8 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from drivers.printer import ReceiptData
+from terminal.app.session import AppSession, PendingReversal, id_credential
 from terminal.backend.errors import PlatformError, TransportError
 from terminal.core.flow import CashierFlow, State
 from terminal.core.idcard import id_number_problem
@@ -20,8 +22,7 @@ from terminal.store.duplicates import DuplicateOverride
 from terminal.store.errors import DuplicateBill, DuplicateSuspected
 
 from .ops import Op, OpRunner
-from .receipt import ReceiptData, print_receipt, print_slip
-from .session import AppSession, PendingReversal, id_credential
+from .receipt import print_receipt, print_slip
 
 log = logging.getLogger("terminal.ui.controller")
 

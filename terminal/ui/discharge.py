@@ -8,7 +8,7 @@
 * ``run_in_background(label, fn, on_success, on_failure)``: runs ``fn`` off the UI thread and calls one of the
   callbacks on the UI thread. Default: the desk's own terminal.ui.ops.OpRunner.
 * ``card_reader``: an object with ``read() -> CardData`` (drivers.pcsc / drivers.virtual); ``ecode``: a callable
-  exchanging a scanned e-code string for a Credential (terminal.ui.session's ``session.ecode``).
+  exchanging a scanned e-code string for a Credential (terminal.app.session's ``session.ecode``).
 
 The decisions (what may be done, what is sent, what the cashier is told) are the stay machine's
 (terminal.core.stay.StayMachine); this widget renders it and forwards the cashier's keys to it.
@@ -36,7 +36,7 @@ from .fee_totals import FeeTotalsTable, levels_text
 
 if TYPE_CHECKING:
     from .ops import OpRunner
-    from .session import AppSession
+    from terminal.app import AppSession
 
 log = logging.getLogger(__name__)
 
@@ -83,9 +83,7 @@ class DischargeDesk(QWidget):
     def for_session(cls, session: AppSession, parent: QWidget | None = None,
                     run_in_background: Runner | None = None) -> "DischargeDesk":
         """For the cashier app: shares the AppSession's client, sign-in, journal/queue, card reader and e-code."""
-        from terminal.inpatient import DischargeService
-
-        return cls(session.cfg, lambda: DischargeService.for_session(session), run_in_background=run_in_background,
+        return cls(session.cfg, session.discharge_service, run_in_background=run_in_background,
                    card_reader=session.card_reader, ecode=session.ecode, parent=parent)
 
     def _own_runner(self, label: str, fn: Callable[[], _T], ok: Callable[[_T], None],

@@ -7,9 +7,9 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QAbstractItemView, QDialog, QDoubleSpinBox, QHBoxLayout, QHeaderView, QLabel,
                                QLineEdit, QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
+from terminal.app.catalogue import Catalogue, CatalogueItem
 from terminal.core.money import fmt_price
 
-from .catalogue import Catalogue, CatalogueItem
 
 
 class ItemPicker(QDialog):

@@ -8,10 +8,10 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QAbstractItemView, QDialog, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton,
                                QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
+from drivers.printer import ReceiptData
 from terminal.core.money import fmt_yuan, msum
 from terminal.core.regions import place_name
 
-from .receipt import ReceiptData
 
 
 def _table(headers: list[str], name: str) -> QTableWidget:

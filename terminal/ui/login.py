@@ -5,7 +5,8 @@ from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QVBoxLayout,
                                QWidget)
 
-from .operators import CASHIER, DEMO_OPERATORS, ROLE_NAMES, SUPERVISOR, LoginError, Operator, OperatorStore
+from terminal.app.operators import (CASHIER, DEMO_OPERATORS, ROLE_NAMES, SUPERVISOR, LoginError, Operator,
+                                    OperatorStore)
 
 
 class _PinDialog(QDialog):

@@ -15,6 +15,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QApplication, QFrame, QHBoxLayout, QLabel, QStatusBar, QVBoxLayout, QWidget
 
+from terminal.app.operators import OperatorStore
 from terminal.core.errors import user_message_of
 from terminal.core.flow import State
 
@@ -22,7 +23,6 @@ from .cardwatch import CardWatch
 from .controller import CashierController
 from .customer import CustomerDisplay
 from .ops import Op
-from .operators import OperatorStore
 from .panels import BillPanel, IdentifyBar, PersonPanel
 from .settlement_panel import SettlementPanel
 from .wedge import WedgeFilter

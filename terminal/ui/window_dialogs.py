@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, Callable
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QFileDialog, QMainWindow, QWidget
 
+from terminal.app.operators import OperatorStore
 from terminal.core import wire
 from terminal.core.models import Bill
 
@@ -19,7 +20,6 @@ from .controller import CashierController
 from .items import ItemPicker
 from .journal import JournalDialog, QueueDialog
 from .login import SupervisorDialog
-from .operators import OperatorStore
 from .reconcile import ReconcileDialog
 
 if TYPE_CHECKING:

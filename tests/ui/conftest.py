@@ -140,7 +140,7 @@ def make_desk(qtbot, sandbox, ui_cfg):
     def make(*, customer: bool = True, reader=None, op_id: str = "0001", pin: str = "1234"):
         from drivers.virtual import VirtualCardReader
         from terminal.ui.app import CashierApp
-        from terminal.ui.session import AppSession
+        from terminal.app import AppSession
 
         reader = reader if reader is not None else VirtualCardReader()
         session = AppSession.open(ui_cfg, sandbox=sandbox, card_reader=reader)

@@ -78,7 +78,7 @@ def test_a_sub_cent_unit_price_is_shown_and_kept(desk, tmp_path):
 def tampered_desk(qtbot, sandbox, ui_cfg):
     from drivers.virtual import VirtualCardReader
     from terminal.ui.app import CashierApp
-    from terminal.ui.session import AppSession
+    from terminal.app import AppSession
 
     from .conftest import Desk
 

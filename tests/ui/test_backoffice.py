@@ -40,7 +40,7 @@ def _enter(qtbot, dlg, op_id, pin):
 
 def test_login_failure_then_success(qtbot, sandbox, ui_cfg):
     from terminal.ui.app import CashierApp
-    from terminal.ui.session import AppSession
+    from terminal.app import AppSession
 
     session = AppSession.open(ui_cfg, sandbox=sandbox)
     ca = CashierApp(ui_cfg, session, customer_display=False)

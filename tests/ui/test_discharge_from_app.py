@@ -13,14 +13,13 @@ from .conftest import PERSONS, ROOT
 
 
 def test_f12_opens_the_discharge_desk_and_it_settles_with_the_journal(qtbot, desk):
-    from terminal.inpatient import DischargeService
     from terminal.ui.discharge import DischargeDesk
 
     qtbot.keyClick(desk.window, Qt.Key.Key_F12)
     d = desk.window.dialogs.get("discharge")
     assert isinstance(d, DischargeDesk) and d.isVisible()
     # the ward admitted the Hainan retiree three days ago (same session: same journal, same sign-in)
-    ward = DischargeService.for_session(desk.ca.session)
+    ward = desk.ca.session.discharge_service()
     ib = InpatientBill.from_dict(wire.loads((ROOT / "resources/bills/inpatient-cataract-nanning.json")
                                             .read_text(encoding="utf-8")))
     cred = Credential("02", PERSONS["hainan-retiree"]["certno"])

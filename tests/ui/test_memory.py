@@ -46,7 +46,7 @@ def test_the_running_app_keeps_large_transient_buffers_out_of_the_heap(desk):
 def _receipt(setl_id: str, time: str):
     from decimal import Decimal
 
-    from terminal.ui.receipt import ReceiptData
+    from drivers.printer import ReceiptData
 
     return ReceiptData(facility_code="H45010000001", facility_name="测试医院", operator_id="0001", operator_name="",
                        time=time, name_masked="张*", certno_masked="", psn_no="P1", insutype="310", insuplc="450100",
@@ -55,7 +55,7 @@ def _receipt(setl_id: str, time: str):
 
 
 def test_the_session_journal_keeps_one_day_not_the_whole_run():
-    from terminal.ui.session import SessionJournal
+    from terminal.app import SessionJournal
 
     j = SessionJournal()
     j.record(_receipt("S1", "2026-12-02 23:58:00"))

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from terminal.ui.operators import CASHIER, SUPERVISOR, LoginError, OperatorStore
+from terminal.app.operators import CASHIER, SUPERVISOR, LoginError, OperatorStore
 
 from .conftest import PERSONS
 
@@ -37,7 +37,7 @@ def test_pins_are_hashed_salted_and_locked_after_failures(tmp_path):
 
 
 def _receipt(**kw):
-    from terminal.ui.receipt import ReceiptData, ReceiptLine
+    from drivers.printer import ReceiptData, ReceiptLine
 
     d = dict(facility_code="H45010000001", facility_name="南宁市第一人民医院", operator_id="0001",
              operator_name="训练收费员", time="2026-01-05 10:00:00", name_masked="符**",
@@ -70,7 +70,7 @@ def test_receipt_html_masks_and_carries_the_verification_qr(tmp_path):
 
 
 def test_catalogue_search_by_code_and_name(ui_cfg):
-    from terminal.ui.catalogue import Catalogue
+    from terminal.app.catalogue import Catalogue
 
     cat = Catalogue.for_config(ui_cfg)
     assert len(cat) > 5

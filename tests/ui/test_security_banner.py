@@ -24,7 +24,7 @@ def red_share(widget) -> float:
 
 
 def test_tls_off_banner_in_red_on_the_cashier_window(make_desk, ui_cfg, sandbox, qtbot):
-    from terminal.ui.operators import CASHIER, OperatorStore
+    from terminal.app.operators import CASHIER, OperatorStore
 
     # "production": the platform at a URL of its own (not the in-process sandbox, not declared training)
     ui_cfg.backend.url = sandbox.url

@@ -7,7 +7,7 @@ from terminal import config as config_mod
 
 
 def test_no_journal_no_settling(tmp_path):
-    from terminal.ui.session import AppSession, JournalUnavailableAtStart
+    from terminal.app import AppSession, JournalUnavailableAtStart
 
     blocker = tmp_path / "not-a-dir"
     blocker.write_text("x")
@@ -20,7 +20,7 @@ def test_no_journal_no_settling(tmp_path):
 
 def test_worker_has_its_own_client_and_service(tmp_path):
     from terminal.sandbox.server import SandboxServer
-    from terminal.ui.session import AppSession
+    from terminal.app import AppSession
 
     cfg = config_mod.Config()
     cfg.store.dir = str(tmp_path / "data")

@@ -99,7 +99,7 @@ def test_everything_created_in_process_is_private_under_umask_022(tmp_path, umas
     from terminal.logsetup import setup_logging
     from terminal.sandbox.server import SandboxServer
     from terminal.store import Store
-    from terminal.ui.operators import OperatorStore
+    from terminal.app.operators import OperatorStore
 
     assert os.umask(0o022) == 0o022  # the fixture's umask is in force
     cfg = tmp_config(tmp_path)
@@ -161,7 +161,7 @@ def test_a_settlement_from_the_cli_leaves_only_private_files(tmp_path):
 def make_old_install(tmp_path: Path) -> list[Path]:
     """What 0.1.0 left: real files, readable by everyone."""
     from terminal.store import Store
-    from terminal.ui.operators import OperatorStore
+    from terminal.app.operators import OperatorStore
 
     cfg = tmp_config(tmp_path)
     data, logs = Path(cfg.data_dir), Path(cfg.log_dir)

@@ -18,7 +18,7 @@ def _run(code: str, **env: str) -> subprocess.CompletedProcess:
 
 
 def test_start_path_leaves_heavy_modules_unimported():
-    r = _run("import sys; import terminal.cli, terminal.store, terminal.ui.session, terminal.ui.app, "
+    r = _run("import sys; import terminal.cli, terminal.store, terminal.app, terminal.ui.app, "
              "terminal.ui.login, terminal.ui.receipt; "
              f"print(sorted(m for m in {HEAVY!r} if m in sys.modules))")
     assert r.returncode == 0, r.stderr

@@ -1,5 +1,6 @@
 """What one run of the cashier app talks to: config, platform client and service, sandbox (training),
-journal/queue (terminal.store when present), card reader, e-code exchange, catalogue. Qt-free.
+journal/queue (terminal.store), operators, card reader, e-code exchange, catalogue, today's receipts. Qt-free:
+the window (terminal.ui) is handed an open session.
 
 Everything here may block (network, disk): the UI only calls it from worker ops.
 """
@@ -10,16 +11,29 @@ import threading
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Callable
+from functools import partial
+from typing import TYPE_CHECKING, Callable, Protocol
 
-from terminal.backend.client import client_from_config
-from terminal.core.models import Credential, CertType
-from terminal.service import SettlementService
+from drivers.printer import ReceiptData
+from terminal.core.errors import UserFacingError, user_message_of
+from terminal.core.models import CertType, Credential
 
 from .catalogue import Catalogue
-from .receipt import ReceiptData
+from .operators import Operator, OperatorStore
+from .wiring import (discharge_service, ecode_exchange, open_store, operator_store, platform_client,
+                     settlement_service, start_sandbox)
 
-log = logging.getLogger("terminal.ui.session")
+if TYPE_CHECKING:
+    from drivers.pcsc.base import CardReader
+    from terminal.backend.client import PlatformClient
+    from terminal.config import Config
+    from terminal.inpatient import DischargeService
+    from terminal.service import SettlementService
+    from terminal.store import Store
+    from terminal.store.store import RecoveryReport
+    from terminal.store.worker import Outcome, QueueWorker
+
+log = logging.getLogger(__name__)
 
 
 class SessionJournal:
@@ -79,10 +93,24 @@ class PendingReversal:
     outcome: str = ""
 
 
+class PlatformSandbox(Protocol):
+    """The training platform a session talks to (terminal.sandbox.server.SandboxServer, or a test's proxy)."""
+
+    @property
+    def url(self) -> str: ...
+
+    def stop(self) -> None: ...
+
+
 class AppSession:
-    def __init__(self, cfg, client, service: SettlementService, *, sandbox: Any = None, store: Any = None,
-                 card_reader: Any = None, ecode: Callable[[str], Credential] | None = None,
-                 catalogue: Catalogue | None = None, platform_url: str = ""):
+    """The application layer: config -> store -> client -> services, plus operators, catalogue and today's
+    receipts. The window, the command line and doctor build their parts through terminal.app.wiring too."""
+
+    def __init__(self, cfg: Config, client: PlatformClient, service: SettlementService, *,
+                 sandbox: PlatformSandbox | None = None, store: Store | None = None,
+                 card_reader: CardReader | None = None,
+                 ecode: Callable[[str], Credential] | None = None, catalogue: Catalogue | None = None,
+                 operators: OperatorStore | None = None, platform_url: str = ""):
         self.cfg = cfg
         self.client = client
         self.service = service
@@ -92,10 +120,11 @@ class AppSession:
         self.ecode = ecode
         self.platform_url = platform_url or cfg.backend.url
         self.catalogue = catalogue if catalogue is not None else Catalogue.for_config(cfg, store)
+        self.operators = operators if operators is not None else operator_store(cfg)
         self.journal = SessionJournal()
         self.reversals: list[PendingReversal] = []
-        self.worker: Any = None
-        self._worker_client: Any = None
+        self.worker: QueueWorker | None = None
+        self._worker_client: PlatformClient | None = None
         self._own_sandbox = False
         self._own_store = False
 
@@ -105,8 +134,8 @@ class AppSession:
 
     # construction ----------------------------------------------------------------------------------
     @classmethod
-    def open(cls, cfg, *, sandbox: Any = None, card_reader: Any = None, store: Any = None,
-             use_store: bool = True) -> "AppSession":
+    def open(cls, cfg: Config, *, sandbox: PlatformSandbox | None = None, card_reader: CardReader | None = None,
+             store: Store | None = None, use_store: bool = True) -> "AppSession":
         """Connect per config; in training mode start the sandbox platform unless one is given.
 
         With terminal.store (use_store) every message is journaled before it is sent and uncertain
@@ -119,38 +148,37 @@ class AppSession:
         url = None
         if cfg.training:
             if sandbox is None:
-                from terminal.sandbox.server import SandboxServer
-
-                sandbox = SandboxServer.for_config(cfg)
-                sandbox.start()
+                sandbox = start_sandbox(cfg)
                 own = True
             url = sandbox.url
-        client = client_from_config(cfg, url)
-        service = SettlementService(client, treatment_admdvs=cfg.facility.admdvs, store=store)
-        s = cls(cfg, client, service, sandbox=sandbox, store=store, card_reader=card_reader,
-                platform_url=url or cfg.backend.url)
+        client = platform_client(cfg, url)
+        s = cls(cfg, client, settlement_service(cfg, client, store), sandbox=sandbox, store=store,
+                card_reader=card_reader, platform_url=url or cfg.backend.url)
         s._own_sandbox, s._own_store = own, own_store
-        s.ecode = _ecode_exchange(cfg, s.platform_url, sandbox)
+        s.ecode = ecode_exchange(cfg, s.platform_url)
         return s
 
-    def start_worker(self, on_outcome: Callable[[Any], None] | None = None) -> Any:
+    def discharge_service(self) -> DischargeService:
+        """The discharge desk's service: shares this session's client, sign-in, journal and queue."""
+        return discharge_service(self.cfg, self.client, store=self.store, base=self.service)
+
+    def start_worker(self, on_outcome: Callable[[Outcome], None] | None = None) -> QueueWorker | None:
         """The store's queue worker (its own client and thread): forwards reversals, cancellations..."""
         if self.store is None or self.worker is not None:
             return self.worker
-        self._worker_client = client_from_config(self.cfg, self.platform_url if self.cfg.training else None)
-        ident, mine = self._worker_client.identity, self.client.identity
+        client = self._worker_client = platform_client(self.cfg, self.platform_url if self.cfg.training else None)
+        ident, mine = client.identity, self.client.identity
         ident.opter, ident.opter_name = mine.opter, mine.opter_name
         # The worker settles parked bills on its own thread: give it its own client and service, never the
         # UI's (a requests.Session is not meant to be shared across threads).
-        worker_service = SettlementService(self._worker_client, treatment_admdvs=self.cfg.facility.admdvs,
-                                           store=self.store)
-        self.worker = self.store.worker(self._worker_client, worker_service)
+        worker: QueueWorker = self.store.worker(client, settlement_service(self.cfg, client, self.store))
+        self.worker = worker
         if on_outcome is not None:
-            self.worker.listeners.append(on_outcome)
-        self.worker.start()
-        return self.worker
+            worker.listeners.append(on_outcome)
+        worker.start()
+        return worker
 
-    def recover(self) -> Any:
+    def recover(self) -> RecoveryReport | None:
         """After a restart: resolve what a crash left open (blocking: run it in an op)."""
         if self.store is None:
             return None
@@ -161,31 +189,19 @@ class AppSession:
             # Drop the UI's listeners here, on the UI thread: if the worker thread released the last
             # reference to a Qt object, PySide would delete it a second time later (a crash).
             self.worker.listeners.clear()
-            try:
-                self.worker.stop(timeout=3)
-            except Exception:  # noqa: BLE001
-                pass
+            _close_quietly("the queue worker", partial(self.worker.stop, timeout=3))
             self.worker = None
         for c in (self.client, self._worker_client):
             if c is not None:
-                try:
-                    c.close()
-                except Exception:  # noqa: BLE001
-                    pass
+                _close_quietly("a platform client", c.close)
         if self.card_reader is not None:
-            try:
-                self.card_reader.close()
-            except Exception:  # noqa: BLE001
-                pass
+            _close_quietly("the card reader", self.card_reader.close)
         if self._own_store and self.store is not None:
-            try:
-                self.store.close()
-            except Exception:  # noqa: BLE001
-                pass
+            _close_quietly("the journal", self.store.close)
         if self._own_sandbox and self.sandbox is not None:
             self.sandbox.stop()
 
-    def set_operator(self, op) -> None:
+    def set_operator(self, op: Operator) -> None:
         """The logged-in operator speaks in every envelope (opter, opter_name) and signs in (9001)."""
         for c in (self.client, self._worker_client):
             if c is None:
@@ -226,7 +242,7 @@ class AppSession:
         try:
             outcome = self.service.reverse(pr.psn_no, pr.insuplc, pr.omsgid, pr.oinfno)
         except Exception as e:
-            pr.last_error = getattr(e, "user_message", str(e))
+            pr.last_error = user_message_of(e)
             raise
         pr.done = bool(outcome)
         pr.outcome = outcome if isinstance(outcome, str) else ("reversed" if outcome else "")
@@ -237,38 +253,30 @@ class AppSession:
             self.worker.wake(now=True)
 
 
-class JournalUnavailableAtStart(RuntimeError):
+def _close_quietly(what: str, close: Callable[[], object]) -> None:
+    """Closing goes on past a part that fails to close: the failure is logged, the other parts still close."""
+    try:
+        close()
+    except Exception:
+        log.exception("closing %s failed", what)
+
+
+class JournalUnavailableAtStart(UserFacingError):
     """The journal cannot be opened: the terminal refuses to settle rather than lose track of money."""
 
 
-def _open_store(cfg) -> Any:
+def _open_store(cfg: Config) -> Store:
     """terminal.store's journal and offline queue. Settling without it is refused: it is the book of truth."""
-    from terminal.store import Store
-
     try:
-        return Store.from_config(cfg)
-    except Exception as e:  # noqa: BLE001
+        return open_store(cfg)
+    except Exception as e:
         log.error("journal unavailable at %s: %s", cfg.data_dir, e)
         raise JournalUnavailableAtStart(
-            f"本地交易日志无法打开（{cfg.data_dir / 'journal.sqlite'}：{getattr(e, 'user_message', e)}）。"
+            f"本地交易日志无法打开（{cfg.data_dir / 'journal.sqlite'}：{user_message_of(e)}）。"
             "为防止结算记录丢失，本机暂不能结算；请检查磁盘空间与权限，或联系信息科（运行 yibao-terminal doctor）。"
         ) from e
 
 
-def _ecode_exchange(cfg, platform_url: str, sandbox: Any) -> Callable[[str], Credential] | None:
-    """scanned e-code text -> Credential(01, ecToken) through the e-voucher service."""
-    try:
-        from terminal.backend.ecode import ecode_client_from_config
-    except ImportError:
-        return None
-    if not (cfg.backend.ecode_url or platform_url.startswith("http")):
-        return None
-    client = ecode_client_from_config(cfg, platform_url)
-
-    def exchange(text: str) -> Credential:
-        return client.query(text).credential()
-
-    return exchange
 
 
 def id_credential(idno: str) -> Credential:

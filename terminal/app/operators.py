@@ -14,7 +14,12 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
+
+from terminal.core.errors import UserFacingError
+
+if TYPE_CHECKING:
+    from terminal.config import Config
 
 CASHIER = "cashier"
 SUPERVISOR = "supervisor"
@@ -45,7 +50,7 @@ class Operator:
         return ROLE_NAMES.get(self.role, self.role)
 
 
-class LoginError(Exception):
+class LoginError(UserFacingError):
     """Why a login was refused, in the cashier's words."""
 
 
@@ -54,7 +59,7 @@ def hash_pin(pin: str, salt: bytes) -> bytes:
 
 
 class OperatorStore:
-    def __init__(self, path: str | os.PathLike):
+    def __init__(self, path: str | os.PathLike[str]):
         from terminal import fsperm
 
         self.path = Path(path)
@@ -68,7 +73,7 @@ class OperatorStore:
                 locked_until REAL NOT NULL DEFAULT 0, created REAL NOT NULL)""")
 
     @classmethod
-    def for_config(cls, cfg) -> "OperatorStore":
+    def for_config(cls, cfg: Config) -> "OperatorStore":
         return cls(Path(cfg.data_dir) / "operators.sqlite")
 
     @contextmanager

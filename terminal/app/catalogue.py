@@ -11,10 +11,14 @@ import logging
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable
 
 from terminal.core.models import FeeItem
 from terminal.core.money import MISSING, parse_price
+
+if TYPE_CHECKING:
+    from terminal.config import Config
+    from terminal.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -105,7 +109,7 @@ class Catalogue:
         return cls(items, str(path))
 
     @classmethod
-    def for_config(cls, cfg, store: Any = None) -> "Catalogue":
+    def for_config(cls, cfg: Config, store: Store | None = None) -> "Catalogue":
         admdvs = cfg.facility.admdvs
         if store is not None:
             for name in ("catalogue_items", "catalogue"):

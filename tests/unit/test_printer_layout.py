@@ -1,0 +1,108 @@
+"""drivers.printer: what each slip says (settlement, cancel, park, discharge) and its text layout for a paper width
+in characters, CJK characters two columns wide."""
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from drivers.printer import (ReceiptData, ReceiptLine, Row, SlipKind, compose_discharge, compose_park,
+                             compose_settlement, display_width, text_lines)
+from drivers.printer.layout import pair
+from terminal.store.parked import ParkSlip
+
+
+def _receipt(**kw: Any) -> ReceiptData:
+    d: dict[str, Any] = dict(
+        facility_code="H45010000001", facility_name="南宁市第一人民医院", operator_id="0001",
+        operator_name="训练收费员", time="2026-01-05 10:00:00", name_masked="符**",
+        certno_masked="460100********0132", psn_no="46010000000000000001", insutype="310", insuplc="460100",
+        cross_province=True, setl_id="SETL0001", mdtrt_id="MD0001", msgid="H450100000012026010510000000001",
+        amounts={"medfee_sumamt": Decimal("100.00"), "fund_pay_sumamt": Decimal("60.00"),
+                 "psn_cash_pay": Decimal("40.00")},
+        funds=[("统筹基金", Decimal("60.00"))],
+        lines=[ReceiptLine("眼部B超", "1", Decimal("100.00")),
+               ReceiptLine("防蓝光护目镜（目录外自费）加长的名称", "12.5", Decimal("1234.50"))])
+    d.update(kw)
+    return ReceiptData(**d)
+
+
+def test_display_width_counts_cjk_twice_and_combining_marks_not():
+    assert display_width("abc") == 3
+    assert display_width("医保") == 4
+    assert display_width("ＡＢ") == 4  # full-width forms
+    assert display_width("e\u0301") == 1  # e + combining acute accent
+    assert display_width("【训练模式 · 非正式票据】") == 25  # the middle dot is narrow (ambiguous width)
+
+
+@pytest.mark.parametrize("width", [16, 32, 42, 48])
+def test_settlement_lines_fit_the_paper(width):
+    lines = text_lines(compose_settlement(_receipt()), width)
+    assert all(display_width(x) <= width for x in lines), lines
+    joined = "".join(x.strip() for x in lines)  # a text cut across lines on narrow paper reads on
+    for s in ("南宁市第一人民医院", "医保结算单", "符**", "SETL0001", "¥40.00", "统筹基金", "眼部B超"):
+        assert s in joined
+
+
+def test_settlement_layout_at_48_columns():
+    lines = text_lines(compose_settlement(_receipt()), 48)
+    assert lines[0] == " " * 15 + "南宁市第一人民医院"  # centred: (48 - 18) // 2
+    assert lines[1].strip() == "医保结算单"
+    assert "参保人" + " " * 38 + "符**" in lines
+    assert any(x.startswith("眼部B超") and x.endswith("1   ¥100.00") for x in lines)
+    # a name too long for its column wraps under itself; quantity and amount stay on its first line
+    first = next(i for i, x in enumerate(lines) if x.startswith("防蓝光"))
+    assert lines[first].endswith("12.5 ¥1,234.50") and lines[first + 1] and "¥" not in lines[first + 1]
+    assert "个人现金支付" + " " * 30 + "¥40.00" in lines
+    assert lines[-1].strip() == "H45010000001 · H450100000012026010510000000001"
+    assert sum(1 for x in lines if x == "-" * 48) == 4
+
+
+def test_a_value_that_does_not_fit_beside_its_label_goes_right_aligned_below():
+    assert pair(Row("结算ID", "4501002026120309093500000199"), 32) == ["结算ID", "    4501002026120309093500000199"]
+    assert pair(Row("全自费", "¥1.00", indent=True), 16) == ["  全自费   ¥1.00"]
+
+
+def test_kinds_notes_and_file_names():
+    r = _receipt()
+    c = compose_settlement(r)
+    assert (c.kind, c.name, c.suffix, c.notes) == (SlipKind.SETTLEMENT, "SETL0001", "", ())
+    assert c.qr == "YBSETL|H45010000001|SETL0001|100.00|60.00|40.00"
+    again = compose_settlement(r, reprint=True)
+    assert again.suffix == "-reprint" and [n.text for n in again.notes] == ["（重打）"]
+    gone = compose_settlement(_receipt(status="cancelled", cancelled_time="2026-01-05 11:00:00", training=True))
+    assert gone.kind == SlipKind.CANCEL and gone.suffix == "-cancel"
+    assert [(n.text, n.bold) for n in gone.notes] == [("【训练模式 · 非正式票据】", True),
+                                                      ("【已撤销】 2026-01-05 11:00:00", True)]
+    assert "医院负担" not in [x.label for x in c.amounts]
+    with_hosp = compose_settlement(_receipt(amounts={**r.amounts, "hosp_part_amt": Decimal("2.00")}))
+    assert "医院负担" in [x.label for x in with_hosp.amounts]
+    with pytest.raises(ValueError):
+        text_lines(c, 15)
+
+
+def test_labels_go_through_translate_values_do_not():
+    c = compose_settlement(_receipt(), translate=lambda ctx, src: f"<{ctx}:{src}>")
+    assert c.title == "<Receipt:医保结算单>"
+    assert c.info[1] == Row("<Receipt:参保人>", "符**")
+    assert c.cash == Row("<Receipt:个人现金支付>", "¥40.00", bold=True)
+    assert c.amounts[7].label == "统筹基金"  # a fund's name is the platform's
+
+
+def test_park_slip():
+    slip = ParkSlip(park_id="P0001", created="2026-01-05 10:00:00", total=Decimal("123.40"), name_masked="符**",
+                    cert_masked="460100********0132", cert_type="01", item_count=3)
+    c = compose_park(slip, facility_name="南宁市第一人民医院", training=True)
+    assert (c.kind, c.name, c.title, c.qr) == (SlipKind.PARK, "park-P0001", "医保补结算凭条", "YBPARK|P0001|123.40")
+    assert c.body == tuple(slip.lines()[1:])
+    lines = text_lines(c, 32)
+    assert "编号: P0001" in lines and "已全额收费: ¥123.40" in lines
+    assert all(display_width(x) <= 32 for x in lines)
+
+
+def test_discharge_slip_frames_the_lines_core_composed():
+    core = ["住院费用结算单", "-" * 36, "住院号 A001  床号 12", "医疗费总额" + " " * 19 + "¥500.00"]
+    c = compose_discharge(core, name="discharge-S1", facility_name="南宁市第一人民医院")
+    assert (c.kind, c.title, c.body, c.qr) == (SlipKind.DISCHARGE, "住院费用结算单", tuple(core[1:]), "")
+    assert text_lines(c, 36)[2:] == core[1:]
