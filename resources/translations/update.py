@@ -16,11 +16,14 @@ ROOT = HERE.parents[1]
 BIN = Path(sys.executable).parent
 UI = ["app", "controller", "customer", "duplicates", "items", "journal", "login", "main_window", "panels", "phone",
       "receipt", "reconcile", "settings", "widgets"]
+#: core modules whose texts the front-end translates (terminal.core.desk: contexts Desk and Reversal)
+CORE = ["desk", "desk_reversal"]
 
 
 def main() -> int:
     ts = HERE / "yibao_en.ts"
     files = [str(ROOT / "terminal" / "ui" / f"{m}.py") for m in UI]
+    files += [str(ROOT / "terminal" / "core" / f"{m}.py") for m in CORE]
     subprocess.run([str(BIN / "pyside6-lupdate"), *files, "-source-language", "zh_CN", "-target-language", "en",
                     "-no-obsolete", "-locations", "none", "-ts", str(ts)], check=True)
     glossary = json.loads((HERE / "yibao_en.json").read_text(encoding="utf-8"))
