@@ -60,6 +60,10 @@ class Override(Protocol):
     @property
     def reason(self) -> str: ...
 
+    def tags(self) -> dict[str, str]:
+        """What the journal records with the 2207 it lets through."""
+        ...
+
 
 class Slip(Protocol):
     """A parked bill's slip (terminal.store.ParkSlip)."""

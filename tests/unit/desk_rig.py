@@ -215,6 +215,9 @@ class FakeOverride:
     supervisor: str
     reason: str
 
+    def tags(self) -> dict[str, str]:
+        return {"override_supervisor": self.supervisor, "override_reason": self.reason}
+
 
 @dataclass
 class Target:
