@@ -68,7 +68,8 @@ class Override(Protocol):
 class Slip(Protocol):
     """A parked bill's slip (terminal.store.ParkSlip)."""
 
-    park_id: str
+    @property
+    def park_id(self) -> str: ...
 
     @property
     def message(self) -> str: ...
