@@ -19,11 +19,14 @@ UI = ["app", "cardwatch", "controller", "customer", "duplicates", "items", "jour
       "window_dialogs"]
 #: Qt-free modules whose texts are translated by the UI (translate(context, source) calls)
 DRIVERS = ["drivers/printer/compose.py"]
+#: core modules whose texts the front-end translates (terminal.core.desk: contexts Desk and Reversal)
+CORE = ["desk", "desk_reversal"]
 
 
 def main() -> int:
     ts = HERE / "yibao_en.ts"
     files = [str(ROOT / "terminal" / "ui" / f"{m}.py") for m in UI] + [str(ROOT / f) for f in DRIVERS]
+    files += [str(ROOT / "terminal" / "core" / f"{m}.py") for m in CORE]
     subprocess.run([str(BIN / "pyside6-lupdate"), *files, "-source-language", "zh_CN", "-target-language", "en",
                     "-no-obsolete", "-locations", "none", "-ts", str(ts)], check=True)
     glossary = json.loads((HERE / "yibao_en.json").read_text(encoding="utf-8"))

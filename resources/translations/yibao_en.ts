@@ -128,7 +128,7 @@
     <name>CashierController</name>
     <message>
         <source>检查交易日志</source>
-        <extracomment>level (info | ok | warn | error), text the op the cashier is waiting on (Op) or None a settlement was booked (ReceiptData) the duplicate-bill guard refused (DuplicateBill | DuplicateSuspected): the window shows the earlier one at start: settlements a crashed run completed while nobody saw the result (RecoveryReport) how the last uncertain settlement ended: 'reversed' (taken back) or 'not_booked' (never booked) the platform's warn_msg texts for what is on the screen (1101 … 2207, 2208): the window's notice</extracomment>
+        <extracomment>level (info | ok | warn | error), text the op the cashier is waiting on (Op) or None a settlement was booked (ReceiptData) the duplicate-bill guard refused (DuplicateBill | DuplicateSuspected): the window shows the earlier one at start: settlements a crashed run completed while nobody saw the result (RecoveryReport)</extracomment>
         <translation>Checking the transaction journal</translation>
     </message>
     <message>
@@ -152,22 +152,6 @@
         <translation>Signing in (9001)</translation>
     </message>
     <message>
-        <source>请等待当前操作完成，或按 Esc 放弃</source>
-        <translation>Wait for the current step to finish, or press Esc to abandon it</translation>
-    </message>
-    <message>
-        <source>正在结算，请稍候</source>
-        <translation>Settling, please wait</translation>
-    </message>
-    <message>
-        <source>上一笔结算结果未知，冲正完成前不能接待下一位</source>
-        <translation>The last settlement's outcome is unknown: no next patient until it is reversed</translation>
-    </message>
-    <message>
-        <source>查询参保信息 (1101)</source>
-        <translation>Looking up the insured person (1101)</translation>
-    </message>
-    <message>
         <source>按身份证号查询参保信息 (1101)</source>
         <translation>Looking up by ID number (1101)</translation>
     </message>
@@ -188,184 +172,12 @@
         <translation>Resolving the e-code and looking up the insured person</translation>
     </message>
     <message>
-        <source>该参保人有多个险种，请先选择险种</source>
-        <translation>This person holds several insurance types: choose one first</translation>
-    </message>
-    <message>
-        <source>已识别参保人</source>
-        <translation>Insured person identified</translation>
-    </message>
-    <message>
-        <source>参保状态异常：</source>
-        <translation>Insurance status: </translation>
-    </message>
-    <message>
-        <source>，不能直接结算</source>
-        <translation>, cannot settle directly</translation>
-    </message>
-    <message>
-        <source>请等待当前操作完成</source>
-        <translation>Wait for the current step to finish</translation>
-    </message>
-    <message>
-        <source>本笔已结算或结果待定，账单不能再修改；按 Esc 接待下一位</source>
-        <translation>Settled or outcome pending: the bill can no longer change; Esc for the next patient</translation>
-    </message>
-    <message>
-        <source>账单文件错误：</source>
-        <translation>Bill file error: </translation>
-    </message>
-    <message>
-        <source>已载入账单，共 %1 项</source>
-        <translation>Bill loaded, %1 items</translation>
-    </message>
-    <message>
         <source>目录中没有此编码：</source>
         <translation>Not in the catalogue: </translation>
     </message>
     <message>
         <source>已添加：</source>
         <translation>Added: </translation>
-    </message>
-    <message>
-        <source>请先识别参保人（F1 读卡 / F2 医保码 / F3 身份证号）</source>
-        <translation>Identify the patient first (F1 card / F2 e-code / F3 ID number)</translation>
-    </message>
-    <message>
-        <source>请先添加收费项目（F4）或载入账单</source>
-        <translation>Add items first (F4) or load a bill</translation>
-    </message>
-    <message>
-        <source>当前状态不能预结算</source>
-        <translation>Pre-settlement is not possible now</translation>
-    </message>
-    <message>
-        <source>请先选择险种</source>
-        <translation>Choose the insurance type first</translation>
-    </message>
-    <message>
-        <source>预结算完成，请核对金额后按 F9 结算</source>
-        <translation>Pre-settlement done: check the amounts, then F9 to settle</translation>
-    </message>
-    <message>
-        <source>上传费用并预结算 (2201/2204/2206)</source>
-        <translation>Uploading items and pre-settling (2201/2204/2206)</translation>
-    </message>
-    <message>
-        <source>主管 %1 已授权重复结算（原因：%2）</source>
-        <translation>Supervisor %1 allowed settling the bill again (reason: %2)</translation>
-    </message>
-    <message>
-        <source>正在结算，请勿重复操作</source>
-        <translation>Settling: do not press again</translation>
-    </message>
-    <message>
-        <source>本笔已结算或结果待定，不能重复结算</source>
-        <translation>Already settled or outcome pending: cannot settle again</translation>
-    </message>
-    <message>
-        <source>已冲正，请先按 F5 重新预结算</source>
-        <translation>Reversed: press F5 to pre-settle again first</translation>
-    </message>
-    <message>
-        <source>请先按 F5 预结算</source>
-        <translation>Press F5 to pre-settle first</translation>
-    </message>
-    <message>
-        <source>结算 (2207)</source>
-        <translation>Settling (2207)</translation>
-    </message>
-    <message>
-        <source>结算成功</source>
-        <translation>Settled</translation>
-    </message>
-    <message>
-        <source>结算未成功：</source>
-        <translation>Not settled: </translation>
-    </message>
-    <message>
-        <source>平台已应答：结算成功</source>
-        <translation>The platform answered: settled</translation>
-    </message>
-    <message>
-        <source>结算未成功（未记账）：</source>
-        <translation>Not settled (nothing booked): </translation>
-    </message>
-    <message>
-        <source>。可按 F5 重新预结算</source>
-        <translation>. Press F5 to pre-settle again</translation>
-    </message>
-    <message>
-        <source>结算结果未知，正在冲正（2601）；冲正完成前不要重复结算，也不要收取现金</source>
-        <translation>Outcome unknown, reversing (2601): do not settle again and take no cash until it is done</translation>
-    </message>
-    <message>
-        <source>结算结果未知，冲正暂未成功，将自动重试；冲正完成前不要重复结算</source>
-        <translation>Outcome unknown and the reversal has not gone through yet; retrying automatically. Do not settle again</translation>
-    </message>
-    <message>
-        <source>冲正被平台拒绝：</source>
-        <translation>The platform refused the reversal: </translation>
-    </message>
-    <message>
-        <source>。请联系医保经办机构核实，或点“立即重试冲正”</source>
-        <translation>. Check with the insurance office, or click "Retry reversal now"</translation>
-    </message>
-    <message>
-        <source>冲正未成功：</source>
-        <translation>Reversal failed: </translation>
-    </message>
-    <message>
-        <source>；稍后自动重试</source>
-        <translation>; retrying shortly</translation>
-    </message>
-    <message>
-        <source>冲正 (2601)</source>
-        <translation>Reversing (2601)</translation>
-    </message>
-    <message>
-        <source>该笔已撤销</source>
-        <translation>Already cancelled</translation>
-    </message>
-    <message>
-        <source>已撤销结算 </source>
-        <translation>Cancelled settlement </translation>
-    </message>
-    <message>
-        <source>（主管 </source>
-        <translation>(supervisor </translation>
-    </message>
-    <message>
-        <source>撤销结果未知，正在冲正撤销请求；完成前请勿重复撤销</source>
-        <translation>Cancellation outcome unknown; reversing the request. Do not cancel again until it is done</translation>
-    </message>
-    <message>
-        <source>撤销未成功：</source>
-        <translation>Not cancelled: </translation>
-    </message>
-    <message>
-        <source>撤销结算 (2208)</source>
-        <translation>Cancelling (2208)</translation>
-    </message>
-    <message>
-        <source>未启用本地日志，不能登记补结算</source>
-        <translation>No local journal: bills cannot be parked</translation>
-    </message>
-    <message>
-        <source>医保平台可用，请正常结算（F5 / F9）</source>
-        <translation>The platform is reachable: settle normally (F5 / F9)</translation>
-    </message>
-    <message>
-        <source>请先录入费用</source>
-        <translation>Enter the bill first</translation>
-    </message>
-    <message>
-        <source>请先刷卡或输入身份证号（平台离线时也需要凭证）</source>
-        <translation>Insert the card or type the ID number first (a credential is needed offline too)</translation>
-    </message>
-    <message>
-        <source>登记补结算</source>
-        <translation>Parking the bill for deferred settlement</translation>
     </message>
     <message>
         <source>打印补结算凭条</source>
@@ -388,60 +200,12 @@
         <translation>Printing failed: </translation>
     </message>
     <message>
-        <source>医保平台答复从未记账此笔结算（2601：原交易不存在）：未产生任何费用、未扣款，无需冲正；不要收取现金。请按 F5 重新预结算后再结算</source>
-        <translation>The platform says it never booked this settlement (2601: no such transaction): nothing was charged and nothing needs reversing; collect no cash. Press F5 to pre-settle again, then settle</translation>
-    </message>
-    <message>
-        <source>结算结果未知，已冲正（2601 成功）：平台已撤回此笔结算，未扣款；不要收取现金。请按 F5 重新预结算后再结算</source>
-        <translation>Settlement outcome unknown; reversed (2601 done): the platform took the settlement back, nothing was charged; collect no cash. Press F5 to pre-settle again, then settle</translation>
-    </message>
-    <message>
-        <source>退回个人账户 %1，退还现金 %2，基金 %3</source>
-        <translation>back to the personal account %1, cash to return %2, funds %3</translation>
-    </message>
-    <message>
-        <source>，医院负担 </source>
-        <translation>, hospital share </translation>
-    </message>
-    <message>
-        <source>撤销结果未知；医保平台答复从未记账此撤销请求，原结算仍有效、未退款；可重试撤销</source>
-        <translation>Cancellation outcome unknown; the platform says it never booked the cancellation: the settlement stands, nothing was refunded; you may cancel again</translation>
-    </message>
-    <message>
-        <source>撤销结果未知，已冲正撤销请求（2601 成功），原结算仍有效、未退款；可重试撤销</source>
-        <translation>Cancellation outcome unknown; the cancellation was reversed (2601 done): the settlement stands, nothing was refunded; you may cancel again</translation>
-    </message>
-    <message>
         <source>；可在日志中重打</source>
         <translation>; reprint it from the journal</translation>
     </message>
     <message>
         <source>打印结算单</source>
         <translation>Printing the receipt</translation>
-    </message>
-    <message>
-        <source>；平台持续不可用时可按 F11 离线挂账</source>
-        <translation>; if the platform stays unreachable, F11 parks the bill</translation>
-    </message>
-    <message>
-        <source>已停止等待。结算结果将在平台应答后自动确认：成功则出票，超时则自动冲正。确认前不能接待下一位</source>
-        <translation>Stopped waiting. The outcome is resolved when the platform answers: a receipt if settled, a reversal if it times out. No next patient until then</translation>
-    </message>
-    <message>
-        <source>已放弃：</source>
-        <translation>Abandoned: </translation>
-    </message>
-    <message>
-        <source>结算结果未知，冲正完成前不能离开本笔</source>
-        <translation>Outcome unknown: this patient stays until the reversal is done</translation>
-    </message>
-    <message>
-        <source>已返回账单</source>
-        <translation>Back to the bill</translation>
-    </message>
-    <message>
-        <source>结算结果未确认，不能接待下一位</source>
-        <translation>Settlement not confirmed: no next patient yet</translation>
     </message>
 </context>
 <context>
@@ -540,6 +304,209 @@
     <message>
         <source>个人账户支付 </source>
         <translation>Paid from your personal account </translation>
+    </message>
+</context>
+<context>
+    <name>Desk</name>
+    <message>
+        <source>；平台持续不可用时可按 F11 离线挂账</source>
+        <translation>; if the platform stays unreachable, F11 parks the bill</translation>
+    </message>
+    <message>
+        <source>请等待当前操作完成，或按 Esc 放弃</source>
+        <translation>Wait for the current step to finish, or press Esc to abandon it</translation>
+    </message>
+    <message>
+        <source>正在结算，请稍候</source>
+        <translation>Settling, please wait</translation>
+    </message>
+    <message>
+        <source>上一笔结算结果未知，冲正完成前不能接待下一位</source>
+        <translation>The last settlement's outcome is unknown: no next patient until it is reversed</translation>
+    </message>
+    <message>
+        <source>查询参保信息 (1101)</source>
+        <translation>Looking up the insured person (1101)</translation>
+    </message>
+    <message>
+        <source>该参保人有多个险种，请先选择险种</source>
+        <translation>This person holds several insurance types: choose one first</translation>
+    </message>
+    <message>
+        <source>已识别参保人</source>
+        <translation>Insured person identified</translation>
+    </message>
+    <message>
+        <source>参保状态异常：</source>
+        <translation>Insurance status: </translation>
+    </message>
+    <message>
+        <source>，不能直接结算</source>
+        <translation>, cannot settle directly</translation>
+    </message>
+    <message>
+        <source>请等待当前操作完成</source>
+        <translation>Wait for the current step to finish</translation>
+    </message>
+    <message>
+        <source>本笔已结算或结果待定，账单不能再修改；按 Esc 接待下一位</source>
+        <translation>Settled or outcome pending: the bill can no longer change; Esc for the next patient</translation>
+    </message>
+    <message>
+        <source>账单文件错误：</source>
+        <translation>Bill file error: </translation>
+    </message>
+    <message>
+        <source>已载入账单，共 %1 项</source>
+        <translation>Bill loaded, %1 items</translation>
+    </message>
+    <message>
+        <source>请先识别参保人（F1 读卡 / F2 医保码 / F3 身份证号）</source>
+        <translation>Identify the patient first (F1 card / F2 e-code / F3 ID number)</translation>
+    </message>
+    <message>
+        <source>请先添加收费项目（F4）或载入账单</source>
+        <translation>Add items first (F4) or load a bill</translation>
+    </message>
+    <message>
+        <source>当前状态不能预结算</source>
+        <translation>Pre-settlement is not possible now</translation>
+    </message>
+    <message>
+        <source>请先选择险种</source>
+        <translation>Choose the insurance type first</translation>
+    </message>
+    <message>
+        <source>预结算完成，请核对金额后按 F9 结算</source>
+        <translation>Pre-settlement done: check the amounts, then F9 to settle</translation>
+    </message>
+    <message>
+        <source>上传费用并预结算 (2201/2204/2206)</source>
+        <translation>Uploading items and pre-settling (2201/2204/2206)</translation>
+    </message>
+    <message>
+        <source>主管 %1 已授权重复结算（原因：%2）</source>
+        <translation>Supervisor %1 allowed settling the bill again (reason: %2)</translation>
+    </message>
+    <message>
+        <source>正在结算，请勿重复操作</source>
+        <translation>Settling: do not press again</translation>
+    </message>
+    <message>
+        <source>本笔已结算或结果待定，不能重复结算</source>
+        <translation>Already settled or outcome pending: cannot settle again</translation>
+    </message>
+    <message>
+        <source>已冲正，请先按 F5 重新预结算</source>
+        <translation>Reversed: press F5 to pre-settle again first</translation>
+    </message>
+    <message>
+        <source>请先按 F5 预结算</source>
+        <translation>Press F5 to pre-settle first</translation>
+    </message>
+    <message>
+        <source>结算 (2207)</source>
+        <translation>Settling (2207)</translation>
+    </message>
+    <message>
+        <source>结算成功</source>
+        <translation>Settled</translation>
+    </message>
+    <message>
+        <source>结算未成功：</source>
+        <translation>Not settled: </translation>
+    </message>
+    <message>
+        <source>平台已应答：结算成功</source>
+        <translation>The platform answered: settled</translation>
+    </message>
+    <message>
+        <source>结算未成功（未记账）：</source>
+        <translation>Not settled (nothing booked): </translation>
+    </message>
+    <message>
+        <source>。可按 F5 重新预结算</source>
+        <translation>. Press F5 to pre-settle again</translation>
+    </message>
+    <message>
+        <source>退回个人账户 %1，退还现金 %2，基金 %3</source>
+        <translation>back to the personal account %1, cash to return %2, funds %3</translation>
+    </message>
+    <message>
+        <source>，医院负担 </source>
+        <translation>, hospital share </translation>
+    </message>
+    <message>
+        <source>该笔已撤销</source>
+        <translation>Already cancelled</translation>
+    </message>
+    <message>
+        <source>已撤销结算 </source>
+        <translation>Cancelled settlement </translation>
+    </message>
+    <message>
+        <source>（主管 </source>
+        <translation>(supervisor </translation>
+    </message>
+    <message>
+        <source>撤销结果未知；医保平台答复从未记账此撤销请求，原结算仍有效、未退款；可重试撤销</source>
+        <translation>Cancellation outcome unknown; the platform says it never booked the cancellation: the settlement stands, nothing was refunded; you may cancel again</translation>
+    </message>
+    <message>
+        <source>撤销结果未知，已冲正撤销请求（2601 成功），原结算仍有效、未退款；可重试撤销</source>
+        <translation>Cancellation outcome unknown; the cancellation was reversed (2601 done): the settlement stands, nothing was refunded; you may cancel again</translation>
+    </message>
+    <message>
+        <source>撤销结果未知，正在冲正撤销请求；完成前请勿重复撤销</source>
+        <translation>Cancellation outcome unknown; reversing the request. Do not cancel again until it is done</translation>
+    </message>
+    <message>
+        <source>撤销未成功：</source>
+        <translation>Not cancelled: </translation>
+    </message>
+    <message>
+        <source>撤销结算 (2208)</source>
+        <translation>Cancelling (2208)</translation>
+    </message>
+    <message>
+        <source>未启用本地日志，不能登记补结算</source>
+        <translation>No local journal: bills cannot be parked</translation>
+    </message>
+    <message>
+        <source>医保平台可用，请正常结算（F5 / F9）</source>
+        <translation>The platform is reachable: settle normally (F5 / F9)</translation>
+    </message>
+    <message>
+        <source>请先录入费用</source>
+        <translation>Enter the bill first</translation>
+    </message>
+    <message>
+        <source>请先刷卡或输入身份证号（平台离线时也需要凭证）</source>
+        <translation>Insert the card or type the ID number first (a credential is needed offline too)</translation>
+    </message>
+    <message>
+        <source>登记补结算</source>
+        <translation>Parking the bill for deferred settlement</translation>
+    </message>
+    <message>
+        <source>已停止等待。结算结果将在平台应答后自动确认：成功则出票，超时则自动冲正。确认前不能接待下一位</source>
+        <translation>Stopped waiting. The outcome is resolved when the platform answers: a receipt if settled, a reversal if it times out. No next patient until then</translation>
+    </message>
+    <message>
+        <source>已放弃：</source>
+        <translation>Abandoned: </translation>
+    </message>
+    <message>
+        <source>结算结果未知，冲正完成前不能离开本笔</source>
+        <translation>Outcome unknown: this patient stays until the reversal is done</translation>
+    </message>
+    <message>
+        <source>已返回账单</source>
+        <translation>Back to the bill</translation>
+    </message>
+    <message>
+        <source>结算结果未确认，不能接待下一位</source>
+        <translation>Settlement not confirmed: no next patient yet</translation>
     </message>
 </context>
 <context>
@@ -1318,6 +1285,7 @@
     </message>
     <message>
         <source>【训练模式 · 非正式票据】</source>
+        <extracomment>(context, source) -&gt; the text in the cashier's language</extracomment>
         <translation>[TRAINING · not a valid receipt]</translation>
     </message>
     <message>
@@ -1811,6 +1779,46 @@
     <message>
         <source>对账 (3201)</source>
         <translation>Reconciling (3201)</translation>
+    </message>
+</context>
+<context>
+    <name>Reversal</name>
+    <message>
+        <source>结算结果未知，正在冲正（2601）；冲正完成前不要重复结算，也不要收取现金</source>
+        <extracomment>how the last uncertain settlement ended: 'reversed' (taken back) or 'not_booked' (never booked)</extracomment>
+        <translation>Outcome unknown, reversing (2601): do not settle again and take no cash until it is done</translation>
+    </message>
+    <message>
+        <source>结算结果未知，冲正暂未成功，将自动重试；冲正完成前不要重复结算</source>
+        <translation>Outcome unknown and the reversal has not gone through yet; retrying automatically. Do not settle again</translation>
+    </message>
+    <message>
+        <source>医保平台答复从未记账此笔结算（2601：原交易不存在）：未产生任何费用、未扣款，无需冲正；不要收取现金。请按 F5 重新预结算后再结算</source>
+        <translation>The platform says it never booked this settlement (2601: no such transaction): nothing was charged and nothing needs reversing; collect no cash. Press F5 to pre-settle again, then settle</translation>
+    </message>
+    <message>
+        <source>结算结果未知，已冲正（2601 成功）：平台已撤回此笔结算，未扣款；不要收取现金。请按 F5 重新预结算后再结算</source>
+        <translation>Settlement outcome unknown; reversed (2601 done): the platform took the settlement back, nothing was charged; collect no cash. Press F5 to pre-settle again, then settle</translation>
+    </message>
+    <message>
+        <source>冲正未成功：</source>
+        <translation>Reversal failed: </translation>
+    </message>
+    <message>
+        <source>；稍后自动重试</source>
+        <translation>; retrying shortly</translation>
+    </message>
+    <message>
+        <source>冲正 (2601)</source>
+        <translation>Reversing (2601)</translation>
+    </message>
+    <message>
+        <source>冲正被平台拒绝：</source>
+        <translation>The platform refused the reversal: </translation>
+    </message>
+    <message>
+        <source>。请联系医保经办机构核实，或点“立即重试冲正”</source>
+        <translation>. Check with the insurance office, or click "Retry reversal now"</translation>
     </message>
 </context>
 <context>

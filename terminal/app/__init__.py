@@ -7,10 +7,10 @@ cashier window (terminal.ui), the command line (terminal.cli, terminal.commands)
 Modules: wiring (what a configuration builds), session (one run of the cashier app and today's receipts),
 operators (cashiers and supervisors with their PINs), catalogue (the items a cashier bills).
 """
-from .session import AppSession, JournalUnavailableAtStart, PendingReversal, SessionJournal
+from .session import AppSession, JournalUnavailableAtStart, SessionJournal
 from .wiring import (discharge_service, ecode_exchange, open_store, operator_store, platform_client,
                      platform_session, settlement_service, start_sandbox, ward_book)
 
-__all__ = ["AppSession", "JournalUnavailableAtStart", "PendingReversal", "SessionJournal", "discharge_service",
+__all__ = ["AppSession", "JournalUnavailableAtStart", "SessionJournal", "discharge_service",
            "ecode_exchange", "open_store", "operator_store", "platform_client", "platform_session",
            "settlement_service", "start_sandbox", "ward_book"]

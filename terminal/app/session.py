@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
-from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
 from typing import TYPE_CHECKING, Callable, Protocol
 
 from drivers.printer import ReceiptData
+from terminal.core.desk_ports import PendingReversal
 from terminal.core.errors import UserFacingError, user_message_of
 from terminal.core.models import CertType, Credential
 
@@ -74,23 +73,6 @@ class SessionJournal:
             out = [r for r in out if q in r.setl_id or q in r.name_masked or q in r.mdtrt_id or q in r.psn_no
                    or q in r.certno_masked]
         return list(reversed(out))
-
-
-@dataclass
-class PendingReversal:
-    """An uncertain 2207/2208 waiting for its 2601."""
-
-    psn_no: str
-    insuplc: str
-    omsgid: str
-    oinfno: str
-    since: float = field(default_factory=time.time)
-    attempts: int = 0
-    last_error: str = ""
-    done: bool = False
-    queued: bool = False  # the store's queue owns it
-    #: how it ended: 'reversed' (the platform took it back) or 'not_booked' (the platform never booked it)
-    outcome: str = ""
 
 
 class PlatformSandbox(Protocol):
