@@ -12,7 +12,7 @@ import logging
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from terminal.backend.errors import BusinessError, PlatformError
 from terminal.core.money import ZERO, money
@@ -27,8 +27,9 @@ from .reconcile_fixes import apply_fix
 log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .outbox import QueueItem
-    from .store import Store
+    from .db import StoreDB
+    from .outbox import Outbox, QueueItem
+    from .ports import HasDB
 
 SUM_FIELDS = ("medfee_sumamt", "fund_pay_sumamt", "acct_pay")
 
@@ -193,12 +194,24 @@ class _GroupFields:
         return "", ""
 
 
+class ReconcilerHost(Protocol):
+    """What the Reconciler needs of the Store that holds it: the file, the queue, the workers' wake-up."""
+
+    @property
+    def sdb(self) -> StoreDB: ...
+
+    @property
+    def queue(self) -> Outbox: ...
+
+    def _wake(self) -> None: ...
+
+
 class Reconciler:
     #: used when neither the settlement rows nor the messages tell ([reconcile] in the configuration)
     default_clr_type = ""
     default_setl_optins = ""
 
-    def __init__(self, store: "Store"):
+    def __init__(self, store: ReconcilerHost):
         self.store = store
         self.sdb = store.sdb
 
@@ -397,7 +410,7 @@ class ReconcileSchedule:
             self._hm = (int(hh), int(mm))
 
     @classmethod
-    def for_store(cls, at: str, store: "Store", now: Any = None) -> "ReconcileSchedule":
+    def for_store(cls, at: str, store: "HasDB", now: Any = None) -> "ReconcileSchedule":
         """A run of today's book made today after the configured time (by the schedule or by hand) counts:
         a restart does not run it twice."""
         from datetime import datetime
