@@ -7,8 +7,10 @@ from typing import Any
 
 import numpy as np
 
+from terminal.core.errors import UserFacingError
 
-class DecoderUnavailable(RuntimeError):
+
+class DecoderUnavailable(UserFacingError, RuntimeError):
     """The requested decoder cannot be used here (library missing)."""
 
 

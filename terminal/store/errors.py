@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from terminal.backend.errors import PlatformError
+from terminal.core.errors import UserFacingError
 
 
 def sqlite_reason(e: BaseException) -> str:
@@ -21,12 +22,8 @@ def sqlite_reason(e: BaseException) -> str:
     return f"数据库错误 {name or type(e).__name__}"
 
 
-class StoreError(Exception):
-    """Base of the store's own errors."""
-
-    @property
-    def user_message(self) -> str:
-        return str(self)
+class StoreError(UserFacingError):
+    """Base of the store's own errors: the message says what to do next (``user_message``)."""
 
 
 class JournalUnavailable(PlatformError):
