@@ -18,7 +18,7 @@ from .base import CardEvent, EventCallback, EventKind, safe_call
 from .errors import NoService
 from .scard import PNP_NOTIFICATION, hr_code, load_scard, match_readers, reader_gone_codes, service_codes
 
-log = logging.getLogger("drivers.pcsc.monitor")
+log = logging.getLogger(__name__)
 
 
 class _Lost(Exception):

@@ -17,7 +17,7 @@ from .errors import (CardBusy, CardCommunicationError, CardError, CardRemoved, N
 from .scard import describe, hr_code, load_scard, match_readers, reader_gone_codes, service_codes
 from .sequence import CardReadSequence
 
-log = logging.getLogger("drivers.pcsc")
+log = logging.getLogger(__name__)
 
 class PcscCardReader(CardReader):
     """Reads social security cards through PC/SC (pcscd on Linux, WinSCard on Windows).

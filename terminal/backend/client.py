@@ -30,7 +30,7 @@ from .msgid import MsgIdGenerator
 from .signing import gateway_headers
 from .transport import Endpoint, exchange, make_session
 
-log = logging.getLogger("terminal.backend")
+log = logging.getLogger(__name__)
 
 VISIT_INFO_INFNOS = ("2203", "2203A")
 
