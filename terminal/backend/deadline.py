@@ -79,6 +79,10 @@ class _Watchdog:
     """One daemon thread for every deadline of the process (a heap of deadlines, earliest first)."""
 
     def __init__(self) -> None:
+        self.reset()
+
+    def reset(self) -> None:
+        """Empty, with no thread (also in a forked child: the parent's lock may be held there)."""
         self._cv = threading.Condition()
         self._heap: list[tuple[float, int, Deadline]] = []
         self._seq = itertools.count()
@@ -110,17 +114,18 @@ class _Watchdog:
 
 watchdog = _Watchdog()
 if hasattr(os, "register_at_fork"):  # a forked child starts with a fresh watchdog (the parent's lock may be held)
-    os.register_at_fork(after_in_child=watchdog.__init__)
+    os.register_at_fork(after_in_child=watchdog.reset)
 
 
-class _Tracked:
-    """Mixin for urllib3 connections: register with the current request's deadline, note when sending begins."""
+class _Tracked(HTTPConnection):
+    """A urllib3 connection that registers with the current request's deadline and notes when sending begins
+    (put before HTTPSConnection for TLS)."""
 
     def connect(self) -> None:
         d = getattr(current, "deadline", None)
         if d is not None:
             d.attach(self)
-        super().connect()  # type: ignore[misc]
+        super().connect()
         if d is not None:
             d.attach(self)  # now with its socket
 
@@ -131,10 +136,10 @@ class _Tracked:
                 self.connect()  # connect first, so a refused connection is known as never sent
             d.attach(self)
             d.sent = True
-        super().request(*args, **kw)  # type: ignore[misc]
+        super().request(*args, **kw)
 
 
-class _HTTPConn(_Tracked, HTTPConnection):
+class _HTTPConn(_Tracked):
     pass
 
 

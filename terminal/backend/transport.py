@@ -254,8 +254,8 @@ def _classify(ex: BaseException, sent: bool | None = None) -> tuple[str, str]:
 
 def _root(ex: BaseException) -> str:
     seen = ex
-    while seen.__cause__ or seen.__context__:
-        seen = seen.__cause__ or seen.__context__  # type: ignore[assignment]
+    while (earlier := seen.__cause__ or seen.__context__) is not None:
+        seen = earlier
     text = str(seen) or type(seen).__name__
     return text[:200]
 
