@@ -10,6 +10,7 @@ from terminal.core import wire
 
 from .errors import MalformedAnswer
 
+
 def infcode_ok(code: Any) -> bool | None:
     """True for success (0 / "0"), False for failure (-1 / "-1" / other ints), None when not a code."""
     if isinstance(code, bool):

@@ -8,8 +8,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from .db import StoreDB, now_text
-from .reconcile_differences import (ACTION_NAMES, ACTIONS, DETAIL_FIELDS, Difference, FixRefused, FixResult,
-                                    settle_row)
+from .reconcile_differences import ACTION_NAMES, ACTIONS, DETAIL_FIELDS, Difference, FixRefused, FixResult, settle_row
 
 if TYPE_CHECKING:  # pragma: no cover
     from .outbox import Outbox
