@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from drivers.pcsc import EventKind, NoService, PcscCardReader, PcscMonitor  # noqa: E402
 from drivers.pcsc.apdu import EF05, read_record, select_aid, select_ef  # noqa: E402
-from drivers.pcsc.reader import load_scard  # noqa: E402
+from drivers.pcsc.scard import load_scard  # noqa: E402
 from drivers.virtual import VirtualCard, VirtualCardReader, named_profile  # noqa: E402
 from bench._figures import Figure, median, show  # noqa: E402
 

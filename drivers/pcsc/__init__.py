@@ -13,7 +13,8 @@ from .base import CardEvent, CardReader, EventKind, Watcher
 from .errors import (ALL_ERRORS, CardBusy, CardCommunicationError, CardError, CardExpired, CardRemoved, NoCard,
                      NoReader, NoService, NotSocialSecurityCard, UnreadableRecord)
 from .monitor import PcscMonitor
-from .reader import PcscCardReader, match_readers
+from .reader import PcscCardReader
+from .scard import match_readers
 from .sequence import CardReadSequence, check_expiry, expiry_status, read_ssc
 
 __all__ = [

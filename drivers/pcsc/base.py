@@ -10,7 +10,7 @@ from typing import Callable, Protocol
 
 from terminal.core.models import CardData
 
-log = logging.getLogger("drivers.pcsc")
+log = logging.getLogger(__name__)
 
 
 class EventKind(str, enum.Enum):

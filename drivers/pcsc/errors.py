@@ -1,29 +1,31 @@
 """Typed card-reading errors. Each carries a message for the cashier (zh_CN) and an English detail for logs.
 
 `str(err)` is the cashier's message followed by the English detail in brackets; `err.user_message` is the
-Chinese text alone, `err.detail` the English alone. None of them contain card numbers or names.
+Chinese text alone, `err.detail` the English alone, `err.text("en")` the English message. None of them contain
+card numbers or names.
 """
 from __future__ import annotations
 
 from typing import Any
 
+from terminal.core.errors import UserFacingError
 
-class CardError(Exception):
+
+class CardError(UserFacingError):
     """Base of every error the card layer raises."""
 
     #: what the cashier sees: what happened and what to do next
-    zh: str = "读卡失败，请重新插卡后再试"
-    #: English detail for logs and support
-    en: str = "card read failed"
+    zh = "读卡失败，请重新插卡后再试"
+    #: the same in English, and the detail for logs and support when none is given
+    en = "card read failed"
 
     def __init__(self, detail: str = "", *, zh: str | None = None, sw: int | None = None,
                  reader: str = "", **extra: Any) -> None:
-        self.user_message = zh or self.zh
+        super().__init__(zh or self.zh)
         self.detail = detail or self.en
         self.sw = sw
         self.reader = reader
         self.extra = extra
-        super().__init__(self.user_message, self.detail)
 
     def __str__(self) -> str:
         sw = f", SW {self.sw:04X}" if self.sw is not None else ""

@@ -16,9 +16,9 @@ from typing import Any
 
 from .base import CardEvent, EventCallback, EventKind, safe_call
 from .errors import NoService
-from .reader import PNP_NOTIFICATION, hr_code, load_scard, match_readers, reader_gone_codes, service_codes
+from .scard import PNP_NOTIFICATION, hr_code, load_scard, match_readers, reader_gone_codes, service_codes
 
-log = logging.getLogger("drivers.pcsc.monitor")
+log = logging.getLogger(__name__)
 
 
 class _Lost(Exception):

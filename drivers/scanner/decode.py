@@ -39,38 +39,32 @@ measures it both faster and better on the hard set; zbar otherwise.
 """
 from __future__ import annotations
 
-import io
 import logging
-import os
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol, Union, runtime_checkable
+from typing import Protocol, runtime_checkable
 
 import numpy as np
-from PIL import Image, ImageFilter, ImageOps
 
+from .backends import DecoderUnavailable, ZbarBackend, ZxingBackend
 from .classify import DEFAULT_RULES, ClassifyRules, Classification, classify
+from .preprocess import (DEFAULT_RECIPES, RECIPES, UPSCALE_MAX, Frame, contrast, find_code_regions, pil, rotate,
+                         to_gray)
 
 __all__ = [
-    "Frame", "ScanResult", "ScanReport", "CodeScanner", "FrameDecoder", "DecoderUnavailable",
-    "DEFAULT_SYMBOLOGIES", "available_decoders", "resolve_decoder", "to_gray", "find_code_regions",
+    "ScanResult", "ScanReport", "CodeScanner", "FrameDecoder",
+    "DEFAULT_SYMBOLOGIES", "available_decoders", "resolve_decoder",
     "decode", "scan", "decode_ecode", "pick_ecode", "want_ecode", "StreamDecoder", "CAMERA_BUDGET_MS",
 ]
 
 log = logging.getLogger(__name__)
 
-Frame = Union[str, "os.PathLike[str]", bytes, Image.Image, np.ndarray]
-
 # Symbologies a cashier desk meets: QR (e-codes, payment codes, links), EAN/UPC (drugs, goods),
 # Code 128 / Code 39 / ITF (hospital visit and bill numbers, drug/consumable codes).
 DEFAULT_SYMBOLOGIES: tuple[str, ...] = ("QRCODE", "EAN13", "EAN8", "UPCA", "UPCE", "CODE128", "CODE39", "I25")
 _LINEAR = {"EAN13", "EAN8", "UPCA", "UPCE", "CODE128", "CODE39", "I25", "CODE93", "CODABAR", "DATABAR"}
-
-
-class DecoderUnavailable(RuntimeError):
-    """The requested decoder cannot be used here (library missing)."""
 
 
 # --- results -------------------------------------------------------------------------------------------------
@@ -119,151 +113,8 @@ class CodeScanner(Protocol):
     def decode(self, frame: Frame) -> list[ScanResult]: ...
 
 
-# --- input normalisation ---------------------------------------------------------------------------------------
-def _flatten_alpha(img: Image.Image) -> Image.Image:
-    """Transparent pixels become white: a QR PNG with a transparent background would read black-on-black."""
-    rgba = img.convert("RGBA")
-    bg = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
-    return Image.alpha_composite(bg, rgba)
-
-
-def _pil_to_gray(img: Image.Image) -> np.ndarray:
-    if img.mode in ("I;16", "I;16B", "I;16L", "I"):
-        a = np.asarray(img, dtype=np.float64)
-        hi = a.max() or 1.0
-        return np.ascontiguousarray(np.clip(a * (255.0 / hi), 0, 255).astype(np.uint8))
-    if img.mode == "F":
-        return _array_to_gray(np.asarray(img))
-    if "A" in img.mode or (img.mode == "P" and "transparency" in img.info):
-        img = _flatten_alpha(img)
-    if img.mode != "L":
-        img = img.convert("L")
-    return np.asarray(img)
-
-
-def _array_to_gray(a: np.ndarray) -> np.ndarray:
-    if a.ndim == 3 and a.shape[2] == 1:
-        a = a[:, :, 0]
-    if a.dtype != np.uint8:
-        if a.dtype == np.bool_:
-            a = np.where(a, 255, 0).astype(np.uint8)
-        elif np.issubdtype(a.dtype, np.floating):
-            scale = 255.0 if (a.size and float(np.nanmax(a)) <= 1.0) else 1.0
-            a = np.clip(np.nan_to_num(a) * scale, 0, 255).astype(np.uint8)
-        elif a.dtype == np.uint16:
-            a = (a >> 8).astype(np.uint8)
-        else:
-            a = np.clip(a, 0, 255).astype(np.uint8)
-    if a.ndim == 2:
-        return np.ascontiguousarray(a)
-    if a.ndim == 3 and a.shape[2] in (3, 4):
-        if a.shape[2] == 4:
-            return _pil_to_gray(Image.fromarray(np.ascontiguousarray(a), "RGBA"))
-        return np.asarray(Image.fromarray(np.ascontiguousarray(a), "RGB").convert("L"))
-    raise ValueError(f"unsupported frame shape {a.shape}: need (h, w), (h, w, 3) or (h, w, 4)")
-
-
-def to_gray(frame: Frame) -> np.ndarray:
-    """Any supported input → C-contiguous ``uint8`` ``(h, w)`` grey array.  Files and bytes are opened with
-    Pillow and rotated upright by their EXIF orientation (phone photos)."""
-    if isinstance(frame, np.ndarray):
-        return _array_to_gray(frame)
-    if isinstance(frame, Image.Image):
-        return _pil_to_gray(frame)
-    if isinstance(frame, (bytes, bytearray, memoryview)):
-        with Image.open(io.BytesIO(bytes(frame))) as img:
-            return _pil_to_gray(ImageOps.exif_transpose(img))
-    if isinstance(frame, (str, os.PathLike)):
-        with Image.open(os.fspath(frame)) as img:
-            img.load()
-            return _pil_to_gray(ImageOps.exif_transpose(img))
-    raise TypeError(f"cannot decode a {type(frame).__name__}: pass a path, bytes, a PIL image or a numpy array")
-
-
-# --- backends -------------------------------------------------------------------------------------------------
-RawHit = tuple[str, str, bytes, tuple[tuple[int, int], ...]]   # text, symbology, data, polygon
-
-
-class _ZbarBackend:
-    name = "zbar"
-    handles_inversion = False
-
-    def __init__(self, symbologies: Sequence[str]):
-        try:
-            from pyzbar import pyzbar
-        except Exception as exc:  # ImportError, or OSError when libzbar0 is missing
-            raise DecoderUnavailable(f"zbar is not available ({exc}); install libzbar0 and pyzbar") from exc
-        self._pyzbar = pyzbar
-        names = pyzbar.ZBarSymbol.__members__
-        unknown = [s for s in symbologies if s not in names]
-        if unknown:
-            raise ValueError(f"zbar does not know symbologies {unknown}")
-        self._symbols = [pyzbar.ZBarSymbol[s] for s in symbologies]
-
-    def read(self, gray: np.ndarray) -> list[RawHit]:
-        out = []
-        for d in self._pyzbar.decode(gray, symbols=self._symbols):
-            text = d.data.decode("utf-8", errors="replace")
-            poly = tuple((int(p.x), int(p.y)) for p in d.polygon)
-            out.append((text, str(d.type), bytes(d.data), poly))
-        return out
-
-
-_ZXING_FORMAT_NAMES = {"QRCODE": "QRCode", "EAN13": "EAN13", "EAN8": "EAN8", "UPCA": "UPCA", "UPCE": "UPCE",
-                       "CODE128": "Code128", "CODE39": "Code39", "I25": "ITF", "CODE93": "Code93",
-                       "CODABAR": "Codabar", "PDF417": "PDF417", "DATAMATRIX": "DataMatrix"}
-_FROM_ZXING = {"qrcode": "QRCODE", "qrcodemodel2": "QRCODE", "qrcodemodel1": "QRCODE", "ean13": "EAN13",
-               "ean8": "EAN8", "upca": "UPCA", "upce": "UPCE", "code128": "CODE128", "code39": "CODE39",
-               "code39std": "CODE39", "code39ext": "CODE39", "itf": "I25", "code93": "CODE93",
-               "codabar": "CODABAR", "pdf417": "PDF417", "datamatrix": "DATAMATRIX", "microqrcode": "MICROQR"}
-
-
-class _ZxingBackend:
-    name = "zxing"
-    handles_inversion = True
-
-    def __init__(self, symbologies: Sequence[str]):
-        try:
-            import zxingcpp
-        except Exception as exc:
-            raise DecoderUnavailable(f"zxing-cpp is not installed ({exc}); pip install zxing-cpp") from exc
-        self._z = zxingcpp
-        fmts = []
-        for s in symbologies:
-            name = _ZXING_FORMAT_NAMES.get(s)
-            if name is None or not hasattr(zxingcpp.BarcodeFormat, name):
-                raise ValueError(f"zxing-cpp does not know symbology {s}")
-            fmts.append(getattr(zxingcpp.BarcodeFormat, name))
-        # zxing-cpp 3 takes a tuple of formats (and deprecates "|"); 2.x wants them or-ed together.
-        probe = np.full((8, 8), 255, np.uint8)
-        try:
-            zxingcpp.read_barcodes(probe, formats=tuple(fmts))
-            formats: Any = tuple(fmts)
-        except TypeError:
-            formats = fmts[0]
-            for f in fmts[1:]:
-                formats = formats | f
-        self._kwargs: dict[str, Any] = {"formats": formats, "try_rotate": True, "try_downscale": True}
-        # try_invert appeared in zxing-cpp 2.3; older versions do not read light-on-dark codes.
-        try:
-            zxingcpp.read_barcodes(probe, try_invert=True, **self._kwargs)
-            self._kwargs["try_invert"] = True
-        except TypeError:
-            self.handles_inversion = False
-
-    def read(self, gray: np.ndarray) -> list[RawHit]:
-        out = []
-        for r in self._z.read_barcodes(gray, **self._kwargs):
-            fmt = getattr(r.format, "name", None) or str(r.format)
-            sym = _FROM_ZXING.get(fmt.replace(" ", "").replace("-", "").lower(), fmt.upper())
-            p = r.position
-            poly = tuple((int(q.x), int(q.y)) for q in (p.top_left, p.top_right, p.bottom_right, p.bottom_left))
-            data = bytes(getattr(r, "bytes", b"") or r.text.encode("utf-8"))
-            out.append((r.text, sym, data, poly))
-        return out
-
-
-_BACKENDS = {"zbar": _ZbarBackend, "zxing": _ZxingBackend}
+# --- decoders -------------------------------------------------------------------------------------------------
+_BACKENDS = {"zbar": ZbarBackend, "zxing": ZxingBackend}
 _available_cache: dict[str, bool] = {}
 
 
@@ -294,185 +145,8 @@ def resolve_decoder(decoder: str = "auto") -> str:
     return decoder
 
 
-# --- image operations (numpy / Pillow only) --------------------------------------------------------------------
-def _pil(a: np.ndarray) -> Image.Image:
-    return Image.fromarray(a, "L")
-
-
-def _upscale(a: np.ndarray, k: int) -> np.ndarray:
-    if k == 1:
-        return a
-    h, w = a.shape
-    return np.asarray(_pil(a).resize((w * k, h * k), Image.Resampling.BICUBIC))
-
-
-def _denoise_sharpen(a: np.ndarray, sigma: float, radius: float, percent: int) -> np.ndarray:
-    im = _pil(a)
-    if sigma > 0:
-        im = im.filter(ImageFilter.GaussianBlur(sigma))
-    return np.asarray(im.filter(ImageFilter.UnsharpMask(radius, percent, 0)))
-
-
-def _median_up_sharpen(a: np.ndarray, k: int, radius: float, percent: int) -> np.ndarray:
-    """3x3 median (salt-and-pepper and sensor noise, edges kept) at the crop's resolution, then upscale and
-    sharpen.  (A median after upscaling would be 4x the pixels and a 5x5 window: ~20x slower.)"""
-    im = _pil(a).filter(ImageFilter.MedianFilter(3))
-    if k > 1:
-        im = im.resize((a.shape[1] * k, a.shape[0] * k), Image.Resampling.BICUBIC)
-    return np.asarray(im.filter(ImageFilter.UnsharpMask(radius, percent, 0)))
-
-
-def _box_mean(a: np.ndarray, r: int) -> np.ndarray:
-    """Mean over a (2r+1)^2 window (integral image), same shape."""
-    k = 2 * r + 1
-    p = np.pad(a.astype(np.int64), ((r + 1, r), (r + 1, r)), mode="edge")
-    ii = p.cumsum(0).cumsum(1)
-    s = ii[k:, k:] - ii[:-k, k:] - ii[k:, :-k] + ii[:-k, :-k]
-    return s / (k * k)
-
-
-def _adaptive_threshold(a: np.ndarray, r: int, c: float = 3.0) -> np.ndarray:
-    m = _box_mean(a, r)
-    return np.where(a < m - c, 0, 255).astype(np.uint8)
-
-
-def _otsu(a: np.ndarray) -> np.ndarray:
-    hist = np.bincount(a.ravel(), minlength=256).astype(np.float64)
-    w0 = np.cumsum(hist)
-    mu = np.cumsum(hist * np.arange(256))
-    total, mt = w0[-1], mu[-1]
-    w1 = total - w0
-    valid = (w0 > 0) & (w1 > 0)
-    var = np.zeros(256)
-    var[valid] = (mt * w0[valid] / total - mu[valid]) ** 2 / (w0[valid] * w1[valid])
-    t = int(np.argmax(var))
-    return np.where(a > t, 255, 0).astype(np.uint8)
-
-
-def _rotate(a: np.ndarray, angle: float) -> tuple[np.ndarray, Callable[[float, float], tuple[float, float]]]:
-    """Rotate counter-clockwise by *angle* degrees (canvas expanded, filled with the median grey); returns
-    the image and a function mapping its points back to the original."""
-    h, w = a.shape
-    fill = int(np.median(a[:: max(1, h // 64), :: max(1, w // 64)]))
-    r = np.asarray(_pil(a).rotate(angle, Image.Resampling.BILINEAR, expand=True, fillcolor=fill))
-    rh, rw = r.shape
-    t = np.deg2rad(angle)
-    c, s = np.cos(t), np.sin(t)
-    cx, cy, rcx, rcy = w / 2, h / 2, rw / 2, rh / 2
-
-    def back(x: float, y: float) -> tuple[float, float]:
-        dx, dy = x - rcx, y - rcy
-        # PIL rotates counter-clockwise on screen (y down): inverse is a clockwise rotation.
-        return cx + c * dx - s * dy, cy + s * dx + c * dy
-
-    return r, back
-
-
-# --- locating code-like regions --------------------------------------------------------------------------------
-def find_code_regions(gray: np.ndarray, *, max_regions: int = 3, k_mad: float = 6.0
-                      ) -> list[tuple[int, int, int, int]]:
-    """Boxes ``(x0, y0, x1, y1)`` around regions that look like codes, best first.
-
-    Gradient energy per block (after a 2x box reduction that halves the noise) is compared with the frame's
-    own level (median + k x MAD, clamped to 1.25..2.5 x median): codes are dense in strong edges, while the
-    background, sensor noise and smooth texture are not.  Blocks over the threshold are joined (8-connected),
-    each group boxed with a 20 % margin (so rotated corners and finder patterns are inside).
-    """
-    h, w = gray.shape
-    long_side = max(h, w)
-    factor = max(2, 2 * round(long_side / 1280)) if long_side > 1280 else 2
-    block = 8                                          # in the reduced image: 16 px at 640x480
-    small = np.asarray(_pil(gray).reduce(factor), np.int16)
-    sh, sw = small.shape
-    bh, bw = sh // block, sw // block
-    if bh < 3 or bw < 3:
-        return []
-    e = np.zeros((sh, sw), np.int32)
-    e[:, 1:] += np.abs(np.diff(small, axis=1))
-    e[1:, :] += np.abs(np.diff(small, axis=0))
-    energy = e[: bh * block, : bw * block].reshape(bh, block, bw, block).sum(axis=(1, 3)).astype(np.float64)
-    # 3x3 smoothing of the block map: fragments of one blurred code join.
-    p = np.pad(energy, 1, mode="edge")
-    energy = sum(p[dy:dy + bh, dx:dx + bw] for dy in range(3) for dx in range(3)) / 9.0
-    med = float(np.median(energy))
-    if med <= 0:
-        med = 1.0
-    mad = float(np.median(np.abs(energy - med))) * 1.4826
-    thr = min(max(med + k_mad * mad, 1.25 * med), 2.5 * med)
-    mask = energy > thr
-    if not mask.any():
-        return []
-    # 8-connected components on the (small) block grid.
-    label = np.full(mask.shape, -1, np.int32)
-    comps: list[tuple[float, tuple[int, int, int, int]]] = []
-    for y0, x0 in zip(*np.nonzero(mask)):
-        if label[y0, x0] >= 0:
-            continue
-        n = len(comps)
-        label[y0, x0] = n
-        stack = [(int(y0), int(x0))]
-        ys, xs, score = [], [], 0.0
-        while stack:
-            cy, cx = stack.pop()
-            ys.append(cy)
-            xs.append(cx)
-            score += energy[cy, cx] - thr
-            for ny in (cy - 1, cy, cy + 1):
-                for nx in (cx - 1, cx, cx + 1):
-                    if 0 <= ny < bh and 0 <= nx < bw and mask[ny, nx] and label[ny, nx] < 0:
-                        label[ny, nx] = n
-                        stack.append((ny, nx))
-        comps.append((score, (min(xs), min(ys), max(xs), max(ys))))
-        if len(ys) < 4:
-            comps[-1] = (-1.0, comps[-1][1])
-    px = block * factor
-    boxes = []
-    for score, (bx0, by0, bx1, by1) in sorted(comps, key=lambda c: -c[0]):
-        if score < 0:
-            continue
-        x0, y0, x1, y1 = bx0 * px, by0 * px, (bx1 + 1) * px, (by1 + 1) * px
-        m = 0.2 * max(x1 - x0, y1 - y0) + px
-        boxes.append((int(max(0, x0 - m)), int(max(0, y0 - m)), int(min(w, x1 + m)), int(min(h, y1 + m))))
-        if len(boxes) >= max_regions:
-            break
-    return boxes
-
-
 # --- the cascade ------------------------------------------------------------------------------------------------
-# Region recipes: name -> (function(crop, s, k) -> processed crop, upscale factor k, rotation in degrees).
-# ``s`` scales filter sizes with the image resolution (1.0 up to 1600 px).  Recipes named "up2-*" upscale
-# 2x, but only crops up to _UPSCALE_MAX px (a bigger region holds a big code that needs no upscaling, which
-# would only cost time): bigger crops run at 1x with the same filters.
-_UPSCALE_MAX = 320
-_RECIPES: dict[str, tuple[Callable[[np.ndarray, float, int], np.ndarray], int, float]] = {
-    # name: (function(crop, s, k), upscale factor k, then rotate by degrees)
-    "sharpen": (lambda c, s, k: _denoise_sharpen(c, 0.8 * s, 2 * s, 250), 1, 0),
-    "up2-sharpen": (lambda c, s, k: _denoise_sharpen(_upscale(c, k), 0.6 * k * s, 2 * k * s, 300), 2, 0),
-    "sharpen-rot45": (lambda c, s, k: _denoise_sharpen(c, 0.8 * s, 2 * s, 250), 1, 45),
-    "up2-sharpen-rot45": (lambda c, s, k: _denoise_sharpen(_upscale(c, k), 0.6 * k * s, 2 * k * s, 300), 2, 45),
-    "up2-median": (lambda c, s, k: _median_up_sharpen(c, k, 2 * k * s, 250), 2, 0),
-    "soft-sharpen": (lambda c, s, k: _denoise_sharpen(c, 1.5 * s, 3 * s, 300), 1, 0),
-    "up2-adaptive": (lambda c, s, k: _adaptive_threshold(
-        np.asarray(_pil(_upscale(c, k)).filter(ImageFilter.GaussianBlur(0.6 * k * s))), int(6 * k * s)), 2, 0),
-    "otsu": (lambda c, s, k: _otsu(np.asarray(_pil(c).filter(ImageFilter.GaussianBlur(0.8 * s)))), 1, 0),
-}
-# Measured on the hard set (bench/qr_decode.py): the order is by wins per millisecond.  "up2-median" rarely
-# adds anything there; it stays available for salt-and-pepper noise (pass recipes=...).
-DEFAULT_RECIPES: tuple[str, ...] = ("sharpen", "up2-sharpen", "sharpen-rot45", "up2-sharpen-rot45",
-                                    "soft-sharpen", "up2-adaptive", "otsu")
-
-
 _FAST_STEPS = frozenset({"plain", "half", "half-invert"})
-
-
-def _contrast(gray: np.ndarray) -> int:
-    """Spread of grey levels (2nd to 98th percentile) over a 1/8 subsample: a cheap "could anything be here"."""
-    h, w = gray.shape
-    sub = gray[:: max(1, h // 60), :: max(1, w // 80)]
-    if sub.size == 0:
-        return 0
-    lo, hi = np.percentile(sub, (2, 98))
-    return int(hi - lo)
 
 
 def _any_result(results: list[ScanResult]) -> bool:
@@ -501,9 +175,9 @@ class FrameDecoder:
         self.cascade = cascade
         self.budget_ms = budget_ms
         self.max_regions = max_regions
-        unknown = [r for r in recipes if r not in _RECIPES]
+        unknown = [r for r in recipes if r not in RECIPES]
         if unknown:
-            raise ValueError(f"unknown recipes {unknown}; known: {sorted(_RECIPES)}")
+            raise ValueError(f"unknown recipes {unknown}; known: {sorted(RECIPES)}")
         self.recipes = tuple(recipes)
         self.rotate = rotate and any(s in _LINEAR for s in self.symbologies)
         inv = not self._backend.handles_inversion
@@ -535,7 +209,7 @@ class FrameDecoder:
         budget = self.budget_ms if budget_ms is ... else budget_ms
         use_cascade = self.cascade if cascade is None else cascade
         early = ""
-        if use_cascade and min_contrast and _contrast(gray) < min_contrast:
+        if use_cascade and min_contrast and contrast(gray) < min_contrast:
             use_cascade, early = False, "low-contrast"
         plan, get_regions = self._steps(gray, use_cascade)
         if stages is not None:
@@ -593,7 +267,7 @@ class FrameDecoder:
         inv = not self._backend.handles_inversion
         if max(h, w) > 1600 and cascade:
             # A photo: a 2x box-filtered copy first (a quarter of the pixels, less noise, codes still big).
-            half = np.asarray(_pil(gray).reduce(2))
+            half = np.asarray(pil(gray).reduce(2))
             out.append(("half", lambda: self._read(half, "half", lambda x, y: (2 * x, 2 * y))))
             if inv:
                 out.append(("half-invert",
@@ -613,7 +287,7 @@ class FrameDecoder:
             return regions
 
         for recipe in self.recipes:
-            fn, k, angle = _RECIPES[recipe]
+            fn, k, angle = RECIPES[recipe]
             for polarity in (("", False), ("-invert", True)) if inv else (("", False),):
                 suffix, negate = polarity
                 name = f"region-{recipe}{suffix}"
@@ -621,7 +295,7 @@ class FrameDecoder:
                             self._run_regions(gray, get_regions(), fn, k, angle, s, negate, name)))
         if self.rotate:
             def rot() -> list[ScanResult]:
-                r, back = _rotate(gray, 45)
+                r, back = rotate(gray, 45)
                 return self._read(r, "rot45", back)
             out.append(("rot45", rot))
         return out, get_regions
@@ -632,10 +306,10 @@ class FrameDecoder:
             crop = gray[y0:y1, x0:x1]
             if negate:
                 crop = 255 - crop
-            kk = k if max(crop.shape) <= _UPSCALE_MAX else 1
+            kk = k if max(crop.shape) <= UPSCALE_MAX else 1
             img = fn(np.ascontiguousarray(crop), s, kk)
             if angle:
-                img, back = _rotate(img, angle)
+                img, back = rotate(img, angle)
             else:
                 back = _identity
             out.extend(self._read(img, name, lambda x, y, x0=x0, y0=y0, kk=kk, back=back:

@@ -7,15 +7,8 @@ transactions once sent), MalformedAnswer (an answer that is not a valid platform
 """
 from __future__ import annotations
 
-import errno
-import heapq
-import itertools
 import logging
-import os
-import re
 import socket
-import ssl
-import threading
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -24,54 +17,22 @@ from decimal import Decimal
 from typing import Any, Protocol
 
 import requests
-import urllib3
-from requests.adapters import HTTPAdapter
-from urllib3.connection import HTTPConnection, HTTPSConnection
-from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
 from terminal.core import wire
 from terminal.core.money import to_wire
 from terminal.core.privacy import mask_data
-from terminal.core.protocol import MONEY_MOVING, NEEDS_INSUPLC, SINGLE_ENDPOINT, TRANSACTION_PATHS
+from terminal.core.protocol import MONEY_MOVING, NEEDS_INSUPLC
 
 from .answers import check_booking
-from .errors import CAUSES, BusinessError, MalformedAnswer, PlatformError, TransportError
+from .decoding import decode_answer, infcode_ok, is_envelope
+from .errors import BusinessError, MalformedAnswer, PlatformError
 from .msgid import MsgIdGenerator
 from .signing import gateway_headers
+from .transport import Endpoint, exchange, make_session
 
-log = logging.getLogger("terminal.backend")
+log = logging.getLogger(__name__)
 
 VISIT_INFO_INFNOS = ("2203", "2203A")
-
-
-@dataclass
-class Endpoint:
-    """Where and how to reach the platform (from the [backend] and [gateway] config sections)."""
-
-    url: str
-    style: str = "single"
-    connect_timeout: float = 10.0
-    read_timeout: float = 90.0  # the longest silence between two reads of one answer
-    total_timeout: float = 100.0  # one deadline per request: connect, send and the whole answer
-    max_answer_bytes: int = 4 * 1024 * 1024  # longer answers are refused (checked on Content-Length and while read)
-    max_file_bytes: int = 64 * 1024 * 1024  # a longer file (9102 download, 9101 upload) is refused the same way
-    visit_info_infno: str = "2203"  # 2203 or 2203A, as the deployment wants
-    verify_tls: bool = True
-    ca_bundle: str = ""
-    client_cert: str = ""
-    client_key: str = ""
-    gateway_paasid: str = ""
-    gateway_token: str = ""
-
-    def url_for(self, infno: str) -> str:
-        base = self.url.rstrip("/")
-        if self.style == "single":
-            return base if base.endswith(SINGLE_ENDPOINT) else base + SINGLE_ENDPOINT
-        path = TRANSACTION_PATHS.get(infno) or TRANSACTION_PATHS.get(infno[:4])
-        if not path:
-            raise ValueError(f"no per-transaction path known for {infno}")
-        return base + path
-
 
 @dataclass
 class Identity:
@@ -125,169 +86,6 @@ class MessageObserver(Protocol):
     def after_answer(self, msg: Message, answer: Answer) -> None: ...
     def after_failure(self, msg: Message, error: PlatformError) -> None: ...
 
-
-def _infcode_ok(code: Any) -> bool | None:
-    """True for success (0 / "0"), False for failure (-1 / "-1" / other ints), None when not a code."""
-    if isinstance(code, bool):
-        return None
-    if isinstance(code, int):
-        return code == 0
-    if isinstance(code, str) and code.strip().lstrip("-").isdigit():
-        return int(code.strip()) == 0
-    if isinstance(code, Decimal) and code == code.to_integral():
-        return code == 0
-    return None
-
-
-# One deadline per request ------------------------------------------------------------------------
-# requests' read timeout bounds each socket read, so a platform that drips a byte now and then keeps a settle
-# waiting for ever. Each request gets a _Deadline: the connection that carries it registers itself, the body
-# is read in chunks with the per-read timeout cut to the time left, and a watchdog thread shuts the socket
-# down when the deadline passes (which wakes a blocked recv at once, also while the headers are dripping).
-_current = threading.local()
-
-
-class _Deadline:
-    def __init__(self, seconds: float):
-        self.seconds = seconds
-        self.end = time.monotonic() + seconds
-        self.conn: Any = None
-        self.sock: Any = None  # kept apart: http.client drops conn.sock when the answer says Connection: close
-        self.sent = False  # the request started going out on an established connection
-        self.expired = False
-        self.done = False
-        self._lock = threading.Lock()
-
-    def remaining(self) -> float:
-        return self.end - time.monotonic()
-
-    def attach(self, conn: Any) -> None:
-        sock = getattr(conn, "sock", None)
-        with self._lock:
-            self.conn = conn
-            if sock is not None:
-                self.sock = sock
-            expired = self.expired
-        if expired:
-            self._shutdown(self.sock)
-
-    def read_timeout(self, limit: float) -> None:
-        """The next socket read may wait at most limit seconds and never past the deadline."""
-        if self.sock is not None:
-            try:
-                self.sock.settimeout(max(0.001, min(limit, self.remaining())))
-            except OSError:
-                pass
-
-    def expire(self) -> None:
-        with self._lock:
-            if self.done:
-                return
-            self.expired = True
-            sock = self.sock
-        self._shutdown(sock)
-
-    def finish(self) -> None:
-        with self._lock:
-            self.done = True
-
-    @staticmethod
-    def _shutdown(sock: Any) -> None:
-        if sock is not None:
-            try:  # the plain socket's shutdown, also for TLS: wakes the reader without touching the SSL object
-                socket.socket.shutdown(sock, socket.SHUT_RDWR)
-            except OSError:
-                pass
-
-
-class _Watchdog:
-    """One daemon thread for every deadline of the process (a heap of deadlines, earliest first)."""
-
-    def __init__(self) -> None:
-        self._cv = threading.Condition()
-        self._heap: list[tuple[float, int, _Deadline]] = []
-        self._seq = itertools.count()
-        self._thread: threading.Thread | None = None
-
-    def watch(self, d: _Deadline) -> None:
-        with self._cv:
-            heapq.heappush(self._heap, (d.end, next(self._seq), d))
-            if self._thread is None or not self._thread.is_alive():  # (also after a fork)
-                self._thread = threading.Thread(target=self._run, name="platform-deadlines", daemon=True)
-                self._thread.start()
-            elif self._heap[0][2] is d:
-                self._cv.notify()
-
-    def _run(self) -> None:
-        while True:
-            due: list[_Deadline] = []
-            with self._cv:
-                now = time.monotonic()
-                while self._heap and (self._heap[0][2].done or self._heap[0][0] <= now):
-                    d = heapq.heappop(self._heap)[2]
-                    if not d.done:
-                        due.append(d)
-                if not due:
-                    self._cv.wait(self._heap[0][0] - now if self._heap else None)
-            for d in due:
-                d.expire()
-
-
-_watchdog = _Watchdog()
-if hasattr(os, "register_at_fork"):  # a forked child starts with a fresh watchdog (the parent's lock may be held)
-    os.register_at_fork(after_in_child=_watchdog.__init__)
-
-
-class _Tracked:
-    """Mixin for urllib3 connections: register with the current request's deadline, note when sending begins."""
-
-    def connect(self) -> None:
-        d = getattr(_current, "deadline", None)
-        if d is not None:
-            d.attach(self)
-        super().connect()  # type: ignore[misc]
-        if d is not None:
-            d.attach(self)  # now with its socket
-
-    def request(self, *args: Any, **kw: Any) -> None:
-        d = getattr(_current, "deadline", None)
-        if d is not None:
-            if getattr(self, "sock", None) is None:
-                self.connect()  # connect first, so a refused connection is known as never sent
-            d.attach(self)
-            d.sent = True
-        super().request(*args, **kw)  # type: ignore[misc]
-
-
-class _HTTPConn(_Tracked, HTTPConnection):
-    pass
-
-
-class _HTTPSConn(_Tracked, HTTPSConnection):
-    pass
-
-
-class _HTTPPool(HTTPConnectionPool):
-    ConnectionCls = _HTTPConn
-
-
-class _HTTPSPool(HTTPSConnectionPool):
-    ConnectionCls = _HTTPSConn
-
-    def _validate_conn(self, conn: Any) -> None:
-        # urllib3's version also warns (InsecureRequestWarning, in English, on every request) when verification
-        # is off; that is shown loudly in our own words elsewhere, so not here: for this session only.
-        HTTPConnectionPool._validate_conn(self, conn)
-        if conn.is_closed:
-            conn.connect()
-
-
-class _DeadlineAdapter(HTTPAdapter):
-    def init_poolmanager(self, *args: Any, **kw: Any) -> None:
-        super().init_poolmanager(*args, **kw)
-        self.poolmanager.pool_classes_by_scheme = {"http": _HTTPPool, "https": _HTTPSPool}
-
-
 _inf_cache: tuple[int, str] = (0, "")
 
 
@@ -309,23 +107,10 @@ class PlatformClient:
         self.endpoint, self.identity, self.msgids = endpoint, identity, msgids
         self.observer = observer
         self.sign_no = ""
-        self.session = session or self._make_session()
+        self.session = session or make_session(endpoint)
         self.last_http_elapsed = 0.0
         self.http_total = 0.0  # sum of HTTP round trips (for the overhead benchmark)
 
-    def _make_session(self) -> requests.Session:
-        s = requests.Session()
-        # Never retry a POST automatically: a retried 2207 could book twice.
-        adapter = _DeadlineAdapter(max_retries=0, pool_connections=2, pool_maxsize=4)
-        s.mount("http://", adapter)
-        s.mount("https://", adapter)
-        e = self.endpoint
-        s.verify = tls_verify(e.verify_tls, e.ca_bundle)
-        if e.client_cert:
-            s.cert = (e.client_cert, e.client_key) if e.client_key else e.client_cert
-        s.trust_env = False  # no proxies from the environment for the settlement line
-        s.headers.update({"Content-Type": "application/json;charset=utf-8", "Accept": "application/json"})
-        return s
 
     def close(self) -> None:
         self.session.close()
@@ -395,14 +180,14 @@ class PlatformClient:
         if log.isEnabledFor(logging.DEBUG):  # the journal keeps the masked request; the log only at DEBUG
             log.debug("-> %s %s %s", msg.infno, msg.msgid, wire.dumps(mask_data(msg.envelope.get("input", {})))[:2000])
         t0 = time.perf_counter()
-        content, ctype = self._exchange(msg, body, headers, mm, kw)
+        content, ctype = exchange(self.session, e, msg.url, body, headers, mm, kw)
         http_elapsed = time.perf_counter() - t0
         self.last_http_elapsed = http_elapsed
         self.http_total += http_elapsed
         data = decode_answer(content, ctype, money_moving=mm, **kw)
         if not isinstance(data, dict):
             raise MalformedAnswer("应答不是 JSON 对象", money_moving=mm, **kw)
-        ok = _infcode_ok(data.get("infcode"))
+        ok = infcode_ok(data.get("infcode"))
         if ok is None:
             raise MalformedAnswer(f"应答缺少或无法识别 infcode: {data.get('infcode')!r}", money_moving=mm, **kw)
         if not ok:
@@ -420,111 +205,6 @@ class PlatformClient:
         return Answer(infno=msg.infno, msgid=msg.msgid, output=output, warn_msg=warn,
                       inf_refmsgid=str(data.get("inf_refmsgid") or ""), raw=data,
                       elapsed=time.perf_counter() - msg.started, http_elapsed=http_elapsed)
-
-    def _exchange(self, msg: Message, body: bytes, headers: dict[str, str] | None, mm: bool, kw: dict[str, str],
-                  cap: tuple[int, str] | None = None) -> tuple[bytes, str]:
-        """POST and read the whole answer within one deadline and under the size cap: (body, Content-Type).
-        cap: (bytes, config key) instead of backend.max_answer_bytes (a file answer)."""
-        e = self.endpoint
-        d = _Deadline(e.total_timeout)
-        _watchdog.watch(d)
-        _current.deadline = d
-        resp = None
-        try:
-            rem = d.remaining()
-            try:
-                resp = self.session.post(msg.url, data=body, headers=headers, stream=True,
-                                         timeout=(max(0.001, min(e.connect_timeout, rem)),
-                                                  max(0.001, min(e.read_timeout, rem))))
-            except requests.exceptions.RequestException as ex:
-                raise self._transport_error(ex, d, mm, kw) from ex
-            if resp.status_code >= 400:
-                # 4xx from a gateway means refused before processing; 5xx may have processed.
-                sent = resp.status_code >= 500
-                raise TransportError(f"HTTP {resp.status_code}", kind="http", cause="http", sent=sent,
-                                     money_moving=mm, status=resp.status_code, url=e.url, **kw)
-            content = self._read_capped(resp, d, mm, kw, cap)
-            return content, resp.headers.get("Content-Type") or ""
-        finally:
-            _current.deadline = None
-            d.finish()
-            if resp is not None:
-                resp.close()  # read whole: back to the pool; otherwise the connection is closed
-
-    def _read_capped(self, resp: requests.Response, d: _Deadline, mm: bool, kw: dict[str, str],
-                     limit: tuple[int, str] | None = None) -> bytes:
-        e = self.endpoint
-        cap = limit[0] if limit else e.max_answer_bytes
-        declared = (resp.headers.get("Content-Length") or "").strip()
-        if declared.isdigit() and int(declared) > cap:
-            raise self._too_large(f"Content-Length {declared}", mm, kw, limit)
-        if resp.raw is None or getattr(resp, "_content_consumed", False):  # already read (a response hook)
-            content = resp.content or b""
-            if len(content) > cap:
-                raise self._too_large(f"{len(content)} bytes", mm, kw, limit)
-            return content
-        buf = bytearray()
-        try:
-            chunks = resp.iter_content(_CHUNK)
-            while True:
-                d.read_timeout(e.read_timeout)
-                chunk = next(chunks, None)
-                if chunk is None:
-                    break
-                buf += chunk
-                if len(buf) > cap:
-                    raise self._too_large(f"more than {cap} bytes read", mm, kw, limit)
-        except (requests.exceptions.RequestException, urllib3.exceptions.HTTPError, OSError) as ex:
-            raise self._transport_error(ex, d, mm, kw) from ex
-        d.finish()
-        if d.expired:  # the watchdog shut the socket: what was read may look complete and is not
-            raise self._deadline_error(d, mm, kw)
-        content = bytes(buf)
-        resp._content, resp._content_consumed = content, True  # resp.content works as after a plain read
-        return content
-
-    def _too_large(self, what: str, mm: bool, kw: dict[str, str], limit: tuple[int, str] | None = None
-                   ) -> TransportError:
-        cap, key = limit or (self.endpoint.max_answer_bytes, "backend.max_answer_bytes")
-        err = TransportError(f"answer too large: {what} > {key} {cap}", kind="too_large",
-                             cause="too_large", sent=True, money_moving=mm, limit=cap, url=self.endpoint.url, **kw)
-        err.limit_key = key
-        return err
-
-    def _deadline_error(self, d: _Deadline, mm: bool, kw: dict[str, str]) -> TransportError:
-        return TransportError(f"no complete answer within backend.total_timeout {d.seconds:g} s", kind="timeout",
-                              cause="deadline", sent=True, money_moving=mm, limit=d.seconds, url=self.endpoint.url,
-                              **kw)
-
-    def _transport_error(self, ex: BaseException, d: _Deadline, mm: bool, kw: dict[str, str]) -> TransportError:
-        e = self.endpoint
-        tracked = d.conn is not None  # our connection class saw it: we know whether sending began
-        if d.expired or (d.remaining() <= 0 and (d.sent or not tracked) and _is_timeout(ex)):
-            err = self._deadline_error(d, mm, kw)
-            err.sent = d.sent or not tracked
-            err.outcome_unknown = bool(err.sent and mm)
-            return err
-        cause, detail = _classify(ex, sent=d.sent if tracked else None)
-        kind = CAUSES.get(cause, "reset")
-        if cause == "tls_handshake" and _handshake_refused(detail):
-            sent = False  # the server refused the handshake: it read nothing
-        elif tracked:
-            sent = d.sent
-        elif kind in ("tls", "connect"):
-            sent = False
-        elif cause == "read_timeout":
-            sent = True
-        else:
-            sent = not _never_connected(ex)
-            if not sent:
-                cause, kind = ("connect", "connect") if cause == "reset" else (cause, kind)
-        if kind in ("tls", "connect") and sent:  # a TLS alert or a refusal on a connection already in use
-            cause, kind = "reset", "reset"
-        limit = None
-        if cause == "connect_timeout":
-            limit = round(max(0.001, min(e.connect_timeout, d.seconds)), 3)
-        return TransportError(f"{cause}: {detail}", kind=kind, cause=cause, sent=sent, money_moving=mm, url=e.url,
-                              limit=limit, detail=detail, **kw)
 
     # transactions --------------------------------------------------------------------------------
     def sign_in(self, mac: str = "", ip: str = "") -> str:
@@ -642,14 +322,14 @@ class PlatformClient:
             if e.gateway_paasid and e.gateway_token:
                 headers.update(gateway_headers(e.gateway_paasid, e.gateway_token))
             t0 = time.perf_counter()
-            content, ctype = self._exchange(msg, wire.dumps(msg.envelope).encode("utf-8"), headers, False, kw,
-                                            cap=(e.max_file_bytes, "backend.max_file_bytes"))
+            content, ctype = exchange(self.session, e, msg.url, wire.dumps(msg.envelope).encode("utf-8"), headers,
+                                      False, kw, cap=(e.max_file_bytes, "backend.max_file_bytes"))
             http_elapsed = time.perf_counter() - t0
             self.last_http_elapsed = http_elapsed
             self.http_total += http_elapsed
-            if _is_envelope(content, ctype):  # a refusal, or a platform that wraps the file in its envelope
+            if is_envelope(content, ctype):  # a refusal, or a platform that wraps the file in its envelope
                 data = decode_answer(content, ctype, **kw)
-                ok = _infcode_ok(data.get("infcode")) if isinstance(data, dict) else None
+                ok = infcode_ok(data.get("infcode")) if isinstance(data, dict) else None
                 if ok is None:
                     raise MalformedAnswer(f"9102 应答缺少或无法识别 infcode: {data.get('infcode')!r}"
                                           if isinstance(data, dict) else "9102 应答不是文件也不是 JSON 对象", **kw)
@@ -689,225 +369,12 @@ class PlatformClient:
         return a
 
 
-def tls_verify(verify_tls: bool, ca_bundle: str = "") -> bool | str:
-    """requests' ``verify``: the CA bundle when configured, the system store otherwise, off only when asked."""
-    return (ca_bundle or True) if verify_tls else False
-
-
-def _is_envelope(content: bytes, ctype: str) -> bool:
-    """A 9102 answer that is the JSON envelope (an error), not the file: declared JSON, or text starting with {."""
-    if "json" in (ctype or "").lower():
-        return True
-    head = content[:64].lstrip(b"\xef\xbb\xbf \t\r\n")
-    return head.startswith(b"{") and b"infcode" in content[:4096]
-
-
 def _amounts_to_wire(data: dict[str, Any]) -> dict[str, Any]:
     out = {}
     for k, v in data.items():
         out[k] = Decimal(to_wire(v)) if isinstance(v, Decimal) else v
     return out
 
-
-_CHUNK = 64 * 1024
-
-# OpenSSL X509_V_ERR_* codes of ssl.SSLCertVerificationError.verify_code
-_X509_SELF_SIGNED = {18}  # DEPTH_ZERO_SELF_SIGNED_CERT: the server's certificate signed by itself
-_X509_UNKNOWN_CA = {2, 19, 20, 21, 27}  # no issuer found, untrusted root in chain, issuer unknown, not trusted
-_X509_EXPIRED = {10, 12}
-_X509_NOT_YET_VALID = {9, 11}
-_X509_HOSTNAME = {62, 64}  # HOSTNAME_MISMATCH, IP_ADDRESS_MISMATCH
-
-
-def _chain(ex: BaseException) -> list[BaseException]:
-    """The exception, its causes and contexts, and the exceptions wrapped in args / reason (urllib3, requests)."""
-    out: list[BaseException] = []
-    seen: set[int] = set()
-    todo: list[Any] = [ex]
-    while todo and len(out) < 40:
-        cur = todo.pop(0)
-        if not isinstance(cur, BaseException) or id(cur) in seen:
-            continue
-        seen.add(id(cur))
-        out.append(cur)
-        todo += [cur.__cause__, cur.__context__, getattr(cur, "reason", None)]
-        todo += [a for a in getattr(cur, "args", ()) if isinstance(a, BaseException)]
-    return out
-
-
-def _handshake_refused(reason: Any) -> bool:
-    """A TLS alert by which the server refused the handshake (TLS 1.3 sends it after the client's Finished, so
-    the request may be written already, but the server never read it): e.g. a client certificate required."""
-    r = str(reason or "").upper()
-    return "ALERT" in r and any(w in r for w in ("CERTIFICATE", "HANDSHAKE_FAILURE", "UNKNOWN_CA", "ACCESS_DENIED",
-                                                 "PROTOCOL_VERSION", "INSUFFICIENT_SECURITY"))
-
-
-def _is_timeout(ex: BaseException) -> bool:
-    names = {"ReadTimeoutError", "ConnectTimeoutError", "TimeoutError"}
-    return any(isinstance(x, (socket.timeout, TimeoutError, requests.exceptions.Timeout)) or type(x).__name__ in names
-               for x in _chain(ex))
-
-
-def _classify(ex: BaseException, sent: bool | None = None) -> tuple[str, str]:
-    """(cause, detail): what a transport failure was, as precisely as the exception chain tells."""
-    chain = _chain(ex)
-    for x in chain:
-        if isinstance(x, ssl.SSLCertVerificationError):
-            code = getattr(x, "verify_code", None)
-            text = str(getattr(x, "verify_message", "") or x)
-            low = text.lower()
-            if code in _X509_SELF_SIGNED or (code is None and "self-signed certificate" == low.strip()):
-                return "tls_self_signed", text
-            if code in _X509_UNKNOWN_CA or "issuer certificate" in low:
-                return "tls_unknown_ca", text
-            if code in _X509_EXPIRED or "expired" in low:
-                return "tls_expired", text
-            if code in _X509_NOT_YET_VALID or "not yet valid" in low:
-                return "tls_not_yet_valid", text
-            if code in _X509_HOSTNAME or "match" in low or "hostname" in low:
-                return "tls_hostname", text
-            return "tls", text
-    for x in chain:
-        if type(x).__name__ == "NameResolutionError" or isinstance(x, socket.gaierror):
-            return "dns", _root(x)
-    for x in chain:
-        if isinstance(x, ConnectionRefusedError) or getattr(x, "errno", None) == errno.ECONNREFUSED:
-            return "refused", _root(x)
-    for x in chain:
-        if getattr(x, "errno", None) in (errno.ENETUNREACH, errno.EHOSTUNREACH):
-            return "unreachable", _root(x)
-    for x in chain:
-        if isinstance(x, requests.exceptions.ConnectTimeout) or type(x).__name__ == "ConnectTimeoutError":
-            return "connect_timeout", _root(x)
-    for x in chain:
-        if isinstance(x, ssl.SSLError) and (not sent or _handshake_refused(getattr(x, "reason", None))):
-            reason = getattr(x, "reason", None)
-            return "tls_handshake", str(reason or _root(x))[:120]
-    if isinstance(ex, requests.exceptions.SSLError) and not sent:
-        return "tls", _root(ex)
-    if _is_timeout(ex):
-        return "read_timeout", _root(ex)
-    return "reset", _root(ex)
-
-
-# Answers: decoded by the declared charset --------------------------------------------------------
-_CHARSET_RE = re.compile(r"""charset\s*=\s*["']?([A-Za-z0-9._:+-]+)""", re.I)
-# a declared charset read as its superset (GBK pages often carry GB18030-only characters, UTF-8 a BOM)
-_SUPERSETS = {"gb2312": "gb18030", "gbk": "gb18030", "cp936": "gb18030", "x-gbk": "gb18030", "utf-8": "utf-8-sig",
-              "utf8": "utf-8-sig"}
-_TAG_RE = re.compile(r"<[^>]{0,200}>")
-_SPACE_RE = re.compile(r"\s+")
-EXCERPT_CHARS = 80
-
-
-def declared_charset(content_type: str | None) -> str:
-    m = _CHARSET_RE.search(content_type or "")
-    return m.group(1) if m else ""
-
-
-def _codec(charset: str) -> str | None:
-    import codecs
-
-    name = _SUPERSETS.get(charset.lower(), charset)
-    try:
-        return codecs.lookup(name).name
-    except LookupError:
-        return None
-
-
-def answer_text(content: bytes, content_type: str | None) -> tuple[str | None, str]:
-    """(text, how it was read) of an answer body; text None when it cannot be decoded strictly.
-
-    A declared GBK / GB2312 / GB18030 rules (read as GB18030, their superset); any other declaration is taken
-    only when the bytes are not valid UTF-8 (UTF-8 labelled ISO-8859-1 exists); without one, UTF-8, and
-    GB18030 when the bytes are not UTF-8 (some platforms send GBK without saying so)."""
-    declared = declared_charset(content_type)
-    if declared:
-        codec = _codec(declared)
-        if codec is not None and codec != "gb18030":
-            # Gateways often label UTF-8 JSON as ISO-8859-1 (a Java default): bytes that are valid UTF-8 are read
-            # as UTF-8 unless the declaration is of the GBK family (GBK text is rarely valid UTF-8 by accident)
-            try:
-                return content.decode("utf-8-sig"), "utf-8"
-            except UnicodeDecodeError:
-                pass
-        if codec is not None:
-            try:
-                return content.decode(codec), declared
-            except UnicodeDecodeError:
-                return None, declared
-    for codec in ("utf-8-sig", "gb18030"):
-        try:
-            return content.decode(codec), codec
-        except UnicodeDecodeError:
-            continue
-    return None, declared or "utf-8"
-
-
-def excerpt(content: bytes, content_type: str | None = None, limit: int = EXCERPT_CHARS) -> str:
-    """A readable start of an answer body for messages: decoded (never byte escapes), tags and runs of
-    white space removed, personal data masked."""
-    text, _ = answer_text(content[: limit * 8], content_type)
-    if text is None:
-        codec = _codec(declared_charset(content_type)) or "utf-8"
-        tries = [content[: limit * 8].decode(c, errors="replace") for c in dict.fromkeys((codec, "utf-8", "gb18030"))]
-        text = min(tries, key=lambda t: t.count("\ufffd"))
-    if text.lstrip().startswith("<"):
-        text = _TAG_RE.sub(" ", text)
-    text = _SPACE_RE.sub(" ", text).strip()
-    text = "".join(ch if ch.isprintable() else "?" for ch in text)
-    from terminal.crash import mask_text
-
-    text = mask_text(text)  # before cutting: a cut-off ID number would no longer look like one
-    return (text[:limit] + ("…" if len(text) > limit else "")) or "（空）"
-
-
-def decode_answer(content: bytes, content_type: str | None, *, money_moving: bool = False, **kw: str) -> Any:
-    """The JSON of an answer, every non-integer number a Decimal; MalformedAnswer with a readable excerpt."""
-    text, how = answer_text(content, content_type)
-    what = f"{content_type or '未声明类型'}，{len(content)} 字节"
-    if text is None:
-        raise MalformedAnswer(f"应答无法按字符集 {how} 解码（{what}）：{excerpt(content, content_type)}",
-                              money_moving=money_moving, **kw)
-    try:
-        return wire.loads(text)
-    except (ValueError, RecursionError) as ex:
-        raise MalformedAnswer(f"应答不是合法的 JSON（{what}）：{excerpt(content, content_type)}",
-                              money_moving=money_moving, detail=str(ex)[:200], **kw) from ex
-
-
-def _root(ex: BaseException) -> str:
-    seen = ex
-    while seen.__cause__ or seen.__context__:
-        seen = seen.__cause__ or seen.__context__  # type: ignore[assignment]
-    text = str(seen) or type(seen).__name__
-    return text[:200]
-
-
-def _never_connected(ex: BaseException) -> bool:
-    """True when the connection was never established (so the request was certainly not sent)."""
-    cur: BaseException | None = ex
-    depth = 0
-    while cur is not None and depth < 10:
-        name = type(cur).__name__
-        if name in ("NewConnectionError", "NameResolutionError", "ConnectTimeoutError"):
-            return True
-        if isinstance(cur, ConnectionRefusedError) or isinstance(cur, socket.gaierror):
-            return True
-        for arg in getattr(cur, "args", ()):
-            if type(arg).__name__ in ("NewConnectionError", "NameResolutionError"):
-                return True
-            reason = getattr(arg, "reason", None)
-            if reason is not None and type(reason).__name__ in ("NewConnectionError", "NameResolutionError",
-                                                                "ConnectTimeoutError"):
-                return True
-        reason = getattr(cur, "reason", None)
-        if reason is not None and type(reason).__name__ in ("NewConnectionError", "NameResolutionError"):
-            return True
-        cur = cur.__cause__ or cur.__context__
-        depth += 1
-    return False
 
 
 def _local_ip() -> str:

@@ -91,9 +91,9 @@ class EcodeClient:
         except requests.exceptions.ReadTimeout as e:
             raise TransportError("e-voucher read timeout", kind="timeout", sent=True, infno="ec.query") from e
         except requests.exceptions.RequestException as e:
-            from .client import _never_connected
+            from .transport import never_connected
 
-            never = _never_connected(e)
+            never = never_connected(e)
             raise TransportError(f"e-voucher: {type(e).__name__}", kind="connect" if never else "reset",
                                  sent=not never, infno="ec.query") from e
         if r.status_code >= 400:
@@ -124,7 +124,7 @@ class EcodeClient:
 def ecode_client_from_config(cfg, platform_url: str) -> EcodeClient:
     b = cfg.backend
     url = b.ecode_url or platform_url
-    from .client import tls_verify
+    from .transport import tls_verify
 
     verify = tls_verify(b.verify_tls, b.ca_bundle)
     return EcodeClient(url, b.ecode_org_id or cfg.facility.code, operator_id=cfg.operator.id,

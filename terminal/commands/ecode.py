@@ -32,7 +32,8 @@ def _result_dict(r, c) -> dict[str, Any]:
 
 
 def cmd_decode(args) -> int:
-    from drivers.scanner.decode import DecoderUnavailable, FrameDecoder, pick_ecode, want_ecode
+    from drivers.scanner.backends import DecoderUnavailable
+    from drivers.scanner.decode import FrameDecoder, pick_ecode, want_ecode
 
     try:
         decoder = FrameDecoder(args.decoder)

@@ -60,7 +60,7 @@ def _amount_cols(d: dict | None) -> str:
 
 
 def print_detail(rep) -> None:
-    from terminal.store.reconcile import ACTION_NAMES
+    from terminal.store.reconcile_differences import ACTION_NAMES
 
     print(rep.summary)
     if rep.filename:
@@ -173,7 +173,7 @@ def cmd_reconcile_fix(args) -> int:
 
 
 def cmd_reconcile_history(args) -> int:
-    from terminal.store.reconcile import ACTION_NAMES
+    from terminal.store.reconcile_differences import ACTION_NAMES
 
     if bad_date(args):
         return 2

@@ -24,7 +24,7 @@ def check_pcsc(ctx: Context) -> Finding:
     if virtual:
         return finding(PASS, f"训练：进程内虚拟社保卡（{virtual}），不使用 PC/SC", virtual=virtual)
     from drivers.pcsc import NoReader, NoService, PcscCardReader
-    from drivers.pcsc.reader import match_readers
+    from drivers.pcsc.scard import match_readers
 
     reader = PcscCardReader(cfg.card.reader)
     soft = ctx.training  # training can use the virtual card and ID numbers

@@ -216,7 +216,7 @@ class StoreDB:
             conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
             fsperm.secure_sqlite(self.path, directory=True)  # 0600 (-wal/-shm take its mode), the dir 0700
         except (OSError, sqlite3.Error) as e:
-            from .journal import sqlite_reason
+            from .errors import sqlite_reason
 
             reason = sqlite_reason(e) if isinstance(e, sqlite3.Error) else (e.strerror or str(e))
             raise JournalOpenError(str(self.path), reason) from e

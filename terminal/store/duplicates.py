@@ -29,7 +29,7 @@ from typing import Any, Callable
 from .db import now_text
 from .errors import DuplicateBill, DuplicateSuspected
 
-log = logging.getLogger("terminal.store.duplicates")
+log = logging.getLogger(__name__)
 
 #: transactions the guard applies to (settlements of a bill)
 GUARDED = ("2207", "2304")

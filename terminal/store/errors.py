@@ -2,14 +2,28 @@
 from __future__ import annotations
 
 from terminal.backend.errors import PlatformError
+from terminal.core.errors import UserFacingError
 
 
-class StoreError(Exception):
-    """Base of the store's own errors."""
+def sqlite_reason(e: BaseException) -> str:
+    """What went wrong with the SQLite file, in the words the cashier and IT see."""
+    name = getattr(e, "sqlite_errorname", "") or ""
+    text = str(e).lower()
+    if name == "SQLITE_FULL" or "full" in text:
+        return "磁盘已满"
+    if name.startswith("SQLITE_READONLY") or "readonly" in text or "read-only" in text:
+        return "数据库为只读"
+    if name.startswith("SQLITE_IOERR") or "i/o" in text:
+        return "磁盘读写错误"
+    if name.startswith("SQLITE_BUSY") or "locked" in text:
+        return "数据库被其他程序占用"
+    if name.startswith("SQLITE_CANTOPEN") or "unable to open" in text:
+        return "无法打开数据库文件"
+    return f"数据库错误 {name or type(e).__name__}"
 
-    @property
-    def user_message(self) -> str:
-        return str(self)
+
+class StoreError(UserFacingError):
+    """Base of the store's own errors: the message says what to do next (``user_message``)."""
 
 
 class JournalUnavailable(PlatformError):

@@ -28,12 +28,12 @@ from terminal.core.reconfiles import summarise_upload
 from . import duplicates
 from .crash import crash_point
 from .db import now_text, today
-from .errors import JournalUnavailable
+from .errors import JournalUnavailable, sqlite_reason
 
 if TYPE_CHECKING:  # pragma: no cover
     from terminal.backend.client import Answer, Message
 
-    from .store import Store
+    from .ports import JournalHost
 
 log = logging.getLogger("terminal.store.journal")
 
@@ -50,22 +50,6 @@ def reversal_outcome(err_msg: str) -> str | None:
     if any(m in text for m in ALREADY_REVERSED_MARKERS):
         return "reversed"
     return None
-
-
-def sqlite_reason(e: BaseException) -> str:
-    name = getattr(e, "sqlite_errorname", "") or ""
-    text = str(e).lower()
-    if name == "SQLITE_FULL" or "full" in text:
-        return "磁盘已满"
-    if name.startswith("SQLITE_READONLY") or "readonly" in text or "read-only" in text:
-        return "数据库为只读"
-    if name.startswith("SQLITE_IOERR") or "i/o" in text:
-        return "磁盘读写错误"
-    if name.startswith("SQLITE_BUSY") or "locked" in text:
-        return "数据库被其他程序占用"
-    if name.startswith("SQLITE_CANTOPEN") or "unable to open" in text:
-        return "无法打开数据库文件"
-    return f"数据库错误 {name or type(e).__name__}"
 
 
 @contextmanager
@@ -129,7 +113,7 @@ def request_fields(infno: str, envelope: dict[str, Any]) -> dict[str, str]:
 class Journal:
     """The MessageObserver of the platform client. ``attach(client)`` installs it."""
 
-    def __init__(self, store: "Store", *, mark_sent: bool = True):
+    def __init__(self, store: "JournalHost", *, mark_sent: bool = True):
         self.store = store
         self.sdb = store.sdb
         self.mark_sent = mark_sent

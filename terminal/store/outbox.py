@@ -26,7 +26,7 @@ from .errors import InvalidState, NotFound, QueueFull
 if TYPE_CHECKING:  # pragma: no cover
     from terminal.backend.client import Message
 
-    from .store import Store
+    from .ports import Owner
 
 OPEN_STATES = ("queued", "working")
 ATTENTION_STATES = ("queued", "working", "failed")
@@ -106,7 +106,7 @@ class QueueStatus:
 
 
 class Outbox:
-    def __init__(self, store: "Store", *, max_items: int = 500, max_age_hours: float = 72.0,
+    def __init__(self, store: "Owner", *, max_items: int = 500, max_age_hours: float = 72.0,
                  warn_ratio: float = 0.8):
         self.store = store
         self.sdb = store.sdb

@@ -18,7 +18,7 @@ import secrets
 import time
 from pathlib import Path
 
-log = logging.getLogger("terminal.store.owners")
+log = logging.getLogger(__name__)
 
 try:  # POSIX advisory locks; on Windows msvcrt byte-range locks do the same job
     import fcntl

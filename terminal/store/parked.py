@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from terminal.core import wire
 from terminal.core.models import Bill, CertType, Credential, SETL_AMOUNT_FIELDS
@@ -27,7 +27,9 @@ from .db import now_text
 from .errors import InvalidState, NotFound, ParkRefused
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .store import Store
+    from .db import StoreDB
+    from .journal import Journal
+    from .outbox import Outbox
 
 PARK_STATES = {"parked": "待补结算", "settling": "补结算中", "settled": "已补结算", "cancelled": "已取消",
                "failed": "补结算失败"}
@@ -145,8 +147,23 @@ def bill_to_dict(bill: Bill) -> dict[str, Any]:
     return d
 
 
+class ParkingHost(Protocol):
+    """What Parking needs of the Store that holds it: the file, the journal (tags), the queue, the workers' wake-up."""
+
+    @property
+    def sdb(self) -> StoreDB: ...
+
+    @property
+    def journal(self) -> Journal: ...
+
+    @property
+    def queue(self) -> Outbox: ...
+
+    def _wake(self) -> None: ...
+
+
 class Parking:
-    def __init__(self, store: "Store"):
+    def __init__(self, store: ParkingHost):
         self.store = store
         self.sdb = store.sdb
 

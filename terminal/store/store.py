@@ -20,7 +20,7 @@ from .owners import Liveness, OwnerToken
 from .parked import ParkedBill, ParkSlip, Parking, Refund
 from .reconcile import Reconciler, ReconcileReport
 
-log = logging.getLogger("terminal.store")
+log = logging.getLogger(__name__)
 
 UNCERTAIN_MESSAGE = "结算结果未知，正在冲正；冲正完成后请重新结算"
 

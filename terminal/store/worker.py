@@ -29,7 +29,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from terminal.backend.client import Message
 
     from .outbox import QueueItem
-    from .store import Store
+    from .worker_host import WorkerHost
 
 log = logging.getLogger("terminal.store.worker")
 
@@ -84,7 +84,7 @@ def _sign_in_refusal(err: BusinessError) -> bool:
 
 
 class QueueWorker:
-    def __init__(self, store: "Store", client: Any, service: Any = None, *, base_delay: float = 2.0,
+    def __init__(self, store: "WorkerHost", client: Any, service: Any = None, *, base_delay: float = 2.0,
                  max_delay: float = 300.0, poll: float = 5.0, blocked_delay: float = 1.0):
         self.store, self.client, self.service = store, client, service
         self.base_delay, self.max_delay, self.poll, self.blocked_delay = base_delay, max_delay, poll, blocked_delay

@@ -26,8 +26,8 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QVBoxLayout, QW
 
 from drivers.scanner.classify import DEFAULT_RULES, ClassifyRules
 from drivers.scanner.decode import (CAMERA_BUDGET_MS, CodeScanner, FrameDecoder, ScanReport, ScanResult,
-                                    StreamDecoder, pick_ecode, to_gray,
-                                    want_ecode)
+                                    StreamDecoder, pick_ecode, want_ecode)
+from drivers.scanner.preprocess import to_gray
 
 try:  # PySide6-Addons
     from PySide6.QtMultimedia import QCamera, QMediaCaptureSession, QMediaDevices, QVideoFrame, QVideoSink

@@ -24,7 +24,8 @@ from terminal.sandbox.server import SandboxServer
 from terminal.sandbox.testkit import SandboxClient
 from terminal.service import SettlementService, UncertainSettlement
 from terminal.store import Store
-from terminal.store.reconcile import FixRefused, ReconcileSchedule
+from terminal.store.reconcile import ReconcileSchedule
+from terminal.store.reconcile_differences import FixRefused
 from tests.store_fixtures import service_env, id_cred, make_cfg, make_client, small_bill
 
 ROOT = Path(__file__).resolve().parents[2]

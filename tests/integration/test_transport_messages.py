@@ -334,7 +334,7 @@ def test_visit_info_infno_is_validated():
 
 def test_utf8_json_labelled_latin1_is_read_as_utf8():
     """Java gateways label UTF-8 answers charset=ISO-8859-1: 张三 must not become mojibake."""
-    from terminal.backend.client import answer_text
+    from terminal.backend.decoding import answer_text
 
     body = '{"infcode":0,"output":{"baseinfo":{"psn_name":"张三"}}}'.encode("utf-8")
     text, how = answer_text(body, "application/json;charset=ISO-8859-1")

@@ -1,0 +1,52 @@
+"""What the queue worker needs of the Store it forwards for, as a Protocol.
+
+The Store builds workers (``Store.worker``); a worker that imported store.py for the type would close a circle.
+"""
+from __future__ import annotations
+
+import weakref
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .db import StoreDB
+    from .journal import Journal
+    from .outbox import Outbox
+    from .parked import Parking
+    from .reconcile import Reconciler
+
+
+class Wakeable(Protocol):
+    """A running worker as the Store sees it: woken when work arrives, stopped when the Store closes."""
+
+    def wake(self) -> None: ...
+
+    def stop(self, timeout: float = 10.0) -> None: ...
+
+
+class WorkerHost(Protocol):
+    """The Store's parts the worker drives, the reversals the disk refused, and the register of running workers."""
+
+    @property
+    def sdb(self) -> StoreDB: ...
+
+    @property
+    def journal(self) -> Journal: ...
+
+    @property
+    def queue(self) -> Outbox: ...
+
+    @property
+    def parking(self) -> Parking: ...
+
+    @property
+    def reconciler(self) -> Reconciler: ...
+
+    @property
+    def _workers(self) -> weakref.WeakSet[Wakeable]: ...
+
+    @property
+    def _unqueued(self) -> dict[str, tuple[str, str, str]]: ...
+
+    def flush_unqueued(self) -> int: ...
+
+    def message(self, msgid: str) -> dict[str, Any] | None: ...
