@@ -85,7 +85,7 @@ def cmd_settle(args) -> int:
     from terminal.core.models import Bill
     from terminal.core import wire
     from terminal.core.regions import place_name
-    from terminal.service import SettlementService
+    from terminal.services.outpatient import SettlementService
 
     cfg = load_config(args)
     try:
@@ -307,7 +307,7 @@ def _pad(text: str, width: int) -> str:
 
 def cmd_cancel(args) -> int:
     from terminal.backend.errors import PlatformError
-    from terminal.service import SettlementService
+    from terminal.services.outpatient import SettlementService
 
     from terminal.store import Store
 

@@ -129,7 +129,7 @@ def cmd_discharge(args) -> int:
 def _run(cfg, args, store, client, ib, deposit) -> int:
     from terminal.backend.errors import PlatformError
     from terminal.cli import _credential
-    from terminal.inpatient import DischargeService, InpatientError, UploadReport, WardBook
+    from terminal.services.inpatient import DischargeService, InpatientError, UploadReport, WardBook
 
     book = WardBook.from_config(cfg)
     svc = DischargeService.from_config(cfg, client, store=store, book=book)
@@ -216,7 +216,7 @@ def _form(args, ib):
 
 def _cancel(args, svc) -> int:
     from terminal.core.money import fmt_yuan
-    from terminal.inpatient import DischargeResult
+    from terminal.services.inpatient import DischargeResult
 
     r = svc.cancel(args.cancel, mdtrt_id=args.mdtrt_id, psn_no=args.psn_no, insuplc=args.insuplc)
     s = r.settlement if isinstance(r, DischargeResult) else r
@@ -282,7 +282,7 @@ def _print_result(cfg, r, up) -> None:
 
 def _list(cfg, args) -> int:
     from terminal.core.money import fmt_yuan
-    from terminal.inpatient import WardBook
+    from terminal.services.inpatient import WardBook
 
     with WardBook.from_config(cfg) as book:
         stays = book.stays()

@@ -143,7 +143,7 @@ def cmd_queue_show(args) -> int:
 
 
 def _service(cfg, client, store):
-    from terminal.service import SettlementService
+    from terminal.services.outpatient import SettlementService
 
     return SettlementService(client, treatment_admdvs=cfg.facility.admdvs, store=store)
 

@@ -3,7 +3,7 @@
     desk = DischargeDesk(cfg, service_or_factory, run_in_background=None, card_reader=None, ecode=None, parent=None)
     desk = DischargeDesk.for_session(session, parent)     # the cashier app's AppSession (client, store, reader)
 
-* ``service_or_factory``: a terminal.inpatient.DischargeService, or a zero-argument callable returning one (called
+* ``service_or_factory``: a terminal.services.inpatient.DischargeService, or a zero-argument callable returning one (called
   once, on a worker thread, the first time the desk needs it).
 * ``run_in_background(label, fn, on_success, on_failure)``: runs ``fn`` off the UI thread and calls one of the
   callbacks on the UI thread. Default: the desk's own terminal.ui.ops.OpRunner.
@@ -81,7 +81,7 @@ class DischargeDesk(QWidget):
     def for_session(cls, session: Any, parent: QWidget | None = None,
                     run_in_background: RunInBackground | None = None) -> "DischargeDesk":
         """For the cashier app: shares the AppSession's client, sign-in, journal/queue, card reader and e-code."""
-        from terminal.inpatient import DischargeService
+        from terminal.services.inpatient import DischargeService
 
         return cls(session.cfg, lambda: DischargeService.for_session(session), run_in_background=run_in_background,
                    card_reader=session.card_reader, ecode=session.ecode, parent=parent)
@@ -271,7 +271,7 @@ class DischargeDesk(QWidget):
             elif ecode is not None and len(q) >= 16:
                 cred = ecode(q)
             else:
-                from terminal.inpatient import StayNotFound
+                from terminal.services.inpatient import StayNotFound
 
                 raise StayNotFound(f"没有住院号为 {q} 的住院记录（身份证号或医保码也无法识别）")
             _person, st = svc.find(cred)
@@ -382,7 +382,7 @@ class DischargeDesk(QWidget):
         self.cancelled.emit(r)
 
     def _failed(self, label: str, e: BaseException) -> None:
-        from terminal.service import UncertainSettlement
+        from terminal.services.outpatient import UncertainSettlement
 
         if isinstance(e, UncertainSettlement):
             self.previewed = False  # settle anew only after a fresh pre-settlement

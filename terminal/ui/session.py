@@ -14,7 +14,7 @@ from typing import Any, Callable
 
 from terminal.backend.client import client_from_config
 from terminal.core.models import Credential, CertType
-from terminal.service import SettlementService
+from terminal.services.outpatient import SettlementService
 
 from .catalogue import Catalogue
 from .receipt import ReceiptData

@@ -13,7 +13,7 @@ from .conftest import PERSONS, ROOT
 
 
 def test_f12_opens_the_discharge_desk_and_it_settles_with_the_journal(qtbot, desk):
-    from terminal.inpatient import DischargeService
+    from terminal.services.inpatient import DischargeService
     from terminal.ui.discharge import DischargeDesk
 
     qtbot.keyClick(desk.window, Qt.Key.Key_F12)

@@ -25,7 +25,7 @@ from terminal.store.duplicates import DuplicateOverride
 from terminal.store.errors import DuplicateBill, DuplicateSuspected  # noqa: F401 (raised through settle)
 from terminal.store.journal import LateAnswer, reversal_outcome
 
-log = logging.getLogger("terminal.service")
+log = logging.getLogger(__name__)
 
 
 class UncertainSettlement(PlatformError):

@@ -3,7 +3,7 @@
     admit (2401, deposit recorded) -> add fees -> upload (2301 in batches of <= 500) -> discharge (2402)
     -> preview (2303) -> settle (2304: breakdown + deposit reconciliation: collect or refund) ; cancel (2305)
 
-An uncertain 2304/2305 (sent, no valid answer) is reversed like 2207/2208 in terminal.service: with a store the
+An uncertain 2304/2305 (sent, no valid answer) is reversed like 2207/2208 in terminal.services.outpatient: with a store the
 2601 is queued durably (``on_uncertain``), without one it is tried at once; a new settlement for the person waits
 until the reversal is confirmed. 2401, 2402 and the 2301 batches are recorded in the ward book with their msgid
 before they are sent: an answer lost on the line is asked for again with the same msgid (the platform answers a
@@ -36,9 +36,9 @@ from terminal.core.inpatient import (AdmissionForm, Deposit, DepositReconciliati
 from terminal.core.models import Credential, CertType, FeeItem, Person, Settlement
 from terminal.core.money import ZERO, money, msum, parse_amount
 from terminal.backend.answers import settlement_of
-from terminal.service import ReversalPending, SettlementService, UncertainSettlement, is_sign_in_error
+from terminal.services.outpatient import ReversalPending, SettlementService, UncertainSettlement, is_sign_in_error
 
-log = logging.getLogger("terminal.inpatient")
+log = logging.getLogger(__name__)
 
 
 class InpatientError(Exception):
