@@ -2,18 +2,24 @@
 
 One connection per Store, shared by the UI thread and the queue worker under a lock; several processes
 (the app and a CLI command) may open the same file: WAL plus a busy timeout serialise their writes.
-Write transactions are ``BEGIN IMMEDIATE`` so two processes never deadlock upgrading a read lock.
+Write transactions are ``BEGIN IMMEDIATE`` so two processes never deadlock upgrading a read lock:
+:func:`write_tx`, the one transaction helper of every SQLite file of the project (the journal, the ward book,
+the sandbox's ledger).
 """
 from __future__ import annotations
 
+import itertools
 import sqlite3
 import threading
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator
 
 from terminal import fsperm
+from terminal.core.models import SETL_AMOUNT_FIELDS
+
+from .errors import JournalOpenError, JournalTooNew
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -37,9 +43,6 @@ def _import_sqlite_utils():
 
 
 sqlite_utils = _import_sqlite_utils()  # noqa: F811
-from terminal.core.models import SETL_AMOUNT_FIELDS
-
-from .errors import JournalOpenError, JournalTooNew
 
 
 _TEXT, _INT, _REAL = str, int, float
@@ -197,6 +200,47 @@ def _refuse_newer(path: Path, applied: set[str]) -> None:
         raise JournalTooNew(str(path), unknown)
 
 
+_savepoints = itertools.count(1)
+
+
+@contextmanager
+def write_tx(conn: sqlite3.Connection, lock: AbstractContextManager[object]) -> Iterator[sqlite3.Connection]:
+    """A write transaction on ``conn`` (opened with ``isolation_level=None``): ``BEGIN IMMEDIATE`` under
+    ``lock`` (the threads sharing the connection) and SQLite's write lock (other processes); committed when the
+    block ends, rolled back when it raises (the exception goes on).
+
+    Nested use is supported: inside a transaction of the same connection the block is a savepoint. When it
+    raises, only its own writes are undone; the outer transaction goes on if the caller catches the error."""
+    if conn.isolation_level is not None:
+        raise ValueError("write_tx needs a connection opened with isolation_level=None")
+    with lock:
+        if conn.in_transaction:
+            name = f"write_tx_{next(_savepoints)}"
+            conn.execute(f"SAVEPOINT {name}")
+            try:
+                yield conn
+            except BaseException:
+                if conn.in_transaction:  # an error such as SQLITE_FULL may have ended the whole transaction
+                    conn.execute(f"ROLLBACK TO {name}")
+                    conn.execute(f"RELEASE {name}")
+                raise
+            conn.execute(f"RELEASE {name}")
+            return
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield conn
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        try:
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+
+
 def now_text() -> str:
     return datetime.now().strftime("%Y-%m-%d %H:%M:%S")
 
@@ -266,26 +310,9 @@ class StoreDB:
 
     @contextmanager
     def tx(self) -> Iterator[sqlite_utils.Database]:
-        """A write transaction (BEGIN IMMEDIATE) under the lock; nested calls become savepoints."""
-        with self.lock:
-            if self.conn.in_transaction:
-                with self.db.atomic():
-                    yield self.db
-                return
-            self.conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield self.db
-            except BaseException:
-                if self.conn.in_transaction:
-                    self.conn.execute("ROLLBACK")
-                raise
-            else:
-                try:
-                    self.conn.execute("COMMIT")
-                except BaseException:
-                    if self.conn.in_transaction:
-                        self.conn.execute("ROLLBACK")
-                    raise
+        """A write transaction (:func:`write_tx`: BEGIN IMMEDIATE under the lock; nested calls are savepoints)."""
+        with write_tx(self.conn, self.lock):
+            yield self.db
 
     def rows(self, sql: str, params: Any = ()) -> list[dict[str, Any]]:
         with self.lock:
