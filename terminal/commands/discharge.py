@@ -129,7 +129,10 @@ def cmd_discharge(args) -> int:
 def _run(cfg, args, store, client, ib, deposit) -> int:
     from terminal.backend.errors import PlatformError
     from terminal.cli import _credential
-    from terminal.services.inpatient import DischargeService, InpatientError, UploadReport, WardBook
+    from terminal.services.errors import InpatientError
+    from terminal.services.inpatient import DischargeService
+    from terminal.services.ward import UploadReport
+    from terminal.store.wardbook import WardBook
 
     book = WardBook.from_config(cfg)
     svc = DischargeService.from_config(cfg, client, store=store, book=book)
@@ -282,7 +285,7 @@ def _print_result(cfg, r, up) -> None:
 
 def _list(cfg, args) -> int:
     from terminal.core.money import fmt_yuan
-    from terminal.services.inpatient import WardBook
+    from terminal.store.wardbook import WardBook
 
     with WardBook.from_config(cfg) as book:
         stays = book.stays()

@@ -18,7 +18,7 @@ import threading
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Iterator
 
-from terminal.backend.errors import BusinessError, MalformedAnswer, PlatformError
+from terminal.backend.errors import BusinessError, MalformedAnswer, PlatformError, Verdict, reversal_outcome, verdict
 from terminal.core import wire
 from terminal.core.models import SETL_AMOUNT_FIELDS, Settlement
 from terminal.core.privacy import mask_data, mask_name
@@ -35,22 +35,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from .store import Store
 
-log = logging.getLogger("terminal.store.journal")
-
-# 2601 refusals that still settle the question: nothing was booked, or it is already reversed.
-NOT_BOOKED_MARKERS = ("原交易不存在", "无此交易", "未找到原交易", "原交易未找到")
-ALREADY_REVERSED_MARKERS = ("已冲正", "已经冲正", "已被冲正", "重复冲正")
-
-
-def reversal_outcome(err_msg: str) -> str | None:
-    """'not_booked' / 'reversed' when a 2601 refusal still closes the uncertain message, else None."""
-    text = err_msg or ""
-    if any(m in text for m in NOT_BOOKED_MARKERS):
-        return "not_booked"
-    if any(m in text for m in ALREADY_REVERSED_MARKERS):
-        return "reversed"
-    return None
-
+log = logging.getLogger(__name__)
 
 def sqlite_reason(e: BaseException) -> str:
     name = getattr(e, "sqlite_errorname", "") or ""
@@ -285,7 +270,7 @@ class Journal:
                     return
                 kind = getattr(error, "kind", "malformed" if isinstance(error, MalformedAnswer) else "error")
                 sent = 1 if (isinstance(error, MalformedAnswer) or getattr(error, "sent", True)) else 0
-                if error.outcome_unknown:
+                if verdict(error) is Verdict.UNKNOWN:
                     db.execute("UPDATE messages SET state='uncertain', sent=?, updated=?, err_kind=?, err_msg=? "
                                "WHERE msgid=?", [sent, now, kind, str(error)[:500], msg.msgid])
                     f = request_fields(msg.infno, msg.envelope)

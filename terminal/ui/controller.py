@@ -14,7 +14,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from terminal.backend.errors import PlatformError, TransportError
 from terminal.core.flow import CashierFlow, State
 from terminal.core.models import Bill, Credential, FeeItem, Person, Settlement, Visit
-from terminal.services.outpatient import UncertainSettlement
+from terminal.services.errors import UncertainSettlement
 from terminal.store.duplicates import DuplicateOverride
 from terminal.store.errors import DuplicateBill, DuplicateSuspected
 

@@ -271,7 +271,7 @@ class DischargeDesk(QWidget):
             elif ecode is not None and len(q) >= 16:
                 cred = ecode(q)
             else:
-                from terminal.services.inpatient import StayNotFound
+                from terminal.services.errors import StayNotFound
 
                 raise StayNotFound(f"没有住院号为 {q} 的住院记录（身份证号或医保码也无法识别）")
             _person, st = svc.find(cred)
@@ -382,7 +382,7 @@ class DischargeDesk(QWidget):
         self.cancelled.emit(r)
 
     def _failed(self, label: str, e: BaseException) -> None:
-        from terminal.services.outpatient import UncertainSettlement
+        from terminal.services.errors import UncertainSettlement
 
         if isinstance(e, UncertainSettlement):
             self.previewed = False  # settle anew only after a fresh pre-settlement

@@ -131,7 +131,7 @@ def test_uncertain_settlement_blocks_until_reversed_and_cannot_be_overridden(wor
     store, client, svc = world
     bill = bill_with("MZ-UNC-1")
     sandbox.arm_fault("lost_answer", "2207")  # booked, then the connection drops: outcome unknown
-    from terminal.services.outpatient import UncertainSettlement
+    from terminal.services.errors import UncertainSettlement
 
     with pytest.raises(UncertainSettlement) as u:
         settle(svc, bill)

@@ -22,7 +22,8 @@ import pytest
 from terminal.backend.client import client_from_config
 from terminal.sandbox.server import SandboxServer
 from terminal.sandbox.testkit import SandboxClient
-from terminal.services.outpatient import SettlementService, UncertainSettlement
+from terminal.services.errors import UncertainSettlement
+from terminal.services.outpatient import SettlementService
 from terminal.store import Store
 from terminal.store.reconcile import FixRefused, ReconcileSchedule
 from tests.store_fixtures import service_env, id_cred, make_cfg, make_client, small_bill
