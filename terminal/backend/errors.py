@@ -3,7 +3,7 @@ refusals; 2601 refusals that mean nothing was booked). What the cashier sees com
 from __future__ import annotations
 
 from enum import Enum
-from typing import Literal
+from typing import Any, Literal
 from urllib.parse import urlsplit
 
 
@@ -25,7 +25,8 @@ class PlatformError(Exception):
 class BusinessError(PlatformError):
     """The platform answered and refused (infcode -1): show err_msg as is. Nothing was booked."""
 
-    def __init__(self, err_msg: str, *, infno: str = "", msgid: str = "", infcode: object = -1, answer=None):
+    def __init__(self, err_msg: str, *, infno: str = "", msgid: str = "", infcode: object = -1,
+                 answer: dict[str, Any] | None = None):
         super().__init__(err_msg or "平台拒绝了交易（未返回原因）", infno=infno, msgid=msgid)
         self.err_msg, self.infcode, self.answer = err_msg, infcode, answer
 
@@ -85,7 +86,7 @@ class TransportError(PlatformError):
     """
 
     def __init__(self, message: str, *, kind: str, sent: bool, money_moving: bool = False, cause: str = "",
-                 url: str = "", limit: float | int | None = None, status: int | None = None, **kw):
+                 url: str = "", limit: float | int | None = None, status: int | None = None, **kw: str):
         super().__init__(message, **kw)
         self.kind, self.sent = kind, sent
         self.cause = cause or _DEFAULT_CAUSE.get(kind, kind)
@@ -197,7 +198,7 @@ def _size(n: float | int | None) -> str:
 class MalformedAnswer(PlatformError):
     """An answer came but it is not a valid platform answer (bad JSON, missing fields, bad amounts)."""
 
-    def __init__(self, message: str, *, money_moving: bool = False, **kw):
+    def __init__(self, message: str, *, money_moving: bool = False, **kw: str):
         super().__init__(message, **kw)
         self.outcome_unknown = money_moving
 

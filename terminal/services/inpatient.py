@@ -225,7 +225,7 @@ class DischargeService(WardDesk):
             s = settlement_of(a.output, infno="2305", msgid=msg.msgid, cancel=True)
         except MalformedAnswer as err:  # the cancellation may be booked, its amounts are unusable: reverse it
             raise self._uncertain(err, adm_no, psn_no, insuplc, msg.msgid, "2305") from err
-        if not adm_no:
+        if row is None:  # not in the ward book: the bare settlement
             return s
         with self.book.tx() as conn:
             self.book.update_setl(msg.msgid, conn, state="settled", setl_id=s.setl_id, output=wire.dumps(a.output))

@@ -31,6 +31,8 @@ from .db import now_text, today
 from .errors import JournalUnavailable
 
 if TYPE_CHECKING:  # pragma: no cover
+    import sqlite_utils
+
     from terminal.backend.client import Answer, Message
 
     from .store import Store
@@ -164,7 +166,7 @@ class Journal:
                                [now, msg.url, wire.dumps(mask_data(summarise_upload(msg.envelope))), self.store.token,
                                 tags.get("bill_no") or None, tags.get("bill_digest") or None, msg.msgid])
                 else:
-                    db["messages"].insert({
+                    db.table("messages").insert({
                         "msgid": msg.msgid, "infno": msg.infno, "day": today(), "created": now, "updated": now,
                         "state": "pending", "attempts": 1, "operator": str(msg.envelope.get("opter") or ""),
                         "url": msg.url, "request": wire.dumps(mask_data(summarise_upload(msg.envelope))),
@@ -219,7 +221,7 @@ class Journal:
             raise late
         crash_point("after_commit", msg.infno)
 
-    def _answered(self, db, msg: "Message", answer: "Answer") -> None:
+    def _answered(self, db: "sqlite_utils.Database", msg: "Message", answer: "Answer") -> None:
         setl = (answer.output or {}).get("setlinfo") if isinstance(answer.output, dict) else None
         db.execute(
             "UPDATE messages SET state='answered', sent=1, updated=?, answer=?, infcode='0', "
@@ -235,7 +237,7 @@ class Journal:
             f = request_fields(msg.infno, msg.envelope)
             self.store._resolve(db, f["omsgid"], "reversed", msg.msgid)
 
-    def _late(self, db, msg: "Message", answer: "Answer") -> "LateAnswer | None":
+    def _late(self, db: "sqlite_utils.Database", msg: "Message", answer: "Answer") -> "LateAnswer | None":
         """A money-moving message that someone else (recovery in another process) already judged: its answer
         comes too late to count. It is kept for the record; the caller reports what the journal says."""
         row = db.execute("SELECT state, resolution FROM messages WHERE msgid=?", [msg.msgid]).fetchone()
@@ -282,7 +284,7 @@ class Journal:
             log.critical("journal cannot record the failure of %s %s: %s", msg.infno, msg.msgid, e)
 
     # the day's book ------------------------------------------------------------------------------
-    def _book(self, db, msg: "Message", answer: "Answer") -> None:
+    def _book(self, db: "sqlite_utils.Database", msg: "Message", answer: "Answer") -> None:
         try:
             s = Settlement.from_wire(answer.output)
         except ValueError as e:
@@ -300,13 +302,13 @@ class Journal:
             "day": day, "status": "settled", "created": now, "updated": now, "warn_msg": answer.warn_msg or None,
             **self._context_of(db, msg.msgid), **{k: f"{s.amounts[k]:.2f}" for k in SETL_AMOUNT_FIELDS},
         }
-        db["settlements"].upsert(row, pk="msgid")
+        db.table("settlements").upsert(row, pk="msgid")
         if cancel and req["setl_id"]:
             db.execute("UPDATE settlements SET status='cancelled', updated=? WHERE setl_id=? AND kind='settle' "
                        "AND status='settled'", [now, req["setl_id"]])
 
     @staticmethod
-    def _context_of(db, msgid: str) -> dict[str, Any]:
+    def _context_of(db: "sqlite_utils.Database", msgid: str) -> dict[str, Any]:
         r = db.execute("SELECT park_id, bill_no, bill_digest, operator FROM messages WHERE msgid=?",
                        [msgid]).fetchone()
         return dict(zip(("park_id", "bill_no", "bill_digest", "operator"), r or (None,) * 4))

@@ -26,7 +26,7 @@ from .errors import DuplicateBill, DuplicateSuspected, InvalidState, JournalUnav
 from .parked import Blocked
 
 if TYPE_CHECKING:  # pragma: no cover
-    from terminal.backend.client import Message
+    from terminal.backend.client import Message, PlatformClient
 
     from .outbox import QueueItem
     from .store import Store
@@ -80,7 +80,7 @@ def _cancel_text(output: Any) -> str:
 
 
 class QueueWorker:
-    def __init__(self, store: "Store", client: Any, service: Any = None, *, base_delay: float = 2.0,
+    def __init__(self, store: "Store", client: "PlatformClient", service: Any = None, *, base_delay: float = 2.0,
                  max_delay: float = 300.0, poll: float = 5.0, blocked_delay: float = 1.0):
         self.store, self.client, self.service = store, client, service
         self.base_delay, self.max_delay, self.poll, self.blocked_delay = base_delay, max_delay, poll, blocked_delay
@@ -200,7 +200,7 @@ class QueueWorker:
         jitter = random.uniform(0.85, 1.15)
         pause = min(self.max_delay, self.base_delay * (2 ** min(self._failures - 1, 30))) * jitter
         self.offline_until = time.time() + pause
-        return max(pause, min(self.max_delay, self.base_delay * (2 ** min(max(attempts, 1) - 1, 30))) * jitter)
+        return float(max(pause, min(self.max_delay, self.base_delay * (2 ** min(max(attempts, 1) - 1, 30))) * jitter))
 
     def _answered(self) -> None:
         self._failures = 0
