@@ -27,6 +27,7 @@ from terminal.store.wardbook import WardBook
 
 from .base import Conversation, OnUncertain
 from .errors import StayNotFound, WrongState
+from .outpatient import SettlementService
 
 if TYPE_CHECKING:  # pragma: no cover
     from terminal.store.store import Store
@@ -36,6 +37,8 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class UploadReport:
+    """What one upload_fees call sent (2301 batches)."""
+
     batches: int = 0
     lines: int = 0
     resent: int = 0  # batches asked for again with their msgid (answer lost earlier)
@@ -55,14 +58,16 @@ class WardDesk:
                  store: "Store | None" = None, on_uncertain: OnUncertain | None = None,
                  base: Conversation | None = None, batch_size: int = BATCH_MAX, operator: str = ""):
         """``base``: the conversation to share (sign-in, journal, queue), e.g. the window's outpatient service;
-        without one a Conversation of its own is made with ``store`` and ``on_uncertain``."""
+        without one an outpatient service of its own is made with ``store`` and ``on_uncertain`` (the CLI hands
+        it to the queue worker, which settles parked bills with it)."""
         if not 1 <= batch_size <= BATCH_MAX:
             raise ValueError(f"batch_size must be 1..{BATCH_MAX}")
         self.client = client
         self.treatment_admdvs = treatment_admdvs
         self.book = book
         self.store = store
-        self.base = base or Conversation(client, store=store, on_uncertain=on_uncertain)
+        self.base = base or SettlementService(client, treatment_admdvs=treatment_admdvs, store=store,
+                                              on_uncertain=on_uncertain)
         self.ipt = InpatientClient(client)
         self.batch_size = batch_size
         self.operator = operator or client.identity.opter
