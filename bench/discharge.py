@@ -28,7 +28,8 @@ from terminal.backend.client import client_from_config  # noqa: E402
 from terminal.core.inpatient import AdmissionForm  # noqa: E402
 from terminal.core.models import Credential, FeeItem  # noqa: E402
 from terminal.core.money import money  # noqa: E402
-from terminal.inpatient import DischargeService, WardBook  # noqa: E402
+from terminal.services.inpatient import DischargeService  # noqa: E402
+from terminal.store.wardbook import WardBook  # noqa: E402
 from terminal.logsetup import setup_logging  # noqa: E402
 
 

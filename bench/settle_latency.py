@@ -24,7 +24,7 @@ from terminal.backend.client import client_from_config  # noqa: E402
 from terminal.core import wire  # noqa: E402
 from terminal.core.models import Bill, Credential  # noqa: E402
 from terminal.logsetup import setup_logging  # noqa: E402
-from terminal.service import SettlementService  # noqa: E402
+from terminal.services.outpatient import SettlementService  # noqa: E402
 
 
 def main() -> None:

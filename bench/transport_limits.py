@@ -30,7 +30,8 @@ from terminal.backend.client import client_from_config  # noqa: E402
 from terminal.backend.errors import TransportError  # noqa: E402
 from terminal.core import wire  # noqa: E402
 from terminal.core.models import Bill, Credential  # noqa: E402
-from terminal.service import SettlementService, UncertainSettlement  # noqa: E402
+from terminal.services.errors import UncertainSettlement  # noqa: E402
+from terminal.services.outpatient import SettlementService  # noqa: E402
 
 
 def arm(url: str, **spec) -> None:

@@ -27,7 +27,7 @@ def main(argv: list[str] | None = None) -> int:
     a = p.parse_args(argv)
 
     from terminal.backend.errors import PlatformError
-    from terminal.service import SettlementService
+    from terminal.services.outpatient import SettlementService
     from terminal.store import Store
 
     rnd = random.Random(a.seed)

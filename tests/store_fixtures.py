@@ -75,7 +75,7 @@ def service_env(tmp_path: Path, *, read_timeout: float = 5.0, front=None, config
     ``front(sandbox)`` may put something between the client and the sandbox (it returns an object with ``url``
     and ``stop()``, kept as ``e.front``); ``configure(cfg)`` adjusts the configuration before the client is made."""
     from terminal.sandbox.server import SandboxServer
-    from terminal.service import SettlementService
+    from terminal.services.outpatient import SettlementService
     from terminal.store import Store
 
     e = ServiceEnv()
@@ -136,7 +136,7 @@ def assert_journal_agrees_with_ledger(store, ledger):
 
 def _settle(args) -> int:
     from terminal.backend.errors import PlatformError
-    from terminal.service import SettlementService
+    from terminal.services.outpatient import SettlementService
     from terminal.store import Store
     from terminal.store.errors import DuplicateBill, DuplicateSuspected
 
@@ -167,7 +167,7 @@ def _settle(args) -> int:
 
 
 def _park_settle(args) -> int:
-    from terminal.service import SettlementService
+    from terminal.services.outpatient import SettlementService
     from terminal.store import Store
 
     cfg = make_cfg(Path(args.journal).parent, read_timeout=args.read_timeout)

@@ -26,8 +26,8 @@ if TYPE_CHECKING:
     from drivers.pcsc.base import CardReader
     from terminal.backend.client import PlatformClient
     from terminal.config import Config
-    from terminal.inpatient import DischargeService
-    from terminal.service import SettlementService
+    from terminal.services.inpatient import DischargeService
+    from terminal.services.outpatient import SettlementService
     from terminal.store import Store
     from terminal.store.store import RecoveryReport
     from terminal.store.worker import Outcome, QueueWorker

@@ -14,9 +14,10 @@ from terminal.core.models import Credential
 if TYPE_CHECKING:
     from terminal.backend.client import MessageObserver, PlatformClient
     from terminal.config import Config
-    from terminal.inpatient import DischargeService, WardBook
+    from terminal.services.inpatient import DischargeService
+    from terminal.store.wardbook import WardBook
     from terminal.sandbox.server import SandboxServer
-    from terminal.service import SettlementService
+    from terminal.services.outpatient import SettlementService
     from terminal.store import Store
 
     from .operators import OperatorStore
@@ -62,13 +63,13 @@ def platform_session(cfg: Config, *, observer: MessageObserver | None = None
 
 def settlement_service(cfg: Config, client: PlatformClient, store: Store | None) -> SettlementService:
     """The outpatient service: journals every message in store before sending it."""
-    from terminal.service import SettlementService
+    from terminal.services.outpatient import SettlementService
 
     return SettlementService(client, treatment_admdvs=cfg.facility.admdvs, store=store)
 
 
 def ward_book(cfg: Config) -> WardBook:
-    from terminal.inpatient import WardBook
+    from terminal.store.wardbook import WardBook
 
     return WardBook.from_config(cfg)
 
@@ -77,7 +78,7 @@ def discharge_service(cfg: Config, client: PlatformClient, *, store: Store | Non
                       base: SettlementService | None = None) -> DischargeService:
     """The inpatient (discharge) service over the ward book; with base, sharing that outpatient service's client,
     sign-in, journal and queue."""
-    from terminal.inpatient import DischargeService
+    from terminal.services.inpatient import DischargeService
 
     return DischargeService.from_config(cfg, client, store=store, book=book or ward_book(cfg), base=base)
 

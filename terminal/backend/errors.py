@@ -1,6 +1,9 @@
-"""Typed platform errors. What the cashier sees comes from ``user_message``."""
+"""Typed platform errors, and the one classification of them (refusal, outcome unknown, failure; sign-in
+refusals; 2601 refusals that mean nothing was booked). What the cashier sees comes from ``user_message``."""
 from __future__ import annotations
 
+from enum import Enum
+from typing import Any, Literal
 from urllib.parse import urlsplit
 
 
@@ -22,7 +25,8 @@ class PlatformError(Exception):
 class BusinessError(PlatformError):
     """The platform answered and refused (infcode -1): show err_msg as is. Nothing was booked."""
 
-    def __init__(self, err_msg: str, *, infno: str = "", msgid: str = "", infcode: object = -1, answer=None):
+    def __init__(self, err_msg: str, *, infno: str = "", msgid: str = "", infcode: object = -1,
+                 answer: dict[str, Any] | None = None):
         super().__init__(err_msg or "平台拒绝了交易（未返回原因）", infno=infno, msgid=msgid)
         self.err_msg, self.infcode, self.answer = err_msg, infcode, answer
 
@@ -82,7 +86,7 @@ class TransportError(PlatformError):
     """
 
     def __init__(self, message: str, *, kind: str, sent: bool, money_moving: bool = False, cause: str = "",
-                 url: str = "", limit: float | int | None = None, status: int | None = None, **kw):
+                 url: str = "", limit: float | int | None = None, status: int | None = None, **kw: str):
         super().__init__(message, **kw)
         self.kind, self.sent = kind, sent
         self.cause = cause or _DEFAULT_CAUSE.get(kind, kind)
@@ -194,7 +198,7 @@ def _size(n: float | int | None) -> str:
 class MalformedAnswer(PlatformError):
     """An answer came but it is not a valid platform answer (bad JSON, missing fields, bad amounts)."""
 
-    def __init__(self, message: str, *, money_moving: bool = False, **kw):
+    def __init__(self, message: str, *, money_moving: bool = False, **kw: str):
         super().__init__(message, **kw)
         self.outcome_unknown = money_moving
 
@@ -204,3 +208,54 @@ class MalformedAnswer(PlatformError):
         if self.outcome_unknown:
             msg += UNKNOWN_OUTCOME
         return msg
+
+
+# What an error means for the conversation: one classification, used by the services, the journal and the queue.
+
+#: 2601 refusals that still settle the question: the platform never booked the original (nothing was charged,
+#: nothing to reverse). "原交易未找到" is one of them everywhere: the journal, the queue and ``reverse`` agree.
+NOT_BOOKED_MARKERS = ("原交易不存在", "无此交易", "未找到原交易", "原交易未找到")
+#: 2601 refusals saying the original is reversed already.
+ALREADY_REVERSED_MARKERS = ("已冲正", "已经冲正", "已被冲正", "重复冲正")
+
+
+class Verdict(str, Enum):
+    """What became of a message that did not come back answered."""
+
+    #: the platform answered and refused it: nothing was booked; show err_msg
+    REFUSED = "refused"
+    #: a money-moving message may have been booked: never send it again as it is, reverse it (2601)
+    UNKNOWN = "unknown"
+    #: certainly not processed (not sent, or not money-moving): it may be sent again
+    FAILED = "failed"
+
+
+def verdict(err: PlatformError) -> Verdict:
+    """Refusal, outcome unknown or plain failure: the one rule (see :class:`Verdict`)."""
+    if isinstance(err, BusinessError):
+        return Verdict.REFUSED
+    if err.outcome_unknown:
+        return Verdict.UNKNOWN
+    return Verdict.FAILED
+
+
+def is_sign_in_error(err: BaseException) -> bool:
+    """A message refused because the terminal's sign-in (sign_no) is stale: sign in again and send once more.
+    A refusal of the sign-in itself (9001) is not one: signing in again would not cure it."""
+    return (isinstance(err, BusinessError) and "签到" in (err.err_msg or "")
+            and not (err.infno or "").startswith("9001"))
+
+
+def nothing_booked(err_msg: str) -> bool:
+    """A 2601 refusal saying the original message was never booked."""
+    return any(m in (err_msg or "") for m in NOT_BOOKED_MARKERS)
+
+
+def reversal_outcome(err_msg: str) -> Literal["not_booked", "reversed"] | None:
+    """'not_booked' / 'reversed' when a 2601 refusal still closes the uncertain message, else None (the
+    reversal itself was refused: the original stays open)."""
+    if nothing_booked(err_msg):
+        return "not_booked"
+    if any(m in (err_msg or "") for m in ALREADY_REVERSED_MARKERS):
+        return "reversed"
+    return None

@@ -131,9 +131,10 @@ def cmd_discharge(args) -> int:
 
 def _run(cfg, args, store, client, ib, deposit) -> int:
     from terminal.backend.errors import PlatformError
-    from terminal.commands.credential import read_credential
     from terminal.app import discharge_service, ward_book
-    from terminal.inpatient import InpatientError, UploadReport
+    from terminal.commands.credential import read_credential
+    from terminal.services.errors import InpatientError
+    from terminal.services.ward import UploadReport
 
     book = ward_book(cfg)
     svc = discharge_service(cfg, client, store=store, book=book)
@@ -220,7 +221,7 @@ def _form(args, ib):
 
 def _cancel(args, svc) -> int:
     from terminal.core.money import fmt_yuan
-    from terminal.inpatient import DischargeResult
+    from terminal.services.inpatient import DischargeResult
 
     r = svc.cancel(args.cancel, mdtrt_id=args.mdtrt_id, psn_no=args.psn_no, insuplc=args.insuplc)
     s = r.settlement if isinstance(r, DischargeResult) else r

@@ -1,7 +1,7 @@
 """What the desk machine (core/desk.py) talks to, as Protocols, and the values that cross those lines.
 
 * ``OutpatientService``: the platform conversation (1101, 2201..2207, 2208, parking); ``ReversalBook``: the
-  session's reversals and the journal's queue. The real ones are terminal.service.SettlementService and the
+  session's reversals and the journal's queue. The real ones are terminal.services.outpatient.SettlementService and the
   app session; tests hand in a fake.
 * ``Runner`` runs ``Work`` off the desk's thread and calls its continuations back on it: the Qt adapter runs
   it on its OpRunner, tests step through it synchronously. ``DeskView`` is told what to show and record.

@@ -91,7 +91,7 @@ class StayBook(Protocol):
 
 
 class StayResult(Protocol):
-    """A pre-settlement, settlement or cancellation of a stay (terminal.inpatient.DischargeResult)."""
+    """A pre-settlement, settlement or cancellation of a stay (terminal.services.inpatient.DischargeResult)."""
 
     @property
     def stay(self) -> Stay: ...
@@ -112,7 +112,7 @@ class StayResult(Protocol):
 
 
 class DischargeDeskService(Protocol):
-    """What the discharge desk calls (terminal.inpatient.DischargeService). Every call may block."""
+    """What the discharge desk calls (terminal.services.inpatient.DischargeService). Every call may block."""
 
     @property
     def book(self) -> StayBook: ...

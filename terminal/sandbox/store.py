@@ -8,6 +8,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
+from terminal.store.db import write_tx
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 -- every answered message with a valid envelope: the idempotency store (a repeated msgid gets this answer)
@@ -87,18 +89,13 @@ class Store:
 
     @contextmanager
     def tx(self) -> Iterator[sqlite3.Connection]:
-        """A write transaction under the lock; commits on success, rolls back on any exception."""
+        """A write transaction under the lock (terminal.store.db.write_tx): commits on success, rolls back on any
+        exception."""
         with self.lock:
             if self.closed:
                 raise RuntimeError("sandbox store is closed")
-            self.conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield self.conn
-            except BaseException:
-                self.conn.execute("ROLLBACK")
-                raise
-            else:
-                self.conn.execute("COMMIT")
+            with write_tx(self.conn, self.lock) as conn:
+                yield conn
 
     def read(self, sql: str, params: tuple = ()) -> list[sqlite3.Row]:
         with self.lock:

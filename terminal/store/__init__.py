@@ -7,7 +7,7 @@
     worker = store.worker(worker_client, svc).start()   # forwards the queue in the background
 """
 from .errors import InvalidState, JournalOpenError, JournalUnavailable, NotFound, ParkRefused, QueueFull, StoreError
-from .journal import Journal, JournalWriteFailed, reversal_outcome
+from .journal import Journal, JournalWriteFailed
 from .outbox import Outbox, QueueItem, QueueStatus
 from .parked import ParkedBill, ParkSlip, Refund
 from .reconcile import Group, ReconcileReport
@@ -17,6 +17,6 @@ from .worker import Outcome, QueueWorker
 __all__ = [
     "Store", "Journal", "JournalWriteFailed", "Outbox", "QueueItem", "QueueStatus", "QueueWorker", "Outcome",
     "ParkSlip", "ParkedBill", "Refund", "Group", "ReconcileReport", "RecoveryReport", "StoreError",
-    "JournalUnavailable", "JournalOpenError", "QueueFull", "ParkRefused", "NotFound", "InvalidState", "reversal_outcome",
+    "JournalUnavailable", "JournalOpenError", "QueueFull", "ParkRefused", "NotFound", "InvalidState",
     "UNCERTAIN_MESSAGE",
 ]

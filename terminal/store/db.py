@@ -2,18 +2,24 @@
 
 One connection per Store, shared by the UI thread and the queue worker under a lock; several processes
 (the app and a CLI command) may open the same file: WAL plus a busy timeout serialise their writes.
-Write transactions are ``BEGIN IMMEDIATE`` so two processes never deadlock upgrading a read lock.
+Write transactions are ``BEGIN IMMEDIATE`` so two processes never deadlock upgrading a read lock:
+:func:`write_tx`, the one transaction helper of every SQLite file of the project (the journal, the ward book,
+the sandbox's ledger).
 """
 from __future__ import annotations
 
+import itertools
 import sqlite3
 import threading
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator
 
 from terminal import fsperm
+from terminal.core.models import SETL_AMOUNT_FIELDS
+
+from .errors import JournalOpenError, JournalTooNew
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -37,9 +43,6 @@ def _import_sqlite_utils():
 
 
 sqlite_utils = _import_sqlite_utils()  # noqa: F811
-from terminal.core.models import SETL_AMOUNT_FIELDS
-
-from .errors import JournalOpenError, JournalTooNew
 
 
 _TEXT, _INT, _REAL = str, int, float
@@ -88,19 +91,19 @@ MIGRATIONS = sqlite_utils.Migrations("yibao-journal")
 @MIGRATIONS(name="0001_initial")
 def _m0001_initial(db: sqlite_utils.Database) -> None:
     """The schema of 0.1.0 (journals made then already have it: every statement is if-not-exists)."""
-    db["messages"].create(MESSAGES, pk="msgid", if_not_exists=True)
-    db["settlements"].create(SETTLEMENTS, pk="msgid", if_not_exists=True)
-    db["queue"].create(QUEUE, pk="id", if_not_exists=True)
-    db["payloads"].create(PAYLOADS, pk="msgid", if_not_exists=True)
-    db["parked"].create(PARKED, pk="park_id", if_not_exists=True)
-    db["parked_secrets"].create(PARKED_SECRETS, pk="park_id", if_not_exists=True)
-    db["reconciliations"].create(RECONCILIATIONS, pk="id", if_not_exists=True)
-    db["meta"].create({"key": str, "value": str}, pk="key", if_not_exists=True)
+    db.table("messages").create(MESSAGES, pk="msgid", if_not_exists=True)
+    db.table("settlements").create(SETTLEMENTS, pk="msgid", if_not_exists=True)
+    db.table("queue").create(QUEUE, pk="id", if_not_exists=True)
+    db.table("payloads").create(PAYLOADS, pk="msgid", if_not_exists=True)
+    db.table("parked").create(PARKED, pk="park_id", if_not_exists=True)
+    db.table("parked_secrets").create(PARKED_SECRETS, pk="park_id", if_not_exists=True)
+    db.table("reconciliations").create(RECONCILIATIONS, pk="id", if_not_exists=True)
+    db.table("meta").create({"key": str, "value": str}, pk="key", if_not_exists=True)
     for table, cols in (("messages", ["day"]), ("messages", ["state"]), ("messages", ["psn_no"]),
                         ("messages", ["omsgid"]), ("messages", ["park_id"]), ("settlements", ["day"]),
                         ("settlements", ["setl_id"]), ("queue", ["state", "seq"]),
                         ("queue", ["visit_key"]), ("queue", ["omsgid"]), ("parked", ["state"])):
-        db[table].create_index(cols, if_not_exists=True)
+        db.table(table).create_index(cols, if_not_exists=True)
 
 
 @MIGRATIONS(name="0002_owners")
@@ -117,8 +120,8 @@ def _m0003_settlement_context(db: sqlite_utils.Database) -> None:
     _add_columns(db, "messages", {"warn_msg": _TEXT, "bill_no": _TEXT, "bill_digest": _TEXT})
     _add_columns(db, "settlements", {"bill_no": _TEXT, "bill_digest": _TEXT, "operator": _TEXT,
                                      "warn_msg": _TEXT, "shown_at": _TEXT})
-    db["settlements"].create_index(["bill_no"], if_not_exists=True)
-    db["settlements"].create_index(["psn_no", "bill_digest"], if_not_exists=True)
+    db.table("settlements").create_index(["bill_no"], if_not_exists=True)
+    db.table("settlements").create_index(["psn_no", "bill_digest"], if_not_exists=True)
 
 
 OVERRIDES = {
@@ -131,11 +134,11 @@ OVERRIDES = {
 def _m0004_overrides(db: sqlite_utils.Database) -> None:
     """Supervisor overrides of the duplicate-bill guard (terminal.store.duplicates): who allowed which second
     settlement of a bill, why, and the 2207 it let through; and the indexes the guard reads by."""
-    db["overrides"].create(OVERRIDES, pk="id", if_not_exists=True)
-    db["overrides"].create_index(["token"], if_not_exists=True)
-    db["overrides"].create_index(["bill_no"], if_not_exists=True)
-    db["messages"].create_index(["bill_no"], if_not_exists=True)
-    db["messages"].create_index(["psn_no", "bill_digest"], if_not_exists=True)
+    db.table("overrides").create(OVERRIDES, pk="id", if_not_exists=True)
+    db.table("overrides").create_index(["token"], if_not_exists=True)
+    db.table("overrides").create_index(["bill_no"], if_not_exists=True)
+    db.table("messages").create_index(["bill_no"], if_not_exists=True)
+    db.table("messages").create_index(["psn_no", "bill_digest"], if_not_exists=True)
 
 
 RECON_RUNS = {
@@ -165,14 +168,14 @@ def _m0005_reconciliation_detail(db: sqlite_utils.Database) -> None:
     """Detail reconciliation (3202, terminal.store.reconcile): each run of a day, the differences it found,
     the supervisor's fixes, and the platform's settlements recorded as booked elsewhere / cancelled outside
     (they go into the day's detail file from then on); a note on a settlement row a fix changed."""
-    db["recon_runs"].create(RECON_RUNS, pk="id", if_not_exists=True)
-    db["recon_diffs"].create(RECON_DIFFS, pk="id", if_not_exists=True)
-    db["recon_fixes"].create(RECON_FIXES, pk="id", if_not_exists=True)
-    db["recon_records"].create(RECON_RECORDS, pk="id", if_not_exists=True)
-    db["recon_runs"].create_index(["day"], if_not_exists=True)
-    db["recon_diffs"].create_index(["run_id"], if_not_exists=True)
-    db["recon_fixes"].create_index(["day", "key"], if_not_exists=True)
-    db["recon_records"].create_index(["day"], if_not_exists=True)
+    db.table("recon_runs").create(RECON_RUNS, pk="id", if_not_exists=True)
+    db.table("recon_diffs").create(RECON_DIFFS, pk="id", if_not_exists=True)
+    db.table("recon_fixes").create(RECON_FIXES, pk="id", if_not_exists=True)
+    db.table("recon_records").create(RECON_RECORDS, pk="id", if_not_exists=True)
+    db.table("recon_runs").create_index(["day"], if_not_exists=True)
+    db.table("recon_diffs").create_index(["run_id"], if_not_exists=True)
+    db.table("recon_fixes").create_index(["day", "key"], if_not_exists=True)
+    db.table("recon_records").create_index(["day"], if_not_exists=True)
     _add_columns(db, "settlements", {"recon_note": _TEXT})
 
 
@@ -181,10 +184,10 @@ KNOWN_MIGRATIONS = frozenset(m.name for m in MIGRATIONS._migrations)
 
 
 def _add_columns(db: sqlite_utils.Database, table: str, cols: dict[str, type]) -> None:
-    have = set(db[table].columns_dict)
+    have = set(db.table(table).columns_dict)
     for name, typ in cols.items():
         if name not in have:
-            db[table].add_column(name, typ)
+            db.table(table).add_column(name, typ)
 
 
 def _applied(db: sqlite_utils.Database) -> set[str]:
@@ -195,6 +198,47 @@ def _refuse_newer(path: Path, applied: set[str]) -> None:
     unknown = sorted(applied - KNOWN_MIGRATIONS)
     if unknown:
         raise JournalTooNew(str(path), unknown)
+
+
+_savepoints = itertools.count(1)
+
+
+@contextmanager
+def write_tx(conn: sqlite3.Connection, lock: AbstractContextManager[object]) -> Iterator[sqlite3.Connection]:
+    """A write transaction on ``conn`` (opened with ``isolation_level=None``): ``BEGIN IMMEDIATE`` under
+    ``lock`` (the threads sharing the connection) and SQLite's write lock (other processes); committed when the
+    block ends, rolled back when it raises (the exception goes on).
+
+    Nested use is supported: inside a transaction of the same connection the block is a savepoint. When it
+    raises, only its own writes are undone; the outer transaction goes on if the caller catches the error."""
+    if conn.isolation_level is not None:
+        raise ValueError("write_tx needs a connection opened with isolation_level=None")
+    with lock:
+        if conn.in_transaction:
+            name = f"write_tx_{next(_savepoints)}"
+            conn.execute(f"SAVEPOINT {name}")
+            try:
+                yield conn
+            except BaseException:
+                if conn.in_transaction:  # an error such as SQLITE_FULL may have ended the whole transaction
+                    conn.execute(f"ROLLBACK TO {name}")
+                    conn.execute(f"RELEASE {name}")
+                raise
+            conn.execute(f"RELEASE {name}")
+            return
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield conn
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        try:
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
 
 
 def now_text() -> str:
@@ -262,30 +306,13 @@ class StoreDB:
             applied = _applied(self.db)  # another process may have migrated while we waited for the lock
             _refuse_newer(self.path, applied)
             MIGRATIONS.apply(self.db)
-            self.db["meta"].upsert({"key": "schema_version", "value": str(SCHEMA_VERSION)}, pk="key")
+            self.db.table("meta").upsert({"key": "schema_version", "value": str(SCHEMA_VERSION)}, pk="key")
 
     @contextmanager
     def tx(self) -> Iterator[sqlite_utils.Database]:
-        """A write transaction (BEGIN IMMEDIATE) under the lock; nested calls become savepoints."""
-        with self.lock:
-            if self.conn.in_transaction:
-                with self.db.atomic():
-                    yield self.db
-                return
-            self.conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield self.db
-            except BaseException:
-                if self.conn.in_transaction:
-                    self.conn.execute("ROLLBACK")
-                raise
-            else:
-                try:
-                    self.conn.execute("COMMIT")
-                except BaseException:
-                    if self.conn.in_transaction:
-                        self.conn.execute("ROLLBACK")
-                    raise
+        """A write transaction (:func:`write_tx`: BEGIN IMMEDIATE under the lock; nested calls are savepoints)."""
+        with write_tx(self.conn, self.lock):
+            yield self.db
 
     def rows(self, sql: str, params: Any = ()) -> list[dict[str, Any]]:
         with self.lock:

@@ -18,7 +18,7 @@ import threading
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Iterator
 
-from terminal.backend.errors import BusinessError, MalformedAnswer, PlatformError
+from terminal.backend.errors import BusinessError, MalformedAnswer, PlatformError, Verdict, reversal_outcome, verdict
 from terminal.core import wire
 from terminal.core.models import SETL_AMOUNT_FIELDS, Settlement
 from terminal.core.privacy import mask_data, mask_name
@@ -31,26 +31,13 @@ from .db import now_text, today
 from .errors import JournalUnavailable, sqlite_reason
 
 if TYPE_CHECKING:  # pragma: no cover
+    import sqlite_utils
+
     from terminal.backend.client import Answer, Message
 
     from .ports import JournalHost
 
-log = logging.getLogger("terminal.store.journal")
-
-# 2601 refusals that still settle the question: nothing was booked, or it is already reversed.
-NOT_BOOKED_MARKERS = ("原交易不存在", "无此交易", "未找到原交易", "原交易未找到")
-ALREADY_REVERSED_MARKERS = ("已冲正", "已经冲正", "已被冲正", "重复冲正")
-
-
-def reversal_outcome(err_msg: str) -> str | None:
-    """'not_booked' / 'reversed' when a 2601 refusal still closes the uncertain message, else None."""
-    text = err_msg or ""
-    if any(m in text for m in NOT_BOOKED_MARKERS):
-        return "not_booked"
-    if any(m in text for m in ALREADY_REVERSED_MARKERS):
-        return "reversed"
-    return None
-
+log = logging.getLogger(__name__)
 
 @contextmanager
 def light_tx(sdb: Any) -> Iterator[Any]:
@@ -163,7 +150,7 @@ class Journal:
                                [now, msg.url, wire.dumps(mask_data(summarise_upload(msg.envelope))), self.store.token,
                                 tags.get("bill_no") or None, tags.get("bill_digest") or None, msg.msgid])
                 else:
-                    db["messages"].insert({
+                    db.table("messages").insert({
                         "msgid": msg.msgid, "infno": msg.infno, "day": today(), "created": now, "updated": now,
                         "state": "pending", "attempts": 1, "operator": str(msg.envelope.get("opter") or ""),
                         "url": msg.url, "request": wire.dumps(mask_data(summarise_upload(msg.envelope))),
@@ -218,7 +205,7 @@ class Journal:
             raise late
         crash_point("after_commit", msg.infno)
 
-    def _answered(self, db, msg: "Message", answer: "Answer") -> None:
+    def _answered(self, db: "sqlite_utils.Database", msg: "Message", answer: "Answer") -> None:
         setl = (answer.output or {}).get("setlinfo") if isinstance(answer.output, dict) else None
         db.execute(
             "UPDATE messages SET state='answered', sent=1, updated=?, answer=?, infcode='0', "
@@ -234,7 +221,7 @@ class Journal:
             f = request_fields(msg.infno, msg.envelope)
             self.store._resolve(db, f["omsgid"], "reversed", msg.msgid)
 
-    def _late(self, db, msg: "Message", answer: "Answer") -> "LateAnswer | None":
+    def _late(self, db: "sqlite_utils.Database", msg: "Message", answer: "Answer") -> "LateAnswer | None":
         """A money-moving message that someone else (recovery in another process) already judged: its answer
         comes too late to count. It is kept for the record; the caller reports what the journal says."""
         row = db.execute("SELECT state, resolution FROM messages WHERE msgid=?", [msg.msgid]).fetchone()
@@ -269,7 +256,7 @@ class Journal:
                     return
                 kind = getattr(error, "kind", "malformed" if isinstance(error, MalformedAnswer) else "error")
                 sent = 1 if (isinstance(error, MalformedAnswer) or getattr(error, "sent", True)) else 0
-                if error.outcome_unknown:
+                if verdict(error) is Verdict.UNKNOWN:
                     db.execute("UPDATE messages SET state='uncertain', sent=?, updated=?, err_kind=?, err_msg=? "
                                "WHERE msgid=?", [sent, now, kind, str(error)[:500], msg.msgid])
                     f = request_fields(msg.infno, msg.envelope)
@@ -281,7 +268,7 @@ class Journal:
             log.critical("journal cannot record the failure of %s %s: %s", msg.infno, msg.msgid, e)
 
     # the day's book ------------------------------------------------------------------------------
-    def _book(self, db, msg: "Message", answer: "Answer") -> None:
+    def _book(self, db: "sqlite_utils.Database", msg: "Message", answer: "Answer") -> None:
         try:
             s = Settlement.from_wire(answer.output)
         except ValueError as e:
@@ -299,13 +286,13 @@ class Journal:
             "day": day, "status": "settled", "created": now, "updated": now, "warn_msg": answer.warn_msg or None,
             **self._context_of(db, msg.msgid), **{k: f"{s.amounts[k]:.2f}" for k in SETL_AMOUNT_FIELDS},
         }
-        db["settlements"].upsert(row, pk="msgid")
+        db.table("settlements").upsert(row, pk="msgid")
         if cancel and req["setl_id"]:
             db.execute("UPDATE settlements SET status='cancelled', updated=? WHERE setl_id=? AND kind='settle' "
                        "AND status='settled'", [now, req["setl_id"]])
 
     @staticmethod
-    def _context_of(db, msgid: str) -> dict[str, Any]:
+    def _context_of(db: "sqlite_utils.Database", msgid: str) -> dict[str, Any]:
         r = db.execute("SELECT park_id, bill_no, bill_digest, operator FROM messages WHERE msgid=?",
                        [msgid]).fetchone()
         return dict(zip(("park_id", "bill_no", "bill_digest", "operator"), r or (None,) * 4))

@@ -18,20 +18,20 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Callable
 
-from terminal.backend.errors import BusinessError, PlatformError
+from terminal.backend.errors import BusinessError, PlatformError, Verdict, is_sign_in_error, reversal_outcome, verdict
+from terminal.core.errors import user_message_of
 from terminal.core.protocol import MONEY_MOVING
 
 from .errors import DuplicateBill, DuplicateSuspected, InvalidState, JournalUnavailable
-from .journal import reversal_outcome
 from .parked import Blocked
 
 if TYPE_CHECKING:  # pragma: no cover
-    from terminal.backend.client import Message
+    from terminal.backend.client import Message, PlatformClient
 
     from .outbox import QueueItem
     from .worker_host import WorkerHost
 
-log = logging.getLogger("terminal.store.worker")
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -79,12 +79,8 @@ def _cancel_text(output: Any) -> str:
         return "撤销完成"
 
 
-def _sign_in_refusal(err: BusinessError) -> bool:
-    return "签到" in (err.err_msg or "")
-
-
 class QueueWorker:
-    def __init__(self, store: "WorkerHost", client: Any, service: Any = None, *, base_delay: float = 2.0,
+    def __init__(self, store: "WorkerHost", client: "PlatformClient", service: Any = None, *, base_delay: float = 2.0,
                  max_delay: float = 300.0, poll: float = 5.0, blocked_delay: float = 1.0):
         self.store, self.client, self.service = store, client, service
         self.base_delay, self.max_delay, self.poll, self.blocked_delay = base_delay, max_delay, poll, blocked_delay
@@ -204,7 +200,7 @@ class QueueWorker:
         jitter = random.uniform(0.85, 1.15)
         pause = min(self.max_delay, self.base_delay * (2 ** min(self._failures - 1, 30))) * jitter
         self.offline_until = time.time() + pause
-        return max(pause, min(self.max_delay, self.base_delay * (2 ** min(max(attempts, 1) - 1, 30))) * jitter)
+        return float(max(pause, min(self.max_delay, self.base_delay * (2 ** min(max(attempts, 1) - 1, 30))) * jitter))
 
     def _answered(self) -> None:
         self._failures = 0
@@ -264,7 +260,7 @@ class QueueWorker:
                     return Outcome(item.id, item.kind, "done",
                                    reversal_text(outcome, item.params.get("oinfno", ""), e.err_msg),
                                    omsgid=item.omsgid or "", resolution=outcome)
-            if _sign_in_refusal(e) and not resigned and e.infno != "9001":
+            if is_sign_in_error(e) and not resigned:
                 self._ensure_signed_in(force=True)
                 self._message(item, fresh=True)  # the refused msgid is closed; a new one carries the retry
                 return self._forward(item, resigned=True)
@@ -276,7 +272,7 @@ class QueueWorker:
             q.retry_later(item.id, e.user_message, delay)
             return Outcome(item.id, item.kind, "retry", e.user_message)
         except PlatformError as e:
-            if e.outcome_unknown and item.infno[:4] in MONEY_MOVING:
+            if verdict(e) is Verdict.UNKNOWN and item.infno[:4] in MONEY_MOVING:
                 # the journal queued its reversal; the cancellation is asked for again after it
                 q.uncertain(item.id, str(e))
                 with self.store.sdb.tx() as db:
@@ -285,7 +281,7 @@ class QueueWorker:
                               psn_no=item.psn_no, infno=item.infno)
                 return Outcome(item.id, item.kind, "uncertain", "结果未知：已排队冲正，冲正后重新提交")
             delay = self._backoff(item.attempts)
-            q.retry_later(item.id, getattr(e, "user_message", str(e)), delay)
+            q.retry_later(item.id, user_message_of(e), delay)
             return Outcome(item.id, item.kind, "retry", f"{e}；{delay:.0f} 秒后重试")
         self._answered()
         result = answer.output
@@ -326,8 +322,8 @@ class QueueWorker:
                 q.retry_later(item.id, e.user_message, self.blocked_delay, behind=True)
                 return Outcome(item.id, item.kind, "waiting", e.user_message, park_id)
             delay = self._backoff(item.attempts)
-            parking.set_waiting(park_id, getattr(e, "user_message", str(e)))
-            q.retry_later(item.id, getattr(e, "user_message", str(e)), delay)
+            parking.set_waiting(park_id, user_message_of(e))
+            q.retry_later(item.id, user_message_of(e), delay)
             return Outcome(item.id, item.kind, "retry", str(e), park_id)
         except (LookupError, ValueError, InvalidState) as e:
             msg = e.args[0] if e.args else str(e)

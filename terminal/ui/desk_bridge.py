@@ -10,7 +10,7 @@ from PySide6.QtCore import QObject, Signal
 from terminal.backend.errors import PlatformError, TransportError
 from terminal.core.desk_ports import Fault, FaultKind, Work
 from terminal.core.errors import user_message_of
-from terminal.service import CancelQueued, UncertainSettlement
+from terminal.services.errors import CancelQueued, UncertainSettlement
 from terminal.store.errors import DuplicateBill, DuplicateSuspected
 
 from .ops import Op, OpRunner

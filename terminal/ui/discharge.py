@@ -3,7 +3,7 @@
     desk = DischargeDesk(cfg, service_or_factory, run_in_background=None, card_reader=None, ecode=None, parent=None)
     desk = DischargeDesk.for_session(session, parent)     # the cashier app's AppSession (client, store, reader)
 
-* ``service_or_factory``: a terminal.inpatient.DischargeService, or a zero-argument callable returning one (called
+* ``service_or_factory``: a terminal.services.inpatient.DischargeService, or a zero-argument callable returning one (called
   once, on a worker thread, the first time the desk needs it).
 * ``run_in_background(label, fn, on_success, on_failure)``: runs ``fn`` off the UI thread and calls one of the
   callbacks on the UI thread. Default: the desk's own terminal.ui.ops.OpRunner.
@@ -45,7 +45,7 @@ AMOUNT_CAPTIONS = ("医疗费总额", "基金支付", "医院负担", "个人负
 
 
 def _is_uncertain(err: BaseException) -> bool:
-    from terminal.service import UncertainSettlement
+    from terminal.services.errors import UncertainSettlement
 
     return isinstance(err, UncertainSettlement)
 

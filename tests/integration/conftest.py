@@ -9,7 +9,7 @@ from drivers.virtual.profiles import load_persons
 from terminal.backend.client import client_from_config
 from terminal.core import wire
 from terminal.core.models import Bill, Credential
-from terminal.service import SettlementService
+from terminal.services.outpatient import SettlementService
 
 from ..conftest import tmp_config
 

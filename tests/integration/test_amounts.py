@@ -23,7 +23,8 @@ from terminal.backend.errors import MalformedAnswer, PlatformError
 from terminal.core import wire
 from terminal.core.models import Bill
 from terminal.sandbox.server import SandboxServer
-from terminal.service import SettlementService, UncertainSettlement
+from terminal.services.errors import UncertainSettlement
+from terminal.services.outpatient import SettlementService
 from terminal.store import Store
 from tests.answer_tamper import TamperingProxy, add_to, negative_pool_share
 from tests.store_fixtures import service_env, id_cred, ledger_settlements, make_cfg, make_client

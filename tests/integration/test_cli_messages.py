@@ -293,7 +293,7 @@ def test_queue_list_and_replay_after_a_crash(tmp_path, srv, fault, resolution):
 # the service without a journal: the immediate 2601 says which -----------------------------------------
 @pytest.mark.parametrize("fault, outcome", [("lost_answer", "reversed"), ("reset", "not_booked")])
 def test_service_reversal_says_reversed_or_never_booked(svc, sandbox, fault, outcome):
-    from terminal.service import UncertainSettlement
+    from terminal.services.errors import UncertainSettlement
 
     from .conftest import id_cred, load_bill
 

@@ -9,7 +9,8 @@ import pytest
 from terminal.backend.client import client_from_config
 from terminal.backend.errors import BusinessError, MalformedAnswer, TransportError
 from terminal.core.models import Person
-from terminal.service import SettlementService, UncertainSettlement
+from terminal.services.errors import UncertainSettlement
+from terminal.services.outpatient import SettlementService
 
 from .conftest import PERSONS, card_cred, id_cred, load_bill
 

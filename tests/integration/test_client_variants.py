@@ -179,6 +179,6 @@ def test_tls_verification_ca_bundle_and_mutual_tls(cfg, tmp_path, pki):
         cfg.backend.client_cert, cfg.backend.client_key = str(pki / "client.pem"), str(pki / "client.key")
         c3 = client_from_config(cfg, srv.url, msgid_state=tmp_path / "m3")
         assert c3.sign_in()
-        from terminal.service import SettlementService
+        from terminal.services.outpatient import SettlementService
         svc = SettlementService(c3, treatment_admdvs="450100")
         assert svc.identify(id_cred("local")).psn_no

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from terminal.sandbox.server import SandboxServer
-from terminal.service import SettlementService
+from terminal.services.outpatient import SettlementService
 from terminal.store import Store
 from tests.store_fixtures import (PERSONS, ROOT, assert_journal_agrees_with_ledger, id_cred, ledger_settlements,
                                   make_cfg, make_client, small_bill)

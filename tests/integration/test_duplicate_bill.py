@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from terminal.core.billid import bill_digest
-from terminal.service import SettlementService
+from terminal.services.outpatient import SettlementService
 from terminal.store import Store
 from terminal.store.duplicates import DuplicateOverride
 from terminal.store.errors import DuplicateBill, DuplicateSuspected
@@ -131,7 +131,7 @@ def test_uncertain_settlement_blocks_until_reversed_and_cannot_be_overridden(wor
     store, client, svc = world
     bill = bill_with("MZ-UNC-1")
     sandbox.arm_fault("lost_answer", "2207")  # booked, then the connection drops: outcome unknown
-    from terminal.service import UncertainSettlement
+    from terminal.services.errors import UncertainSettlement
 
     with pytest.raises(UncertainSettlement) as u:
         settle(svc, bill)

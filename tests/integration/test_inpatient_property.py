@@ -16,7 +16,8 @@ from terminal.backend.client import client_from_config
 from terminal.core.inpatient import AdmissionForm
 from terminal.core.models import Credential, FeeItem
 from terminal.core.money import money
-from terminal.inpatient import DischargeService, WardBook
+from terminal.services.inpatient import DischargeService
+from terminal.store.wardbook import WardBook
 from terminal.sandbox.policy import SETL_AMOUNTS, Policies
 from terminal.sandbox.server import SandboxServer
 from terminal.sandbox.testkit import ticking_clock

@@ -13,9 +13,10 @@ from terminal.backend.errors import BusinessError, TransportError
 from terminal.core import wire
 from terminal.core.inpatient import InpatientBill
 from terminal.core.models import FeeItem
-from terminal.inpatient import DischargeService, StayNotFound, WardBook, WrongState
 from terminal.sandbox.testkit import Refused, SandboxClient
-from terminal.service import ReversalPending, UncertainSettlement
+from terminal.services.errors import ReversalPending, StayNotFound, UncertainSettlement, WrongState
+from terminal.services.inpatient import DischargeService
+from terminal.store.wardbook import WardBook
 
 from .conftest import PERSONS, ROOT, card_cred, id_cred
 

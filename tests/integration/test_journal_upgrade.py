@@ -70,7 +70,7 @@ def test_upgrade_keeps_every_row_and_the_queued_reversal(old_journal):
 def test_upgraded_queue_forwards_the_reversal_and_settles_the_parked_bill(old_journal, sandbox):
     cfg = make_cfg(old_journal.parent)
     with Store(old_journal) as store:
-        from terminal.service import SettlementService
+        from terminal.services.outpatient import SettlementService
 
         client = make_client(cfg, sandbox.url, old_journal.parent / "msgid.state")
         svc = SettlementService(client, treatment_admdvs=cfg.facility.admdvs, store=store)

@@ -193,7 +193,7 @@ def test_random_kills_of_several_terminals_lose_and_duplicate_nothing(tmp_path, 
     time.sleep(3.0)  # delayed requests still being processed by the sandbox finish
 
     # the next morning: one terminal starts, recovers everything and forwards the queue
-    from terminal.service import SettlementService
+    from terminal.services.outpatient import SettlementService
     from tests.store_fixtures import make_cfg, make_client
 
     cfg = make_cfg(journal.parent)

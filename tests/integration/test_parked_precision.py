@@ -4,7 +4,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from terminal.core.models import Bill
-from terminal.service import SettlementService
+from terminal.services.outpatient import SettlementService
 from terminal.store import Store
 from tests.store_fixtures import id_cred, make_cfg, make_client
 

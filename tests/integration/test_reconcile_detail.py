@@ -22,7 +22,8 @@ import pytest
 from terminal.backend.client import client_from_config
 from terminal.sandbox.server import SandboxServer
 from terminal.sandbox.testkit import SandboxClient
-from terminal.service import SettlementService, UncertainSettlement
+from terminal.services.errors import UncertainSettlement
+from terminal.services.outpatient import SettlementService
 from terminal.store import Store
 from terminal.store.reconcile import ReconcileSchedule
 from terminal.store.reconcile_differences import FixRefused

@@ -13,7 +13,7 @@ import pytest
 from terminal.backend.client import client_from_config
 from terminal.backend.errors import BusinessError, TransportError
 from terminal.core import reconfiles as rf
-from terminal.service import SettlementService
+from terminal.services.outpatient import SettlementService
 from terminal.store import Store
 from terminal.store.reconcile import GroupFieldsMissing
 from tests.conftest import tmp_config

@@ -18,7 +18,8 @@ import pytest
 from terminal.backend.errors import TransportError
 from terminal.core.models import Credential
 from terminal.sandbox.server import SandboxServer
-from terminal.service import CancelQueued, ReversalPending, SettlementService, UncertainSettlement
+from terminal.services.errors import CancelQueued, ReversalPending, UncertainSettlement
+from terminal.services.outpatient import SettlementService
 from terminal.store import JournalUnavailable, ParkRefused, QueueFull, Store
 from tests.store_fixtures import service_env
 from tests.store_fixtures import (PERSONS, assert_journal_agrees_with_ledger, card_cred, id_cred, ledger_settlements,

@@ -17,7 +17,8 @@ from terminal import config as config_mod
 from terminal.backend.client import client_from_config
 from terminal.backend.errors import TransportError
 from terminal.sandbox.server import SandboxServer
-from terminal.service import SettlementService, UncertainSettlement
+from terminal.services.errors import UncertainSettlement
+from terminal.services.outpatient import SettlementService
 from terminal.store import Store
 from tests.store_fixtures import service_env, id_cred, ledger_settlements, make_cfg, small_bill
 

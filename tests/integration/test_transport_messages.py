@@ -24,7 +24,7 @@ from terminal import config as config_mod
 from terminal.backend.client import client_from_config
 from terminal.backend.errors import MalformedAnswer, TransportError
 from terminal.sandbox.server import SandboxServer
-from terminal.service import SettlementService
+from terminal.services.outpatient import SettlementService
 
 from .conftest import PERSONS, ROOT, id_cred, load_bill
 

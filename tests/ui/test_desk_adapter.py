@@ -34,7 +34,7 @@ def test_overlay_shows_the_work_the_desk_waits_on(desk):
 def test_judge_names_each_service_error_for_the_desk():
     from terminal.backend.errors import BusinessError, TransportError
     from terminal.core.desk_ports import FaultKind as K
-    from terminal.service import CancelQueued, UncertainSettlement
+    from terminal.services.errors import CancelQueued, UncertainSettlement
     from terminal.store.errors import DuplicateBill
     from terminal.ui.desk_bridge import judge
 

@@ -12,7 +12,8 @@ from terminal.backend.client import client_from_config
 from terminal.core import wire
 from terminal.core.inpatient import InpatientBill
 from terminal.core.models import Credential
-from terminal.inpatient import DischargeService, WardBook
+from terminal.services.inpatient import DischargeService
+from terminal.store.wardbook import WardBook
 
 from .conftest import PERSONS, ROOT
 

@@ -285,7 +285,8 @@ def test_an_answer_the_journal_cannot_record_makes_the_settlement_uncertain(stor
     from datetime import datetime
 
     from terminal.core.models import Insurance, Person, Settlement, Visit
-    from terminal.service import ReversalPending, SettlementService, UncertainSettlement
+    from terminal.services.errors import ReversalPending, UncertainSettlement
+    from terminal.services.outpatient import SettlementService
 
     svc = SettlementService(client, treatment_admdvs="450100", store=store)
     svc._sign_date = datetime.now().strftime("%Y%m%d")
