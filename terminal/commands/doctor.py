@@ -33,7 +33,9 @@ def cmd_doctor(args: argparse.Namespace) -> int:
     from terminal import doctor as d
 
     if getattr(args, "probe", None):
-        return d.probe(args.probe)
+        from terminal.ui.qtprobe import probe
+
+        return probe(args.probe)
     only = [k.strip() for k in (args.only or "").split(",") if k.strip()] or None
     if only:
         unknown = [k for k in only if k not in d.KEYS]

@@ -16,12 +16,11 @@ Exit code: 0 when nothing failed (warnings allowed), 1 when any check failed.
 
 The package: ``report`` (results, the report and its output), ``context`` (what the checks share), one module
 per family of checks (``host``, ``journal``, ``devices``, ``desktop``, ``network``, ``signin``), ``qtprobe``
-(the child process that touches Qt) and ``runner`` (the checks in order, and the run).
+(starts the child process that touches Qt: terminal.ui.qtprobe) and ``runner`` (the checks in order, and the run).
 """
-from terminal.doctor.qtprobe import probe
 from terminal.doctor.report import (FAIL, PASS, SKIP, WARN, CheckResult, Report, format_footer, format_header,
                                     format_line, format_table)
 from terminal.doctor.runner import KEYS, Check, run_doctor
 
 __all__ = ["FAIL", "PASS", "SKIP", "WARN", "Check", "CheckResult", "KEYS", "Report", "format_footer", "format_header",
-           "format_line", "format_table", "probe", "run_doctor"]
+           "format_line", "format_table", "run_doctor"]

@@ -12,6 +12,8 @@ from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QObject, Qt,
 from PySide6.QtGui import QFont, QFontDatabase, QGuiApplication
 from PySide6.QtWidgets import QApplication
 
+from .qtprobe import CJK_FAMILIES
+
 if TYPE_CHECKING:
     from terminal.app import AppSession
     from terminal.config import Config
@@ -21,8 +23,6 @@ log = logging.getLogger(__name__)
 RESOURCES = Path(__file__).resolve().parents[2] / "resources"
 TRANSLATIONS = RESOURCES / "translations"
 STYLE = RESOURCES / "style" / "cashier.qss"
-CJK_FAMILIES = ("WenQuanYi Micro Hei", "Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC",
-                "SimHei")
 
 BASE_PT = 12.0
 #: cash share on the cashier screen (>= 48 pt) and on the customer display
