@@ -1,12 +1,6 @@
 """The sandbox settlement platform's front door: envelope checks, sign-in, idempotency by msgid, and the dispatch
-table of the transactions, each in the module of its family:
-
-    identity.py     9001 sign-in, 9002 sign-out, 1101 person info (and the credential check)
-    outpatient.py   2201-2208 registration, visit info, fee details, settlement and its cancellation
-    inpatient.py    2401 admission, 2402 discharge, 2301-2305 fee details, settlement and its cancellation
-    reversal.py     2601
-    statements.py   3201 daily totals, 3202 detail statement, 9101 / 9102 files (and the ledger faults)
-    settlement.py   the settlement engine and the ledger they share; state.py: the request context and state
+table (HANDLERS) of the transactions, each a function in the module of its family (identity, outpatient,
+inpatient, reversal, statements: the package docstring lists them).
 
 Transport-free: :meth:`Platform.handle` takes the request body (and the infno implied by the URL path, if
 any) and returns the answer body. The HTTP server (server.py) adds transport, faults and the gateway check.
