@@ -181,42 +181,43 @@ def add_usage(conn: sqlite3.Connection, psn_no: str, insutype: str, year: int, b
 
 
 # visits and stays ----------------------------------------------------------------------------------
-def visit_of(ctx: Ctx, d: dict[str, Any], instead: str) -> sqlite3.Row:
-    """The outpatient visit the node ``d`` names (mdtrt_id, psn_no). A stay admitted with 2401 is refused: use the
-    inpatient transaction ``instead``."""
-    mdtrt_id, psn_no = text(d.get("mdtrt_id")), text(d.get("psn_no"))
-    if not mdtrt_id:
-        raise Refusal("缺少就诊ID mdtrt_id")
-    v = ctx.conn.execute("SELECT * FROM visits WHERE mdtrt_id = ?", (mdtrt_id,)).fetchone()
-    if v is None or v["fixmedins_code"] != ctx.code:
-        raise Refusal(f"就诊信息不存在(mdtrt_id={mdtrt_id})，请先办理挂号(2201)")
-    if psn_no and v["psn_no"] != psn_no:
-        raise Refusal(f"就诊ID {mdtrt_id} 与人员编号 {psn_no} 不符")
-    if v["status"] == "cancelled":
-        raise Refusal(f"就诊(mdtrt_id={mdtrt_id})已撤销")
-    if admission_of(ctx.conn, mdtrt_id) is not None:
-        raise Refusal(f"就诊ID {mdtrt_id} 为住院就诊(2401 入院办理)，请使用住院交易 {instead}")
-    return v
-
-
 def admission_of(conn: sqlite3.Connection, mdtrt_id: str) -> sqlite3.Row | None:
     row: sqlite3.Row | None = conn.execute("SELECT * FROM admissions WHERE mdtrt_id = ?", (mdtrt_id,)).fetchone()
     return row
 
 
-def stay_of(ctx: Ctx, d: dict[str, Any]) -> tuple[sqlite3.Row, sqlite3.Row]:
-    """The visit and admission rows of the inpatient stay the node ``d`` names (refuses an outpatient visit)."""
+def _named_visit(ctx: Ctx, d: dict[str, Any], stay: bool) -> tuple[sqlite3.Row, sqlite3.Row | None]:
+    """The visit row (this facility's, this psn_no's) the node ``d`` names and its admission row; with ``stay``
+    one without an admission counts as not found."""
     mdtrt_id, psn_no = text(d.get("mdtrt_id")), text(d.get("psn_no"))
     if not mdtrt_id:
         raise Refusal("缺少就诊ID mdtrt_id")
     v = ctx.conn.execute("SELECT * FROM visits WHERE mdtrt_id = ?", (mdtrt_id,)).fetchone()
     a = admission_of(ctx.conn, mdtrt_id)
-    if v is None or a is None or v["fixmedins_code"] != ctx.code:
-        raise Refusal(f"住院就诊信息不存在(mdtrt_id={mdtrt_id})，请先办理入院(2401)")
+    if v is None or v["fixmedins_code"] != ctx.code or (stay and a is None):
+        raise Refusal(f"住院就诊信息不存在(mdtrt_id={mdtrt_id})，请先办理入院(2401)" if stay else
+                      f"就诊信息不存在(mdtrt_id={mdtrt_id})，请先办理挂号(2201)")
     if psn_no and v["psn_no"] != psn_no:
         raise Refusal(f"就诊ID {mdtrt_id} 与人员编号 {psn_no} 不符")
-    if v["status"] == "cancelled" or a["status"] == "cancelled":
-        raise Refusal(f"住院就诊(mdtrt_id={mdtrt_id})已撤销")
+    return v, a
+
+
+def visit_of(ctx: Ctx, d: dict[str, Any], instead: str) -> sqlite3.Row:
+    """The outpatient visit the node ``d`` names (mdtrt_id, psn_no). A stay admitted with 2401 is refused: use the
+    inpatient transaction ``instead``."""
+    v, a = _named_visit(ctx, d, stay=False)
+    if v["status"] == "cancelled":
+        raise Refusal(f"就诊(mdtrt_id={v['mdtrt_id']})已撤销")
+    if a is not None:
+        raise Refusal(f"就诊ID {v['mdtrt_id']} 为住院就诊(2401 入院办理)，请使用住院交易 {instead}")
+    return v
+
+
+def stay_of(ctx: Ctx, d: dict[str, Any]) -> tuple[sqlite3.Row, sqlite3.Row]:
+    """The visit and admission rows of the inpatient stay the node ``d`` names (refuses an outpatient visit)."""
+    v, a = _named_visit(ctx, d, stay=True)
+    if a is None or v["status"] == "cancelled" or a["status"] == "cancelled":  # a is None: not found above
+        raise Refusal(f"住院就诊(mdtrt_id={v['mdtrt_id']})已撤销")
     return v, a
 
 
