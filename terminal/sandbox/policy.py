@@ -255,7 +255,10 @@ def settle(parts: dict[str, Decimal], rule: Rule, usage: Usage, *, balance: Deci
 def identity_errors(a: dict[str, Decimal], details: list[dict[str, Any]] | None = None) -> list[str]:
     """The protocol's identities (the same checks the terminal makes); empty when everything adds up."""
     errs = []
-    g = lambda k: a.get(k, ZERO)  # noqa: E731
+
+    def g(k: str) -> Decimal:
+        return a.get(k, ZERO)
+
     if g("medfee_sumamt") != g("fulamt_ownpay_amt") + g("overlmt_selfpay") + g("preselfpay_amt") + g("inscp_scp_amt"):
         errs.append("medfee_sumamt")
     if g("fund_pay_sumamt") != sum((g(k) for k in FUND_FIELDS), ZERO):

@@ -8,6 +8,7 @@ from __future__ import annotations
 import itertools
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -182,7 +183,7 @@ class SandboxClient:
         return self.ok("2601", {"data": {"psn_no": psn_no, "omsgid": omsgid, "oinfno": oinfno}}, insuplc, msgid)
 
 
-def ticking_clock(start: datetime = datetime(2025, 6, 16, 10, 0, 0)):
+def ticking_clock(start: datetime = datetime(2025, 6, 16, 10, 0, 0)) -> Callable[[], datetime]:
     """A clock that starts at a fixed moment and runs with real time: business dates (sign-in day, year,
     3201 dates) do not depend on when the tests run, and never cross midnight during a run."""
     t0 = time.monotonic()
