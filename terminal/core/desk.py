@@ -12,11 +12,13 @@ import logging
 from collections.abc import Callable
 from decimal import Decimal
 
-from .desk_base import FINISHED, BillKey, DeskCore
-from .desk_ports import CancelTarget, Fault, FaultKind, Override, Slip, Task, Work
+from .desk_base import FINISHED, BillKey, DeskCore, untranslated
+from .desk_ports import (CancelTarget, DeskView, Fault, FaultKind, OutpatientService, Override, ReversalBook, Runner,
+                         Slip, Task, Work)
+from .desk_reversal import Reversal
 from .flow import Outcome, State
 from .models import Bill, Credential, FeeItem, Person, Settlement, Visit
-from .money import fmt_yuan
+from .money import Limits, fmt_yuan
 from .refunds import refund_amounts
 
 log = logging.getLogger(__name__)
@@ -30,6 +32,13 @@ class Desk(DeskCore):
     ``settle_now`` is the only way to a 2207 and sends at most one per preview; an unknown outcome goes to the
     reversal sub-machine (``self.reversal``, core/desk_reversal.py).
     """
+
+    def __init__(self, service: OutpatientService, book: ReversalBook, runner: Runner, view: DeskView,
+                 judge: Callable[[BaseException], Fault], *, limits: Limits, journal: bool,
+                 translate: Callable[[str, str], str] = untranslated, retry_interval_ms: int = 15000):
+        super().__init__(service, book, runner, view, judge, limits=limits, journal=journal, translate=translate,
+                         retry_interval_ms=retry_interval_ms)
+        self.reversal = Reversal(self)
 
     def tr(self, text: str) -> str:
         return self.translate("Desk", text)

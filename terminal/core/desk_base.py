@@ -1,4 +1,5 @@
-"""What the outpatient desk holds and its guards; the decisions are in core/desk.py and core/desk_reversal.py.
+"""What the outpatient desk holds and its guards; the decisions are in core/desk.py and core/desk_reversal.py
+(the Desk builds its Reversal: this module does not import it, so the two stay out of a circle).
 
 No Qt, no I/O: work goes out through the ``Runner`` and comes back through its continuations.
 """
@@ -10,7 +11,6 @@ from decimal import Decimal
 from typing import TypeVar
 
 from .desk_ports import DeskView, Fault, OutpatientService, Override, ReversalBook, Runner, Slip, Task, Work
-from .desk_reversal import Reversal
 from .flow import CashierFlow, Phase, State
 from .models import Bill, Credential, FeeItem, Person, Settlement, Visit
 from .money import ZERO, Limits
@@ -68,7 +68,6 @@ class DeskCore:
         self.dup_override: Override | None = None
         self.dup_confirmed = False
         self.dup_refused_at = ""
-        self.reversal = Reversal(self)
 
     # what the views read -------------------------------------------------------------------------
     @property
