@@ -372,7 +372,7 @@ def main(argv: list[str] | None = None) -> int:
             return fail(args, e.code, 1, "usage", prefix="")
         raise
     except Exception as e:  # noqa: BLE001
-        if getattr(e, "user_message", None):  # card, scanner, store errors carry a message for the cashier
+        if isinstance(e, UserFacingError):  # card, scanner, store, platform errors: worded for the cashier
             return fail(args, e.user_message, 1, type(e).__name__)
         if not wants_json(args):
             raise

@@ -6,9 +6,11 @@ from enum import Enum
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
+from terminal.core.errors import UserFacingError
 
-class PlatformError(Exception):
-    """Base of everything that can go wrong talking to the platform."""
+
+class PlatformError(UserFacingError):
+    """Base of everything that can go wrong talking to the platform (shown through ``user_message``)."""
 
     #: True when the request may have reached the platform and been booked (2207/2208/2304/2305 only).
     outcome_unknown: bool = False

@@ -52,7 +52,8 @@ class UserFacingError(Exception):
 def user_message_of(err: BaseException, lang: str = "zh") -> str:
     """What to show for ``err``: a UserFacingError's text, else an older ``user_message``, else str(err)."""
     if isinstance(err, UserFacingError):
-        return err.text(lang)
+        # zh: the error's user_message, which a subclass may compute (a transport error names its cause)
+        return err.text(lang) if lang.startswith("en") else err.user_message
     msg = getattr(err, "user_message", None)
     if isinstance(msg, str) and msg:
         return msg

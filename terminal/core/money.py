@@ -36,6 +36,8 @@ from dataclasses import dataclass
 from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation, localcontext
 
+from .errors import UserFacingError
+
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
 
@@ -52,7 +54,7 @@ _SEPARATORS = frozenset(",，_' \u00a0\u202f\u3000'’")
 _WIDE = Context(prec=60, rounding=ROUND_HALF_UP)
 
 
-class MoneyError(ValueError):
+class MoneyError(UserFacingError, ValueError):
     """An amount that is not a valid money value."""
 
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Callable
 
+from terminal.core.errors import UserFacingError
 from terminal.doctor.context import Context
 from terminal.doctor.desktop import check_display, check_fonts, check_printer
 from terminal.doctor.devices import check_card, check_pcsc, check_scanner
@@ -87,8 +88,8 @@ def _run_one(check: Check, ctx: Context) -> CheckResult:
         log.warning("doctor check %s raised", check.key, exc_info=e)
         msg = _mask_free(f"{type(e).__name__}: {e}")
         hint = ""
-        if getattr(e, "user_message", None):
-            msg = _mask_free(f"{e.user_message}")
+        if isinstance(e, UserFacingError):
+            msg = _mask_free(e.user_message)
         if getattr(e, "key", None):
             hint = f"检查配置项 {e.key}"
         return CheckResult(check.key, check.label, FAIL, f"检查出错：{msg}", hint, ms=ms,
