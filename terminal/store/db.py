@@ -179,6 +179,28 @@ def _m0005_reconciliation_detail(db: sqlite_utils.Database) -> None:
     _add_columns(db, "settlements", {"recon_note": _TEXT})
 
 
+TENDERS = {
+    "id": _INT, "created": _TEXT, "day": _TEXT, "operator": _TEXT, "kind": _TEXT, "msgid": _TEXT, "setl_id": _TEXT,
+    "method": _TEXT, "amount": _TEXT, "tendered": _TEXT, "change": _TEXT, "reference": _TEXT, "note": _TEXT,
+}
+SHIFTS = {
+    "id": _INT, "operator": _TEXT, "day": _TEXT, "opened": _TEXT, "closed": _TEXT, "closed_by": _TEXT,
+    "kind": _TEXT, "report": _TEXT, "counted_cash": _TEXT, "note": _TEXT,
+}
+
+
+@MIGRATIONS(name="0006_tenders_and_shifts")
+def _m0006_tenders_and_shifts(db: sqlite_utils.Database) -> None:
+    """The tender of each settlement (terminal.core.tender: method, amount, tendered, change, the provider's
+    reference; kind 'pay', or 'refund' paid back on a cancellation) keyed by the settlement's msgid; and the
+    cashiers' shift closes (交班) and the supervisor's day closes (日结, kind 'day') with the report signed off."""
+    db.table("tenders").create(TENDERS, pk="id", if_not_exists=True)
+    db.table("tenders").create_index(["msgid"], if_not_exists=True)
+    db.table("tenders").create_index(["day", "operator"], if_not_exists=True)
+    db.table("shifts").create(SHIFTS, pk="id", if_not_exists=True)
+    db.table("shifts").create_index(["operator", "day"], if_not_exists=True)
+
+
 SCHEMA_VERSION = len(MIGRATIONS._migrations)
 KNOWN_MIGRATIONS = frozenset(m.name for m in MIGRATIONS._migrations)
 
