@@ -359,5 +359,3 @@ def uninstall_crash_handler() -> None:
         _handler = None
 
 
-def current_handler() -> CrashHandler | None:
-    return _handler

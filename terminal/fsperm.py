@@ -3,7 +3,7 @@ the cashier's account only, whatever the umask.
 
     from terminal import fsperm
     fsperm.private_dir(path)            # mkdir -p; the directory 0700 (an existing one of ours is tightened)
-    fsperm.private_file(path)           # an existing file 0600 (owner bits kept, group/other removed)
+    fsperm.tighten_file(path)           # an existing file 0600 (owner bits kept, group/other removed)
     fsperm.secure_sqlite(path)          # the database and its -wal/-shm/-journal (directory=True: its dir)
     fd = fsperm.open_private(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC)   # created 0600 from the start
     fsperm.write_private(path, data)    # atomically (tmp + rename), 0600
@@ -112,12 +112,6 @@ def private_dir(path: str | os.PathLike, *, tighten: bool = True) -> Path:
     p.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
     if tighten or not existed:
         tighten_dir(p)
-    return p
-
-
-def private_file(path: str | os.PathLike) -> Path:
-    p = Path(path)
-    tighten_file(p)
     return p
 
 

@@ -69,10 +69,6 @@ def with_le(apdu: bytes, le: int) -> bytes:
     return apdu[:5 + lc] + bytes((le & 0xFF,))  # case 4: replace Le
 
 
-def sw_text(sw: int) -> str:
-    return f"{sw:04X}"
-
-
 @dataclass(frozen=True)
 class Response:
     data: bytes

@@ -92,10 +92,6 @@ class PcscMonitor:
     def running(self) -> bool:
         return bool(self._thread and self._thread.is_alive())
 
-    @property
-    def service_up(self) -> bool | None:
-        return self._service_up
-
     def readers(self) -> list[str]:
         return list(self._readers)
 

@@ -110,10 +110,6 @@ class PcscCardReader(CardReader):
                 return n
         raise NoCard(f"none of the readers {', '.join(candidates)} holds a card")
 
-    def choose_reader(self) -> str:
-        """The reader a read() would use now."""
-        return self._with_context(self._choose)
-
     def card_present(self, reader: str | None = None) -> bool:
         def check(s: Any, ctx: int) -> bool:
             name = reader or self._choose(s, ctx)

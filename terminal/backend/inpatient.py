@@ -2,7 +2,7 @@
 
     ipt = InpatientClient(client)
     a = ipt.admit(mdtrtinfo, diseinfo, insuplc)            # 2401 -> mdtrt_id_of(a)
-    ipt.upload_batch(lines[:500], insuplc)                  # 2301, at most BATCH_MAX lines per message
+    client.send(ipt.prepare_batch(lines[:500], insuplc))    # 2301, at most BATCH_MAX lines per message
     ipt.cancel_fees(mdtrt_id, psn_no, insuplc)              # 2302 ("0000": every unsettled line)
     ipt.discharge(dscginfo, diseinfo, insuplc)              # 2402
     ipt.pre_settle(data, insuplc)                           # 2303 -> setlinfo, nothing booked
@@ -119,13 +119,6 @@ class InpatientClient:
         if len(feedetail) > BATCH_MAX:
             raise ValueError(f"a 2301 message carries at most {BATCH_MAX} lines, got {len(feedetail)}")
         return self.client.prepare("2301", {"feedetail": feedetail}, insuplc_admdvs=insuplc, msgid=msgid)
-
-    def upload_batch(self, feedetail: list[dict[str, Any]], insuplc: str, msgid: str | None = None) -> Answer:
-        """2301 住院费用明细上传 (one message, <= BATCH_MAX lines) -> result[] per line."""
-        msg = self.prepare_batch(feedetail, insuplc, msgid)
-        a = self.client.send(msg)
-        fee_results(a, feedetail)
-        return a
 
     def cancel_fees(self, mdtrt_id: str, psn_no: str, insuplc: str, feedetl_sn: str = "0000") -> Answer:
         """2302 住院费用明细撤销: one line, or "0000" for every line not yet settled."""

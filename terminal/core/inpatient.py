@@ -295,10 +295,6 @@ class Stay:
     def deposits_paid(self) -> Decimal:
         return msum(d.amount for d in self.deposits if d.kind == "deposit")
 
-    @property
-    def in_hospital(self) -> bool:
-        return self.state in ("admitting", "admitted", "discharging")
-
     def days(self, now: datetime | None = None) -> int:
         """Days in hospital (discharge date - admission date, at least 1)."""
         try:

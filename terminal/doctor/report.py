@@ -121,5 +121,3 @@ def format_footer(report: Report) -> str:
             f"数据 {p['data_dir']}  日志 {p['log_dir']}  崩溃报告 {p['crash_dir']}")
 
 
-def format_table(report: Report) -> str:
-    return "\n".join([format_header(report), ""] + [format_line(r) for r in report.checks] + ["", format_footer(report)])

@@ -295,10 +295,6 @@ class Outbox:
         r = self.sdb.one("SELECT MIN(next_at) t FROM queue WHERE state='queued'")
         return r["t"] if r and r["t"] is not None else None
 
-    def has_due(self) -> bool:
-        t = self.next_due_at()
-        return t is not None and t <= time.time()
-
     def payload(self, msgid: str) -> dict[str, Any] | None:
         return self.sdb.one("SELECT * FROM payloads WHERE msgid=?", [msgid])
 
@@ -374,9 +370,4 @@ class Outbox:
             if r[0] != "failed":
                 raise InvalidState(f"只有平台拒绝的项目可以标记为已处理（项目 {qid} 为 {STATE_NAMES.get(r[0], r[0])}）")
             self._finish(db, qid, "dismissed", error=f"已人工处理 {note}".strip())
-
-    @staticmethod
-    def age_text(item: QueueItem) -> str:
-        secs = time.time() - item.created_ts
-        return f"{secs / 3600:.1f} h" if secs >= 3600 else f"{secs / 60:.0f} min"
 

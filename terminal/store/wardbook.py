@@ -306,5 +306,3 @@ class WardBook:
         return self._rows(f"SELECT * FROM settlements WHERE adm_no = ? AND state IN "
                           f"({','.join('?' * len(OPEN_SETL_STATES))}) ORDER BY created", (adm_no, *OPEN_SETL_STATES))
 
-    def setls(self, adm_no: str) -> list[sqlite3.Row]:
-        return self._rows("SELECT * FROM settlements WHERE adm_no = ? ORDER BY created", (adm_no,))
