@@ -7,10 +7,9 @@ from __future__ import annotations
 import weakref
 from typing import TYPE_CHECKING, Any, Protocol
 
+from .parked import ParkingHost
+
 if TYPE_CHECKING:  # pragma: no cover
-    from .db import StoreDB
-    from .journal import Journal
-    from .outbox import Outbox
     from .parked import Parking
     from .reconcile import Reconciler
 
@@ -23,17 +22,9 @@ class Wakeable(Protocol):
     def stop(self, timeout: float = 10.0) -> None: ...
 
 
-class WorkerHost(Protocol):
-    """The Store's parts the worker drives, the reversals the disk refused, and the register of running workers."""
-
-    @property
-    def sdb(self) -> StoreDB: ...
-
-    @property
-    def journal(self) -> Journal: ...
-
-    @property
-    def queue(self) -> Outbox: ...
+class WorkerHost(ParkingHost, Protocol):
+    """The Store's parts the worker drives (those Parking needs, and more), the reversals the disk refused, and the
+    register of running workers."""
 
     @property
     def parking(self) -> Parking: ...
