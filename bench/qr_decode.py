@@ -31,14 +31,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import numpy as np  # noqa: E402
-from PIL import Image  # noqa: E402
+import numpy as np
+from PIL import Image
 
-from bench._figures import Figure, median, pct, show  # noqa: E402
-from drivers.scanner.decode import (FrameDecoder, StreamDecoder, available_decoders, pick_ecode,  # noqa: E402
+from bench._figures import Figure, median, pct, show
+from drivers.scanner.decode import (FrameDecoder, StreamDecoder, available_decoders, pick_ecode,
                                     resolve_decoder, want_ecode)
-from drivers.scanner.qrimage import make_qr_image  # noqa: E402
-from drivers.scanner.synth import hard_set, make_frame, no_code_set, sandbox_ecode  # noqa: E402
+from drivers.scanner.qrimage import make_qr_image
+from drivers.scanner.synth import hard_set, make_frame, no_code_set, sandbox_ecode
 
 
 def _median_ms(fn, repeat: int) -> float:

@@ -6,7 +6,8 @@ import enum
 import logging
 import time
 from dataclasses import dataclass, field
-from typing import Callable, Protocol
+from typing import Protocol
+from collections.abc import Callable
 
 from terminal.core.models import CardData
 
@@ -91,7 +92,7 @@ class CardReader(abc.ABC):
     def close(self) -> None:
         """Release resources; the reader may be used again afterwards."""
 
-    def __enter__(self) -> "CardReader":
+    def __enter__(self) -> CardReader:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -102,5 +103,5 @@ def safe_call(cb: EventCallback, event: CardEvent) -> None:
     """A callback that raises must not kill the thread that reports events."""
     try:
         cb(event)
-    except Exception:  # noqa: BLE001
+    except Exception:
         log.exception("card event callback failed for %s", event.kind.value)

@@ -12,7 +12,7 @@ import time
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Callable
+from collections.abc import Callable
 
 try:
     import fcntl
@@ -64,7 +64,7 @@ class MsgIdGenerator:
     def __del__(self) -> None:
         try:
             self.close()
-        except Exception:  # noqa: BLE001
+        except Exception:
             pass
 
     BLOCK = 32  # sequence numbers reserved per trip to the state file (within one second)

@@ -25,7 +25,7 @@ def _setup_logging(config_path: str | None) -> None:
         from terminal.crash import log_start
 
         log_start("doctor")
-    except Exception:  # noqa: BLE001 - the disk check reports unwritable directories
+    except Exception:  # the disk check reports unwritable directories
         pass
 
 

@@ -23,7 +23,8 @@ import io
 import zipfile
 from datetime import date
 from decimal import Decimal
-from typing import Any, Iterable
+from typing import Any
+from collections.abc import Iterable
 
 from .money import ZERO, FieldError, money, parse_amount
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import socket
 import ssl
 import time
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -38,7 +38,7 @@ def check_platform(ctx: Context) -> Finding:
     try:
         with socket.create_connection((host, port), timeout=timeout):
             pass
-    except socket.timeout:
+    except TimeoutError:
         return finding(FAIL, f"连接 {host}:{port} 超时（{timeout:g} 秒）", "检查网络/专线与防火墙；平台地址见 backend.url",
                        host=host, port=port, address=addr)
     except OSError as e:
@@ -60,7 +60,7 @@ def _cert_summary(cert: dict[str, Any]) -> tuple[str, str, datetime | None]:
 
     not_after = None
     if cert.get("notAfter"):
-        not_after = datetime.fromtimestamp(ssl.cert_time_to_seconds(cert["notAfter"]), timezone.utc)
+        not_after = datetime.fromtimestamp(ssl.cert_time_to_seconds(cert["notAfter"]), UTC)
     return name(cert.get("subject")), name(cert.get("issuer")), not_after
 
 
@@ -132,7 +132,7 @@ def check_tls(ctx: Context) -> Finding:
     if not b.verify_tls:  # a loopback sandbox declared with backend.training
         return finding(WARN, f"{version} 已连接，证书校验已关闭（训练沙箱 backend.training = true）", "仅限训练/测试",
                        key="backend.verify_tls", **data)
-    days = (not_after - datetime.now(timezone.utc)).days if not_after else None
+    days = (not_after - datetime.now(UTC)).days if not_after else None
     summary = f"{version}，证书 {subject}（签发 {issuer}）校验通过" + (f"，{days} 天后到期" if days is not None else "")
     if days is not None and days < CERT_WARN_DAYS:
         return finding(WARN, summary, "平台证书即将到期：联系医保平台/信息科确认新证书与 CA", **data)

@@ -26,7 +26,7 @@ def check_signin(ctx: Context) -> Finding:
     cfg.backend.read_timeout = ctx.limit(min(float(cfg.backend.read_timeout), 20.0))
     client = platform_client(cfg, url)
 
-    def remember(resp, *args, **kwargs):  # noqa: ANN001 - requests response hook
+    def remember(resp, *args, **kwargs):  # requests response hook
         ctx.signin["received"] = time.time()
         ctx.signin["date_header"] = resp.headers.get("Date", "")
         try:

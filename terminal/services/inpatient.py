@@ -13,7 +13,7 @@ import json
 import logging
 import sqlite3
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from terminal.backend.answers import settlement_of
 from terminal.backend.client import Message, PlatformClient
@@ -66,8 +66,8 @@ class DischargeService(WardDesk):
     """One terminal's inpatient desk: the stay (:class:`WardDesk`) and its settlement (2303/2304/2305)."""
 
     @classmethod
-    def from_config(cls, cfg: "Config", client: PlatformClient, *, store: "Store | None" = None,
-                    base: Conversation | None = None, book: WardBook | None = None) -> "DischargeService":
+    def from_config(cls, cfg: Config, client: PlatformClient, *, store: Store | None = None,
+                    base: Conversation | None = None, book: WardBook | None = None) -> DischargeService:
         return cls(client, treatment_admdvs=cfg.facility.admdvs, book=book or WardBook.from_config(cfg), store=store,
                    base=base)
 

@@ -43,7 +43,7 @@ class SettlementService(Conversation):
     """One terminal's outpatient desk (a :class:`Conversation`). Every method may block (network, disk)."""
 
     def __init__(self, client: PlatformClient, *, treatment_admdvs: str, dept_code: str = "A03",
-                 on_uncertain: OnUncertain | None = None, store: "Store | None" = None):
+                 on_uncertain: OnUncertain | None = None, store: Store | None = None):
         super().__init__(client, store=store, on_uncertain=on_uncertain)
         self.treatment_admdvs = treatment_admdvs
         self.dept_code = dept_code
@@ -204,7 +204,7 @@ class SettlementService(Conversation):
         return s
 
     def park(self, cred: Credential, bill: Bill, *, person: Person | None = None, insutype: str = "",
-             operator: str = "") -> "ParkSlip":
+             operator: str = "") -> ParkSlip:
         """Park a bill for deferred settlement (platform unreachable): the patient pays in full now and
         gets the returned slip (terminal.store.ParkSlip); the queue settles it later and lists the refund."""
         if self.store is None:

@@ -13,7 +13,8 @@ import logging
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable, Iterable
+from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Iterable
 
 from terminal.backend.client import Answer, Message, PlatformClient
 from terminal.backend.errors import BusinessError, MalformedAnswer, TransportError, is_sign_in_error
@@ -55,7 +56,7 @@ class WardDesk:
     Every method may block (network, disk): the UI calls them off its thread."""
 
     def __init__(self, client: PlatformClient, *, treatment_admdvs: str, book: WardBook,
-                 store: "Store | None" = None, on_uncertain: OnUncertain | None = None,
+                 store: Store | None = None, on_uncertain: OnUncertain | None = None,
                  base: Conversation | None = None, batch_size: int = BATCH_MAX, operator: str = ""):
         """``base``: the conversation to share (sign-in, journal, queue), e.g. the window's outpatient service;
         without one an outpatient service of its own is made with ``store`` and ``on_uncertain`` (the CLI hands

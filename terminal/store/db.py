@@ -14,7 +14,8 @@ import threading
 from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterator
+from typing import TYPE_CHECKING, Any
+from collections.abc import Iterator
 
 from terminal import fsperm
 from terminal.core.models import SETL_AMOUNT_FIELDS
@@ -42,7 +43,7 @@ def _import_sqlite_utils():
     return su
 
 
-sqlite_utils = _import_sqlite_utils()  # noqa: F811
+sqlite_utils = _import_sqlite_utils()
 
 
 _TEXT, _INT, _REAL = str, int, float

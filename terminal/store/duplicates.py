@@ -24,7 +24,8 @@ import logging
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 from .db import now_text
 from .errors import DuplicateBill, DuplicateSuspected

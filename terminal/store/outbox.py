@@ -62,7 +62,7 @@ class QueueItem:
     psn_no: str
 
     @classmethod
-    def from_row(cls, r: dict[str, Any]) -> "QueueItem":
+    def from_row(cls, r: dict[str, Any]) -> QueueItem:
         return cls(id=r["id"], seq=r["seq"] or r["id"], kind=r["kind"], infno=r["infno"] or "",
                    visit_key=r["visit_key"] or "", state=r["state"], msgid=r["msgid"] or "",
                    params=json.loads(r["params"] or "{}"), summary=r["summary"] or "", attempts=r["attempts"] or 0,
@@ -106,7 +106,7 @@ class QueueStatus:
 
 
 class Outbox:
-    def __init__(self, store: "Owner", *, max_items: int = 500, max_age_hours: float = 72.0,
+    def __init__(self, store: Owner, *, max_items: int = 500, max_age_hours: float = 72.0,
                  warn_ratio: float = 0.8):
         self.store = store
         self.sdb = store.sdb
@@ -142,7 +142,7 @@ class Outbox:
 
     # enqueue -------------------------------------------------------------------------------------
     def _insert(self, db, *, kind: str, visit_key: str, params: dict[str, Any], summary: str,
-                msg: "Message | None" = None, park_id: str = "", omsgid: str = "", psn_no: str = "",
+                msg: Message | None = None, park_id: str = "", omsgid: str = "", psn_no: str = "",
                 infno: str = "") -> int:
         now = now_text()
         seq = (db.execute("SELECT COALESCE(MAX(seq), 0) FROM queue").fetchone()[0] or 0) + 1
@@ -156,7 +156,7 @@ class Outbox:
             self._save_payload(db, qid, msg)
         return int(qid)
 
-    def _save_payload(self, db, qid: int, msg: "Message") -> None:
+    def _save_payload(self, db, qid: int, msg: Message) -> None:
         db["payloads"].upsert({"msgid": msg.msgid, "queue_id": qid, "infno": msg.infno, "url": msg.url,
                                "envelope": wire.dumps(msg.envelope), "created": now_text()}, pk="msgid")
         db.execute("UPDATE queue SET msgid=? WHERE id=?", [msg.msgid, qid])
@@ -181,7 +181,7 @@ class Outbox:
         with self.sdb.tx() as db:
             return self._ensure_reversal(db, omsgid, oinfno, psn_no, insuplc)
 
-    def enqueue_message(self, kind: str, msg: "Message", *, summary: str = "", visit_key: str = "",
+    def enqueue_message(self, kind: str, msg: Message, *, summary: str = "", visit_key: str = "",
                         required: bool = False) -> int:
         """Queue an already prepared (and possibly journaled, not sent) message, keeping its msgid."""
         if not required:
@@ -302,7 +302,7 @@ class Outbox:
     def payload(self, msgid: str) -> dict[str, Any] | None:
         return self.sdb.one("SELECT * FROM payloads WHERE msgid=?", [msgid])
 
-    def attach_message(self, qid: int, msg: "Message") -> None:
+    def attach_message(self, qid: int, msg: Message) -> None:
         with self.sdb.tx() as db:
             self._save_payload(db, qid, msg)
 

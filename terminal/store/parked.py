@@ -96,7 +96,7 @@ class ParkedBill:
         return PARK_STATES.get(self.state, self.state)
 
     @classmethod
-    def from_row(cls, r: dict[str, Any]) -> "ParkedBill":
+    def from_row(cls, r: dict[str, Any]) -> ParkedBill:
         m = lambda k: money(r[k]) if r.get(k) not in (None, "") else None  # noqa: E731
         return cls(park_id=r["park_id"], state=r["state"], created=r["created"], total=money(r["total"]),
                    name_masked=r["name_masked"] or "", cert_masked=r["cert_masked"] or "",

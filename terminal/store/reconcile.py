@@ -125,7 +125,7 @@ class _GroupFields:
     the platform books it), the 1101 answers (insuinfo.insutype / insuplc_admdvs of that psn_no); then the
     configuration ([reconcile] default_clr_type, default_setl_optins)."""
 
-    def __init__(self, rec: "Reconciler"):
+    def __init__(self, rec: Reconciler):
         self.rec, self.sdb = rec, rec.sdb
         self.missing: list[tuple[dict[str, Any], list[str]]] = []
 
@@ -215,7 +215,7 @@ class Reconciler:
         self.store = store
         self.sdb = store.sdb
 
-    def configure(self, reconcile_cfg: Any) -> "Reconciler":
+    def configure(self, reconcile_cfg: Any) -> Reconciler:
         """Take [reconcile] default_clr_type / default_setl_optins (terminal.config.ReconcileConfig)."""
         self.default_clr_type = str(getattr(reconcile_cfg, "default_clr_type", "") or "")
         self.default_setl_optins = str(getattr(reconcile_cfg, "default_setl_optins", "") or "")
@@ -331,7 +331,7 @@ class Reconciler:
                 "stmt_rslt_dscr": g.stmt_rslt_dscr, "queue_id": queue_id,
                 "settlements": json.dumps([s["msgid"] for s in g.settlements])})
 
-    def _record_answer(self, item: "QueueItem", answer: Any) -> None:
+    def _record_answer(self, item: QueueItem, answer: Any) -> None:
         """A queued 3201 was answered by the worker: fill in its stored result."""
         g = Group("", "", "")
         self._apply(g, answer.output, answer.msgid)
@@ -410,7 +410,7 @@ class ReconcileSchedule:
             self._hm = (int(hh), int(mm))
 
     @classmethod
-    def for_store(cls, at: str, store: "HasDB", now: Any = None) -> "ReconcileSchedule":
+    def for_store(cls, at: str, store: HasDB, now: Any = None) -> ReconcileSchedule:
         """A run of today's book made today after the configured time (by the schedule or by hand) counts:
         a restart does not run it twice."""
         from datetime import datetime

@@ -6,7 +6,8 @@ from __future__ import annotations
 import json
 import time
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, Protocol, Sequence
+from typing import TYPE_CHECKING, Any, Protocol
+from collections.abc import Sequence
 
 from terminal.backend.errors import BusinessError
 from terminal.core.money import ZERO, money
@@ -35,7 +36,7 @@ class Totals(Protocol):
 
 
 class DetailRun:
-    def __init__(self, rec: Totals, queue: "Outbox", day: str, operator: str):
+    def __init__(self, rec: Totals, queue: Outbox, day: str, operator: str):
         self.rec, self.sdb, self.queue, self.day, self.operator = rec, rec.sdb, queue, day, operator
 
     def file_rows(self) -> list[dict[str, Any]]:

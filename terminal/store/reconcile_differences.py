@@ -104,7 +104,7 @@ class Difference:
         return d
 
     @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> "Difference":
+    def from_dict(cls, d: dict[str, Any]) -> Difference:
         return cls(**{k: d[k] for k in cls.__dataclass_fields__ if k in d})
 
 
@@ -191,7 +191,7 @@ class DetailReport:
                 "differences": [d.as_dict() for d in self.differences], "problems": self.problems}
 
     @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> "DetailReport":
+    def from_dict(cls, d: dict[str, Any]) -> DetailReport:
         rep = cls(**{k: d[k] for k in ("day", "run_id", "problems", "filename", "file_bytes", "file_qury_no",
                                          "lines", "result_bytes", "elapsed_ms", "created", "operator") if k in d})
         rep.groups = [DetailGroup(**g) for g in d.get("groups", [])]
@@ -301,7 +301,7 @@ def settle_row(sdb: StoreDB, mdtrt_id: str, setl_id: str = "") -> dict[str, Any]
                        "ORDER BY created DESC", [mdtrt_id]) if mdtrt_id else None
 
 
-def mark_done(sdb: StoreDB, queue: "Outbox", day: str, diffs: list[Difference], db: Any = None) -> None:
+def mark_done(sdb: StoreDB, queue: Outbox, day: str, diffs: list[Difference], db: Any = None) -> None:
     """Fill done_by/done_at from earlier fixes of the same difference: an acknowledgement ('none') holds while
     the difference stays the same; a queued 2601/2208 while its queue item is still open. A recorded fix whose
     difference comes back is shown open again."""

@@ -14,7 +14,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .outbox import Outbox
 
 
-def apply_fix(sdb: StoreDB, queue: "Outbox", diff_id: int, action: str, *, supervisor: str, reason: str,
+def apply_fix(sdb: StoreDB, queue: Outbox, diff_id: int, action: str, *, supervisor: str, reason: str,
               operator: str) -> FixResult:
     """Carry out (or record) ``action`` for the difference ``diff_id``; the caller wakes the queue's workers."""
     row = sdb.one("SELECT * FROM recon_diffs WHERE id=?", [diff_id])
@@ -77,7 +77,7 @@ def _record_line(db: Any, day: str, d: Difference, fid: int, note: str) -> None:
                                 "setl_optins": d.setl_optins, "note": note, "created": now_text()})
 
 
-def _queue_cancel(sdb: StoreDB, queue: "Outbox", db: Any, d: Difference, now: str, note: str) -> tuple[int, str]:
+def _queue_cancel(sdb: StoreDB, queue: Outbox, db: Any, d: Difference, now: str, note: str) -> tuple[int, str]:
     """2208 again: the original settlement of the difference (through the queue); the cancellation the
     platform never booked is voided here, and the original is settled again until the new 2208 lands."""
     if d.refd_setl_flag == "1":

@@ -97,7 +97,7 @@ class Store:
         return self._token.token if self._token else ""
 
     @classmethod
-    def from_config(cls, cfg: Any) -> "Store":
+    def from_config(cls, cfg: Any) -> Store:
         """The journal of a terminal.config.Config: ``cfg.data_dir / "journal.sqlite"`` with its queue limits."""
         store = cls(cfg.data_dir / "journal.sqlite", max_queue_items=cfg.store.max_queue_items,
                     max_queue_age_hours=cfg.store.max_queue_age_hours)
@@ -112,7 +112,7 @@ class Store:
             self._token.release()
             self._token = None
 
-    def __enter__(self) -> "Store":
+    def __enter__(self) -> Store:
         return self
 
     def __exit__(self, *exc: Any) -> None:

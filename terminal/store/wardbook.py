@@ -13,7 +13,8 @@ import threading
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable, Iterator
+from typing import TYPE_CHECKING, Any
+from collections.abc import Iterable, Iterator
 
 from terminal.core import wire
 from terminal.core.inpatient import Deposit, Stay
@@ -93,14 +94,14 @@ class WardBook:
         self.conn.executescript(SCHEMA)
 
     @classmethod
-    def from_config(cls, cfg: "Config") -> "WardBook":
+    def from_config(cls, cfg: Config) -> WardBook:
         return cls(Path(cfg.data_dir) / "inpatient.sqlite")
 
     def close(self) -> None:
         with self.lock:
             self.conn.close()
 
-    def __enter__(self) -> "WardBook":
+    def __enter__(self) -> WardBook:
         return self
 
     def __exit__(self, *exc: Any) -> None:
@@ -238,7 +239,7 @@ class WardBook:
                           f"({','.join('?' * len(states))})", (adm_no, *states))
         return int(rows[0]["n"])
 
-    def line_total(self, adm_no: str, states: tuple[str, ...]) -> "tuple[int, Decimal]":
+    def line_total(self, adm_no: str, states: tuple[str, ...]) -> tuple[int, Decimal]:
         rows = self._rows(f"SELECT amount FROM fee_lines WHERE adm_no = ? AND state IN ({','.join('?' * len(states))})",
                           (adm_no, *states))
         return len(rows), msum(r["amount"] for r in rows)

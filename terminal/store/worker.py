@@ -16,7 +16,8 @@ import threading
 import time
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
 
 from terminal.backend.errors import BusinessError, PlatformError, Verdict, is_sign_in_error, reversal_outcome, verdict
 from terminal.core.errors import user_message_of
@@ -80,7 +81,7 @@ def _cancel_text(output: Any) -> str:
 
 
 class QueueWorker:
-    def __init__(self, store: "WorkerHost", client: "PlatformClient", service: Any = None, *, base_delay: float = 2.0,
+    def __init__(self, store: WorkerHost, client: PlatformClient, service: Any = None, *, base_delay: float = 2.0,
                  max_delay: float = 300.0, poll: float = 5.0, blocked_delay: float = 1.0):
         self.store, self.client, self.service = store, client, service
         self.base_delay, self.max_delay, self.poll, self.blocked_delay = base_delay, max_delay, poll, blocked_delay
@@ -94,7 +95,7 @@ class QueueWorker:
         store.journal.attach(client)
 
     # life cycle ----------------------------------------------------------------------------------
-    def start(self) -> "QueueWorker":
+    def start(self) -> QueueWorker:
         if self._thread and self._thread.is_alive():
             return self
         self._stop.clear()
@@ -207,12 +208,12 @@ class QueueWorker:
         self.offline_until = 0.0
 
     # one item ------------------------------------------------------------------------------------
-    def _process(self, item: "QueueItem") -> Outcome:
+    def _process(self, item: QueueItem) -> Outcome:
         if item.kind == "park":
             return self._park(item)
         return self._forward(item)
 
-    def _message(self, item: "QueueItem", *, fresh: bool = False) -> "Message":
+    def _message(self, item: QueueItem, *, fresh: bool = False) -> Message:
         from terminal.backend.client import Message
         from terminal.core import wire
 
@@ -238,7 +239,7 @@ class QueueWorker:
         if force or not self.client.sign_no:
             self.client.sign_in()
 
-    def _forward(self, item: "QueueItem", *, resigned: bool = False) -> Outcome:
+    def _forward(self, item: QueueItem, *, resigned: bool = False) -> Outcome:
         q = self.store.queue
         try:
             msg = self._message(item)
@@ -297,7 +298,7 @@ class QueueWorker:
             return Outcome(item.id, item.kind, "done", _cancel_text(result), warn_msg=warn)
         return Outcome(item.id, item.kind, "done", "已完成", warn_msg=warn)
 
-    def _park(self, item: "QueueItem") -> Outcome:
+    def _park(self, item: QueueItem) -> Outcome:
         q, parking = self.store.queue, self.store.parking
         park_id = item.park_id or item.params.get("park_id", "")
         try:

@@ -18,7 +18,8 @@ Esc clears. Signals: ``settled(DischargeResult)``, ``cancelled(DischargeResult)`
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Callable, TypeVar
+from typing import TYPE_CHECKING, TypeVar
+from collections.abc import Callable
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFontDatabase, QKeySequence, QShortcut
@@ -81,7 +82,7 @@ class DischargeDesk(QWidget):
 
     @classmethod
     def for_session(cls, session: AppSession, parent: QWidget | None = None,
-                    run_in_background: Runner | None = None) -> "DischargeDesk":
+                    run_in_background: Runner | None = None) -> DischargeDesk:
         """For the cashier app: shares the AppSession's client, sign-in, journal/queue, card reader and e-code."""
         return cls(session.cfg, session.discharge_service, run_in_background=run_in_background,
                    card_reader=session.card_reader, ecode=session.ecode, parent=parent)

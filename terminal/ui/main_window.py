@@ -304,7 +304,7 @@ class MainWindow(WindowDialogs):
 
         try:
             return ReconcileSchedule.for_store(at, store)
-        except Exception as e:  # noqa: BLE001 - the app runs on without it; IT is told which key
+        except Exception as e:  # the app runs on without it; IT is told which key
             log.error("reconcile.schedule %r not usable: %s", at, e)
             return None
 

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import logging
 from datetime import date
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtGui import QFocusEvent
@@ -172,7 +173,7 @@ class ReconcileDialog(QDialog):
         if rec is not None:
             try:
                 self.detail = rec.detail_report(day=self.day)
-            except Exception as e:  # noqa: BLE001
+            except Exception as e:
                 log.warning("stored detail reconciliation unavailable: %s", e)
         self.refresh()
 
@@ -195,7 +196,7 @@ class ReconcileDialog(QDialog):
         try:
             groups = rec.groups(self.day)
             stored = rec.results(self.day)  # latest first
-        except Exception as e:  # noqa: BLE001
+        except Exception as e:
             self.note.setText(self.tr("读取本地日志失败：") + user_message_of(e))
             return []
         verdict: dict[tuple, dict] = {}
@@ -290,7 +291,7 @@ class ReconcileDialog(QDialog):
         if rec is not None:
             try:
                 self.runs = rec.history(self.day)
-            except Exception as e:  # noqa: BLE001
+            except Exception as e:
                 log.warning("reconciliation history unavailable: %s", e)
         rows = []
         for h in reversed(self.runs):  # the latest first
@@ -367,7 +368,7 @@ class ReconcileDialog(QDialog):
                 try:
                     d = session.client.reconcile(data).output.get("data") or {}
                     out[k] = "balanced" if str(d.get("stmt_rslt", "")) == "0" else "mismatch"
-                except Exception as e:  # noqa: BLE001
+                except Exception as e:
                     out[k] = user_message_of(e)
             return out
 
