@@ -18,9 +18,9 @@ from terminal.backend.answers import settlement_of
 from terminal.backend.client import Answer, Message, PlatformClient
 from terminal.backend.errors import BusinessError, MalformedAnswer, PlatformError, TransportError
 from terminal.core.billid import bill_digest, bill_number
+from terminal.core.desk_ports import Override
 from terminal.core.models import Bill, Credential, CertType, Person, Settlement, Visit
 from terminal.store import duplicates
-from terminal.store.duplicates import DuplicateOverride
 
 from .base import Conversation, OnUncertain
 from .errors import CancelQueued
@@ -127,7 +127,7 @@ class SettlementService(Conversation):
                 "inscp_scp_amt": p.inscp_scp_amt}
 
     def check_duplicate(self, bill: Bill, psn_no: str = "", *, confirm_duplicate: bool = False,
-                        override: DuplicateOverride | None = None) -> None:
+                        override: Override | None = None) -> None:
         """The duplicate-bill guard read early, before any platform work (before 1101 for a bill_no, before
         2201 with the person): raises DuplicateBill (this bill_no is settled / in flight / uncertain) or
         DuplicateSuspected (the same person's identical bill within the window). The 2207 is checked again,
@@ -135,10 +135,10 @@ class SettlementService(Conversation):
         if self.store is None:
             return
         duplicates.early_check(self.store.sdb.rows, bill_no=bill_number(bill), digest=bill_digest(bill),
-                               psn_no=psn_no, confirm_duplicate=confirm_duplicate, override=override,
+                               psn_no=psn_no, confirm_duplicate=confirm_duplicate, overridden=override is not None,
                                minutes=self.duplicate_window_minutes)
 
-    def _bill_tags(self, bill: Bill, confirm_duplicate: bool, override: DuplicateOverride | None) -> dict[str, str]:
+    def _bill_tags(self, bill: Bill, confirm_duplicate: bool, override: Override | None) -> dict[str, str]:
         tags = {"bill_no": bill_number(bill), "bill_digest": bill_digest(bill),
                 "duplicate_minutes": str(self.duplicate_window_minutes)}
         if confirm_duplicate:
@@ -148,7 +148,7 @@ class SettlementService(Conversation):
         return tags
 
     def settle(self, visit: Visit, msgid: str | None = None, *, confirm_duplicate: bool = False,
-               override: DuplicateOverride | None = None) -> Settlement:
+               override: Override | None = None) -> Settlement:
         """2207. On an unknown outcome, hands over to the reversal path and raises UncertainSettlement.
 
         With a store a bill settles once (terminal.store.duplicates): DuplicateBill when its bill_no is already

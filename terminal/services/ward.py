@@ -13,6 +13,7 @@ import logging
 import threading
 import time
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 from collections.abc import Callable, Iterable
 
@@ -127,7 +128,7 @@ class WardDesk:
 
     # admission -----------------------------------------------------------------------------------------
     def admit(self, cred: Credential, person: Person, form: AdmissionForm | None = None, *, insutype: str | None = None,
-              deposit: Any = None, receipt_no: str = "", method: str = "现金", adm_no: str = "") -> Stay:
+              deposit: Decimal | str | None = None, receipt_no: str = "", method: str = "现金", adm_no: str = "") -> Stay:
         """2401 and the admission deposit. The stay is in the book (state admitting, msgid known) before 2401 is
         sent; an unknown outcome leaves it there to be resumed (same msgid) by any later call for the stay."""
         form = form or AdmissionForm()
@@ -181,7 +182,7 @@ class WardDesk:
     def _receipt_no(self, prefix: str) -> str:
         return self.book.next_number(prefix)
 
-    def add_deposit(self, adm_no: str, amount: Any, *, receipt_no: str = "", method: str = "现金") -> Deposit:
+    def add_deposit(self, adm_no: str, amount: Decimal | str, *, receipt_no: str = "", method: str = "现金") -> Deposit:
         """A further deposit (追加预交金) while the stay is not settled."""
         st = self.stay(adm_no)
         if st.state in ("settled", "cancelled"):

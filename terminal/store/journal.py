@@ -34,14 +34,16 @@ from .errors import JournalUnavailable, sqlite_reason
 if TYPE_CHECKING:  # pragma: no cover
     import sqlite_utils
 
-    from terminal.backend.client import Answer, Message
+    from terminal.backend.client import Answer, Message, PlatformClient
+
+    from .db import StoreDB
 
     from .ports import JournalHost
 
 log = logging.getLogger(__name__)
 
 @contextmanager
-def light_tx(sdb: Any) -> Iterator[Any]:
+def light_tx(sdb: StoreDB) -> Iterator[sqlite_utils.Database]:
     """A write transaction whose commit is not fsynced (synchronous=NORMAL for this commit only, WAL).
 
     Only for marks that nothing depends on for money (a message's 'sent' mark, a settlement's shown_at): the
@@ -121,7 +123,7 @@ class Journal:
     def _tags(self) -> dict[str, str]:
         return dict(getattr(self._local, "tags", {}) or {})
 
-    def attach(self, client: Any) -> Any:
+    def attach(self, client: PlatformClient) -> PlatformClient:
         """Make the journal the client's observer and watch its HTTP answers (the ``after_send`` point)."""
         client.observer = self
         hooks = client.session.hooks.setdefault("response", [])

@@ -301,15 +301,15 @@ def settle_row(sdb: StoreDB, mdtrt_id: str, setl_id: str = "") -> dict[str, Any]
                        "ORDER BY created DESC", [mdtrt_id]) if mdtrt_id else None
 
 
-def mark_done(sdb: StoreDB, queue: Outbox, day: str, diffs: list[Difference], db: Any = None) -> None:
+def mark_done(sdb: StoreDB, queue: Outbox, day: str, diffs: list[Difference]) -> None:
     """Fill done_by/done_at from earlier fixes of the same difference: an acknowledgement ('none') holds while
     the difference stays the same; a queued 2601/2208 while its queue item is still open. A recorded fix whose
     difference comes back is shown open again."""
     if not diffs:
         return
     fixes: dict[str, dict[str, Any]] = {}
-    for f in sdb.rows("SELECT * FROM recon_fixes WHERE day=? ORDER BY id", [day]):
-        fixes[f["key"]] = f
+    for row in sdb.rows("SELECT * FROM recon_fixes WHERE day=? ORDER BY id", [day]):
+        fixes[row["key"]] = row
     open_q = {i.id: i for i in queue.items(("queued", "working"))}
     for d in diffs:
         f = fixes.get(d.key)

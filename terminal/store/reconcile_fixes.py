@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 import re
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from .db import StoreDB, now_text
+from .db import StoreDB, insert_row, now_text
 from .reconcile_differences import ACTION_NAMES, ACTIONS, DETAIL_FIELDS, Difference, FixRefused, FixResult, settle_row
 
 if TYPE_CHECKING:  # pragma: no cover
+    import sqlite_utils
+
     from .outbox import Outbox
 
 
@@ -58,10 +60,10 @@ def apply_fix(sdb: StoreDB, queue: Outbox, diff_id: int, action: str, *, supervi
             msg = "已登记为其他系统办理的结算，以后的明细对账包含该笔"
         else:
             msg = "已登记知悉"
-        fid = int(db["recon_fixes"].insert({
+        fid = insert_row(db, "recon_fixes", {
             "diff_id": diff_id, "day": row["day"], "key": row["key"], "created": now, "action": action,
             "supervisor": supervisor, "operator": operator, "reason": reason.strip(), "setl_id": d.setl_id,
-            "msgid": d.msgid, "queue_id": qid, "result": msg}).last_pk)
+            "msgid": d.msgid, "queue_id": qid, "result": msg})
         if action == "settled_elsewhere":
             _record_line(db, row["day"], d, fid, note)
         if action == "record_cancel":
@@ -69,15 +71,15 @@ def apply_fix(sdb: StoreDB, queue: Outbox, diff_id: int, action: str, *, supervi
     return FixResult(fid, diff_id, action, msg, qid)
 
 
-def _record_line(db: Any, day: str, d: Difference, fid: int, note: str) -> None:
+def _record_line(db: sqlite_utils.Database, day: str, d: Difference, fid: int, note: str) -> None:
     p = d.platform or {}
-    db["recon_records"].insert({"day": day, "fix_id": fid, "setl_id": d.setl_id, "mdtrt_id": d.mdtrt_id,
+    db.table("recon_records").insert({"day": day, "fix_id": fid, "setl_id": d.setl_id, "mdtrt_id": d.mdtrt_id,
                                 "psn_no": d.psn_no, **{k: p.get(k, "0.00") for k in DETAIL_FIELDS},
                                 "refd_setl_flag": d.refd_setl_flag, "clr_type": d.clr_type,
                                 "setl_optins": d.setl_optins, "note": note, "created": now_text()})
 
 
-def _queue_cancel(sdb: StoreDB, queue: Outbox, db: Any, d: Difference, now: str, note: str) -> tuple[int, str]:
+def _queue_cancel(sdb: StoreDB, queue: Outbox, db: sqlite_utils.Database, d: Difference, now: str, note: str) -> tuple[int, str]:
     """2208 again: the original settlement of the difference (through the queue); the cancellation the
     platform never booked is voided here, and the original is settled again until the new 2208 lands."""
     if d.refd_setl_flag == "1":
@@ -104,7 +106,7 @@ def _queue_cancel(sdb: StoreDB, queue: Outbox, db: Any, d: Difference, now: str,
 _CANCEL_ID = re.compile(r"撤销结算\s*ID\s*[:：]?\s*([0-9A-Za-z_-]+)")
 
 
-def _record_cancel(sdb: StoreDB, db: Any, d: Difference, now: str, note: str, diff_id: int) -> str:
+def _record_cancel(sdb: StoreDB, db: sqlite_utils.Database, d: Difference, now: str, note: str, diff_id: int) -> str:
     """The platform undid the settlement outside the terminal: our row follows it (with the note), and the
     platform's cancellation lines of the same visit found by this run are recorded for later detail files."""
     if d.kind == "only_platform":  # the platform's 2208 of a settlement we have

@@ -30,6 +30,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from terminal.backend.client import Message, PlatformClient
 
     from .outbox import QueueItem
+    from .parked import Settler
     from .worker_host import WorkerHost
 
 log = logging.getLogger(__name__)
@@ -81,8 +82,8 @@ def _cancel_text(output: Any) -> str:
 
 
 class QueueWorker:
-    def __init__(self, store: WorkerHost, client: PlatformClient, service: Any = None, *, base_delay: float = 2.0,
-                 max_delay: float = 300.0, poll: float = 5.0, blocked_delay: float = 1.0):
+    def __init__(self, store: WorkerHost, client: PlatformClient, service: Settler | None = None, *,
+                 base_delay: float = 2.0, max_delay: float = 300.0, poll: float = 5.0, blocked_delay: float = 1.0):
         self.store, self.client, self.service = store, client, service
         self.base_delay, self.max_delay, self.poll, self.blocked_delay = base_delay, max_delay, poll, blocked_delay
         self.listeners: list[Callable[[Outcome], None]] = []
@@ -301,6 +302,10 @@ class QueueWorker:
     def _park(self, item: QueueItem) -> Outcome:
         q, parking = self.store.queue, self.store.parking
         park_id = item.park_id or item.params.get("park_id", "")
+        if self.service is None:  # only run_item claims a parked bill without the service: it waits for one
+            text = "补结算须由收费程序的队列办理"
+            q.retry_later(item.id, text, self.blocked_delay)
+            return Outcome(item.id, item.kind, "waiting", text, park_id)
         try:
             p = parking.settle(park_id, self.service)
         except Blocked as e:
