@@ -263,7 +263,7 @@ def main() -> int:
         print(f"monitor event -> fields parsed (connect + read):    {ms(parsed)}")
         print(f"card inserted (seen by pcscd) -> fields parsed:     {ms(total)}")
         print(f"physical insert -> fields parsed:                   "
-              f"{ms([a + b + c for a, b, c in zip(seen, event, parsed)])}")
+              f"{ms([a + b + c for a, b, c in zip(seen, event, parsed, strict=True)])}")
     finally:
         if proc is not None:
             proc.send_signal(signal.SIGTERM)

@@ -156,8 +156,8 @@ def _duplicate_refused(args, e, rep) -> int:
 
     if isinstance(e, DuplicateBill):
         hint = ("确需再次结算：加 --override-duplicate --supervisor 主管编号 --reason 原因"
-                "（PIN 用 --supervisor-pin 或环境变量 YIBAO_SUPERVISOR_PIN）" if e.overridable and not e.override_refused
-                else "")
+                "（PIN 用 --supervisor-pin 或环境变量 YIBAO_SUPERVISOR_PIN）"
+                if e.overridable and not e.override_refused else "")
     else:
         hint = "核对后确认是另一张账单：加 --confirm-duplicate 重新执行"
     if args.json:

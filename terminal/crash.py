@@ -139,7 +139,8 @@ def cashier_message(path: Path | str | None) -> str:
     return ("收费终端发生了意外错误。\n"
             f"{where}\n"
             "请这样处理：\n"
-            "1. 如果正在结算：不要重复收费。重新启动收费终端后查看“日志/队列”，确认这笔结算是否已成功（未确定的结算会自动冲正）。\n"
+            "1. 如果正在结算：不要重复收费。重新启动收费终端后查看“日志/队列”，"
+            "确认这笔结算是否已成功（未确定的结算会自动冲正）。\n"
             "2. 关闭并重新启动收费终端。\n"
             "3. 如果再次出现，请联系信息科（IT），并提供上面的错误报告文件。\n"
             "An unexpected error occurred. Restart the terminal; if it happens again, give the report file to IT.")
@@ -167,7 +168,8 @@ def write_report(cfg: Any, exc_type: type[BaseException], exc: BaseException | N
         backend = getattr(cfg.backend, "url", "")
         cfg_lines = [f"config: {getattr(cfg, 'source', '') or '(defaults)'}",
                      f"training: {getattr(cfg, 'training', '')}",
-                     f"facility: {cfg.facility.code} {cfg.facility.admdvs}", f"backend: {backend} ({cfg.backend.style})",
+                     f"facility: {cfg.facility.code} {cfg.facility.admdvs}",
+                     f"backend: {backend} ({cfg.backend.style})",
                      f"operator: {cfg.operator.id}", f"data_dir: {cfg.data_dir}", f"log_dir: {cfg.log_dir}"]
     except Exception:
         cfg_lines = ["config: (unavailable)"]

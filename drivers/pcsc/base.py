@@ -90,7 +90,9 @@ class CardReader(abc.ABC):
         return getattr(self, "_reader_name", "")
 
     def close(self) -> None:
-        """Release resources; the reader may be used again afterwards."""
+        """Release resources; the reader may be used again afterwards. Nothing to release here: a reader that
+        holds a context or a connection overrides it."""
+        return None
 
     def __enter__(self) -> CardReader:
         return self

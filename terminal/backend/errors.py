@@ -40,7 +40,8 @@ class BusinessError(PlatformError):
 
 #: ``TransportError.cause`` values (stable, for callers and logs) and the kind each belongs to.
 CAUSES = {
-    "refused": "connect", "dns": "connect", "connect_timeout": "connect", "unreachable": "connect", "connect": "connect",
+    "refused": "connect", "dns": "connect", "connect_timeout": "connect", "unreachable": "connect",
+    "connect": "connect",
     "tls_unknown_ca": "tls", "tls_self_signed": "tls", "tls_expired": "tls", "tls_not_yet_valid": "tls",
     "tls_hostname": "tls", "tls_handshake": "tls", "tls": "tls",
     "read_timeout": "timeout", "deadline": "timeout",

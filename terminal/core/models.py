@@ -16,7 +16,8 @@ INSUTYPE_NAMES = {
 }
 INSU_STATUS = {"1": "正常参保", "2": "暂停参保", "4": "终止参保", "0": "未参保"}
 CERT_TYPES = {"01": "医保电子凭证", "02": "居民身份证", "03": "社会保障卡"}
-MED_TYPES = {"11": "普通门诊", "12": "门诊挂号", "13": "急诊", "14": "门诊慢特病", "21": "普通住院", "41": "定点药店购药"}
+MED_TYPES = {"11": "普通门诊", "12": "门诊挂号", "13": "急诊", "14": "门诊慢特病", "21": "普通住院",
+             "41": "定点药店购药"}
 
 
 class CertType:
@@ -163,7 +164,8 @@ class Person:
         )
 
     def __repr__(self) -> str:
-        return f"Person({self.psn_no}, {self.masked_name}, {self.masked_certno}, {[i.insutype for i in self.insurances]})"
+        insutypes = [i.insutype for i in self.insurances]
+        return f"Person({self.psn_no}, {self.masked_name}, {self.masked_certno}, {insutypes})"
 
 
 @dataclass(frozen=True)

@@ -104,7 +104,8 @@ class DischargeService(WardDesk):
         a = self.base.signed(lambda: self.ipt.pre_settle(data, st.insuplc_admdvs))
         s = settlement_of(a.output, infno="2303", msgid=a.msgid, preview=True)
         if s.medfee_sumamt != data["medfee_sumamt"]:
-            raise BusinessError(f"预结算总额 {s.medfee_sumamt} 与已上传费用合计 {data['medfee_sumamt']} 不一致，请核对明细")
+            raise BusinessError(f"预结算总额 {s.medfee_sumamt} 与已上传费用合计 {data['medfee_sumamt']} 不一致，"
+                                "请核对明细")
         self._previews[adm_no] = (s, acct_used)
         return DischargeResult(st, s, DepositReconciliation(s.psn_cash_pay, st.held), self.fee_totals(adm_no),
                                preview=True, warn=a.warn_msg)

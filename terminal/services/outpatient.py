@@ -70,10 +70,11 @@ class SettlementService(Conversation):
         visit.mdtrt_id = str(reg.output["data"]["mdtrt_id"])
         note_warn(visit, reg.warn_msg)
         if bill.dise_codg:
-            info = self.client.visit_info({"mdtrt_id": visit.mdtrt_id, "psn_no": person.psn_no, "med_type": bill.med_type,
-                                    "begntime": begntime, "dise_codg": bill.dise_codg, "dise_name": bill.dise_name},
-                                   [{"diag_type": "1", "diag_srt_no": "1", "diag_code": bill.dise_codg,
-                                     "diag_name": bill.dise_name}], insuplc)
+            info = self.client.visit_info({"mdtrt_id": visit.mdtrt_id, "psn_no": person.psn_no,
+                                           "med_type": bill.med_type, "begntime": begntime,
+                                           "dise_codg": bill.dise_codg, "dise_name": bill.dise_name},
+                                          [{"diag_type": "1", "diag_srt_no": "1", "diag_code": bill.dise_codg,
+                                            "diag_name": bill.dise_name}], insuplc)
             note_warn(visit, info.warn_msg)
         visit.chrg_bchno = now.strftime("%Y%m%d%H%M%S")
         self.upload(visit)
@@ -88,7 +89,8 @@ class SettlementService(Conversation):
                 "psn_no": visit.person.psn_no, "chrg_bchno": visit.chrg_bchno, "rxno": item.rxno,
                 "fee_ocur_time": now, "med_list_codg": item.national_code, "medins_list_codg": item.hosp_code,
                 "det_item_fee_sumamt": item.amount, "cnt": item.qty, "pric": item.price,
-                "bilg_dept_codg": item.dept_code or visit.bill.dept_code, "bilg_dr_codg": item.dr_code or visit.bill.dr_code,
+                "bilg_dept_codg": item.dept_code or visit.bill.dept_code,
+                "bilg_dr_codg": item.dr_code or visit.bill.dr_code,
                 "hosp_appr_flag": "1", "med_list_name": item.name,
             })
         a = self.client.upload_fees(details, visit.insuplc_admdvs)
@@ -171,8 +173,9 @@ class SettlementService(Conversation):
             with self.store.journal.tagged(**tags):
                 return self.client.send(m)
 
-        msg, a = self.send_money(prepare, send=send,
-                                 uncertain=lambda e, m: self.uncertain(e, m.msgid, "2207", visit=visit, **self._who(visit)))
+        msg, a = self.send_money(
+            prepare, send=send,
+            uncertain=lambda e, m: self.uncertain(e, m.msgid, "2207", visit=visit, **self._who(visit)))
         try:
             s = settlement_of(a.output, infno="2207", msgid=msg.msgid)
         except MalformedAnswer as err:  # booked, but the amounts are unusable (never rounded): reverse it

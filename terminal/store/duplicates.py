@@ -190,7 +190,8 @@ def guard(db: sqlite_utils.Database, *, infno: str, msgid: str, psn_no: str, tag
         if used:
             err.override_refused = "此授权已使用过（已放行一笔结算）；再次结算须重新授权"
             raise err
-        supervisor, reason = (tags.get("override_supervisor") or "").strip(), (tags.get("override_reason") or "").strip()
+        supervisor = (tags.get("override_supervisor") or "").strip()
+        reason = (tags.get("override_reason") or "").strip()
         if not supervisor or not reason:
             err.override_refused = "授权缺少主管或原因"
             raise err

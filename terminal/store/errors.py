@@ -153,7 +153,8 @@ class DuplicateSuspected(PlatformError):
 
     outcome_unknown = False
 
-    def __init__(self, psn_no: str, earlier: list[dict[str, Any]], minutes: int, *, infno: str = "2207", msgid: str = ""):
+    def __init__(self, psn_no: str, earlier: list[dict[str, Any]], minutes: int, *, infno: str = "2207",
+                 msgid: str = ""):
         self.psn_no, self.earlier, self.minutes = psn_no, list(earlier), minutes
         self.sent = False
         super().__init__(self.user_message, infno=infno, msgid=msgid)

@@ -78,7 +78,8 @@ class JournalWriteFailed(PlatformError):
     @property
     def user_message(self) -> str:
         if self.outcome_unknown:
-            return f"交易日志无法记录平台应答（{self.reason}）：结算结果按未知处理，系统将自动冲正；请清理磁盘后重新结算"
+            return (f"交易日志无法记录平台应答（{self.reason}）：结算结果按未知处理，系统将自动冲正；"
+                    "请清理磁盘后重新结算")
         return f"交易日志无法记录平台应答（{self.reason}），请清理磁盘或联系管理员"
 
 
@@ -298,7 +299,7 @@ class Journal:
     def _context_of(db: sqlite_utils.Database, msgid: str) -> dict[str, Any]:
         r = db.execute("SELECT park_id, bill_no, bill_digest, operator FROM messages WHERE msgid=?",
                        [msgid]).fetchone()
-        return dict(zip(("park_id", "bill_no", "bill_digest", "operator"), r or (None,) * 4))
+        return dict(zip(("park_id", "bill_no", "bill_digest", "operator"), r or (None,) * 4, strict=True))
 
 
 class LateAnswer(PlatformError):

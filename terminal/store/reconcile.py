@@ -116,8 +116,8 @@ class GroupFieldsMissing(StoreError, ValueError):
         self.missing = missing
         names = {"insutype": "险种 insutype", "clr_type": "清算类别 clr_type（可配置 reconcile.default_clr_type）",
                  "setl_optins": "清算经办机构 setl_optins（可配置 reconcile.default_setl_optins）"}
-        parts = [f"{'撤销' if r.get('kind') == 'cancel' else '结算'} {r.get('setl_id') or '?'}（报文 {r.get('msgid')}）缺少 "
-                 + "、".join(names[k] for k in keys) for r, keys in missing[:5]]
+        parts = [f"{'撤销' if r.get('kind') == 'cancel' else '结算'} {r.get('setl_id') or '?'}"
+                 f"（报文 {r.get('msgid')}）缺少 " + "、".join(names[k] for k in keys) for r, keys in missing[:5]]
         more = f" 等 {len(missing)} 笔" if len(missing) > 5 else ""
         super().__init__("对总账无法分组，未发送：" + "；".join(parts) + more +
                          "。平台应答与 1101 参保信息均未提供这些字段，请信息科在配置 [reconcile] 中补充后重新对账")
@@ -283,7 +283,8 @@ class Reconciler:
                              "('reversed','not_booked')", [day])
         return [dict(r, reason="结算结果未知，冲正完成前不计入对账") for r in rows]
 
-    def reconcile(self, client: PlatformClient, day: str | None = None, *, queue_if_offline: bool = True) -> ReconcileReport:
+    def reconcile(self, client: PlatformClient, day: str | None = None, *,
+                  queue_if_offline: bool = True) -> ReconcileReport:
         """Send 3201 for each group of ``day`` (default today); store and return the results.
 
         When the platform does not answer, the remaining groups are queued (forwarded by the worker) if

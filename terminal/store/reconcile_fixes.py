@@ -41,7 +41,8 @@ def apply_fix(sdb: StoreDB, queue: Outbox, diff_id: int, action: str, *, supervi
         raise FixRefused(f"差异 {diff_id} 来自较早的对账（之后已重新对账）：请使用最新一次对账的差异编号")
     done = sdb.one("SELECT id, action FROM recon_fixes WHERE diff_id=?", [diff_id])
     if done is not None:
-        raise FixRefused(f"差异 {diff_id} 已处理（{ACTION_NAMES.get(done['action'], done['action'])}），请重新对账查看结果")
+        name = ACTION_NAMES.get(done["action"], done["action"])
+        raise FixRefused(f"差异 {diff_id} 已处理（{name}），请重新对账查看结果")
     now = now_text()
     note = f"{now} 对账处理（主管 {supervisor}）：{ACTION_NAMES[action]}，{reason.strip()}"
     qid: int | None = None
@@ -79,7 +80,8 @@ def _record_line(db: sqlite_utils.Database, day: str, d: Difference, fid: int, n
                                 "setl_optins": d.setl_optins, "note": note, "created": now_text()})
 
 
-def _queue_cancel(sdb: StoreDB, queue: Outbox, db: sqlite_utils.Database, d: Difference, now: str, note: str) -> tuple[int, str]:
+def _queue_cancel(sdb: StoreDB, queue: Outbox, db: sqlite_utils.Database, d: Difference, now: str,
+                  note: str) -> tuple[int, str]:
     """2208 again: the original settlement of the difference (through the queue); the cancellation the
     platform never booked is voided here, and the original is settled again until the new 2208 lands."""
     if d.refd_setl_flag == "1":
@@ -137,4 +139,4 @@ def _record_cancel(sdb: StoreDB, db: sqlite_utils.Database, d: Difference, now: 
                 _record_line(db, run_id[1], line, -1, note)
                 recorded += 1
     what = "冲正" if status == "reversed" else "撤销"
-    return (f"结算 {orig['setl_id']} 已登记为平台已{what}" + (f"，并登记平台撤销记录 {recorded} 笔" if recorded else ""))
+    return f"结算 {orig['setl_id']} 已登记为平台已{what}" + (f"，并登记平台撤销记录 {recorded} 笔" if recorded else "")

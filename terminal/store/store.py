@@ -95,7 +95,8 @@ class Store:
         self.parking = Parking(self)
         self.reconciler = Reconciler(self)
         self._workers: weakref.WeakSet[Wakeable] = weakref.WeakSet()
-        self._unqueued: dict[str, tuple[str, str, str]] = {}  # reversals the disk refused: omsgid -> (oinfno, psn, insuplc)
+        # reversals the disk refused: omsgid -> (oinfno, psn, insuplc)
+        self._unqueued: dict[str, tuple[str, str, str]] = {}
         try:
             self._token: OwnerToken | None = OwnerToken(self.path)
         except OSError as e:

@@ -190,7 +190,8 @@ class WardBook:
     def add_deposit(self, adm_no: str, d: Deposit, conn: sqlite3.Connection | None = None) -> Deposit:
         sql = ("INSERT INTO deposits (adm_no, receipt_no, kind, amount, method, paid_at, operator, setl_id) "
                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
-        args = (adm_no, d.receipt_no, d.kind, f"{d.amount:.2f}", d.method, d.paid_at or now_text(), d.operator, d.setl_id)
+        args = (adm_no, d.receipt_no, d.kind, f"{d.amount:.2f}", d.method, d.paid_at or now_text(), d.operator,
+                d.setl_id)
         if conn is not None:
             conn.execute(sql, args)
         else:
@@ -207,7 +208,8 @@ class WardBook:
     def add_lines(self, adm_no: str, lines: list[dict[str, Any]]) -> list[str]:
         """Append fee lines (state new); each gets the next feedetl_sn of the stay (adm_no + 5 digits)."""
         with self.tx() as conn:
-            row = conn.execute("SELECT COALESCE(MAX(seq), 0) AS n FROM fee_lines WHERE adm_no = ?", (adm_no,)).fetchone()
+            row = conn.execute("SELECT COALESCE(MAX(seq), 0) AS n FROM fee_lines WHERE adm_no = ?",
+                               (adm_no,)).fetchone()
             n0 = int(row["n"])
             rows, sns = [], []
             for i, ln in enumerate(lines, n0 + 1):

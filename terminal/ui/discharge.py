@@ -3,8 +3,8 @@
     desk = DischargeDesk(cfg, service_or_factory, run_in_background=None, card_reader=None, ecode=None, parent=None)
     desk = DischargeDesk.for_session(session, parent)     # the cashier app's AppSession (client, store, reader)
 
-* ``service_or_factory``: a terminal.services.inpatient.DischargeService, or a zero-argument callable returning one (called
-  once, on a worker thread, the first time the desk needs it).
+* ``service_or_factory``: a terminal.services.inpatient.DischargeService, or a zero-argument callable returning one
+  (called once, on a worker thread, the first time the desk needs it).
 * ``run_in_background(label, fn, on_success, on_failure)``: runs ``fn`` off the UI thread and calls one of the
   callbacks on the UI thread. Default: the desk's own terminal.ui.ops.OpRunner.
 * ``card_reader``: an object with ``read() -> CardData`` (drivers.pcsc / drivers.virtual); ``ecode``: a callable
@@ -175,7 +175,7 @@ class DischargeDesk(QWidget):
         right = QVBoxLayout()
         self.grid = QGridLayout()
         self._amount_labels: dict[str, QLabel] = {}
-        for r, (k, caption) in enumerate(zip(AMOUNT_KEYS, AMOUNT_CAPTIONS)):
+        for r, (k, caption) in enumerate(zip(AMOUNT_KEYS, AMOUNT_CAPTIONS, strict=True)):
             c = QLabel(self.tr(caption))
             c.setObjectName("fieldKey")
             v = QLabel("")

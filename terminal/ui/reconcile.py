@@ -83,9 +83,9 @@ class ReconcileDialog(QDialog):
         bl.setContentsMargins(0, 0, 0, 0)
         bl.addWidget(QLabel(self.tr("总账：本机合计与平台结果（险种 × 清算类别 × 清算机构）")))
         self.table = report_table([self.tr("险种"), self.tr("清算类别"), self.tr("清算机构"), self.tr("笔数"),
-                             self.tr("医疗费总额"), self.tr("基金支付"), self.tr("个人账户"), self.tr("平台结果 (3201)"),
-                             self.tr("平台笔数"), self.tr("平台总额"), self.tr("平台基金"),
-                             self.tr("明细 (3202)")], "reconcileTable")
+                                   self.tr("医疗费总额"), self.tr("基金支付"), self.tr("个人账户"),
+                                   self.tr("平台结果 (3201)"), self.tr("平台笔数"), self.tr("平台总额"),
+                                   self.tr("平台基金"), self.tr("明细 (3202)")], "reconcileTable")
         bl.addWidget(self.table)
         self.group_note = QLabel()  # the platform's words for the groups that do not agree
         self.group_note.setObjectName("reconcileGroupNote")
@@ -272,7 +272,8 @@ class ReconcileDialog(QDialog):
         if self.detail is None:
             self.diff_label.setText(self.tr("明细差异：本日尚未明细对账（按 F9）"))
         elif n == 0:
-            self.diff_label.setText(self.tr("明细差异：无，本机与平台逐笔一致（%1）").replace("%1", self.detail.created))
+            self.diff_label.setText(self.tr("明细差异：无，本机与平台逐笔一致（%1）")
+                                    .replace("%1", self.detail.created))
         else:
             self.diff_label.setText(self.tr("明细差异（%1）：%2 笔，待处理 %3 笔。用 ↑↓ 选择，F10 处理")
                                     .replace("%1", self.detail.created).replace("%2", str(n))
@@ -296,7 +297,8 @@ class ReconcileDialog(QDialog):
         rows = []
         for h in reversed(self.runs):  # the latest first
             if h.get("type") == "fix":
-                rows.append([h.get("created") or "", self.tr("差异处理"), self.tr("主管 ") + (h.get("supervisor") or ""),
+                rows.append([h.get("created") or "", self.tr("差异处理"),
+                             self.tr("主管 ") + (h.get("supervisor") or ""),
                              action_label(h.get("action") or "") + " " + (h.get("setl_id") or ""),
                              (h.get("reason") or "") + "；" + (h.get("result") or "")])
             else:
@@ -406,7 +408,8 @@ class ReconcileDialog(QDialog):
             if report.clean:
                 text, kind = self.tr("明细对账完成：本机与平台逐笔一致"), "ok"
             elif n:
-                text, kind = self.tr("明细对账完成：%1 笔差异待处理，请逐笔核对后按 F10 处理").replace("%1", str(n)), "warn"
+                text, kind = self.tr("明细对账完成：%1 笔差异待处理，请逐笔核对后按 F10 处理") \
+                    .replace("%1", str(n)), "warn"
             else:
                 text, kind = report.summary, "warn"
             self._stop(text, kind)
