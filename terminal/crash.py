@@ -34,7 +34,7 @@ from terminal import __version__
 from terminal.core import privacy
 from terminal.logsetup import scrub
 
-log = logging.getLogger("terminal.crash")
+log = logging.getLogger(__name__)
 
 LOG_LINES = 200
 KEEP_REPORTS = 50

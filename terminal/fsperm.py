@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 from collections.abc import Iterable
 
-log = logging.getLogger("terminal.fsperm")
+log = logging.getLogger(__name__)
 
 DIR_MODE = 0o700
 FILE_MODE = 0o600

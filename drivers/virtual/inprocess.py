@@ -17,7 +17,7 @@ from terminal.core.models import CardData
 from .card import ApduProcessor
 from .profiles import CardProfile
 
-log = logging.getLogger("drivers.virtual")
+log = logging.getLogger(__name__)
 
 READER_NAME = "Virtual SSC Reader (in-process)"
 

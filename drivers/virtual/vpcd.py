@@ -21,7 +21,7 @@ import time
 from .card import ApduProcessor
 from .profiles import CardProfile
 
-log = logging.getLogger("drivers.virtual.vpcd")
+log = logging.getLogger(__name__)
 
 VPCD_HOST = "127.0.0.1"
 VPCD_PORT = 35963

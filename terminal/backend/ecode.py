@@ -22,7 +22,7 @@ from .errors import BusinessError, MalformedAnswer, TransportError
 if TYPE_CHECKING:  # pragma: no cover
     from terminal.config.model import Config
 
-log = logging.getLogger("terminal.backend.ecode")
+log = logging.getLogger(__name__)
 
 SETTLEMENT = "01301"
 REGISTRATION = "01101"
