@@ -22,11 +22,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from drivers.pcsc import EventKind, NoService, PcscCardReader, PcscMonitor  # noqa: E402
-from drivers.pcsc.apdu import EF05, read_record, select_aid, select_ef  # noqa: E402
-from drivers.pcsc.scard import load_scard  # noqa: E402
-from drivers.virtual import VirtualCard, VirtualCardReader, named_profile  # noqa: E402
-from bench._figures import Figure, median, show  # noqa: E402
+from drivers.pcsc import EventKind, NoService, PcscCardReader, PcscMonitor
+from drivers.pcsc.apdu import EF05, read_record, select_aid, select_ef
+from drivers.pcsc.scard import load_scard
+from drivers.virtual import VirtualCard, VirtualCardReader, named_profile
+from bench._figures import Figure, median, show
 
 ROOT = Path(__file__).resolve().parents[1]
 LOCK = "/tmp/pcsc.lock"  # one pcscd for everyone: the pcsc tests and this bench take turns
@@ -263,7 +263,7 @@ def main() -> int:
         print(f"monitor event -> fields parsed (connect + read):    {ms(parsed)}")
         print(f"card inserted (seen by pcscd) -> fields parsed:     {ms(total)}")
         print(f"physical insert -> fields parsed:                   "
-              f"{ms([a + b + c for a, b, c in zip(seen, event, parsed)])}")
+              f"{ms([a + b + c for a, b, c in zip(seen, event, parsed, strict=True)])}")
     finally:
         if proc is not None:
             proc.send_signal(signal.SIGTERM)

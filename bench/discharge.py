@@ -36,7 +36,8 @@ from terminal.logsetup import setup_logging  # noqa: E402
 def fee_items(n: int, seed: int = 7) -> list[FeeItem]:
     """n lines drawn from the Nanning sandbox catalogue (drugs, exams, consumables, bed, nursing) and a few
     items outside it; quantities 1-3 or halves."""
-    cat = json.loads((ROOT / "terminal/sandbox/data/catalogue.json").read_text("utf-8"))["catalogues"]["450100"]["items"]
+    catalogues = json.loads((ROOT / "terminal/sandbox/data/catalogue.json").read_text("utf-8"))["catalogues"]
+    cat = catalogues["450100"]["items"]
     rnd = random.Random(seed)
     out = []
     for i in range(n):
@@ -72,8 +73,8 @@ def main() -> None:
                 store = Store(Path(tmp) / "journal.sqlite")
             client = client_from_config(cfg, url, observer=store.journal if store else None,
                                         msgid_state=Path(tmp) / "msgid")
-            svc = DischargeService(client, treatment_admdvs=cfg.facility.admdvs, book=WardBook(Path(tmp) / "ipt.sqlite"),
-                                   store=store)
+            svc = DischargeService(client, treatment_admdvs=cfg.facility.admdvs,
+                                   book=WardBook(Path(tmp) / "ipt.sqlite"), store=store)
             svc.base.ensure_signed_in()
             items = fee_items(args.lines)
             total = money(sum((i.amount for i in items), Decimal(0)))

@@ -25,11 +25,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench._figures import Figure, median, pct, show  # noqa: E402
-from terminal.backend.client import Answer, Message  # noqa: E402
-from terminal.backend.msgid import MsgIdGenerator  # noqa: E402
-from terminal.core import wire  # noqa: E402
-from terminal.store import Store  # noqa: E402
+from bench._figures import Figure, median, pct, show
+from terminal.backend.client import Answer, Message
+from terminal.backend.msgid import MsgIdGenerator
+from terminal.core import wire
+from terminal.store import Store
 
 TARGET_P99_MS = 5.0
 

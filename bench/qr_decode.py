@@ -31,14 +31,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import numpy as np  # noqa: E402
-from PIL import Image  # noqa: E402
+import numpy as np
+from PIL import Image
 
-from bench._figures import Figure, median, pct, show  # noqa: E402
-from drivers.scanner.decode import (FrameDecoder, StreamDecoder, available_decoders, pick_ecode,  # noqa: E402
+from bench._figures import Figure, median, pct, show
+from drivers.scanner.decode import (FrameDecoder, StreamDecoder, available_decoders, pick_ecode,
                                     resolve_decoder, want_ecode)
-from drivers.scanner.qrimage import make_qr_image  # noqa: E402
-from drivers.scanner.synth import hard_set, make_frame, no_code_set, sandbox_ecode  # noqa: E402
+from drivers.scanner.qrimage import make_qr_image
+from drivers.scanner.synth import hard_set, make_frame, no_code_set, sandbox_ecode
 
 
 def _median_ms(fn, repeat: int) -> float:
@@ -72,10 +72,11 @@ def run(n: int, seed: int, repeat: int) -> dict:
         qr_only = FrameDecoder(name, symbologies=("QRCODE",))
         row: dict = {}
         assert pick_ecode(fd.decode(flat)) and fd.decode(flat)[0].text == flat_code
-        row["fast_flat_ms"] = round(_median_ms(lambda: fd.decode(flat), repeat), 2)
-        row["fast_textured_ms"] = round(_median_ms(lambda: fd.decode(textured.gray), repeat), 2)
-        row["fast_flat_qr_only_ms"] = round(_median_ms(lambda: qr_only.decode(flat), repeat), 2)
-        row["fast_textured_qr_only_ms"] = round(_median_ms(lambda: qr_only.decode(textured.gray), repeat), 2)
+        row["fast_flat_ms"] = round(_median_ms(lambda fd=fd: fd.decode(flat), repeat), 2)
+        row["fast_textured_ms"] = round(_median_ms(lambda fd=fd: fd.decode(textured.gray), repeat), 2)
+        row["fast_flat_qr_only_ms"] = round(_median_ms(lambda qr_only=qr_only: qr_only.decode(flat), repeat), 2)
+        row["fast_textured_qr_only_ms"] = round(
+            _median_ms(lambda qr_only=qr_only: qr_only.decode(textured.gray), repeat), 2)
         ok = 0
         times = []
         paths: Counter[str] = Counter()
@@ -125,7 +126,7 @@ def figures(quick: bool = True) -> list[Figure]:
         qr_only = FrameDecoder(name, symbologies=("QRCODE",))
         qr_only.decode(flat)
         bare(flat)
-        mine = median(_cpu_ms(lambda: qr_only.decode(flat)) for _ in range(repeat))
+        mine = median(_cpu_ms(lambda qr_only=qr_only: qr_only.decode(flat)) for _ in range(repeat))
         peer = median(_cpu_ms(lambda: bare(flat)) for _ in range(repeat))
         figs.append(Figure(f"QR fast path 640x480 ({name}, QR only)", mine, "ms", "< 5 ms", mine < 5,
                            "bare pyzbar.decode", peer))
@@ -157,7 +158,7 @@ def figures(quick: bool = True) -> list[Figure]:
     empty = no_code_set(n_empty, seed + 1)
     for name in ([camera_dec, "zbar"] if camera_dec != "zbar" else ["zbar"]):
         sd = StreamDecoder(name)
-        times = [_cpu_ms(lambda f=f: sd.scan(f.gray)) for _ in range(2) for f in empty]
+        times = [_cpu_ms(lambda f=f, sd=sd: sd.scan(f.gray)) for _ in range(2) for f in empty]
         peers = [_cpu_ms(lambda f=f: bare(f.gray)) for f in empty]
         med, p95 = median(times), pct(times, 95)
         figs.append(Figure(f"QR no-code frame median, camera path ({name}, budget {sd.budget_ms} ms)", med, "ms",
@@ -166,7 +167,7 @@ def figures(quick: bool = True) -> list[Figure]:
                            "bare pyzbar.decode", pct(peers, 95)))
         if not quick or name == camera_dec:
             full = FrameDecoder(name, symbologies=("QRCODE",))
-            ft = [_cpu_ms(lambda f=f: full.scan(f.gray)) for f in empty[:10]]
+            ft = [_cpu_ms(lambda f=f, full=full: full.scan(f.gray)) for f in empty[:10]]
             figs.append(Figure(f"QR no-code frame median, still image full cascade ({name})", median(ft), "ms",
                                "", None, "bare pyzbar.decode", median(peers[:10])))
     return figs

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import sqlite3
 import sys
 import tempfile
 import time
@@ -21,12 +20,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench._sandbox import sandbox_process  # noqa: E402
-from terminal import config as config_mod  # noqa: E402
-from terminal.backend.client import client_from_config  # noqa: E402
-from terminal.core.models import SETL_AMOUNT_FIELDS  # noqa: E402
-from terminal.sandbox.store import Store as SandboxStore  # noqa: E402
-from terminal.store import Store  # noqa: E402
+from bench._sandbox import sandbox_process
+from terminal import config as config_mod
+from terminal.backend.client import client_from_config
+from terminal.core.models import SETL_AMOUNT_FIELDS
+from terminal.sandbox.store import Store as SandboxStore
+from terminal.store import Store
 
 CODE = "H45010000001"
 GROUPS = (("310", "11", "450100"), ("390", "11", "450100"), ("310", "11", "460100"), ("310", "14", "450100"))

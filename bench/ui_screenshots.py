@@ -17,8 +17,8 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from PySide6.QtCore import QCoreApplication, QEventLoop, QSize, Qt  # noqa: E402
-from PySide6.QtGui import QImage, QPainter  # noqa: E402
+from PySide6.QtCore import QCoreApplication, QEventLoop, QSize, Qt
+from PySide6.QtGui import QImage, QPainter
 
 
 def pump(ms: int = 50) -> None:

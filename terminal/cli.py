@@ -36,7 +36,7 @@ def cmd_settle(args) -> int:
         bill = Bill.from_dict(wire.loads(Path(args.bill).read_text(encoding="utf-8")), limits=cfg.bill.limits)
     except (OSError, ValueError) as e:
         return fail(args, f"账单文件错误 {args.bill}: {e}", 2, "bill", prefix="")
-    from terminal.app import open_store, platform_session, settlement_service
+    from terminal.app import open_store, settlement_service
     from terminal.store import StoreError
 
     try:
@@ -156,8 +156,8 @@ def _duplicate_refused(args, e, rep) -> int:
 
     if isinstance(e, DuplicateBill):
         hint = ("确需再次结算：加 --override-duplicate --supervisor 主管编号 --reason 原因"
-                "（PIN 用 --supervisor-pin 或环境变量 YIBAO_SUPERVISOR_PIN）" if e.overridable and not e.override_refused
-                else "")
+                "（PIN 用 --supervisor-pin 或环境变量 YIBAO_SUPERVISOR_PIN）"
+                if e.overridable and not e.override_refused else "")
     else:
         hint = "核对后确认是另一张账单：加 --confirm-duplicate 重新执行"
     if args.json:
@@ -218,7 +218,7 @@ def _pad(text: str, width: int) -> str:
 
 
 def cmd_cancel(args) -> int:
-    from terminal.app import open_store, platform_session, settlement_service
+    from terminal.app import open_store, settlement_service
     from terminal.backend.errors import PlatformError
 
     cfg = load_config(args)
@@ -316,7 +316,7 @@ def announce_security(args) -> list[str]:
 
     try:
         lines = config_mod.security_notices(config_mod.load(getattr(args, "config", None)))
-    except Exception:  # noqa: BLE001 - the command itself reports a bad configuration
+    except Exception:  # the command itself reports a bad configuration
         return []
     stream = sys.stderr
     red = bool(getattr(stream, "isatty", lambda: False)())
@@ -371,7 +371,7 @@ def main(argv: list[str] | None = None) -> int:
         if isinstance(e.code, str):
             return fail(args, e.code, 1, "usage", prefix="")
         raise
-    except Exception as e:  # noqa: BLE001
+    except Exception as e:
         if isinstance(e, UserFacingError):  # card, scanner, store, platform errors: worded for the cashier
             return fail(args, e.user_message, 1, type(e).__name__)
         if not wants_json(args):

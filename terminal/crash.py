@@ -27,13 +27,14 @@ import threading
 import traceback
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 from terminal import __version__
 from terminal.core import privacy
 from terminal.logsetup import scrub
 
-log = logging.getLogger("terminal.crash")
+log = logging.getLogger(__name__)
 
 LOG_LINES = 200
 KEEP_REPORTS = 50
@@ -138,7 +139,8 @@ def cashier_message(path: Path | str | None) -> str:
     return ("收费终端发生了意外错误。\n"
             f"{where}\n"
             "请这样处理：\n"
-            "1. 如果正在结算：不要重复收费。重新启动收费终端后查看“日志/队列”，确认这笔结算是否已成功（未确定的结算会自动冲正）。\n"
+            "1. 如果正在结算：不要重复收费。重新启动收费终端后查看“日志/队列”，"
+            "确认这笔结算是否已成功（未确定的结算会自动冲正）。\n"
             "2. 关闭并重新启动收费终端。\n"
             "3. 如果再次出现，请联系信息科（IT），并提供上面的错误报告文件。\n"
             "An unexpected error occurred. Restart the terminal; if it happens again, give the report file to IT.")
@@ -160,15 +162,16 @@ def write_report(cfg: Any, exc_type: type[BaseException], exc: BaseException | N
     tb_text = "".join(traceback.format_exception(exc_type, exc, tb))
     try:
         logs = _tail_log(Path(cfg.log_dir))
-    except Exception:  # noqa: BLE001
+    except Exception:
         logs = []
     try:
         backend = getattr(cfg.backend, "url", "")
         cfg_lines = [f"config: {getattr(cfg, 'source', '') or '(defaults)'}",
                      f"training: {getattr(cfg, 'training', '')}",
-                     f"facility: {cfg.facility.code} {cfg.facility.admdvs}", f"backend: {backend} ({cfg.backend.style})",
+                     f"facility: {cfg.facility.code} {cfg.facility.admdvs}",
+                     f"backend: {backend} ({cfg.backend.style})",
                      f"operator: {cfg.operator.id}", f"data_dir: {cfg.data_dir}", f"log_dir: {cfg.log_dir}"]
-    except Exception:  # noqa: BLE001
+    except Exception:
         cfg_lines = ["config: (unavailable)"]
     head = [
         "yibao-terminal crash report 崩溃报告",
@@ -216,18 +219,18 @@ class CrashHandler:
         self._native_path: Path | None = None
 
     # hooks
-    def excepthook(self, exc_type, exc, tb) -> None:  # noqa: ANN001 - sys.excepthook signature
+    def excepthook(self, exc_type, exc, tb) -> None:  # sys.excepthook signature
         if issubclass(exc_type, KeyboardInterrupt):
             self.previous_excepthook(exc_type, exc, tb)
             return
         self.handle(exc_type, exc, tb, threading.current_thread().name)
 
-    def threading_hook(self, args) -> None:  # noqa: ANN001 - threading.ExceptHookArgs
+    def threading_hook(self, args) -> None:  # threading.ExceptHookArgs
         if args.exc_type is SystemExit:
             return
         self.handle(args.exc_type, args.exc_value, args.exc_traceback, getattr(args.thread, "name", ""))
 
-    def handle(self, exc_type, exc, tb, thread: str = "") -> Path | None:  # noqa: ANN001
+    def handle(self, exc_type, exc, tb, thread: str = "") -> Path | None:
         if getattr(self._busy, "on", False):  # a crash while reporting a crash: do not loop
             sys.__stderr__ and sys.__stderr__.write(f"yibao-terminal: {exc_type.__name__} while reporting a crash\n")
             return None
@@ -236,13 +239,13 @@ class CrashHandler:
         try:
             try:
                 path = write_report(self.cfg, exc_type, exc, tb, thread=thread)
-            except Exception as e:  # noqa: BLE001 - the disk may be the problem
+            except Exception as e:  # the disk may be the problem
                 sys.__stderr__ and sys.__stderr__.write(f"yibao-terminal: cannot write the crash report: {e}\n")
             self.last_report = path
             try:
                 log.critical("unhandled %s in thread %s; report %s", exc_type.__name__, thread, path,
                              exc_info=(exc_type, exc, tb))
-            except Exception:  # noqa: BLE001
+            except Exception:
                 pass
             self.notify(cashier_message(path))
         finally:
@@ -254,13 +257,13 @@ class CrashHandler:
             try:
                 self.show_dialog(message)
                 return
-            except Exception as e:  # noqa: BLE001 - fall back to the console
+            except Exception as e:  # fall back to the console
                 log.error("crash dialog failed: %s", e)
         stream = sys.stderr or sys.__stderr__
         if stream is not None:
             try:
                 print(message, file=stream, flush=True)
-            except Exception:  # noqa: BLE001
+            except Exception:
                 pass
 
     # native crashes

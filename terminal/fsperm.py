@@ -23,9 +23,10 @@ import stat
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
+from collections.abc import Iterable
 
-log = logging.getLogger("terminal.fsperm")
+log = logging.getLogger(__name__)
 
 DIR_MODE = 0o700
 FILE_MODE = 0o600
@@ -126,7 +127,7 @@ def secure_sqlite(path: str | os.PathLike, *, directory: bool = False) -> None:
             tighten_dir(p.parent)
         for suffix in SQLITE_SUFFIXES:
             tighten_file(p.with_name(p.name + suffix))
-    except Exception:  # noqa: BLE001 - permissions must never stop the terminal from opening its journal
+    except Exception:  # permissions must never stop the terminal from opening its journal
         log.exception("securing %s", p)
 
 
@@ -194,7 +195,7 @@ def app_files(cfg: Any) -> list[Path]:
         from terminal.config.model import user_config_path
 
         return [user_config_path()]
-    except Exception:  # noqa: BLE001
+    except Exception:
         return []
 
 
@@ -288,7 +289,7 @@ def repair(cfg: Any, *, force: bool = False) -> list[Finding]:
             p = Path(f.path)
             if (tighten_dir(p) if f.kind == "dir" else tighten_file(p)):
                 fixed.append(f)
-    except Exception:  # noqa: BLE001 - never stop a start over permissions
+    except Exception:  # never stop a start over permissions
         log.exception("repairing file modes")
     if fixed:
         log.warning("file modes tightened (group/other access removed) on %d path(s): %s", len(fixed),

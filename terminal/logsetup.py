@@ -27,7 +27,7 @@ class MaskingFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         try:
             msg = record.getMessage()
-        except Exception:  # noqa: BLE001 - a broken format string must not kill logging
+        except Exception:  # a broken format string must not kill logging
             msg = str(record.msg)
         record.msg, record.args = scrub(msg), ()
         return True
@@ -45,7 +45,7 @@ class JsonFormatter(logging.Formatter):
 class PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
     """Every log file (the current one and each new one after a rotation) is created 0600."""
 
-    def _open(self):  # noqa: ANN202 - logging.FileHandler._open
+    def _open(self):  # logging.FileHandler._open
         from terminal import fsperm
 
         os.close(fsperm.open_private(self.baseFilename, os.O_WRONLY | os.O_CREAT | os.O_APPEND))

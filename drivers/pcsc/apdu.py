@@ -8,7 +8,7 @@ command again with Le=xx). No pyscard import in this module.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable
+from collections.abc import Callable
 
 from .errors import CardCommunicationError, CardError
 

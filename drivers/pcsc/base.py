@@ -6,7 +6,8 @@ import enum
 import logging
 import time
 from dataclasses import dataclass, field
-from typing import Callable, Protocol
+from typing import Protocol
+from collections.abc import Callable
 
 from terminal.core.models import CardData
 
@@ -89,9 +90,11 @@ class CardReader(abc.ABC):
         return getattr(self, "_reader_name", "")
 
     def close(self) -> None:
-        """Release resources; the reader may be used again afterwards."""
+        """Release resources; the reader may be used again afterwards. Nothing to release here: a reader that
+        holds a context or a connection overrides it."""
+        return None
 
-    def __enter__(self) -> "CardReader":
+    def __enter__(self) -> CardReader:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -102,5 +105,5 @@ def safe_call(cb: EventCallback, event: CardEvent) -> None:
     """A callback that raises must not kill the thread that reports events."""
     try:
         cb(event)
-    except Exception:  # noqa: BLE001
+    except Exception:
         log.exception("card event callback failed for %s", event.kind.value)

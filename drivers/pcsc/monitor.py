@@ -59,7 +59,7 @@ class PcscMonitor:
         self._name = name
 
     # public ----------------------------------------------------------------------------------------
-    def start(self) -> "PcscMonitor":
+    def start(self) -> PcscMonitor:
         if self._thread and self._thread.is_alive():
             return self
         self._stop.clear()
@@ -85,7 +85,7 @@ class PcscMonitor:
         if ctx is not None:
             try:
                 load_scard().SCardCancel(ctx)
-            except Exception:  # noqa: BLE001
+            except Exception:
                 pass
 
     @property
@@ -99,7 +99,7 @@ class PcscMonitor:
         """reader -> ATR (hex) of the readers holding a card, as last seen."""
         return {r: st.atr for r, st in list(self._readers.items()) if st.present}
 
-    def __enter__(self) -> "PcscMonitor":
+    def __enter__(self) -> PcscMonitor:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:
@@ -141,7 +141,7 @@ class PcscMonitor:
                 log.warning("PC/SC service lost: %s", e)
                 self._service_lost()
                 self._stop.wait(self.retry_interval)
-            except Exception:  # noqa: BLE001 - the monitor must survive anything
+            except Exception:  # the monitor must survive anything
                 log.exception("card monitor error; restarting the watch")
                 self._stop.wait(self.retry_interval)
             finally:
@@ -149,7 +149,7 @@ class PcscMonitor:
                     self._ctx = None
                 try:
                     s.SCardReleaseContext(ctx)
-                except Exception:  # noqa: BLE001
+                except Exception:
                     pass
             first = False
         self._readers.clear()

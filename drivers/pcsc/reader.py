@@ -14,7 +14,7 @@ from terminal.core.models import CardData
 
 from .base import CardReader, EventCallback
 from .errors import (CardBusy, CardCommunicationError, CardError, CardRemoved, NoCard, NoReader, NoService)
-from .scard import describe, hr_code, load_scard, match_readers, reader_gone_codes, service_codes
+from .scard import describe, load_scard, match_readers, reader_gone_codes, service_codes
 from .sequence import CardReadSequence
 
 log = logging.getLogger(__name__)
@@ -48,7 +48,7 @@ class PcscCardReader(CardReader):
         if self._ctx is not None:
             try:
                 s.SCardReleaseContext(self._ctx)
-            except Exception:  # noqa: BLE001
+            except Exception:
                 pass
             self._ctx = None
 

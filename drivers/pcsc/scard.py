@@ -34,7 +34,7 @@ def reader_gone_codes(s: Any) -> set[int]:
 def describe(s: Any, hr: int, where: str) -> str:
     try:
         text = s.SCardGetErrorMessage(hr)
-    except Exception:  # noqa: BLE001
+    except Exception:
         text = ""
     return f"{where}: {text.strip().rstrip('.')} (0x{hr_code(hr):08X})"
 

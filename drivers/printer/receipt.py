@@ -85,7 +85,7 @@ class ReceiptData:
 
     @classmethod
     def build(cls, *, cfg: ReceiptSettings, operator: object, person: Person, visit: Visit, settlement: Settlement,
-              training: bool, when: datetime | None = None) -> "ReceiptData":
+              training: bool, when: datetime | None = None) -> ReceiptData:
         when = when or datetime.now()
         # interned: the same catalogue names and quantities come back all day, one copy each is enough
         lines = [ReceiptLine(sys.intern(i.name), sys.intern(f"{i.qty}"), i.amount) for i in visit.bill.items]
@@ -112,7 +112,7 @@ class ReceiptData:
         return d
 
     @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> "ReceiptData":
+    def from_dict(cls, d: dict[str, Any]) -> ReceiptData:
         d = dict(d)
         d["amounts"] = {k: money(v) for k, v in (d.get("amounts") or {}).items()}
         d["funds"] = [(n, money(v)) for n, v in d.get("funds") or []]

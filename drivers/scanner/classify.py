@@ -78,7 +78,7 @@ class ClassifyRules:
     strip_aim_prefix: bool = True
 
     @classmethod
-    def from_config(cls, config: Mapping[str, Any]) -> "ClassifyRules":
+    def from_config(cls, config: Mapping[str, Any]) -> ClassifyRules:
         """Rules from a configuration table (e.g. ``[scanner.rules]`` in the TOML file): regex strings for
         the pattern fields, booleans for the flags.  Unknown keys and bad regexes raise ValueError with the
         key named, so configuration validation can say which line is wrong."""

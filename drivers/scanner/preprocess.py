@@ -187,7 +187,7 @@ def find_code_regions(gray: np.ndarray, *, max_regions: int = 3, k_mad: float = 
     # 8-connected components on the (small) block grid.
     label = np.full(mask.shape, -1, np.int32)
     comps: list[tuple[float, tuple[int, int, int, int]]] = []
-    for y0, x0 in zip(*np.nonzero(mask)):
+    for y0, x0 in zip(*np.nonzero(mask), strict=True):
         if label[y0, x0] >= 0:
             continue
         n = len(comps)

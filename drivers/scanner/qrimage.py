@@ -72,7 +72,7 @@ def _ean13_bits(code: str) -> str:
     if len(code) != 13 or not code.isdigit() or ean13_check_digit(code[:12]) != int(code[12]):
         raise ValueError(f"not a valid EAN-13: {code!r}")
     parity = _PARITY[int(code[0])]
-    left = "".join((_L if p == "L" else _G)[int(d)] for p, d in zip(parity, code[1:7]))
+    left = "".join((_L if p == "L" else _G)[int(d)] for p, d in zip(parity, code[1:7], strict=True))
     right = "".join(_R[int(d)] for d in code[7:])
     return "101" + left + "01010" + right + "101"
 

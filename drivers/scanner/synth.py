@@ -65,7 +65,7 @@ def perspective_coeffs(dst: list[tuple[float, float]], src: list[tuple[float, fl
     input points *src* (PIL's transform maps output → input)."""
     a = []
     b = []
-    for (x, y), (u, v) in zip(dst, src):
+    for (x, y), (u, v) in zip(dst, src, strict=True):
         a.append([x, y, 1, 0, 0, 0, -u * x, -u * y])
         a.append([0, 0, 0, x, y, 1, -v * x, -v * y])
         b.extend([u, v])

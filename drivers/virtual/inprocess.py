@@ -17,7 +17,7 @@ from terminal.core.models import CardData
 from .card import ApduProcessor
 from .profiles import CardProfile
 
-log = logging.getLogger("drivers.virtual")
+log = logging.getLogger(__name__)
 
 READER_NAME = "Virtual SSC Reader (in-process)"
 
@@ -25,14 +25,14 @@ READER_NAME = "Virtual SSC Reader (in-process)"
 class _Watcher:
     """Delivers events from its own thread, like the PC/SC monitor does."""
 
-    def __init__(self, owner: "VirtualCardReader", on_event: EventCallback) -> None:
+    def __init__(self, owner: VirtualCardReader, on_event: EventCallback) -> None:
         self._owner = owner
         self._on_event = on_event
         self._q: queue.Queue[CardEvent | None] = queue.Queue()
         self._thread = threading.Thread(target=self._run, name="virtual-card-events", daemon=True)
         self._stopped = False
 
-    def start(self) -> "_Watcher":
+    def start(self) -> _Watcher:
         self._thread.start()
         return self
 

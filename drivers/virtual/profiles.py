@@ -85,7 +85,7 @@ class CardProfile:
         head = self.version.split(".")[0]
         return int(head) if head.isdigit() else 0
 
-    def replace(self, **changes: Any) -> "CardProfile":
+    def replace(self, **changes: Any) -> CardProfile:
         if "version" in changes and "locked" not in changes:
             changes["locked"] = None
         if ("protocol" in changes or "version" in changes) and "atr" not in changes:

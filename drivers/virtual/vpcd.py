@@ -21,7 +21,7 @@ import time
 from .card import ApduProcessor
 from .profiles import CardProfile
 
-log = logging.getLogger("drivers.virtual.vpcd")
+log = logging.getLogger(__name__)
 
 VPCD_HOST = "127.0.0.1"
 VPCD_PORT = 35963
@@ -81,7 +81,7 @@ class VirtualCard:
             s.setsockopt(socket.IPPROTO_TCP, _QUICKACK, 1)
         return s
 
-    def insert(self, timeout: float = 5.0, wait_seen: bool = False) -> "VirtualCard":
+    def insert(self, timeout: float = 5.0, wait_seen: bool = False) -> VirtualCard:
         """Connect to vpcd (retrying up to `timeout` s); optionally wait until pcscd has polled the card."""
         if self.inserted:
             return self
@@ -124,7 +124,7 @@ class VirtualCard:
                 pass
             s.close()
 
-    def __enter__(self) -> "VirtualCard":
+    def __enter__(self) -> VirtualCard:
         return self.insert()
 
     def __exit__(self, *exc: object) -> None:

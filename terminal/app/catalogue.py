@@ -11,7 +11,8 @@ import logging
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable
+from typing import TYPE_CHECKING, Any
+from collections.abc import Iterable
 
 from terminal.core.models import FeeItem
 from terminal.core.money import MISSING, parse_price
@@ -47,7 +48,7 @@ class CatalogueItem:
                                   name=self.name, price=self.price, qty=qty, spec=self.spec, unit=self.unit)
 
     @classmethod
-    def from_record(cls, d: dict[str, Any]) -> "CatalogueItem":
+    def from_record(cls, d: dict[str, Any]) -> CatalogueItem:
         return cls(
             hosp_code=str(d.get("medins_list_codg") or d.get("hosp_code") or ""),
             national_code=str(d.get("med_list_codg") or d.get("national_code") or ""),
@@ -90,7 +91,7 @@ class Catalogue:
         return None
 
     @classmethod
-    def from_json(cls, path: Path, admdvs: str) -> "Catalogue":
+    def from_json(cls, path: Path, admdvs: str) -> Catalogue:
         d = json.loads(path.read_text(encoding="utf-8"))
         records: list[dict[str, Any]] = []
         if isinstance(d, dict) and isinstance(d.get("catalogues"), dict):
@@ -109,7 +110,7 @@ class Catalogue:
         return cls(items, str(path))
 
     @classmethod
-    def for_config(cls, cfg: Config, store: Store | None = None) -> "Catalogue":
+    def for_config(cls, cfg: Config, store: Store | None = None) -> Catalogue:
         admdvs = cfg.facility.admdvs
         if store is not None:
             for name in ("catalogue_items", "catalogue"):
@@ -120,7 +121,7 @@ class Catalogue:
                         if recs:
                             return cls([r if isinstance(r, CatalogueItem) else CatalogueItem.from_record(dict(r))
                                         for r in recs], "store")
-                    except Exception as e:  # noqa: BLE001
+                    except Exception as e:
                         log.warning("store catalogue unavailable: %s", e)
         local = Path(cfg.data_dir) / "catalogue.json"
         for p in ([local] + ([SANDBOX_CATALOGUE] if cfg.training else [])):

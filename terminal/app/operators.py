@@ -14,7 +14,8 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING
+from collections.abc import Iterator
 
 from terminal.core.errors import UserFacingError
 
@@ -73,7 +74,7 @@ class OperatorStore:
                 locked_until REAL NOT NULL DEFAULT 0, created REAL NOT NULL)""")
 
     @classmethod
-    def for_config(cls, cfg: Config) -> "OperatorStore":
+    def for_config(cls, cfg: Config) -> OperatorStore:
         return cls(Path(cfg.data_dir) / "operators.sqlite")
 
     @contextmanager

@@ -10,7 +10,8 @@ import logging
 import threading
 from datetime import datetime
 from functools import partial
-from typing import TYPE_CHECKING, Callable, Protocol
+from typing import TYPE_CHECKING, Protocol
+from collections.abc import Callable
 
 from drivers.printer import ReceiptData
 from terminal.core.desk_ports import PendingReversal
@@ -117,7 +118,7 @@ class AppSession:
     # construction ----------------------------------------------------------------------------------
     @classmethod
     def open(cls, cfg: Config, *, sandbox: PlatformSandbox | None = None, card_reader: CardReader | None = None,
-             store: Store | None = None, use_store: bool = True) -> "AppSession":
+             store: Store | None = None, use_store: bool = True) -> AppSession:
         """Connect per config; in training mode start the sandbox platform unless one is given.
 
         With terminal.store (use_store) every message is journaled before it is sent and uncertain
@@ -199,7 +200,7 @@ class AppSession:
         if self.store is not None:
             try:
                 n += int(self.store.queue_status().open_items)
-            except Exception:  # noqa: BLE001
+            except Exception:
                 pass
         return n
 

@@ -8,13 +8,14 @@ transactions once sent), MalformedAnswer (an answer that is not a valid platform
 from __future__ import annotations
 
 import logging
+import os
 import socket
 import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import requests
 
@@ -25,10 +26,13 @@ from terminal.core.protocol import MONEY_MOVING, NEEDS_INSUPLC
 
 from .answers import check_booking
 from .decoding import decode_answer, infcode_ok, is_envelope
-from .errors import BusinessError, MalformedAnswer, PlatformError
+from .errors import BusinessError, MalformedAnswer, MessageIds, PlatformError
 from .msgid import MsgIdGenerator
 from .signing import gateway_headers
 from .transport import Endpoint, exchange, make_session
+
+if TYPE_CHECKING:  # pragma: no cover
+    from terminal.config.model import Config
 
 log = logging.getLogger(__name__)
 
@@ -171,7 +175,7 @@ class PlatformClient:
 
     def _post(self, msg: Message) -> Answer:
         mm = msg.money_moving
-        kw = dict(infno=msg.infno, msgid=msg.msgid)
+        kw = MessageIds(infno=msg.infno, msgid=msg.msgid)
         body = wire.dumps(msg.envelope).encode("utf-8")
         headers: dict[str, str] | None = None  # None: requests takes the session's headers as they are
         e = self.endpoint
@@ -315,7 +319,7 @@ class PlatformClient:
         if self.observer:
             self.observer.before_send(msg)
         msg.started = time.perf_counter()
-        kw = dict(infno=msg.infno, msgid=msg.msgid)
+        kw = MessageIds(infno=msg.infno, msgid=msg.msgid)
         try:
             headers = {"Accept": "application/octet-stream, application/json"}
             e = self.endpoint
@@ -381,19 +385,20 @@ def _local_ip() -> str:
     try:
         with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
             s.connect(("10.255.255.255", 1))  # no packet is sent for a UDP connect
-            return s.getsockname()[0]
+            return str(s.getsockname()[0])
     except OSError:
         return "127.0.0.1"
 
 
-def client_from_config(cfg, url: str | None = None, *, observer: MessageObserver | None = None,
-                       msgid_state=None) -> PlatformClient:
+def client_from_config(cfg: Config, url: str | None = None, *, observer: MessageObserver | None = None,
+                       msgid_state: str | os.PathLike[str] | None = None) -> PlatformClient:
     """Build a client from a terminal.config.Config (url overrides backend.url, e.g. the sandbox's)."""
     b, g = cfg.backend, cfg.gateway
     ep = Endpoint(url=url or b.url, style=b.style, connect_timeout=b.connect_timeout, read_timeout=b.read_timeout,
                   total_timeout=b.total_timeout, max_answer_bytes=b.max_answer_bytes,
                   max_file_bytes=b.max_file_bytes,
-                  visit_info_infno=b.visit_info_infno, verify_tls=b.verify_tls, ca_bundle=b.ca_bundle, client_cert=b.client_cert, client_key=b.client_key,
+                  visit_info_infno=b.visit_info_infno, verify_tls=b.verify_tls, ca_bundle=b.ca_bundle,
+                  client_cert=b.client_cert, client_key=b.client_key,
                   gateway_paasid=g.paasid, gateway_token=g.token)
     from terminal import __version__
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import requests
 
@@ -19,7 +19,10 @@ from terminal.core.protocol import ECODE_QUERY_PATH
 
 from .errors import BusinessError, MalformedAnswer, TransportError
 
-log = logging.getLogger("terminal.backend.ecode")
+if TYPE_CHECKING:  # pragma: no cover
+    from terminal.config.model import Config
+
+log = logging.getLogger(__name__)
 
 SETTLEMENT = "01301"
 REGISTRATION = "01101"
@@ -121,7 +124,7 @@ class EcodeClient:
         self.session.close()
 
 
-def ecode_client_from_config(cfg, platform_url: str) -> EcodeClient:
+def ecode_client_from_config(cfg: Config, platform_url: str) -> EcodeClient:
     b = cfg.backend
     url = b.ecode_url or platform_url
     from .transport import tls_verify

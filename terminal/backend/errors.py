@@ -3,10 +3,17 @@ refusals; 2601 refusals that mean nothing was booked). What the cashier sees com
 from __future__ import annotations
 
 from enum import Enum
-from typing import Any, Literal
+from typing import Any, Literal, TypedDict
 from urllib.parse import urlsplit
 
 from terminal.core.errors import UserFacingError
+
+
+class MessageIds(TypedDict):
+    """The infno and msgid every error about one message carries (passed on as ``**kw``)."""
+
+    infno: str
+    msgid: str
 
 
 class PlatformError(UserFacingError):
@@ -35,7 +42,8 @@ class BusinessError(PlatformError):
 
 #: ``TransportError.cause`` values (stable, for callers and logs) and the kind each belongs to.
 CAUSES = {
-    "refused": "connect", "dns": "connect", "connect_timeout": "connect", "unreachable": "connect", "connect": "connect",
+    "refused": "connect", "dns": "connect", "connect_timeout": "connect", "unreachable": "connect",
+    "connect": "connect",
     "tls_unknown_ca": "tls", "tls_self_signed": "tls", "tls_expired": "tls", "tls_not_yet_valid": "tls",
     "tls_hostname": "tls", "tls_handshake": "tls", "tls": "tls",
     "read_timeout": "timeout", "deadline": "timeout",
@@ -83,16 +91,17 @@ class TransportError(PlatformError):
 
     ``kind`` (connect, tls, timeout, reset, http, too_large) is what the connection-state display keys on;
     ``cause`` names the precise reason (see CAUSES), ``url`` the configured platform URL, ``limit`` the
-    limit that was passed (seconds for deadline / connect_timeout, bytes for too_large), ``status`` the
-    HTTP status.
+    limit that was passed (seconds for deadline / connect_timeout, bytes for too_large), ``limit_key`` the
+    config key of a too_large limit, ``status`` the HTTP status.
     """
 
     def __init__(self, message: str, *, kind: str, sent: bool, money_moving: bool = False, cause: str = "",
-                 url: str = "", limit: float | int | None = None, status: int | None = None, **kw: str):
+                 url: str = "", limit: float | int | None = None, limit_key: str = "", status: int | None = None,
+                 **kw: str):
         super().__init__(message, **kw)
         self.kind, self.sent = kind, sent
         self.cause = cause or _DEFAULT_CAUSE.get(kind, kind)
-        self.url, self.limit = url, limit
+        self.url, self.limit, self.limit_key = url, limit, limit_key
         if status is not None:
             self.status = status
         self.outcome_unknown = bool(sent and money_moving)
@@ -167,7 +176,7 @@ class TransportError(PlatformError):
             return f"医保平台应答超时{at}", retry
         if c == "too_large":
             size = f"上限 {_size(self.limit)}" if self.limit else ""
-            key = getattr(self, "limit_key", "") or "backend.max_answer_bytes"
+            key = self.limit_key or "backend.max_answer_bytes"
             return (f"医保平台的应答过大，已中止接收{_paren(size, key, url)}",
                     "请稍后重试；反复出现请联系信息科")
         if c == "reset":

@@ -16,7 +16,8 @@ every message. Answers are checked for the fields the terminal needs; a missing 
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any, Iterable, Iterator
+from typing import Any
+from collections.abc import Iterable, Iterator
 
 from terminal.core.money import to_wire
 from terminal.core.protocol import MONEY_MOVING

@@ -12,7 +12,7 @@ import time
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Callable
+from collections.abc import Callable, Iterator
 
 try:
     import fcntl
@@ -25,7 +25,7 @@ def _stamp(epoch_s: int) -> str:
 
 
 class MsgIdGenerator:
-    def __init__(self, fixmedins_code: str, state_path: str | os.PathLike | None = None,
+    def __init__(self, fixmedins_code: str, state_path: str | os.PathLike[str] | None = None,
                  clock: Callable[[], float] = time.time):
         if len(fixmedins_code) != 12:
             raise ValueError(f"fixmedins_code must be 12 characters, got {fixmedins_code!r}")
@@ -39,7 +39,7 @@ class MsgIdGenerator:
         self._block_end = -1
 
     @contextmanager
-    def _file_state(self):
+    def _file_state(self) -> Iterator[int | None]:
         if not self.state_path:
             yield None
             return
@@ -64,7 +64,7 @@ class MsgIdGenerator:
     def __del__(self) -> None:
         try:
             self.close()
-        except Exception:  # noqa: BLE001
+        except Exception:
             pass
 
     BLOCK = 32  # sequence numbers reserved per trip to the state file (within one second)

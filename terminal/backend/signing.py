@@ -8,7 +8,7 @@ import time
 
 def tif_signature(timestamp: str, token: str, nonce: str) -> str:
     """Lowercase hex SHA-256 of UTF-8 (timestamp + token + nonce + timestamp)."""
-    return hashlib.sha256(f"{timestamp}{token}{nonce}{timestamp}".encode("utf-8")).hexdigest()
+    return hashlib.sha256(f"{timestamp}{token}{nonce}{timestamp}".encode()).hexdigest()
 
 
 def gateway_headers(paasid: str, token: str, *, now: float | None = None, nonce: str | None = None) -> dict[str, str]:

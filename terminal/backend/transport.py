@@ -15,7 +15,7 @@ import urllib3
 from terminal.core.protocol import SINGLE_ENDPOINT, TRANSACTION_PATHS
 
 from .deadline import Deadline, DeadlineAdapter, current, watchdog
-from .errors import CAUSES, TransportError
+from .errors import CAUSES, MessageIds, TransportError
 
 
 @dataclass
@@ -68,7 +68,7 @@ def make_session(e: Endpoint) -> requests.Session:
 
 
 def exchange(session: requests.Session, e: Endpoint, url: str, body: bytes, headers: dict[str, str] | None, mm: bool,
-             kw: dict[str, str], cap: tuple[int, str] | None = None) -> tuple[bytes, str]:
+             kw: MessageIds, cap: tuple[int, str] | None = None) -> tuple[bytes, str]:
     """POST and read the whole answer within one deadline and under the size cap: (body, Content-Type).
     cap: (bytes, config key) instead of backend.max_answer_bytes (a file answer)."""
     d = Deadline(e.total_timeout)
@@ -96,7 +96,7 @@ def exchange(session: requests.Session, e: Endpoint, url: str, body: bytes, head
         if resp is not None:
             resp.close()  # read whole: back to the pool; otherwise the connection is closed
 
-def _read_capped(resp: requests.Response, d: Deadline, e: Endpoint, mm: bool, kw: dict[str, str],
+def _read_capped(resp: requests.Response, d: Deadline, e: Endpoint, mm: bool, kw: MessageIds,
                  limit: tuple[int, str] | None = None) -> bytes:
     cap = limit[0] if limit else e.max_answer_bytes
     declared = (resp.headers.get("Content-Length") or "").strip()
@@ -127,20 +127,18 @@ def _read_capped(resp: requests.Response, d: Deadline, e: Endpoint, mm: bool, kw
     resp._content, resp._content_consumed = content, True  # resp.content works as after a plain read
     return content
 
-def _too_large(e: Endpoint, what: str, mm: bool, kw: dict[str, str], limit: tuple[int, str] | None = None
+def _too_large(e: Endpoint, what: str, mm: bool, kw: MessageIds, limit: tuple[int, str] | None = None
                ) -> TransportError:
     cap, key = limit or (e.max_answer_bytes, "backend.max_answer_bytes")
-    err = TransportError(f"answer too large: {what} > {key} {cap}", kind="too_large",
-                         cause="too_large", sent=True, money_moving=mm, limit=cap, url=e.url, **kw)
-    err.limit_key = key
-    return err
+    return TransportError(f"answer too large: {what} > {key} {cap}", kind="too_large",
+                          cause="too_large", sent=True, money_moving=mm, limit=cap, limit_key=key, url=e.url, **kw)
 
-def _deadline_error(e: Endpoint, d: Deadline, mm: bool, kw: dict[str, str]) -> TransportError:
+def _deadline_error(e: Endpoint, d: Deadline, mm: bool, kw: MessageIds) -> TransportError:
     return TransportError(f"no complete answer within backend.total_timeout {d.seconds:g} s", kind="timeout",
                           cause="deadline", sent=True, money_moving=mm, limit=d.seconds, url=e.url,
                           **kw)
 
-def _transport_error(e: Endpoint, ex: BaseException, d: Deadline, mm: bool, kw: dict[str, str]) -> TransportError:
+def _transport_error(e: Endpoint, ex: BaseException, d: Deadline, mm: bool, kw: MessageIds) -> TransportError:
     tracked = d.conn is not None  # our connection class saw it: we know whether sending began
     if d.expired or (d.remaining() <= 0 and (d.sent or not tracked) and _is_timeout(ex)):
         err = _deadline_error(e, d, mm, kw)

@@ -34,7 +34,8 @@ def _print_json(obj: Any) -> None:
 
 
 def add_parsers(sub) -> None:
-    d = sub.add_parser("discharge", help="住院出院结算 (2401 入院, 2301 费用, 2402 出院, 2303 预结算, 2304 结算, 2305 撤销)",
+    d = sub.add_parser("discharge",
+                       help="住院出院结算 (2401 入院, 2301 费用, 2402 出院, 2303 预结算, 2304 结算, 2305 撤销)",
                        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     who = d.add_argument_group("找到患者 / 住院记录")
     who.add_argument("--visit", metavar="ADMISSION_NO", help="住院号（入院时生成，如 ZY202606160001）")
@@ -59,7 +60,8 @@ def add_parsers(sub) -> None:
     d.add_argument("--stay", action="store_true", help="只办理入院/收预交金/上传费用，患者继续住院")
     d.add_argument("--preview", action="store_true", help="上传费用后只做预结算 (2303)，不出院、不记账")
     d.add_argument("--no-account", action="store_true", help="不使用个人账户")
-    d.add_argument("--dscg-way", default="1", help="离院方式: 1 医嘱离院(缺省) 2 转院 3 转社区 4 非医嘱离院 5 死亡 9 其他")
+    d.add_argument("--dscg-way", default="1",
+                   help="离院方式: 1 医嘱离院(缺省) 2 转院 3 转社区 4 非医嘱离院 5 死亡 9 其他")
     d.add_argument("--cancel", metavar="SETL_ID", help="撤销住院结算 (2305)")
     d.add_argument("--mdtrt-id", default="", help="(--cancel，本机无记录时) 就诊ID")
     d.add_argument("--psn-no", default="", help="(--cancel，本机无记录时) 人员编号")
@@ -89,7 +91,8 @@ def cmd_discharge(args) -> int:
         if args.visit or _has_credential(args) or (args.list and args.cancel):
             return _fail(args, "--list / --cancel 不能与 --visit、患者凭证或彼此同时使用", 2, prefix="")
     elif bool(args.visit) == _has_credential(args):
-        return _fail(args, "请给出 --visit 住院号，或患者凭证 (--cert-type/--cert-no、--card、--ecode) 之一", 2, prefix="")
+        return _fail(args, "请给出 --visit 住院号，或患者凭证 (--cert-type/--cert-no、--card、--ecode) 之一", 2,
+                     prefix="")
     if args.admit and not _has_credential(args):
         return _fail(args, "办理入院 (--admit) 需要患者凭证 (--cert-type/--cert-no、--card 或 --ecode)", 2, prefix="")
     if args.stay and args.preview:

@@ -25,7 +25,7 @@ def _setup_logging(config_path: str | None) -> None:
         from terminal.crash import log_start
 
         log_start("doctor")
-    except Exception:  # noqa: BLE001 - the disk check reports unwritable directories
+    except Exception:  # the disk check reports unwritable directories
         pass
 
 
@@ -59,7 +59,8 @@ def cmd_doctor(args: argparse.Namespace) -> int:
 
 
 def add_parsers(subparsers: Any) -> None:
-    p = subparsers.add_parser("doctor", help="诊断：配置、读卡器、扫码、打印机、平台连接与证书、签到、时钟、磁盘、离线队列",
+    p = subparsers.add_parser("doctor",
+                              help="诊断：配置、读卡器、扫码、打印机、平台连接与证书、签到、时钟、磁盘、离线队列",
                               description="检查本机是否可以结算。退出码 0 = 无失败项（可有警告），1 = 有失败项。")
     p.add_argument("--json", action="store_true", help="输出 JSON（供批量运维工具）")
     p.add_argument("--only", metavar="KEY[,KEY]", help="只运行这些检查（config 总会运行）: config, disk, perms, queue, "

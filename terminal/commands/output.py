@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Any, Iterable
+from typing import Any
+from collections.abc import Iterable
 
 from terminal.core.errors import UserFacingError
 from terminal.core.refunds import refund_amounts, refund_text  # noqa: F401 - re-exported for the commands

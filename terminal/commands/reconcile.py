@@ -68,7 +68,8 @@ def print_detail(rep) -> None:
               f"用时 {rep.elapsed_ms} ms")
     for g in rep.groups:
         print(f"  清算类别 {g.clr_type} 经办机构 {g.setl_optins}（险种 {'/'.join(g.insutypes) or '—'}）— {g.message}")
-        print(f"    终端 {g.count:>5} 笔 {_amount_cols(g.terminal)} 现金 {fmt_yuan(g.terminal.get('cash_payamt', '0'))}")
+        cash = fmt_yuan(g.terminal.get("cash_payamt", "0"))
+        print(f"    终端 {g.count:>5} 笔 {_amount_cols(g.terminal)} 现金 {cash}")
         if g.platform:
             print(f"    平台 {g.platform_count:>5} 笔 {_amount_cols(g.platform)}")
         for v in g.verdict_3201:

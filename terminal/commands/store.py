@@ -53,7 +53,8 @@ def unresolved_messages(store) -> list[dict[str, Any]]:
                     nxt = "发送它的程序已退出：下次恢复时关闭（无资金变动）"
             else:
                 res = store.resolution(r["msgid"])
-                nxt = ("冲正被平台拒绝：请联系医保经办机构核实后用 queue dismiss 标记已处理" if res == "reversal_refused"
+                nxt = ("冲正被平台拒绝：请联系医保经办机构核实后用 queue dismiss 标记已处理"
+                       if res == "reversal_refused"
                        else "结果未知，冲正已排队：运行 yibao-terminal queue replay 立即发送")
                 r["resolution"] = res or r["resolution"]
             r.update(owner_alive=alive, money_moving=money_moving, next=nxt)

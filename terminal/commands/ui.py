@@ -39,7 +39,7 @@ def _reader(cfg):
         from terminal.commands.card import open_reader
 
         return open_reader(cfg)
-    except Exception as e:  # noqa: BLE001
+    except Exception as e:
         print(f"读卡器不可用: {e}", file=sys.stderr)
         return None
 

@@ -24,8 +24,8 @@ def _read(path: Path) -> dict[str, Any]:
         raise ConfigError("(file)", f"TOML 语法错误: {e}", str(path)) from None
     except UnicodeDecodeError as e:
         line = open(path, "rb").read()[:e.start].count(b"\n") + 1
-        raise ConfigError("(file)", f"不是 UTF-8 编码（第 {line} 行，字节 0x{e.object[e.start]:02x}）：请用 UTF-8 另存配置文件",
-                          str(path)) from None
+        raise ConfigError("(file)", f"不是 UTF-8 编码（第 {line} 行，字节 0x{e.object[e.start]:02x}）："
+                                    "请用 UTF-8 另存配置文件", str(path)) from None
     except OSError as e:
         raise ConfigError("(file)", f"无法读取: {e.strerror}", str(path)) from None
 

@@ -164,7 +164,8 @@ def validate(cfg: Config) -> None:
         if problem:
             raise ConfigError("backend.ecode_url", f"{problem}，或留空；实际为 {b.ecode_url!r}", src)
     if not (b.sandbox_port == 0 or 1024 <= b.sandbox_port <= 65535):
-        raise ConfigError("backend.sandbox_port", f"应为 0（任一空闲端口）或 1024 到 65535，实际为 {b.sandbox_port}", src)
+        raise ConfigError("backend.sandbox_port", f"应为 0（任一空闲端口）或 1024 到 65535，实际为 {b.sandbox_port}",
+                          src)
     for key in ("ca_bundle", "client_cert", "client_key"):
         p = getattr(b, key)
         if p and not Path(p).is_file():
@@ -180,9 +181,9 @@ def validate(cfg: Config) -> None:
                           "backend.insecure_tls_i_accept_the_risk = true（界面、每条命令与 doctor 将以红色提示）", src)
     if cfg.virtual_card and not b.on_sandbox:
         key = "card.reader" if (cfg.card.reader or "").startswith(VIRTUAL_PREFIX) else "card.virtual"
+        fix = "清空 card.reader 的 virtual: 设置" if key == "card.reader" else "设置 card.virtual = false"
         raise ConfigError(key, f"虚拟社保卡只能用于训练沙箱，当前平台是 {b.url}："
-                          f"请{'清空 card.reader 的 virtual: 设置' if key == 'card.reader' else '设置 card.virtual = false'}"
-                          "并使用真实读卡器，或把 backend.url 改为 \"sandbox\"", src)
+                          f"请{fix}并使用真实读卡器，或把 backend.url 改为 \"sandbox\"", src)
     if bool(cfg.gateway.paasid) != bool(cfg.gateway.token):
         raise ConfigError("gateway.token" if cfg.gateway.paasid else "gateway.paasid",
                           "网关 paasid 与 token 须同时配置", src)
@@ -224,5 +225,6 @@ def security_notices(cfg: Config) -> list[str]:
     out = []
     if cfg.insecure_tls:
         out.append(f"警告 backend.verify_tls = false：与医保平台 {cfg.backend.url} 的 TLS 证书校验已关闭，"
-                   "连接可被冒充或窃听（backend.insecure_tls_i_accept_the_risk = true）。排障后立即恢复 verify_tls = true")
+                   "连接可被冒充或窃听（backend.insecure_tls_i_accept_the_risk = true）。"
+                   "排障后立即恢复 verify_tls = true")
     return out

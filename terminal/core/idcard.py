@@ -16,7 +16,7 @@ def id_number_problem(idno: str) -> str:
         return f"身份证号应为 18 位，当前 {len(s)} 位"
     if not (s[:17].isdigit() and (s[17].isdigit() or s[17] == "X")):
         return "身份证号前 17 位应为数字，末位为数字或 X"
-    if _CHECK[sum(int(c) * w for c, w in zip(s[:17], _WEIGHTS)) % 11] != s[17]:
+    if _CHECK[sum(int(c) * w for c, w in zip(s[:17], _WEIGHTS, strict=True)) % 11] != s[17]:
         return "身份证号校验位不正确，请核对"
     return ""
 

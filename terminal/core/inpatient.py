@@ -11,7 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, Iterable
+from typing import Any
+from collections.abc import Iterable
 
 from .money import ZERO, answer_amount, fmt_yuan, money, msum, parse_amount
 from .regions import is_cross_province, place_name
@@ -236,7 +237,7 @@ class AdmissionForm:
     med_type: str = "21"
 
     @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> "AdmissionForm":
+    def from_dict(cls, d: dict[str, Any]) -> AdmissionForm:
         keys = {f for f in cls.__dataclass_fields__}
         alias = {"adm_dept_codg": "dept_code", "adm_dept_name": "dept_name", "atddr_no": "dr_code",
                  "chfpdr_name": "dr_name", "adm_bed": "bed", "adm_diag_dscr": "diag_dscr"}
@@ -388,7 +389,7 @@ class InpatientBill:
     stay_days: int = 0
 
     @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> "InpatientBill":
+    def from_dict(cls, d: dict[str, Any]) -> InpatientBill:
         from .models import Bill
 
         bill = Bill.from_dict({"med_type": "21", **d})  # an inpatient bill is 普通住院 unless it says otherwise

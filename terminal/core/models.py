@@ -16,7 +16,8 @@ INSUTYPE_NAMES = {
 }
 INSU_STATUS = {"1": "正常参保", "2": "暂停参保", "4": "终止参保", "0": "未参保"}
 CERT_TYPES = {"01": "医保电子凭证", "02": "居民身份证", "03": "社会保障卡"}
-MED_TYPES = {"11": "普通门诊", "12": "门诊挂号", "13": "急诊", "14": "门诊慢特病", "21": "普通住院", "41": "定点药店购药"}
+MED_TYPES = {"11": "普通门诊", "12": "门诊挂号", "13": "急诊", "14": "门诊慢特病", "21": "普通住院",
+             "41": "定点药店购药"}
 
 
 class CertType:
@@ -80,7 +81,7 @@ class Insurance:
         return INSU_STATUS.get(self.psn_insu_stas, self.psn_insu_stas)
 
     @classmethod
-    def from_wire(cls, d: dict[str, Any]) -> "Insurance":
+    def from_wire(cls, d: dict[str, Any]) -> Insurance:
         return cls(
             insutype=str(d.get("insutype") or ""),
             balc=answer_amount(d.get("balc"), "insuinfo.balc"),
@@ -145,7 +146,7 @@ class Person:
         return bool(ins and is_cross_province(ins.insuplc_admdvs, treatment_admdvs))
 
     @classmethod
-    def from_wire(cls, output: dict[str, Any]) -> "Person":
+    def from_wire(cls, output: dict[str, Any]) -> Person:
         base = output.get("baseinfo") or {}
         ins = output.get("insuinfo") or []
         if isinstance(ins, dict):
@@ -163,7 +164,8 @@ class Person:
         )
 
     def __repr__(self) -> str:
-        return f"Person({self.psn_no}, {self.masked_name}, {self.masked_certno}, {[i.insutype for i in self.insurances]})"
+        insutypes = [i.insutype for i in self.insurances]
+        return f"Person({self.psn_no}, {self.masked_name}, {self.masked_certno}, {insutypes})"
 
 
 @dataclass(frozen=True)
@@ -250,7 +252,7 @@ class FeeItem:
         return line_amount(self.price, self.qty)
 
     @classmethod
-    def from_input(cls, *, line: int | None = None, limits: Limits | None = DEFAULT_LIMITS, **kw: Any) -> "FeeItem":
+    def from_input(cls, *, line: int | None = None, limits: Limits | None = DEFAULT_LIMITS, **kw: Any) -> FeeItem:
         """A line typed or read from a file: price and qty parsed strictly (kw without them: 缺少), the line
         named in every message (``第2行 普拉洛芬滴眼液 单价(price)：…``), the line amount against ``limits``
         (None: only the interface's precisions)."""
@@ -286,7 +288,7 @@ class Bill:
     def total(self) -> Decimal:
         return msum(i.amount for i in self.items)
 
-    def check_limits(self, limits: Limits = DEFAULT_LIMITS) -> "Bill":
+    def check_limits(self, limits: Limits = DEFAULT_LIMITS) -> Bill:
         """Every line and the total against the configured caps (FieldError naming the line)."""
         for n, it in enumerate(self.items, 1):
             limits.check_line(it.amount, line=n, item=it.name)
@@ -294,7 +296,7 @@ class Bill:
         return self
 
     @classmethod
-    def from_dict(cls, d: dict[str, Any], limits: Limits | None = DEFAULT_LIMITS) -> "Bill":
+    def from_dict(cls, d: dict[str, Any], limits: Limits | None = DEFAULT_LIMITS) -> Bill:
         """Parse the bill file format (see README): {"med_type", "dept_code", ..., "items": [...]}.
 
         Prices, quantities and caps are checked strictly (ValueError naming the line and field); ``limits`` are
@@ -356,7 +358,7 @@ class FundDetail:
     setl_proc_info: str = ""
 
     @classmethod
-    def from_wire(cls, d: dict[str, Any], n: int = 0) -> "FundDetail":
+    def from_wire(cls, d: dict[str, Any], n: int = 0) -> FundDetail:
         t = str(d.get("fund_pay_type") or "")
         where = f"setldetail[{n}]"
         return cls(fund_pay_type=t, fund_payamt=answer_amount(d.get("fund_payamt"), f"{where}.fund_payamt"),
@@ -388,7 +390,7 @@ class Settlement:
         raise AttributeError(name)
 
     @classmethod
-    def from_wire(cls, output: dict[str, Any], preview: bool = False) -> "Settlement":
+    def from_wire(cls, output: dict[str, Any], preview: bool = False) -> Settlement:
         """setlinfo/setldetail of an answer. An amount that is not a 16,2 amount (three decimals, text, a float)
         raises AnswerAmountError (a ValueError), never rounded; an amount the platform left out is 0.00."""
         s = output.get("setlinfo") if isinstance(output, dict) else None
@@ -437,7 +439,7 @@ class Settlement:
                 errs.append(f"fund_pay_sumamt {g('fund_pay_sumamt')} != 基金明细合计 {fund_total}")
         return errs
 
-    def check(self, cancel: bool | None = None) -> "Settlement":
+    def check(self, cancel: bool | None = None) -> Settlement:
         """Raise IdentityError when the breakdown does not add up or a fund share has the wrong sign.
 
         ``cancel``: True for a 2208/2305 answer (amounts negative by design), False for 2206/2207/2303/2304;

@@ -23,7 +23,8 @@ import io
 import zipfile
 from datetime import date
 from decimal import Decimal
-from typing import Any, Iterable
+from typing import Any
+from collections.abc import Iterable
 
 from .money import ZERO, FieldError, money, parse_amount
 
@@ -75,7 +76,7 @@ def build_detail_file(rows: Iterable[dict[str, Any]], *, fixmedins_code: str = "
         values = [_text(r, k, n) for k in ("setl_id", "mdtrt_id", "psn_no")]
         flag = _text(r, "refd_setl_flag", n)
         amounts = [_amount_out(r.get(k), k, n) for k in AMOUNTS]
-        _check_detail(dict(zip(AMOUNTS, amounts)), flag, n, values[0])
+        _check_detail(dict(zip(AMOUNTS, amounts, strict=True)), flag, n, values[0])
         lines.append("\t".join(values + [f"{a:.2f}" for a in amounts] + [flag]))
     return name, _zip(name, lines)
 
@@ -93,7 +94,7 @@ def build_result_file(diffs: Iterable[dict[str, Any]], *, filename: str = "resul
                 out.append("" if v == "" else f"{_amount_out(v, k, n):.2f}")
             else:
                 out.append(_clean_text(str(v), k, n, allow_empty=True))
-        parsed = dict(zip(RESULT_FIELDS, out))
+        parsed = dict(zip(RESULT_FIELDS, out, strict=True))
         _check_result(parsed, n)
         lines.append("\t".join(out))
     return _zip(filename, lines)
@@ -141,7 +142,7 @@ def parse_detail_file(data: bytes) -> list[dict[str, Any]]:
     seen: dict[str, int] = {}
     for n, fields in _lines(data, len(DETAIL_FIELDS)):
         row: dict[str, Any] = {}
-        for k, v in zip(DETAIL_FIELDS, fields):
+        for k, v in zip(DETAIL_FIELDS, fields, strict=True):
             if k in AMOUNTS:
                 row[k] = _amount_in(v, k, n)
             else:
@@ -160,7 +161,7 @@ def parse_result_file(data: bytes) -> list[dict[str, Any]]:
     out = []
     for n, fields in _lines(data, len(RESULT_FIELDS)):
         row: dict[str, Any] = {}
-        for k, v in zip(RESULT_FIELDS, fields):
+        for k, v in zip(RESULT_FIELDS, fields, strict=True):
             if k in AMOUNTS or k in PLAT_AMOUNTS:
                 row[k] = None if v.strip() == "" else _amount_in(v, k, n)
             else:
@@ -242,7 +243,8 @@ def _check_result(row: dict[str, Any], n: int) -> None:
     if not row["setl_id"]:
         raise ReconFileError("结算ID(setl_id) 为空", n)
     if row["plat_status"] not in PLAT_STATUSES:
-        raise ReconFileError(f"平台状态(plat_status) 应为 booked/cancelled/reversed 或空，实际为 {row['plat_status']!r}", n)
+        raise ReconFileError("平台状态(plat_status) 应为 booked/cancelled/reversed 或空，"
+                             f"实际为 {row['plat_status']!r}", n)
     if row["refd_setl_flag"] not in ("0", "1"):
         raise ReconFileError(f"退费结算标志(refd_setl_flag) 应为 0 或 1，实际为 {row['refd_setl_flag']!r}", n)
     mine = [row[k] for k in AMOUNTS]

@@ -22,7 +22,8 @@ from __future__ import annotations
 import threading
 from collections import deque
 from enum import Enum
-from typing import Callable, Protocol, TypeVar
+from typing import Protocol, TypeVar
+from collections.abc import Callable
 
 from .errors import UserFacingError, user_message_of
 from .idcard import id_number_problem

@@ -3,8 +3,9 @@
     report = run_doctor(config_path=None)      # Report: .checks (CheckResult), .exit_code, .as_dict()
     print(format_header(report)); [print(format_line(r)) for r in report.checks]; print(format_footer(report))
 
-Checks (key / 中文): config 配置, disk 磁盘与目录, perms 文件权限, queue 离线队列, pcsc 读卡服务, card 社保卡, scanner 扫码解码,
-printer 打印机, fonts 中文字体, display 图形显示, platform 平台连接, tls TLS证书, signin 签到9001, clock 时钟.
+Checks (key / 中文): config 配置, disk 磁盘与目录, perms 文件权限, queue 离线队列, pcsc 读卡服务, card 社保卡,
+scanner 扫码解码, printer 打印机, fonts 中文字体, display 图形显示, platform 平台连接, tls TLS证书, signin 签到9001,
+clock 时钟.
 Each returns pass / warn / fail (or skip when it does not apply) with a one-line summary, a hint saying what
 to do, and data for fleet tooling. Each runs on its own daemon thread with a timeout, so the doctor always
 finishes: a hung PC/SC service or an unreachable platform shows up as "fail: timeout". Qt is only touched in

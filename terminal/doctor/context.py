@@ -40,7 +40,7 @@ class Context:
         if self.sandbox is not None:
             try:
                 self.sandbox.stop()
-            except Exception:  # noqa: BLE001
+            except Exception:
                 log.exception("stopping the sandbox")
             self.sandbox = None
 

@@ -23,8 +23,10 @@ def check_printer(ctx: Context) -> Finding:
             "pdf_ok": probe.get("pdf_ok", False)}
     if cfg.printer.name:
         if cfg.printer.name not in printers:
-            return finding(FAIL, f"找不到配置的打印机 “{cfg.printer.name}”（系统打印机: {', '.join(printers) or '无'}）",
-                           "检查打印机电源/连接与 CUPS（lpstat -p），或修改配置 printer.name", key="printer.name", **data)
+            shown = ", ".join(printers) or "无"
+            return finding(FAIL, f"找不到配置的打印机 “{cfg.printer.name}”（系统打印机: {shown}）",
+                           "检查打印机电源/连接与 CUPS（lpstat -p），或修改配置 printer.name", key="printer.name",
+                           **data)
         state = (probe.get("states") or {}).get(cfg.printer.name, "")
         return finding(PASS, f"打印机 {cfg.printer.name} 可用{('（' + state + '）') if state else ''}", **data)
     pdf_dir = Path(cfg.printer.pdf_dir) if cfg.printer.pdf_dir else cfg.data_dir / "receipts"  # as the window does
@@ -41,11 +43,13 @@ def check_printer(ctx: Context) -> Finding:
 def check_fonts(ctx: Context) -> Finding:
     probe = qt_probe(ctx)
     if "cjk_font" not in probe:
-        return finding(FAIL, f"无法检查字体：{probe.get('error', '')}", "重新安装 yibao-terminal", detail=probe.get("stderr", ""))
+        return finding(FAIL, f"无法检查字体：{probe.get('error', '')}", "重新安装 yibao-terminal",
+                       detail=probe.get("stderr", ""))
     fam = probe.get("cjk_font") or ""
     if not fam:
         return finding(WARN, "没有中文字体：界面与收据中的汉字会显示为方框",
-                       "安装中文字体：sudo apt-get install fonts-wqy-microhei（或 fonts-noto-cjk）", families=probe.get("families", 0))
+                       "安装中文字体：sudo apt-get install fonts-wqy-microhei（或 fonts-noto-cjk）",
+                       families=probe.get("families", 0))
     return finding(PASS, f"中文字体 {fam}", font=fam)
 
 
@@ -71,7 +75,8 @@ def check_display(ctx: Context) -> Finding:
         return finding(WARN, f"Qt 平台 {probe.get('platform')}，但没有屏幕", "检查显示器连接", **data)
     small = [s for s in screens if s["w"] < 1280 or s["h"] < 720]
     if small and len(screens) == 1:
-        return finding(WARN, f"屏幕 {size}：小于收费界面建议的 1366x768", "调高分辨率或在 [ui] font_scale 调小字体", **data)
+        return finding(WARN, f"屏幕 {size}：小于收费界面建议的 1366x768", "调高分辨率或在 [ui] font_scale 调小字体",
+                       **data)
     cust = "（可用顾客显示屏）" if len(screens) > 1 else ""
     return finding(PASS, f"Qt 平台 {probe.get('platform')}，{len(screens)} 个屏幕 {size}{cust}", **data)
 

@@ -41,11 +41,12 @@ def check_pcsc(ctx: Context) -> Finding:
     data = {"readers": names, "pattern": cfg.card.reader}
     if not names:
         status = FAIL if cfg.card.reader and not soft else WARN
-        return finding(status, "PC/SC 服务正常，但未连接读卡器", "检查读卡器 USB 连接；仍不行请更换 USB 口或读卡器（驱动: libccid）",
-                       **data)
+        return finding(status, "PC/SC 服务正常，但未连接读卡器",
+                       "检查读卡器 USB 连接；仍不行请更换 USB 口或读卡器（驱动: libccid）", **data)
     if cfg.card.reader and not match_readers(names, cfg.card.reader):
         return finding(WARN if soft else FAIL, f"没有名称匹配 [card] reader = “{cfg.card.reader}” 的读卡器（已连接: "
-                       f"{', '.join(names)}）", "修改配置 card.reader，或留空使用第一个有卡的读卡器", key="card.reader", **data)
+                       f"{', '.join(names)}）", "修改配置 card.reader，或留空使用第一个有卡的读卡器", key="card.reader",
+                       **data)
     return finding(PASS, f"{len(names)} 个读卡器: {', '.join(names)}", **data)
 
 
@@ -84,7 +85,8 @@ def check_card(ctx: Context) -> Finding:
     try:
         check_expiry(card)
     except CardExpired:
-        return finding(WARN, f"读卡成功但此卡已过期（卡号 {masked.get('card_no', '')}）", "读卡器正常；请用有效期内的卡测试", **data)
+        return finding(WARN, f"读卡成功但此卡已过期（卡号 {masked.get('card_no', '')}）",
+                       "读卡器正常；请用有效期内的卡测试", **data)
     return finding(PASS, f"读卡成功：卡号 {masked.get('card_no', '')}，第{card.generation}代卡，{ms:.0f} ms", **data)
 
 
@@ -118,7 +120,8 @@ def check_scanner(ctx: Context) -> Finding:
 
     data["zxing_cpp"] = importlib.util.find_spec("zxingcpp") is not None  # optional fast decoder (fast-qr)
     if decoded != [text]:
-        return finding(FAIL, f"zbar 已加载（{lib}），但没有解出测试二维码：{decoded!r}", "重新安装 yibao-terminal", **data)
+        return finding(FAIL, f"zbar 已加载（{lib}），但没有解出测试二维码：{decoded!r}", "重新安装 yibao-terminal",
+                       **data)
     # the application's own decoding pipeline (camera frames, e-code images), when this version has it
     pipeline = ""
     try:
@@ -132,8 +135,8 @@ def check_scanner(ctx: Context) -> Finding:
         got = [r.text for r in app_decode.decode(image)]
         data["pipeline"] = got == [text]
         if got != [text]:
-            return finding(FAIL, f"应用扫码解码管线没有解出测试二维码（解码器 {', '.join(data['decoders'])}）", "重新安装 yibao-terminal",
-                           **data)
+            return finding(FAIL, f"应用扫码解码管线没有解出测试二维码（解码器 {', '.join(data['decoders'])}）",
+                           "重新安装 yibao-terminal", **data)
         pipeline = f"，解码器 {'/'.join(data['decoders'])}"
     cam = "；摄像头扫码已开启（需 PySide6-Addons）" if ctx.cfg is not None and ctx.cfg.scanner.camera else ""
     return finding(PASS, f"zbar {where} 解码测试二维码成功{pipeline}{cam}；扫码枪（键盘输入）无需驱动", **data)

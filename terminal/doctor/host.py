@@ -73,10 +73,11 @@ def check_disk(ctx: Context) -> Finding:
             "journal_bytes": jsize}
     summary = f"{data_dir}: 可用 {free / 2**30:.1f} GB / {usage.total / 2**30:.1f} GB；日志库 {jsize / 2**20:.1f} MB"
     if problems:
-        return finding(FAIL, "；".join(problems), "检查目录权限（收费员账户须可写），或在 [store] dir / [log] dir 指定可写目录",
-                       **data)
+        return finding(FAIL, "；".join(problems),
+                       "检查目录权限（收费员账户须可写），或在 [store] dir / [log] dir 指定可写目录", **data)
     if free < DISK_FAIL_BYTES:
-        return finding(FAIL, summary + "（空间不足）", "清理磁盘：数据目录剩余空间少于 200 MB，日志库将无法写入、无法结算", **data)
+        return finding(FAIL, summary + "（空间不足）",
+                       "清理磁盘：数据目录剩余空间少于 200 MB，日志库将无法写入、无法结算", **data)
     if free < DISK_WARN_BYTES:
         return finding(WARN, summary + "（空间偏少）", "请尽快清理磁盘（建议保持 1 GB 以上可用空间）", **data)
     return finding(PASS, summary, **data)
@@ -94,7 +95,8 @@ def check_perms(ctx: Context) -> Finding:
     found = fsperm.audit(cfg)
     data = {"dirs": dirs, "loose": [f.as_dict() for f in found]}
     if not found:
-        return finding(PASS, f"数据、日志与崩溃报告目录仅本账户可读写（目录 0700，文件 0600）：{', '.join(dirs)}", **data)
+        return finding(PASS, f"数据、日志与崩溃报告目录仅本账户可读写（目录 0700，文件 0600）：{', '.join(dirs)}",
+                       **data)
     shown = "；".join(f"{f.path} 为 {f.octal}" for f in found[:5]) + (f" 等 {len(found)} 项" if len(found) > 5 else "")
     targets: list[str] = []
     for f in found:

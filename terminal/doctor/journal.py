@@ -25,14 +25,14 @@ def check_queue(ctx: Context) -> Finding:
     summary = (f"{st.message}（待发送 {st.open_items}/{st.max_items} 项，最早 {st.oldest_age_hours:.1f}/"
                f"{st.max_age_hours:g} 小时）") if st.open_items else st.message
     if st.level == "full":
-        return finding(FAIL, summary, "恢复与医保平台的网络后运行 yibao-terminal queue replay；失败项用 queue list 查看并处理",
-                       **data)
+        return finding(FAIL, summary,
+                       "恢复与医保平台的网络后运行 yibao-terminal queue replay；失败项用 queue list 查看并处理", **data)
     if st.level == "warning":
         return finding(WARN, summary, "尽快恢复网络并运行 yibao-terminal queue replay", **data)
     failed = st.counts.get("failed", 0) if isinstance(st.counts, dict) else 0
     if failed:
-        return finding(WARN, summary + f"；{failed} 项失败待人工处理", "yibao-terminal queue list 查看，处理后 queue dismiss ID",
-                       **data)
+        return finding(WARN, summary + f"；{failed} 项失败待人工处理",
+                       "yibao-terminal queue list 查看，处理后 queue dismiss ID", **data)
     return finding(PASS, summary, **data)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import socket
 import ssl
 import time
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -30,17 +30,17 @@ def check_platform(ctx: Context) -> Finding:
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except socket.gaierror as e:
-        return finding(FAIL, f"无法解析平台地址 {host}：{e.strerror}", "检查 DNS 或在 backend.url 中使用 IP 地址", key="backend.url",
-                       host=host)
+        return finding(FAIL, f"无法解析平台地址 {host}：{e.strerror}", "检查 DNS 或在 backend.url 中使用 IP 地址",
+                       key="backend.url", host=host)
     dns_ms = (time.perf_counter() - t0) * 1000
     addr = infos[0][4][0]
     t1 = time.perf_counter()
     try:
         with socket.create_connection((host, port), timeout=timeout):
             pass
-    except socket.timeout:
-        return finding(FAIL, f"连接 {host}:{port} 超时（{timeout:g} 秒）", "检查网络/专线与防火墙；平台地址见 backend.url",
-                       host=host, port=port, address=addr)
+    except TimeoutError:
+        return finding(FAIL, f"连接 {host}:{port} 超时（{timeout:g} 秒）",
+                       "检查网络/专线与防火墙；平台地址见 backend.url", host=host, port=port, address=addr)
     except OSError as e:
         return finding(FAIL, f"无法连接 {host}:{port}（{addr}）：{e.strerror or e}",
                        "检查网络/专线与防火墙，确认 backend.url 的地址和端口", host=host, port=port, address=addr)
@@ -60,7 +60,7 @@ def _cert_summary(cert: dict[str, Any]) -> tuple[str, str, datetime | None]:
 
     not_after = None
     if cert.get("notAfter"):
-        not_after = datetime.fromtimestamp(ssl.cert_time_to_seconds(cert["notAfter"]), timezone.utc)
+        not_after = datetime.fromtimestamp(ssl.cert_time_to_seconds(cert["notAfter"]), UTC)
     return name(cert.get("subject")), name(cert.get("issuer")), not_after
 
 
@@ -82,7 +82,8 @@ def check_tls(ctx: Context) -> Finding:
             return finding(SKIP, "训练沙箱使用本机 http，无 TLS")
         if off:
             return finding(FAIL, f"平台地址为 http（未加密），且证书校验已关闭：{url}", off, key="backend.verify_tls")
-        return finding(WARN, f"平台地址为 http（未加密）：{url}", "仅在医保专网内可以接受；平台提供 https 时改用 https 并配置 backend.ca_bundle",
+        return finding(WARN, f"平台地址为 http（未加密）：{url}",
+                       "仅在医保专网内可以接受；平台提供 https 时改用 https 并配置 backend.ca_bundle",
                        key="backend.url")
     cafile = b.ca_bundle or None
     if cafile is None:
@@ -100,15 +101,16 @@ def check_tls(ctx: Context) -> Finding:
         try:
             ctx_ssl.load_cert_chain(b.client_cert, b.client_key or None)
         except (ssl.SSLError, OSError) as e:
-            return finding(FAIL, f"客户端证书无法加载：{e}", "检查 backend.client_cert / backend.client_key（证书与私钥须匹配，PEM 格式）",
+            return finding(FAIL, f"客户端证书无法加载：{e}",
+                           "检查 backend.client_cert / backend.client_key（证书与私钥须匹配，PEM 格式）",
                            key="backend.client_cert")
     timeout = ctx.limit(min(float(b.connect_timeout), 10.0))
     try:
         sock = socket.create_connection((host, port), timeout=timeout)
     except OSError as e:
         if off:  # unreachable now, but the configuration itself is the finding
-            return finding(FAIL, f"证书校验已关闭（backend.verify_tls = false）；平台暂不可连接：{e.strerror or e}", off,
-                           key="backend.verify_tls")
+            return finding(FAIL, f"证书校验已关闭（backend.verify_tls = false）；平台暂不可连接：{e.strerror or e}",
+                           off, key="backend.verify_tls")
         return finding(SKIP, f"无法连接平台，未检查证书（见 platform 项）：{e.strerror or e}")
     try:
         with sock, ctx_ssl.wrap_socket(sock, server_hostname=host) as tls:
@@ -127,12 +129,12 @@ def check_tls(ctx: Context) -> Finding:
             "client_cert": bool(b.client_cert)}
     if off:
         return finding(FAIL, f"{version} 已连接，但证书校验已关闭（backend.verify_tls = false，"
-                       f"backend.insecure_tls_i_accept_the_risk = true）：连接可被冒充或窃听", off, key="backend.verify_tls",
-                       **data)
+                       f"backend.insecure_tls_i_accept_the_risk = true）：连接可被冒充或窃听", off,
+                       key="backend.verify_tls", **data)
     if not b.verify_tls:  # a loopback sandbox declared with backend.training
         return finding(WARN, f"{version} 已连接，证书校验已关闭（训练沙箱 backend.training = true）", "仅限训练/测试",
                        key="backend.verify_tls", **data)
-    days = (not_after - datetime.now(timezone.utc)).days if not_after else None
+    days = (not_after - datetime.now(UTC)).days if not_after else None
     summary = f"{version}，证书 {subject}（签发 {issuer}）校验通过" + (f"，{days} 天后到期" if days is not None else "")
     if days is not None and days < CERT_WARN_DAYS:
         return finding(WARN, summary, "平台证书即将到期：联系医保平台/信息科确认新证书与 CA", **data)

@@ -116,7 +116,8 @@ def format_footer(report: Report) -> str:
     mode = {True: "训练模式（沙箱）", False: "生产", None: "配置无效"}[report.training]
     verdict = ("结论：可以结算" if report.ok and not c[WARN] else
                f"结论：可以结算，但有 {c[WARN]} 项警告" if report.ok else f"结论：有 {c[FAIL]} 项失败，请按 → 提示处理")
-    return (f"{verdict}（通过 {c[PASS]}，警告 {c[WARN]}，失败 {c[FAIL]}，跳过 {c[SKIP]}；{report.duration_ms / 1000:.1f} 秒）\n"
+    return (f"{verdict}（通过 {c[PASS]}，警告 {c[WARN]}，失败 {c[FAIL]}，跳过 {c[SKIP]}；"
+            f"{report.duration_ms / 1000:.1f} 秒）\n"
             f"模式 {mode}；配置 {report.config_source or '（无/默认）'}\n"
             f"数据 {p['data_dir']}  日志 {p['log_dir']}  崩溃报告 {p['crash_dir']}")
 

@@ -8,7 +8,8 @@ import threading
 import time
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 from terminal.core.errors import UserFacingError
 from terminal.doctor.context import Context
@@ -39,7 +40,7 @@ def _mask_free(text: str) -> str:
         from terminal.logsetup import scrub
 
         return scrub(text)
-    except Exception:  # noqa: BLE001
+    except Exception:
         return text
 
 
@@ -71,7 +72,7 @@ def _run_one(check: Check, ctx: Context) -> CheckResult:
     def target() -> None:
         try:
             box["r"] = check.fn(ctx)
-        except BaseException as e:  # noqa: BLE001 - a check must never take the doctor down
+        except BaseException as e:  # a check must never take the doctor down
             box["e"] = e
 
     timeout = ctx.limit(check.timeout)

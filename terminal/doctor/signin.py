@@ -26,7 +26,7 @@ def check_signin(ctx: Context) -> Finding:
     cfg.backend.read_timeout = ctx.limit(min(float(cfg.backend.read_timeout), 20.0))
     client = platform_client(cfg, url)
 
-    def remember(resp, *args, **kwargs):  # noqa: ANN001 - requests response hook
+    def remember(resp, *args, **kwargs):  # requests response hook
         ctx.signin["received"] = time.time()
         ctx.signin["date_header"] = resp.headers.get("Date", "")
         try:
@@ -97,7 +97,8 @@ def check_clock(ctx: Context) -> Finding:
     diff = f"本机时钟比平台{ahead} {abs(skew):.1f} 秒" if abs(skew) >= 0.05 else "本机时钟与平台一致"
     summary = f"{diff}（往返 {rtt * 1000:.0f} ms，时区 {time.strftime('%z')}）"
     hours = abs(skew) / 3600
-    tz_hint = "；相差整数小时，多半是时区设置错误（应为 Asia/Shanghai）" if hours >= 0.9 and abs(hours - round(hours)) < 0.02 else ""
+    whole_hours = hours >= 0.9 and abs(hours - round(hours)) < 0.02
+    tz_hint = "；相差整数小时，多半是时区设置错误（应为 Asia/Shanghai）" if whole_hours else ""
     fix = "开启时间同步：sudo timedatectl set-ntp true（Windows：设置-时间-立即同步）" + tz_hint
     if ctx.training:
         summary += "（训练沙箱与本机同一时钟）"

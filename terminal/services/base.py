@@ -15,7 +15,8 @@ from __future__ import annotations
 import logging
 import threading
 from datetime import datetime
-from typing import TYPE_CHECKING, Callable, TypeVar
+from typing import TYPE_CHECKING, TypeVar
+from collections.abc import Callable
 
 from terminal.backend.client import Answer, Message, PlatformClient
 from terminal.backend.errors import (BusinessError, MalformedAnswer, PlatformError, Verdict, is_sign_in_error,
@@ -42,7 +43,7 @@ class Conversation:
     One Conversation may serve several desks (the window's outpatient service is the inpatient desk's ``base``),
     so that they sign in once and share the journal and the queue."""
 
-    def __init__(self, client: PlatformClient, *, store: "Store | None" = None,
+    def __init__(self, client: PlatformClient, *, store: Store | None = None,
                  on_uncertain: OnUncertain | None = None):
         self.client = client
         #: The journal/queue (terminal.store.Store) or None.

@@ -13,7 +13,7 @@ import json
 import logging
 import sqlite3
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from terminal.backend.answers import settlement_of
 from terminal.backend.client import Message, PlatformClient
@@ -66,8 +66,8 @@ class DischargeService(WardDesk):
     """One terminal's inpatient desk: the stay (:class:`WardDesk`) and its settlement (2303/2304/2305)."""
 
     @classmethod
-    def from_config(cls, cfg: "Config", client: PlatformClient, *, store: "Store | None" = None,
-                    base: Conversation | None = None, book: WardBook | None = None) -> "DischargeService":
+    def from_config(cls, cfg: Config, client: PlatformClient, *, store: Store | None = None,
+                    base: Conversation | None = None, book: WardBook | None = None) -> DischargeService:
         return cls(client, treatment_admdvs=cfg.facility.admdvs, book=book or WardBook.from_config(cfg), store=store,
                    base=base)
 
@@ -104,7 +104,8 @@ class DischargeService(WardDesk):
         a = self.base.signed(lambda: self.ipt.pre_settle(data, st.insuplc_admdvs))
         s = settlement_of(a.output, infno="2303", msgid=a.msgid, preview=True)
         if s.medfee_sumamt != data["medfee_sumamt"]:
-            raise BusinessError(f"预结算总额 {s.medfee_sumamt} 与已上传费用合计 {data['medfee_sumamt']} 不一致，请核对明细")
+            raise BusinessError(f"预结算总额 {s.medfee_sumamt} 与已上传费用合计 {data['medfee_sumamt']} 不一致，"
+                                "请核对明细")
         self._previews[adm_no] = (s, acct_used)
         return DischargeResult(st, s, DepositReconciliation(s.psn_cash_pay, st.held), self.fee_totals(adm_no),
                                preview=True, warn=a.warn_msg)

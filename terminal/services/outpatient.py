@@ -18,9 +18,9 @@ from terminal.backend.answers import settlement_of
 from terminal.backend.client import Answer, Message, PlatformClient
 from terminal.backend.errors import BusinessError, MalformedAnswer, PlatformError, TransportError
 from terminal.core.billid import bill_digest, bill_number
+from terminal.core.desk_ports import Override
 from terminal.core.models import Bill, Credential, CertType, Person, Settlement, Visit
 from terminal.store import duplicates
-from terminal.store.duplicates import DuplicateOverride
 
 from .base import Conversation, OnUncertain
 from .errors import CancelQueued
@@ -43,7 +43,7 @@ class SettlementService(Conversation):
     """One terminal's outpatient desk (a :class:`Conversation`). Every method may block (network, disk)."""
 
     def __init__(self, client: PlatformClient, *, treatment_admdvs: str, dept_code: str = "A03",
-                 on_uncertain: OnUncertain | None = None, store: "Store | None" = None):
+                 on_uncertain: OnUncertain | None = None, store: Store | None = None):
         super().__init__(client, store=store, on_uncertain=on_uncertain)
         self.treatment_admdvs = treatment_admdvs
         self.dept_code = dept_code
@@ -70,10 +70,11 @@ class SettlementService(Conversation):
         visit.mdtrt_id = str(reg.output["data"]["mdtrt_id"])
         note_warn(visit, reg.warn_msg)
         if bill.dise_codg:
-            info = self.client.visit_info({"mdtrt_id": visit.mdtrt_id, "psn_no": person.psn_no, "med_type": bill.med_type,
-                                    "begntime": begntime, "dise_codg": bill.dise_codg, "dise_name": bill.dise_name},
-                                   [{"diag_type": "1", "diag_srt_no": "1", "diag_code": bill.dise_codg,
-                                     "diag_name": bill.dise_name}], insuplc)
+            info = self.client.visit_info({"mdtrt_id": visit.mdtrt_id, "psn_no": person.psn_no,
+                                           "med_type": bill.med_type, "begntime": begntime,
+                                           "dise_codg": bill.dise_codg, "dise_name": bill.dise_name},
+                                          [{"diag_type": "1", "diag_srt_no": "1", "diag_code": bill.dise_codg,
+                                            "diag_name": bill.dise_name}], insuplc)
             note_warn(visit, info.warn_msg)
         visit.chrg_bchno = now.strftime("%Y%m%d%H%M%S")
         self.upload(visit)
@@ -88,7 +89,8 @@ class SettlementService(Conversation):
                 "psn_no": visit.person.psn_no, "chrg_bchno": visit.chrg_bchno, "rxno": item.rxno,
                 "fee_ocur_time": now, "med_list_codg": item.national_code, "medins_list_codg": item.hosp_code,
                 "det_item_fee_sumamt": item.amount, "cnt": item.qty, "pric": item.price,
-                "bilg_dept_codg": item.dept_code or visit.bill.dept_code, "bilg_dr_codg": item.dr_code or visit.bill.dr_code,
+                "bilg_dept_codg": item.dept_code or visit.bill.dept_code,
+                "bilg_dr_codg": item.dr_code or visit.bill.dr_code,
                 "hosp_appr_flag": "1", "med_list_name": item.name,
             })
         a = self.client.upload_fees(details, visit.insuplc_admdvs)
@@ -127,7 +129,7 @@ class SettlementService(Conversation):
                 "inscp_scp_amt": p.inscp_scp_amt}
 
     def check_duplicate(self, bill: Bill, psn_no: str = "", *, confirm_duplicate: bool = False,
-                        override: DuplicateOverride | None = None) -> None:
+                        override: Override | None = None) -> None:
         """The duplicate-bill guard read early, before any platform work (before 1101 for a bill_no, before
         2201 with the person): raises DuplicateBill (this bill_no is settled / in flight / uncertain) or
         DuplicateSuspected (the same person's identical bill within the window). The 2207 is checked again,
@@ -135,10 +137,10 @@ class SettlementService(Conversation):
         if self.store is None:
             return
         duplicates.early_check(self.store.sdb.rows, bill_no=bill_number(bill), digest=bill_digest(bill),
-                               psn_no=psn_no, confirm_duplicate=confirm_duplicate, override=override,
+                               psn_no=psn_no, confirm_duplicate=confirm_duplicate, overridden=override is not None,
                                minutes=self.duplicate_window_minutes)
 
-    def _bill_tags(self, bill: Bill, confirm_duplicate: bool, override: DuplicateOverride | None) -> dict[str, str]:
+    def _bill_tags(self, bill: Bill, confirm_duplicate: bool, override: Override | None) -> dict[str, str]:
         tags = {"bill_no": bill_number(bill), "bill_digest": bill_digest(bill),
                 "duplicate_minutes": str(self.duplicate_window_minutes)}
         if confirm_duplicate:
@@ -148,7 +150,7 @@ class SettlementService(Conversation):
         return tags
 
     def settle(self, visit: Visit, msgid: str | None = None, *, confirm_duplicate: bool = False,
-               override: DuplicateOverride | None = None) -> Settlement:
+               override: Override | None = None) -> Settlement:
         """2207. On an unknown outcome, hands over to the reversal path and raises UncertainSettlement.
 
         With a store a bill settles once (terminal.store.duplicates): DuplicateBill when its bill_no is already
@@ -171,8 +173,9 @@ class SettlementService(Conversation):
             with self.store.journal.tagged(**tags):
                 return self.client.send(m)
 
-        msg, a = self.send_money(prepare, send=send,
-                                 uncertain=lambda e, m: self.uncertain(e, m.msgid, "2207", visit=visit, **self._who(visit)))
+        msg, a = self.send_money(
+            prepare, send=send,
+            uncertain=lambda e, m: self.uncertain(e, m.msgid, "2207", visit=visit, **self._who(visit)))
         try:
             s = settlement_of(a.output, infno="2207", msgid=msg.msgid)
         except MalformedAnswer as err:  # booked, but the amounts are unusable (never rounded): reverse it
@@ -204,7 +207,7 @@ class SettlementService(Conversation):
         return s
 
     def park(self, cred: Credential, bill: Bill, *, person: Person | None = None, insutype: str = "",
-             operator: str = "") -> "ParkSlip":
+             operator: str = "") -> ParkSlip:
         """Park a bill for deferred settlement (platform unreachable): the patient pays in full now and
         gets the returned slip (terminal.store.ParkSlip); the queue settles it later and lists the refund."""
         if self.store is None:

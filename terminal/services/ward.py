@@ -13,7 +13,9 @@ import logging
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable, Iterable
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Iterable
 
 from terminal.backend.client import Answer, Message, PlatformClient
 from terminal.backend.errors import BusinessError, MalformedAnswer, TransportError, is_sign_in_error
@@ -55,7 +57,7 @@ class WardDesk:
     Every method may block (network, disk): the UI calls them off its thread."""
 
     def __init__(self, client: PlatformClient, *, treatment_admdvs: str, book: WardBook,
-                 store: "Store | None" = None, on_uncertain: OnUncertain | None = None,
+                 store: Store | None = None, on_uncertain: OnUncertain | None = None,
                  base: Conversation | None = None, batch_size: int = BATCH_MAX, operator: str = ""):
         """``base``: the conversation to share (sign-in, journal, queue), e.g. the window's outpatient service;
         without one an outpatient service of its own is made with ``store`` and ``on_uncertain`` (the CLI hands
@@ -126,13 +128,15 @@ class WardDesk:
 
     # admission -----------------------------------------------------------------------------------------
     def admit(self, cred: Credential, person: Person, form: AdmissionForm | None = None, *, insutype: str | None = None,
-              deposit: Any = None, receipt_no: str = "", method: str = "现金", adm_no: str = "") -> Stay:
+              deposit: Decimal | str | None = None, receipt_no: str = "", method: str = "现金",
+              adm_no: str = "") -> Stay:
         """2401 and the admission deposit. The stay is in the book (state admitting, msgid known) before 2401 is
         sent; an unknown outcome leaves it there to be resumed (same msgid) by any later call for the stay."""
         form = form or AdmissionForm()
         ins = person.insurance(insutype)
         if not ins.active:
-            raise BusinessError(f"险种 {ins.insutype} {ins.name} 状态为{ins.status_name}，不能办理医保住院（可按自费入院）")
+            raise BusinessError(f"险种 {ins.insutype} {ins.name} 状态为{ins.status_name}，"
+                                "不能办理医保住院（可按自费入院）")
         dep = parse_amount(deposit, label="预交金金额") if deposit not in (None, "") else ZERO
         if dep < 0:
             raise ValueError("预交金不能为负")
@@ -180,13 +184,13 @@ class WardDesk:
     def _receipt_no(self, prefix: str) -> str:
         return self.book.next_number(prefix)
 
-    def add_deposit(self, adm_no: str, amount: Any, *, receipt_no: str = "", method: str = "现金") -> Deposit:
+    def add_deposit(self, adm_no: str, amount: Decimal | str, *, receipt_no: str = "", method: str = "现金") -> Deposit:
         """A further deposit (追加预交金) while the stay is not settled."""
         st = self.stay(adm_no)
         if st.state in ("settled", "cancelled"):
             raise WrongState(f"住院号 {adm_no} {st.state_name}，不能再收预交金")
-        d = Deposit(receipt_no=receipt_no or self._receipt_no("YJ"), amount=parse_amount(amount, label="预交金金额"), paid_at=_now(),
-                    method=method, operator=self.operator)
+        d = Deposit(receipt_no=receipt_no or self._receipt_no("YJ"), amount=parse_amount(amount, label="预交金金额"),
+                    paid_at=_now(), method=method, operator=self.operator)
         if d.amount <= 0:
             raise ValueError("预交金金额须大于零")
         return self.book.add_deposit(adm_no, d)
@@ -235,7 +239,7 @@ class WardDesk:
         if len(times) != len(items):
             raise ValueError("fee_ocur_time list must have one entry per item")
         lines = []
-        for it, t in zip(items, times):
+        for it, t in zip(items, times, strict=True):
             lines.append({
                 "med_list_codg": it.national_code, "medins_list_codg": it.hosp_code, "med_list_name": it.name,
                 "det_item_fee_sumamt": it.amount, "cnt": it.qty, "pric": it.price, "fee_ocur_time": t,

@@ -14,18 +14,17 @@ import threading
 from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterator
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
+from collections.abc import Iterator
 
 from terminal import fsperm
 from terminal.core.models import SETL_AMOUNT_FIELDS
 
 from .errors import JournalOpenError, JournalTooNew
 
-if TYPE_CHECKING:
-    import sqlite_utils
 
-
-def _import_sqlite_utils():
+def _import_sqlite_utils() -> ModuleType:
     """sqlite_utils imports numpy and pandas at import time, when present, only to map their types (the store
     never writes them): about 150 ms of the app's cold start. Import it with both hidden, unless already loaded."""
     import sys
@@ -42,7 +41,10 @@ def _import_sqlite_utils():
     return su
 
 
-sqlite_utils = _import_sqlite_utils()  # noqa: F811
+if TYPE_CHECKING:
+    import sqlite_utils
+else:
+    sqlite_utils = _import_sqlite_utils()
 
 
 _TEXT, _INT, _REAL = str, int, float
@@ -261,6 +263,14 @@ def write_tx(conn: sqlite3.Connection, lock: AbstractContextManager[object]) -> 
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             raise
+
+
+def insert_row(db: sqlite_utils.Database, table: str, row: dict[str, Any]) -> int:
+    """Insert ``row`` into ``table`` (an integer primary key): the new row's id."""
+    pk = db.table(table).insert(row).last_pk
+    if pk is None:  # sqlite-utils sets it after every single-row insert
+        raise sqlite3.DatabaseError(f"no id for the row inserted into {table}")
+    return int(pk)
 
 
 def now_text() -> str:

@@ -24,10 +24,14 @@ import logging
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
 
 from .db import now_text
 from .errors import DuplicateBill, DuplicateSuspected
+
+if TYPE_CHECKING:  # pragma: no cover
+    import sqlite_utils
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +40,7 @@ GUARDED = ("2207", "2304")
 #: without a bill_no, an identical bill of the same person within this many minutes asks for confirmation
 WINDOW_MINUTES = 30
 
-Query = Callable[[str, list], list[dict[str, Any]]]
+Query = Callable[[str, list[Any]], list[dict[str, Any]]]
 
 _SELECT = (
     "SELECT m.msgid, m.infno, m.state, m.resolution, m.created AS m_created, m.operator AS m_operator, m.bill_no, "
@@ -133,17 +137,17 @@ def _window(tags: dict[str, str]) -> int:
 
 
 def early_check(query: Query, *, bill_no: str, digest: str, psn_no: str = "", infno: str = "2207",
-                confirm_duplicate: bool = False, override: DuplicateOverride | None = None,
-                minutes: int = WINDOW_MINUTES) -> None:
+                confirm_duplicate: bool = False, overridden: bool = False, minutes: int = WINDOW_MINUTES) -> None:
     """The guard's verdict read without a transaction (before any platform work). Raises like :func:`guard`;
-    an override is accepted here when every blocking settlement is a settled one (it is used at the 2207)."""
+    ``overridden`` (a supervisor's override comes with the bill) is accepted here when every blocking settlement
+    is a settled one (the override itself is checked and used at the 2207)."""
     if bill_no:
         found = blocking(query, bill_no, infno)
         if found:
             err = DuplicateBill(bill_no, found, infno=infno)
-            if override is not None and err.overridable:
+            if overridden and err.overridable:
                 return
-            if override is not None:
+            if overridden:
                 err.override_refused = _NOT_OVERRIDABLE
             raise err
         return
@@ -156,7 +160,7 @@ def early_check(query: Query, *, bill_no: str, digest: str, psn_no: str = "", in
 _NOT_OVERRIDABLE = "在途或结果未知的结算不能授权重复结算：请等待其结果（冲正完成后可正常结算）"
 
 
-def guard(db: Any, *, infno: str, msgid: str, psn_no: str, tags: dict[str, str]) -> None:
+def guard(db: sqlite_utils.Database, *, infno: str, msgid: str, psn_no: str, tags: dict[str, str]) -> None:
     """Inside the journal's write transaction, before the settlement message is recorded as pending.
     Raises DuplicateBill / DuplicateSuspected (the transaction rolls back: nothing journaled, nothing sent);
     records the override row when an override lets the message through."""
@@ -164,7 +168,7 @@ def guard(db: Any, *, infno: str, msgid: str, psn_no: str, tags: dict[str, str])
     if infno4 not in GUARDED:
         return
 
-    def query(sql: str, params: list) -> list[dict[str, Any]]:
+    def query(sql: str, params: list[Any]) -> list[dict[str, Any]]:
         return list(db.query(sql, params))
 
     bill_no = (tags.get("bill_no") or "").strip()
@@ -186,12 +190,13 @@ def guard(db: Any, *, infno: str, msgid: str, psn_no: str, tags: dict[str, str])
         if used:
             err.override_refused = "此授权已使用过（已放行一笔结算）；再次结算须重新授权"
             raise err
-        supervisor, reason = (tags.get("override_supervisor") or "").strip(), (tags.get("override_reason") or "").strip()
+        supervisor = (tags.get("override_supervisor") or "").strip()
+        reason = (tags.get("override_reason") or "").strip()
         if not supervisor or not reason:
             err.override_refused = "授权缺少主管或原因"
             raise err
         latest = err.latest
-        db["overrides"].insert({
+        db.table("overrides").insert({
             "created": now_text(), "kind": "duplicate_bill", "bill_no": bill_no, "psn_no": psn_no,
             "earlier_setl_id": latest.get("setl_id") or "", "earlier_msgid": latest.get("msgid") or "",
             "supervisor": supervisor, "operator": tags.get("override_operator") or "", "reason": reason,

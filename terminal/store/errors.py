@@ -1,6 +1,8 @@
 """Typed store errors. What the cashier sees comes from ``user_message`` (zh_CN first)."""
 from __future__ import annotations
 
+from typing import Any
+
 from terminal.backend.errors import PlatformError
 from terminal.core.errors import UserFacingError
 
@@ -79,7 +81,7 @@ class InvalidState(StoreError):
     """The item is not in a state that allows the operation (e.g. cancel a parked bill already settling)."""
 
 
-def _earlier_text(e: dict) -> str:
+def _earlier_text(e: dict[str, Any]) -> str:
     """One earlier settlement as the cashier reads it: time, setl_id, amounts, operator."""
     from terminal.core.money import fmt_yuan
 
@@ -104,7 +106,7 @@ class DuplicateBill(PlatformError):
 
     outcome_unknown = False
 
-    def __init__(self, bill_no: str, earlier: list[dict], *, infno: str = "2207", msgid: str = "",
+    def __init__(self, bill_no: str, earlier: list[dict[str, Any]], *, infno: str = "2207", msgid: str = "",
                  override_refused: str = ""):
         self.bill_no, self.earlier = bill_no, list(earlier)
         kinds = {e.get("kind") for e in self.earlier}
@@ -121,7 +123,7 @@ class DuplicateBill(PlatformError):
         return self.reason == "settled"
 
     @property
-    def latest(self) -> dict:
+    def latest(self) -> dict[str, Any]:
         return self.earlier[0] if self.earlier else {}
 
     @property
@@ -140,7 +142,7 @@ class DuplicateBill(PlatformError):
             return text + "。" + self.override_refused
         return text + "。不能重复结算；请核对是否已收费。确需再次结算，须主管授权并填写原因"
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return {"bill_no": self.bill_no, "reason": self.reason, "overridable": self.overridable,
                 "earlier": self.earlier}
 
@@ -151,13 +153,14 @@ class DuplicateSuspected(PlatformError):
 
     outcome_unknown = False
 
-    def __init__(self, psn_no: str, earlier: list[dict], minutes: int, *, infno: str = "2207", msgid: str = ""):
+    def __init__(self, psn_no: str, earlier: list[dict[str, Any]], minutes: int, *, infno: str = "2207",
+                 msgid: str = ""):
         self.psn_no, self.earlier, self.minutes = psn_no, list(earlier), minutes
         self.sent = False
         super().__init__(self.user_message, infno=infno, msgid=msgid)
 
     @property
-    def latest(self) -> dict:
+    def latest(self) -> dict[str, Any]:
         return self.earlier[0] if self.earlier else {}
 
     def __str__(self) -> str:
@@ -172,5 +175,5 @@ class DuplicateSuspected(PlatformError):
             head = f"该参保人 {self.minutes} 分钟内已结算过相同账单：{_earlier_text(e)}"
         return head + "。请核对是否重复收费；确认是另一张账单才可继续结算"
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return {"psn_no": self.psn_no, "minutes": self.minutes, "earlier": self.earlier}

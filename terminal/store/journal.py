@@ -16,7 +16,8 @@ import logging
 import sqlite3
 import threading
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any, Iterator
+from typing import TYPE_CHECKING, Any
+from collections.abc import Iterator
 
 from terminal.backend.errors import BusinessError, MalformedAnswer, PlatformError, Verdict, reversal_outcome, verdict
 from terminal.core import wire
@@ -33,14 +34,16 @@ from .errors import JournalUnavailable, sqlite_reason
 if TYPE_CHECKING:  # pragma: no cover
     import sqlite_utils
 
-    from terminal.backend.client import Answer, Message
+    from terminal.backend.client import Answer, Message, PlatformClient
+
+    from .db import StoreDB
 
     from .ports import JournalHost
 
 log = logging.getLogger(__name__)
 
 @contextmanager
-def light_tx(sdb: Any) -> Iterator[Any]:
+def light_tx(sdb: StoreDB) -> Iterator[sqlite_utils.Database]:
     """A write transaction whose commit is not fsynced (synchronous=NORMAL for this commit only, WAL).
 
     Only for marks that nothing depends on for money (a message's 'sent' mark, a settlement's shown_at): the
@@ -75,7 +78,8 @@ class JournalWriteFailed(PlatformError):
     @property
     def user_message(self) -> str:
         if self.outcome_unknown:
-            return f"交易日志无法记录平台应答（{self.reason}）：结算结果按未知处理，系统将自动冲正；请清理磁盘后重新结算"
+            return (f"交易日志无法记录平台应答（{self.reason}）：结算结果按未知处理，系统将自动冲正；"
+                    "请清理磁盘后重新结算")
         return f"交易日志无法记录平台应答（{self.reason}），请清理磁盘或联系管理员"
 
 
@@ -100,7 +104,7 @@ def request_fields(infno: str, envelope: dict[str, Any]) -> dict[str, str]:
 class Journal:
     """The MessageObserver of the platform client. ``attach(client)`` installs it."""
 
-    def __init__(self, store: "JournalHost", *, mark_sent: bool = True):
+    def __init__(self, store: JournalHost, *, mark_sent: bool = True):
         self.store = store
         self.sdb = store.sdb
         self.mark_sent = mark_sent
@@ -120,7 +124,7 @@ class Journal:
     def _tags(self) -> dict[str, str]:
         return dict(getattr(self._local, "tags", {}) or {})
 
-    def attach(self, client: Any) -> Any:
+    def attach(self, client: PlatformClient) -> PlatformClient:
         """Make the journal the client's observer and watch its HTTP answers (the ``after_send`` point)."""
         client.observer = self
         hooks = client.session.hooks.setdefault("response", [])
@@ -129,7 +133,7 @@ class Journal:
         return client
 
     # MessageObserver ---------------------------------------------------------------------------
-    def before_send(self, msg: "Message") -> None:
+    def before_send(self, msg: Message) -> None:
         crash_point("before_journal", msg.infno)
         f = request_fields(msg.infno, msg.envelope)
         tags = self._tags()
@@ -189,7 +193,7 @@ class Journal:
             log.exception("journal response hook")
         return response
 
-    def after_answer(self, msg: "Message", answer: "Answer") -> None:
+    def after_answer(self, msg: Message, answer: Answer) -> None:
         late: LateAnswer | None = None
         try:
             with self.sdb.tx() as db:
@@ -205,7 +209,7 @@ class Journal:
             raise late
         crash_point("after_commit", msg.infno)
 
-    def _answered(self, db: "sqlite_utils.Database", msg: "Message", answer: "Answer") -> None:
+    def _answered(self, db: sqlite_utils.Database, msg: Message, answer: Answer) -> None:
         setl = (answer.output or {}).get("setlinfo") if isinstance(answer.output, dict) else None
         db.execute(
             "UPDATE messages SET state='answered', sent=1, updated=?, answer=?, infcode='0', "
@@ -221,7 +225,7 @@ class Journal:
             f = request_fields(msg.infno, msg.envelope)
             self.store._resolve(db, f["omsgid"], "reversed", msg.msgid)
 
-    def _late(self, db: "sqlite_utils.Database", msg: "Message", answer: "Answer") -> "LateAnswer | None":
+    def _late(self, db: sqlite_utils.Database, msg: Message, answer: Answer) -> LateAnswer | None:
         """A money-moving message that someone else (recovery in another process) already judged: its answer
         comes too late to count. It is kept for the record; the caller reports what the journal says."""
         row = db.execute("SELECT state, resolution FROM messages WHERE msgid=?", [msg.msgid]).fetchone()
@@ -239,7 +243,7 @@ class Journal:
             resolution = "reversing"
         return LateAnswer(msg.infno, msg.msgid, row[0], resolution)
 
-    def after_failure(self, msg: "Message", error: PlatformError) -> None:
+    def after_failure(self, msg: Message, error: PlatformError) -> None:
         now = now_text()
         try:
             with self.sdb.tx() as db:
@@ -268,7 +272,7 @@ class Journal:
             log.critical("journal cannot record the failure of %s %s: %s", msg.infno, msg.msgid, e)
 
     # the day's book ------------------------------------------------------------------------------
-    def _book(self, db: "sqlite_utils.Database", msg: "Message", answer: "Answer") -> None:
+    def _book(self, db: sqlite_utils.Database, msg: Message, answer: Answer) -> None:
         try:
             s = Settlement.from_wire(answer.output)
         except ValueError as e:
@@ -292,10 +296,10 @@ class Journal:
                        "AND status='settled'", [now, req["setl_id"]])
 
     @staticmethod
-    def _context_of(db: "sqlite_utils.Database", msgid: str) -> dict[str, Any]:
+    def _context_of(db: sqlite_utils.Database, msgid: str) -> dict[str, Any]:
         r = db.execute("SELECT park_id, bill_no, bill_digest, operator FROM messages WHERE msgid=?",
                        [msgid]).fetchone()
-        return dict(zip(("park_id", "bill_no", "bill_digest", "operator"), r or (None,) * 4))
+        return dict(zip(("park_id", "bill_no", "bill_digest", "operator"), r or (None,) * 4, strict=True))
 
 
 class LateAnswer(PlatformError):

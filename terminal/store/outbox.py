@@ -20,10 +20,12 @@ from typing import TYPE_CHECKING, Any
 
 from terminal.core import wire
 
-from .db import now_text
+from .db import insert_row, now_text
 from .errors import InvalidState, NotFound, QueueFull
 
 if TYPE_CHECKING:  # pragma: no cover
+    import sqlite_utils
+
     from terminal.backend.client import Message
 
     from .ports import Owner
@@ -62,7 +64,7 @@ class QueueItem:
     psn_no: str
 
     @classmethod
-    def from_row(cls, r: dict[str, Any]) -> "QueueItem":
+    def from_row(cls, r: dict[str, Any]) -> QueueItem:
         return cls(id=r["id"], seq=r["seq"] or r["id"], kind=r["kind"], infno=r["infno"] or "",
                    visit_key=r["visit_key"] or "", state=r["state"], msgid=r["msgid"] or "",
                    params=json.loads(r["params"] or "{}"), summary=r["summary"] or "", attempts=r["attempts"] or 0,
@@ -106,7 +108,7 @@ class QueueStatus:
 
 
 class Outbox:
-    def __init__(self, store: "Owner", *, max_items: int = 500, max_age_hours: float = 72.0,
+    def __init__(self, store: Owner, *, max_items: int = 500, max_age_hours: float = 72.0,
                  warn_ratio: float = 0.8):
         self.store = store
         self.sdb = store.sdb
@@ -141,8 +143,8 @@ class Outbox:
         return st
 
     # enqueue -------------------------------------------------------------------------------------
-    def _insert(self, db, *, kind: str, visit_key: str, params: dict[str, Any], summary: str,
-                msg: "Message | None" = None, park_id: str = "", omsgid: str = "", psn_no: str = "",
+    def _insert(self, db: sqlite_utils.Database, *, kind: str, visit_key: str, params: dict[str, Any], summary: str,
+                msg: Message | None = None, park_id: str = "", omsgid: str = "", psn_no: str = "",
                 infno: str = "") -> int:
         now = now_text()
         seq = (db.execute("SELECT COALESCE(MAX(seq), 0) FROM queue").fetchone()[0] or 0) + 1
@@ -151,17 +153,17 @@ class Outbox:
                "params": json.dumps(params, ensure_ascii=False, default=str), "summary": summary, "attempts": 0,
                "next_at": 0.0, "created": now, "created_ts": time.time(), "updated": now,
                "park_id": park_id or None, "omsgid": omsgid or None, "psn_no": psn_no or None}
-        qid = db["queue"].insert(row).last_pk
+        qid = insert_row(db, "queue", row)
         if msg is not None:
             self._save_payload(db, qid, msg)
-        return int(qid)
+        return qid
 
-    def _save_payload(self, db, qid: int, msg: "Message") -> None:
-        db["payloads"].upsert({"msgid": msg.msgid, "queue_id": qid, "infno": msg.infno, "url": msg.url,
+    def _save_payload(self, db: sqlite_utils.Database, qid: int, msg: Message) -> None:
+        db.table("payloads").upsert({"msgid": msg.msgid, "queue_id": qid, "infno": msg.infno, "url": msg.url,
                                "envelope": wire.dumps(msg.envelope), "created": now_text()}, pk="msgid")
         db.execute("UPDATE queue SET msgid=? WHERE id=?", [msg.msgid, qid])
 
-    def _ensure_reversal(self, db, omsgid: str, oinfno: str, psn_no: str, insuplc: str, *,
+    def _ensure_reversal(self, db: sqlite_utils.Database, omsgid: str, oinfno: str, psn_no: str, insuplc: str, *,
                          again: bool = False) -> int:
         """Queue one 2601 for omsgid (idempotent: an open or done reversal is reused). Inside a transaction.
         ``again``: the earlier reversal's verdict no longer holds (the original was booked after it): a new one."""
@@ -181,7 +183,7 @@ class Outbox:
         with self.sdb.tx() as db:
             return self._ensure_reversal(db, omsgid, oinfno, psn_no, insuplc)
 
-    def enqueue_message(self, kind: str, msg: "Message", *, summary: str = "", visit_key: str = "",
+    def enqueue_message(self, kind: str, msg: Message, *, summary: str = "", visit_key: str = "",
                         required: bool = False) -> int:
         """Queue an already prepared (and possibly journaled, not sent) message, keeping its msgid."""
         if not required:
@@ -268,7 +270,7 @@ class Outbox:
                 return None
             db.execute("UPDATE queue SET state='working', attempts=attempts+1, updated=?, owner=? WHERE id=?",
                        [now_text(), self.store.token, r[0]])
-            row = db["queue"].get(r[0])
+            row = db.table("queue").get(r[0])
         return QueueItem.from_row(row)
 
     def claim(self, qid: int) -> QueueItem:
@@ -289,7 +291,7 @@ class Outbox:
                 self._reopen(db, qid)
             db.execute("UPDATE queue SET state='working', attempts=attempts+1, updated=?, owner=? WHERE id=?",
                        [now_text(), self.store.token, qid])
-            return QueueItem.from_row(db["queue"].get(qid))
+            return QueueItem.from_row(db.table("queue").get(qid))
 
     def next_due_at(self) -> float | None:
         r = self.sdb.one("SELECT MIN(next_at) t FROM queue WHERE state='queued'")
@@ -298,7 +300,7 @@ class Outbox:
     def payload(self, msgid: str) -> dict[str, Any] | None:
         return self.sdb.one("SELECT * FROM payloads WHERE msgid=?", [msgid])
 
-    def attach_message(self, qid: int, msg: "Message") -> None:
+    def attach_message(self, qid: int, msg: Message) -> None:
         with self.sdb.tx() as db:
             self._save_payload(db, qid, msg)
 
@@ -312,7 +314,7 @@ class Outbox:
         with (light_tx(self.sdb) if record_only else self.sdb.tx()) as db:
             self._finish(db, qid, "done", result=mask_data(result) if result is not None else None)
 
-    def _finish(self, db, qid: int, state: str, *, result: Any = None, error: str = "") -> None:
+    def _finish(self, db: sqlite_utils.Database, qid: int, state: str, *, result: Any = None, error: str = "") -> None:
         now = now_text()
         db.execute("UPDATE queue SET state=?, updated=?, done_at=?, result=COALESCE(?, result), "
                    "last_error=CASE WHEN ?='' THEN last_error ELSE ? END WHERE id=?",
@@ -355,7 +357,7 @@ class Outbox:
                               [now_text(), qid]).rowcount
 
     @staticmethod
-    def _reopen(db, qid: int) -> None:
+    def _reopen(db: sqlite_utils.Database, qid: int) -> None:
         """A refused message is closed at the platform (a repeated msgid gets the same refusal): the retry of
         a failed item goes out as a new message."""
         db.execute("DELETE FROM payloads WHERE queue_id=?", [qid])

@@ -12,13 +12,14 @@ and deleted as soon as the bill is settled or cancelled.
 """
 from __future__ import annotations
 
+import builtins
 import json
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Protocol
 
 from terminal.core import wire
-from terminal.core.models import Bill, CertType, Credential, SETL_AMOUNT_FIELDS
+from terminal.core.models import Bill, CertType, Credential, Person, SETL_AMOUNT_FIELDS, Settlement, Visit
 from terminal.core.money import ZERO, fmt_yuan, money
 from terminal.core.privacy import mask_card, mask_id, mask_name
 
@@ -27,6 +28,8 @@ from .db import now_text
 from .errors import InvalidState, NotFound, ParkRefused
 
 if TYPE_CHECKING:  # pragma: no cover
+    from terminal.backend.client import PlatformClient
+
     from .db import StoreDB
     from .journal import Journal
     from .outbox import Outbox
@@ -96,8 +99,10 @@ class ParkedBill:
         return PARK_STATES.get(self.state, self.state)
 
     @classmethod
-    def from_row(cls, r: dict[str, Any]) -> "ParkedBill":
-        m = lambda k: money(r[k]) if r.get(k) not in (None, "") else None  # noqa: E731
+    def from_row(cls, r: dict[str, Any]) -> ParkedBill:
+        def m(k: str) -> Decimal | None:
+            return money(r[k]) if r.get(k) not in (None, "") else None
+
         return cls(park_id=r["park_id"], state=r["state"], created=r["created"], total=money(r["total"]),
                    name_masked=r["name_masked"] or "", cert_masked=r["cert_masked"] or "",
                    cert_type=r["cert_type"] or "", insutype=r["insutype"] or "", psn_no=r["psn_no"] or "",
@@ -162,6 +167,22 @@ class ParkingHost(Protocol):
     def _wake(self) -> None: ...
 
 
+class Settler(Protocol):
+    """What settling a parked bill needs of the SettlementService (terminal.services.outpatient): its client
+    for the 2207's msgid, and the steps of a visit."""
+
+    @property
+    def client(self) -> PlatformClient: ...
+
+    def identify(self, cred: Credential) -> Person: ...
+
+    def open_visit(self, cred: Credential, person: Person, bill: Bill, insutype: str | None = None) -> Visit: ...
+
+    def preview(self, visit: Visit, acct_used: bool | None = None) -> Settlement: ...
+
+    def settle(self, visit: Visit, msgid: str | None = None) -> Settlement: ...
+
+
 class Parking:
     def __init__(self, store: ParkingHost):
         self.store = store
@@ -190,17 +211,17 @@ class Parking:
         total = bill.total
         with self.sdb.tx() as db:
             n = int((db.execute("SELECT value FROM meta WHERE key='park_seq'").fetchone() or ["0"])[0]) + 1
-            db["meta"].upsert({"key": "park_seq", "value": str(n)}, pk="key")
+            db.table("meta").upsert({"key": "park_seq", "value": str(n)}, pk="key")
             park_id = f"P{now[:10].replace('-', '')}{n:05d}"
             qid = self.store.queue._insert(db, kind="park", visit_key=psn_no or f"park:{park_id}",
                                            params={"park_id": park_id}, summary=f"补结算 {park_id} {fmt_yuan(total)}",
                                            park_id=park_id, psn_no=psn_no)
-            db["parked"].insert({
+            db.table("parked").insert({
                 "park_id": park_id, "created": now, "updated": now, "state": "parked", "step": "",
                 "operator": operator, "cert_type": cert_type, "cert_masked": _masked_cert(cert_type, cert_no),
                 "name_masked": mask_name(name), "psn_no": psn_no or None, "insutype": insutype or None,
                 "bill": wire.dumps(bill_to_dict(bill)), "total": f"{total:.2f}", "queue_id": qid})
-            db["parked_secrets"].insert({"park_id": park_id, "cert_no": cert_no, "card_sn": card_sn})
+            db.table("parked_secrets").insert({"park_id": park_id, "cert_no": cert_no, "card_sn": card_sn})
         self.store._wake()
         return ParkSlip(park_id, now, total, mask_name(name), _masked_cert(cert_type, cert_no), cert_type,
                         len(bill.items))
@@ -235,7 +256,7 @@ class Parking:
             rows = self.sdb.rows("SELECT * FROM parked ORDER BY created, park_id")
         return [ParkedBill.from_row(r) for r in rows]
 
-    def refunds_due(self) -> list[Refund]:
+    def refunds_due(self) -> builtins.list[Refund]:  # `list` here is the method above
         out = []
         for p in self.list(("settled",)):
             if p.refund_paid_at:
@@ -258,7 +279,7 @@ class Parking:
     # the worker's side ---------------------------------------------------------------------------
     def _set(self, park_id: str, **values: Any) -> None:
         with self.sdb.tx() as db:
-            db["parked"].update(park_id, {**values, "updated": now_text()})
+            db.table("parked").update(park_id, {**values, "updated": now_text()})
 
     def set_waiting(self, park_id: str, error: str) -> None:
         """Back to 'parked' (cancellable) until the next attempt."""
@@ -271,7 +292,7 @@ class Parking:
             db.execute("UPDATE parked SET state='failed', error=?, updated=? WHERE park_id=? AND "
                        "state IN ('parked','settling')", [error[:500], now_text(), park_id])
 
-    def settle(self, park_id: str, service: Any) -> ParkedBill:
+    def settle(self, park_id: str, service: Settler) -> ParkedBill:
         """Settle one parked bill through ``service`` (a SettlementService). Crash-safe, never twice.
 
         Raises Blocked while a reversal for this person is open; platform errors propagate (the worker
@@ -288,8 +309,10 @@ class Parking:
         done = self._resume(park_id)
         if done is not None:
             return done
-        p = self.get(park_id)
         row = self.sdb.one("SELECT * FROM parked WHERE park_id=?", [park_id])
+        if not row:
+            raise NotFound(f"没有补结算编号 {park_id}")
+        p = ParkedBill.from_row(row)
         secret = self.sdb.one("SELECT * FROM parked_secrets WHERE park_id=?", [park_id])
         if not secret:
             raise InvalidState(f"补结算 {park_id} 缺少凭证信息")
@@ -351,7 +374,7 @@ class Parking:
         now = now_text()
         with self.sdb.tx() as db:
             db.execute("UPDATE settlements SET park_id=? WHERE msgid=?", [park_id, srow["msgid"]])
-            db["parked"].update(park_id, {
+            db.table("parked").update(park_id, {
                 "state": "settled", "step": "settled", "setl_id": srow["setl_id"], "settle_msgid": srow["msgid"],
                 "settlement": json.dumps({k: f"{v:.2f}" for k, v in a.items()}),
                 "medfee_sumamt": f"{a['medfee_sumamt']:.2f}", "psn_cash_pay": f"{a['psn_cash_pay']:.2f}",

@@ -27,6 +27,11 @@ from .reconcile_fixes import apply_fix
 log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:  # pragma: no cover
+    from datetime import datetime
+
+    from terminal.backend.client import Answer, PlatformClient
+    from terminal.config.model import ReconcileConfig
+
     from .db import StoreDB
     from .outbox import Outbox, QueueItem
     from .ports import HasDB
@@ -111,8 +116,8 @@ class GroupFieldsMissing(StoreError, ValueError):
         self.missing = missing
         names = {"insutype": "险种 insutype", "clr_type": "清算类别 clr_type（可配置 reconcile.default_clr_type）",
                  "setl_optins": "清算经办机构 setl_optins（可配置 reconcile.default_setl_optins）"}
-        parts = [f"{'撤销' if r.get('kind') == 'cancel' else '结算'} {r.get('setl_id') or '?'}（报文 {r.get('msgid')}）缺少 "
-                 + "、".join(names[k] for k in keys) for r, keys in missing[:5]]
+        parts = [f"{'撤销' if r.get('kind') == 'cancel' else '结算'} {r.get('setl_id') or '?'}"
+                 f"（报文 {r.get('msgid')}）缺少 " + "、".join(names[k] for k in keys) for r, keys in missing[:5]]
         more = f" 等 {len(missing)} 笔" if len(missing) > 5 else ""
         super().__init__("对总账无法分组，未发送：" + "；".join(parts) + more +
                          "。平台应答与 1101 参保信息均未提供这些字段，请信息科在配置 [reconcile] 中补充后重新对账")
@@ -125,7 +130,7 @@ class _GroupFields:
     the platform books it), the 1101 answers (insuinfo.insutype / insuplc_admdvs of that psn_no); then the
     configuration ([reconcile] default_clr_type, default_setl_optins)."""
 
-    def __init__(self, rec: "Reconciler"):
+    def __init__(self, rec: Reconciler):
         self.rec, self.sdb = rec, rec.sdb
         self.missing: list[tuple[dict[str, Any], list[str]]] = []
 
@@ -215,7 +220,7 @@ class Reconciler:
         self.store = store
         self.sdb = store.sdb
 
-    def configure(self, reconcile_cfg: Any) -> "Reconciler":
+    def configure(self, reconcile_cfg: ReconcileConfig) -> Reconciler:
         """Take [reconcile] default_clr_type / default_setl_optins (terminal.config.ReconcileConfig)."""
         self.default_clr_type = str(getattr(reconcile_cfg, "default_clr_type", "") or "")
         self.default_setl_optins = str(getattr(reconcile_cfg, "default_setl_optins", "") or "")
@@ -278,7 +283,8 @@ class Reconciler:
                              "('reversed','not_booked')", [day])
         return [dict(r, reason="结算结果未知，冲正完成前不计入对账") for r in rows]
 
-    def reconcile(self, client: Any, day: str | None = None, *, queue_if_offline: bool = True) -> ReconcileReport:
+    def reconcile(self, client: PlatformClient, day: str | None = None, *,
+                  queue_if_offline: bool = True) -> ReconcileReport:
         """Send 3201 for each group of ``day`` (default today); store and return the results.
 
         When the platform does not answer, the remaining groups are queued (forwarded by the worker) if
@@ -323,7 +329,7 @@ class Reconciler:
 
     def _save(self, day: str, g: Group, queue_id: int | None = None) -> None:
         with self.sdb.tx() as db:
-            db["reconciliations"].insert({
+            db.table("reconciliations").insert({
                 "day": day, "created": now_text(), "insutype": g.insutype, "clr_type": g.clr_type,
                 "setl_optins": g.setl_optins, "data": json.dumps(g.as_dict() | {"settlements": None},
                                                                  ensure_ascii=False),
@@ -331,7 +337,7 @@ class Reconciler:
                 "stmt_rslt_dscr": g.stmt_rslt_dscr, "queue_id": queue_id,
                 "settlements": json.dumps([s["msgid"] for s in g.settlements])})
 
-    def _record_answer(self, item: "QueueItem", answer: Any) -> None:
+    def _record_answer(self, item: QueueItem, answer: Answer) -> None:
         """A queued 3201 was answered by the worker: fill in its stored result."""
         g = Group("", "", "")
         self._apply(g, answer.output, answer.msgid)
@@ -344,7 +350,7 @@ class Reconciler:
         return self.sdb.rows("SELECT * FROM reconciliations WHERE day=? ORDER BY id DESC", [day or today()])
 
     # detail reconciliation (3202) ---------------------------------------------------------------
-    def reconcile_detail(self, client: Any, day: str | None = None, *, operator: str = "") -> DetailReport:
+    def reconcile_detail(self, client: PlatformClient, day: str | None = None, *, operator: str = "") -> DetailReport:
         """The day's detail file (9101), 3202 per clr_type x setl_optins group, each result file (9102):
         every settlement that does not agree, with a suggested action. Stored in the run history."""
         return DetailRun(self, self.store.queue, day or today(), operator).run(client)
@@ -410,7 +416,7 @@ class ReconcileSchedule:
             self._hm = (int(hh), int(mm))
 
     @classmethod
-    def for_store(cls, at: str, store: "HasDB", now: Any = None) -> "ReconcileSchedule":
+    def for_store(cls, at: str, store: HasDB, now: datetime | None = None) -> ReconcileSchedule:
         """A run of today's book made today after the configured time (by the schedule or by hand) counts:
         a restart does not run it twice."""
         from datetime import datetime
@@ -428,7 +434,7 @@ class ReconcileSchedule:
     def enabled(self) -> bool:
         return bool(self.at)
 
-    def due(self, now: Any) -> bool:
+    def due(self, now: datetime) -> bool:
         """True once a day, from the configured time on, until ``ran`` is called for that day."""
         if not self.at:
             return False

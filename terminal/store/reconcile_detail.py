@@ -6,16 +6,19 @@ from __future__ import annotations
 import json
 import time
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, Protocol, Sequence
+from typing import TYPE_CHECKING, Any, Protocol
+from collections.abc import Sequence
 
 from terminal.backend.errors import BusinessError
 from terminal.core.money import ZERO, money
 
-from .db import StoreDB, now_text
+from .db import StoreDB, insert_row, now_text
 from .reconcile_differences import (DETAIL_FIELDS, STMT_KINDS, DetailGroup, DetailReport, Difference, amounts,
                                     diff_key, judge, mark_done)
 
 if TYPE_CHECKING:  # pragma: no cover
+    from terminal.backend.client import PlatformClient
+
     from .outbox import Outbox
 
 
@@ -27,7 +30,7 @@ class Totals(Protocol):
 
     def groups(self, day: str | None = None) -> Sequence[object]: ...
 
-    def reconcile(self, client: Any, day: str | None = None, *, queue_if_offline: bool = True) -> object: ...
+    def reconcile(self, client: PlatformClient, day: str | None = None, *, queue_if_offline: bool = True) -> object: ...
 
     def open_messages(self, day: str) -> list[dict[str, Any]]: ...
 
@@ -35,7 +38,7 @@ class Totals(Protocol):
 
 
 class DetailRun:
-    def __init__(self, rec: Totals, queue: "Outbox", day: str, operator: str):
+    def __init__(self, rec: Totals, queue: Outbox, day: str, operator: str):
         self.rec, self.sdb, self.queue, self.day, self.operator = rec, rec.sdb, queue, day, operator
 
     def file_rows(self) -> list[dict[str, Any]]:
@@ -51,7 +54,7 @@ class DetailRun:
                         "insutype": "", "clr_optins": r["setl_optins"], "psn_cash_pay": "0", "status": "recorded"})
         return out
 
-    def run(self, client: Any) -> DetailReport:
+    def run(self, client: PlatformClient) -> DetailReport:
         from terminal.core import reconfiles
 
         t0 = time.perf_counter()
@@ -208,19 +211,19 @@ class DetailRun:
 
     def _save(self, rep: DetailReport) -> None:
         with self.sdb.tx() as db:
-            rid = db["recon_runs"].insert({
+            rid = insert_row(db, "recon_runs", {
                 "day": rep.day, "created": rep.created, "operator": self.operator, "state": "", "summary": "",
                 "file_qury_no": rep.file_qury_no, "filename": rep.filename, "file_bytes": rep.file_bytes,
                 "result_bytes": rep.result_bytes, "lines": rep.lines, "differences": len(rep.differences),
-                "open": 0, "elapsed_ms": rep.elapsed_ms, "report": "{}"}).last_pk
-            rep.run_id = int(rid)
+                "open": 0, "elapsed_ms": rep.elapsed_ms, "report": "{}"})
+            rep.run_id = rid
             for d in rep.differences:
-                d.id = int(db["recon_diffs"].insert({
+                d.id = insert_row(db, "recon_diffs", {
                     "run_id": rid, "day": rep.day, "key": d.key, "kind": d.kind, "setl_id": d.setl_id,
                     "msgid": d.msgid, "mdtrt_id": d.mdtrt_id, "psn_no": d.psn_no, "refd_setl_flag": d.refd_setl_flag,
                     "clr_type": d.clr_type, "setl_optins": d.setl_optins,
-                    "data": json.dumps(d.as_dict(), ensure_ascii=False), "suggested": d.suggested}).last_pk)
-            mark_done(self.sdb, self.queue, rep.day, rep.differences, db=db)
+                    "data": json.dumps(d.as_dict(), ensure_ascii=False), "suggested": d.suggested})
+            mark_done(self.sdb, self.queue, rep.day, rep.differences)
             db.execute("UPDATE recon_runs SET state=?, summary=?, open=?, report=? WHERE id=?",
                        [rep.state, rep.summary, len(rep.open_differences),
                         json.dumps(rep.as_dict(), ensure_ascii=False, default=str), rid])

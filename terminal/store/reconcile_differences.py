@@ -21,29 +21,33 @@ if TYPE_CHECKING:  # pragma: no cover
 # the terminal, with the supervisor and the reason. A 2207 is never re-sent to close a difference: a new
 # settlement of a visit is a new transaction at the desk, after checking.
 #
-# kind           situation (terminal / platform)             suggested          other allowed   effect of the fix
-# -------------  ------------------------------------------  -----------------  --------------  ----------------------------
-# only_terminal  settled here, platform never booked it or   none (check with   record_cancel   record_cancel: our row marked
-#  (rslt 1)      reversed it: the fund will not pay; the     the agency first;                  reversed with the note; the
-#                patient paid only the cash share            never resend)                      visit is to be settled anew
-# only_terminal  our cancellation (2208) unknown to the      cancel             none            2208 of the original queued;
-#  cancel line   platform: the settlement is still booked                                       the stale cancel row voided
-# only_platform  booked there; the journal has the 2207      reverse            none            2601 of that msgid queued
-#  (rslt 2)      message (answer lost / judged failed):                                         (the patient was not charged)
-#                the patient was not charged for it
-# only_platform  a cancellation made outside the terminal    record_cancel      none            our settlement marked
-#  cancel line   of a settlement we have                                                        cancelled, the platform's
-#                                                                                               2208 recorded
-# only_platform  booked by another system (HIS, another      settled_elsewhere  none            recorded; in the detail file
-#                desk): no message in the journal                                               from now on
-# amount         both booked, amounts differ                 none               -               acknowledged with the detail
-#  (rslt 3)                                                  (insurance office)                 for the insurance office
-# status         platform cancelled / reversed, settled      record_cancel      none            our row cancelled / reversed
-#  (rslt 4)      here (cancelled outside, a reversal the                                        with a note; the linked
-#                terminal never saw): check the patient's                                       platform 2208 recorded
-#                cash refund
-# status         platform settled, cancelled here (our 2208  cancel             none            2208 again through the queue;
-#                never booked or reversed)                                                      stale cancel row voided
+# kind           situation (terminal / platform)             suggested          other allowed  effect of the fix
+# -------------  ------------------------------------------  -----------------  -------------  -------------------------
+# only_terminal  settled here, platform never booked it or   none (check with   record_cancel  record_cancel: our row
+#  (rslt 1)      reversed it: the fund will not pay; the     the agency first;                 marked reversed with the
+#                patient paid only the cash share            never resend)                     note; the visit is to be
+#                                                                                              settled anew
+# only_terminal  our cancellation (2208) unknown to the      cancel             none           2208 of the original
+#  cancel line   platform: the settlement is still booked                                      queued; the stale cancel
+#                                                                                              row voided
+# only_platform  booked there; the journal has the 2207      reverse            none           2601 of that msgid queued
+#  (rslt 2)      message (answer lost / judged failed): the                                    (the patient was not
+#                patient was not charged for it                                                charged)
+# only_platform  a cancellation made outside the terminal    record_cancel      none           our settlement marked
+#  cancel line   of a settlement we have                                                       cancelled, the platform's
+#                                                                                              2208 recorded
+# only_platform  booked by another system (HIS, another      settled_elsewhere  none           recorded; in the detail
+#                desk): no message in the journal                                              file from now on
+# amount         both booked, amounts differ                 none               -              acknowledged with the
+#  (rslt 3)                                                  (insurance office)                detail for the insurance
+#                                                                                              office
+# status         platform cancelled / reversed, settled      record_cancel      none           our row cancelled /
+#  (rslt 4)      here (cancelled outside, a reversal the                                       reversed with a note; the
+#                terminal never saw): check the patient's                                      linked platform 2208
+#                cash refund                                                                   recorded
+# status         platform settled, cancelled here (our 2208  cancel             none           2208 again through the
+#                never booked or reversed)                                                     queue; stale cancel row
+#                                                                                              voided
 #
 # 'none' always records an acknowledgement (supervisor, reason); an acknowledged difference is shown as
 # done on later runs while it stays the same. A re-run after the queued messages went through is clean.
@@ -104,7 +108,7 @@ class Difference:
         return d
 
     @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> "Difference":
+    def from_dict(cls, d: dict[str, Any]) -> Difference:
         return cls(**{k: d[k] for k in cls.__dataclass_fields__ if k in d})
 
 
@@ -191,7 +195,7 @@ class DetailReport:
                 "differences": [d.as_dict() for d in self.differences], "problems": self.problems}
 
     @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> "DetailReport":
+    def from_dict(cls, d: dict[str, Any]) -> DetailReport:
         rep = cls(**{k: d[k] for k in ("day", "run_id", "problems", "filename", "file_bytes", "file_qury_no",
                                          "lines", "result_bytes", "elapsed_ms", "created", "operator") if k in d})
         rep.groups = [DetailGroup(**g) for g in d.get("groups", [])]
@@ -217,7 +221,7 @@ def amounts(row: dict[str, Any] | None, prefix: str = "") -> dict[str, str] | No
     vals = [row.get(prefix + k) for k in DETAIL_FIELDS]
     if all(v in (None, "") for v in vals):
         return None
-    return {k: f"{money(v or 0):.2f}" for k, v in zip(DETAIL_FIELDS, vals)}
+    return {k: f"{money(v or 0):.2f}" for k, v in zip(DETAIL_FIELDS, vals, strict=True)}
 
 
 def diff_key(d: Difference) -> str:
@@ -252,7 +256,8 @@ def judge(sdb: StoreDB, d: Difference) -> None:
                         "建议主管授权重新撤销（2208，经离线队列发送）；若已退款给患者，撤销后账目一致")
         else:
             d.suggested, d.allowed = "none", ["none", "record_cancel"]
-            d.advice = (f"本终端记为已结算（总额 {term.get('medfee_sumamt', '')}，基金 {term.get('fund_pay_sumamt', '')}），"
+            d.advice = (f"本终端记为已结算（总额 {term.get('medfee_sumamt', '')}，"
+                        f"基金 {term.get('fund_pay_sumamt', '')}），"
                         "平台没有这笔结算（未记账或已被冲正），基金不会支付：请先向医保经办机构核实，切勿重复发送结算；"
                         "核实后选择“登记为平台已撤销/冲正”，并按新就诊重新结算或向患者补收")
     elif d.kind == "only_platform":
@@ -285,7 +290,8 @@ def judge(sdb: StoreDB, d: Difference) -> None:
         elif d.plat_status in ("cancelled", "reversed"):
             d.suggested, d.allowed = "record_cancel", ["record_cancel", "settled_elsewhere", "none"]
             how = "冲正" if d.plat_status == "reversed" else "撤销"
-            d.advice = (f"平台已{how}结算 {d.setl_id}，本终端仍记为已结算：可能在本终端之外办理了撤销，或本终端未收到冲正结果。"
+            d.advice = (f"平台已{how}结算 {d.setl_id}，本终端仍记为已结算：可能在本终端之外办理了撤销，"
+                        "或本终端未收到冲正结果。"
                         "请核实患者现金部分是否已退还，然后登记为平台已撤销/冲正")
         else:
             d.suggested, d.allowed = "cancel", ["cancel", "none"]
@@ -301,15 +307,15 @@ def settle_row(sdb: StoreDB, mdtrt_id: str, setl_id: str = "") -> dict[str, Any]
                        "ORDER BY created DESC", [mdtrt_id]) if mdtrt_id else None
 
 
-def mark_done(sdb: StoreDB, queue: "Outbox", day: str, diffs: list[Difference], db: Any = None) -> None:
+def mark_done(sdb: StoreDB, queue: Outbox, day: str, diffs: list[Difference]) -> None:
     """Fill done_by/done_at from earlier fixes of the same difference: an acknowledgement ('none') holds while
     the difference stays the same; a queued 2601/2208 while its queue item is still open. A recorded fix whose
     difference comes back is shown open again."""
     if not diffs:
         return
     fixes: dict[str, dict[str, Any]] = {}
-    for f in sdb.rows("SELECT * FROM recon_fixes WHERE day=? ORDER BY id", [day]):
-        fixes[f["key"]] = f
+    for row in sdb.rows("SELECT * FROM recon_fixes WHERE day=? ORDER BY id", [day]):
+        fixes[row["key"]] = row
     open_q = {i.id: i for i in queue.items(("queued", "working"))}
     for d in diffs:
         f = fixes.get(d.key)

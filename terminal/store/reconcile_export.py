@@ -98,6 +98,6 @@ def _xl_row(ws: Any, r: dict[str, Any], cols: tuple[tuple[str, str], ...]) -> No
         v = r.get(k, "")
         vals.append(Decimal(v) if k in _MONEY_COLS and v not in ("", None) else v)
     ws.append(vals)
-    for c, (k, _) in zip(ws[ws.max_row], cols):
+    for c, (k, _) in zip(ws[ws.max_row], cols, strict=False):  # the sheet may be wider than this row
         if k in _MONEY_COLS:
             c.number_format = "#,##0.00"

@@ -5,16 +5,18 @@ from __future__ import annotations
 import json
 import re
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from .db import StoreDB, now_text
+from .db import StoreDB, insert_row, now_text
 from .reconcile_differences import ACTION_NAMES, ACTIONS, DETAIL_FIELDS, Difference, FixRefused, FixResult, settle_row
 
 if TYPE_CHECKING:  # pragma: no cover
+    import sqlite_utils
+
     from .outbox import Outbox
 
 
-def apply_fix(sdb: StoreDB, queue: "Outbox", diff_id: int, action: str, *, supervisor: str, reason: str,
+def apply_fix(sdb: StoreDB, queue: Outbox, diff_id: int, action: str, *, supervisor: str, reason: str,
               operator: str) -> FixResult:
     """Carry out (or record) ``action`` for the difference ``diff_id``; the caller wakes the queue's workers."""
     row = sdb.one("SELECT * FROM recon_diffs WHERE id=?", [diff_id])
@@ -39,7 +41,8 @@ def apply_fix(sdb: StoreDB, queue: "Outbox", diff_id: int, action: str, *, super
         raise FixRefused(f"差异 {diff_id} 来自较早的对账（之后已重新对账）：请使用最新一次对账的差异编号")
     done = sdb.one("SELECT id, action FROM recon_fixes WHERE diff_id=?", [diff_id])
     if done is not None:
-        raise FixRefused(f"差异 {diff_id} 已处理（{ACTION_NAMES.get(done['action'], done['action'])}），请重新对账查看结果")
+        name = ACTION_NAMES.get(done["action"], done["action"])
+        raise FixRefused(f"差异 {diff_id} 已处理（{name}），请重新对账查看结果")
     now = now_text()
     note = f"{now} 对账处理（主管 {supervisor}）：{ACTION_NAMES[action]}，{reason.strip()}"
     qid: int | None = None
@@ -58,10 +61,10 @@ def apply_fix(sdb: StoreDB, queue: "Outbox", diff_id: int, action: str, *, super
             msg = "已登记为其他系统办理的结算，以后的明细对账包含该笔"
         else:
             msg = "已登记知悉"
-        fid = int(db["recon_fixes"].insert({
+        fid = insert_row(db, "recon_fixes", {
             "diff_id": diff_id, "day": row["day"], "key": row["key"], "created": now, "action": action,
             "supervisor": supervisor, "operator": operator, "reason": reason.strip(), "setl_id": d.setl_id,
-            "msgid": d.msgid, "queue_id": qid, "result": msg}).last_pk)
+            "msgid": d.msgid, "queue_id": qid, "result": msg})
         if action == "settled_elsewhere":
             _record_line(db, row["day"], d, fid, note)
         if action == "record_cancel":
@@ -69,15 +72,16 @@ def apply_fix(sdb: StoreDB, queue: "Outbox", diff_id: int, action: str, *, super
     return FixResult(fid, diff_id, action, msg, qid)
 
 
-def _record_line(db: Any, day: str, d: Difference, fid: int, note: str) -> None:
+def _record_line(db: sqlite_utils.Database, day: str, d: Difference, fid: int, note: str) -> None:
     p = d.platform or {}
-    db["recon_records"].insert({"day": day, "fix_id": fid, "setl_id": d.setl_id, "mdtrt_id": d.mdtrt_id,
+    db.table("recon_records").insert({"day": day, "fix_id": fid, "setl_id": d.setl_id, "mdtrt_id": d.mdtrt_id,
                                 "psn_no": d.psn_no, **{k: p.get(k, "0.00") for k in DETAIL_FIELDS},
                                 "refd_setl_flag": d.refd_setl_flag, "clr_type": d.clr_type,
                                 "setl_optins": d.setl_optins, "note": note, "created": now_text()})
 
 
-def _queue_cancel(sdb: StoreDB, queue: "Outbox", db: Any, d: Difference, now: str, note: str) -> tuple[int, str]:
+def _queue_cancel(sdb: StoreDB, queue: Outbox, db: sqlite_utils.Database, d: Difference, now: str,
+                  note: str) -> tuple[int, str]:
     """2208 again: the original settlement of the difference (through the queue); the cancellation the
     platform never booked is voided here, and the original is settled again until the new 2208 lands."""
     if d.refd_setl_flag == "1":
@@ -104,7 +108,7 @@ def _queue_cancel(sdb: StoreDB, queue: "Outbox", db: Any, d: Difference, now: st
 _CANCEL_ID = re.compile(r"撤销结算\s*ID\s*[:：]?\s*([0-9A-Za-z_-]+)")
 
 
-def _record_cancel(sdb: StoreDB, db: Any, d: Difference, now: str, note: str, diff_id: int) -> str:
+def _record_cancel(sdb: StoreDB, db: sqlite_utils.Database, d: Difference, now: str, note: str, diff_id: int) -> str:
     """The platform undid the settlement outside the terminal: our row follows it (with the note), and the
     platform's cancellation lines of the same visit found by this run are recorded for later detail files."""
     if d.kind == "only_platform":  # the platform's 2208 of a settlement we have
@@ -135,4 +139,4 @@ def _record_cancel(sdb: StoreDB, db: Any, d: Difference, now: str, note: str, di
                 _record_line(db, run_id[1], line, -1, note)
                 recorded += 1
     what = "冲正" if status == "reversed" else "撤销"
-    return (f"结算 {orig['setl_id']} 已登记为平台已{what}" + (f"，并登记平台撤销记录 {recorded} 笔" if recorded else ""))
+    return f"结算 {orig['setl_id']} 已登记为平台已{what}" + (f"，并登记平台撤销记录 {recorded} 笔" if recorded else "")

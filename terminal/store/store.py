@@ -6,7 +6,7 @@ import sqlite3
 import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from terminal.backend.errors import PlatformError
 from terminal.core.models import Bill, Credential
@@ -19,6 +19,17 @@ from .outbox import Outbox, QueueStatus
 from .owners import Liveness, OwnerToken
 from .parked import ParkedBill, ParkSlip, Parking, Refund
 from .reconcile import Reconciler, ReconcileReport
+
+if TYPE_CHECKING:  # pragma: no cover
+    import sqlite_utils
+
+    from terminal.backend.client import PlatformClient
+    from terminal.config.model import Config
+
+    from .outbox import QueueItem
+    from .parked import Settler
+    from .worker import QueueWorker
+    from .worker_host import Wakeable
 
 log = logging.getLogger(__name__)
 
@@ -83,8 +94,9 @@ class Store:
                             warn_ratio=warn_ratio)
         self.parking = Parking(self)
         self.reconciler = Reconciler(self)
-        self._workers: weakref.WeakSet = weakref.WeakSet()
-        self._unqueued: dict[str, tuple[str, str, str]] = {}  # reversals the disk refused: omsgid -> (oinfno, psn, insuplc)
+        self._workers: weakref.WeakSet[Wakeable] = weakref.WeakSet()
+        # reversals the disk refused: omsgid -> (oinfno, psn, insuplc)
+        self._unqueued: dict[str, tuple[str, str, str]] = {}
         try:
             self._token: OwnerToken | None = OwnerToken(self.path)
         except OSError as e:
@@ -97,7 +109,7 @@ class Store:
         return self._token.token if self._token else ""
 
     @classmethod
-    def from_config(cls, cfg: Any) -> "Store":
+    def from_config(cls, cfg: Config) -> Store:
         """The journal of a terminal.config.Config: ``cfg.data_dir / "journal.sqlite"`` with its queue limits."""
         store = cls(cfg.data_dir / "journal.sqlite", max_queue_items=cfg.store.max_queue_items,
                     max_queue_age_hours=cfg.store.max_queue_age_hours)
@@ -112,7 +124,7 @@ class Store:
             self._token.release()
             self._token = None
 
-    def __enter__(self) -> "Store":
+    def __enter__(self) -> Store:
         return self
 
     def __exit__(self, *exc: Any) -> None:
@@ -123,10 +135,10 @@ class Store:
     def observer(self) -> Journal:
         return self.journal
 
-    def attach(self, client: Any) -> Any:
+    def attach(self, client: PlatformClient) -> PlatformClient:
         return self.journal.attach(client)
 
-    def worker(self, client: Any, service: Any = None, **kw: Any):
+    def worker(self, client: PlatformClient, service: Settler | None = None, **kw: Any) -> QueueWorker:
         """A QueueWorker (not started) forwarding with ``client``; ``service`` settles parked bills."""
         from .worker import QueueWorker
 
@@ -161,7 +173,7 @@ class Store:
             n += 1
         return n
 
-    def blocking_reversals(self, psn_no: str) -> list:
+    def blocking_reversals(self, psn_no: str) -> list[QueueItem]:
         """Reversals for this person not yet confirmed: a new settlement must wait for them."""
         return self.queue.blocking_reversals(psn_no)
 
@@ -197,7 +209,7 @@ class Store:
         return self.queue.status()
 
     # restart recovery ----------------------------------------------------------------------------
-    def recover(self, client: Any = None, *, forward: bool = True) -> RecoveryReport:
+    def recover(self, client: PlatformClient | None = None, *, forward: bool = True) -> RecoveryReport:
         """Resolve what a crash left open, before any new work.
 
         Messages journaled but never answered: a 2207/2208 (money-moving) is uncertain and its 2601 is
@@ -223,7 +235,7 @@ class Store:
                 log.warning("recovery forwarding failed: %s", e)
         return rep
 
-    def _recover_in(self, db, live: Liveness, rep: RecoveryReport) -> None:
+    def _recover_in(self, db: sqlite_utils.Database, live: Liveness, rep: RecoveryReport) -> None:
         rows = list(db.query("SELECT msgid, infno, psn_no, insuplc_admdvs, state, owner FROM messages "
                              "WHERE state IN ('pending','sent')"))
         now = now_text()
@@ -330,7 +342,7 @@ class Store:
             params.append(status)
         return self.sdb.rows(sql + " ORDER BY created, msgid", params)
 
-    def _resolve(self, db, omsgid: str, resolution: str, by_msgid: str) -> None:
+    def _resolve(self, db: sqlite_utils.Database, omsgid: str, resolution: str, by_msgid: str) -> None:
         """A 2601 settled the fate of omsgid (inside the answer's transaction)."""
         if not omsgid:
             return
@@ -348,6 +360,6 @@ class Store:
             self.queue._finish(db, qid, "done", result={"resolution": resolution, "by": by_msgid})
 
     # reconciliation ------------------------------------------------------------------------------
-    def reconcile(self, client: Any, day: str | None = None, **kw: Any) -> ReconcileReport:
+    def reconcile(self, client: PlatformClient, day: str | None = None, **kw: Any) -> ReconcileReport:
         return self.reconciler.reconcile(client, day, **kw)
 

@@ -13,7 +13,8 @@ import threading
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable, Iterator
+from typing import TYPE_CHECKING, Any
+from collections.abc import Iterable, Iterator
 
 from terminal.core import wire
 from terminal.core.inpatient import Deposit, Stay
@@ -93,14 +94,14 @@ class WardBook:
         self.conn.executescript(SCHEMA)
 
     @classmethod
-    def from_config(cls, cfg: "Config") -> "WardBook":
+    def from_config(cls, cfg: Config) -> WardBook:
         return cls(Path(cfg.data_dir) / "inpatient.sqlite")
 
     def close(self) -> None:
         with self.lock:
             self.conn.close()
 
-    def __enter__(self) -> "WardBook":
+    def __enter__(self) -> WardBook:
         return self
 
     def __exit__(self, *exc: Any) -> None:
@@ -189,7 +190,8 @@ class WardBook:
     def add_deposit(self, adm_no: str, d: Deposit, conn: sqlite3.Connection | None = None) -> Deposit:
         sql = ("INSERT INTO deposits (adm_no, receipt_no, kind, amount, method, paid_at, operator, setl_id) "
                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
-        args = (adm_no, d.receipt_no, d.kind, f"{d.amount:.2f}", d.method, d.paid_at or now_text(), d.operator, d.setl_id)
+        args = (adm_no, d.receipt_no, d.kind, f"{d.amount:.2f}", d.method, d.paid_at or now_text(), d.operator,
+                d.setl_id)
         if conn is not None:
             conn.execute(sql, args)
         else:
@@ -206,7 +208,8 @@ class WardBook:
     def add_lines(self, adm_no: str, lines: list[dict[str, Any]]) -> list[str]:
         """Append fee lines (state new); each gets the next feedetl_sn of the stay (adm_no + 5 digits)."""
         with self.tx() as conn:
-            row = conn.execute("SELECT COALESCE(MAX(seq), 0) AS n FROM fee_lines WHERE adm_no = ?", (adm_no,)).fetchone()
+            row = conn.execute("SELECT COALESCE(MAX(seq), 0) AS n FROM fee_lines WHERE adm_no = ?",
+                               (adm_no,)).fetchone()
             n0 = int(row["n"])
             rows, sns = [], []
             for i, ln in enumerate(lines, n0 + 1):
@@ -238,7 +241,7 @@ class WardBook:
                           f"({','.join('?' * len(states))})", (adm_no, *states))
         return int(rows[0]["n"])
 
-    def line_total(self, adm_no: str, states: tuple[str, ...]) -> "tuple[int, Decimal]":
+    def line_total(self, adm_no: str, states: tuple[str, ...]) -> tuple[int, Decimal]:
         rows = self._rows(f"SELECT amount FROM fee_lines WHERE adm_no = ? AND state IN ({','.join('?' * len(states))})",
                           (adm_no, *states))
         return len(rows), msum(r["amount"] for r in rows)

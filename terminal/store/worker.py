@@ -16,7 +16,8 @@ import threading
 import time
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
 
 from terminal.backend.errors import BusinessError, PlatformError, Verdict, is_sign_in_error, reversal_outcome, verdict
 from terminal.core.errors import user_message_of
@@ -29,6 +30,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from terminal.backend.client import Message, PlatformClient
 
     from .outbox import QueueItem
+    from .parked import Settler
     from .worker_host import WorkerHost
 
 log = logging.getLogger(__name__)
@@ -80,8 +82,8 @@ def _cancel_text(output: Any) -> str:
 
 
 class QueueWorker:
-    def __init__(self, store: "WorkerHost", client: "PlatformClient", service: Any = None, *, base_delay: float = 2.0,
-                 max_delay: float = 300.0, poll: float = 5.0, blocked_delay: float = 1.0):
+    def __init__(self, store: WorkerHost, client: PlatformClient, service: Settler | None = None, *,
+                 base_delay: float = 2.0, max_delay: float = 300.0, poll: float = 5.0, blocked_delay: float = 1.0):
         self.store, self.client, self.service = store, client, service
         self.base_delay, self.max_delay, self.poll, self.blocked_delay = base_delay, max_delay, poll, blocked_delay
         self.listeners: list[Callable[[Outcome], None]] = []
@@ -94,7 +96,7 @@ class QueueWorker:
         store.journal.attach(client)
 
     # life cycle ----------------------------------------------------------------------------------
-    def start(self) -> "QueueWorker":
+    def start(self) -> QueueWorker:
         if self._thread and self._thread.is_alive():
             return self
         self._stop.clear()
@@ -207,12 +209,12 @@ class QueueWorker:
         self.offline_until = 0.0
 
     # one item ------------------------------------------------------------------------------------
-    def _process(self, item: "QueueItem") -> Outcome:
+    def _process(self, item: QueueItem) -> Outcome:
         if item.kind == "park":
             return self._park(item)
         return self._forward(item)
 
-    def _message(self, item: "QueueItem", *, fresh: bool = False) -> "Message":
+    def _message(self, item: QueueItem, *, fresh: bool = False) -> Message:
         from terminal.backend.client import Message
         from terminal.core import wire
 
@@ -238,7 +240,7 @@ class QueueWorker:
         if force or not self.client.sign_no:
             self.client.sign_in()
 
-    def _forward(self, item: "QueueItem", *, resigned: bool = False) -> Outcome:
+    def _forward(self, item: QueueItem, *, resigned: bool = False) -> Outcome:
         q = self.store.queue
         try:
             msg = self._message(item)
@@ -297,9 +299,13 @@ class QueueWorker:
             return Outcome(item.id, item.kind, "done", _cancel_text(result), warn_msg=warn)
         return Outcome(item.id, item.kind, "done", "已完成", warn_msg=warn)
 
-    def _park(self, item: "QueueItem") -> Outcome:
+    def _park(self, item: QueueItem) -> Outcome:
         q, parking = self.store.queue, self.store.parking
         park_id = item.park_id or item.params.get("park_id", "")
+        if self.service is None:  # only run_item claims a parked bill without the service: it waits for one
+            text = "补结算须由收费程序的队列办理"
+            q.retry_later(item.id, text, self.blocked_delay)
+            return Outcome(item.id, item.kind, "waiting", text, park_id)
         try:
             p = parking.settle(park_id, self.service)
         except Blocked as e:

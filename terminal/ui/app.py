@@ -204,7 +204,7 @@ def _camera_available() -> bool:
         return False
     try:
         return bool(camera_available())
-    except Exception:  # noqa: BLE001
+    except Exception:
         return False
 
 
@@ -224,7 +224,7 @@ def run(cfg, *, card_reader: Any = None, sandbox: Any = None, extra: Any = None)
     install_crash_handler(cfg, show_dialog=crash_dialog.show.emit)
     try:
         session = AppSession.open(cfg, sandbox=sandbox, card_reader=card_reader)
-    except Exception as e:  # noqa: BLE001 - a start-up failure must be told, not dumped
+    except Exception as e:  # a start-up failure must be told, not dumped
         log.exception("start-up failed")
         QMessageBox.critical(None, "医保结算收费终端", str(e))
         return 2

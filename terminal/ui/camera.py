@@ -47,7 +47,7 @@ def camera_available() -> bool:
         return False
     try:
         return bool(QMediaDevices.videoInputs())
-    except Exception:  # noqa: BLE001 - no multimedia backend on this machine
+    except Exception:  # no multimedia backend on this machine
         return False
 
 
@@ -94,7 +94,7 @@ class _DecodeJob(QRunnable):
         thread = threading.get_ident()
         try:
             report = self.scan(_gray_of(self.frame))
-        except Exception as e:  # noqa: BLE001 - reported on the UI thread
+        except Exception as e:  # reported on the UI thread
             self.relay.failed.emit(self.seq, f"{type(e).__name__}: {e}", thread)
         else:
             self.relay.ok.emit(self.seq, report, thread)
@@ -289,7 +289,7 @@ def _to_qimage(frame: Any) -> QImage | None:
         return frame
     try:
         g = to_gray(frame) if not isinstance(frame, Image.Image) else np.asarray(frame.convert("L"))
-    except Exception:  # noqa: BLE001 - preview only
+    except Exception:  # preview only
         return None
     g = np.ascontiguousarray(g)
     h, w = g.shape
@@ -330,7 +330,7 @@ class CameraSource(QObject):
     def stop(self) -> None:
         self.camera.stop()
 
-    def _on_frame(self, frame: "QVideoFrame") -> None:
+    def _on_frame(self, frame: QVideoFrame) -> None:
         now = time.monotonic()
         want_preview = now - self._last_preview >= self._preview_interval
         if not (want_preview or self.pipeline.wants_frame()):
@@ -388,7 +388,7 @@ class CameraScanDialog(QDialog):
                 self.source.error.connect(self.status.setText)
         self.finished.connect(self._stop)
 
-    def showEvent(self, event) -> None:  # noqa: N802
+    def showEvent(self, event) -> None:
         super().showEvent(event)
         if self.source is not None and not self.pipeline.running:
             self.source.start()

@@ -33,7 +33,7 @@ class CardWatch(QObject):
         try:
             self._watch = self.reader.monitor(self._event.emit)
             state = self.tr("读卡器就绪")
-        except Exception as e:  # noqa: BLE001 - the desk works on without the reader (e-code, ID number)
+        except Exception as e:  # the desk works on without the reader (e-code, ID number)
             state = self.tr("读卡器不可用：") + user_message_of(e)
         self.changed.emit(state, "")
 
@@ -41,7 +41,7 @@ class CardWatch(QObject):
         if self._watch is not None:
             try:
                 self._watch.stop()
-            except Exception:  # noqa: BLE001 - closing: nothing left to tell anyone
+            except Exception:  # closing: nothing left to tell anyone
                 pass
             self._watch = None
 

@@ -3,8 +3,8 @@
     desk = DischargeDesk(cfg, service_or_factory, run_in_background=None, card_reader=None, ecode=None, parent=None)
     desk = DischargeDesk.for_session(session, parent)     # the cashier app's AppSession (client, store, reader)
 
-* ``service_or_factory``: a terminal.services.inpatient.DischargeService, or a zero-argument callable returning one (called
-  once, on a worker thread, the first time the desk needs it).
+* ``service_or_factory``: a terminal.services.inpatient.DischargeService, or a zero-argument callable returning one
+  (called once, on a worker thread, the first time the desk needs it).
 * ``run_in_background(label, fn, on_success, on_failure)``: runs ``fn`` off the UI thread and calls one of the
   callbacks on the UI thread. Default: the desk's own terminal.ui.ops.OpRunner.
 * ``card_reader``: an object with ``read() -> CardData`` (drivers.pcsc / drivers.virtual); ``ecode``: a callable
@@ -18,7 +18,8 @@ Esc clears. Signals: ``settled(DischargeResult)``, ``cancelled(DischargeResult)`
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Callable, TypeVar
+from typing import TYPE_CHECKING, TypeVar
+from collections.abc import Callable
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFontDatabase, QKeySequence, QShortcut
@@ -81,7 +82,7 @@ class DischargeDesk(QWidget):
 
     @classmethod
     def for_session(cls, session: AppSession, parent: QWidget | None = None,
-                    run_in_background: Runner | None = None) -> "DischargeDesk":
+                    run_in_background: Runner | None = None) -> DischargeDesk:
         """For the cashier app: shares the AppSession's client, sign-in, journal/queue, card reader and e-code."""
         return cls(session.cfg, session.discharge_service, run_in_background=run_in_background,
                    card_reader=session.card_reader, ecode=session.ecode, parent=parent)
@@ -174,7 +175,7 @@ class DischargeDesk(QWidget):
         right = QVBoxLayout()
         self.grid = QGridLayout()
         self._amount_labels: dict[str, QLabel] = {}
-        for r, (k, caption) in enumerate(zip(AMOUNT_KEYS, AMOUNT_CAPTIONS)):
+        for r, (k, caption) in enumerate(zip(AMOUNT_KEYS, AMOUNT_CAPTIONS, strict=True)):
             c = QLabel(self.tr(caption))
             c.setObjectName("fieldKey")
             v = QLabel("")

@@ -15,7 +15,7 @@ from PySide6.QtCore import QObject, QTimer
 
 log = logging.getLogger(__name__)
 
-_guard: "MainThreadGC | None" = None
+_guard: MainThreadGC | None = None
 
 
 class MainThreadGC(QObject):

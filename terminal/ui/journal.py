@@ -76,7 +76,7 @@ def journal_records(session, text: str = "") -> list[ReceiptData]:
                         session.journal.mark_cancelled(mine.setl_id)
                     continue
                 recs.append(receipt_from_store(row, session.cfg, store))
-        except Exception:  # noqa: BLE001 - the session's own record still shows
+        except Exception:  # the session's own record still shows
             pass
     recs.sort(key=lambda r: r.time, reverse=True)
     q = text.strip()
@@ -235,7 +235,7 @@ class QueueDialog(QDialog):
                 for rf in self.refunds:
                     other.append([self.tr("待退款"), rf.park_id, rf.name_masked, fmt_yuan(rf.refund_due),
                                   self.tr("结算ID ") + rf.setl_id])
-            except Exception as e:  # noqa: BLE001
+            except Exception as e:
                 self.status.setText(self.tr("读取本地日志失败：") + str(e))
         else:
             self.status.setText(self.tr("本地日志模块未启用，仅显示本次运行的冲正"))
@@ -261,7 +261,7 @@ class QueueDialog(QDialog):
             if it is not None and it.state == "failed":
                 try:
                     s.store.queue.replay(it.id)
-                except Exception as e:  # noqa: BLE001
+                except Exception as e:
                     self.status.setText(str(e))
             s.wake_queue()
         self.ctl.retry_reversal()
@@ -276,7 +276,7 @@ class QueueDialog(QDialog):
         def done(sup) -> None:
             try:
                 self.ctl.session.store.queue.dismiss(it.id, self.tr("主管 ") + sup.id)
-            except Exception as e:  # noqa: BLE001
+            except Exception as e:
                 self.status.setText(str(e))
             self.refresh()
 
@@ -293,7 +293,7 @@ class QueueDialog(QDialog):
         op = self.ctl.operator
         try:
             self.ctl.session.store.mark_refund_paid(rf.park_id, op.id if op else "")
-        except Exception as e:  # noqa: BLE001
+        except Exception as e:
             self.status.setText(str(e))
         self.refresh()
 

@@ -65,8 +65,9 @@ class MainWindow(WindowDialogs):
         root.addWidget(self.banner)
 
         # TLS verification switched off against a production platform (accepted by IT in the config): red, always
-        self.tls_banner = QLabel(self.tr("安全警告：与医保平台的证书校验已关闭（backend.verify_tls = false），连接可被冒充或窃听。"
-                                         "请通知信息科尽快恢复证书校验。"), central)
+        self.tls_banner = QLabel(self.tr(
+            "安全警告：与医保平台的证书校验已关闭（backend.verify_tls = false），连接可被冒充或窃听。"
+            "请通知信息科尽快恢复证书校验。"), central)
         self.tls_banner.setObjectName("tlsOffBanner")
         self.tls_banner.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.tls_banner.setWordWrap(True)
@@ -238,7 +239,8 @@ class MainWindow(WindowDialogs):
         if c.kind == CodeKind.ECODE:
             self.identify.ecode.clear()
             self.ctl.identify_ecode(c.code)
-        elif c.kind == CodeKind.DRUG_BARCODE or (c.kind == CodeKind.JUNK and self.ctl.session.catalogue.by_code(c.code)):
+        elif c.kind == CodeKind.DRUG_BARCODE or (c.kind == CodeKind.JUNK
+                                                 and self.ctl.session.catalogue.by_code(c.code)):
             self.ctl.scan_item(c.code)
         elif c.kind == CodeKind.BILL_BARCODE:
             self.load_bill_by_number(c.code)
@@ -252,7 +254,8 @@ class MainWindow(WindowDialogs):
         if p.is_file():
             self.load_bill_file(str(p))
         else:
-            self.ctl.say("error", self.tr("未找到单据 ") + bill_no + self.tr("（未接入医院 HIS，请用 Ctrl+O 载入账单文件）"))
+            self.ctl.say("error", self.tr("未找到单据 ") + bill_no
+                         + self.tr("（未接入医院 HIS，请用 Ctrl+O 载入账单文件）"))
 
     def start_card_monitor(self) -> None:
         self.cards.start()
@@ -304,7 +307,7 @@ class MainWindow(WindowDialogs):
 
         try:
             return ReconcileSchedule.for_store(at, store)
-        except Exception as e:  # noqa: BLE001 - the app runs on without it; IT is told which key
+        except Exception as e:  # the app runs on without it; IT is told which key
             log.error("reconcile.schedule %r not usable: %s", at, e)
             return None
 
@@ -336,7 +339,8 @@ class MainWindow(WindowDialogs):
                 text, kind = self.tr("自动对账 %1：%2 笔差异待处理，请按 F8 查看").replace("%1", day) \
                     .replace("%2", str(n)), "warn"
             else:
-                text, kind = self.tr("自动对账 %1：%2（F8 查看）").replace("%1", day).replace("%2", report.summary), "warn"
+                text, kind = self.tr("自动对账 %1：%2（F8 查看）").replace("%1", day) \
+                    .replace("%2", report.summary), "warn"
             self._show_scheduled(text, kind, report.summary)
 
         def failed(e: BaseException) -> None:

@@ -12,7 +12,8 @@ from __future__ import annotations
 import logging
 import time
 import traceback
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
 
@@ -41,7 +42,7 @@ class _Job(QRunnable):
         error: BaseException | None = None
         try:
             result = fn()
-        except BaseException as e:  # noqa: BLE001 - everything must reach the UI thread
+        except BaseException as e:  # everything must reach the UI thread
             if not isinstance(e, Exception):
                 log.error("op raised %s", type(e).__name__)
             e.__ui_traceback__ = traceback.format_exc()  # type: ignore[attr-defined]
@@ -100,24 +101,24 @@ class Op(QObject):
         self._relay.finished.connect(self._on_finished)
 
     # builder -------------------------------------------------------------------------------------
-    def success(self, cb: Callable[[Any], None]) -> "Op":
+    def success(self, cb: Callable[[Any], None]) -> Op:
         self._success = cb
         return self
 
-    def failure(self, cb: Callable[[BaseException], None]) -> "Op":
+    def failure(self, cb: Callable[[BaseException], None]) -> Op:
         self._failure = cb
         return self
 
-    def late(self, cb: Callable[[Any, BaseException | None], None]) -> "Op":
+    def late(self, cb: Callable[[Any, BaseException | None], None]) -> Op:
         """Called instead of success/failure when the op was abandoned but finished later."""
         self._late = cb
         return self
 
-    def always(self, cb: Callable[[], None]) -> "Op":
+    def always(self, cb: Callable[[], None]) -> Op:
         self._finally = cb
         return self
 
-    def run(self) -> "Op":
+    def run(self) -> Op:
         self.runner._reap()
         self.started_at = time.monotonic()
         self.runner.in_flight.add(self)

@@ -7,7 +7,8 @@ single use); the app exchanges it at the sandbox's e-voucher service (localQrCod
 from __future__ import annotations
 
 import logging
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
@@ -113,7 +114,7 @@ class PhoneWindow(QWidget):
             return
         try:
             self.code = str(self.issuer(self.key()))
-        except Exception as e:  # noqa: BLE001
+        except Exception as e:
             self.qr.setText(self.tr("生成医保码失败：") + str(e))
             self.scan.setEnabled(False)
             return

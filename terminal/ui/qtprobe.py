@@ -58,7 +58,7 @@ def probe(kind: str) -> int:
             out["pdf_ok"] = pdf.exists() and pdf.stat().st_size > 0
             if not out["pdf_ok"]:
                 out["pdf_error"] = "QPrinter 未能写出 PDF"
-    except Exception as e:  # noqa: BLE001
+    except Exception as e:
         out["printsupport"] = False
         out["printsupport_error"] = f"{type(e).__name__}: {e}"
     print(json.dumps(out, ensure_ascii=False))

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import logging
 from datetime import date
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtGui import QFocusEvent
@@ -82,9 +83,9 @@ class ReconcileDialog(QDialog):
         bl.setContentsMargins(0, 0, 0, 0)
         bl.addWidget(QLabel(self.tr("总账：本机合计与平台结果（险种 × 清算类别 × 清算机构）")))
         self.table = report_table([self.tr("险种"), self.tr("清算类别"), self.tr("清算机构"), self.tr("笔数"),
-                             self.tr("医疗费总额"), self.tr("基金支付"), self.tr("个人账户"), self.tr("平台结果 (3201)"),
-                             self.tr("平台笔数"), self.tr("平台总额"), self.tr("平台基金"),
-                             self.tr("明细 (3202)")], "reconcileTable")
+                                   self.tr("医疗费总额"), self.tr("基金支付"), self.tr("个人账户"),
+                                   self.tr("平台结果 (3201)"), self.tr("平台笔数"), self.tr("平台总额"),
+                                   self.tr("平台基金"), self.tr("明细 (3202)")], "reconcileTable")
         bl.addWidget(self.table)
         self.group_note = QLabel()  # the platform's words for the groups that do not agree
         self.group_note.setObjectName("reconcileGroupNote")
@@ -172,7 +173,7 @@ class ReconcileDialog(QDialog):
         if rec is not None:
             try:
                 self.detail = rec.detail_report(day=self.day)
-            except Exception as e:  # noqa: BLE001
+            except Exception as e:
                 log.warning("stored detail reconciliation unavailable: %s", e)
         self.refresh()
 
@@ -195,7 +196,7 @@ class ReconcileDialog(QDialog):
         try:
             groups = rec.groups(self.day)
             stored = rec.results(self.day)  # latest first
-        except Exception as e:  # noqa: BLE001
+        except Exception as e:
             self.note.setText(self.tr("读取本地日志失败：") + user_message_of(e))
             return []
         verdict: dict[tuple, dict] = {}
@@ -271,7 +272,8 @@ class ReconcileDialog(QDialog):
         if self.detail is None:
             self.diff_label.setText(self.tr("明细差异：本日尚未明细对账（按 F9）"))
         elif n == 0:
-            self.diff_label.setText(self.tr("明细差异：无，本机与平台逐笔一致（%1）").replace("%1", self.detail.created))
+            self.diff_label.setText(self.tr("明细差异：无，本机与平台逐笔一致（%1）")
+                                    .replace("%1", self.detail.created))
         else:
             self.diff_label.setText(self.tr("明细差异（%1）：%2 笔，待处理 %3 笔。用 ↑↓ 选择，F10 处理")
                                     .replace("%1", self.detail.created).replace("%2", str(n))
@@ -290,12 +292,13 @@ class ReconcileDialog(QDialog):
         if rec is not None:
             try:
                 self.runs = rec.history(self.day)
-            except Exception as e:  # noqa: BLE001
+            except Exception as e:
                 log.warning("reconciliation history unavailable: %s", e)
         rows = []
         for h in reversed(self.runs):  # the latest first
             if h.get("type") == "fix":
-                rows.append([h.get("created") or "", self.tr("差异处理"), self.tr("主管 ") + (h.get("supervisor") or ""),
+                rows.append([h.get("created") or "", self.tr("差异处理"),
+                             self.tr("主管 ") + (h.get("supervisor") or ""),
                              action_label(h.get("action") or "") + " " + (h.get("setl_id") or ""),
                              (h.get("reason") or "") + "；" + (h.get("result") or "")])
             else:
@@ -367,7 +370,7 @@ class ReconcileDialog(QDialog):
                 try:
                     d = session.client.reconcile(data).output.get("data") or {}
                     out[k] = "balanced" if str(d.get("stmt_rslt", "")) == "0" else "mismatch"
-                except Exception as e:  # noqa: BLE001
+                except Exception as e:
                     out[k] = user_message_of(e)
             return out
 
@@ -405,7 +408,8 @@ class ReconcileDialog(QDialog):
             if report.clean:
                 text, kind = self.tr("明细对账完成：本机与平台逐笔一致"), "ok"
             elif n:
-                text, kind = self.tr("明细对账完成：%1 笔差异待处理，请逐笔核对后按 F10 处理").replace("%1", str(n)), "warn"
+                text, kind = self.tr("明细对账完成：%1 笔差异待处理，请逐笔核对后按 F10 处理") \
+                    .replace("%1", str(n)), "warn"
             else:
                 text, kind = report.summary, "warn"
             self._stop(text, kind)

@@ -41,10 +41,12 @@ ACTIONS = {"reverse": QT_TRANSLATE_NOOP("Reconcile", "冲正（2601），撤回�
            "resend": QT_TRANSLATE_NOOP("Reconcile", "重新发送"),
            "none": QT_TRANSLATE_NOOP("Reconcile", "登记知悉（交医保经办机构核实）")}
 
-PLAT_STATUS = {"booked": QT_TRANSLATE_NOOP("Reconcile", "已记账"), "cancelled": QT_TRANSLATE_NOOP("Reconcile", "已撤销"),
+PLAT_STATUS = {"booked": QT_TRANSLATE_NOOP("Reconcile", "已记账"),
+               "cancelled": QT_TRANSLATE_NOOP("Reconcile", "已撤销"),
                "reversed": QT_TRANSLATE_NOOP("Reconcile", "已冲正"), "": QT_TRANSLATE_NOOP("Reconcile", "无")}
 
-DETAIL_STATES = {"agreed": QT_TRANSLATE_NOOP("Reconcile", "明细一致"), "differences": QT_TRANSLATE_NOOP("Reconcile", "有差异"),
+DETAIL_STATES = {"agreed": QT_TRANSLATE_NOOP("Reconcile", "明细一致"),
+                 "differences": QT_TRANSLATE_NOOP("Reconcile", "有差异"),
                  "refused": QT_TRANSLATE_NOOP("Reconcile", "平台拒绝")}
 
 AMOUNT_KEYS = ("medfee_sumamt", "fund_pay_sumamt", "acct_pay")

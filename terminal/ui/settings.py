@@ -51,7 +51,7 @@ class SettingsDialog(QDialog):
         left, right = QVBoxLayout(), QVBoxLayout()
         cols.addLayout(left, 1)
         cols.addLayout(right, 1)
-        for n, (key, label, kind) in enumerate(FIELDS):
+        for key, label, kind in FIELDS:
             section, name = key.split(".")
             if section not in groups:
                 box = QGroupBox(titles[section])

@@ -138,13 +138,15 @@ class SettlementPanel(QStackedWidget):
             self.setCurrentWidget(self.idle)
             if st == S.REVERSED and getattr(ctl, "reversal_outcome", "") == "not_booked":
                 self.idle_title.setText(self.tr("平台未记账，未产生费用"))
-                self.steps.setText(self.tr("<p>上一笔结算结果未知；医保平台答复从未记账此笔结算（2601：原交易不存在），"
-                                           "未扣款，无需冲正。</p>"
-                                           "<p>按 <b>F5</b> 重新预结算后再按 <b>F9</b> 结算，或按 <b>Esc</b> 接待下一位。</p>"))
+                self.steps.setText(self.tr(
+                    "<p>上一笔结算结果未知；医保平台答复从未记账此笔结算（2601：原交易不存在），"
+                    "未扣款，无需冲正。</p>"
+                    "<p>按 <b>F5</b> 重新预结算后再按 <b>F9</b> 结算，或按 <b>Esc</b> 接待下一位。</p>"))
             elif st == S.REVERSED:
                 self.idle_title.setText(self.tr("已冲正，未产生费用"))
-                self.steps.setText(self.tr("<p>上一笔结算结果未知，已通过 2601 冲正：平台已撤回此笔结算，未扣款。</p>"
-                                           "<p>按 <b>F5</b> 重新预结算后再按 <b>F9</b> 结算，或按 <b>Esc</b> 接待下一位。</p>"))
+                self.steps.setText(self.tr(
+                    "<p>上一笔结算结果未知，已通过 2601 冲正：平台已撤回此笔结算，未扣款。</p>"
+                    "<p>按 <b>F5</b> 重新预结算后再按 <b>F9</b> 结算，或按 <b>Esc</b> 接待下一位。</p>"))
             else:
                 self.idle_title.setText(self.tr("下一位") if st == S.IDLE else self.tr("办理中"))
                 self.steps.setText(self._steps_html(ctl))
@@ -199,8 +201,8 @@ class SettlementPanel(QStackedWidget):
             self.unc_state.setText(self.tr("已等待 %1 秒").replace("%1", secs))
         else:
             self.unc_title.setText(self.tr("结算结果未知"))
-            self.unc_text.setText((ctl.uncertain_error or "") + "\n" +
-                                  self.tr("不要重复结算，也不要收取现金。系统用 2601 冲正该笔结算请求，完成后重新结算。"))
+            self.unc_text.setText((ctl.uncertain_error or "") + "\n" + self.tr(
+                "不要重复结算，也不要收取现金。系统用 2601 冲正该笔结算请求，完成后重新结算。"))
             state_text = {
                 "running": self.tr("正在冲正…"),
                 "queued": self.tr("已转入冲正队列，等待平台恢复后自动冲正"),

@@ -92,7 +92,7 @@ class WedgeFilter(QObject):
         self._timer.timeout.connect(self._on_timeout)
 
     # --- public ------------------------------------------------------------------------------------------
-    def install(self, app: QApplication | None = None) -> "WedgeFilter":
+    def install(self, app: QApplication | None = None) -> WedgeFilter:
         (app or QApplication.instance()).installEventFilter(self)
         return self
 
@@ -110,7 +110,7 @@ class WedgeFilter(QObject):
         return len(self._held)
 
     # --- the filter --------------------------------------------------------------------------------------
-    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt naming)
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # Qt naming
         et = event.type()
         if et not in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease) or self._replaying or not self.enabled:
             return False
