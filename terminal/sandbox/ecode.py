@@ -10,7 +10,8 @@ from __future__ import annotations
 import secrets
 import string
 from datetime import datetime, timedelta
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 from terminal.core.protocol import ECODE_BUSINESS_TYPES
 

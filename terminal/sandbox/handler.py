@@ -135,7 +135,7 @@ class Handler(BaseHTTPRequestHandler):
 
     server: HTTPServer
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: Any) -> None:
         log.debug("%s " + format, self.client_address[0], *args)
 
     @property
@@ -203,7 +203,7 @@ class Handler(BaseHTTPRequestHandler):
         self.wfile = io.BytesIO()  # whatever the base class still writes goes nowhere
 
     # routes ------------------------------------------------------------------------------------
-    def do_GET(self) -> None:  # noqa: N802
+    def do_GET(self) -> None:
         path = urlsplit(self.path).path
         if path == "/sandbox/health":
             self._json(200, self.sb.health())
@@ -216,7 +216,7 @@ class Handler(BaseHTTPRequestHandler):
         else:
             self._json(404, {"error": f"no such path {path}"})
 
-    def do_DELETE(self) -> None:  # noqa: N802
+    def do_DELETE(self) -> None:
         path = urlsplit(self.path).path
         if path == "/sandbox/faults":
             self._read_body_if_any()
@@ -229,7 +229,7 @@ class Handler(BaseHTTPRequestHandler):
         n = self.headers.get("Content-Length")
         return self.rfile.read(int(n)) if n and n.isdigit() else b""
 
-    def do_POST(self) -> None:  # noqa: N802
+    def do_POST(self) -> None:
         path = urlsplit(self.path).path
         body = self._read_body()
         if body is None:
@@ -371,7 +371,8 @@ class Handler(BaseHTTPRequestHandler):
 
     def _head(self, status: int, headers: list[tuple[str, str]]) -> bytes:
         lines = [f"{self.protocol_version} {status} {self.responses.get(status, ('',))[0]}",
-                 f"Server: {self.version_string()}", f"Date: {self.date_time_string()}", *(f"{k}: {v}" for k, v in headers)]
+                 f"Server: {self.version_string()}", f"Date: {self.date_time_string()}",
+                 *(f"{k}: {v}" for k, v in headers)]
         return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
 
     def _drip(self, answer: bytes, interval: float, headers_too: bool) -> None:
@@ -395,7 +396,8 @@ class Handler(BaseHTTPRequestHandler):
         self.close_connection = True
         prefix, suffix = answer[:-1] + b',"padding":"', b'"}'
         pad = max(0, size - len(prefix) - len(suffix))
-        framing = ("Transfer-Encoding", "chunked") if chunked else ("Content-Length", str(len(prefix) + pad + len(suffix)))
+        framing = (("Transfer-Encoding", "chunked") if chunked
+                   else ("Content-Length", str(len(prefix) + pad + len(suffix))))
         block = b"x" * 65536
 
         def parts() -> Iterator[bytes]:

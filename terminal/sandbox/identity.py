@@ -27,10 +27,12 @@ def identify(ctx: Ctx, cert_type: str, cert_no: str, card_sn: str | None, *, qui
             if not card_sn:
                 raise Refusal("社保卡就诊须上传卡识别码 card_sn（读卡获得），请重新读卡")
             if card_sn.upper() != card["card_sn"].upper():
-                raise Refusal("社会保障卡识别码(card_sn)与卡号不符：卡片可能已补换或信息被篡改，请重新读卡或改用医保电子凭证")
+                raise Refusal("社会保障卡识别码(card_sn)与卡号不符：卡片可能已补换或信息被篡改，"
+                              "请重新读卡或改用医保电子凭证")
         expiry = card.get("expiry_date") or ""
         if expiry and expiry < ctx.now.strftime("%Y%m%d"):
-            raise Refusal(f"社会保障卡已过有效期({expiry[:4]}-{expiry[4:6]}-{expiry[6:]})，请改用医保电子凭证或身份证就诊，并到社保卡服务网点换卡")
+            raise Refusal(f"社会保障卡已过有效期({expiry[:4]}-{expiry[4:6]}-{expiry[6:]})，"
+                          "请改用医保电子凭证或身份证就诊，并到社保卡服务网点换卡")
         return person
     if cert_type == "01":
         row = ctx.conn.execute("SELECT * FROM ectokens WHERE token = ?", (cert_no,)).fetchone()

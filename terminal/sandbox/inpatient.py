@@ -51,7 +51,8 @@ def t2401(ctx: Ctx) -> dict[str, Any]:
     if ctx.policies.benefit_of(med_type) != "inpatient":
         raise Refusal(f"医疗类别 med_type {med_type} 不是住院类别（普通住院为 21）")
     ipt_no = text(d.get("ipt_no")) or text(d.get("ipt_otp_no"))
-    missing = [name for name, val in (("住院号 ipt_no", ipt_no), ("入院科室编码 adm_dept_codg", text(d.get("adm_dept_codg"))),
+    missing = [name for name, val in (("住院号 ipt_no", ipt_no),
+                                      ("入院科室编码 adm_dept_codg", text(d.get("adm_dept_codg"))),
                                       ("主治医生编码 atddr_no", text(d.get("atddr_no"))),
                                       ("入院诊断 adm_diag_dscr 或 dise_codg",
                                        text(d.get("adm_diag_dscr")) or text(d.get("dise_codg"))))
@@ -69,7 +70,8 @@ def t2401(ctx: Ctx) -> dict[str, Any]:
         "WHERE a.psn_no = ? AND a.status = 'admitted' AND v.status != 'cancelled'", (person["psn_no"],)).fetchone()
     if cur is not None:
         where = "本院" if cur["fixmedins_code"] == ctx.code else f"定点医疗机构 {cur['fixmedins_code']}"
-        raise Refusal(f"参保人已在{where}住院(住院号 {cur['ipt_no']}，就诊ID {cur['mdtrt_id']})，未办理出院前不能重复办理入院")
+        raise Refusal(f"参保人已在{where}住院(住院号 {cur['ipt_no']}，就诊ID {cur['mdtrt_id']})，"
+                      "未办理出院前不能重复办理入院")
     dup = ctx.conn.execute("SELECT mdtrt_id FROM admissions WHERE fixmedins_code = ? AND ipt_no = ? AND "
                            "status != 'cancelled'", (ctx.code, ipt_no)).fetchone()
     if dup is not None:

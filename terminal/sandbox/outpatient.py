@@ -91,7 +91,8 @@ def store_fees(ctx: Ctx, v: sqlite3.Row, rows: list[dict[str, Any]], cancel_infn
         if sn in seen:
             raise Refusal(f"第 {n} 条费用明细流水号 feedetl_sn {sn} 在本次上传中重复")
         if sn in existing:
-            raise Refusal(f"费用明细流水号 feedetl_sn {sn} 在本次就诊中已上传(重复)，请勿重复上传；如需修改请先撤销({cancel_infno})")
+            raise Refusal(f"费用明细流水号 feedetl_sn {sn} 在本次就诊中已上传(重复)，"
+                          f"请勿重复上传；如需修改请先撤销({cancel_infno})")
         seen.add(sn)
         code = text(r.get("med_list_codg"))
         if not code:

@@ -156,7 +156,8 @@ class Platform:
             except ValueError:
                 return answer, JSON_TYPE
             if a.get("infcode") == 0:
-                return statements.file_bytes(self.store, str((a.get("output") or {}).get("file_qury_no") or "")), FILE_TYPE
+                qury_no = str((a.get("output") or {}).get("file_qury_no") or "")
+                return statements.file_bytes(self.store, qury_no), FILE_TYPE
         return answer, JSON_TYPE
 
     def inject(self, kind: str, **kw: Any) -> dict[str, Any]:
@@ -209,7 +210,8 @@ class Platform:
                           + "、".join(self.policies.facilities) + "）")
         msgid = text(env.get("msgid"))
         if len(msgid) != 30 or not msgid.startswith(code):
-            raise Refusal(f"报文ID msgid 格式错误：应为 30 位 = 定点机构编号(12) + 时间(14) + 顺序号(4)，实际为 {msgid!r}")
+            raise Refusal("报文ID msgid 格式错误：应为 30 位 = 定点机构编号(12) + 时间(14) + 顺序号(4)，"
+                          f"实际为 {msgid!r}")
         area = text(env.get("mdtrtarea_admvs"))
         if not _ADMDVS.fullmatch(area):
             raise Refusal(f"就医地医保区划 mdtrtarea_admvs 应为 6 位数字，实际为 {area!r}")
@@ -235,13 +237,15 @@ class Platform:
         if psn_nos:
             insuplc = text(env.get("insuplc_admdvs"))
             if not insuplc:
-                raise Refusal("输入含人员编号 psn_no 时参保地医保区划 insuplc_admdvs 必填（取 1101 返回的 insuinfo.insuplc_admdvs）")
+                raise Refusal("输入含人员编号 psn_no 时参保地医保区划 insuplc_admdvs 必填"
+                              "（取 1101 返回的 insuinfo.insuplc_admdvs）")
             if not _ADMDVS.fullmatch(insuplc):
                 raise Refusal(f"参保地医保区划 insuplc_admdvs 应为 6 位数字，实际为 {insuplc!r}")
             for p in psn_nos:
                 person = self.policies.by_psn_no.get(p)
                 if person and insuplc not in {i["insuplc_admdvs"] for i in person["insuinfo"]}:
-                    raise Refusal(f"参保地医保区划 insuplc_admdvs {insuplc} 与参保人的参保地不符，请使用 1101 返回的 insuplc_admdvs")
+                    raise Refusal(f"参保地医保区划 insuplc_admdvs {insuplc} 与参保人的参保地不符，"
+                                  "请使用 1101 返回的 insuplc_admdvs")
         return infno, msgid, fac, node, inp, psn_no
 
     def _check_sign_in(self, ctx: Ctx) -> None:

@@ -22,9 +22,9 @@ from typing import Any
 
 from terminal.core.money import ZERO, money
 from terminal.core.money import line_amount as money_line_amount
+from terminal.core.regions import is_cross_province
 
 WIDE = Context(prec=60)
-from terminal.core.regions import is_cross_province
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 ONE = Decimal("1")
@@ -312,7 +312,8 @@ class Policies:
         self.by_card_no = {p["card"]["card_no"]: p for p in persons if p.get("card")}
         #: treatment-place inpatient management per admdvs (catalogue.json "inpatient")
         self.inpatient_rules: dict[str, dict[str, Any]] = {
-            admdvs: dict(cat.get("inpatient") or {}) for admdvs, cat in _load(d / "catalogue.json")["catalogues"].items()}
+            admdvs: dict(cat.get("inpatient") or {})
+            for admdvs, cat in _load(d / "catalogue.json")["catalogues"].items()}
         #: cross-province filings (None: no filings file in this data dir, so no filing check)
         fpath = d / "filings.json"
         self.filings: list[dict[str, Any]] | None = (

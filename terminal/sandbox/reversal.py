@@ -40,7 +40,8 @@ def t2601(ctx: Ctx) -> dict[str, Any]:
             raise Refusal(missing)
         if oinfno in ("2207", "2304"):
             if row["status"] == "cancelled":
-                raise Refusal(f"原结算(setl_id={row['setl_id']})已撤销({'2305' if oinfno == '2304' else '2208'})，不能冲正")
+                cancel = "2305" if oinfno == "2304" else "2208"
+                raise Refusal(f"原结算(setl_id={row['setl_id']})已撤销({cancel})，不能冲正")
             balc = undo(ctx, row)
         else:
             orig = conn.execute("SELECT * FROM ledger WHERE setl_id = ? AND infno = ?",

@@ -160,7 +160,8 @@ def book(ctx: Ctx, infno: str, setl_id: str, info: dict[str, Any], details: list
     ctx.conn.execute(
         "INSERT INTO ledger (msgid, infno, setl_id, orig_setl_id, omsgid, oinfno, mdtrt_id, psn_no, insutype, "
         "fixmedins_code, med_type, clr_type, clr_way, clr_optins, benefit, year, setl_time, setl_date, status, "
-        "amounts, setldetail, setlinfo) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'booked', ?, ?, ?)",
+        "amounts, setldetail, setlinfo) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'booked', ?, ?, ?)",
         (ctx.msgid, infno, setl_id, orig_setl_id, omsgid, oinfno, info["mdtrt_id"], info["psn_no"], info["insutype"],
          ctx.code, info["med_type"], info["clr_type"], info["clr_way"], info["clr_optins"], benefit, year,
          ts19(ctx.now), ctx.now.strftime("%Y-%m-%d"), json.dumps({**amounts, **extra}),
@@ -207,7 +208,8 @@ def redo(ctx: Ctx, row: sqlite3.Row) -> Decimal:
     if v is None or v["status"] != "registered":
         raise Refusal("原结算的就诊已重新结算或已撤销，不能冲正该撤销结算交易")
     ids = a["fee_ids"]
-    st = conn.execute(f"SELECT COUNT(*) AS n FROM fees WHERE status = 'uploaded' AND id IN ({','.join('?' * len(ids))})",
+    marks = ",".join("?" * len(ids))
+    st = conn.execute(f"SELECT COUNT(*) AS n FROM fees WHERE status = 'uploaded' AND id IN ({marks})",
                       ids).fetchone()["n"]
     if st != len(ids):
         raise Refusal("原结算的费用明细已变更，不能冲正该撤销结算交易")
@@ -218,7 +220,8 @@ def redo(ctx: Ctx, row: sqlite3.Row) -> Decimal:
     add_usage(conn, row["psn_no"], row["insutype"], row["year"], row["benefit"], stored_usage(row), +1)
     set_balance(conn, row["psn_no"], row["insutype"], balc)
     conn.executemany("UPDATE fees SET status = 'settled', setl_id = ? WHERE id = ?", [(row["setl_id"], i) for i in ids])
-    conn.execute("UPDATE visits SET status = 'settled', setl_id = ? WHERE mdtrt_id = ?", (row["setl_id"], row["mdtrt_id"]))
+    conn.execute("UPDATE visits SET status = 'settled', setl_id = ? WHERE mdtrt_id = ?",
+                 (row["setl_id"], row["mdtrt_id"]))
     return money(balc)
 
 
