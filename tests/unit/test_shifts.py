@@ -129,8 +129,8 @@ def test_close_records_the_report_and_the_next_shift_starts_after_it(store, monk
     assert row["report"]["expected_cash"] == "320.20" and row["report"]["difference"] == "-0.20"
     # after the close: one more settlement (cash 12.30, handed 20.00): the open shift holds only that
     with store.sdb.tx() as db:
-        settlement(db, "M9", operator="0001", at="13:00:00", medfee_sumamt="12.30", psn_cash_pay="12.30")
-        tender(db, "M9", operator="0001", at="13:00:05", method="cash", amount="12.30", tendered="20.00",
+        settlement(db, "M9", operator="0001", at=f"{DAY} 13:00:00", medfee_sumamt="12.30", psn_cash_pay="12.30")
+        tender(db, "M9", operator="0001", at=f"{DAY} 13:00:05", method="cash", amount="12.30", tendered="20.00",
                change="7.70")
     nxt = store.shifts.report("0001", DAY).as_dict()
     assert nxt["since"] == f"{DAY} 12:00:00"
