@@ -123,7 +123,7 @@ def compose_day_close(body: Mapping[str, Any], *, facility_name: str, training: 
     for g in rec["groups"]:
         rows.append(Row(f"{g['insutype_name']}/{g['clr_type_name']}/{g['place_name']} " + _n(t, g["count"]),
                         f"{_y(g['medfee_sumamt'])} {t(_C, g['state_name'])}", indent=True))
-        if g.get("stmt_rslt_dscr"):
+        if g.get("stmt_rslt_dscr") and g.get("state") != "balanced":
             rows.append(Row("  " + g["stmt_rslt_dscr"], "", indent=True))
     lines = [rec["summary"], t(_C, "主管签字：") + "________"]
     return ComposedReceipt(kind=SlipKind.SHIFT, name=f"dayclose-{body['day']}", facility=facility_name,
