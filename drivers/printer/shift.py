@@ -69,7 +69,8 @@ def shift_rows(r: Mapping[str, Any], t: Translate = untranslated) -> list[Row]:
     rows.append(Row(t(_C, "补结算（挂账）") + " " + _n(t, len(r.get("parked") or [])), _y(r.get("parked_total"))))
     rows.append(Row(t(_C, "待退款（补结算）") + " " + _n(t, len(r.get("refunds_due") or [])),
                     _y(r.get("refunds_due_total")), bold=bool(r.get("refunds_due"))))
-    rows += [Row(f"{x['park_id']} {x['name_masked']}", _y(x["refund_due"]), indent=True) for x in r.get("refunds_due") or []]
+    rows += [Row(f"{x['park_id']} {x['name_masked']}", _y(x["refund_due"]), indent=True)
+             for x in r.get("refunds_due") or []]
     return rows
 
 
@@ -121,8 +122,8 @@ def compose_day_close(body: Mapping[str, Any], *, facility_name: str, training: 
     rec = body["reconcile"]
     rows.append(_head(t, "医保对总账（3201）"))
     for g in rec["groups"]:
-        rows.append(Row(f"{g['insutype_name']}/{g['clr_type_name']}/{g['place_name']} " + _n(t, g["count"]),
-                        f"{_y(g['medfee_sumamt'])} {t(_C, g['state_name'])}", indent=True))
+        rows.append(Row(f"{g['insutype_name']} " + _n(t, g["count"]), _y(g["medfee_sumamt"]), indent=True))
+        rows.append(Row(f"  {g['clr_type_name']}·{g['place_name']}", t(_C, g["state_name"]), indent=True))
         if g.get("stmt_rslt_dscr") and g.get("state") != "balanced":
             rows.append(Row("  " + g["stmt_rslt_dscr"], "", indent=True))
     lines = [rec["summary"], t(_C, "主管签字：") + "________"]

@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from decimal import Decimal
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from terminal.core.models import FUND_NAMES, INSUTYPE_NAMES, MED_TYPES
@@ -175,14 +176,15 @@ class _Builder:
     # settlements ------------------------------------------------------------------------------------
     def _insutype(self, r: dict[str, Any]) -> str:
         if r.get("insutype"):
-            return r["insutype"]
+            return str(r["insutype"])
         if r.get("kind") == "cancel" and r.get("orig_setl_id"):
             o = self.sdb.one("SELECT insutype FROM settlements WHERE setl_id=? AND kind='settle'", [r["orig_setl_id"]])
-            return (o or {}).get("insutype") or ""
+            return str((o or {}).get("insutype") or "")
         return ""
 
     @staticmethod
-    def _groups(rows: list[dict[str, Any]], key, name) -> list[dict[str, Any]]:
+    def _groups(rows: list[dict[str, Any]], key: Callable[[dict[str, Any]], str],
+                name: Callable[[str], str]) -> list[dict[str, Any]]:
         g: dict[str, Totals] = {}
         for r in rows:
             g.setdefault(key(r), Totals()).add(r)
@@ -194,7 +196,8 @@ class _Builder:
         def total(k: str) -> Decimal:
             return sum((_m(r.get(k)) for r in rows), ZERO)
 
-        out = [{"key": k, "name": n, "amount": f"{total(k):.2f}"} for k, n in FUND_FIELDS if k == "hifp_pay" or total(k)]
+        out = [{"key": k, "name": n, "amount": f"{total(k):.2f}"} for k, n in FUND_FIELDS
+               if k == "hifp_pay" or total(k)]
         out.append({"key": "fund_pay_sumamt", "name": "基金支付合计", "amount": f"{total('fund_pay_sumamt'):.2f}"})
         out.append({"key": "acct_pay", "name": "个人账户", "amount": f"{total('acct_pay'):.2f}"})
         if total("acct_mulaid_pay"):
@@ -337,8 +340,8 @@ class Shifts:
             body = rep.as_dict() | {"counted_cash": f"{counted:.2f}" if counted is not None else "",
                                     "difference": f"{diff:.2f}" if diff is not None else ""}
             opened = rep.since or self._first_activity(rep) or rep.until
-            cur = db.execute("INSERT INTO shifts (operator, day, opened, closed, closed_by, kind, report, counted_cash, "
-                             "note) VALUES (?,?,?,?,?,?,?,?,?)",
+            cur = db.execute("INSERT INTO shifts (operator, day, opened, closed, closed_by, kind, report, "
+                             "counted_cash, note) VALUES (?,?,?,?,?,?,?,?,?)",
                              [operator, rep.day, opened, rep.until, closed_by or operator, "shift",
                               json.dumps(body, ensure_ascii=False), body["counted_cash"] or None, note or None])
             sid = cur.lastrowid
@@ -378,7 +381,7 @@ class Shifts:
                    "medfee_sumamt": f"{g.medfee_sumamt:.2f}", "fund_pay_sumamt": f"{g.fund_pay_sumamt:.2f}",
                    "acct_pay": f"{g.acct_pay:.2f}", "state": g.state, "state_name": VERDICTS.get(g.state, g.state),
                    "stmt_rslt_dscr": g.stmt_rslt_dscr} for g in verdict.groups]
-        body = {"day": day, "supervisor": supervisor, "cashiers": [c.as_dict() for c in cashiers],
+        body: dict[str, Any] = {"day": day, "supervisor": supervisor, "cashiers": [c.as_dict() for c in cashiers],
                 "total": total.as_dict(), "expected_cash": f"{sum((c.expected_cash for c in cashiers), ZERO):.2f}",
                 "reconcile": {"balanced": verdict.balanced, "summary": verdict.summary, "groups": groups,
                               "open_messages": len(verdict.open_messages)}}

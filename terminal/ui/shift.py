@@ -43,9 +43,11 @@ def report_html(c: ComposedReceipt) -> str:
              f'<p align="center" style="font-size:11pt;margin:2px 0 4px 0">{esc(c.title)}</p>']
     parts += [f'<p align="center" style="{"font-weight:bold;" if n.bold else ""}margin:0">{esc(n.text)}</p>'
               for n in c.notes]
-    parts += [_TABLE, *(_row(r) for r in c.info), "</table><hr/>", _TABLE, *(_row(r) for r in c.amounts), "</table><hr/>"]
+    parts += [_TABLE, *(_row(r) for r in c.info), "</table><hr/>"]
+    parts += [_TABLE, *(_row(r) for r in c.amounts), "</table><hr/>"]
     if c.cash is not None:
-        parts.append(f'<p style="font-size:14pt;font-weight:bold;margin:4px 0">{esc(c.cash.label)} {esc(c.cash.value)}</p>')
+        parts.append(f'<p style="font-size:14pt;font-weight:bold;margin:4px 0">{esc(c.cash.label)} '
+                     f'{esc(c.cash.value)}</p>')
     parts += [f'<p style="margin:6px 0 2px 0">{esc(x)}</p>' for x in c.body]
     parts.append("</body></html>")
     return "".join(parts)
@@ -111,7 +113,7 @@ class _ReportDialog(QDialog):
             return ""
         try:
             where = print_composed(self.composed, self.cfg)
-        except Exception as e:  # noqa: BLE001 - the report stays on the screen
+        except Exception as e:  # the report stays on the screen; the message says why
             self.say("error", self.tr("打印失败：") + user_message_of(e))
             return ""
         self.printed = where
@@ -166,7 +168,8 @@ class ShiftDialog(_ReportDialog):
         self.refresh()
         self.counted.setFocus()
         if signoff:
-            self.say("warn", self.tr("注销前请交班：输入实点现金，按 F9 交班并注销（报表自动打印）；按 F10 不交班仅注销；Esc 返回"))
+            self.say("warn", self.tr("注销前请交班：输入实点现金，按 F9 交班并注销（报表自动打印）；"
+                                     "按 F10 不交班仅注销；Esc 返回"))
         else:
             self.say("", self.tr("输入实点现金后按 F9 交班（报表自动打印）；Ctrl+P 打印；F6 结算日志；Esc 返回"))
 

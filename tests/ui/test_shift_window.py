@@ -59,8 +59,8 @@ def test_f6_shows_the_cashiers_shift_and_prints_it(desk):
     expected = Decimal("320.20") + s.psn_cash_pay
     assert Decimal(r["expected_cash"]) == expected
     text = dlg.view.toPlainText()
-    for words in ("收费员交班报表", "按险种", "职工基本医疗保险", "按基金", "统筹基金", "个人账户", "按参保地", "海南省海口市",
-                  "收款方式", "微信支付", "支付宝 退款 1 笔", "待退款（补结算） 1 笔", "应有现金"):
+    for words in ("收费员交班报表", "按险种", "职工基本医疗保险", "按基金", "统筹基金", "个人账户", "按参保地",
+                  "海南省海口市", "收款方式", "微信支付", "支付宝 退款 1 笔", "待退款（补结算） 1 笔", "应有现金"):
         assert words in text, words
     assert fmt_yuan(expected) in text
     assert "310 " not in text and "460100" not in text  # names, not bare codes

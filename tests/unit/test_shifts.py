@@ -53,7 +53,8 @@ def test_cashier_one_settlements_cancellations_and_net(store):
                               "psn_cash_pay": "-39.90", "hosp_part_amt": "0.00"}
     assert r["net"] == {"count": 6, "medfee_sumamt": "810.20", "fund_pay_sumamt": "510.00", "acct_pay": "130.00",
                         "psn_cash_pay": "170.20", "hosp_part_amt": "0.00"}
-    assert d(r["net"]["medfee_sumamt"]) == d("200.00") + d("480.20") + d("99.90") + d("10.00") + d("120.00") - d("99.90")
+    assert d(r["net"]["medfee_sumamt"]) == \
+        d("200.00") + d("480.20") + d("99.90") + d("10.00") + d("120.00") - d("99.90")
     assert (r["reversed"], r["later_cancelled"], r["parked_settled"]) == (1, 1, 1)
 
 
@@ -173,3 +174,33 @@ def test_day_close_puts_every_cashier_beside_the_verdict(store):
         ("职工基本医疗保险", "普通门诊", "海南省海口市", "不平")
     assert body["reconcile"]["balanced"] is False
     assert store.shifts.closes(DAY, kind="day")[0]["closed_by"] == "9001"
+
+
+def test_the_report_composes_into_roll_lines_that_fit_58_and_80_mm(store, monkeypatch):
+    """The lines the ESC/POS printer prints (drivers.printer.shift + layout): within 32 / 48 columns, names not
+    codes, the drawer's figure last before the signatures; the signed-off close shows the counted cash."""
+    from drivers.printer import compose_day_close, compose_shift, display_width, text_lines
+    from terminal.store.reconcile import Group, ReconcileReport
+
+    rep = store.shifts.report("0001", DAY).as_dict()
+    for width in (32, 48):
+        lines = text_lines(compose_shift(rep, facility_name="南宁市第一人民医院", operator_name="训练收费员"), width)
+        assert all(display_width(x) <= width for x in lines), width
+        text = "\n".join(lines)
+        for words in ("收费员交班报表", "职工基本医疗保险", "城乡居民基本医疗保险", "统筹基金", "公务员医疗补助", "个人账户",
+                      "广西南宁市", "海南省海口市", "微信支付", "支付宝", "待退款（补结算） 1 笔", "P2 符*海"):
+            assert words in text, words
+        assert "310" not in text and "460100" not in text
+        [cash] = [x for x in lines if x.startswith("应有现金")]
+        assert cash.endswith("¥320.20")
+    monkeypatch.setattr(shifts_mod, "now_text", lambda: f"{DAY} 12:00:00")
+    c = store.shifts.close("0001", DAY, counted_cash="320.50")
+    text = "\n".join(text_lines(compose_shift(c["report"], facility_name="医院", closed=c["closed"]), 32))
+    assert f"已交班 {DAY} 12:00:00" in text and "实点现金 ¥320.50" in text and "差额 ¥0.30（长款）" in text
+    g = Group("310", "11", "460100", medfee_sumamt=d("810.20"), count=6)
+    g.state = "balanced"
+    body = store.shifts.day_close(lambda day: ReconcileReport(day, [g], []), DAY, supervisor="9001", record=False)
+    lines = text_lines(compose_day_close(body, facility_name="医院"), 32)
+    assert all(display_width(x) <= 32 for x in lines)
+    i = next(n for n, x in enumerate(lines) if "职工基本医疗保险 6 笔" in x)
+    assert lines[i].endswith("¥810.20") and "普通门诊·海南省海口市" in lines[i + 1] and lines[i + 1].endswith("平")
