@@ -30,8 +30,8 @@ def _head(t: Translate, text: str) -> Row:
 
 def shift_rows(r: Mapping[str, Any], t: Translate = untranslated) -> list[Row]:
     """The figures of one cashier's shift, section by section."""
-    rows = [Row(t(_C, "结算") + " " + _n(t, r["settled"]["count"]), _y(r["settled"]["medfee_sumamt"]), bold=True),
-            Row(t(_C, "撤销") + " " + _n(t, r["cancelled"]["count"]), _y(r["cancelled"]["medfee_sumamt"]))]
+    rows = [Row(t(_C, "已结算") + " " + _n(t, r["settled"]["count"]), _y(r["settled"]["medfee_sumamt"]), bold=True),
+            Row(t(_C, "已撤销") + " " + _n(t, r["cancelled"]["count"]), _y(r["cancelled"]["medfee_sumamt"]))]
     if r.get("reversed"):
         rows.append(Row(t(_C, "已冲正（未收费）") + " " + _n(t, r["reversed"]), _y(0)))
     rows.append(Row(t(_C, "净额") + " " + _n(t, r["net"]["count"]), _y(r["net"]["medfee_sumamt"]), bold=True))

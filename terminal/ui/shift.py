@@ -86,7 +86,7 @@ class _ReportDialog(QDialog):
         self.hint.setObjectName("dialogHint")
         self.hint.setWordWrap(True)
         self.buttons = QHBoxLayout()
-        self.print_btn = KeyButton("Ctrl+P", self.tr("打印"), self, object_name="shiftPrint")
+        self.print_btn = KeyButton("Ctrl+P", self.tr("打印报表"), self, object_name="shiftPrint")
         self.print_btn.clicked.connect(self.print_now)
         self.buttons.addWidget(self.print_btn)
         self.buttons.addStretch(1)
