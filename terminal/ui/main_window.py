@@ -239,6 +239,8 @@ class MainWindow(WindowDialogs):
         """Anything the scanner (or the F2 field) produced: an e-code identifies, a drug code adds an item."""
         from drivers.scanner.classify import CodeKind, classify
 
+        if self.ctl.operator is None:  # logged out (the login screen is up): nobody to serve the patient
+            return
         c = classify(text)
         if c.kind == CodeKind.ECODE:
             self.identify.ecode.clear()
@@ -264,7 +266,7 @@ class MainWindow(WindowDialogs):
 
     def _reader_changed(self, state: str, kind: str) -> None:
         self.reader_state = state
-        if kind == "card_inserted":
+        if kind == "card_inserted" and self.ctl.operator is not None:  # not while logged out
             if self.ctl.can_identify() or self.ctl.state in (S.SETTLED, S.CANCELLED, S.REVERSED):
                 self.ctl.identify_card()
         elif kind in ("reader_removed", "service_lost"):

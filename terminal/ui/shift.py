@@ -87,7 +87,7 @@ class _ReportDialog(QDialog):
         self.hint.setWordWrap(True)
         self.buttons = QHBoxLayout()
         self.print_btn = KeyButton("Ctrl+P", self.tr("打印报表"), self, object_name="shiftPrint")
-        self.print_btn.clicked.connect(self.print_now)
+        self.print_btn.clicked.connect(lambda: self.print_now())
         self.buttons.addWidget(self.print_btn)
         self.buttons.addStretch(1)
         self.esc_btn = KeyButton("Esc", self.tr("返回"), self, object_name="shiftBack")
@@ -107,18 +107,28 @@ class _ReportDialog(QDialog):
         self.hint.setText(text)
         set_kind(self.hint, kind)
 
-    def print_now(self) -> str:
-        """Print (or save as PDF) what is shown; the message names the file, not its folder."""
+    def print_now(self, before: str = "") -> Any:
+        """Print (or save as PDF) what is shown, on a worker (a printer may block); the message (after
+        ``before``) names the file, not its folder, here and in the window's message bar. Returns the Op."""
+        from .ops import Op
+
         if self.composed is None:
-            return ""
-        try:
-            where = print_composed(self.composed, self.cfg)
-        except Exception as e:  # the report stays on the screen; the message says why
-            self.say("error", self.tr("打印失败：") + user_message_of(e))
-            return ""
-        self.printed = where
-        self.say("ok", self.tr("已打印：") + (Path(where).name if where.endswith(".pdf") else where))
-        return where
+            return None
+        composed, cfg, ctl = self.composed, self.cfg, self.ctl
+
+        def done(where: str) -> None:
+            self.printed = where
+            text = before + self.tr("已打印：") + (Path(where).name if where.endswith(".pdf") else where)
+            self.say("ok", text)
+            ctl.say("ok", text)
+
+        def failed(e: BaseException) -> None:  # the report stays on the screen (and in the journal)
+            text = before + self.tr("打印失败：") + user_message_of(e)
+            self.say("error", text)
+            ctl.say("error", text)
+
+        return Op(ctl.runner, self.tr("打印报表"), lambda: print_composed(composed, cfg), kind="print") \
+            .success(done).failure(failed).run()
 
 
 class ShiftDialog(_ReportDialog):
@@ -225,11 +235,9 @@ class ShiftDialog(_ReportDialog):
                                          training=self.ctl.session.training, translate=_tr))
         self.close_btn.setEnabled(False)
         self.counted.setEnabled(False)
-        where = self.print_now()
-        text = self.tr("已交班 %1").replace("%1", rec["closed"])
-        if where:
-            text += self.tr("，报表已打印：") + (Path(where).name if where.endswith(".pdf") else where)
+        text = self.tr("已交班 %1").replace("%1", rec["closed"]) + self.tr("，")
         self.say("ok", text)
+        self.print_now(text)
         self.closed.emit(rec)
         if self.signoff:
             self.logout.emit()

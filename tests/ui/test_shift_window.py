@@ -67,6 +67,7 @@ def test_f6_shows_the_cashiers_shift_and_prints_it(desk):
     assert fmt_yuan(expected) in dlg.diff.text()  # before counting: what the drawer should hold
     _shot(dlg, "shift-report.png")
     desk.qtbot.keyClick(dlg, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
+    desk.qtbot.waitUntil(lambda: "已打印" in dlg.hint.text(), timeout=10000)  # printed on a worker
     pdfs = sorted(Path(desk.ca.cfg.printer.pdf_dir).glob("shift-0001-*.pdf"))
     assert len(pdfs) == 1 and pdfs[0].stat().st_size > 1000
     assert pdfs[0].name in dlg.hint.text() and str(pdfs[0].parent) not in dlg.hint.text()  # the name, not the path
@@ -108,8 +109,21 @@ def test_logout_asks_to_close_the_shift_and_the_next_cashier_logs_in(desk):
     assert (c["operator"], c["closed_by"], c["counted_cash"]) == ("0001", "0001", "320.00")
     rep = store.shifts.stored(c["id"])["report"]
     assert rep["expected_cash"] == "320.20" and rep["difference"] == "-0.20"
-    assert sorted(Path(desk.ca.cfg.printer.pdf_dir).glob("shift-0001-*.pdf"))  # the signed-off report printed
+    desk.qtbot.waitUntil(lambda: bool(sorted(Path(desk.ca.cfg.printer.pdf_dir).glob("shift-0001-*.pdf"))),
+                         timeout=10000)  # the signed-off report printed
+    desk.qtbot.waitUntil(lambda: "已交班" in desk.window.msg.text() and "已打印" in desk.window.msg.text(),
+                         timeout=10000)  # told in the window's message bar too
     assert desk.ctl.operator is None and desk.ca.login.isVisible()
+    # logged out: a card put in the reader is not read for nobody (the reader's event does arrive)
+    from drivers.virtual import profile_for
+
+    reader_events = []
+    desk.window.cards.changed.connect(lambda state, kind: reader_events.append(kind))
+    desk.reader.insert(profile_for("hainan-retiree"))
+    desk.qtbot.waitUntil(lambda: "card_inserted" in reader_events, timeout=5000)
+    desk.qtbot.wait(300)
+    assert desk.ctl.person is None and not desk.ctl.busy
+    desk.reader.remove()
     # the next cashier logs in: the same window, their own shift
     from terminal.app.operators import CASHIER
 
@@ -160,5 +174,6 @@ def test_shift_f8_day_close_shows_the_3201_verdict_beside_the_totals(desk):
     assert desk.ca.session.store.shifts.closes(_today(), kind="day")[0]["closed_by"] == "9001"
     _shot(dlg, "day-close.png")
     desk.qtbot.keyClick(dlg, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
-    assert sorted(Path(desk.ca.cfg.printer.pdf_dir).glob("dayclose-*.pdf"))
+    desk.qtbot.waitUntil(lambda: bool(sorted(Path(desk.ca.cfg.printer.pdf_dir).glob("dayclose-*.pdf"))),
+                         timeout=10000)
     dlg.reject()
