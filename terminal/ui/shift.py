@@ -175,13 +175,14 @@ class ShiftDialog(_ReportDialog):
         self.logout_btn.setVisible(signoff)
         self.buttons.insertWidget(3, self.logout_btn)
         self.finish_layout()
+        if signoff:
+            self.guide = ("warn", self.tr("注销前请交班：输入实点现金，按 F9 交班并注销（报表自动打印）；"
+                                          "按 F10 不交班仅注销；Esc 返回"))
+        else:
+            self.guide = ("", self.tr("输入实点现金后按 F9 交班（报表自动打印）；Ctrl+P 打印；F6 结算日志；Esc 返回"))
+        self.say(*self.guide)
         self.refresh()
         self.counted.setFocus()
-        if signoff:
-            self.say("warn", self.tr("注销前请交班：输入实点现金，按 F9 交班并注销（报表自动打印）；"
-                                     "按 F10 不交班仅注销；Esc 返回"))
-        else:
-            self.say("", self.tr("输入实点现金后按 F9 交班（报表自动打印）；Ctrl+P 打印；F6 结算日志；Esc 返回"))
 
     def refresh(self) -> None:
         if self.store is None:
@@ -201,19 +202,23 @@ class ShiftDialog(_ReportDialog):
     def _difference(self, *_a) -> None:
         if self.report is None:
             return
+        expected = Decimal(self.report["expected_cash"])
+        head = self.tr("应有现金 ") + fmt_yuan(expected)
         try:
             counted = self._counted()
-        except ValueError as e:
-            self.diff.setText(str(e))
+        except ValueError:
+            self.diff.setText(head + self.tr(" · 金额格式不对"))
             set_kind(self.diff, "error")
             return
+        if self.close_record is None and self.hint.property("kind") == "error":
+            self.say(*self.guide)  # the refusal is answered: back to the guide
         if counted is None:
-            self.diff.setText(self.tr("应有现金 ") + fmt_yuan(Decimal(self.report["expected_cash"])))
+            self.diff.setText(head)
             set_kind(self.diff, "")
             return
-        d = counted - Decimal(self.report["expected_cash"])
+        d = counted - expected
         word = self.tr("长款") if d > 0 else (self.tr("短款") if d < 0 else self.tr("相符"))
-        self.diff.setText(self.tr("差额 ") + fmt_yuan(d) + f"（{word}）")
+        self.diff.setText(head + " · " + self.tr("差额 ") + fmt_yuan(d) + f"（{word}）")
         set_kind(self.diff, "ok" if not d else "warn")
 
     def close_shift(self) -> dict[str, Any] | None:

@@ -101,7 +101,8 @@ def test_logout_asks_to_close_the_shift_and_the_next_cashier_logs_in(desk):
     assert dlg.isVisible()
     dlg.counted.clear()
     desk.qtbot.keyClicks(dlg.counted, "320.00")
-    assert "-¥0.20" in dlg.diff.text() and "短款" in dlg.diff.text()
+    assert "应有现金 ¥320.20" in dlg.diff.text() and "-¥0.20" in dlg.diff.text() and "短款" in dlg.diff.text()
+    assert "counted_cash" not in dlg.hint.text() and "F9" in dlg.hint.text()  # the refusal answered: the guide
     _shot(dlg, "shift-signoff.png")
     desk.qtbot.keyClick(dlg.counted, Qt.Key.Key_F9)  # 交班并注销
     desk.qtbot.waitUntil(lambda: not desk.window.isVisible(), timeout=5000)
