@@ -114,6 +114,13 @@ def compose_day_close(body: Mapping[str, Any], *, facility_name: str, training: 
                  Row(t(_C, "个人账户"), _y(c["net"]["acct_pay"]), indent=True),
                  Row(t(_C, "现金"), _y(c["net"]["psn_cash_pay"]), indent=True),
                  Row(t(_C, "应有现金"), _y(c["expected_cash"]), indent=True)]
+        if c.get("closed_count"):
+            rows.append(Row(t(_C, "已交班") + " " + t(_C, "%1 次").replace("%1", str(c["closed_count"])),
+                            _y(c["counted_cash"]) if c.get("counted_cash") else "", indent=True))
+            if c.get("difference"):
+                rows.append(Row(t(_C, "差额"), _y(c["difference"]), indent=True))
+        else:
+            rows.append(Row(t(_C, "未交班"), "", bold=True, indent=True))
     tot = body["total"]
     rows.append(Row(t(_C, "合计") + " " + _n(t, tot["count"]), _y(tot["medfee_sumamt"]), bold=True))
     rows += [Row(t(_C, "基金支付"), _y(tot["fund_pay_sumamt"]), indent=True),

@@ -381,7 +381,7 @@ class Shifts:
                    "medfee_sumamt": f"{g.medfee_sumamt:.2f}", "fund_pay_sumamt": f"{g.fund_pay_sumamt:.2f}",
                    "acct_pay": f"{g.acct_pay:.2f}", "state": g.state, "state_name": VERDICTS.get(g.state, g.state),
                    "stmt_rslt_dscr": g.stmt_rslt_dscr} for g in verdict.groups]
-        body: dict[str, Any] = {"day": day, "supervisor": supervisor, "cashiers": [c.as_dict() for c in cashiers],
+        body: dict[str, Any] = {"day": day, "supervisor": supervisor, "cashiers": [_signed(c) for c in cashiers],
                 "total": total.as_dict(), "expected_cash": f"{sum((c.expected_cash for c in cashiers), ZERO):.2f}",
                 "reconcile": {"balanced": verdict.balanced, "summary": verdict.summary, "groups": groups,
                               "open_messages": len(verdict.open_messages)}}
@@ -393,6 +393,17 @@ class Shifts:
                                                             json.dumps(body, ensure_ascii=False)])
                 body["id"] = cur.lastrowid
         return body
+
+
+def _signed(c: ShiftReport) -> dict[str, Any]:
+    """A cashier's whole day with their sign-offs: how many closes, the cash they counted at them and the
+    difference to the day's expected cash ('' when they never counted)."""
+    d = c.as_dict()
+    counted = [money(x["counted_cash"]) for x in c.closes if x.get("counted_cash")]
+    d["closed_count"] = len(c.closes)
+    d["counted_cash"] = f"{sum(counted, ZERO):.2f}" if counted else ""
+    d["difference"] = f"{sum(counted, ZERO) - c.expected_cash:.2f}" if counted else ""
+    return d
 
 
 #: 3201 verdicts in the cashier's words

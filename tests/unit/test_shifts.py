@@ -153,9 +153,12 @@ def test_counted_cash_that_is_no_amount_is_refused_with_the_field(store):
     assert store.shifts.closes(DAY) == []  # nothing recorded
 
 
-def test_day_close_puts_every_cashier_beside_the_verdict(store):
+def test_day_close_puts_every_cashier_beside_the_verdict(store, monkeypatch):
+    from drivers.printer import compose_day_close, text_lines
     from terminal.store.reconcile import Group, ReconcileReport
 
+    monkeypatch.setattr(shifts_mod, "now_text", lambda: f"{DAY} 12:00:00")
+    store.shifts.close("0001", DAY, counted_cash="320.00")  # 0001 signed off 0.20 short; 0002 never did
     seen = []
 
     def reconcile(day):  # the platform's verdict as Store.reconcile returns it (the sandbox run: tests/ui)
@@ -167,6 +170,11 @@ def test_day_close_puts_every_cashier_beside_the_verdict(store):
     body = store.shifts.day_close(reconcile, DAY, supervisor="9001")
     assert seen == [DAY]
     assert [c["operator"] for c in body["cashiers"]] == ["0001", "0002"]
+    one, two = body["cashiers"]
+    assert (one["closed_count"], one["counted_cash"], one["difference"]) == (1, "320.00", "-0.20")
+    assert (two["closed_count"], two["counted_cash"], two["difference"]) == (0, "", "")
+    text = "\n".join(text_lines(compose_day_close(body, facility_name="医院"), 48))
+    assert "已交班 1 次" in text and "未交班" in text and "不平" in text
     assert body["total"]["count"] == 9 and body["total"]["medfee_sumamt"] == "874.70"  # 810.20 + 64.50
     assert body["expected_cash"] == "344.70"  # 320.20 + 24.50
     g = body["reconcile"]["groups"][0]
@@ -187,8 +195,9 @@ def test_the_report_composes_into_roll_lines_that_fit_58_and_80_mm(store, monkey
         lines = text_lines(compose_shift(rep, facility_name="南宁市第一人民医院", operator_name="训练收费员"), width)
         assert all(display_width(x) <= width for x in lines), width
         text = "\n".join(lines)
-        for words in ("收费员交班报表", "职工基本医疗保险", "城乡居民基本医疗保险", "统筹基金", "公务员医疗补助", "个人账户",
-                      "广西南宁市", "海南省海口市", "微信支付", "支付宝", "待退款（补结算） 1 笔", "P2 符*海"):
+        for words in ("收费员交班报表", "职工基本医疗保险", "城乡居民基本医疗保险", "统筹基金", "公务员医疗补助",
+                      "个人账户", "广西南宁市", "海南省海口市", "微信支付", "支付宝", "待退款（补结算） 1 笔",
+                      "P2 符*海"):
             assert words in text, words
         assert "310" not in text and "460100" not in text
         [cash] = [x for x in lines if x.startswith("应有现金")]
