@@ -8,7 +8,8 @@ from .compose import (ComposedReceipt, Item, Note, ParkSlipLike, Row, SlipKind, 
                       compose_park, compose_settlement, untranslated)
 from .layout import text_lines
 from .receipt import ReceiptData, ReceiptLine
+from .shift import compose_day_close, compose_shift
 
 __all__ = ["ComposedReceipt", "Item", "Note", "ParkSlipLike", "ReceiptData", "ReceiptLine", "ReceiptPrinter", "Row",
-           "SlipKind", "Translate", "compose_discharge", "compose_park", "compose_settlement", "display_width",
-           "text_lines", "untranslated"]
+           "SlipKind", "Translate", "compose_day_close", "compose_discharge", "compose_park", "compose_settlement",
+           "compose_shift", "display_width", "text_lines", "untranslated"]

@@ -33,6 +33,7 @@ class SlipKind(StrEnum):
     CANCEL = "cancel"
     PARK = "park"
     DISCHARGE = "discharge"
+    SHIFT = "shift"  # the shift report and the day close (drivers.printer.shift)
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,9 +16,9 @@ ROOT = HERE.parents[1]
 BIN = Path(sys.executable).parent
 UI = ["app", "cardwatch", "controller", "customer", "duplicates", "items", "journal", "login", "main_window", "panels",
       "phone", "receipt", "reconcile", "reconcile_dialogs", "reconcile_labels", "settings", "settlement_panel", "widgets",
-      "window_dialogs"]
+      "window_dialogs", "shift"]
 #: Qt-free modules whose texts are translated by the UI (translate(context, source) calls)
-DRIVERS = ["drivers/printer/compose.py"]
+DRIVERS = ["drivers/printer/compose.py", "drivers/printer/shift.py"]
 #: core modules whose texts the front-end translates (terminal.core.desk: contexts Desk and Reversal)
 CORE = ["desk", "desk_reversal"]
 

@@ -19,6 +19,7 @@ from .outbox import Outbox, QueueStatus
 from .owners import Liveness, OwnerToken
 from .parked import ParkedBill, ParkSlip, Parking, Refund
 from .reconcile import Reconciler, ReconcileReport
+from .shifts import Shifts
 
 if TYPE_CHECKING:  # pragma: no cover
     import sqlite_utils
@@ -94,6 +95,7 @@ class Store:
                             warn_ratio=warn_ratio)
         self.parking = Parking(self)
         self.reconciler = Reconciler(self)
+        self.shifts = Shifts(self.sdb)  # shift reports and closes (交班, 日结)
         self._workers: weakref.WeakSet[Wakeable] = weakref.WeakSet()
         # reversals the disk refused: omsgid -> (oinfno, psn, insuplc)
         self._unqueued: dict[str, tuple[str, str, str]] = {}

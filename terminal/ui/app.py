@@ -129,7 +129,7 @@ class CashierApp:
             return first
         dlg = LoginDialog(self.operators, training=self.session.training, facility_name=self.cfg.facility.name)
         dlg.logged_in.connect(self.start)
-        dlg.rejected.connect(lambda: self.window is None and self.app.quit())
+        dlg.rejected.connect(lambda: (self.window is None or not self.window.isVisible()) and self.app.quit())
         self.login = dlg
         dlg.show()
         if os.environ.get("YIBAO_BENCH_READY"):  # bench/cold_start.py: the login screen is shown and painted
@@ -142,6 +142,15 @@ class CashierApp:
 
         self.session.set_operator(operator)
         self.ctl.operator = operator
+        if self.window is not None:  # the next cashier after a logout (handover): the same window and desk
+            if self.customer is not None:
+                self.customer.show()
+            self.window.show()
+            self.window.raise_()
+            self.window.activateWindow()
+            self.window.render()
+            self.ctl.sign_in()
+            return
         if self.want_customer:
             self.customer = CustomerDisplay(self.cfg.facility.name, self.cfg.facility.code, self.session.training)
         camera = bool(self.cfg.scanner.camera) and _camera_available()
@@ -152,9 +161,20 @@ class CashierApp:
             self.customer.place()
             self.window.raise_()
             self.window.activateWindow()
+        self.window.logout_requested.connect(self.logout)
         self.window.start_card_monitor()
         self.ctl.start_background()
         self.ctl.sign_in()
+
+    def logout(self) -> None:
+        """The cashier logged out (after the shift close, or without it): the window waits hidden for the next
+        cashier's login."""
+        if self.window is not None:
+            self.window.hide()
+        if self.customer is not None:
+            self.customer.hide()
+        self.ctl.operator = None
+        self.show_login()
 
     def close(self) -> None:
         if self.window is not None:

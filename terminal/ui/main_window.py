@@ -1,8 +1,8 @@
 """The cashier's main window: renders the controller's state, forwards the cashier's intents.
 
 Keyboard first: F1 card, F2 e-code, F3 ID number, F4 add items, F5 pre-settle, F9 settle, F10 cancel,
-Esc back / next patient; F6 journal, F7 queue, F8 reconciliation, F12 discharge desk, Ctrl+P reprint,
-Ctrl+O load a bill.
+Esc back / next patient; F6 shift report (交班), Shift+F6 journal, F7 queue, F8 reconciliation, Shift+F8 day close
+(日结, supervisor), Ctrl+L log out (shift close first), F12 discharge desk, Ctrl+P reprint, Ctrl+O load a bill.
 """
 from __future__ import annotations
 
@@ -123,7 +123,8 @@ class MainWindow(WindowDialogs):
         self.esc_btn = KeyButton("Esc", self.tr("返回"), self, object_name="escapeButton")
         # only while the platform is unreachable: full payment now, settled later (terminal.store)
         self.park_btn = KeyButton("F11", self.tr("离线挂账"), self, object_name="parkButton")
-        self.journal_btn = KeyButton("F6", self.tr("日志"), self, object_name="journalButton")
+        self.shift_btn = KeyButton("F6", self.tr("交班"), self, object_name="shiftButton")
+        self.journal_btn = KeyButton("Shift+F6", self.tr("日志"), self, object_name="journalButton")
         self.queue_btn = KeyButton("F7", self.tr("队列"), self, object_name="queueButton")
         self.recon_btn = KeyButton("F8", self.tr("对账"), self, object_name="reconcileButton")
         self.settings_btn = KeyButton("Ctrl+,", self.tr("设置"), self, object_name="settingsButton")
@@ -134,7 +135,8 @@ class MainWindow(WindowDialogs):
             al.addWidget(b, 3)
         self.park_btn.hide()
         al.addSpacing(16)
-        for b in (self.discharge_btn, self.journal_btn, self.queue_btn, self.recon_btn, self.settings_btn):
+        for b in (self.discharge_btn, self.shift_btn, self.journal_btn, self.queue_btn, self.recon_btn,
+                  self.settings_btn):
             b.setProperty("secondary", True)
             al.addWidget(b, 2)
         root.addWidget(actions)
@@ -189,7 +191,10 @@ class MainWindow(WindowDialogs):
         self.cancel_btn.clicked.connect(self.cancel_current)
         self.esc_btn.clicked.connect(ctl.escape)
         self.park_btn.clicked.connect(ctl.park_now)
+        self.shift_btn.clicked.connect(lambda: self.open_shift())
         self.journal_btn.clicked.connect(self.open_journal)
+        QShortcut(QKeySequence("Shift+F8"), self).activated.connect(self.open_day_close)
+        QShortcut(QKeySequence("Ctrl+L"), self).activated.connect(self.logout)
         self.queue_btn.clicked.connect(self.open_queue)
         self.recon_btn.clicked.connect(self.open_reconcile)
         self.settings_btn.clicked.connect(self.open_settings)
@@ -235,6 +240,8 @@ class MainWindow(WindowDialogs):
         """Anything the scanner (or the F2 field) produced: an e-code identifies, a drug code adds an item."""
         from drivers.scanner.classify import CodeKind, classify
 
+        if self.ctl.operator is None:  # logged out (the login screen is up): nobody to serve the patient
+            return
         c = classify(text)
         if c.kind == CodeKind.ECODE:
             self.identify.ecode.clear()
@@ -262,7 +269,7 @@ class MainWindow(WindowDialogs):
 
     def _reader_changed(self, state: str, kind: str) -> None:
         self.reader_state = state
-        if kind == "card_inserted":
+        if kind == "card_inserted" and self.ctl.operator is not None:  # not while logged out
             if self.ctl.can_identify() or self.ctl.state in (S.SETTLED, S.CANCELLED, S.REVERSED):
                 self.ctl.identify_card()
         elif kind in ("reader_removed", "service_lost"):

@@ -10,11 +10,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QDialog, QFileDialog, QMainWindow, QWidget
 
 from terminal.app.operators import OperatorStore
 from terminal.core import wire
+from terminal.core.errors import user_message_of
 from terminal.core.models import Bill
 
 from .controller import CashierController
@@ -29,6 +30,9 @@ if TYPE_CHECKING:
 
 class WindowDialogs(QMainWindow):
     """The window's dialogs, kept by name in `dialogs` while the window lives."""
+
+    #: the cashier logs out (after the shift close, or without it): terminal.ui.app shows the login again
+    logout_requested = Signal()
 
     ctl: CashierController
     cfg: Config
@@ -141,6 +145,58 @@ class WindowDialogs(QMainWindow):
         self._track("journal", dlg)
         dlg.open()
         return dlg
+
+    def open_shift(self, signoff: bool = False):
+        """F6: the cashier's shift report (terminal.ui.shift); ``signoff`` at logout (Ctrl+L): close the shift,
+        or log out without closing."""
+        from .shift import ShiftDialog
+
+        dlg = ShiftDialog(self.ctl, self, signoff=signoff)
+        dlg.journal_requested.connect(self.open_journal)
+        dlg.logout.connect(self.logout_requested)
+        self._track("shift", dlg)
+        dlg.open()
+        dlg.activateWindow()
+        return dlg
+
+    def logout(self):
+        """Ctrl+L: not while a settlement's outcome is open or a patient is half done; then the shift close."""
+        from terminal.core.flow import State
+
+        if self.ctl.busy or self.ctl.state not in (State.IDLE, State.SETTLED, State.CANCELLED, State.REVERSED):
+            self.ctl.say("warn", self.tr("当前患者尚未办完：请先完成或按 Esc 放弃，再注销"))
+            return None
+        return self.open_shift(signoff=True)
+
+    def open_day_close(self):
+        """Shift+F8: the supervisor's day close (日结): a supervisor's PIN, then 3201 for the day in the
+        background and every cashier's totals beside its verdict (terminal.ui.shift.DayCloseDialog)."""
+        store = self.ctl.session.store
+        if store is None:
+            self.ctl.say("warn", self.tr("未启用交易日志，无法日结"))
+            return None
+
+        def run(sup) -> None:
+            from .ops import Op
+            from .shift import DayCloseDialog
+
+            session = self.ctl.session
+
+            def work():
+                session.service.ensure_signed_in()
+                return store.shifts.day_close(lambda day: store.reconcile(session.client, day), supervisor=sup.id)
+
+            def done(body) -> None:
+                dlg = DayCloseDialog(self.ctl, body, self)
+                self._track("day_close", dlg)
+                dlg.open()
+                dlg.activateWindow()
+
+            self.ctl.say("info", self.tr("日结：正在与医保平台对总账（3201）…"))
+            Op(self.ctl.runner, self.tr("日结"), work).success(done).failure(
+                lambda e: self.ctl.say("error", self.tr("日结未完成：") + user_message_of(e))).run()
+
+        return self.ask_supervisor(self.tr("日结（全部收费员，3201 对总账）"), run)
 
     def open_discharge(self):
         """F12: the discharge desk for inpatients (2401...2304), sharing this session's client and journal."""

@@ -85,7 +85,7 @@ def test_journal_reprint_and_cancel(desk):
     r2 = _settle(desk, "shanghai-employee")
     desk.key("Escape")
     desk.qtbot.waitUntil(lambda: len(_pdfs(desk)) == 2, timeout=10000)
-    desk.key("F6")
+    desk.qtbot.keyClick(desk.window, Qt.Key.Key_F6, Qt.KeyboardModifier.ShiftModifier)  # F6 is the shift report
     desk.qtbot.waitUntil(lambda: isinstance(QApplication.activeModalWidget(), JournalDialog), timeout=3000)
     j = QApplication.activeModalWidget()
     assert j.table.rowCount() == 2

@@ -8,6 +8,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 from terminal.core.flow import State
@@ -66,7 +67,7 @@ def test_warn_msg_notice_after_preview_settle_and_cancel(desk):
 
 
 def test_cancel_from_the_journal_says_what_went_back(desk):
-    """A cancellation of an earlier settlement (F6 journal) tells the amounts too."""
+    """A cancellation of an earlier settlement (Shift+F6 journal) tells the amounts too."""
     desk.load_bill()
     desk.identify_by_id("local")
     desk.preview()
@@ -77,7 +78,7 @@ def test_cancel_from_the_journal_says_what_went_back(desk):
 
     r = desk.ctl.receipt
     desk.key("Escape")
-    desk.key("F6")
+    desk.qtbot.keyClick(desk.window, Qt.Key.Key_F6, Qt.KeyboardModifier.ShiftModifier)  # F6 is the shift report
     desk.qtbot.waitUntil(lambda: isinstance(QApplication.activeModalWidget(), JournalDialog), timeout=3000)
     j = QApplication.activeModalWidget()
     j.search.setText(r.setl_id)
