@@ -56,7 +56,7 @@ def test_settlement_layout_at_48_columns():
     assert lines[first] == "防蓝光护目镜（目录外自费）加长的名称"
     assert lines[first + 1] == " " * 29 + "12.5 ¥1,234.50   丙"
     assert "个人现金支付" + " " * 30 + "¥40.00" in lines
-    assert "报文ID" + " " * 12 + "H450100000012026010510000000001" in lines  # the whole msgid beside its label
+    assert "报文ID" + " " * 11 + "H450100000012026010510000000001" in lines  # the whole msgid beside its label
     assert lines[-1].strip() == "扫码核验结算信息"
     assert sum(1 for x in lines if x == "-" * 48) == 5  # info, items, amounts, cash, references
 
