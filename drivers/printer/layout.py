@@ -136,20 +136,32 @@ def items(header: tuple[str, ...], rows: tuple[Item, ...], width: int) -> list[s
 _GAP = re.compile(r"\s{2,}")
 
 
+_AMOUNT = re.compile(r"-?[¥￥]?-?[\d,]+\.\d{2}")
+
+
 def body_line(text: str, width: int) -> list[str]:
-    """A slip's own line (composed for some width): as it is when it fits; a "label   value" line too wide splits
-    into a label and its right-aligned value; else it wraps at word boundaries."""
+    """A slip's own line (composed for some width) on this paper: as it is when it fits; else its parts (runs of
+    text between gaps of two or more spaces) packed onto lines, a "label   amount" line as a label and its
+    right-aligned amount, a part wider than the paper wrapped at word boundaries."""
     if display_width(text) <= width:
         return [text.rstrip()]
     if text.strip() and not text.strip().strip("-="):  # a rule composed for wider paper
         return [text.strip()[0] * width]
-    gaps = list(_GAP.finditer(text.rstrip()))
-    if gaps:
-        g = gaps[-1]
-        label, value = text[:g.start()], text[g.end():].rstrip()
-        indent = label.startswith(INDENT)
-        return pair(Row(label.strip(), value, indent=indent), width)
-    return wrap(text, width)
+    parts = [x for x in _GAP.split(text.strip()) if x]
+    if len(parts) == 2 and _AMOUNT.fullmatch(parts[1]):
+        return pair(Row(parts[0], parts[1], indent=text.startswith(INDENT)), width)
+    out: list[str] = []
+    line = ""
+    for part in parts:
+        joined = f"{line}  {part}" if line else part
+        if display_width(joined) <= width:
+            line = joined
+            continue
+        if line:
+            out.append(line)
+        *full, line = wrap(part, width)
+        out += full
+    return [*out, line]
 
 
 def styled_lines(receipt: ComposedReceipt, width: int = 48) -> list[Line]:
@@ -182,7 +194,8 @@ def styled_lines(receipt: ComposedReceipt, width: int = 48) -> list[Line]:
         out += [Line(x, bold=True, tall=True) for x in pair(receipt.cash, width)]
         rows(receipt.tender)
     if receipt.body:
-        out.append(rule)
+        if receipt.body[0].strip("-= "):  # a slip that starts with its own rule needs no other
+            out.append(rule)
         for line in receipt.body:
             out += [Line(x) for x in body_line(line, width)]
     if receipt.refs:
