@@ -217,7 +217,8 @@ def compose_settlement(r: ReceiptData, *, reprint: bool = False,
         kind=SlipKind.CANCEL if cancelled else SlipKind.SETTLEMENT, name=r.setl_id or "nosetl",
         facility=r.facility_name, title=tr("医保结算单"), notes=tuple(notes), info=tuple(info), item_header=header,
         items=tuple(Item(ln.name, ln.qty, fmt_yuan(ln.amount), ln.level_name) for ln in r.lines),
-        amounts=tuple(amounts), cash=Row(tr("个人现金支付"), fmt_yuan(r.cash), bold=True), tender=tuple(tender),
+        amounts=tuple(amounts), cash=Row(tr("应退个人现金") if cancelled else tr("个人现金支付"), fmt_yuan(r.cash),
+                                         bold=True), tender=tuple(tender),
         refs=refs, qr=r.verify_text, footer=(tr("扫码核验结算信息"),),
         suffix="-reprint" if reprint else ("-cancel" if cancelled else ""))
 

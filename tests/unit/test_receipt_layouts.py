@@ -142,6 +142,9 @@ def test_the_settlement_slip_carries_what_a_yibao_slip_must():
     styled = styled_lines(compose_settlement(settlement_receipt()), 48)
     assert [x.text.split()[0] for x in styled if x.tall] == ["个人现金支付"]  # the cash line prints double height
     assert sum(1 for x in styled if x.qr) == 1
+    gone = text_lines(compose_settlement(settlement_receipt(status="cancelled", cancelled_time="2026-01-05 11:00")), 32)
+    assert any(x.startswith("应退个人现金") and x.endswith("¥83.75") for x in gone)  # not "个人现金支付" once cancelled
+    assert not any(x.startswith("个人现金支付") for x in gone)
 
 
 def test_funds_the_platform_left_out_of_setlinfo_come_from_setldetail():
@@ -285,3 +288,20 @@ def test_printer_config_keys_are_checked():
         with pytest.raises(ConfigError) as e:
             from_dict({"printer": bad})
         assert e.value.key == key
+
+
+def test_doctor_reaches_the_escpos_printer_or_names_the_key(tmp_path, listener):
+    from terminal import doctor as d
+
+    from .test_doctor import by_key, write_config
+
+    ok = f'[printer]\nkind = "escpos"\nescpos_connection = "tcp://127.0.0.1:{listener.port}"\npaper_mm = 58\n'
+    r = by_key(d.run_doctor(write_config(tmp_path, ok), only=["printer"]))["printer"]
+    assert r.status == d.PASS and f"127.0.0.1:{listener.port}" in r.summary
+    assert not any(listener.wait_jobs(1))  # connected, printed nothing
+    closed = socket.create_server(("127.0.0.1", 0))
+    port = closed.getsockname()[1]
+    closed.close()
+    gone = f'[printer]\nkind = "escpos"\nescpos_connection = "tcp://127.0.0.1:{port}"\n'
+    r = by_key(d.run_doctor(write_config(tmp_path, gone), only=["printer"]))["printer"]
+    assert r.status == d.FAIL and r.data["key"] == "printer.escpos_connection"
