@@ -154,12 +154,12 @@ class EscposReceiptPrinter:
         try:
             dev.open()
             dev._raw(data)
-        except Exception as e:  # noqa: BLE001 - DeviceNotFoundError, OSError, USBError, SerialException
+        except Exception as e:
             raise PrinterError(f"小票打印机 {where} 无法打印：{e}") from e
         finally:
             try:
                 dev.close()
-            except Exception:  # noqa: BLE001, S110 - closing a device that never opened
+            except Exception:
                 pass
         return f"ESC/POS {where}"
 
