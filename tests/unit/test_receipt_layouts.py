@@ -307,3 +307,39 @@ def test_doctor_reaches_the_escpos_printer_or_names_the_key(tmp_path, listener):
     gone = f'[printer]\nkind = "escpos"\nescpos_connection = "tcp://127.0.0.1:{port}"\n'
     r = by_key(d.run_doctor(write_config(tmp_path, gone), only=["printer"]))["printer"]
     assert r.status == d.FAIL and r.data["key"] == "printer.escpos_connection"
+
+
+def test_build_takes_the_slip_fields_from_the_visit_and_the_answers_and_masks_unless_configured():
+    from types import SimpleNamespace
+
+    from terminal.core.models import Bill, Credential, FeeItem, FundDetail, Insurance, Person, Visit
+
+    person = Person(psn_no="P1", psn_name="符小明", certno="460100194901010132",
+                    insurances=[Insurance("310", psn_type="1102", insuplc_admdvs="460100")])
+    bill = Bill(items=[FeeItem("H1", "N1", "普通门诊诊查费", D("10"), D("1")),
+                       FeeItem("H2", "N2", "防蓝光护目镜", D("20"), D("1"))], dept_name="眼科", dise_codg="H25.9",
+                dise_name="老年性白内障")
+    visit = Visit(credential=Credential("02", "460100194901010132"), person=person, insutype="310",
+                  insuplc_admdvs="460100", bill=bill, chrg_bchno="CB1", settle_msgid=MSGID,
+                  fee_results=[{"feedetl_sn": "CB10001", "chrgitm_lv": "01"},
+                               {"feedetl_sn": "CB10002", "chrgitm_lv": "03"}])
+    a = {k: ZERO for k in SETL_AMOUNT_FIELDS}
+    a.update(medfee_sumamt=D("30.00"), maf_pay=ZERO)
+    s = Settlement(amounts=a, info={"setl_id": SETL_ID, "mdtrt_id": MDTRT_ID},
+                   details=[FundDetail("610100", D("0.00"))])
+    facility = SimpleNamespace(code="H45010000001", name="南宁市第一人民医院", admdvs="450100")
+    op = SimpleNamespace(id="0001", name="收费员")
+
+    def build(**printer: Any) -> ReceiptData:
+        cfg = SimpleNamespace(facility=facility, printer=SimpleNamespace(**{"mask_name": True, **printer}))
+        return ReceiptData.build(cfg=cfg, operator=op, person=person, visit=visit, settlement=s, training=False)
+
+    r = build()
+    assert (r.med_type, r.psn_type, r.mdtrt_admdvs, r.dept_name, r.diagnosis) == (
+        "11", "1102", "450100", "眼科", "H25.9 老年性白内障")
+    assert [ln.level_name for ln in r.lines] == ["甲", "丙"] and r.fund_codes == [("610100", D("0.00"))]
+    assert r.name_printed.startswith("符") and "小明" not in r.name_printed
+    assert "符小明" not in str(r.to_dict())  # the journal keeps no full name unless configured
+    shown = build(mask_name=False)
+    assert shown.name_printed == "符小明"
+    assert any(x.endswith("符小明") for x in text_lines(compose_settlement(shown), 32))
