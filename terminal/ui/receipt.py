@@ -122,6 +122,23 @@ def roll_image(c: ComposedReceipt, paper_mm: int = 80, scale: float = 1.0) -> QI
     return img
 
 
+def escpos_image(data: bytes, paper_mm: int = 80, scale: float = 1.0) -> QImage:
+    """What ESC/POS bytes (drivers.printer.escpos) print, read back and drawn at the printer's geometry."""
+    from drivers.printer.escpos import decode
+
+    got = decode(data)
+    qr = got.qr[0] if got.qr else ""
+    lines = got.lines
+    w, h = roll_size_dots(lines, paper_mm, qr)
+    img = QImage(round(w * scale), round(h * scale), QImage.Format.Format_RGB32)
+    img.fill(QColor("white"))
+    p = QPainter(img)
+    p.scale(scale, scale)
+    paint_roll(p, lines, paper_mm, qr)
+    p.end()
+    return img
+
+
 def _roll_on(device: QPagedPaintDevice, c: ComposedReceipt, paper_mm: int, resolution: int) -> None:
     lines = roll_lines(c, paper_mm)
     w, h = roll_size_dots(lines, paper_mm, c.qr)

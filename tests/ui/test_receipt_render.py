@@ -123,6 +123,11 @@ def test_the_window_prints_the_settlement_on_the_escpos_printer(make_desk, ui_cf
         assert printed.args == [f"ESC/POS tcp://127.0.0.1:{listener.port}"]
         (job,) = listener.wait_jobs(1)
         got = decode(job)
+        from terminal.ui.receipt import escpos_image
+
+        img = escpos_image(job, 58)  # what the thermal printer printed, drawn
+        img.save(str(_png_dir(tmp_path) / "escpos-58-window.png"))
+        assert img.width() == 58 * 8 and img.height() > 1000
         r = desk.ctl.receipt
         lines = [x.text for x in got.lines]
         text = "\n".join(lines)
