@@ -196,7 +196,7 @@ def compose_settlement(r: ReceiptData, *, reprint: bool = False,
     ]
     lang = "en" if tr("现金") == "Cash" else "zh"
     tender: list[Row] = []
-    for t in r.tender_lines:
+    for t in () if cancelled else r.tender_lines:  # a cancelled slip: what is refunded, not what was tendered
         name = method_name(t.method, lang)
         if t.method == CASH and t.tendered != t.amount:
             tender.append(Row(f"{name} {tr('实收')}", fmt_yuan(t.tendered), indent=True))
@@ -204,7 +204,7 @@ def compose_settlement(r: ReceiptData, *, reprint: bool = False,
             tender.append(Row(name, fmt_yuan(t.amount), indent=True))
         if t.reference:
             tender.append(Row(tr("交易参考号"), t.reference, indent=True))
-    if r.tender_lines or r.change:
+    if not cancelled and (r.tender_lines or r.change):
         tender.append(Row(tr("找零"), fmt_yuan(r.change), bold=True, indent=True))
     refs = (
         Row(tr("结算ID"), r.setl_id),

@@ -146,6 +146,7 @@ def test_the_settlement_slip_carries_what_a_yibao_slip_must():
     gone = text_lines(compose_settlement(cancelled), 32)
     assert any(x.startswith("应退个人现金") and x.endswith("¥83.75") for x in gone)  # not "个人现金支付" once cancelled
     assert not any(x.startswith("个人现金支付") for x in gone)
+    assert not any("找零" in x or "实收" in x for x in gone)  # the original tender is not what goes back
 
 
 def test_funds_the_platform_left_out_of_setlinfo_come_from_setldetail():
