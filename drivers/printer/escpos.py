@@ -13,7 +13,6 @@ import re
 from dataclasses import dataclass
 
 from terminal.core.errors import UserFacingError
-from terminal.core.textwidth import char_width
 
 from .compose import ComposedReceipt
 from .layout import Line, paper_columns, styled_lines
@@ -26,9 +25,9 @@ ENCODING = "gbk"
 QR_MODULE = {58: 5, 80: 6}
 DEFAULT_PORT = 9100
 
-#: characters a GBK printer lacks, or prints at another width than the layout counts, and what prints instead
+#: characters a GBK printer lacks, or prints twice as wide as the layout counts them, and what prints instead
 SUBSTITUTES = {"¥": "￥", "·": ".", "—": "-", "–": "-", "“": '"', "”": '"', "‘": "'", "’": "'", "…": "...",
-               "\u00a0": " "}
+               "×": "x", "μ": "u", "\u00a0": " "}
 
 
 class PrinterError(UserFacingError):
@@ -49,18 +48,40 @@ def align(centre: bool) -> bytes:
 
 
 def printable(text: str) -> str:
-    """text with what a GBK printer cannot print (or prints wider than the layout counts) replaced."""
+    """text with what a GBK printer cannot print replaced (¥ by ￥, a few marks by their ASCII look-alikes, the
+    rest by ?)."""
     out = []
     for ch in text:
         ch = SUBSTITUTES.get(ch, ch)
         try:
-            n = len(ch.encode(ENCODING))
+            ch.encode(ENCODING)
         except UnicodeEncodeError:
-            ch, n = "?", 1
-        if n != char_width(ch) and len(ch) == 1 and char_width(ch) == 1:
-            ch = "?"  # a narrow character GBK prints as a full-width one: keep the columns right
+            ch = "?"
         out.append(ch)
     return "".join(out)
+
+
+_SPACES = re.compile(r" {2,}")
+
+
+def fit(text: str, width: int) -> bytes:
+    """A laid-out line in GBK for a printer of width columns. A character the layout counts one column wide but
+    GBK prints two (×, °, №, Ⅱ ...) takes its extra column from the line's widest run of spaces (the padding
+    between a label and its value), so the value still ends at the paper's edge."""
+    data = text.encode(ENCODING)
+    over = len(data) - width  # every GBK byte is one column: ASCII 12 dots, a double-byte character 24
+    while over > 0:
+        runs = sorted(_SPACES.finditer(text), key=lambda m: m.end() - m.start(), reverse=True)
+        if not runs:
+            break
+        m = runs[0]
+        take = min(over, m.end() - m.start() - 1)
+        text = text[:m.start()] + " " * (m.end() - m.start() - take) + text[m.end():]
+        over -= take
+        data = text.encode(ENCODING)
+        if take == 0:
+            break
+    return data
 
 
 @dataclass(frozen=True)
@@ -121,7 +142,7 @@ def escpos_bytes(receipt: ComposedReceipt, paper_mm: int = 80) -> bytes:
             d.qr(c.qr, ec=QR_ECLEVEL_M, size=QR_MODULE[paper_mm], native=True)
             d._raw(b"\n" + align(False))
             continue
-        d._raw(bold(line.bold) + size(line.tall) + line.text.encode(ENCODING) + b"\n")
+        d._raw(bold(line.bold) + size(line.tall) + fit(line.text, width) + b"\n")
     d._raw(bold(False) + size(False))
     d.cut()
     return bytes(d.output)

@@ -245,7 +245,7 @@ def test_escpos_prints_to_a_tcp_printer_gbk_qr_and_cut(listener, paper_mm):
     want = [printable(x.text) if not x.qr else "" for x in styled_lines(c.map_text(printable), width)]
     printed = [x.text for x in got.lines]
     assert [x for x in printed if x] == [x for x in want if x]
-    assert all(display_width(x) <= width for x in printed)
+    assert all(len(x.encode("gbk")) <= width for x in printed)  # GBK bytes are the printer's columns
     assert [x.text.split()[0] for x in got.lines if x.tall] == ["个人现金支付"]
     assert any(x.bold and "医保结算单" in x.text for x in got.lines)
 
@@ -344,3 +344,15 @@ def test_build_takes_the_slip_fields_from_the_visit_and_the_answers_and_masks_un
     shown = build(mask_name=False)
     assert shown.name_printed == "符小明"
     assert any(x.endswith("符小明") for x in text_lines(compose_settlement(shown), 32))
+
+
+def test_gbk_double_width_marks_keep_the_value_at_the_paper_edge():
+    from drivers.printer.escpos import fit
+
+    line = "体温" + " " * 10 + "37.5℃"  # the layout counts ℃ one column (ambiguous width); GBK prints it two
+    assert display_width(line) == 19 and len(line.encode("gbk")) == 20
+    assert fit(line, 19) == ("体温" + " " * 9 + "37.5℃").encode("gbk")
+    assert fit("医保结算单", 32) == "医保结算单".encode("gbk")
+    assert printable("¥1.00 0.25g×24粒 5μg") == "￥1.00 0.25gx24粒 5ug"
+    data = escpos_bytes(compose_settlement(settlement_receipt(diagnosis="R50.9 发热 39℃")), 58)
+    assert all(len(x.text.encode("gbk")) <= 32 for x in decode(data).lines)
