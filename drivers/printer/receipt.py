@@ -148,7 +148,9 @@ class ReceiptData:
 
     # journal round trip (plain JSON-able dict) --------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
+        """What the journal keeps: never the full name (a reprint prints it masked)."""
         d = dict(self.__dict__)
+        d.pop("name_full", None)
         d["amounts"] = {k: f"{v:.2f}" for k, v in self.amounts.items()}
         d["funds"] = [[n, f"{v:.2f}"] for n, v in self.funds]
         d["fund_codes"] = [[n, f"{v:.2f}"] for n, v in self.fund_codes]

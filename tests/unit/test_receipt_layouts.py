@@ -343,6 +343,7 @@ def test_build_takes_the_slip_fields_from_the_visit_and_the_answers_and_masks_un
     assert "符小明" not in str(r.to_dict())  # the journal keeps no full name unless configured
     shown = build(mask_name=False)
     assert shown.name_printed == "符小明"
+    assert "符小明" not in str(shown.to_dict())  # nor when names print unmasked: the journal keeps it masked
     assert any(x.endswith("符小明") for x in text_lines(compose_settlement(shown), 32))
 
 
