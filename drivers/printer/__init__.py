@@ -1,6 +1,7 @@
 """Receipt printing without Qt: the receipt's data (:mod:`.receipt`), what each slip says (:mod:`.compose`:
-settlement, cancellation, park and discharge slips), its text layout for a paper width (:mod:`.layout`) and the
-printer interface (:mod:`.base`)."""
+settlement, cancellation, park and discharge slips), its text layout for a paper width (:mod:`.layout`), the
+printer interface (:mod:`.base`) and the ESC/POS thermal printer (:mod:`.escpos`, imported where used: it loads
+python-escpos)."""
 from terminal.core.textwidth import display_width
 
 from .base import ReceiptPrinter

@@ -7,7 +7,8 @@ from .compose import ComposedReceipt
 
 
 class ReceiptPrinter(Protocol):
-    """A receipt printer: the PDF printer (terminal.ui.receipt, QTextDocument) today, ESC/POS next.
+    """A receipt printer: the ESC/POS thermal printer (drivers.printer.escpos) or the PDF / system printer
+    (terminal.ui.receipt: roll paper or A5); terminal.ui.receipt.printer_for picks the configured one.
 
     print_receipt may block (a printer, the disk): callers run it on a worker."""
 

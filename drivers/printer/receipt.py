@@ -1,8 +1,10 @@
 """The settlement receipt's data: what the journal keeps to reprint.
 
-``ReceiptData`` carries the masked name and ID only (never the full numbers), plus what a 2208 cancellation
-needs (setl_id, mdtrt_id, psn_no, insured place). What is printed from it is composed in
-:mod:`drivers.printer.compose`.
+``ReceiptData`` carries the masked name and ID only (never the full numbers; the full name only where the
+configuration asks for it, [printer] mask_name = false), plus what a 2208 cancellation needs (setl_id, mdtrt_id,
+psn_no, insured place). Its amounts are the platform's setlinfo (terminal.core.models.Settlement.amounts), its funds
+the setldetail rows; the tender (how the cash share was paid, the change) is filled by the tender step. What is
+printed from it is composed in :mod:`drivers.printer.compose`.
 """
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ from typing import Any, Protocol
 from terminal.core.models import FUND_NAMES, INSUTYPE_NAMES, Person, Settlement, Visit
 from terminal.core.money import ZERO, money
 from terminal.core.privacy import mask_id, mask_name
+from terminal.core.tender import TenderLine
 
 
 class FacilitySettings(Protocol):
@@ -26,10 +29,14 @@ class FacilitySettings(Protocol):
 
 
 class ReceiptSettings(Protocol):
-    """What a receipt reads from terminal.config.Config."""
+    """What a receipt reads from terminal.config.Config (and, when it has one, [printer] mask_name)."""
 
     @property
     def facility(self) -> FacilitySettings: ...
+
+
+#: chrgitm_lv of the 2204 answer (收费项目等级) -> the class printed beside the item
+ITEM_LEVELS = {"01": "甲", "1": "甲", "02": "乙", "2": "乙", "03": "丙", "3": "丙"}
 
 
 @dataclass(slots=True)  # the session journal keeps a day of these (terminal/app/session.py)
@@ -37,6 +44,11 @@ class ReceiptLine:
     name: str
     qty: str
     amount: Decimal
+    level: str = ""  # chrgitm_lv of the 2204 answer: 01 甲 / 02 乙 / 03 丙, '' when the platform did not say
+
+    @property
+    def level_name(self) -> str:
+        return ITEM_LEVELS.get(self.level, self.level)
 
 
 @dataclass
@@ -56,7 +68,7 @@ class ReceiptData:
     mdtrt_id: str
     msgid: str
     amounts: dict[str, Decimal]
-    funds: list[tuple[str, Decimal]] = field(default_factory=list)
+    funds: list[tuple[str, Decimal]] = field(default_factory=list)  # setldetail: (fund name, amount)
     lines: list[ReceiptLine] = field(default_factory=list)
     cert_type: str = ""
     training: bool = False
@@ -65,6 +77,22 @@ class ReceiptData:
     reprints: int = 0
     clr_type: str = ""
     clr_optins: str = ""
+    med_type: str = ""  # 医疗类别 (11 普通门诊 ...)
+    psn_type: str = ""  # 人员类别 (the platform's code)
+    mdtrt_admdvs: str = ""  # 就医地: the facility's area
+    dept_name: str = ""
+    diagnosis: str = ""  # "code name" when the bill names one
+    #: the full name, only when the configuration prints names unmasked ([printer] mask_name = false); else ''
+    name_full: str = ""
+    #: how the cash share was paid (the tender step fills them) and the change handed back
+    tender_lines: list[TenderLine] = field(default_factory=list)
+    change: Decimal = ZERO
+    #: setldetail: (fund_pay_type, amount), for the funds the platform left out of setlinfo
+    fund_codes: list[tuple[str, Decimal]] = field(default_factory=list)
+
+    @property
+    def name_printed(self) -> str:
+        return self.name_full or self.name_masked
 
     @property
     def cash(self) -> Decimal:
@@ -88,9 +116,20 @@ class ReceiptData:
               training: bool, when: datetime | None = None) -> ReceiptData:
         when = when or datetime.now()
         # interned: the same catalogue names and quantities come back all day, one copy each is enough
-        lines = [ReceiptLine(sys.intern(i.name), sys.intern(f"{i.qty}"), i.amount) for i in visit.bill.items]
+        levels = {str(x.get("feedetl_sn")): str(x.get("chrgitm_lv") or "") for x in visit.fee_results
+                  if isinstance(x, dict)}
+        lines = [ReceiptLine(sys.intern(i.name), sys.intern(f"{i.qty}"), i.amount,
+                             levels.get(f"{visit.chrg_bchno}{n:04d}", ""))
+                 for n, i in enumerate(visit.bill.items, 1)]
         funds = [(d.fund_pay_type_name or FUND_NAMES.get(d.fund_pay_type, d.fund_pay_type), d.fund_payamt)
                  for d in settlement.details]
+        try:
+            psn_type = person.insurance(visit.insutype).psn_type
+        except LookupError:
+            psn_type = ""
+        bill = visit.bill
+        diagnosis = " ".join(x for x in (bill.dise_codg, bill.dise_name) if x)
+        unmasked = getattr(getattr(cfg, "printer", None), "mask_name", True) is False
         return cls(
             facility_code=cfg.facility.code, facility_name=cfg.facility.name,
             operator_id=getattr(operator, "id", ""), operator_name=getattr(operator, "name", ""),
@@ -100,15 +139,24 @@ class ReceiptData:
             cross_province=visit.cross_province(cfg.facility.admdvs), setl_id=settlement.setl_id,
             clr_type=settlement.clr_type, clr_optins=settlement.clr_optins,
             mdtrt_id=settlement.mdtrt_id or visit.mdtrt_id, msgid=visit.settle_msgid,
-            amounts=dict(settlement.amounts), funds=funds, lines=lines, cert_type=visit.credential.cert_type,
-            training=training)
+            amounts=dict(settlement.amounts), funds=funds,
+            fund_codes=[(d.fund_pay_type, d.fund_payamt) for d in settlement.details], lines=lines,
+            cert_type=visit.credential.cert_type,
+            training=training, med_type=visit.med_type or bill.med_type,
+            psn_type=settlement.info.get("psn_type") or psn_type, mdtrt_admdvs=cfg.facility.admdvs,
+            dept_name=bill.dept_name, diagnosis=diagnosis, name_full=person.psn_name if unmasked else "")
 
     # journal round trip (plain JSON-able dict) --------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
+        """What the journal keeps: never the full name (a reprint prints it masked)."""
         d = dict(self.__dict__)
+        d.pop("name_full", None)
         d["amounts"] = {k: f"{v:.2f}" for k, v in self.amounts.items()}
         d["funds"] = [[n, f"{v:.2f}"] for n, v in self.funds]
-        d["lines"] = [[ln.name, ln.qty, f"{ln.amount:.2f}"] for ln in self.lines]
+        d["fund_codes"] = [[n, f"{v:.2f}"] for n, v in self.fund_codes]
+        d["lines"] = [[ln.name, ln.qty, f"{ln.amount:.2f}", ln.level] for ln in self.lines]
+        d["tender_lines"] = [ln.as_dict() for ln in self.tender_lines]
+        d["change"] = f"{self.change:.2f}"
         return d
 
     @classmethod
@@ -116,6 +164,11 @@ class ReceiptData:
         d = dict(d)
         d["amounts"] = {k: money(v) for k, v in (d.get("amounts") or {}).items()}
         d["funds"] = [(n, money(v)) for n, v in d.get("funds") or []]
-        d["lines"] = [ReceiptLine(n, q, money(a)) for n, q, a in d.get("lines") or []]
+        d["fund_codes"] = [(n, money(v)) for n, v in d.get("fund_codes") or []]
+        d["lines"] = [ReceiptLine(x[0], x[1], money(x[2]), *(x[3:4])) for x in d.get("lines") or []]
+        d["tender_lines"] = [TenderLine(t["method"], money(t["amount"]), money(t["tendered"]),
+                                        money(t.get("change") or "0"), t.get("reference") or "")
+                             for t in d.get("tender_lines") or []]
+        d["change"] = money(d.get("change") or "0")
         known = set(cls.__dataclass_fields__)
         return cls(**{k: v for k, v in d.items() if k in known})

@@ -109,8 +109,18 @@ class ScannerConfig:
 
 @dataclass
 class PrinterConfig:
+    """Where receipts go. kind "pdf": through Qt to the system printer ``name``, or (no name) a PDF in ``pdf_dir``,
+    on roll paper of ``paper_mm`` (pdf_layout "roll") or as an A5 结算单 ("a5"). kind "escpos": an ESC/POS thermal
+    printer at ``escpos_connection`` (tcp://host[:9100], usb:VID:PID, serial:DEVICE[@BAUD]), ``paper_mm`` 58 or 80.
+    Names print masked unless mask_name = false."""
+
     name: str = ""
     pdf_dir: str = ""
+    kind: str = "pdf"  # pdf | escpos
+    escpos_connection: str = ""
+    paper_mm: int = 80  # 58 | 80
+    pdf_layout: str = "roll"  # roll | a5
+    mask_name: bool = True
 
 
 @dataclass

@@ -194,6 +194,33 @@ def validate(cfg: Config) -> None:
         raise ConfigError("log.level", "应为 DEBUG/INFO/WARNING/ERROR", src)
     if cfg.ui.language not in ("zh_CN", "en"):
         raise ConfigError("ui.language", "应为 zh_CN 或 en", src)
+    _validate_printer(cfg, src)
+
+
+#: [printer] escpos_connection: tcp://host[:port], usb:VID:PID (hex), serial:DEVICE[@BAUD]
+ESCPOS_CONNECTION = re.compile(r"tcp://(\[[0-9A-Fa-f:.]+\]|[0-9A-Za-z.-]+)(:\d{1,5})?/?|usb:[0-9A-Fa-f]{4}:[0-9A-Fa-f]{4}"
+                               r"|serial:[^@\s]+(@\d{3,7})?")
+
+
+def _validate_printer(cfg: Config, src: str) -> None:
+    p = cfg.printer
+    if p.kind not in ("pdf", "escpos"):
+        raise ConfigError("printer.kind", f"应为 \"pdf\" 或 \"escpos\"，实际为 {p.kind!r}", src)
+    if p.paper_mm not in (58, 80):
+        raise ConfigError("printer.paper_mm", f"纸宽应为 58 或 80（毫米），实际为 {p.paper_mm}", src)
+    if p.pdf_layout not in ("roll", "a5"):
+        raise ConfigError("printer.pdf_layout", f"应为 \"roll\"（卷纸）或 \"a5\"（A5 结算单），实际为 {p.pdf_layout!r}",
+                          src)
+    conn = p.escpos_connection.strip()
+    if p.kind == "escpos" and not conn:
+        raise ConfigError("printer.escpos_connection", "printer.kind = \"escpos\" 需要打印机连接，如 "
+                          "tcp://192.168.1.50:9100、usb:0416:5011 或 serial:/dev/ttyS0", src)
+    if conn:
+        m = ESCPOS_CONNECTION.fullmatch(conn)
+        port = conn.rsplit(":", 1)[-1].rstrip("/") if conn.startswith("tcp://") and m and m.group(2) else ""
+        if not m or (port and not 1 <= int(port) <= 65535):
+            raise ConfigError("printer.escpos_connection", "应为 tcp://主机[:端口]（默认 9100）、usb:VID:PID"
+                              f"（十六进制，如 usb:0416:5011）或 serial:设备[@波特率]，实际为 {conn!r}", src)
 
 
 def _validate_bill(bill: BillConfig, src: str) -> None:

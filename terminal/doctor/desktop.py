@@ -11,8 +11,38 @@ from terminal.doctor.qtprobe import qt_probe, run_probe
 from terminal.doctor.report import FAIL, PASS, SKIP, WARN, Finding, finding
 
 
+def check_escpos(ctx: Context) -> Finding:
+    """[printer] kind = "escpos": the thermal printer answers on its port (TCP), or its device exists (serial);
+    USB is only named (opening it needs the device's permissions, and printing would waste paper)."""
+    import socket
+
+    from drivers.printer.escpos import parse_connection
+
+    p = ctx.cfg.printer
+    data = {"kind": "escpos", "connection": p.escpos_connection, "paper_mm": p.paper_mm}
+    try:
+        conn = parse_connection(p.escpos_connection)
+    except ValueError as e:
+        return finding(FAIL, f"小票打印机连接无效：{e}", "修改配置 printer.escpos_connection",
+                       key="printer.escpos_connection", **data)
+    if conn.kind == "tcp":
+        try:
+            socket.create_connection((conn.host, conn.port), timeout=3).close()
+        except OSError as e:
+            return finding(FAIL, f"小票打印机 {conn} 无法连接：{e}",
+                           "检查打印机电源、网线与 IP 地址（打印自检页可看到 IP）", key="printer.escpos_connection",
+                           **data)
+        return finding(PASS, f"小票打印机 {conn} 可连接（{p.paper_mm} 毫米纸）", **data)
+    if conn.kind == "serial" and not Path(conn.device).exists() and not conn.device.upper().startswith("COM"):
+        return finding(FAIL, f"串口 {conn.device} 不存在", "检查打印机串口线与设备名", key="printer.escpos_connection",
+                       **data)
+    return finding(PASS, f"小票打印机配置为 {conn}（{p.paper_mm} 毫米纸）；首次使用请打印测试单", **data)
+
+
 def check_printer(ctx: Context) -> Finding:
     cfg = ctx.cfg
+    if getattr(cfg.printer, "kind", "pdf") == "escpos":
+        return check_escpos(ctx)
     probe = qt_probe(ctx)
     if not probe.get("printsupport"):
         return finding(FAIL, f"Qt 打印模块无法使用：{probe.get('error') or probe.get('printsupport_error', '')}",

@@ -317,7 +317,7 @@ class CashierController(QObject):
 
         return Op(self.runner, self.tr("打印补结算凭条"),
                   lambda: print_slip(slip, facility_name=self.cfg.facility.name, printer_name=p.name,
-                                     pdf_dir=pdf_dir, training=self.session.training),
+                                     pdf_dir=pdf_dir, training=self.session.training, printer=p),
                   kind="print").success(ok).failure(
             lambda e: self.say("error", self.tr("打印失败：") + str(e))).run()
 
@@ -341,5 +341,5 @@ class CashierController(QObject):
 
         # printing is not something the cashier waits on: run it without the busy overlay
         return Op(self.runner, self.tr("打印结算单"),
-                  lambda: print_receipt(r, printer_name=p.name, pdf_dir=pdf_dir, reprint=reprint),
+                  lambda: print_receipt(r, printer_name=p.name, pdf_dir=pdf_dir, reprint=reprint, printer=p),
                   kind="print").success(ok).failure(fail).run()

@@ -91,4 +91,4 @@ def test_session_and_receipt_without_qt(tmp_path):
     assert out["cash"] in text and "个人现金支付" in text and "【训练模式 · 非正式票据】" in text
     assert out["name"] not in text and out["certno"] not in text  # masked on paper
     assert out["qr"].startswith("YBSETL|") and out["setl_id"] in out["qr"]
-    assert sum(1 for x in out["lines"] if x.startswith("-")) == 4  # info, items, amounts, cash
+    assert sum(1 for x in out["lines"] if x.startswith("-")) == 5  # info, items, amounts, cash, references

@@ -64,7 +64,7 @@ def test_receipt_html_masks_and_carries_the_verification_qr(tmp_path):
     assert "¥40.00" in doc.toPlainText()
     path = print_receipt(r, pdf_dir=tmp_path)
     assert path.endswith(".pdf") and (tmp_path / path.split("/")[-1]).read_bytes()[:5] == b"%PDF-"
-    assert "重打" in receipt_html(r, reprint=True)
+    assert "补打" in receipt_html(r, reprint=True)
     back = type(r).from_dict(r.to_dict())
     assert back.amounts == r.amounts and back.lines[0].amount == Decimal("100.00")
 

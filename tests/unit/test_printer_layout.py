@@ -22,8 +22,8 @@ def _receipt(**kw: Any) -> ReceiptData:
         amounts={"medfee_sumamt": Decimal("100.00"), "fund_pay_sumamt": Decimal("60.00"),
                  "psn_cash_pay": Decimal("40.00")},
         funds=[("统筹基金", Decimal("60.00"))],
-        lines=[ReceiptLine("眼部B超", "1", Decimal("100.00")),
-               ReceiptLine("防蓝光护目镜（目录外自费）加长的名称", "12.5", Decimal("1234.50"))])
+        lines=[ReceiptLine("眼部B超", "1", Decimal("100.00"), "01"),
+               ReceiptLine("防蓝光护目镜（目录外自费）加长的名称", "12.5", Decimal("1234.50"), "03")])
     d.update(kw)
     return ReceiptData(**d)
 
@@ -50,13 +50,15 @@ def test_settlement_layout_at_48_columns():
     assert lines[0] == " " * 15 + "南宁市第一人民医院"  # centred: (48 - 18) // 2
     assert lines[1].strip() == "医保结算单"
     assert "参保人" + " " * 38 + "符**" in lines
-    assert any(x.startswith("眼部B超") and x.endswith("1   ¥100.00") for x in lines)
-    # a name too long for its column wraps under itself; quantity and amount stay on its first line
+    assert any(x.startswith("眼部B超") and x.endswith("1   ¥100.00   甲") for x in lines)
+    # a name too long for its column takes the full width, whole; its figures follow on the next line
     first = next(i for i, x in enumerate(lines) if x.startswith("防蓝光"))
-    assert lines[first].endswith("12.5 ¥1,234.50") and lines[first + 1] and "¥" not in lines[first + 1]
+    assert lines[first] == "防蓝光护目镜（目录外自费）加长的名称"
+    assert lines[first + 1] == " " * 29 + "12.5 ¥1,234.50   丙"
     assert "个人现金支付" + " " * 30 + "¥40.00" in lines
-    assert lines[-1].strip() == "H45010000001 · H450100000012026010510000000001"
-    assert sum(1 for x in lines if x == "-" * 48) == 4
+    assert "报文ID" + " " * 11 + "H450100000012026010510000000001" in lines  # the whole msgid beside its label
+    assert lines[-1].strip() == "扫码核验结算信息"
+    assert sum(1 for x in lines if x == "-" * 48) == 5  # info, items, amounts, cash, references
 
 
 def test_a_value_that_does_not_fit_beside_its_label_goes_right_aligned_below():
@@ -70,7 +72,7 @@ def test_kinds_notes_and_file_names():
     assert (c.kind, c.name, c.suffix, c.notes) == (SlipKind.SETTLEMENT, "SETL0001", "", ())
     assert c.qr == "YBSETL|H45010000001|SETL0001|100.00|60.00|40.00"
     again = compose_settlement(r, reprint=True)
-    assert again.suffix == "-reprint" and [n.text for n in again.notes] == ["（重打）"]
+    assert again.suffix == "-reprint" and [n.text for n in again.notes] == ["【补打】"]
     gone = compose_settlement(_receipt(status="cancelled", cancelled_time="2026-01-05 11:00:00", training=True))
     assert gone.kind == SlipKind.CANCEL and gone.suffix == "-cancel"
     assert [(n.text, n.bold) for n in gone.notes] == [("【训练模式 · 非正式票据】", True),
@@ -87,7 +89,7 @@ def test_labels_go_through_translate_values_do_not():
     assert c.title == "<Receipt:医保结算单>"
     assert c.info[1] == Row("<Receipt:参保人>", "符**")
     assert c.cash == Row("<Receipt:个人现金支付>", "¥40.00", bold=True)
-    assert c.amounts[7].label == "统筹基金"  # a fund's name is the platform's
+    assert c.amounts[7].label == "<Receipt:统筹基金支付>"
 
 
 def test_park_slip():
