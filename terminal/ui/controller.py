@@ -286,7 +286,7 @@ class CashierController(QObject):
         if st in ("done", "failed", "uncertain"):
             self.status.ok(0.0)  # the platform answered the worker
         elif st == "retry":
-            self.status._set("offline", getattr(outcome, "message", ""))
+            self.status.unreachable(getattr(outcome, "message", ""))
         self.desk.reversal.queue_changed()
         self.refresh_queue_count()
 
