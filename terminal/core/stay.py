@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import threading
 from collections import deque
+from dataclasses import dataclass
+from decimal import Decimal
 from enum import Enum
 from typing import Callable, Protocol, TypeVar
 
@@ -28,11 +30,12 @@ from .errors import UserFacingError, user_message_of
 from .idcard import id_number_problem
 from .inpatient import DepositReconciliation, FeeTotals, Stay
 from .models import CardData, CertType, Credential, Person, Settlement
-from .money import fmt_yuan
+from .money import ZERO, fmt_yuan
 from .refunds import refund_text
 
 __all__ = ["Phase", "TRANSITIONS", "IllegalTransition", "StayMachine", "StayQueryUnrecognised", "StayBook",
-           "StayResult", "DischargeDeskService", "StayView", "Runner", "CardReader", "AMOUNT_KEYS", "is_unexpected"]
+           "StayResult", "DischargeDeskService", "StayView", "Runner", "CardReader", "AMOUNT_KEYS", "is_unexpected",
+           "StayDisplay", "Due"]
 
 _T = TypeVar("_T")
 
@@ -71,6 +74,31 @@ AMOUNT_KEYS = ("medfee_sumamt", "fund_pay_sumamt", "hosp_part_amt", "psn_part_am
                "held")
 PENDING_LINES = ("new", "sending")  # fee lines not uploaded yet
 HISTORY_LEN = 200
+
+
+@dataclass(frozen=True)
+class Due:
+    """What changes hands at the desk after the settlement: ``collect`` (the patient pays ``amount`` more than the
+    deposits), ``refund`` (the hospital pays ``amount`` back) or ``even`` (0.00: nothing to collect)."""
+
+    kind: str
+    amount: Decimal
+
+    @property
+    def label(self) -> str:
+        return {"collect": "应补缴", "refund": "应退款", "even": "预交金正好结清"}[self.kind]
+
+
+@dataclass(frozen=True)
+class StayDisplay:
+    """What the customer display shows for the stay on the discharge desk (the patient reads it)."""
+
+    name: str  # masked
+    state: str
+    caption: str = ""  # 您需补缴 / 退还您 / 预交金正好结清
+    amount: str = ""
+    rows: tuple[str, ...] = ()
+    kind: str = ""  # collect | refund | even: the amount's colour
 
 
 class IllegalTransition(RuntimeError):
@@ -191,6 +219,7 @@ class StayMachine:
         self.result: StayResult | None = None  # the last pre-settlement or settlement shown
         self.acct_used = True
         self.status = ""
+        self.level = ""  # the status's colour: info | ok | warn | error ('' nothing said)
         self.notice = ""  # the platform's warn_msg on the answer shown
         self.receipt = ""
         self.history: deque[tuple[Phase, Phase]] = deque(maxlen=HISTORY_LEN)  # the last transitions
@@ -262,12 +291,57 @@ class StayMachine:
             return "", ""
         return rec.label, fmt_yuan(rec.collect or rec.refund) if rec.kind != "even" else ""
 
+    def due_now(self) -> Due | None:
+        """What is to collect or refund against the deposits, from the pre-settlement or settlement shown."""
+        rec = self.result.reconciliation if self.result is not None else None
+        if rec is None:
+            return None
+        return Due(rec.kind, rec.collect or rec.refund if rec.kind != "even" else ZERO)
+
+    def settle_question(self) -> str:
+        """The confirmation F9 asks before 2402 + 2304: who, the total, the cash share, and what changes hands."""
+        st, r = self.stay, self.result
+        if st is None or r is None:
+            return ""
+        s = r.settlement
+        due = self.due_now()
+        lines = [f"出院结算：{st.name_masked or st.psn_no}  住院号 {st.adm_no}",
+                 f"医疗费总额 {fmt_yuan(s.medfee_sumamt)}，医保基金支付 {fmt_yuan(s.fund_pay_sumamt)}，"
+                 f"个人账户 {fmt_yuan(s.acct_pay)}",
+                 f"个人现金 {fmt_yuan(s.psn_cash_pay)}，预交金 {fmt_yuan(r.reconciliation.held if r.reconciliation else ZERO)}"]
+        if due is not None:
+            lines.append(f"{due.label} {fmt_yuan(due.amount)}" if due.kind != "even" else due.label)
+        lines.append("确认结算？（Enter 确认，Esc 取消）")
+        return "\n".join(lines)
+
+    def display(self) -> StayDisplay | None:
+        """The customer display's content for the stay shown (None: nothing on the desk)."""
+        st = self.stay
+        if st is None:
+            return None
+        greeting = st.name_masked or ""
+        r = self.result
+        if r is None or self.phase not in (P.PREVIEWED, P.SETTLING, P.SETTLED):
+            return StayDisplay(greeting, "正在为您办理出院结算…")
+        s = r.settlement
+        state = {P.PREVIEWED: "请核对金额", P.SETTLING: "正在结算，请稍候", P.SETTLED: "出院结算完成，谢谢"}[self.phase]
+        due = self.due_now()
+        held = r.reconciliation.held if r.reconciliation else ZERO
+        rows = (f"医疗费总额 {fmt_yuan(s.medfee_sumamt)}",
+                f"医保基金支付 {fmt_yuan(s.fund_pay_sumamt)}，个人账户支付 {fmt_yuan(s.acct_pay)}",
+                f"个人现金 {fmt_yuan(s.psn_cash_pay)}，已交预交金 {fmt_yuan(held)}")
+        if due is None:
+            return StayDisplay(greeting, state, "您需支付（现金）", fmt_yuan(s.psn_cash_pay), rows, "collect")
+        caption = {"collect": "您需补缴", "refund": "退还您（预交金余额）", "even": "预交金正好结清，无需补缴"}[due.kind]
+        return StayDisplay(greeting, state, caption, fmt_yuan(due.amount) if due.kind != "even" else "", rows,
+                           due.kind)
+
     # intents -----------------------------------------------------------------------------------------------------
     def find(self, text: str) -> bool:
         """Find the stay: admission number in the ward book, else an ID number or a scanned e-code (1101)."""
         q = text.strip()
         if not q:
-            self._say("请输入住院号、身份证号，或扫描医保码")
+            self._say("请输入住院号、身份证号，或扫描医保码", "warn")
             return False
         ecode = self.ecode
 
@@ -290,7 +364,7 @@ class StayMachine:
     def read_card(self) -> bool:
         reader = self.card_reader
         if reader is None:
-            self._say("未配置读卡器")
+            self._say("未配置读卡器", "error")
             return False
 
         def work() -> tuple[Stay, FeeTotals]:
@@ -348,7 +422,7 @@ class StayMachine:
         self.acct_used = acct_used
         if self.phase == P.PREVIEWED:
             self._go(P.FOUND)
-            self._say("个人账户选择已改变，请重新预结算 (F5)")
+            self._say("个人账户选择已改变，请重新预结算 (F5)", "warn")
         return True
 
     def clear(self) -> bool:
@@ -388,9 +462,18 @@ class StayMachine:
         self._run(label, fn, ok, fail)
         return True
 
-    def _say(self, status: str) -> None:
+    def _say(self, status: str, level: str = "info") -> None:
         self.status = status
+        self.level = level if status else ""
         self.view.changed()
+
+    def hint(self, text: str, level: str = "warn", append: bool = False) -> None:
+        """A word for the cashier from the front-end (why a key did nothing, where the slip went); ``append``
+        keeps what is said already (the settlement's outcome) in front."""
+        if append and self.status:
+            self._say(self.status + "；" + text, self.level or level)
+        else:
+            self._say(text, level)
 
     # results ---------------------------------------------------------------------------------------------------
     def _found(self, res: tuple[Stay, FeeTotals]) -> None:
@@ -399,9 +482,9 @@ class StayMachine:
         self.stay, self.totals, self.result = st, totals, None
         self.receipt = self.notice = ""
         if st.state == "settled":
-            self._say(f"该住院已结算（结算ID {st.setl_id}）")
+            self._say(f"该住院已结算（结算ID {st.setl_id}）", "warn")
         else:
-            self._say(f"已找到住院记录：{totals.count} 条费用，合计 {fmt_yuan(totals.total)}；按 F5 预结算")
+            self._say(f"已找到住院记录：{totals.count} 条费用，合计 {fmt_yuan(totals.total)}；按 F5 预结算", "ok")
 
     def _show(self, r: StayResult) -> None:
         self.stay, self.result, self.totals = r.stay, r, r.totals
@@ -412,13 +495,13 @@ class StayMachine:
         self._go(P.PREVIEWED)
         self._show(r)
         rec = r.reconciliation.text if r.reconciliation else ""
-        self._say(f"预结算完成（未记账）：{rec}。确认后按 F9 出院结算" + (f"  [{r.warn}]" if r.warn else ""))
+        self._say(f"预结算完成（未记账）：{rec}。确认后按 F9 出院结算" + (f"  [{r.warn}]" if r.warn else ""), "ok")
 
     def _settled(self, r: StayResult) -> None:
         self._go(P.SETTLED)
         self._show(r)
         rec = r.reconciliation.text if r.reconciliation else ""
-        self._say(f"结算成功（结算ID {r.settlement.setl_id}）：{rec}")
+        self._say(f"结算成功（结算ID {r.settlement.setl_id}）：{rec}", "ok")
         self.view.settlement_made(r)
 
     def _cancelled(self, r: StayResult) -> None:
@@ -427,19 +510,19 @@ class StayMachine:
         self.receipt = (f"已撤销结算 {r.settlement.setl_id}；医院持有预交金 {fmt_yuan(r.stay.held)}，"
                         "重新结算时补缴或退款")
         self.notice = r.warn
-        self._say("结算已撤销，住院恢复为待结算：" + refund_text(r.settlement))
+        self._say("结算已撤销，住院恢复为待结算：" + refund_text(r.settlement), "warn")
         self.view.settlement_cancelled(r)
 
     def _failed(self, label: str, err: BaseException) -> None:
         if self.phase in (P.SETTLING, P.CANCELLING) and self.is_uncertain(err):
             self._go(P.UNCERTAIN)  # the service reversed it (or queued the reversal); pre-settle anew
-            self._say(f"结算结果未知：{user_message_of(err)}")
+            self._say(f"结算结果未知：{user_message_of(err)}", "error")
             self._refresh()
             return
         self._go(self._before)
         if is_unexpected(err):
             self.view.unexpected(label, err)
-        self._say(f"{label}失败：{user_message_of(err)}")
+        self._say(f"{label}失败：{user_message_of(err)}", "error")
 
     def _refresh(self) -> None:
         """Read the stay again after an unknown outcome (not busy: the cashier may go on meanwhile)."""

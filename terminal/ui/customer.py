@@ -36,6 +36,7 @@ class CustomerDisplay(QWidget):
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         self.facility_code = facility_code
         self._qr_for = ""
+        self._ctl = None  # the cashier window's controller, last rendered
         lay = QVBoxLayout(self)
         lay.setContentsMargins(40, 24, 40, 24)
         lay.setSpacing(12)
@@ -110,7 +111,31 @@ class CustomerDisplay(QWidget):
             self.resize(1024, 600)
             self.show()
 
+    def show_stay(self, d) -> None:
+        """The discharge desk's stay (terminal.core.stay.StayDisplay); None: back to the cashier window's patient."""
+        if d is None:
+            self.render(self._ctl)
+            return
+        self.greeting.setText(self.tr("您好，") + d.name)
+        set_kind(self.greeting, "")
+        set_kind(self.state_label, "")
+        self.state_label.setText(self.tr(d.state))
+        show = bool(d.caption)
+        self.pay_caption.setText(self.tr(d.caption))
+        self.pay.setText(d.amount)
+        set_kind(self.pay, {"refund": "refund"}.get(d.kind, ""))
+        for w in (self.pay_caption, self.rows):
+            w.setVisible(show)
+        self.pay.setVisible(show and bool(d.amount))
+        rows = list(d.rows) + ["", "", ""]
+        for w, text in zip((self.total, self.fund, self.acct), rows):
+            w.setText(text)
+        self.qr.setVisible(False)
+        self.qr_caption.setVisible(False)
+        self.footer.setText(self.tr("医保基金支付部分由医保直接结算，您无需垫付"))
+
     def render(self, ctl) -> None:
+        self._ctl = ctl
         st = ctl.state if ctl is not None else S.IDLE
         person = ctl.person if ctl is not None else None
         s = None
@@ -136,6 +161,8 @@ class CustomerDisplay(QWidget):
         self.state_label.setText({S.PREVIEWED: self.tr("请核对金额"), S.SETTLING: self.tr("正在结算，请稍候"),
                                   S.SETTLED: self.tr("结算完成，谢谢"),
                                   S.CANCELLED: self.tr("本次结算已撤销")}.get(st, ""))
+        self.pay_caption.setText(self.tr("您需支付（现金）"))
+        set_kind(self.pay, "")
         self.pay_caption.setVisible(True)
         self.pay.setVisible(True)
         self.rows.setVisible(True)

@@ -9,7 +9,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QFileDialog, QMainWindow, QWidget
 
 from terminal.app.operators import OperatorStore
@@ -147,8 +146,7 @@ class WindowDialogs(QMainWindow):
         if desk is None:
             from .discharge import DischargeDesk
 
-            desk = DischargeDesk.for_session(self.ctl.session, parent=self)
-            desk.setWindowFlag(Qt.WindowType.Window, True)
+            desk = DischargeDesk.for_session(self.ctl.session, parent=self, customer=getattr(self, "customer", None))
             desk.setWindowTitle(self.tr("住院出院结算") + " — " + self.cfg.facility.name)
             desk.resize(1200, 720)
             self.dialogs["discharge"] = desk
