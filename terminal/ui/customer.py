@@ -148,8 +148,36 @@ class CustomerDisplay(QWidget):
         idle = person is None and st == S.IDLE
         set_kind(self.greeting, "idle" if idle else "")
         set_kind(self.state_label, "idle" if idle else "")
+        offline = ctl is not None and getattr(getattr(ctl, "status", None), "state", "") == "offline"
+        # during an outage the fund's share is not settled on the spot: never tell the patient otherwise
+        self.footer.setText(self.tr("医保平台暂不可用：可能需先全额支付，平台恢复后退还医保支付部分") if offline
+                            else self.tr("医保基金支付部分由医保直接结算，您无需垫付"))
+        parked = getattr(ctl, "parked_shown", None) if ctl is not None and st == S.IDLE else None
+        if parked is not None:
+            self.greeting.setText(self.tr("医保平台暂不可用"))
+            set_kind(self.greeting, "")
+            set_kind(self.state_label, "")
+            self.state_label.setText(self.tr("本次按全额收费，请保留凭条"))
+            self.pay_caption.setText(self.tr("您需支付（全额）"))
+            self.pay.setText(fmt_yuan(parked.total))
+            set_kind(self.pay, "")
+            self.total.setText(self.tr("补结算编号 ") + parked.park_id)
+            self.fund.setText(self.tr("平台恢复后自动补办医保结算"))
+            self.acct.setText(self.tr("医保应支付部分凭凭条退还给您"))
+            self.footer.setText(self.tr("医保平台暂不可用：本次先全额支付，平台恢复后退还医保支付部分"))
+            for w in (self.pay_caption, self.pay, self.rows):
+                w.setVisible(True)
+            self.qr.setVisible(False)
+            self.qr_caption.setVisible(False)
+            return
         if s is None:
-            if st == S.UNCERTAIN:
+            refused = getattr(ctl, "refused", "") if ctl is not None else ""
+            if refused and person is not None:
+                self.state_label.setText(self.tr("您的医保暂不能使用（%1）。\n可选择自费结算，或联系参保地医保经办机构。"
+                                                 "请咨询收费员").replace("%1", refused.split("：")[-1]))
+            elif st == S.IDLE and person is None and ctl is not None and getattr(ctl, "card_left", None) is not None:
+                self.state_label.setText(self.tr("请取回您的社保卡"))
+            elif st == S.UNCERTAIN:
                 self.state_label.setText(self.tr("正在与医保平台确认结算结果，请稍候"))
             elif person is not None:
                 self.state_label.setText(self.tr("正在为您办理医保结算…"))

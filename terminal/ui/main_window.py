@@ -187,7 +187,7 @@ class MainWindow(WindowDialogs):
         self.settle_btn.clicked.connect(self._settle_clicked)
         self.cancel_btn.clicked.connect(self.cancel_current)
         self.esc_btn.clicked.connect(ctl.escape)
-        self.park_btn.clicked.connect(ctl.park_now)
+        self.park_btn.clicked.connect(self._f11)
         self.journal_btn.clicked.connect(self.open_journal)
         self.queue_btn.clicked.connect(self.open_queue)
         self.recon_btn.clicked.connect(self.open_reconcile)
@@ -199,6 +199,7 @@ class MainWindow(WindowDialogs):
         ctl.busy_changed.connect(self._busy)
         ctl.duplicate.connect(self.show_duplicate)
         ctl.completed_found.connect(self.show_completed)
+        ctl.same_card.connect(self.confirm_same_card)
         ctl.status.changed.connect(self.render_status)
         self._clock = QTimer(self)
         self._clock.setInterval(1000)
@@ -235,6 +236,10 @@ class MainWindow(WindowDialogs):
         from drivers.scanner.classify import CodeKind, classify
 
         c = classify(text)
+        d = self.dialogs.get("discharge")
+        if d is not None and d.isActiveWindow() and c.kind == CodeKind.ECODE:
+            d.find(c.code)  # the discharge desk is the cashier's window now: the patient's e-code is for it
+            return
         if c.kind == CodeKind.ECODE:
             self.identify.ecode.clear()
             self.ctl.identify_ecode(c.code)
@@ -259,7 +264,10 @@ class MainWindow(WindowDialogs):
 
     def _reader_changed(self, state: str, kind: str) -> None:
         self.reader_state = state
+        if kind == "card_removed":
+            self.ctl.desk.card_removed()
         if kind == "card_inserted":
+            self.ctl.desk.card_inserted()
             if self.ctl.can_identify() or self.ctl.state in (S.SETTLED, S.CANCELLED, S.REVERSED):
                 self.ctl.identify_card()
         elif kind in ("reader_removed", "service_lost"):
@@ -287,6 +295,13 @@ class MainWindow(WindowDialogs):
         self.settle_btn.setEnabled(False)
         self.ctl.settle_now()
         self.render()
+
+    def _f11(self) -> None:
+        """F11: park the bill while the platform is unreachable; self-pay for a patient insurance refused."""
+        if self.ctl.refused and not (self.ctl.status.state == "offline" and self.ctl.can_park()):
+            self.ctl.self_pay_now()
+        else:
+            self.ctl.park_now()
 
     def _reprint_current(self) -> None:
         if "journal" in self.dialogs and self.dialogs["journal"].isVisible():
@@ -394,9 +409,7 @@ class MainWindow(WindowDialogs):
         self.settle_btn.setEnabled(c.can_settle())
         set_kind(self.settle_btn, "primary" if c.can_settle() else "")
         self.cancel_btn.setEnabled(c.can_cancel())
-        offline = c.status.state == "offline" and c.session.store is not None
-        self.park_btn.setVisible(offline)
-        self.park_btn.setEnabled(c.can_park())
+        self._render_f11()
         self.esc_btn.set_caption(self.tr("放弃") if c.busy else (
             self.tr("下一位") if st in (S.SETTLED, S.CANCELLED, S.REVERSED, S.IDLE) else self.tr("返回")))
         self.esc_btn.setEnabled(st != S.UNCERTAIN or c.busy)
@@ -404,6 +417,19 @@ class MainWindow(WindowDialogs):
         if self.customer is not None:
             self.customer.render(c)
         self.render_status()
+
+    def _render_f11(self) -> None:
+        """F11 is 离线挂账 while the platform is offline, 自费结算 for a patient insurance refused, hidden else."""
+        c = self.ctl
+        offline = c.status.state == "offline" and c.session.store is not None
+        self_pay = bool(c.refused) and not offline
+        show = offline or self_pay
+        caption = self.tr("自费结算") if self_pay else self.tr("离线挂账")
+        if self.park_btn.caption != caption:
+            self.park_btn.set_caption(caption)
+        if self.park_btn.isVisible() != show:
+            self.park_btn.setVisible(show)
+        self.park_btn.setEnabled(c.can_park() if offline else (self_pay and not c.busy and bool(c.items)))
 
     def render_notice(self) -> None:
         warns = list(getattr(self.ctl, "platform_warns", []) or [])
@@ -416,10 +442,7 @@ class MainWindow(WindowDialogs):
 
     def render_status(self) -> None:
         ps = self.ctl.status
-        offline = ps.state == "offline" and self.ctl.session.store is not None
-        if self.park_btn.isVisible() != offline:
-            self.park_btn.setVisible(offline)
-            self.park_btn.setEnabled(self.ctl.can_park())
+        self._render_f11()
         text = {"online": self.tr("医保平台：在线"), "slow": self.tr("医保平台：响应慢"),
                 "offline": self.tr("医保平台：离线"), "unknown": self.tr("医保平台：连接中…")}[ps.state]
         if ps.state in ("online", "slow") and not ps.signed_in:
@@ -430,8 +453,12 @@ class MainWindow(WindowDialogs):
         self.st_platform.setToolTip(ps.detail)
         set_kind(self.st_platform, {"online": "ok", "slow": "warn", "offline": "bad"}.get(ps.state, ""))
         n = self.ctl.queue_count
-        self.st_queue.setText(self.tr("未发送队列：%1").replace("%1", str(n)))
-        set_kind(self.st_queue, "warn" if n else "")
+        text = self.tr("未发送队列：%1").replace("%1", str(n))
+        refunds = getattr(self.ctl, "refunds_due_count", 0)
+        if refunds:
+            text += self.tr(" · 待退款 %1 笔（F7）").replace("%1", str(refunds))
+        self.st_queue.setText(text)
+        set_kind(self.st_queue, "warn" if n or refunds else "")
         self.st_reader.setText(self.tr("读卡器：") + (self.reader_state or self.tr("未知")))
         op = self.ctl.operator
         self.st_operator.setText(self.tr("操作员：") + (f"{op.id} {op.name}（{op.role_name}）" if op else "—"))
