@@ -148,9 +148,10 @@ def compose_settlement(r: ReceiptData, *, reprint: bool = False,
 def park_refund_lines(park_id: str, translate: Translate = untranslated) -> list[str]:
     """What the patient does to get the insurance share back (the park slip's last lines)."""
     return [translate("Receipt", "【退款说明】"),
-            translate("Receipt", "医保平台恢复后，本院为您补办医保结算；"),
-            translate("Receipt", "医保基金和个人账户应付部分退还给您。"),
-            translate("Receipt", "请保留本凭条，凭编号 %1 到收费窗口办理退款。").replace("%1", park_id)]
+            translate("Receipt", "平台恢复后本院补办医保结算，"),
+            translate("Receipt", "医保应付部分退还给您。"),
+            translate("Receipt", "请保留本凭条，凭编号"),
+            translate("Receipt", "%1 到收费窗口退款。").replace("%1", park_id)]
 
 
 def compose_park(slip: ParkSlipLike, *, facility_name: str, training: bool = False,

@@ -163,7 +163,7 @@ class CustomerDisplay(QWidget):
             set_kind(self.pay, "")
             self.total.setText(self.tr("补结算编号 ") + parked.park_id)
             self.fund.setText(self.tr("平台恢复后自动补办医保结算"))
-            self.acct.setText(self.tr("医保应支付部分凭凭条退还给您"))
+            self.acct.setText(self.tr("医保应付部分凭此凭条退还给您"))
             self.footer.setText(self.tr("医保平台暂不可用：本次先全额支付，平台恢复后退还医保支付部分"))
             for w in (self.pay_caption, self.pay, self.rows):
                 w.setVisible(True)
@@ -173,6 +173,7 @@ class CustomerDisplay(QWidget):
         if s is None:
             refused = getattr(ctl, "refused", "") if ctl is not None else ""
             if refused and person is not None:
+                self.footer.setText(self.tr("医保暂不能使用：自费结算时费用由您全额支付"))
                 self.state_label.setText(self.tr("您的医保暂不能使用（%1）。\n可选择自费结算，或联系参保地医保经办机构。"
                                                  "请咨询收费员").replace("%1", refused.split("：")[-1]))
             elif st == S.IDLE and person is None and ctl is not None and getattr(ctl, "card_left", None) is not None:

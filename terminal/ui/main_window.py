@@ -201,6 +201,8 @@ class MainWindow(WindowDialogs):
         ctl.completed_found.connect(self.show_completed)
         ctl.same_card.connect(self.confirm_same_card)
         ctl.status.changed.connect(self.render_status)
+        if customer is not None:  # the display's footer follows the platform status (no 您无需垫付 while offline)
+            ctl.status.changed.connect(lambda: customer.render(ctl))
         self._clock = QTimer(self)
         self._clock.setInterval(1000)
         self._clock.timeout.connect(self._tick)

@@ -152,7 +152,7 @@ class SettlementPanel(QStackedWidget):
                 self.steps.setText(
                     f'<p style="font-size:40pt;font-weight:bold;color:#c62828;margin:8px 0">{fmt_yuan(slip.total)}</p>'
                     + self.tr("<p>医保平台不可用，本次不经医保，按全额收费。补结算编号 <b>%1</b>，凭条已打印。</p>"
-                              "<p>平台恢复后自动补结算，医保支付部分凭凭条退还患者（F7 待退款）。</p>"
+                              "<p>平台恢复后自动补结算，医保支付部分凭补结算凭条退还患者（F7 待退款）。</p>"
                               "<p>按 <b>Esc</b> 接待下一位。</p>").replace("%1", slip.park_id))
             elif getattr(ctl, "refused", ""):
                 self.idle_title.setText(self.tr("不能医保结算"))
