@@ -12,12 +12,13 @@ import logging
 from collections.abc import Callable
 from decimal import Decimal
 
-from .desk_base import FINISHED, BillKey, DeskCore, untranslated
+from .desk_base import FINISHED, BillKey, untranslated
+from .desk_patient import DeskPatient
 from .desk_ports import (CancelTarget, DeskView, Fault, FaultKind, OutpatientService, Override, ReversalBook, Runner,
                          Slip, Task, Work)
 from .desk_reversal import Reversal
 from .flow import Outcome, State
-from .models import Bill, CertType, Credential, FeeItem, Person, Settlement, Visit
+from .models import Bill, Credential, FeeItem, Person, Settlement, Visit
 from .money import Limits, fmt_yuan
 from .refunds import refund_amounts
 
@@ -26,7 +27,7 @@ log = logging.getLogger(__name__)
 S = State
 
 
-class Desk(DeskCore):
+class Desk(DeskPatient):
     """One cashier desk's decisions: the patient, the bill, the preview, the settlement, cancel and park.
 
     ``settle_now`` is the only way to a 2207 and sends at most one per preview; an unknown outcome goes to the
@@ -39,17 +40,6 @@ class Desk(DeskCore):
         super().__init__(service, book, runner, view, judge, limits=limits, journal=journal, translate=translate,
                          retry_interval_ms=retry_interval_ms)
         self.reversal = Reversal(self)
-        #: the slip of the bill just parked: the window and the customer display show the full amount until the
-        #: next patient
-        self.parked_shown: Slip | None = None
-        #: why the patient on the desk cannot settle with insurance (suspended, no entitlement); '' when they can
-        self.refused = ""
-        #: the card reader: True a card is in, False none, None unknown (no events)
-        self.card_present: bool | None = None
-        #: the card of the patient just finished while it stays in the reader: reading it again asks first
-        self.card_left: Credential | None = None
-        self._same_card: tuple[Credential, Person] | None = None  # a read of card_left waiting for the cashier
-
     def tr(self, text: str) -> str:
         return self.translate("Desk", text)
 
@@ -94,40 +84,9 @@ class Desk(DeskCore):
         cred, person = result
         if self.state in (S.SETTLING, S.UNCERTAIN):
             return
-        if cred.cert_type == CertType.SS_CARD:
-            self.card_present = True  # it was just read
-            left = self.card_left
-            if left is not None and left.cert_no == cred.cert_no and self.state == S.IDLE:
-                # the previous patient's card never left the reader: the cashier confirms it is this patient's
-                self._same_card = result
-                self.say("warn", self.tr("读卡器中仍是上一位患者的社保卡：请确认是否为该患者办理；"
-                                         "否则请取回社保卡，插入新患者的卡"))
-                self.view.confirm_same_card(person)
-                return
-        self.card_left, self._same_card = None, None
-        self._take_person(cred, person)
-
-    def same_card_answer(self, reuse: bool) -> None:
-        """The cashier's answer: the card left in the reader is this patient's (go on) or not (drop the read)."""
-        held, self._same_card = self._same_card, None
-        if held is None or self.busy or self.state != S.IDLE:
+        if self._card_held(cred, person):
             return
-        if reuse:
-            self.card_left = None
-            self._take_person(*held)
-        else:
-            self.say("warn", self.tr("请取回社保卡，并插入新患者的社保卡（或按 F2 医保码 / F3 身份证号）"))
-        self.view.redraw()
-
-    def card_removed(self) -> None:
-        """The reader says the card is out: nothing to remind, nothing to confirm."""
-        self.card_present = False
-        self.card_left, self._same_card = None, None
-        self.view.redraw()
-
-    def card_inserted(self) -> None:
-        self.card_present = True
-        self.view.redraw()
+        self._take_person(cred, person)
 
     def _take_person(self, cred: Credential, person: Person) -> None:
         self.parked_shown = None
@@ -151,13 +110,6 @@ class Desk(DeskCore):
         else:
             ins = person.insurances[0] if person.insurances else None
             self._refuse(self.tr("参保状态异常：") + (ins.status_name if ins else self.tr("无参保信息")))
-
-    def _refuse(self, why: str) -> None:
-        """The patient cannot settle with insurance: the cashier reads why and the next step; the customer
-        display tells the patient (terminal.ui.customer). The self-pay checkout is the F11 key (self_pay_now)."""
-        self.refused = why
-        self.say("error", why + self.tr("，不能医保结算。下一步：告知患者；患者同意自费时按 F11 自费结算（全额，不经医保），"
-                                        "否则请患者联系参保地医保经办机构核实"))
 
     def choose_insurance(self, insutype: str) -> None:
         if self.state not in (S.IDENTIFIED, S.BILLED, S.PREVIEWED) or self.busy or insutype == self.flow.insutype:
@@ -302,19 +254,6 @@ class Desk(DeskCore):
                 self._failed(err)
 
         return self._start(Work(self.tr("上传费用并预结算 (2201/2204/2206)"), "preview", work, ok, fail))
-
-    def self_pay_now(self) -> bool:
-        """F11 for a refused patient: the self-pay checkout (自费: no platform call, the tender, a receipt).
-        SELF-PAY HOOK (issue 13 §7): the tender engineer's checkout is the view's ``self_pay``; the desk hands it
-        the bill and the patient."""
-        if not self.refused or self.busy:
-            return False
-        bill = self.bill()
-        if bill is None:
-            self.say("warn", self.tr("请先录入费用（F4），再按 F11 自费结算"))
-            return False
-        self.view.self_pay(self.flow.person, bill)
-        return True
 
     # duplicate-bill guard ---------------------------------------------------------------------------------
     def _duplicate_refused(self, f: Fault, step: str) -> None:
@@ -494,8 +433,9 @@ class Desk(DeskCore):
             self.next_patient()
             self.last_cred = None
             self.parked_shown = slip  # the full amount stays on the window and the display until the next patient
-            self.say("warn", self.tr("请全额收费 %1（医保平台不可用，已登记补结算 %2）；平台恢复后医保支付部分退还患者。"
-                                     "Esc 下一位").replace("%1", fmt_yuan(slip.total)).replace("%2", slip.park_id))
+            self.say("warn", self.tr("请全额收费 %1（医保平台不可用，已登记补结算 %2）；"
+                                     "平台恢复后医保支付部分退还患者。Esc 下一位")
+                     .replace("%1", fmt_yuan(slip.total)).replace("%2", slip.park_id))
 
         return self._start(Work(self.tr("登记补结算"), "park",
                                 lambda: self.service.park(cred, bill, person=person, insutype=insutype,
@@ -547,7 +487,5 @@ class Desk(DeskCore):
         self.parked_shown, self.refused, self._same_card = None, "", None
         cred = self.flow.credential
         self.flow.reset()
-        if cred is not None and cred.cert_type == CertType.SS_CARD and self.card_present is not False:
-            self.card_left = cred  # the patient's card is still in the reader
-            self.say("warn", self.tr("请取回社保卡（请提醒患者带走社保卡）"))
+        self._remind_card(cred)
         self.view.redraw()

@@ -21,8 +21,6 @@ from __future__ import annotations
 
 import threading
 from collections import deque
-from dataclasses import dataclass
-from decimal import Decimal
 from enum import Enum
 from typing import Callable, Protocol, TypeVar
 
@@ -30,8 +28,9 @@ from .errors import UserFacingError, user_message_of
 from .idcard import id_number_problem
 from .inpatient import DepositReconciliation, FeeTotals, Stay
 from .models import CardData, CertType, Credential, Person, Settlement
-from .money import ZERO, fmt_yuan
+from .money import fmt_yuan
 from .refunds import refund_text
+from .stay_display import Due, StayDisplay, due_of, settle_question, stay_display
 
 __all__ = ["Phase", "TRANSITIONS", "IllegalTransition", "StayMachine", "StayQueryUnrecognised", "StayBook",
            "StayResult", "DischargeDeskService", "StayView", "Runner", "CardReader", "AMOUNT_KEYS", "is_unexpected",
@@ -74,31 +73,6 @@ AMOUNT_KEYS = ("medfee_sumamt", "fund_pay_sumamt", "hosp_part_amt", "psn_part_am
                "held")
 PENDING_LINES = ("new", "sending")  # fee lines not uploaded yet
 HISTORY_LEN = 200
-
-
-@dataclass(frozen=True)
-class Due:
-    """What changes hands at the desk after the settlement: ``collect`` (the patient pays ``amount`` more than the
-    deposits), ``refund`` (the hospital pays ``amount`` back) or ``even`` (0.00: nothing to collect)."""
-
-    kind: str
-    amount: Decimal
-
-    @property
-    def label(self) -> str:
-        return {"collect": "应补缴", "refund": "应退款", "even": "预交金正好结清"}[self.kind]
-
-
-@dataclass(frozen=True)
-class StayDisplay:
-    """What the customer display shows for the stay on the discharge desk (the patient reads it)."""
-
-    name: str  # masked
-    state: str
-    caption: str = ""  # 您需补缴 / 退还您 / 预交金正好结清
-    amount: str = ""
-    rows: tuple[str, ...] = ()
-    kind: str = ""  # collect | refund | even: the amount's colour
 
 
 class IllegalTransition(RuntimeError):
@@ -293,48 +267,16 @@ class StayMachine:
 
     def due_now(self) -> Due | None:
         """What is to collect or refund against the deposits, from the pre-settlement or settlement shown."""
-        rec = self.result.reconciliation if self.result is not None else None
-        if rec is None:
-            return None
-        return Due(rec.kind, rec.collect or rec.refund if rec.kind != "even" else ZERO)
+        return due_of(self.result)
 
     def settle_question(self) -> str:
         """The confirmation F9 asks before 2402 + 2304: who, the total, the cash share, and what changes hands."""
-        st, r = self.stay, self.result
-        if st is None or r is None:
-            return ""
-        s = r.settlement
-        due = self.due_now()
-        lines = [f"出院结算：{st.name_masked or st.psn_no}  住院号 {st.adm_no}",
-                 f"医疗费总额 {fmt_yuan(s.medfee_sumamt)}，医保基金支付 {fmt_yuan(s.fund_pay_sumamt)}，"
-                 f"个人账户 {fmt_yuan(s.acct_pay)}",
-                 f"个人现金 {fmt_yuan(s.psn_cash_pay)}，预交金 {fmt_yuan(r.reconciliation.held if r.reconciliation else ZERO)}"]
-        if due is not None:
-            lines.append(f"{due.label} {fmt_yuan(due.amount)}" if due.kind != "even" else due.label)
-        lines.append("确认结算？（Enter 确认，Esc 取消）")
-        return "\n".join(lines)
+        return settle_question(self.stay, self.result)
 
     def display(self) -> StayDisplay | None:
         """The customer display's content for the stay shown (None: nothing on the desk)."""
-        st = self.stay
-        if st is None:
-            return None
-        greeting = st.name_masked or ""
-        r = self.result
-        if r is None or self.phase not in (P.PREVIEWED, P.SETTLING, P.SETTLED):
-            return StayDisplay(greeting, "正在为您办理出院结算…")
-        s = r.settlement
-        state = {P.PREVIEWED: "请核对金额", P.SETTLING: "正在结算，请稍候", P.SETTLED: "出院结算完成，谢谢"}[self.phase]
-        due = self.due_now()
-        held = r.reconciliation.held if r.reconciliation else ZERO
-        rows = (f"医疗费总额 {fmt_yuan(s.medfee_sumamt)}",
-                f"医保基金支付 {fmt_yuan(s.fund_pay_sumamt)}，个人账户支付 {fmt_yuan(s.acct_pay)}",
-                f"个人现金 {fmt_yuan(s.psn_cash_pay)}，已交预交金 {fmt_yuan(held)}")
-        if due is None:
-            return StayDisplay(greeting, state, "您需支付（现金）", fmt_yuan(s.psn_cash_pay), rows, "collect")
-        caption = {"collect": "您需补缴", "refund": "退还您（预交金余额）", "even": "预交金正好结清，无需补缴"}[due.kind]
-        return StayDisplay(greeting, state, caption, fmt_yuan(due.amount) if due.kind != "even" else "", rows,
-                           due.kind)
+        shown = self.phase.value if self.phase in (P.PREVIEWED, P.SETTLING, P.SETTLED) else ""
+        return stay_display(self.stay, self.result, shown)
 
     # intents -----------------------------------------------------------------------------------------------------
     def find(self, text: str) -> bool:

@@ -180,7 +180,8 @@ class CashierController(QObject):
             return
         from terminal.core.money import fmt_yuan
 
-        self.say("warn", self.tr("自费结算：不经医保，请按全额 %1 收费并开具自费票据").replace("%1", fmt_yuan(bill.total)))
+        self.say("warn", self.tr("自费结算：不经医保，请按全额 %1 收费并开具自费票据")
+                 .replace("%1", fmt_yuan(bill.total)))
 
     def retry_reversal_in(self, ms: int) -> None:
         self._retry.start(ms)
@@ -326,7 +327,8 @@ class CashierController(QObject):
             if rf is not None:
                 from terminal.core.money import fmt_yuan
 
-                self.say("warn", self.tr("补结算完成（编号 %1，%2）：应退患者 %3。请按 F7 在队列中办理退款，付清后标记“退款已付”")
+                self.say("warn", self.tr("补结算完成（编号 %1，%2）：应退患者 %3。"
+                                         "请按 F7 在队列中办理退款，付清后标记“退款已付”")
                          .replace("%1", rf.park_id).replace("%2", rf.name_masked)
                          .replace("%3", fmt_yuan(rf.refund_due)))
                 self.refund_due.emit(rf)

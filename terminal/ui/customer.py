@@ -127,8 +127,8 @@ class CustomerDisplay(QWidget):
         for w in (self.pay_caption, self.rows):
             w.setVisible(show)
         self.pay.setVisible(show and bool(d.amount))
-        rows = list(d.rows) + ["", "", ""]
-        for w, text in zip((self.total, self.fund, self.acct), rows):
+        rows = (list(d.rows) + ["", "", ""])[:3]
+        for w, text in zip((self.total, self.fund, self.acct), rows, strict=True):
             w.setText(text)
         self.qr.setVisible(False)
         self.qr_caption.setVisible(False)

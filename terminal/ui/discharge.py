@@ -35,8 +35,7 @@ from terminal.core.inpatient import FeeTotals, Stay
 from terminal.core.models import Credential
 from terminal.core.money import fmt_yuan
 from terminal.core.regions import place_name
-from terminal.core.stay import (AMOUNT_KEYS, CardReader, DischargeDeskService, Due, Runner, StayMachine, StayResult,
-                                 StayView)
+from terminal.core.stay import AMOUNT_KEYS, CardReader, DischargeDeskService, Due, Runner, StayMachine, StayResult
 
 from .fee_totals import FeeTotalsTable, levels_text
 from .widgets import KeyButton, set_kind

@@ -421,7 +421,7 @@ class MainWindow(WindowDialogs):
         self.render_status()
 
     def _render_f11(self) -> None:
-        """F11 is 离线挂账 while the platform is offline, 自费结算 for a patient insurance refused, hidden else."""
+        """F11: 离线挂账 while the platform is offline, 自费结算 for a patient insurance refused, else hidden."""
         c = self.ctl
         offline = c.status.state == "offline" and c.session.store is not None
         self_pay = bool(c.refused) and not offline

@@ -121,7 +121,8 @@ class WindowDialogs(QMainWindow):
 
         box = QMessageBox(QMessageBox.Icon.Warning, self.tr("请取回社保卡"),
                           self.tr("读卡器中仍是上一位患者（%1）的社保卡。\n"
-                                  "请提醒上一位患者取回社保卡。是否为该患者办理新的业务？").replace("%1", person.masked_name),
+                                  "请提醒上一位患者取回社保卡。是否为该患者办理新的业务？")
+                          .replace("%1", person.masked_name),
                           QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, self)
         box.setObjectName("sameCardDialog")
         box.button(QMessageBox.StandardButton.Yes).setText(self.tr("是，同一患者 (Y)"))
@@ -167,7 +168,8 @@ class WindowDialogs(QMainWindow):
         if desk is None:
             from .discharge import DischargeDesk
 
-            desk = DischargeDesk.for_session(self.ctl.session, parent=self, customer=getattr(self, "customer", None))
+            desk = DischargeDesk.for_session(self.ctl.session, parent=self,
+                                             customer=getattr(self, "customer", None))
             desk.setWindowTitle(self.tr("住院出院结算") + " — " + self.cfg.facility.name)
             desk.resize(1200, 720)
             self.dialogs["discharge"] = desk
