@@ -122,3 +122,17 @@ def test_discharge_desk_keys_confirmation_slip_display_and_esc(desk):
     assert not cd.pay.isVisible() and cd.state_label.text() != "出院结算完成，谢谢"
     assert f"{5000 - s.psn_cash_pay:,.2f}" not in cd.pay.text() or not cd.pay.isVisible()
     assert d.query.hasFocus()
+
+
+def test_an_ecode_scanned_at_the_discharge_desk_finds_the_stay_there(desk):
+    """A 2D scanner types wherever the focus is; with the discharge desk the active window the patient's e-code
+    finds their stay there, and the cashier's window is left alone."""
+    from terminal.core.flow import State
+
+    st = _admit(desk)
+    d = _open(desk)
+    code, _ = desk.sandbox.issue_ecode("hainan-retiree")
+    desk.window.on_scanned(code)  # what the window's WedgeFilter emits for a scan
+    _idle(desk, d)
+    assert d.stay is not None and d.stay.adm_no == st.adm_no, d.status.text()
+    assert desk.ctl.state == State.IDLE and desk.ctl.person is None
