@@ -37,6 +37,7 @@ class CustomerDisplay(QWidget):
         self.facility_code = facility_code
         self._qr_for = ""
         self._ctl = None  # the cashier window's controller, last rendered
+        self._stay = None  # the discharge desk's stay shown (terminal.core.stay_display.StayDisplay)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(40, 24, 40, 24)
         lay.setSpacing(12)
@@ -112,10 +113,15 @@ class CustomerDisplay(QWidget):
             self.show()
 
     def show_stay(self, d) -> None:
-        """The discharge desk's stay (terminal.core.stay.StayDisplay); None: back to the cashier window's patient."""
+        """The discharge desk's stay (terminal.core.stay_display.StayDisplay), shown until the desk clears (Esc) or
+        closes; None: back to the cashier window's patient."""
+        self._stay = d
         if d is None:
             self.render(self._ctl)
             return
+        self._paint_stay(d)
+
+    def _paint_stay(self, d) -> None:
         self.greeting.setText(self.tr("您好，") + d.name)
         set_kind(self.greeting, "")
         set_kind(self.state_label, "")
@@ -137,6 +143,9 @@ class CustomerDisplay(QWidget):
     def render(self, ctl) -> None:
         self._ctl = ctl
         st = ctl.state if ctl is not None else S.IDLE
+        if self._stay is not None:  # the discharge desk serves the patient at the counter (until its Esc / close)
+            self._paint_stay(self._stay)
+            return
         person = ctl.person if ctl is not None else None
         s = None
         if ctl is not None:

@@ -346,6 +346,17 @@ class DischargeDesk(QWidget):
             self.query.clear()
             self.query.setFocus()
 
+    def hideEvent(self, ev) -> None:
+        """The desk closed: the customer display goes back to the cashier's window."""
+        if self.customer is not None and self._customer_shown is not None:
+            self._customer_shown = None
+            self.customer.show_stay(None)
+        super().hideEvent(ev)
+
+    def showEvent(self, ev) -> None:
+        super().showEvent(ev)
+        self._render()  # back on the customer display, when a stay is on the desk
+
     def receipt_text(self) -> str:
         return self.receipt.toPlainText()
 

@@ -108,6 +108,9 @@ def test_discharge_desk_keys_confirmation_slip_display_and_esc(desk):
     assert cd.state_label.text() == "出院结算完成，谢谢" and cd.pay.text() == f"¥{5000 - s.psn_cash_pay:,.2f}"
     assert cd.acct.text() == f"个人现金 ¥{s.psn_cash_pay:,.2f}，已交预交金 ¥5,000.00"
     assert "出院结算单已输出" in d.status.text() and "结算成功" in d.status.text()
+    desk.window.render()  # the cashier's window redraws: the stay stays on the display
+    desk.ctl.status.changed.emit()
+    assert cd.state_label.text() == "出院结算完成，谢谢"
     d.grab().save(str(SHOTS / "discharge-settled.png"))
     cd.grab().save(str(SHOTS / "discharge-customer.png"))
     # Ctrl+P reprints the slip
@@ -122,6 +125,14 @@ def test_discharge_desk_keys_confirmation_slip_display_and_esc(desk):
     assert not cd.pay.isVisible() and cd.state_label.text() != "出院结算完成，谢谢"
     assert f"{5000 - s.psn_cash_pay:,.2f}" not in cd.pay.text() or not cd.pay.isVisible()
     assert d.query.hasFocus()
+    # closing the desk hands the display back to the cashier's window
+    qtbot.keyClicks(d.query, st.adm_no)
+    qtbot.keyClick(d.query, Qt.Key.Key_Return)
+    _idle(desk, d)
+    assert cd.state_label.text() == "正在为您办理出院结算…"
+    d.close()
+    # the cashier's window identified the inserted card at the start: its patient shows again
+    assert desk.ctl.person is not None and cd.state_label.text() == "正在为您办理医保结算…"
 
 
 def test_an_ecode_scanned_at_the_discharge_desk_finds_the_stay_there(desk):
