@@ -32,7 +32,8 @@ class StayDisplay:
     state: str
     caption: str = ""  # 您需补缴 / 退还您 / 预交金正好结清
     amount: str = ""
-    rows: tuple[str, ...] = ()
+    #: lines of (label, amount) pairs: the display translates the labels and joins a line's pairs with "，"
+    rows: tuple[tuple[tuple[str, str], ...], ...] = ()
     kind: str = ""  # collect | refund | even: the amount's colour
 
 
@@ -72,9 +73,9 @@ def stay_display(stay: Stay | None, result: Any, shown: str) -> StayDisplay | No
     s = result.settlement
     state = {"previewed": "请核对金额", "settling": "正在结算，请稍候", "settled": "出院结算完成，谢谢"}[shown]
     held = result.reconciliation.held if result.reconciliation else ZERO
-    rows = (f"医疗费总额 {fmt_yuan(s.medfee_sumamt)}",
-            f"医保基金支付 {fmt_yuan(s.fund_pay_sumamt)}，个人账户支付 {fmt_yuan(s.acct_pay)}",
-            f"个人现金 {fmt_yuan(s.psn_cash_pay)}，已交预交金 {fmt_yuan(held)}")
+    rows = ((("医疗费总额", fmt_yuan(s.medfee_sumamt)),),
+            (("医保基金支付", fmt_yuan(s.fund_pay_sumamt)), ("个人账户支付", fmt_yuan(s.acct_pay))),
+            (("个人现金", fmt_yuan(s.psn_cash_pay)), ("已交预交金", fmt_yuan(held))))
     due = due_of(result)
     if due is None:
         return StayDisplay(name, state, "您需支付（现金）", fmt_yuan(s.psn_cash_pay), rows, "collect")

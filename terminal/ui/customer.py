@@ -121,20 +121,33 @@ class CustomerDisplay(QWidget):
             return
         self._paint_stay(d)
 
+    def _stay_words(self) -> dict[str, str]:
+        """terminal.core.stay_display's texts in the display's language (literal tr() calls: lupdate sees them)."""
+        return {"正在为您办理出院结算…": self.tr("正在为您办理出院结算…"), "请核对金额": self.tr("请核对金额"),
+                "正在结算，请稍候": self.tr("正在结算，请稍候"), "出院结算完成，谢谢": self.tr("出院结算完成，谢谢"),
+                "您需支付（现金）": self.tr("您需支付（现金）"), "您需补缴": self.tr("您需补缴"),
+                "退还您（预交金余额）": self.tr("退还您（预交金余额）"),
+                "预交金正好结清，无需补缴": self.tr("预交金正好结清，无需补缴"),
+                "医疗费总额": self.tr("医疗费总额"), "医保基金支付": self.tr("医保基金支付"),
+                "个人账户支付": self.tr("个人账户支付"), "个人现金": self.tr("个人现金"),
+                "已交预交金": self.tr("已交预交金")}
+
     def _paint_stay(self, d) -> None:
+        words = self._stay_words()
         self.greeting.setText(self.tr("您好，") + d.name)
         set_kind(self.greeting, "")
         set_kind(self.state_label, "")
-        self.state_label.setText(self.tr(d.state))
+        self.state_label.setText(words.get(d.state, d.state))
         show = bool(d.caption)
-        self.pay_caption.setText(self.tr(d.caption))
+        self.pay_caption.setText(words.get(d.caption, d.caption))
         self.pay.setText(d.amount)
         set_kind(self.pay, {"refund": "refund"}.get(d.kind, ""))
         for w in (self.pay_caption, self.rows):
             w.setVisible(show)
         self.pay.setVisible(show and bool(d.amount))
-        rows = (list(d.rows) + ["", "", ""])[:3]
-        for w, text in zip((self.total, self.fund, self.acct), rows, strict=True):
+        sep = self.tr("，")
+        rows = [sep.join(f"{words.get(label, label)} {amount}" for label, amount in line) for line in d.rows]
+        for w, text in zip((self.total, self.fund, self.acct), (rows + ["", "", ""])[:3], strict=True):
             w.setText(text)
         self.qr.setVisible(False)
         self.qr_caption.setVisible(False)
