@@ -80,3 +80,24 @@ def test_parked_bill_stays_shown_until_the_next_patient():
     assert "请全额收费 ¥30.00" in rig.view.last
     d.escape()
     assert d.parked_shown is None
+
+
+def test_no_entitlement_refused_at_registration_gets_the_same_next_step():
+    from terminal.core.desk_ports import FaultKind
+
+    from .desk_rig import Boom
+
+    rig = Rig()
+    d = rig.identified()
+    d.add_item(ITEM)
+
+    def refuse(*_a, **_kw):
+        raise Boom(FaultKind.REFUSED, "参保人险种 310 参保状态为终止参保，不能享受医保待遇，"
+                                      "请按自费结算或请参保人联系参保地医保经办机构")
+
+    rig.svc.open_visit = refuse  # type: ignore[method-assign]
+    d.preview_now()
+    rig.runner.finish()
+    assert d.refused == "参保人险种 310 参保状态为终止参保（无医保待遇）"
+    assert "F11 自费结算" in rig.view.last
+    assert d.self_pay_now() and rig.view.self_pays[0][1].total == Decimal("30.00")
