@@ -96,8 +96,9 @@ def test_park_slip():
     c = compose_park(slip, facility_name="南宁市第一人民医院", training=True)
     assert (c.kind, c.name, c.title, c.qr) == (SlipKind.PARK, "park-P0001", "医保补结算凭条", "YBPARK|P0001|123.40")
     assert c.body[:len(slip.lines()) - 1] == tuple(slip.lines()[1:])
+    # issue 13 §7: how the patient gets the insurance share back
     assert c.body[-5:] == ("【退款说明】", "平台恢复后本院补办医保结算，", "医保应付部分退还给您。",
-                           "请保留本凭条，凭编号", "P0001 到收费窗口退款。")  # issue 13 §7: how the patient gets the insurance share back
+                           "请保留本凭条，凭编号", "P0001 到收费窗口退款。")
     lines = text_lines(c, 32)
     assert "编号: P0001" in lines and "已全额收费: ¥123.40" in lines
     assert all(display_width(x) <= 32 for x in lines)
