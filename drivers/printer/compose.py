@@ -224,13 +224,31 @@ def compose_settlement(r: ReceiptData, *, reprint: bool = False,
         suffix="-reprint" if reprint else ("-cancel" if cancelled else ""))
 
 
+def park_refund_lines(park_id: str, translate: Translate = untranslated) -> list[str]:
+    """What the patient does to get the insurance share back (the park slip's last lines)."""
+    return [translate("Receipt", "【退款说明】"),
+            translate("Receipt", "平台恢复后本院补办医保结算，"),
+            translate("Receipt", "医保应付部分退还给您。"),
+            translate("Receipt", "请保留本凭条，凭编号"),
+            translate("Receipt", "%1 到收费窗口退款。").replace("%1", park_id)]
+
+
 def compose_park(slip: ParkSlipLike, *, facility_name: str, training: bool = False,
                  translate: Translate = untranslated) -> ComposedReceipt:
-    """The deferred-settlement slip: proof of full payment, the number to settle with, its QR."""
+    """The deferred-settlement slip: proof of full payment, the bill's items, the refund instructions, the number
+    to settle with and its QR."""
     lines = list(slip.lines())
     notes = (Note(translate("Receipt", "【训练模式 · 非正式票据】"), bold=True),) if training else ()
+    body = lines[1:]
+    items = tuple(getattr(slip, "items", ()) or ())
+    if items:
+        body.append(translate("Receipt", "项目  数量  金额"))
+        for name, qty, amount in items:
+            q = format(qty.normalize(), "f") if isinstance(qty, Decimal) else str(qty)
+            body += [str(name), f"  × {q}  {fmt_yuan(amount)}"]
+    body += park_refund_lines(slip.park_id, translate)
     return ComposedReceipt(kind=SlipKind.PARK, name=f"park-{slip.park_id}", facility=facility_name,
-                           title=lines[0] if lines else "", notes=notes, body=tuple(lines[1:]),
+                           title=lines[0] if lines else "", notes=notes, body=tuple(body),
                            qr=f"YBPARK|{slip.park_id}|{slip.total:.2f}")
 
 

@@ -12,7 +12,8 @@ import logging
 from collections.abc import Callable
 from decimal import Decimal
 
-from .desk_base import FINISHED, BillKey, DeskCore, untranslated
+from .desk_base import FINISHED, BillKey, untranslated
+from .desk_patient import DeskPatient
 from .desk_ports import (CancelTarget, DeskView, Fault, FaultKind, OutpatientService, Override, ReversalBook, Runner,
                          Slip, Task, Work)
 from .desk_reversal import Reversal
@@ -26,7 +27,7 @@ log = logging.getLogger(__name__)
 S = State
 
 
-class Desk(DeskCore):
+class Desk(DeskPatient):
     """One cashier desk's decisions: the patient, the bill, the preview, the settlement, cancel and park.
 
     ``settle_now`` is the only way to a 2207 and sends at most one per preview; an unknown outcome goes to the
@@ -39,7 +40,6 @@ class Desk(DeskCore):
         super().__init__(service, book, runner, view, judge, limits=limits, journal=journal, translate=translate,
                          retry_interval_ms=retry_interval_ms)
         self.reversal = Reversal(self)
-
     def tr(self, text: str) -> str:
         return self.translate("Desk", text)
 
@@ -84,6 +84,12 @@ class Desk(DeskCore):
         cred, person = result
         if self.state in (S.SETTLING, S.UNCERTAIN):
             return
+        if self._card_held(cred, person):
+            return
+        self._take_person(cred, person)
+
+    def _take_person(self, cred: Credential, person: Person) -> None:
+        self.parked_shown = None
         active = [i for i in person.insurances if i.active]
         if len(active) == 1:
             insutype = active[0].insutype
@@ -103,8 +109,7 @@ class Desk(DeskCore):
             self.say("ok", self.tr("已识别参保人"))
         else:
             ins = person.insurances[0] if person.insurances else None
-            self.say("error", self.tr("参保状态异常：") + (ins.status_name if ins else "") +
-                     self.tr("，不能直接结算"))
+            self._refuse(self.tr("参保状态异常：") + (ins.status_name if ins else self.tr("无参保信息")))
 
     def choose_insurance(self, insutype: str) -> None:
         if self.state not in (S.IDENTIFIED, S.BILLED, S.PREVIEWED) or self.busy or insutype == self.flow.insutype:
@@ -243,6 +248,8 @@ class Desk(DeskCore):
             f = self.judge(err)
             if f.kind is FaultKind.DUPLICATE:
                 self._duplicate_refused(f, "preview")
+            elif f.kind is FaultKind.REFUSED and "不能享受医保待遇" in f.text:
+                self._refuse(f.text.split("，不能享受医保待遇")[0] + self.tr("（无医保待遇）"))
             else:
                 self._failed(err)
 
@@ -422,10 +429,13 @@ class Desk(DeskCore):
 
         def ok(slip: Slip) -> None:
             self.slip = slip
-            self.say("warn", slip.message)
             self.view.parked(slip)
             self.next_patient()
             self.last_cred = None
+            self.parked_shown = slip  # the full amount stays on the window and the display until the next patient
+            self.say("warn", self.tr("请全额收费 %1（医保平台不可用，已登记补结算 %2）；"
+                                     "平台恢复后医保支付部分退还患者。Esc 下一位")
+                     .replace("%1", fmt_yuan(slip.total)).replace("%2", slip.park_id))
 
         return self._start(Work(self.tr("登记补结算"), "park",
                                 lambda: self.service.park(cred, bill, person=person, insutype=insutype,
@@ -467,7 +477,6 @@ class Desk(DeskCore):
         if self.state in (S.SETTLING, S.UNCERTAIN):
             self.say("error", self.tr("结算结果未确认，不能接待下一位"))
             return
-        self.flow.reset()
         self._reset_duplicate()
         self.items, self.bill_meta = [], {}
         self.visit, self._visit_key = None, None
@@ -475,4 +484,8 @@ class Desk(DeskCore):
         r.pending, r.error, r.outcome = None, "", ""
         self.platform_warns, self.cancel_result = [], None
         self.acct_used = True
+        self.parked_shown, self.refused, self._same_card = None, "", None
+        cred = self.flow.credential
+        self.flow.reset()
+        self._remind_card(cred)
         self.view.redraw()

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from decimal import Decimal
 from enum import Enum
 from typing import Generic, Protocol, TypeVar
 from collections.abc import Callable
@@ -74,6 +75,9 @@ class Slip(Protocol):
 
     @property
     def message(self) -> str: ...
+
+    @property
+    def total(self) -> Decimal: ...
 
 
 class CancelTarget(Protocol):
@@ -165,6 +169,13 @@ class DeskView(Protocol):
 
     def parked(self, slip: Slip) -> None:
         """A bill was parked: print the patient's slip."""
+
+    def confirm_same_card(self, person: Person) -> None:
+        """The previous patient's card, still in the reader, was read again: ask the cashier whether it is this
+        patient's; the answer goes to Desk.same_card_answer."""
+
+    def self_pay(self, person: Person | None, bill: Bill) -> None:
+        """A patient refused by insurance pays the bill themselves (自费): the self-pay checkout."""
 
     def retry_reversal_in(self, ms: int) -> None:
         """Call Desk.retry_reversal after ``ms`` (replacing any earlier request)."""

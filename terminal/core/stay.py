@@ -31,9 +31,11 @@ from .inpatient import DepositReconciliation, FeeTotals, Stay
 from .models import CardData, CertType, Credential, Person, Settlement
 from .money import fmt_yuan
 from .refunds import refund_text
+from .stay_display import Due, StayDisplay, due_of, settle_question, stay_display
 
 __all__ = ["Phase", "TRANSITIONS", "IllegalTransition", "StayMachine", "StayQueryUnrecognised", "StayBook",
-           "StayResult", "DischargeDeskService", "StayView", "Runner", "CardReader", "AMOUNT_KEYS", "is_unexpected"]
+           "StayResult", "DischargeDeskService", "StayView", "Runner", "CardReader", "AMOUNT_KEYS", "is_unexpected",
+           "StayDisplay", "Due"]
 
 _T = TypeVar("_T")
 
@@ -192,6 +194,7 @@ class StayMachine:
         self.result: StayResult | None = None  # the last pre-settlement or settlement shown
         self.acct_used = True
         self.status = ""
+        self.level = ""  # the status's colour: info | ok | warn | error ('' nothing said)
         self.notice = ""  # the platform's warn_msg on the answer shown
         self.receipt = ""
         self.history: deque[tuple[Phase, Phase]] = deque(maxlen=HISTORY_LEN)  # the last transitions
@@ -263,12 +266,25 @@ class StayMachine:
             return "", ""
         return rec.label, fmt_yuan(rec.collect or rec.refund) if rec.kind != "even" else ""
 
+    def due_now(self) -> Due | None:
+        """What is to collect or refund against the deposits, from the pre-settlement or settlement shown."""
+        return due_of(self.result)
+
+    def settle_question(self) -> str:
+        """The confirmation F9 asks before 2402 + 2304: who, the total, the cash share, and what changes hands."""
+        return settle_question(self.stay, self.result)
+
+    def display(self) -> StayDisplay | None:
+        """The customer display's content for the stay shown (None: nothing on the desk)."""
+        shown = self.phase.value if self.phase in (P.PREVIEWED, P.SETTLING, P.SETTLED) else ""
+        return stay_display(self.stay, self.result, shown)
+
     # intents -----------------------------------------------------------------------------------------------------
     def find(self, text: str) -> bool:
         """Find the stay: admission number in the ward book, else an ID number or a scanned e-code (1101)."""
         q = text.strip()
         if not q:
-            self._say("请输入住院号、身份证号，或扫描医保码")
+            self._say("请输入住院号、身份证号，或扫描医保码", "warn")
             return False
         ecode = self.ecode
 
@@ -291,7 +307,7 @@ class StayMachine:
     def read_card(self) -> bool:
         reader = self.card_reader
         if reader is None:
-            self._say("未配置读卡器")
+            self._say("未配置读卡器", "error")
             return False
 
         def work() -> tuple[Stay, FeeTotals]:
@@ -349,7 +365,7 @@ class StayMachine:
         self.acct_used = acct_used
         if self.phase == P.PREVIEWED:
             self._go(P.FOUND)
-            self._say("个人账户选择已改变，请重新预结算 (F5)")
+            self._say("个人账户选择已改变，请重新预结算 (F5)", "warn")
         return True
 
     def clear(self) -> bool:
@@ -389,9 +405,18 @@ class StayMachine:
         self._run(label, fn, ok, fail)
         return True
 
-    def _say(self, status: str) -> None:
+    def _say(self, status: str, level: str = "info") -> None:
         self.status = status
+        self.level = level if status else ""
         self.view.changed()
+
+    def hint(self, text: str, level: str = "warn", append: bool = False) -> None:
+        """A word for the cashier from the front-end (why a key did nothing, where the slip went); ``append``
+        keeps what is said already (the settlement's outcome) in front."""
+        if append and self.status:
+            self._say(self.status + "；" + text, self.level or level)
+        else:
+            self._say(text, level)
 
     # results ---------------------------------------------------------------------------------------------------
     def _found(self, res: tuple[Stay, FeeTotals]) -> None:
@@ -400,9 +425,9 @@ class StayMachine:
         self.stay, self.totals, self.result = st, totals, None
         self.receipt = self.notice = ""
         if st.state == "settled":
-            self._say(f"该住院已结算（结算ID {st.setl_id}）")
+            self._say(f"该住院已结算（结算ID {st.setl_id}）", "warn")
         else:
-            self._say(f"已找到住院记录：{totals.count} 条费用，合计 {fmt_yuan(totals.total)}；按 F5 预结算")
+            self._say(f"已找到住院记录：{totals.count} 条费用，合计 {fmt_yuan(totals.total)}；按 F5 预结算", "ok")
 
     def _show(self, r: StayResult) -> None:
         self.stay, self.result, self.totals = r.stay, r, r.totals
@@ -413,13 +438,13 @@ class StayMachine:
         self._go(P.PREVIEWED)
         self._show(r)
         rec = r.reconciliation.text if r.reconciliation else ""
-        self._say(f"预结算完成（未记账）：{rec}。确认后按 F9 出院结算" + (f"  [{r.warn}]" if r.warn else ""))
+        self._say(f"预结算完成（未记账）：{rec}。确认后按 F9 出院结算" + (f"  [{r.warn}]" if r.warn else ""), "ok")
 
     def _settled(self, r: StayResult) -> None:
         self._go(P.SETTLED)
         self._show(r)
         rec = r.reconciliation.text if r.reconciliation else ""
-        self._say(f"结算成功（结算ID {r.settlement.setl_id}）：{rec}")
+        self._say(f"结算成功（结算ID {r.settlement.setl_id}）：{rec}", "ok")
         self.view.settlement_made(r)
 
     def _cancelled(self, r: StayResult) -> None:
@@ -428,19 +453,19 @@ class StayMachine:
         self.receipt = (f"已撤销结算 {r.settlement.setl_id}；医院持有预交金 {fmt_yuan(r.stay.held)}，"
                         "重新结算时补缴或退款")
         self.notice = r.warn
-        self._say("结算已撤销，住院恢复为待结算：" + refund_text(r.settlement))
+        self._say("结算已撤销，住院恢复为待结算：" + refund_text(r.settlement), "warn")
         self.view.settlement_cancelled(r)
 
     def _failed(self, label: str, err: BaseException) -> None:
         if self.phase in (P.SETTLING, P.CANCELLING) and self.is_uncertain(err):
             self._go(P.UNCERTAIN)  # the service reversed it (or queued the reversal); pre-settle anew
-            self._say(f"结算结果未知：{user_message_of(err)}")
+            self._say(f"结算结果未知：{user_message_of(err)}", "error")
             self._refresh()
             return
         self._go(self._before)
         if is_unexpected(err):
             self.view.unexpected(label, err)
-        self._say(f"{label}失败：{user_message_of(err)}")
+        self._say(f"{label}失败：{user_message_of(err)}", "error")
 
     def _refresh(self) -> None:
         """Read the stay again after an unknown outcome (not busy: the cashier may go on meanwhile)."""

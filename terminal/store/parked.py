@@ -53,6 +53,8 @@ class ParkSlip:
     cert_masked: str
     cert_type: str
     item_count: int
+    #: the bill's lines as (name, quantity, amount): printed on the slip
+    items: tuple[tuple[str, Decimal, Decimal], ...] = ()
 
     @property
     def message(self) -> str:
@@ -224,7 +226,7 @@ class Parking:
             db.table("parked_secrets").insert({"park_id": park_id, "cert_no": cert_no, "card_sn": card_sn})
         self.store._wake()
         return ParkSlip(park_id, now, total, mask_name(name), _masked_cert(cert_type, cert_no), cert_type,
-                        len(bill.items))
+                        len(bill.items), tuple((it.name, it.qty, it.amount) for it in bill.items))
 
     def cancel(self, park_id: str, operator: str = "") -> ParkedBill:
         """Cancel a bill still waiting (the patient keeps the full-payment receipt; nothing is claimed)."""

@@ -44,6 +44,10 @@ class CashierController(QObject):
     duplicate = Signal(object)
     #: at start: settlements a crashed run completed while nobody saw the result (RecoveryReport)
     completed_found = Signal(object)
+    #: the previous patient's card, still in the reader, was read again (Person): the window asks the cashier
+    same_card = Signal(object)
+    #: a parked bill was settled after the platform came back: a refund is due (the worker's outcome)
+    refund_due = Signal(object)
 
     def __init__(self, session: AppSession, runner: OpRunner | None = None, parent: QObject | None = None):
         super().__init__(parent)
@@ -62,7 +66,11 @@ class CashierController(QObject):
         self._retry.timeout.connect(self.retry_reversal)
         self._probing = False
         self.queue_count = 0  # unsent / waiting items, refreshed off the UI thread
+        self.refunds_due_count = 0  # parked bills settled later whose insurance share is still to pay back
         self._counting = False
+        #: SELF-PAY HOOK: the tender step's self-pay checkout, called with (person, bill) when a patient refused by
+        #: insurance pays themselves (F11). None until the tender engineer's step is wired in.
+        self.self_pay_step: Callable[[Any, Any], None] | None = None
         self._queue_bridge = QueueBridge(self)
         self._queue_bridge.changed.connect(self.queue_changed)
 
@@ -103,6 +111,11 @@ class CashierController(QObject):
     confirm_duplicate = _desk("confirm_duplicate")
     settle_now = _desk("settle_now")
     refund_text = _desk("refund_text")
+    parked_shown = _desk("parked_shown")
+    refused = _desk("refused")
+    card_left = _desk("card_left")
+    same_card_answer = _desk("same_card_answer")
+    self_pay_now = _desk("self_pay_now")
     abandon = _desk("abandon")
     escape = _desk("escape")
     next_patient = _desk("next_patient")
@@ -158,6 +171,18 @@ class CashierController(QObject):
     def parked(self, slip: Slip) -> None:
         self.refresh_queue_count()
         QTimer.singleShot(300, self, lambda: self.print_slip(slip))
+
+    def confirm_same_card(self, person: Any) -> None:
+        self.same_card.emit(person)
+
+    def self_pay(self, person: Any, bill: Any) -> None:
+        if self.self_pay_step is not None:
+            self.self_pay_step(person, bill)
+            return
+        from terminal.core.money import fmt_yuan
+
+        self.say("warn", self.tr("自费结算：不经医保，请按全额 %1 收费并开具自费票据")
+                 .replace("%1", fmt_yuan(bill.total)))
 
     def retry_reversal_in(self, ms: int) -> None:
         self._retry.start(ms)
@@ -287,25 +312,51 @@ class CashierController(QObject):
         if st in ("done", "failed", "uncertain"):
             self.status.ok(0.0)  # the platform answered the worker
         elif st == "retry":
-            self.status._set("offline", getattr(outcome, "message", ""))
+            self.status.unreachable(getattr(outcome, "message", ""))
         self.desk.reversal.queue_changed()
         self.refresh_queue_count()
+        if getattr(outcome, "kind", "") == "park" and st == "done" and self.session.store is not None:
+            self._tell_refund(getattr(outcome, "park_id", ""))
+
+    def _tell_refund(self, park_id: str) -> None:
+        """A parked bill was settled after the platform came back: tell the cashier the refund is due."""
+        store = self.session.store
+
+        def found(refunds: list) -> None:
+            self.refunds_due_count = len(refunds)
+            rf = next((r for r in refunds if r.park_id == park_id), None)
+            if rf is not None:
+                from terminal.core.money import fmt_yuan
+
+                self.say("warn", self.tr("补结算完成（编号 %1，%2）：应退患者 %3。"
+                                         "请按 F7 在队列中办理退款，付清后标记“退款已付”")
+                         .replace("%1", rf.park_id).replace("%2", rf.name_masked)
+                         .replace("%3", fmt_yuan(rf.refund_due)))
+                self.refund_due.emit(rf)
+            self.status.changed.emit()
+
+        Op(self.runner, "refunds", store.refunds_due, kind="poll").success(found).run()
 
     def refresh_queue_count(self) -> None:
         if self._counting:
             return
         self._counting = True
 
-        def done(n: int) -> None:
+        store = self.session.store
+
+        def count() -> tuple[int, int]:
+            return self.session.queue_count(), (len(store.refunds_due()) if store is not None else 0)
+
+        def done(counts: tuple[int, int]) -> None:
             self._counting = False
-            if n != self.queue_count:
-                self.queue_count = n
+            if counts != (self.queue_count, self.refunds_due_count):
+                self.queue_count, self.refunds_due_count = counts
                 self.status.changed.emit()
 
         def failed(_e: BaseException) -> None:
             self._counting = False
 
-        Op(self.runner, "count", self.session.queue_count, kind="poll").success(done).failure(failed).run()
+        Op(self.runner, "count", count, kind="poll").success(done).failure(failed).run()
 
     # printing --------------------------------------------------------------------------------------------
     def print_slip(self, slip: Slip) -> Op:

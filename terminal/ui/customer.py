@@ -36,6 +36,8 @@ class CustomerDisplay(QWidget):
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         self.facility_code = facility_code
         self._qr_for = ""
+        self._ctl = None  # the cashier window's controller, last rendered
+        self._stay = None  # the discharge desk's stay shown (terminal.core.stay_display.StayDisplay)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(40, 24, 40, 24)
         lay.setSpacing(12)
@@ -110,8 +112,53 @@ class CustomerDisplay(QWidget):
             self.resize(1024, 600)
             self.show()
 
+    def show_stay(self, d) -> None:
+        """The discharge desk's stay (terminal.core.stay_display.StayDisplay), shown until the desk clears (Esc) or
+        closes; None: back to the cashier window's patient."""
+        self._stay = d
+        if d is None:
+            self.render(self._ctl)
+            return
+        self._paint_stay(d)
+
+    def _stay_words(self) -> dict[str, str]:
+        """terminal.core.stay_display's texts in the display's language (literal tr() calls: lupdate sees them)."""
+        return {"正在为您办理出院结算…": self.tr("正在为您办理出院结算…"), "请核对金额": self.tr("请核对金额"),
+                "正在结算，请稍候": self.tr("正在结算，请稍候"), "出院结算完成，谢谢": self.tr("出院结算完成，谢谢"),
+                "您需支付（现金）": self.tr("您需支付（现金）"), "您需补缴": self.tr("您需补缴"),
+                "退还您（预交金余额）": self.tr("退还您（预交金余额）"),
+                "预交金正好结清，无需补缴": self.tr("预交金正好结清，无需补缴"),
+                "医疗费总额": self.tr("医疗费总额"), "医保基金支付": self.tr("医保基金支付"),
+                "个人账户支付": self.tr("个人账户支付"), "个人现金": self.tr("个人现金"),
+                "已交预交金": self.tr("已交预交金")}
+
+    def _paint_stay(self, d) -> None:
+        words = self._stay_words()
+        self.greeting.setText(self.tr("您好，") + d.name)
+        set_kind(self.greeting, "")
+        set_kind(self.state_label, "")
+        self.state_label.setText(words.get(d.state, d.state))
+        show = bool(d.caption)
+        self.pay_caption.setText(words.get(d.caption, d.caption))
+        self.pay.setText(d.amount)
+        set_kind(self.pay, {"refund": "refund"}.get(d.kind, ""))
+        for w in (self.pay_caption, self.rows):
+            w.setVisible(show)
+        self.pay.setVisible(show and bool(d.amount))
+        sep = self.tr("，")
+        rows = [sep.join(f"{words.get(label, label)} {amount}" for label, amount in line) for line in d.rows]
+        for w, text in zip((self.total, self.fund, self.acct), (rows + ["", "", ""])[:3], strict=True):
+            w.setText(text)
+        self.qr.setVisible(False)
+        self.qr_caption.setVisible(False)
+        self.footer.setText(self.tr("医保基金支付部分由医保直接结算，您无需垫付"))
+
     def render(self, ctl) -> None:
+        self._ctl = ctl
         st = ctl.state if ctl is not None else S.IDLE
+        if self._stay is not None:  # the discharge desk serves the patient at the counter (until its Esc / close)
+            self._paint_stay(self._stay)
+            return
         person = ctl.person if ctl is not None else None
         s = None
         if ctl is not None:
@@ -123,8 +170,37 @@ class CustomerDisplay(QWidget):
         idle = person is None and st == S.IDLE
         set_kind(self.greeting, "idle" if idle else "")
         set_kind(self.state_label, "idle" if idle else "")
+        offline = ctl is not None and getattr(getattr(ctl, "status", None), "state", "") == "offline"
+        # during an outage the fund's share is not settled on the spot: never tell the patient otherwise
+        self.footer.setText(self.tr("医保平台暂不可用：可能需先全额支付，平台恢复后退还医保支付部分") if offline
+                            else self.tr("医保基金支付部分由医保直接结算，您无需垫付"))
+        parked = getattr(ctl, "parked_shown", None) if ctl is not None and st == S.IDLE else None
+        if parked is not None:
+            self.greeting.setText(self.tr("医保平台暂不可用"))
+            set_kind(self.greeting, "")
+            set_kind(self.state_label, "")
+            self.state_label.setText(self.tr("本次按全额收费，请保留凭条"))
+            self.pay_caption.setText(self.tr("您需支付（全额）"))
+            self.pay.setText(fmt_yuan(parked.total))
+            set_kind(self.pay, "")
+            self.total.setText(self.tr("补结算编号 ") + parked.park_id)
+            self.fund.setText(self.tr("平台恢复后自动补办医保结算"))
+            self.acct.setText(self.tr("医保应付部分凭此凭条退还给您"))
+            self.footer.setText(self.tr("医保平台暂不可用：本次先全额支付，平台恢复后退还医保支付部分"))
+            for w in (self.pay_caption, self.pay, self.rows):
+                w.setVisible(True)
+            self.qr.setVisible(False)
+            self.qr_caption.setVisible(False)
+            return
         if s is None:
-            if st == S.UNCERTAIN:
+            refused = getattr(ctl, "refused", "") if ctl is not None else ""
+            if refused and person is not None:
+                self.footer.setText(self.tr("医保暂不能使用：自费结算时费用由您全额支付"))
+                self.state_label.setText(self.tr("您的医保暂不能使用（%1）。\n可选择自费结算，或联系参保地医保经办机构。"
+                                                 "请咨询收费员").replace("%1", refused.split("：")[-1]))
+            elif st == S.IDLE and person is None and ctl is not None and getattr(ctl, "card_left", None) is not None:
+                self.state_label.setText(self.tr("请取回您的社保卡"))
+            elif st == S.UNCERTAIN:
                 self.state_label.setText(self.tr("正在与医保平台确认结算结果，请稍候"))
             elif person is not None:
                 self.state_label.setText(self.tr("正在为您办理医保结算…"))
@@ -136,6 +212,8 @@ class CustomerDisplay(QWidget):
         self.state_label.setText({S.PREVIEWED: self.tr("请核对金额"), S.SETTLING: self.tr("正在结算，请稍候"),
                                   S.SETTLED: self.tr("结算完成，谢谢"),
                                   S.CANCELLED: self.tr("本次结算已撤销")}.get(st, ""))
+        self.pay_caption.setText(self.tr("您需支付（现金）"))
+        set_kind(self.pay, "")
         self.pay_caption.setVisible(True)
         self.pay.setVisible(True)
         self.rows.setVisible(True)

@@ -3,6 +3,7 @@
 """
 from __future__ import annotations
 
+from collections import deque
 from typing import TypeVar
 
 from PySide6.QtCore import QObject, Signal
@@ -16,6 +17,10 @@ from terminal.store.errors import DuplicateBill, DuplicateSuspected
 from .ops import Op, OpRunner
 
 SLOW_SECONDS = 3.0
+#: the platform status judges the last WINDOW requests: offline when the latest failed to reach the platform and
+#: at least OFFLINE_AFTER of them did (one timeout is no outage)
+WINDOW = 5
+OFFLINE_AFTER = 3
 T = TypeVar("T")
 
 
@@ -26,7 +31,11 @@ class QueueBridge(QObject):
 
 
 class PlatformStatus(QObject):
-    """online / slow / offline, from what the ops saw; the status bar renders it."""
+    """online / slow / offline, judged by the last few requests (``WINDOW``); the status bar renders it.
+
+    A request that reached the platform (an answer, a refusal) counts as reached; a connection failure, a timeout,
+    a reset or an HTTP error as not. The status goes offline only when the latest request did not reach the
+    platform and at least ``OFFLINE_AFTER`` of the last ``WINDOW`` did not; one answer brings it back online."""
 
     changed = Signal()
 
@@ -36,19 +45,38 @@ class PlatformStatus(QObject):
         self.detail = ""
         self.signed_in = False
         self.last_elapsed = 0.0
+        self.recent: deque[bool] = deque(maxlen=WINDOW)  # True: the request reached the platform
+
+    @property
+    def failures(self) -> int:
+        """How many of the last requests did not reach the platform."""
+        return sum(1 for r in self.recent if not r)
 
     def ok(self, elapsed: float) -> None:
         self.last_elapsed = elapsed
+        self.recent.append(True)
         self._set("slow" if elapsed > SLOW_SECONDS else "online", "")
 
     def failed(self, err: BaseException) -> None:
         if isinstance(err, TransportError) and err.kind in ("connect", "tls", "timeout", "reset", "http"):
-            self._set("offline", user_message_of(err))
+            self.unreachable(user_message_of(err))
         elif isinstance(err, UncertainSettlement):
-            self._set("offline", err.cause.user_message if err.cause else "")
+            self.unreachable(err.cause.user_message if err.cause else "")
         elif isinstance(err, PlatformError):
+            self.recent.append(True)
             self._set("online", "")  # it answered
         # anything else says nothing about the platform
+
+    def unreachable(self, why: str) -> None:
+        """A request did not reach the platform (or got no answer)."""
+        self.recent.append(False)
+        n = self.failures
+        if n >= OFFLINE_AFTER:
+            self._set("offline", why)
+            return
+        # not yet an outage: the state stays, the tooltip says what happened
+        note = f"最近 {len(self.recent)} 次请求中 {n} 次未连通医保平台：{why}"
+        self._set(self.state, note)
 
     def _set(self, state: str, detail: str) -> None:
         if (state, detail) != (self.state, self.detail):

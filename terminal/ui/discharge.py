@@ -12,8 +12,13 @@
 
 The decisions (what may be done, what is sent, what the cashier is told) are the stay machine's
 (terminal.core.stay.StayMachine); this widget renders it and forwards the cashier's keys to it.
-Keys: Enter in the search field finds, F2 reads the card, F5 pre-settles, F9 settles (after a pre-settlement),
-Esc clears. Signals: ``settled(DischargeResult)``, ``cancelled(DischargeResult)``, ``status_changed(str)``.
+Keys, the same as the cashier's window: F1 reads the card, F2 / F3 go to the search field (e-code, ID number or
+admission number; Enter finds), F5 pre-settles, F9 settles after a confirmation that names the amount to collect or
+refund (Enter confirms, Esc keeps the pre-settlement), F10 cancels a settlement, Ctrl+P reprints the slip, Esc
+clears for the next patient. A settlement prints the discharge slip and shows on the customer display; then
+:meth:`DischargeDesk.begin_tender` is where the tender step (收款 / 退款) plugs in.
+Signals: ``settled(DischargeResult)``, ``cancelled(DischargeResult)``, ``status_changed(str)``, ``printed(str)``,
+``tender_due(Due, DischargeResult)``.
 """
 from __future__ import annotations
 
@@ -21,7 +26,7 @@ import logging
 from typing import TYPE_CHECKING, TypeVar
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtGui import QFontDatabase, QKeySequence, QShortcut
 from PySide6.QtWidgets import (QCheckBox, QFrame, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QMessageBox,
                                QPlainTextEdit, QPushButton, QVBoxLayout, QWidget)
@@ -31,9 +36,10 @@ from terminal.core.inpatient import FeeTotals, Stay
 from terminal.core.models import Credential
 from terminal.core.money import fmt_yuan
 from terminal.core.regions import place_name
-from terminal.core.stay import AMOUNT_KEYS, CardReader, DischargeDeskService, Runner, StayMachine, StayResult
+from terminal.core.stay import AMOUNT_KEYS, CardReader, DischargeDeskService, Due, Runner, StayMachine, StayResult
 
 from .fee_totals import FeeTotalsTable, levels_text
+from .widgets import KeyButton, set_kind
 
 if TYPE_CHECKING:
     from .ops import OpRunner
@@ -55,13 +61,25 @@ class DischargeDesk(QWidget):
     settled = Signal(object)
     cancelled = Signal(object)
     status_changed = Signal(str)
+    #: where the discharge slip went (a PDF path or the printer's name)
+    printed = Signal(str)
+    #: the tender step's hook: what to collect or refund (terminal.core.stay.Due) after a settlement
+    tender_due = Signal(object, object)
     _progress = Signal(int, int)
 
     def __init__(self, cfg: Config, service: DischargeDeskService | Callable[[], DischargeDeskService], *,
                  run_in_background: Runner | None = None, card_reader: CardReader | None = None,
-                 ecode: Callable[[str], Credential] | None = None, parent: QWidget | None = None):
+                 ecode: Callable[[str], Credential] | None = None, parent: QWidget | None = None,
+                 customer: QWidget | None = None, training: bool = False):
         super().__init__(parent)
+        if parent is not None:  # its own window (the keys are the window's): set before the key buttons exist
+            self.setWindowFlag(Qt.WindowType.Window, True)
         self.setObjectName("dischargeDesk")
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        self.customer = customer  # the customer display (terminal.ui.customer.CustomerDisplay), when there is one
+        self.training = training
+        self.confirm_box: QMessageBox | None = None  # F9's confirmation while it is open
+        self.print_op = None
         self.setWindowTitle(self.tr("出院结算"))
         self.cfg = cfg
         if callable(service):
@@ -73,6 +91,7 @@ class DischargeDesk(QWidget):
                 return instance
         self._runner: OpRunner | None = None
         self._shown_totals: FeeTotals | None = None
+        self._customer_shown: object = None
         self.machine = StayMachine(factory, run_in_background or self._own_runner, self, is_uncertain=_is_uncertain,
                                    facility_name=cfg.facility.name, card_reader=card_reader, ecode=ecode,
                                    report_progress=self._progress.emit)
@@ -82,10 +101,12 @@ class DischargeDesk(QWidget):
 
     @classmethod
     def for_session(cls, session: AppSession, parent: QWidget | None = None,
-                    run_in_background: Runner | None = None) -> DischargeDesk:
-        """For the cashier app: shares the AppSession's client, sign-in, journal/queue, card reader and e-code."""
+                    run_in_background: Runner | None = None, customer: QWidget | None = None) -> DischargeDesk:
+        """For the cashier app: shares the AppSession's client, sign-in, journal/queue, card reader, e-code and the
+        customer display."""
         return cls(session.cfg, session.discharge_service, run_in_background=run_in_background,
-                   card_reader=session.card_reader, ecode=session.ecode, parent=parent)
+                   card_reader=session.card_reader, ecode=session.ecode, parent=parent, customer=customer,
+                   training=session.training)
 
     def _own_runner(self, label: str, fn: Callable[[], _T], ok: Callable[[_T], None],
                     fail: Callable[[BaseException], None]) -> None:
@@ -119,22 +140,31 @@ class DischargeDesk(QWidget):
         lay.setContentsMargins(12, 10, 12, 10)
         lay.setSpacing(8)
 
-        bar = QHBoxLayout()
-        key = QLabel(self.tr("住院号 / 身份证号 / 医保码"))
+        bar = QFrame(self)
+        bar.setObjectName("identifyBar")
+        bl = QHBoxLayout(bar)
+        bl.setContentsMargins(0, 0, 0, 0)
+        key = QLabel(self.tr("F2 医保码 / F3 身份证号 / 住院号"))
         key.setObjectName("fieldKey")
         self.query = QLineEdit(self)
         self.query.setObjectName("dischargeQuery")
         self.query.setPlaceholderText(self.tr("输入住院号或身份证号，或扫描医保码，回车查找"))
         self.query.returnPressed.connect(self.find)
         self.find_btn = QPushButton(self.tr("查找"), self)
+        self.find_btn.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.find_btn.clicked.connect(self.find)
-        self.card_btn = QPushButton(self.tr("F2 读社保卡"), self)
-        self.card_btn.clicked.connect(self.read_card)
-        bar.addWidget(key)
-        bar.addWidget(self.query, 1)
-        bar.addWidget(self.find_btn)
-        bar.addWidget(self.card_btn)
-        lay.addLayout(bar)
+        self.card_btn = KeyButton("F1", self.tr("读社保卡"), self, object_name="cardButton")
+        self.card_btn.clicked.connect(lambda: self.read_card())
+        bl.addWidget(self.card_btn)
+        bl.addWidget(key)
+        bl.addWidget(self.query, 1)
+        bl.addWidget(self.find_btn)
+        lay.addWidget(bar)
+        # what the desk says (the same strip as the cashier's window: ok / warn / error colours)
+        self.status = QLabel("")
+        self.status.setObjectName("messageBar")
+        self.status.setFixedHeight(34)  # a fixed strip, as in the cashier's window; the whole text in the tooltip
+        lay.addWidget(self.status)
 
         head = QHBoxLayout()
         self.name = QLabel("")
@@ -210,27 +240,31 @@ class DischargeDesk(QWidget):
         actions = QFrame(self)
         actions.setObjectName("actionBar")
         al = QHBoxLayout(actions)
-        self.status = QLabel("")
-        self.status.setObjectName("dischargeStatus")
-        self.status.setWordWrap(True)
-        al.addWidget(self.status, 1)
-        self.cancel_btn = QPushButton(self.tr("撤销结算"), self)
+        al.setContentsMargins(10, 6, 10, 6)
+        al.setSpacing(8)
+        self.preview_btn = KeyButton("F5", self.tr("预结算"), self, object_name="previewButton")
+        self.preview_btn.clicked.connect(lambda: self.preview())
+        self.settle_btn = KeyButton("F9", self.tr("出院结算"), self, object_name="settleButton")
+        self.settle_btn.clicked.connect(lambda: self.settle())
+        self.cancel_btn = KeyButton("F10", self.tr("撤销结算"), self, object_name="cancelButton")
         self.cancel_btn.clicked.connect(lambda: self.cancel_settlement(confirm=True))
-        self.preview_btn = QPushButton(self.tr("F5 预结算"), self)
-        self.preview_btn.clicked.connect(self.preview)
-        self.settle_btn = QPushButton(self.tr("F9 出院结算"), self)
-        self.settle_btn.setObjectName("settleButton")
-        self.settle_btn.clicked.connect(self.settle)
-        for b in (self.cancel_btn, self.preview_btn, self.settle_btn):
-            al.addWidget(b)
+        self.esc_btn = KeyButton("Esc", self.tr("下一位"), self, object_name="escapeButton")
+        self.esc_btn.clicked.connect(lambda: self.clear())
+        self.reprint_btn = KeyButton("Ctrl+P", self.tr("重打结算单"), self, object_name="reprintButton")
+        self.reprint_btn.setProperty("secondary", True)
+        self.reprint_btn.clicked.connect(lambda: self.reprint())
+        for b in (self.preview_btn, self.settle_btn, self.cancel_btn, self.esc_btn):
+            b.setMinimumHeight(52)
+            al.addWidget(b, 3)
+        al.addSpacing(16)
+        al.addWidget(self.reprint_btn, 2)
         lay.addWidget(actions)
 
-        ctx = Qt.ShortcutContext.WidgetWithChildrenShortcut
-        for seq, slot in ((Qt.Key.Key_F2, self.read_card), (Qt.Key.Key_F5, self.preview),
-                          (Qt.Key.Key_F9, self.settle), (Qt.Key.Key_Escape, self.clear)):
+        # F2 (e-code) and F3 (ID number) go to the search field, as in the cashier's window
+        for seq in (Qt.Key.Key_F2, Qt.Key.Key_F3):
             sc = QShortcut(QKeySequence(seq), self)
-            sc.setContext(ctx)
-            sc.activated.connect(slot)
+            sc.setContext(Qt.ShortcutContext.WindowShortcut)
+            sc.activated.connect(self.focus_query)
 
     # intents ------------------------------------------------------------------------------------------
     def find(self, text: str | bool | None = None) -> None:
@@ -240,11 +274,60 @@ class DischargeDesk(QWidget):
     def read_card(self) -> None:
         self.machine.read_card()
 
+    def focus_query(self) -> None:
+        """F2 / F3: the search field, ready for an e-code, an ID number or an admission number."""
+        if self.query.isEnabled():
+            self.query.setFocus(Qt.FocusReason.ShortcutFocusReason)
+            self.query.selectAll()
+
     def preview(self) -> None:
         self.machine.preview()
 
-    def settle(self) -> None:
-        self.machine.settle()
+    def settle(self, confirm: bool = True) -> None:
+        """F9: asks first (who, the figures, what to collect or refund: Enter confirms, Esc keeps the
+        pre-settlement); then 2402 + 2304. ``confirm=False``: no question (the confirmation already given)."""
+        if not self.machine.can_settle or self.confirm_box is not None:
+            if not self.machine.can_settle and self.machine.stay is not None and not self.machine.busy:
+                self.machine.hint("请先按 F5 预结算，核对金额后再按 F9 结算")
+            return
+        if not confirm:
+            self.machine.settle()
+            return
+        box = QMessageBox(QMessageBox.Icon.Question, self.tr("确认出院结算"), self.machine.settle_question(),
+                          QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, self)
+        box.setObjectName("dischargeConfirm")
+        box.button(QMessageBox.StandardButton.Yes).setText(self.tr("结算 (Enter)"))
+        box.button(QMessageBox.StandardButton.No).setText(self.tr("取消 (Esc)"))
+        box.setDefaultButton(QMessageBox.StandardButton.Yes)
+        box.setEscapeButton(QMessageBox.StandardButton.No)
+        self.confirm_box = box
+
+        def done(code: int) -> None:
+            self.confirm_box = None
+            box.deleteLater()
+            if code == QMessageBox.StandardButton.Yes:
+                self.machine.settle()
+            else:
+                self.machine.hint("未结算：预结算仍有效，按 F9 结算或 Esc 下一位")
+            self.activateWindow()
+
+        box.finished.connect(done)
+        box.open()
+
+    def reprint(self) -> None:
+        """Ctrl+P: the settled stay's slip again (marked 补打)."""
+        r = self.machine.result
+        if r is None or self.machine.stay is None or self.machine.stay.state != "settled":
+            self.machine.hint("没有可重打的出院结算单")
+            return
+        self._print(r, reprint=True)
+
+    def begin_tender(self, due: Due, result: StayResult) -> None:
+        """TENDER HOOK (issue 13 §2): after a settlement, the tender step collects ``due.amount`` (kind
+        ``collect``), pays it back (``refund``) or records that nothing changes hands (``even``). The tender
+        engineer's step connects to ``tender_due`` (or replaces this method); until then the desk tells the
+        cashier what to do."""
+        self.tender_due.emit(due, result)
 
     def cancel_settlement(self, confirm: bool = True) -> None:
         st = self.machine.stay
@@ -257,9 +340,23 @@ class DischargeDesk(QWidget):
         self.machine.cancel()
 
     def clear(self) -> None:
+        """Esc: the next patient. Nothing of the previous stay stays on the desk or on the customer display."""
+        if self.confirm_box is not None:
+            return
         if self.machine.clear():
             self.query.clear()
             self.query.setFocus()
+
+    def hideEvent(self, ev) -> None:
+        """The desk closed: the customer display goes back to the cashier's window."""
+        if self.customer is not None and self._customer_shown is not None:
+            self._customer_shown = None
+            self.customer.show_stay(None)
+        super().hideEvent(ev)
+
+    def showEvent(self, ev) -> None:
+        super().showEvent(ev)
+        self._render()  # back on the customer display, when a stay is on the desk
 
     def receipt_text(self) -> str:
         return self.receipt.toPlainText()
@@ -273,6 +370,38 @@ class DischargeDesk(QWidget):
 
     def settlement_made(self, result: StayResult) -> None:
         self.settled.emit(result)
+        self._print(result)
+        due = self.machine.due_now()
+        if due is not None:
+            self.begin_tender(due, result)
+
+    def _print(self, result: StayResult, reprint: bool = False) -> None:
+        """The discharge slip on the receipt printer (or a PDF), in the background: the cashier does not wait."""
+        from drivers.printer import compose_discharge
+
+        from .ops import Op, OpRunner
+        from .receipt import PdfReceiptPrinter
+
+        lines = result.receipt_lines("", width=32)
+        if reprint:
+            lines = [lines[0], QCoreApplication.translate("Receipt", "（补打）")] + lines[1:]
+        s = result.settlement
+        composed = compose_discharge(lines, name=f"discharge-{s.setl_id or result.stay.adm_no}",
+                                     facility_name=self.cfg.facility.name, training=self.training,
+                                     translate=QCoreApplication.translate)
+        p = self.cfg.printer
+        printer = PdfReceiptPrinter(p.name, p.pdf_dir or str(self.cfg.data_dir / "receipts"))
+        if self._runner is None:
+            self._runner = OpRunner(self, max_threads=1)
+
+        def ok(where: str) -> None:
+            self.printed.emit(where)
+            self.machine.hint("已重打出院结算单" if reprint else "出院结算单已输出", level="ok", append=not reprint)
+            self.status.setToolTip(self.machine.status + "\n" + where)
+
+        self.print_op = Op(self._runner, self.tr("打印出院结算单"), lambda: printer.print_receipt(composed),
+                           kind="print").success(ok).failure(
+            lambda e: self.machine.hint("打印失败：" + str(e) + "；可按 Ctrl+P 重打", level="error")).run()
 
     def settlement_cancelled(self, result: StayResult) -> None:
         self.cancelled.emit(result)
@@ -319,7 +448,19 @@ class DischargeDesk(QWidget):
             self.notice.setVisible(bool(notice))
         if m.status != self.status.text():
             self.status.setText(m.status)
+            self.status.setToolTip(m.status)
             self.status_changed.emit(m.status)
+        set_kind(self.status, m.level)
+        set_kind(self.settle_btn, "primary" if m.can_settle else "")
+        set_kind(self.due_amount, {"refund": "settled"}.get(m.due_now().kind if m.due_now() else "", ""))
+        self.esc_btn.set_caption(self.tr("下一位"))
+        self.esc_btn.setEnabled(not m.busy)
+        self.reprint_btn.setEnabled(m.stay is not None and m.stay.state == "settled" and m.result is not None)
+        if self.customer is not None:
+            shown = m.display()
+            if shown != self._customer_shown:
+                self._customer_shown = shown
+                self.customer.show_stay(shown)
         idle = not m.busy
         self.query.setEnabled(idle)
         self.find_btn.setEnabled(idle)

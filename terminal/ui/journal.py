@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtWidgets import (QAbstractItemView, QDialog, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton,
                                QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
@@ -103,16 +103,23 @@ class JournalDialog(QDialog):
         self.search.setObjectName("journalSearch")
         self.search.setPlaceholderText(self.tr("按结算ID、就诊ID、人员编号或姓名（脱敏）搜索"))
         self.search.textChanged.connect(self.refresh)
+        self.search.installEventFilter(self)  # ↓ / PgDn: from the search box to the rows
         row.addWidget(self.search, 1)
         lay.addLayout(row)
         self.table = _table([self.tr("时间"), self.tr("结算ID"), self.tr("参保人"), self.tr("险种"), self.tr("参保地"),
                              self.tr("总额"), self.tr("基金"), self.tr("现金"), self.tr("状态")], "journalTable")
         lay.addWidget(self.table, 1)
+        self.table.installEventFilter(self)  # ↑ on the first row: back to the search box
         self.summary = QLabel()
         self.summary.setObjectName("dialogHint")
         lay.addWidget(self.summary)
+        # what the last reprint did (which settlement; that it was cancelled)
+        self.note = QLabel()
+        self.note.setObjectName("journalNote")
+        self.note.setWordWrap(True)
+        lay.addWidget(self.note)
         brow = QHBoxLayout()
-        self.reprint = QPushButton(self.tr("重打 (Ctrl+P)"))
+        self.reprint = QPushButton(self.tr("重打所选 (Ctrl+P)"))
         self.reprint.setObjectName("journalReprint")
         self.reprint.setShortcut("Ctrl+P")
         self.reprint.clicked.connect(self._reprint)
@@ -158,10 +165,36 @@ class JournalDialog(QDialog):
         r = self.table.currentRow() if hasattr(self, "table") else -1
         return self.records[r] if 0 <= r < len(self.records) else None
 
+    def eventFilter(self, obj: QObject, ev: QEvent) -> bool:
+        if ev.type() == QEvent.Type.KeyPress:
+            key = ev.key()
+            if obj is self.search and key in (Qt.Key.Key_Down, Qt.Key.Key_PageDown) and self.records:
+                if self.table.currentRow() < 0:
+                    self.table.selectRow(0)
+                self.table.setFocus(Qt.FocusReason.TabFocusReason)
+                return True
+            if obj is self.table and key == Qt.Key.Key_Up and self.table.currentRow() <= 0:
+                self.search.setFocus(Qt.FocusReason.BacktabFocusReason)
+                return True
+        return super().eventFilter(obj, ev)
+
     def _reprint(self) -> None:
+        """Ctrl+P: the row selected (never another); a cancelled settlement reprints marked 【已撤销】 and says so."""
         r = self.selected()
-        if r is not None:
-            self.reprint_requested.emit(r)
+        if r is None:
+            self.note.setText(self.tr("请先用 ↓ 选择要重打的结算"))
+            return
+        if r.status == "cancelled":
+            text = self.tr("注意：结算 %1（%2）已撤销；重打的结算单注明【已撤销】，不能作为收费凭证") \
+                .replace("%1", r.setl_id).replace("%2", r.name_masked)
+            level = "warn"
+        else:
+            text = self.tr("重打结算 %1（%2）").replace("%1", r.setl_id).replace("%2", r.name_masked)
+            level = "info"
+        self.note.setText(text)
+        self.note.setProperty("kind", level)
+        self.ctl.say(level, text)
+        self.reprint_requested.emit(r)
 
     def _cancel(self) -> None:
         r = self.selected()

@@ -7,7 +7,6 @@ Esc back / next patient; F6 shift report (交班), Shift+F6 journal, F7 queue, F
 from __future__ import annotations
 
 import logging
-import time
 from datetime import datetime
 from pathlib import Path
 
@@ -16,24 +15,23 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QApplication, QFrame, QHBoxLayout, QLabel, QStatusBar, QVBoxLayout, QWidget
 
 from terminal.app.operators import OperatorStore
-from terminal.core.errors import user_message_of
 from terminal.core.flow import State
 
 from .cardwatch import CardWatch
 from .controller import CashierController
 from .customer import CustomerDisplay
-from .ops import Op
 from .panels import BillPanel, IdentifyBar, PersonPanel
 from .settlement_panel import SettlementPanel
 from .wedge import WedgeFilter
 from .widgets import BusyOverlay, KeyButton, set_kind
+from .recon_schedule import ScheduledReconcile
 from .window_dialogs import WindowDialogs
 
 log = logging.getLogger(__name__)
 S = State
 
 
-class MainWindow(WindowDialogs):
+class MainWindow(ScheduledReconcile, WindowDialogs):
     """The cashier's window: identify bar, person, bill, settlement, action keys and status bar; the dialogs it
     opens are in WindowDialogs, the card reader's events come through CardWatch."""
 
@@ -190,7 +188,7 @@ class MainWindow(WindowDialogs):
         self.settle_btn.clicked.connect(self._settle_clicked)
         self.cancel_btn.clicked.connect(self.cancel_current)
         self.esc_btn.clicked.connect(ctl.escape)
-        self.park_btn.clicked.connect(ctl.park_now)
+        self.park_btn.clicked.connect(self._f11)
         self.shift_btn.clicked.connect(lambda: self.open_shift())
         self.journal_btn.clicked.connect(self.open_journal)
         QShortcut(QKeySequence("Shift+F8"), self).activated.connect(self.open_day_close)
@@ -205,7 +203,10 @@ class MainWindow(WindowDialogs):
         ctl.busy_changed.connect(self._busy)
         ctl.duplicate.connect(self.show_duplicate)
         ctl.completed_found.connect(self.show_completed)
+        ctl.same_card.connect(self.confirm_same_card)
         ctl.status.changed.connect(self.render_status)
+        if customer is not None:  # the display's footer follows the platform status (no 您无需垫付 while offline)
+            ctl.status.changed.connect(lambda: customer.render(ctl))
         self._clock = QTimer(self)
         self._clock.setInterval(1000)
         self._clock.timeout.connect(self._tick)
@@ -243,6 +244,10 @@ class MainWindow(WindowDialogs):
         if self.ctl.operator is None:  # logged out (the login screen is up): nobody to serve the patient
             return
         c = classify(text)
+        d = self.dialogs.get("discharge")
+        if d is not None and d.isActiveWindow() and c.kind == CodeKind.ECODE:
+            d.find(c.code)  # the discharge desk is the cashier's window now: the patient's e-code is for it
+            return
         if c.kind == CodeKind.ECODE:
             self.identify.ecode.clear()
             self.ctl.identify_ecode(c.code)
@@ -269,7 +274,10 @@ class MainWindow(WindowDialogs):
 
     def _reader_changed(self, state: str, kind: str) -> None:
         self.reader_state = state
+        if kind == "card_removed":
+            self.ctl.desk.card_removed()
         if kind == "card_inserted" and self.ctl.operator is not None:  # not while logged out
+            self.ctl.desk.card_inserted()
             if self.ctl.can_identify() or self.ctl.state in (S.SETTLED, S.CANCELLED, S.REVERSED):
                 self.ctl.identify_card()
         elif kind in ("reader_removed", "service_lost"):
@@ -298,81 +306,17 @@ class MainWindow(WindowDialogs):
         self.ctl.settle_now()
         self.render()
 
+    def _f11(self) -> None:
+        """F11: park the bill while the platform is unreachable; self-pay for a patient insurance refused."""
+        if self.ctl.refused and not (self.ctl.status.state == "offline" and self.ctl.can_park()):
+            self.ctl.self_pay_now()
+        else:
+            self.ctl.park_now()
+
     def _reprint_current(self) -> None:
         if "journal" in self.dialogs and self.dialogs["journal"].isVisible():
             return
         self.ctl.print_receipt(reprint=True)
-
-    # scheduled reconciliation -------------------------------------------------------------------------
-    def _reconcile_schedule(self):
-        """[reconcile] schedule = "HH:MM": terminal.store's ReconcileSchedule (None when off or no journal)."""
-        store = self.ctl.session.store
-        at = str(getattr(getattr(self.cfg, "reconcile", None), "schedule", "") or "").strip()
-        if not at or store is None:
-            return None
-        from terminal.store.reconcile import ReconcileSchedule
-
-        try:
-            return ReconcileSchedule.for_store(at, store)
-        except Exception as e:  # the app runs on without it; IT is told which key
-            log.error("reconcile.schedule %r not usable: %s", at, e)
-            return None
-
-    def check_scheduled_reconcile(self, now: datetime | None = None):
-        """The timer's slot: when the schedule is due, the detail reconciliation of today runs in the background
-        and its result shows in the status bar. Returns the op started, or None."""
-        sched = self.recon_schedule
-        if sched is None or self._recon_op is not None:
-            return None
-        now = now or datetime.now()
-        if time.monotonic() < self._recon_retry_at or not sched.due(now):
-            return None
-        session = self.ctl.session
-        rec = session.store.reconciler
-        day = now.strftime("%Y-%m-%d")
-        op = self.ctl.operator
-        operator = op.id if op is not None else ""
-
-        def work():
-            session.service.ensure_signed_in()
-            return rec.reconcile_detail(session.client, day, operator=operator)
-
-        def done(report) -> None:
-            sched.ran(day)
-            n = len(report.open_differences)
-            if report.clean:
-                text, kind = self.tr("自动对账 %1：与平台逐笔一致").replace("%1", day), "ok"
-            elif n:
-                text, kind = self.tr("自动对账 %1：%2 笔差异待处理，请按 F8 查看").replace("%1", day) \
-                    .replace("%2", str(n)), "warn"
-            else:
-                text, kind = self.tr("自动对账 %1：%2（F8 查看）").replace("%1", day) \
-                    .replace("%2", report.summary), "warn"
-            self._show_scheduled(text, kind, report.summary)
-
-        def failed(e: BaseException) -> None:
-            why = user_message_of(e)
-            self._recon_retry_at = time.monotonic() + 600  # the platform may be down: again in 10 minutes
-            self._show_scheduled(self.tr("自动对账 %1 未完成（10 分钟后重试）：").replace("%1", day) + why, "bad", why)
-
-        def finished() -> None:
-            self._recon_op = None
-
-        self._show_scheduled(self.tr("自动对账 %1 进行中…").replace("%1", day), "", "")
-        self._recon_op = Op(self.ctl.runner, self.tr("自动对账"), work).success(done).failure(failed) \
-            .always(finished).run()
-        return self._recon_op
-
-    def _show_scheduled(self, text: str, kind: str, tip: str) -> None:
-        self.st_reconcile.setText(text)
-        self.st_reconcile.setToolTip(tip)
-        set_kind(self.st_reconcile, kind)
-        self.st_reconcile.show()
-        if kind:
-            log.info("scheduled reconciliation: %s", text)
-            dlg = self.dialogs.get("reconcile")
-            if dlg is not None and dlg.isVisible() and not dlg.busy:
-                dlg._load_day()
 
     # rendering -----------------------------------------------------------------------------------------
     def show_message(self, level: str, text: str) -> None:
@@ -405,9 +349,7 @@ class MainWindow(WindowDialogs):
         self.settle_btn.setEnabled(c.can_settle())
         set_kind(self.settle_btn, "primary" if c.can_settle() else "")
         self.cancel_btn.setEnabled(c.can_cancel())
-        offline = c.status.state == "offline" and c.session.store is not None
-        self.park_btn.setVisible(offline)
-        self.park_btn.setEnabled(c.can_park())
+        self._render_f11()
         self.esc_btn.set_caption(self.tr("放弃") if c.busy else (
             self.tr("下一位") if st in (S.SETTLED, S.CANCELLED, S.REVERSED, S.IDLE) else self.tr("返回")))
         self.esc_btn.setEnabled(st != S.UNCERTAIN or c.busy)
@@ -415,6 +357,19 @@ class MainWindow(WindowDialogs):
         if self.customer is not None:
             self.customer.render(c)
         self.render_status()
+
+    def _render_f11(self) -> None:
+        """F11: 离线挂账 while the platform is offline, 自费结算 for a patient insurance refused, else hidden."""
+        c = self.ctl
+        offline = c.status.state == "offline" and c.session.store is not None
+        self_pay = bool(c.refused) and not offline
+        show = offline or self_pay
+        caption = self.tr("自费结算") if self_pay else self.tr("离线挂账")
+        if self.park_btn.caption != caption:
+            self.park_btn.set_caption(caption)
+        if self.park_btn.isVisible() != show:
+            self.park_btn.setVisible(show)
+        self.park_btn.setEnabled(c.can_park() if offline else (self_pay and not c.busy and bool(c.items)))
 
     def render_notice(self) -> None:
         warns = list(getattr(self.ctl, "platform_warns", []) or [])
@@ -427,10 +382,7 @@ class MainWindow(WindowDialogs):
 
     def render_status(self) -> None:
         ps = self.ctl.status
-        offline = ps.state == "offline" and self.ctl.session.store is not None
-        if self.park_btn.isVisible() != offline:
-            self.park_btn.setVisible(offline)
-            self.park_btn.setEnabled(self.ctl.can_park())
+        self._render_f11()
         text = {"online": self.tr("医保平台：在线"), "slow": self.tr("医保平台：响应慢"),
                 "offline": self.tr("医保平台：离线"), "unknown": self.tr("医保平台：连接中…")}[ps.state]
         if ps.state in ("online", "slow") and not ps.signed_in:
@@ -441,8 +393,12 @@ class MainWindow(WindowDialogs):
         self.st_platform.setToolTip(ps.detail)
         set_kind(self.st_platform, {"online": "ok", "slow": "warn", "offline": "bad"}.get(ps.state, ""))
         n = self.ctl.queue_count
-        self.st_queue.setText(self.tr("未发送队列：%1").replace("%1", str(n)))
-        set_kind(self.st_queue, "warn" if n else "")
+        text = self.tr("未发送队列：%1").replace("%1", str(n))
+        refunds = getattr(self.ctl, "refunds_due_count", 0)
+        if refunds:
+            text += self.tr(" · 待退款 %1 笔（F7）").replace("%1", str(refunds))
+        self.st_queue.setText(text)
+        set_kind(self.st_queue, "warn" if n or refunds else "")
         self.st_reader.setText(self.tr("读卡器：") + (self.reader_state or self.tr("未知")))
         op = self.ctl.operator
         self.st_operator.setText(self.tr("操作员：") + (f"{op.id} {op.name}（{op.role_name}）" if op else "—"))

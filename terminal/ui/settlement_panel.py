@@ -2,6 +2,7 @@
 uncertain settlement and its reversal. It renders the controller's state; intents go back to the controller."""
 from __future__ import annotations
 
+import html
 from decimal import Decimal
 
 from PySide6.QtCore import Qt, Signal
@@ -147,9 +148,27 @@ class SettlementPanel(QStackedWidget):
                 self.steps.setText(self.tr(
                     "<p>上一笔结算结果未知，已通过 2601 冲正：平台已撤回此笔结算，未扣款。</p>"
                     "<p>按 <b>F5</b> 重新预结算后再按 <b>F9</b> 结算，或按 <b>Esc</b> 接待下一位。</p>"))
+            elif st == S.IDLE and getattr(ctl, "parked_shown", None) is not None:
+                slip = ctl.parked_shown
+                self.idle_title.setText(self.tr("离线挂账：请全额收费"))
+                self.steps.setText(
+                    f'<p style="font-size:40pt;font-weight:bold;color:#c62828;margin:8px 0">{fmt_yuan(slip.total)}</p>'
+                    + self.tr("<p>医保平台不可用，本次不经医保，按全额收费。补结算编号 <b>%1</b>，凭条已打印。</p>"
+                              "<p>平台恢复后自动补结算，医保支付部分凭补结算凭条退还患者（F7 待退款）。</p>"
+                              "<p>按 <b>Esc</b> 接待下一位。</p>").replace("%1", slip.park_id))
+            elif getattr(ctl, "refused", ""):
+                self.idle_title.setText(self.tr("不能医保结算"))
+                set_kind(self.idle_title, "bad")
+                self.steps.setText(
+                    f"<p><b>{html.escape(ctl.refused)}</b></p>"
+                    + self.tr("<p>下一步：</p><p>1. 告知患者医保暂不能使用（顾客屏已提示）。</p>"
+                              "<p>2. 患者同意自费：录入费用后按 <b>F11</b> 自费结算（全额，不经医保）。</p>"
+                              "<p>3. 否则请患者联系参保地医保经办机构核实后再来；按 <b>Esc</b> 接待下一位。</p>"))
+                return
             else:
                 self.idle_title.setText(self.tr("下一位") if st == S.IDLE else self.tr("办理中"))
                 self.steps.setText(self._steps_html(ctl))
+            set_kind(self.idle_title, "")
             return
         self.setCurrentWidget(self.result)
         titles = {S.PREVIEWED: self.tr("预结算（未记账）"), S.SETTLING: self.tr("正在结算…"),

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QDialog, QFileDialog, QMainWindow, QWidget
 
 from terminal.app.operators import OperatorStore
@@ -120,6 +120,28 @@ class WindowDialogs(QMainWindow):
         dlg.open()
         return dlg
 
+    def confirm_same_card(self, person):
+        """The previous patient's card is still in the reader and was read again: is it this patient's?
+        No by default (Enter / Esc: take the card out); Y: go on with that person."""
+        from PySide6.QtWidgets import QMessageBox
+
+        box = QMessageBox(QMessageBox.Icon.Warning, self.tr("请取回社保卡"),
+                          self.tr("读卡器中仍是上一位患者（%1）的社保卡。\n"
+                                  "请提醒上一位患者取回社保卡。是否为该患者办理新的业务？")
+                          .replace("%1", person.masked_name),
+                          QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, self)
+        box.setObjectName("sameCardDialog")
+        box.button(QMessageBox.StandardButton.Yes).setText(self.tr("是，同一患者 (Y)"))
+        box.button(QMessageBox.StandardButton.No).setText(self.tr("否，取回卡 (N)"))
+        box.button(QMessageBox.StandardButton.Yes).setShortcut("Y")
+        box.button(QMessageBox.StandardButton.No).setShortcut("N")
+        box.setDefaultButton(QMessageBox.StandardButton.No)
+        box.setEscapeButton(QMessageBox.StandardButton.No)
+        box.finished.connect(lambda code: self.ctl.same_card_answer(code == QMessageBox.StandardButton.Yes))
+        self._track("same_card", box)
+        box.open()
+        return box
+
     def show_completed(self, report):
         """At start after a crash: settlements completed while nobody saw the result; acknowledged by the cashier."""
         from .duplicates import CompletedSettlementsDialog
@@ -204,8 +226,8 @@ class WindowDialogs(QMainWindow):
         if desk is None:
             from .discharge import DischargeDesk
 
-            desk = DischargeDesk.for_session(self.ctl.session, parent=self)
-            desk.setWindowFlag(Qt.WindowType.Window, True)
+            desk = DischargeDesk.for_session(self.ctl.session, parent=self,
+                                             customer=getattr(self, "customer", None))
             desk.setWindowTitle(self.tr("住院出院结算") + " — " + self.cfg.facility.name)
             desk.resize(1200, 720)
             self.dialogs["discharge"] = desk

@@ -99,9 +99,12 @@ def test_discharge_story_on_the_desk(qtbot, desk, ward, sandbox):
     assert desk.due_caption.text() == "应退款" and "预结算" in desk.receipt_text()
     pv = desk.result.settlement
     assert desk._amount_labels["psn_cash_pay"].text() == f"¥{pv.psn_cash_pay:,.2f}"
-    # F9: discharge (2402) and settle (2304)
+    # F9: a confirmation with the refund, then (Enter) discharge (2402) and settle (2304)
+    qtbot.keyClick(desk, Qt.Key.Key_F9)
+    qtbot.waitUntil(lambda: desk.confirm_box is not None and desk.confirm_box.isVisible(), timeout=3000)
+    assert "应退款" in desk.confirm_box.text()
     with qtbot.waitSignal(desk.settled, timeout=15000) as sig:
-        qtbot.keyClick(desk, Qt.Key.Key_F9)
+        qtbot.keyClick(desk.confirm_box, Qt.Key.Key_Return)
     r = sig.args[0]
     idle(qtbot, desk)
     s = r.settlement
@@ -126,13 +129,13 @@ def test_lost_answer_on_2304_is_reversed_and_the_desk_says_so(qtbot, desk, ward,
     idle(qtbot, desk)
     assert desk.stay.adm_no == st.adm_no
     # by card too (read on a worker thread)
-    qtbot.keyClick(desk, Qt.Key.Key_F2)
+    qtbot.keyClick(desk, Qt.Key.Key_F1)  # the card key, as in the cashier's window
     idle(qtbot, desk)
     assert desk.card_calls == [False] and desk.stay.adm_no == st.adm_no
     desk.preview()
     idle(qtbot, desk)
     sandbox.arm_fault("lost_answer", infno="2304")
-    desk.settle()
+    desk.settle(confirm=False)
     idle(qtbot, desk)
     assert "结算结果未知" in desk.status.text() and "已自动冲正" in desk.status.text()
     assert [x["status"] for x in sandbox.ledger() if x["infno"] == "2304"] == ["reversed"]
@@ -140,7 +143,7 @@ def test_lost_answer_on_2304_is_reversed_and_the_desk_says_so(qtbot, desk, ward,
     assert not desk.settle_btn.isEnabled()  # pre-settle again first
     desk.preview()
     idle(qtbot, desk)
-    desk.settle()
+    desk.settle(confirm=False)
     idle(qtbot, desk)
     assert desk.stay.state == "settled"
     assert [x["status"] for x in sandbox.ledger() if x["infno"] == "2304"] == ["reversed", "booked"]

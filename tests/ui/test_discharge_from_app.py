@@ -30,8 +30,10 @@ def test_f12_opens_the_discharge_desk_and_it_settles_with_the_journal(qtbot, des
     qtbot.waitUntil(lambda: not d.busy and d.stay is not None, timeout=15000)
     qtbot.keyClick(d, Qt.Key.Key_F5)
     qtbot.waitUntil(lambda: not d.busy and d.previewed, timeout=15000)
+    qtbot.keyClick(d, Qt.Key.Key_F9)
+    qtbot.waitUntil(lambda: d.confirm_box is not None and d.confirm_box.isVisible(), timeout=3000)
     with qtbot.waitSignal(d.settled, timeout=15000) as sig:
-        qtbot.keyClick(d, Qt.Key.Key_F9)
+        qtbot.keyClick(d.confirm_box, Qt.Key.Key_Return)
     s = sig.args[0].settlement
     assert s.identity_errors() == []
     assert [x["status"] for x in desk.sandbox.ledger() if x["infno"] == "2304"] == ["booked"]

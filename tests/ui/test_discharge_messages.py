@@ -17,8 +17,10 @@ def test_discharge_desk_shows_warn_msg_and_the_refund(qtbot, desk, ward, sandbox
     sandbox.arm_warn("出院结算提示：请核对出院带药", infno="2304")
     desk.preview()
     idle(qtbot, desk)
+    qtbot.keyClick(desk, Qt.Key.Key_F9)
+    qtbot.waitUntil(lambda: desk.confirm_box is not None, timeout=3000)
     with qtbot.waitSignal(desk.settled, timeout=15000) as sig:
-        qtbot.keyClick(desk, Qt.Key.Key_F9)
+        qtbot.keyClick(desk.confirm_box, Qt.Key.Key_Return)
     idle(qtbot, desk)
     assert desk.notice.isVisible() and "出院结算提示：请核对出院带药" in desk.notice.text()
     s = sig.args[0].settlement

@@ -50,9 +50,10 @@ def test_platform_offline_bill_is_parked_then_settled_later(desk):
 
     desk.load_bill()
     desk.sandbox.arm_fault("http500", infno="*", count=1000)
-    desk.key("F3")
-    desk.type_into(desk.window.identify.idno, "450100197705200135")  # local employee
-    desk.wait_idle()
+    for _ in range(3):  # one failed request is no outage: the status judges the last few
+        desk.key("F3")
+        desk.type_into(desk.window.identify.idno, "450100197705200135")  # local employee
+        desk.wait_idle()
     w = desk.window
     assert desk.ctl.state == State.IDLE and desk.ctl.status.state == "offline"
     assert "离线" in w.st_platform.text()

@@ -131,13 +131,14 @@ class FakeService:
     def park(self, cred: Credential, bill: Bill, *, person: Person | None = None, insutype: str = "",
              operator: str = "") -> FakeSlip:
         self.calls.append("park")
-        return FakeSlip(park_id="K1", by=operator)
+        return FakeSlip(park_id="K1", by=operator, total=bill.total)
 
 
 @dataclass
 class FakeSlip:
     park_id: str
     by: str
+    total: Decimal = Decimal("0.00")
 
     @property
     def message(self) -> str:
@@ -174,6 +175,14 @@ class FakeView:
     parked_slips: list[object] = field(default_factory=list)
     retry_ms: int | None = None
     waiting_on: object = None
+    same_cards: list[object] = field(default_factory=list)
+    self_pays: list[tuple[object, object]] = field(default_factory=list)
+
+    def confirm_same_card(self, person: object) -> None:
+        self.same_cards.append(person)
+
+    def self_pay(self, person: object, bill: object) -> None:
+        self.self_pays.append((person, bill))
 
     def show(self, level: str, text: str) -> None:
         self.messages.append((level, text))

@@ -97,10 +97,22 @@ def test_park_slip():
                     cert_masked="460100********0132", cert_type="01", item_count=3)
     c = compose_park(slip, facility_name="南宁市第一人民医院", training=True)
     assert (c.kind, c.name, c.title, c.qr) == (SlipKind.PARK, "park-P0001", "医保补结算凭条", "YBPARK|P0001|123.40")
-    assert c.body == tuple(slip.lines()[1:])
+    assert c.body[:len(slip.lines()) - 1] == tuple(slip.lines()[1:])
+    # issue 13 §7: how the patient gets the insurance share back
+    assert c.body[-5:] == ("【退款说明】", "平台恢复后本院补办医保结算，", "医保应付部分退还给您。",
+                           "请保留本凭条，凭编号", "P0001 到收费窗口退款。")
     lines = text_lines(c, 32)
     assert "编号: P0001" in lines and "已全额收费: ¥123.40" in lines
     assert all(display_width(x) <= 32 for x in lines)
+    # with the bill's items (the store's ParkSlip carries them)
+    slip = ParkSlip(park_id="P0002", created="2026-01-05 10:00:00", total=Decimal("87.00"), name_masked="符**",
+                    cert_masked="460100********0132", cert_type="01", item_count=2,
+                    items=(("副主任医师门诊诊查费", Decimal("1"), Decimal("25.00")),
+                           ("普拉洛芬滴眼液", Decimal("2.0000"), Decimal("62.00"))))
+    body = compose_park(slip, facility_name="南宁市第一人民医院").body
+    assert body[body.index("副主任医师门诊诊查费") + 1] == "  × 1  ¥25.00"
+    assert body[body.index("普拉洛芬滴眼液") + 1] == "  × 2  ¥62.00"
+    assert all(display_width(x) <= 32 for x in text_lines(compose_park(slip, facility_name="南宁"), 32))
 
 
 def test_discharge_slip_frames_the_lines_core_composed():
