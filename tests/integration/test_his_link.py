@@ -403,3 +403,26 @@ def _settle(book, svc, bill_no):
     svc.preview(visit)
     svc.settle(visit)
     return visit.settle_msgid
+
+
+def test_parked_bill_and_the_tender_are_in_the_result_and_the_events(world, receiver):
+    link, http, svc, store = world
+    u = link.url + "/v1/bills"
+    assert http.post(u, json=bill_body("MZ61")).status_code == 201
+    slip = svc.park(id_cred("hainan-retiree"), link.book.bill("MZ61"))
+    v = http.get(u + "/MZ61").json()
+    assert v["status"] == "parked" and v["park"]["park_id"] == slip.park_id and v["park"]["total"] == "53.40"
+    assert http.get(u).json()["bills"] == []  # parked: not to be charged again
+    assert http.post(u, json=bill_body("MZ61", price="30.00", replace=True)).status_code == 409
+    wait_for(lambda: receiver.ids("parked"), what="parked event")
+    # the tender of a settlement (the tenders table of migration 0006) is part of the result
+    assert http.post(u, json=bill_body("MZ62")).status_code == 201
+    s = settle_pushed(link, svc, "MZ62")
+    with store.sdb.tx() as db:
+        db.table("tenders").insert({"created": "2026-12-03 10:00:00", "day": "2026-12-03", "operator": "0001",
+                                    "kind": "pay", "msgid": s.visit.settle_msgid, "setl_id": s.setl_id,
+                                    "method": "cash", "amount": f"{s.psn_cash_pay:.2f}", "tendered": "100.00",
+                                    "change": f"{100 - s.psn_cash_pay:.2f}"})
+    t = http.get(u + "/MZ62").json()["tender"]
+    assert t == [{"kind": "pay", "method": "cash", "amount": f"{s.psn_cash_pay:.2f}", "tendered": "100.00",
+                  "change": f"{100 - s.psn_cash_pay:.2f}", "created": "2026-12-03 10:00:00"}]
