@@ -426,3 +426,46 @@ def test_parked_bill_and_the_tender_are_in_the_result_and_the_events(world, rece
     t = http.get(u + "/MZ62").json()["tender"]
     assert t == [{"kind": "pay", "method": "cash", "amount": f"{s.psn_cash_pay:.2f}", "tendered": "100.00",
                   "change": f"{100 - s.psn_cash_pay:.2f}", "created": "2026-12-03 10:00:00"}]
+
+
+def test_the_example_his_client_pushes_and_waits_for_the_result(world):
+    link, http, svc, store = world
+    p = subprocess.Popen([sys.executable, str(ROOT / "scripts/his-client-example.py"), "--url", link.url, "--token",
+                          TOKEN, "--bill-no", "MZ2026120300071", "--id-no", "460100194603120132"],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    wait_for(lambda: link.book.bill("MZ2026120300071"), what="the pushed bill")
+    settle_pushed(link, svc, "MZ2026120300071")
+    out, err = p.communicate(timeout=30)
+    assert p.returncode == 0, out + err
+    assert "pushed MZ2026120300071 (HTTP 201" in out and '"status": "settled"' in out
+
+
+def test_the_openapi_file_and_the_guide_cover_every_endpoint_error_and_field():
+    import re
+
+    import yaml
+
+    from terminal.his import schema
+
+    api = yaml.safe_load((ROOT / "resources/his-api.yaml").read_text("utf-8"))
+    assert set(api["paths"]) == {"/v1/health", "/v1/bills", "/v1/bills/{bill_no}"}
+    assert set(api["paths"]["/v1/bills"]) == {"get", "post"} and set(api["paths"]["/v1/bills/{bill_no}"]) >= {
+        "get", "delete"}
+    push = api["components"]["schemas"]["BillPush"]
+    assert push["required"] == schema.BILL["required"] and set(push["properties"]) == set(schema.BILL["properties"])
+    item = api["components"]["schemas"]["Item"]
+    assert set(item["properties"]) == set(schema.ITEM["properties"]) and item["required"] == schema.ITEM["required"]
+    codes = set(re.findall(r'HisError\(\d+, "([a-z_]+)"', "".join(
+        (ROOT / "terminal/his" / f).read_text("utf-8") for f in ("book.py", "server.py")))) | {"in_progress"}
+    assert set(api["components"]["schemas"]["Error"]["properties"]["error"]["properties"]["code"]["enum"]) == codes
+    guide = (ROOT / "docs/his-integration.md").read_text("utf-8")
+    for c in codes:
+        assert f"`{c}`" in guide, c
+    from dataclasses import fields
+
+    from terminal.config.model import HisConfig
+
+    for f in fields(HisConfig):
+        assert f"`{f.name}`" in guide, f.name
+    for h in ("X-Yibao-Signature", "X-Yibao-Event-Id", "HMAC-SHA256", "processed/", "failed/", "reason.txt"):
+        assert h in guide, h
