@@ -469,3 +469,41 @@ def test_the_openapi_file_and_the_guide_cover_every_endpoint_error_and_field():
         assert f"`{f.name}`" in guide, f.name
     for h in ("X-Yibao-Signature", "X-Yibao-Event-Id", "HMAC-SHA256", "processed/", "failed/", "reason.txt"):
         assert h in guide, h
+
+
+def test_doctor_checks_the_interface(tmp_path, receiver):
+    import socket
+
+    import tomli_w
+
+    from terminal import config as config_mod
+    from terminal import doctor as d
+
+    def run(his: dict):
+        p = tmp_path / "config.toml"
+        p.write_text(tomli_w.dumps({"store": {"dir": str(tmp_path / "data")}, "log": {"dir": str(tmp_path / "log")},
+                                    "his": his}), encoding="utf-8")
+        return {c.key: c for c in d.run_doctor(str(p), only=["his"]).checks}["his"]
+
+    assert run({}).status == d.PASS  # not enabled
+    r = run({"enabled": True})
+    assert r.status == d.FAIL and "his.token" in r.summary
+    r = run({"enabled": True, "token": TOKEN, "host": "192.168.1.20"})
+    assert r.status == d.FAIL and "his.tls_cert" in r.summary
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        free = s.getsockname()[1]
+    his = {"enabled": True, "token": TOKEN, "port": free, "callback_url": receiver.url}
+    r = run(his)
+    assert r.status == d.WARN and "未在" in r.summary  # nothing listening
+    cfg = config_mod.load(str(tmp_path / "config.toml"))
+    store = Store(cfg.data_dir / "journal.sqlite")
+    link = HisLink(store.sdb, cfg).start()
+    try:
+        r = run(his)
+        assert r.status == d.PASS and r.data["listening"] and r.data["callback_reachable"], r.summary
+        r = run({**his, "callback_url": f"http://127.0.0.1:{free + 1 if free < 65535 else free - 1}/cb"})
+        assert r.status == d.WARN and "无法连接" in r.summary
+    finally:
+        link.stop()
+        store.close()
