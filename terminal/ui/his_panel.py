@@ -200,3 +200,31 @@ class HisDesk(QObject):
 
     def pending_count(self) -> int:
         return len(self.book.list("pending")) if self.book is not None else 0
+
+
+def attach_example_his(window) -> Any:
+    """`yibao-terminal demo`: an example HIS (terminal.his.example) pushes a bill over the interface when the
+    patient on the desk is identified and has no bill yet. Needs the window serving [his]; returns the ExampleHis."""
+    from terminal.his.example import ExampleHis
+
+    his_desk: HisDesk = window.his
+    if his_desk.link is None:
+        return None
+    example = ExampleHis(his_desk.link.url, window.ctl.cfg.his.token)
+    done: set[str] = set()
+    ctl = window.ctl
+
+    def changed() -> None:
+        if ctl.state == S.IDLE:
+            done.clear()
+            return
+        p = ctl.person
+        if ctl.state != S.IDENTIFIED or ctl.items or ctl.busy or p is None or p.psn_no in done or not p.certno:
+            return
+        done.add(p.psn_no)
+        if not his_desk.matches():  # the patient has no pushed bill yet: the doctor's order arrives now
+            example.push_later(p.certno, p.psn_name)
+
+    ctl.changed.connect(changed)
+    changed()
+    return example

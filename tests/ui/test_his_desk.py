@@ -109,3 +109,21 @@ def _key(name):
     from PySide6.QtCore import Qt
 
     return getattr(Qt.Key, f"Key_{name}")
+
+
+def test_demo_example_his_pushes_the_identified_patients_bill_and_it_is_on_screen(his_desk):
+    """`yibao-terminal demo`: the card goes in (no key), the example HIS pushes the doctor's order over HTTP, the
+    bill appears; F5, F9."""
+    from drivers.virtual import profile_for
+    from terminal.ui.his_panel import attach_example_his
+
+    d = his_desk
+    example = attach_example_his(d.window)
+    d.reader.insert(profile_for("hainan-retiree"))
+    d.qtbot.waitUntil(lambda: d.ctl.state == State.BILLED and not d.ctl.busy, timeout=15000)
+    assert len(example.pushed) == 1 and d.ctl.bill().bill_no == example.pushed[0]
+    v = d.http.get(d.his_url + "/" + example.pushed[0]).json()
+    assert v["status"] == "pending" and v["patient"]["id_no"].endswith("0132")
+    d.preview()
+    d.settle()
+    assert d.http.get(d.his_url + "/" + example.pushed[0]).json()["status"] == "settled"
