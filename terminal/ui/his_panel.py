@@ -14,8 +14,8 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import (QAbstractItemView, QDialog, QHeaderView, QLabel, QTableWidget, QTableWidgetItem,
-                               QVBoxLayout)
+from PySide6.QtWidgets import (QAbstractItemView, QDialog, QHeaderView, QLabel, QPushButton, QTableWidget,
+                               QTableWidgetItem, QVBoxLayout)
 
 from terminal.core.flow import State as S
 from terminal.core.money import fmt_yuan
@@ -106,6 +106,15 @@ class HisDesk(QObject):
         self.shortcut = QShortcut(QKeySequence(KEY), window)
         self.shortcut.activated.connect(self.open_list)
         self.ctl.changed.connect(self._desk_changed)
+        # beside the main flow: how many bills wait (a click or Ctrl+H opens them)
+        self.indicator = QPushButton(window.statusBar())
+        self.indicator.setObjectName("hisPending")
+        self.indicator.setFlat(True)
+        self.indicator.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.indicator.clicked.connect(lambda: self.open_list())
+        window.statusBar().addWidget(self.indicator)
+        self.indicator.setVisible(self.book is not None)
+        self.refresh()
 
     def _serve(self, store, cfg) -> None:
         from terminal.config import ConfigError
@@ -131,6 +140,8 @@ class HisDesk(QObject):
 
     def _desk_changed(self) -> None:
         if self.ctl.state == S.IDLE:
+            if self._seen or self.ctl.items:
+                self.refresh()  # a patient done: one bill fewer
             self._seen = ""
             return
         if self.ctl.state != S.IDENTIFIED or self.ctl.items or self.ctl.busy:
@@ -140,7 +151,23 @@ class HisDesk(QObject):
             self._seen = key
             self.offer()
 
+    def refresh(self) -> None:
+        """The status bar's count of bills waiting."""
+        if self.book is None:
+            return
+        try:
+            n = self.pending_count()
+        except Exception as e:
+            log.error("HIS bills count failed: %s", e)
+            return
+        self.indicator.setText(self.tr("待收费 %n 张 (Ctrl+H)", "", n) if n else self.tr("待收费 0 (Ctrl+H)"))
+
     def _bills_changed(self, bill_no: str) -> None:
+        self.refresh()
+        b = self.ctl.bill() if self.ctl.items else None
+        if b is not None and b.bill_no == bill_no and self.book is not None \
+                and self.book.status(bill_no) == "withdrawn" and self.ctl.state not in (S.SETTLED, S.DONE):
+            self.ctl.say("warn", self.tr("HIS 已撤回单据 ") + bill_no + self.tr("，请与医生/HIS 核对后再收费"))
         if self.dialog is not None and self.dialog.isVisible():
             return
         if self.ctl.state == S.IDENTIFIED and not self.ctl.items and not self.ctl.busy:

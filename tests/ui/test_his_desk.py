@@ -100,9 +100,16 @@ def test_scanned_bill_number_loads_and_a_bill_pushed_for_the_patient_on_the_desk
     assert d.http.post(d.his_url, json=body("MZ2026120300022", price="30.00")).status_code == 201
     d.qtbot.waitUntil(lambda: d.ctl.state == State.BILLED, timeout=5000)
     assert d.ctl.bill().bill_no == "MZ2026120300022"
+    d.qtbot.waitUntil(lambda: "待收费 2" in d.window.his.indicator.text(), timeout=5000)  # beside the main flow
+    # the HIS withdraws the bill on the desk: the cashier is told
+    assert d.http.delete(d.his_url + "/MZ2026120300022").status_code == 200
+    d.qtbot.waitUntil(lambda: "撤回" in d.window.msg.text(), timeout=5000)
+    d.qtbot.waitUntil(lambda: "待收费 1" in d.window.his.indicator.text(), timeout=5000)
     # a withdrawn bill no longer loads
     assert d.http.delete(d.his_url + "/MZ2026120300021").status_code == 200
     assert d.window.his.load("MZ2026120300021") is False
+    if SHOTS:
+        d.window.grab().save(os.path.join(SHOTS, "his-window.png"))
 
 
 def _key(name):
