@@ -507,3 +507,45 @@ def test_doctor_checks_the_interface(tmp_path, receiver):
     finally:
         link.stop()
         store.close()
+
+
+def test_an_uncertain_settlement_is_in_progress_then_reversed_then_settles(world, receiver, sandbox):
+    """The answer of the 2207 is lost: the bill is in_progress (no replacement, no withdrawal), the durable queue
+    reverses it (2601): status reversed, a bill.reversed event, chargeable again; then settled."""
+    from terminal.services.errors import UncertainSettlement
+
+    link, http, svc, store = world
+    u = link.url + "/v1/bills"
+    assert http.post(u, json=bill_body("MZ81")).status_code == 201
+    sandbox.arm_fault("lost_answer", "2207")
+    with pytest.raises(UncertainSettlement):
+        settle_pushed(link, svc, "MZ81")
+    assert http.get(u + "/MZ81").json()["status"] == "in_progress"
+    r = http.post(u, json=bill_body("MZ81", price="30.00", replace=True))
+    assert r.status_code == 409 and r.json()["error"]["code"] == "in_progress"
+    assert http.delete(u + "/MZ81").status_code == 409
+    store.worker(svc.client, svc).drain(timeout=20)
+    v = http.get(u + "/MZ81").json()
+    assert v["status"] == "reversed" and v["reversal"]["resolution"] in ("reversed", "not_booked")
+    wait_for(lambda: receiver.ids("reversed"), what="reversed event")
+    assert [b["bill_no"] for b in http.get(u).json()["bills"]] == ["MZ81"]  # chargeable again
+    s = settle_pushed(link, svc, "MZ81")
+    assert http.get(u + "/MZ81").json()["settlement"]["setl_id"] == s.setl_id
+    wait_for(lambda: receiver.ids("settled"), what="settled event")
+    assert [b["type"] for b, _, _ in receiver.got if b["bill_no"] == "MZ81"] == ["bill.reversed", "bill.settled"]
+
+
+def test_a_parked_bill_settled_later_and_its_refund_paid_send_settled_and_refunded(world, receiver):
+    link, http, svc, store = world
+    u = link.url + "/v1/bills"
+    assert http.post(u, json=bill_body("MZ91")).status_code == 201
+    slip = svc.park(id_cred("hainan-retiree"), link.book.bill("MZ91"))
+    p = store.parking.settle(slip.park_id, svc)
+    v = http.get(u + "/MZ91").json()
+    assert v["status"] == "settled" and v["park"]["state"] == "settled" and v["park"]["refund_due"] == \
+        f"{p.refund_due:.2f}"
+    store.parking.mark_refund_paid(slip.park_id, "0001")
+    wait_for(lambda: receiver.ids("refunded"), what="refunded event")
+    kinds = [b["type"] for b, _, _ in receiver.got if b["bill_no"] == "MZ91"]
+    assert kinds == ["bill.parked", "bill.settled", "bill.refunded"]
+    assert receiver.got[-1][0]["bill"]["park"]["refund_paid_at"]
