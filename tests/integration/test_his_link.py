@@ -549,3 +549,31 @@ def test_a_parked_bill_settled_later_and_its_refund_paid_send_settled_and_refund
     kinds = [b["type"] for b, _, _ in receiver.got if b["bill_no"] == "MZ91"]
     assert kinds == ["bill.parked", "bill.settled", "bill.refunded"]
     assert receiver.got[-1][0]["bill"]["park"]["refund_paid_at"]
+
+
+def test_a_lan_binding_is_served_over_tls_only(tmp_path):
+    import shutil
+
+    if not shutil.which("openssl"):
+        pytest.skip("openssl CLI not installed")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1",
+                    "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", "his.key", "-out", "his.pem"],
+                   cwd=tmp_path, check=True, capture_output=True)
+    cfg = make_cfg(tmp_path)
+    cfg.his.token, cfg.his.host = TOKEN, "0.0.0.0"  # every interface: a LAN address
+    cfg.his.tls_cert, cfg.his.tls_key = str(tmp_path / "his.pem"), str(tmp_path / "his.key")
+    store = Store(tmp_path / "journal.sqlite")
+    link = HisLink(store.sdb, cfg, port=0).start()
+    try:
+        assert link.url.startswith("https://")
+        url = f"https://127.0.0.1:{link.server.port}/v1/bills"
+        r = requests.post(url, json=bill_body("MZ95"), headers={"Authorization": f"Bearer {TOKEN}"},
+                          verify=str(tmp_path / "his.pem"))
+        assert r.status_code == 201
+        with pytest.raises(requests.exceptions.SSLError):  # an unknown certificate is refused by a client
+            requests.get(url, headers={"Authorization": f"Bearer {TOKEN}"}, timeout=5)
+        with pytest.raises(requests.exceptions.ConnectionError):  # plain HTTP gets no answer
+            requests.get(url.replace("https", "http"), timeout=5)
+    finally:
+        link.stop()
+        store.close()
