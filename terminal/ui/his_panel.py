@@ -52,8 +52,9 @@ class HisListDialog(QDialog):
             p = b.get("patient") or {}
             who = " ".join(x for x in (p.get("name"), p.get("id_no") or p.get("card_no")) if x)
             total = fmt_yuan(b["total"]) if b.get("total") else ""
-            cells = [b["bill_no"], who, total, (b.get("pushed_at") or "")[11:16],
-                     b.get("status_name") or b.get("status", "")]
+            status = {"pending": self.tr("待收费"), "reversed": self.tr("已冲正（未扣费）")}.get(
+                b.get("status", ""), b.get("status_name") or b.get("status", ""))
+            cells = [b["bill_no"], who, total, (b.get("pushed_at") or "")[11:16], status]
             for c, text in enumerate(cells):
                 it = QTableWidgetItem(text)
                 if c == 2:
