@@ -255,6 +255,7 @@ class HisBook:
                            "orig_setl_id=? ORDER BY created DESC", [s["setl_id"]]).fetchone()
             if c:
                 view["cancellation"] = {"msgid": c[0], "setl_id": c[1], "time": c[2]}
+                msgids.append(c[0])
         parks = self._parks(db, bill_no)
         if parks:
             p = parks[-1]
@@ -294,8 +295,11 @@ class HisBook:
                 facts.append((r[0], "settled", r[4], r[5] or r[2]))
             if r[3]:
                 facts.append((r[0], "refunded", f"park:{r[1]}", r[3]))
-        for r in q("SELECT s.bill_no, t.id, t.created FROM tenders t JOIN settlements s ON s.kind='settle' AND "
-                   "t.msgid = s.msgid JOIN his_bills h ON h.bill_no = s.bill_no WHERE t.kind='refund'").fetchall():
+        # a refund paid back on a cancellation: keyed by the settlement's msgid or setl_id, or the cancel's msgid
+        for r in q("SELECT DISTINCT s.bill_no, t.id, t.created FROM tenders t JOIN settlements s ON s.kind='settle' "
+                   "AND (t.msgid = s.msgid OR (t.setl_id <> '' AND t.setl_id = s.setl_id) OR t.msgid IN (SELECT "
+                   "c.msgid FROM settlements c WHERE c.kind='cancel' AND c.orig_setl_id = s.setl_id)) "
+                   "JOIN his_bills h ON h.bill_no = s.bill_no WHERE t.kind='refund'").fetchall():
             facts.append((r[0], "refunded", f"tender:{r[1]}", r[2]))
         return sorted(facts, key=lambda f: (f[3] or "", EVENT_KINDS.index(f[1])))
 

@@ -577,3 +577,25 @@ def test_a_lan_binding_is_served_over_tls_only(tmp_path):
     finally:
         link.stop()
         store.close()
+
+
+def test_a_cancellation_with_its_cash_refunded_sends_cancelled_then_refunded(world, receiver):
+    link, http, svc, store = world
+    u = link.url + "/v1/bills"
+    assert http.post(u, json=bill_body("MZ97")).status_code == 201
+    s = settle_pushed(link, svc, "MZ97")
+    v = s.visit
+    c = svc.cancel(s.setl_id, v.mdtrt_id, v.person.psn_no, v.insuplc_admdvs)
+    wait_for(lambda: receiver.ids("cancelled"), what="cancelled event")
+    # the cash paid back (a tender of kind refund, keyed by the cancellation as the tender desk records it)
+    cancel_msgid = store.sdb.one("SELECT msgid FROM settlements WHERE kind='cancel' AND orig_setl_id=?",
+                                 [s.setl_id])["msgid"]
+    with store.sdb.tx() as db:
+        db.table("tenders").insert({"created": "2026-12-03 10:05:00", "day": "2026-12-03", "operator": "0001",
+                                    "kind": "refund", "msgid": cancel_msgid, "setl_id": c.setl_id,
+                                    "method": "cash", "amount": f"{s.psn_cash_pay:.2f}"})
+    wait_for(lambda: receiver.ids("refunded"), what="refunded event")
+    assert [b["type"] for b, _, _ in receiver.got if b["bill_no"] == "MZ97"] == [
+        "bill.settled", "bill.cancelled", "bill.refunded"]
+    r = http.get(u + "/MZ97").json()
+    assert r["status"] == "cancelled" and r["tender"][-1]["kind"] == "refund"
