@@ -79,6 +79,7 @@ class HisApp:
         except Exception:
             log.exception("HIS interface error")
             code, body = 500, HisError(500, "internal", "终端内部错误 (internal error)").as_dict()
+        log.info("HIS %s %s -> %s", environ.get("REQUEST_METHOD"), environ.get("PATH_INFO"), code)
         data = json.dumps(body, ensure_ascii=False).encode("utf-8")
         start_response(STATUS_TEXT.get(code, f"{code} Error"),
                        [("Content-Type", "application/json; charset=utf-8"), ("Content-Length", str(len(data))),
@@ -143,7 +144,10 @@ class HisServer:
         self.his = his
         self.app = HisApp(book, his.token, max_body_bytes=his.max_body_bytes)
         self.server = wsgi.Server((his.host, his.port if port is None else port), self.app, numthreads=threads,
-                                  server_name="yibao-terminal-his")
+                                  server_name="yibao-terminal-his", timeout=10)
+        # headers beyond 16 KiB: cheroot refuses them itself; the body's cap is the app's (413 naming the field;
+        # nothing is read beyond Content-Length, a body without one is refused unread: 411)
+        self.server.max_request_header_size = 16 * 1024
         if his.tls_cert and his.tls_key:
             from cheroot.ssl.builtin import BuiltinSSLAdapter
 

@@ -186,6 +186,10 @@ def test_malformed_oversize_and_wrong_type_bodies(world):
     assert len(data) > 64 * 1024
     r = http.post(u, data=data, headers={"Content-Type": "application/json"})
     assert r.status_code == 413 and r.json()["error"]["field"] == "Content-Length"
+    r = http.post(u, data=iter([json.dumps(bill_body()).encode()]), headers={"Content-Type": "application/json"})
+    assert r.status_code in (411, 413)  # chunked, no Content-Length: refused
+    r = http.post(u, data=data, headers={"Content-Type": "application/json", "X-Pad": "x" * 20000})
+    assert r.status_code in (400, 413, 431)  # oversized headers: cheroot refuses before the app
     assert http.get(u + "?status=all").json()["bills"] == []
 
 
@@ -599,3 +603,21 @@ def test_a_cancellation_with_its_cash_refunded_sends_cancelled_then_refunded(wor
         "bill.settled", "bill.cancelled", "bill.refunded"]
     r = http.get(u + "/MZ97").json()
     assert r["status"] == "cancelled" and r["tender"][-1]["kind"] == "refund"
+
+
+def test_the_watched_folder_runs_with_the_interface(tmp_path, sandbox):
+    cfg = make_cfg(tmp_path)
+    cfg.his.token, cfg.his.watch_dir = TOKEN, str(tmp_path / "in")
+    store = Store(tmp_path / "journal.sqlite")
+    link = HisLink(store.sdb, cfg, port=0).start()
+    link.folder.interval = 0.05
+    try:
+        tmp = tmp_path / "in" / "MZ99.json.tmp"
+        tmp.write_text(json.dumps(bill_body("MZ99")), encoding="utf-8")
+        os.replace(tmp, tmp_path / "in" / "MZ99.json")
+        wait_for(lambda: (tmp_path / "in" / "processed" / "MZ99.json").exists(), what="processed")
+        r = requests.get(link.url + "/v1/bills/MZ99", headers={"Authorization": f"Bearer {TOKEN}"})
+        assert r.json()["status"] == "pending" and r.json()["source"] == "folder"
+    finally:
+        link.stop()
+        store.close()
