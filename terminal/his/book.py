@@ -99,7 +99,12 @@ class HisBook:
             old = db.execute("SELECT digest, state, version, created FROM his_bills WHERE bill_no=?",
                              [bill_no]).fetchone()
             status = self._status(db, bill_no)
-            if old and old[0] == dg and old[1] == "pending":
+            row["history"] = json.dumps([x["msgid"] for x in self._settles(db, bill_no)]
+                                     + [x["msgid"] for x in self._reversals(db, bill_no)])
+            if old and replace and status == "cancelled":  # charged again after a cancellation: pending anew
+                db.table("his_bills").update(bill_no, {**row, "version": (old[2] or 1) + 1})
+                code = 200
+            elif old and old[0] == dg and old[1] == "pending":
                 code = 200
             elif status in ("settled", "in_progress", "parked"):
                 if old and old[0] == dg:
@@ -118,7 +123,7 @@ class HisBook:
                 raise HisError(409, "conflict", f"单据 {bill_no} 已推送且内容不同；待收费的单据可用 \"replace\": true "
                                f"替换 (bill_no {bill_no} exists with other content)", "bill_no")
             view = self._view(db, bill_no)
-        if code != 200 or old is None or old[0] != dg or old[1] != "pending":
+        if code != 200 or old is None or old[0] != dg or old[1] != "pending" or view["version"] != old[2]:
             self._changed(bill_no)
         return code, view
 
@@ -220,13 +225,13 @@ class HisBook:
             return "settled"
         if any(p["state"] in ("parked", "settling") for p in parks):
             return "parked"
-        h = db.execute("SELECT state, updated FROM his_bills WHERE bill_no=?", [bill_no]).fetchone()
+        h = db.execute("SELECT state, history FROM his_bills WHERE bill_no=?", [bill_no]).fetchone()
         if h and h[0] == "withdrawn":
             return "withdrawn"
-        since = h[1] if h else ""  # a cancellation or reversal before the bill was (re)pushed is history
-        if any((x["created"] or "") >= since for x in settles):
+        history = set(json.loads(h[1] or "[]")) if h else set()  # cancelled / reversed before the (re)push
+        if any(x["msgid"] not in history for x in settles):
             return "cancelled"
-        if any((x["time"] or "") >= since for x in self._reversals(db, bill_no)):
+        if any(x["msgid"] not in history for x in self._reversals(db, bill_no)):
             return "reversed"
         return "pending"
 

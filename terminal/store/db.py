@@ -206,7 +206,7 @@ def _m0006_tenders_and_shifts(db: sqlite_utils.Database) -> None:
 HIS_BILLS = {
     "bill_no": _TEXT, "created": _TEXT, "updated": _TEXT, "state": _TEXT, "source": _TEXT, "digest": _TEXT,
     "version": _INT, "bill": _TEXT, "total": _TEXT, "hint_name": _TEXT, "hint_id_no": _TEXT, "hint_card_no": _TEXT,
-    "note": _TEXT,
+    "history": _TEXT,
 }
 HIS_EVENTS = {
     "event_id": _TEXT, "bill_no": _TEXT, "kind": _TEXT, "ref": _TEXT, "created": _TEXT, "created_ts": _REAL,
@@ -218,7 +218,8 @@ HIS_EVENTS = {
 def _m0007_his(db: sqlite_utils.Database) -> None:
     """The hospital system's link (terminal.his): the bills the HIS pushed (state pending / withdrawn; what
     became of them is read from the settlements, messages, parked and tenders by bill_no) with the patient hint
-    they came with, and the outgoing callback events (one row per event id, delivered at least once)."""
+    they came with (``history``: the settlement / reversal msgids of the bill_no already cancelled or reversed when
+    it was (re)pushed), and the outgoing callback events (one row per event id, delivered at least once)."""
     db.table("his_bills").create(HIS_BILLS, pk="bill_no", if_not_exists=True)
     db.table("his_bills").create_index(["state"], if_not_exists=True)
     db.table("his_events").create(HIS_EVENTS, pk="event_id", if_not_exists=True)

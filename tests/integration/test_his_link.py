@@ -603,6 +603,12 @@ def test_a_cancellation_with_its_cash_refunded_sends_cancelled_then_refunded(wor
         "bill.settled", "bill.cancelled", "bill.refunded"]
     r = http.get(u + "/MZ97").json()
     assert r["status"] == "cancelled" and r["tender"][-1]["kind"] == "refund"
+    assert http.get(u).json()["bills"] == []  # a cancelled bill is not charged again by itself
+    r = http.post(u, json=bill_body("MZ97", replace=True))  # the HIS asks for it to be charged again
+    assert r.status_code == 200 and r.json()["status"] == "pending" and r.json()["version"] == 2
+    assert [b["bill_no"] for b in http.get(u).json()["bills"]] == ["MZ97"]
+    s2 = settle_pushed(link, svc, "MZ97")  # the duplicate guard lets it: the earlier one was cancelled
+    assert http.get(u + "/MZ97").json()["settlement"]["setl_id"] == s2.setl_id
 
 
 def test_the_watched_folder_runs_with_the_interface(tmp_path, sandbox):
