@@ -12,7 +12,7 @@ import logging
 import time
 from typing import Any
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (QAbstractItemView, QDialog, QHeaderView, QLabel, QPushButton, QTableWidget,
                                QTableWidgetItem, QVBoxLayout)
@@ -116,6 +116,14 @@ class HisDesk(QObject):
         window.statusBar().addWidget(self.indicator)
         self.indicator.setVisible(self.book is not None)
         self.refresh()
+        # served by another process (`yibao-terminal his serve`) on the same journal: look for new bills now and then
+        self._known: set[str] | None = None
+        self._poll = QTimer(self)
+        self._poll.setInterval(2000)
+        self._poll.timeout.connect(self.poll)
+        if self.book is not None and self.link is None:
+            self.poll()  # what is there now is known (the identified patient's bills are looked up anyway)
+            self._poll.start()
 
     def _serve(self, store, cfg) -> None:
         from terminal.config import ConfigError
@@ -129,7 +137,21 @@ class HisDesk(QObject):
             self.ctl.say("error", self.tr("HIS 接口未启动：") + str(e))
             log.error("HIS interface not started: %s", e)
 
+    def poll(self) -> None:
+        """New pending bills written by another process: handled as if pushed here."""
+        try:
+            now = {r["bill_no"] for r in self.book.sdb.rows("SELECT bill_no FROM his_bills WHERE state='pending'")}
+        except Exception as e:
+            log.error("HIS bills poll failed: %s", e)
+            return
+        new, self._known = (now - self._known if self._known is not None else set()), now
+        for bill_no in sorted(new):
+            self._bills_changed(bill_no)
+        if new:
+            self.refresh()
+
     def stop(self) -> None:
+        self._poll.stop()
         if self.link is not None:
             self.link.stop()
             self.link = None

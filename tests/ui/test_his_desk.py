@@ -134,3 +134,28 @@ def test_demo_example_his_pushes_the_identified_patients_bill_and_it_is_on_scree
     d.preview()
     d.settle()
     assert d.http.get(d.his_url + "/" + example.pushed[0]).json()["status"] == "settled"
+
+
+def test_bills_pushed_through_another_process_on_the_same_journal_reach_the_window(desk):
+    """The window does not serve [his]; `his serve` (here: the interface on the same journal file, as another
+    process would) takes the push: the window notices it and loads the identified patient's bill."""
+    from terminal.his.service import HisLink
+    from terminal.store import Store
+
+    cfg = desk.ctl.cfg
+    assert desk.window.his.link is None
+    cfg.his.token = TOKEN
+    other = Store(cfg.data_dir / "journal.sqlite")  # its own connection, as another process has
+    link = HisLink(other.sdb, cfg, port=0).start()
+    try:
+        desk.key("F3")
+        desk.type_into(desk.window.identify.idno, PERSONS["hainan-retiree"]["certno"])
+        desk.wait_state(State.IDENTIFIED)
+        r = requests.post(link.url + "/v1/bills", json=body("MZ2026120300031"),
+                          headers={"Authorization": f"Bearer {TOKEN}"})
+        assert r.status_code == 201
+        desk.qtbot.waitUntil(lambda: desk.ctl.state == State.BILLED, timeout=8000)
+        assert desk.ctl.bill().bill_no == "MZ2026120300031"
+    finally:
+        link.stop()
+        other.close()
