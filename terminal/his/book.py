@@ -147,7 +147,7 @@ class HisBook:
                 raise HisError(404, "not_found", f"没有单据 {bill_no} (no such bill)", "bill_no")
             return self._view(self.sdb.db, bill_no)
 
-    def list(self, status: str = "pending") -> list[dict[str, Any]]:
+    def list_bills(self, status: str = "pending") -> list[dict[str, Any]]:
         """Views of the bills with this status ('pending': what the cashier can charge; 'all')."""
         with self.sdb.lock:
             rows = self.sdb.rows("SELECT bill_no FROM his_bills WHERE state='pending' OR ?='all' "
@@ -240,7 +240,7 @@ class HisBook:
                        "FROM his_bills WHERE bill_no=?", [bill_no]).fetchone()
         settles = self._settles(db, bill_no)
         live = [s for s in settles if s["status"] == "settled"]
-        s = (live or settles or [None])[-1]
+        s: dict[str, Any] | None = (live or settles)[-1] if (live or settles) else None
         view: dict[str, Any] = {
             "bill_no": bill_no, "status": self._status(db, bill_no), "pushed_at": h[0] if h else None,
             "updated": h[1] if h else None, "source": h[2] if h else None, "version": h[3] if h else None,

@@ -122,7 +122,7 @@ class HisApp:
             if method == "GET":
                 q = parse_qs(environ.get("QUERY_STRING", ""))
                 status = (q.get("status") or ["pending"])[0]
-                return 200, {"bills": self.book.list(status)}
+                return 200, {"bills": self.book.list_bills(status)}
             raise HisError(405, "method_not_allowed", f"{method} {path} 不支持", "method")
         if path.startswith("/v1/bills/"):
             bill_no = unquote(path[len("/v1/bills/"):])

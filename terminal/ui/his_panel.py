@@ -239,7 +239,7 @@ class HisDesk(QObject):
             self.ctl.say("error", self.tr("没有本地交易日志，无法读取 HIS 单据"))
             return None
         if bills is None:
-            bills = self.book.list("pending")
+            bills = self.book.list_bills("pending")
         dlg = HisListDialog(bills, self.window, title=title)
         dlg.chosen.connect(self.load)
         dlg.finished.connect(lambda _r: setattr(self, "dialog", None))
@@ -249,7 +249,7 @@ class HisDesk(QObject):
         return dlg
 
     def pending_count(self) -> int:
-        return len(self.book.list("pending")) if self.book is not None else 0
+        return len(self.book.list_bills("pending")) if self.book is not None else 0
 
 
 def attach_example_his(window) -> Any:
