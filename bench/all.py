@@ -36,6 +36,7 @@ MODULES: list[tuple[str, float]] = [
     ("qr_decode", 30),
     ("ui_soak", 60),
     ("ui_stall", 30),
+    ("his_push", 60),
 ]
 _TAG = "@@FIGURE@@ "
 

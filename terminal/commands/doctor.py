@@ -64,7 +64,7 @@ def add_parsers(subparsers: Any) -> None:
                               description="检查本机是否可以结算。退出码 0 = 无失败项（可有警告），1 = 有失败项。")
     p.add_argument("--json", action="store_true", help="输出 JSON（供批量运维工具）")
     p.add_argument("--only", metavar="KEY[,KEY]", help="只运行这些检查（config 总会运行）: config, disk, perms, queue, "
-                   "pcsc, card, scanner, printer, fonts, display, platform, tls, signin, clock")
+                   "pcsc, card, scanner, printer, fonts, display, platform, tls, signin, clock, his")
     p.add_argument("--timeout", type=float, default=None, metavar="SECONDS", help="每项检查的最长时间（缺省各项自定）")
     p.add_argument("--config", default=argparse.SUPPRESS, help="配置文件 (TOML)")
     p.add_argument("--probe", choices=["qt", "display"], help=argparse.SUPPRESS)

@@ -64,6 +64,11 @@ def cmd_demo(args) -> int:
         cfg.ui.customer_display = False
     if getattr(args, "language", None):
         cfg.ui.language = args.language
+    import secrets
+
+    # an example HIS pushes the patient's bill when they are identified (terminal.his.example)
+    cfg.his.enabled, cfg.his.host, cfg.his.port = True, "127.0.0.1", 0
+    cfg.his.token = cfg.his.token or secrets.token_urlsafe(24)
     from drivers.virtual import VirtualCardReader, profile_for
 
     reader = VirtualCardReader()
@@ -82,6 +87,16 @@ def cmd_demo(args) -> int:
         phone.scan_requested.connect(to_scanner)
         phone.show()
         ca.phone = phone
+        ca.example_his = None
+
+        def example_his() -> None:
+            if ca.window is not None and ca.example_his is None:
+                from terminal.ui.his_panel import attach_example_his
+
+                ca.example_his = attach_example_his(ca.window) or False
+
+        ca.ctl.changed.connect(example_his)
+        example_his()
 
     from terminal.ui.app import run
 

@@ -174,6 +174,24 @@ class ReconcileConfig:
 
 
 @dataclass
+class HisConfig:
+    """The local interface the hospital system (HIS) pushes bills to (terminal.his, docs/his-integration.md)."""
+
+    enabled: bool = False  # the window serves it while it runs (`yibao-terminal his serve` always does)
+    host: str = "127.0.0.1"  # a LAN address needs tls_cert and tls_key
+    port: int = 8765
+    token: str = ""  # Authorization: Bearer <token>; required
+    tls_cert: str = ""
+    tls_key: str = ""
+    callback_url: str = ""  # events (settled, cancelled, parked, reversed, refunded) are POSTed here
+    callback_secret: str = ""  # HMAC-SHA256 key of the X-Yibao-Signature header (empty: the token)
+    max_body_bytes: int = 256 * 1024
+    watch_dir: str = ""  # a folder the HIS writes bills to (write *.json.tmp, then rename to *.json)
+    retry_base_seconds: float = 2.0
+    retry_max_seconds: float = 300.0
+
+
+@dataclass
 class UiConfig:
     language: str = "zh_CN"
     font_scale: float = 1.0
@@ -194,6 +212,7 @@ class Config:
     log: LogConfig = field(default_factory=LogConfig)
     ui: UiConfig = field(default_factory=UiConfig)
     reconcile: ReconcileConfig = field(default_factory=ReconcileConfig)
+    his: HisConfig = field(default_factory=HisConfig)
     source: str = ""
 
     @property
@@ -237,7 +256,7 @@ class Config:
 SECTION_CLASSES = {
     "facility": FacilityConfig, "backend": BackendConfig, "gateway": GatewayConfig, "operator": OperatorConfig,
     "card": CardConfig, "scanner": ScannerConfig, "printer": PrinterConfig, "store": StoreConfig, "bill": BillConfig,
-    "log": LogConfig, "ui": UiConfig, "reconcile": ReconcileConfig,
+    "log": LogConfig, "ui": UiConfig, "reconcile": ReconcileConfig, "his": HisConfig,
 }
 
 

@@ -15,6 +15,7 @@ from terminal.core.errors import UserFacingError
 from terminal.doctor.context import Context
 from terminal.doctor.desktop import check_display, check_fonts, check_printer
 from terminal.doctor.devices import check_card, check_pcsc, check_scanner
+from terminal.doctor.his import check_his
 from terminal.doctor.host import check_config, check_disk, check_perms
 from terminal.doctor.journal import check_queue, check_reconcile
 from terminal.doctor.network import check_platform, check_tls
@@ -60,6 +61,7 @@ CHECKS: list[Check] = [
     Check("tls", "TLS证书", check_tls, 20, needs_config=True),
     Check("signin", "签到9001", check_signin, 35, needs_config=True),
     Check("clock", "时钟", check_clock, 5, needs_config=True),
+    Check("his", "HIS接口", check_his, 15, needs_config=True),
 ]
 KEYS = [c.key for c in CHECKS]
 

@@ -203,6 +203,30 @@ def _m0006_tenders_and_shifts(db: sqlite_utils.Database) -> None:
     db.table("shifts").create_index(["operator", "day"], if_not_exists=True)
 
 
+HIS_BILLS = {
+    "bill_no": _TEXT, "created": _TEXT, "updated": _TEXT, "state": _TEXT, "source": _TEXT, "digest": _TEXT,
+    "version": _INT, "bill": _TEXT, "total": _TEXT, "hint_name": _TEXT, "hint_id_no": _TEXT, "hint_card_no": _TEXT,
+    "history": _TEXT,
+}
+HIS_EVENTS = {
+    "event_id": _TEXT, "bill_no": _TEXT, "kind": _TEXT, "ref": _TEXT, "created": _TEXT, "created_ts": _REAL,
+    "body": _TEXT, "state": _TEXT, "attempts": _INT, "next_at": _REAL, "last_error": _TEXT, "delivered_at": _TEXT,
+}
+
+
+@MIGRATIONS(name="0007_his")
+def _m0007_his(db: sqlite_utils.Database) -> None:
+    """The hospital system's link (terminal.his): the bills the HIS pushed (state pending / withdrawn; what
+    became of them is read from the settlements, messages, parked and tenders by bill_no) with the patient hint
+    they came with (``history``: the settlement / reversal msgids of the bill_no already cancelled or reversed when
+    it was (re)pushed), and the outgoing callback events (one row per event id, delivered at least once)."""
+    db.table("his_bills").create(HIS_BILLS, pk="bill_no", if_not_exists=True)
+    db.table("his_bills").create_index(["state"], if_not_exists=True)
+    db.table("his_events").create(HIS_EVENTS, pk="event_id", if_not_exists=True)
+    db.table("his_events").create_index(["state", "next_at"], if_not_exists=True)
+    db.table("his_events").create_index(["bill_no"], if_not_exists=True)
+
+
 SCHEMA_VERSION = len(MIGRATIONS._migrations)
 KNOWN_MIGRATIONS = frozenset(m.name for m in MIGRATIONS._migrations)
 

@@ -224,6 +224,9 @@ class MainWindow(ScheduledReconcile, WindowDialogs):
         self.cards.changed.connect(self._reader_changed)
         self.wedge: WedgeFilter | None = None
         self._install_wedge()
+        from .his_panel import HisDesk  # the HIS's pushed bills (待收费, Ctrl+H); serves [his] when enabled
+
+        self.his = HisDesk(self)
         self.render()
         self.render_status()
         self._tick()
@@ -256,12 +259,16 @@ class MainWindow(ScheduledReconcile, WindowDialogs):
             self.ctl.scan_item(c.code)
         elif c.kind == CodeKind.BILL_BARCODE:
             self.load_bill_by_number(c.code)
+        elif self.his.load(c.code):  # another HIS numbering printed on the patient's slip
+            pass
         else:
             self.ctl.say("error", c.message)
 
     def load_bill_by_number(self, bill_no: str) -> None:
-        """A scanned visit/bill number. TODO(HIS): fetch the bill from the hospital system; until then
+        """A scanned visit/bill number: the bill the HIS pushed with that number; else
         look for <bill_no>.json in the configured data dir's bills folder."""
+        if self.his.load(bill_no):  # a bill the HIS pushed
+            return
         p = Path(self.cfg.data_dir) / "bills" / f"{bill_no}.json"
         if p.is_file():
             self.load_bill_file(str(p))
@@ -423,6 +430,7 @@ class MainWindow(ScheduledReconcile, WindowDialogs):
         super().closeEvent(ev)
 
     def shutdown(self) -> None:
+        self.his.stop()
         self.cards.stop()
         app = QApplication.instance()
         if self.wedge is not None and app is not None:

@@ -48,7 +48,7 @@ def test_mypy_strict_where_money_is_decided():
     assert r.returncode == 0, r.stdout[-6000:] + r.stderr
 
 
-NON_UI = ["terminal.core", "terminal.backend", "terminal.store", "terminal.services", "terminal.app",
+NON_UI = ["terminal.core", "terminal.backend", "terminal.store", "terminal.services", "terminal.his", "terminal.app",
           "terminal.sandbox.server", "terminal.cli", "terminal.doctor", "drivers.pcsc.reader", "drivers.printer",
           "drivers.scanner.decode", "drivers.virtual.card"]
 
