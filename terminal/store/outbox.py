@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
 from terminal.core import wire
 
@@ -61,7 +62,7 @@ class QueueItem:
     omsgid: str
     psn_no: str
     #: the message prepared and stored when the item was claimed (not a column): sent without reading it back
-    message: "Message | None" = field(default=None, repr=False, compare=False)
+    message: Message | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def from_row(cls, r: dict[str, Any]) -> "QueueItem":
@@ -160,8 +161,9 @@ class Outbox:
         return int(qid)
 
     def _save_payload(self, db, qid: int, msg: "Message") -> None:
-        db["payloads"].upsert({"msgid": msg.msgid, "queue_id": qid, "infno": msg.infno, "url": msg.url,
-                               "envelope": wire.dumps(msg.envelope), "created": now_text()}, pk="msgid")
+        db.execute("INSERT OR REPLACE INTO payloads (msgid, queue_id, infno, url, envelope, created) "
+                   "VALUES (?, ?, ?, ?, ?, ?)",
+                   [msg.msgid, qid, msg.infno, msg.url, wire.dumps(msg.envelope), now_text()])
         db.execute("UPDATE queue SET msgid=? WHERE id=?", [msg.msgid, qid])
 
     def _ensure_reversal(self, db, omsgid: str, oinfno: str, psn_no: str, insuplc: str, *,
@@ -258,7 +260,7 @@ class Outbox:
     # worker side ---------------------------------------------------------------------------------
     def claim_next(self, *, now: float | None = None, kinds: tuple[str, ...] | None = None,
                    ignore_backoff: bool = False,
-                   prepare: "Callable[[QueueItem], Message | None] | None" = None) -> QueueItem | None:
+                   prepare: Callable[[QueueItem], Message | None] | None = None) -> QueueItem | None:
         """Take the first due item whose visit has nothing earlier still open; marks it working.
 
         ``prepare`` builds the message of an item that has none yet: it is stored (its msgid durable before the
@@ -275,7 +277,7 @@ class Outbox:
                 return None
             return self._take(db, r[0], prepare)
 
-    def claim(self, qid: int, *, prepare: "Callable[[QueueItem], Message | None] | None" = None) -> QueueItem:
+    def claim(self, qid: int, *, prepare: Callable[[QueueItem], Message | None] | None = None) -> QueueItem:
         """Take one given item now (the cashier asked for it), unless an earlier item of its visit is open.
         ``prepare``: as for :meth:`claim_next`."""
         with self.sdb.tx() as db:
@@ -294,11 +296,11 @@ class Outbox:
                 self._reopen(db, qid)
             return self._take(db, qid, prepare)
 
-    def _take(self, db, qid: int, prepare: "Callable[[QueueItem], Message | None] | None") -> QueueItem:
+    def _take(self, db, qid: int, prepare: Callable[[QueueItem], Message | None] | None) -> QueueItem:
         """Mark the item working (inside the claim's transaction) and attach its prepared message if it has none."""
         db.execute("UPDATE queue SET state='working', attempts=attempts+1, updated=?, owner=? WHERE id=?",
                    [now_text(), self.store.token, qid])
-        item = QueueItem.from_row(db["queue"].get(qid))
+        item = QueueItem.from_row(next(db.query("SELECT * FROM queue WHERE id=?", [qid])))
         msg = prepare(item) if prepare is not None and not item.msgid else None
         if msg is not None:
             self._save_payload(db, qid, msg)

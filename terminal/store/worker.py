@@ -229,7 +229,7 @@ class QueueWorker:
         item.msgid, item.message = msg.msgid, msg
         return msg
 
-    def _new_message(self, item: "QueueItem") -> "Message":
+    def _new_message(self, item: QueueItem) -> Message:
         prm = item.params
         if item.kind == "reversal":
             input_ = {"data": {"psn_no": prm["psn_no"], "omsgid": prm["omsgid"], "oinfno": prm["oinfno"]}}
@@ -240,7 +240,7 @@ class QueueWorker:
             raise InvalidState(f"队列项目 {item.id} 缺少报文内容")
         return self.client.prepare(item.infno, input_, insuplc_admdvs=insuplc)
 
-    def _prepare(self, item: "QueueItem") -> "Message | None":
+    def _prepare(self, item: QueueItem) -> Message | None:
         """The message of a claimed item without one, stored in the claim's transaction (Outbox.claim_next).
         None for a park item, or when it cannot be built here: the claim stands and :meth:`_forward` builds it
         again and reports the error as it does for any item."""
