@@ -35,6 +35,9 @@ KIND_INFNO = {"reversal": "2601", "cancel": "2208", "fee_cancel": "2205", "sign_
               "park": ""}
 KIND_NAMES = {"reversal": "冲正", "cancel": "撤销结算", "fee_cancel": "撤销费用明细", "sign_out": "签退",
               "reconcile": "对总账", "park": "补结算"}
+# An earlier item of the visit that holds a later one back: queued or working, or a reversal the platform refused.
+# Written with the partial index's own condition (state IN ...) so that SQLite reads only open items.
+_EARLIER_OPEN = "p.state IN ('queued','working','failed') AND (p.state <> 'failed' OR p.kind = 'reversal')"
 STATE_NAMES = {"queued": "排队中", "working": "处理中", "done": "已完成", "failed": "平台拒绝", "uncertain": "结果未知",
                "cancelled": "已取消", "dismissed": "已处理"}
 
@@ -271,8 +274,7 @@ class Outbox:
             r = db.execute(
                 "SELECT q.id FROM queue q WHERE q.state='queued'" + ("" if ignore_backoff else " AND q.next_at <= ?")
                 + kind_sql + " AND NOT EXISTS (SELECT 1 FROM queue p WHERE p.visit_key = q.visit_key AND "
-                "p.seq < q.seq AND (p.state IN ('queued','working') OR (p.state='failed' AND p.kind='reversal'))) "
-                "ORDER BY q.seq LIMIT 1", ([] if ignore_backoff else [now]) + list(kinds or ())).fetchone()
+                "p.seq < q.seq AND " + _EARLIER_OPEN + ") ORDER BY q.seq LIMIT 1", ([] if ignore_backoff else [now]) + list(kinds or ())).fetchone()
             if not r:
                 return None
             return self._take(db, r[0], prepare)
@@ -288,7 +290,7 @@ class Outbox:
                 raise InvalidState(f"项目 {qid} 状态为 {STATE_NAMES.get(r[0], r[0])}，不能处理")
             earlier = db.execute(
                 "SELECT p.id FROM queue p, queue q WHERE q.id=? AND p.visit_key=q.visit_key AND p.seq<q.seq AND "
-                "(p.state IN ('queued','working') OR (p.state='failed' AND p.kind='reversal')) ORDER BY p.seq",
+                + _EARLIER_OPEN + " ORDER BY p.seq",
                 [qid]).fetchall()
             if earlier:
                 raise InvalidState(f"项目 {qid} 须等同一就诊的前序项目 {', '.join(str(e[0]) for e in earlier)} 完成")
