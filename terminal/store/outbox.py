@@ -37,7 +37,8 @@ KIND_NAMES = {"reversal": "冲正", "cancel": "撤销结算", "fee_cancel": "撤
               "reconcile": "对总账", "park": "补结算"}
 # An earlier item of the visit that holds a later one back: queued or working, or a reversal the platform refused.
 # Written with the partial index's own condition (state IN ...) so that SQLite reads only open items.
-_EARLIER_OPEN = "p.state IN ('queued','working','failed') AND (p.state <> 'failed' OR p.kind = 'reversal')"
+_EARLIER_OPEN = ("p.state IN ('queued','working','failed') AND "
+                 "(p.state <> 'failed' OR p.kind = 'reversal')")
 STATE_NAMES = {"queued": "排队中", "working": "处理中", "done": "已完成", "failed": "平台拒绝", "uncertain": "结果未知",
                "cancelled": "已取消", "dismissed": "已处理"}
 
