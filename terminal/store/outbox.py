@@ -275,7 +275,8 @@ class Outbox:
             r = db.execute(
                 "SELECT q.id FROM queue q WHERE q.state='queued'" + ("" if ignore_backoff else " AND q.next_at <= ?")
                 + kind_sql + " AND NOT EXISTS (SELECT 1 FROM queue p WHERE p.visit_key = q.visit_key AND "
-                "p.seq < q.seq AND " + _EARLIER_OPEN + ") ORDER BY q.seq LIMIT 1", ([] if ignore_backoff else [now]) + list(kinds or ())).fetchone()
+                "p.seq < q.seq AND " + _EARLIER_OPEN + ") ORDER BY q.seq LIMIT 1",
+                ([] if ignore_backoff else [now]) + list(kinds or ())).fetchone()
             if not r:
                 return None
             return self._take(db, r[0], prepare)
