@@ -25,6 +25,8 @@ from .db import now_text
 from .errors import InvalidState, NotFound, QueueFull
 
 if TYPE_CHECKING:  # pragma: no cover
+    import sqlite_utils
+
     from terminal.backend.client import Message
 
     from .ports import Owner
@@ -300,7 +302,8 @@ class Outbox:
                 self._reopen(db, qid)
             return self._take(db, qid, prepare)
 
-    def _take(self, db, qid: int, prepare: Callable[[QueueItem], Message | None] | None) -> QueueItem:
+    def _take(self, db: sqlite_utils.Database, qid: int,
+              prepare: Callable[[QueueItem], Message | None] | None) -> QueueItem:
         """Mark the item working (inside the claim's transaction) and attach its prepared message if it has none."""
         db.execute("UPDATE queue SET state='working', attempts=attempts+1, updated=?, owner=? WHERE id=?",
                    [now_text(), self.store.token, qid])
