@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 import requests
 
 from terminal.core import wire
+from terminal.core.models import Settlement
 from terminal.core.money import to_wire
 from terminal.core.privacy import mask_data
 from terminal.core.protocol import MONEY_MOVING, NEEDS_INSUPLC
@@ -81,6 +82,8 @@ class Answer:
     raw: dict[str, Any] = field(default_factory=dict)
     elapsed: float = 0.0
     http_elapsed: float = 0.0
+    #: a money-moving answer's settlement as check_booking parsed and checked it (None for other transactions)
+    settlement: Settlement | None = None
 
 
 class MessageObserver(Protocol):
@@ -163,7 +166,7 @@ class PlatformClient:
         msg.started = time.perf_counter()
         try:
             answer = self._post(msg)
-            check_booking(msg.infno, msg.msgid, msg.envelope.get("input"), answer.output)
+            answer.settlement = check_booking(msg.infno, msg.msgid, msg.envelope.get("input"), answer.output)
         except PlatformError as err:
             log.warning("%s %s failed: %s (%s)", msg.infno, msg.msgid, type(err).__name__, err)
             if self.observer:

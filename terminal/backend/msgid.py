@@ -11,6 +11,7 @@ import threading
 import time
 from contextlib import contextmanager
 from datetime import datetime
+from functools import lru_cache
 from pathlib import Path
 from collections.abc import Callable, Iterator
 
@@ -20,6 +21,7 @@ except ImportError:  # Windows: in-process lock only; msvcrt locking below
     fcntl = None  # type: ignore[assignment]
 
 
+@lru_cache(maxsize=8)  # a few seconds' worth: strftime was most of a msgid's cost
 def _stamp(epoch_s: int) -> str:
     return datetime.fromtimestamp(epoch_s).strftime("%Y%m%d%H%M%S")
 

@@ -34,7 +34,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from collections.abc import Iterable
-from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation, localcontext
+from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation
 
 from .errors import UserFacingError
 
@@ -192,8 +192,7 @@ def parse_amount(value: object, *, field: str = "amount", label: str = "金额",
 
 def line_amount(price: Decimal, qty: Decimal) -> Decimal:
     """det_item_fee_sumamt = pric x cnt, rounded half-up to the cent (computed without intermediate rounding)."""
-    with localcontext(_WIDE):
-        return (price * qty).quantize(CENT, rounding=ROUND_HALF_UP)
+    return _WIDE.multiply(price, qty).quantize(CENT, rounding=ROUND_HALF_UP, context=_WIDE)
 
 
 # -- caps --------------------------------------------------------------------------------------------------
@@ -231,7 +230,7 @@ def answer_amount(value: object, field: str) -> Decimal:
         return ZERO
     if type(value) is Decimal:  # the common case: a JSON number parsed with parse_float=Decimal
         d = value
-        if d.as_tuple().exponent == -2 and d.is_finite() and d.adjusted() < 14:
+        if d.same_quantum(CENT) and d.adjusted() < 14:  # finite with exactly 2 places (no tuple built)
             return d
     elif type(value) is str:
         text = value.strip()
@@ -265,7 +264,7 @@ def money(value: object) -> Decimal:
     """
     if type(value) is Decimal:  # the common case first
         d = value
-        if d.is_finite() and d.as_tuple().exponent == -2:
+        if d.same_quantum(CENT):  # finite with exactly 2 places
             return d
     elif type(value) is str:
         text = value.strip()

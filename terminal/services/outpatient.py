@@ -177,7 +177,8 @@ class SettlementService(Conversation):
             prepare, send=send,
             uncertain=lambda e, m: self.uncertain(e, m.msgid, "2207", visit=visit, **self._who(visit)))
         try:
-            s = settlement_of(a.output, infno="2207", msgid=msg.msgid)
+            # parsed and checked once, by the client before the journal recorded the answer
+            s = a.settlement if a.settlement is not None else settlement_of(a.output, infno="2207", msgid=msg.msgid)
         except MalformedAnswer as err:  # booked, but the amounts are unusable (never rounded): reverse it
             raise self.uncertain(err, msg.msgid, "2207", visit=visit, **self._who(visit)) from err
         s.warn_msg = a.warn_msg
@@ -200,7 +201,8 @@ class SettlementService(Conversation):
             uncertain=lambda e, m: self.uncertain(e, m.msgid, "2208", psn_no=psn_no, insuplc=insuplc),
             on_failure=queue_if_unsent, retry_sign_in=False)
         try:
-            s = settlement_of(a.output, infno="2208", msgid=msg.msgid, cancel=True)
+            s = (a.settlement if a.settlement is not None
+                 else settlement_of(a.output, infno="2208", msgid=msg.msgid, cancel=True))
         except MalformedAnswer as err:  # the cancellation may be booked, its amounts are unusable: reverse it
             raise self.uncertain(err, msg.msgid, "2208", psn_no=psn_no, insuplc=insuplc) from err
         s.warn_msg = a.warn_msg

@@ -227,6 +227,16 @@ def _m0007_his(db: sqlite_utils.Database) -> None:
     db.table("his_events").create_index(["bill_no"], if_not_exists=True)
 
 
+@MIGRATIONS(name="0008_open_queue_index")
+def _m0008_open_queue_index(db: sqlite_utils.Database) -> None:
+    """The queue's open items by visit (claiming an item asks whether an earlier one of its visit is open): a
+    partial index, so a claim does not read the visit's whole history; the payloads by item (removed when it
+    ends)."""
+    db.execute("CREATE INDEX IF NOT EXISTS idx_queue_open_visit ON queue (visit_key, seq) "
+               "WHERE state IN ('queued', 'working', 'failed')")
+    db.table("payloads").create_index(["queue_id"], if_not_exists=True)
+
+
 SCHEMA_VERSION = len(MIGRATIONS._migrations)
 KNOWN_MIGRATIONS = frozenset(m.name for m in MIGRATIONS._migrations)
 

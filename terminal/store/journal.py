@@ -154,13 +154,16 @@ class Journal:
                                [now, msg.url, wire.dumps(mask_data(summarise_upload(msg.envelope))), self.store.token,
                                 tags.get("bill_no") or None, tags.get("bill_digest") or None, msg.msgid])
                 else:
-                    db.table("messages").insert({
+                    new = {
                         "msgid": msg.msgid, "infno": msg.infno, "day": today(), "created": now, "updated": now,
                         "state": "pending", "attempts": 1, "operator": str(msg.envelope.get("opter") or ""),
                         "url": msg.url, "request": wire.dumps(mask_data(summarise_upload(msg.envelope))),
                         "park_id": tags.get("park_id") or None, "owner": self.store.token,
                         "bill_no": tags.get("bill_no") or None, "bill_digest": tags.get("bill_digest") or None,
-                        **f})
+                        **f}
+                    # plain SQL: sqlite-utils' insert reads the table's schema on every call
+                    db.execute(f"INSERT INTO messages ({', '.join(new)}) VALUES ({', '.join('?' * len(new))})",
+                               list(new.values()))
         except _Refuse as r:
             raise PlatformError(f"{msg.infno} {msg.msgid} 已发送过（状态 {r.state}），结果未知的结算不能原样重发，"
                                 "须先冲正", infno=msg.infno, msgid=msg.msgid) from None

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -36,6 +37,10 @@ KIND_INFNO = {"reversal": "2601", "cancel": "2208", "fee_cancel": "2205", "sign_
               "park": ""}
 KIND_NAMES = {"reversal": "冲正", "cancel": "撤销结算", "fee_cancel": "撤销费用明细", "sign_out": "签退",
               "reconcile": "对总账", "park": "补结算"}
+# An earlier item of the visit that holds a later one back: queued or working, or a reversal the platform refused.
+# Written with the partial index's own condition (state IN ...) so that SQLite reads only open items.
+_EARLIER_OPEN = ("p.state IN ('queued','working','failed') AND "
+                 "(p.state <> 'failed' OR p.kind = 'reversal')")
 STATE_NAMES = {"queued": "排队中", "working": "处理中", "done": "已完成", "failed": "平台拒绝", "uncertain": "结果未知",
                "cancelled": "已取消", "dismissed": "已处理"}
 
@@ -62,6 +67,8 @@ class QueueItem:
     park_id: str
     omsgid: str
     psn_no: str
+    #: the message prepared and stored when the item was claimed (not a column): sent without reading it back
+    message: Message | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def from_row(cls, r: dict[str, Any]) -> QueueItem:
@@ -83,6 +90,7 @@ class QueueItem:
 
     def as_dict(self) -> dict[str, Any]:
         d = dict(self.__dict__)
+        del d["message"]
         d["kind_name"], d["state_name"] = self.kind_name, self.state_name
         return d
 
@@ -159,8 +167,9 @@ class Outbox:
         return qid
 
     def _save_payload(self, db: sqlite_utils.Database, qid: int, msg: Message) -> None:
-        db.table("payloads").upsert({"msgid": msg.msgid, "queue_id": qid, "infno": msg.infno, "url": msg.url,
-                               "envelope": wire.dumps(msg.envelope), "created": now_text()}, pk="msgid")
+        db.execute("INSERT OR REPLACE INTO payloads (msgid, queue_id, infno, url, envelope, created) "
+                   "VALUES (?, ?, ?, ?, ?, ?)",
+                   [msg.msgid, qid, msg.infno, msg.url, wire.dumps(msg.envelope), now_text()])
         db.execute("UPDATE queue SET msgid=? WHERE id=?", [msg.msgid, qid])
 
     def _ensure_reversal(self, db: sqlite_utils.Database, omsgid: str, oinfno: str, psn_no: str, insuplc: str, *,
@@ -256,25 +265,27 @@ class Outbox:
 
     # worker side ---------------------------------------------------------------------------------
     def claim_next(self, *, now: float | None = None, kinds: tuple[str, ...] | None = None,
-                   ignore_backoff: bool = False) -> QueueItem | None:
-        """Take the first due item whose visit has nothing earlier still open; marks it working."""
+                   ignore_backoff: bool = False,
+                   prepare: Callable[[QueueItem], Message | None] | None = None) -> QueueItem | None:
+        """Take the first due item whose visit has nothing earlier still open; marks it working.
+
+        ``prepare`` builds the message of an item that has none yet: it is stored (its msgid durable before the
+        first attempt) in the claim's own transaction, one commit instead of two, and set on ``item.message``."""
         now = time.time() if now is None else now
         kind_sql = f" AND q.kind IN ({','.join('?' * len(kinds))})" if kinds else ""
         with self.sdb.tx() as db:
             r = db.execute(
                 "SELECT q.id FROM queue q WHERE q.state='queued'" + ("" if ignore_backoff else " AND q.next_at <= ?")
                 + kind_sql + " AND NOT EXISTS (SELECT 1 FROM queue p WHERE p.visit_key = q.visit_key AND "
-                "p.seq < q.seq AND (p.state IN ('queued','working') OR (p.state='failed' AND p.kind='reversal'))) "
-                "ORDER BY q.seq LIMIT 1", ([] if ignore_backoff else [now]) + list(kinds or ())).fetchone()
+                "p.seq < q.seq AND " + _EARLIER_OPEN + ") ORDER BY q.seq LIMIT 1",
+                ([] if ignore_backoff else [now]) + list(kinds or ())).fetchone()
             if not r:
                 return None
-            db.execute("UPDATE queue SET state='working', attempts=attempts+1, updated=?, owner=? WHERE id=?",
-                       [now_text(), self.store.token, r[0]])
-            row = db.table("queue").get(r[0])
-        return QueueItem.from_row(row)
+            return self._take(db, r[0], prepare)
 
-    def claim(self, qid: int) -> QueueItem:
-        """Take one given item now (the cashier asked for it), unless an earlier item of its visit is open."""
+    def claim(self, qid: int, *, prepare: Callable[[QueueItem], Message | None] | None = None) -> QueueItem:
+        """Take one given item now (the cashier asked for it), unless an earlier item of its visit is open.
+        ``prepare``: as for :meth:`claim_next`."""
         with self.sdb.tx() as db:
             r = db.execute("SELECT state FROM queue WHERE id=?", [qid]).fetchone()
             if not r:
@@ -283,15 +294,25 @@ class Outbox:
                 raise InvalidState(f"项目 {qid} 状态为 {STATE_NAMES.get(r[0], r[0])}，不能处理")
             earlier = db.execute(
                 "SELECT p.id FROM queue p, queue q WHERE q.id=? AND p.visit_key=q.visit_key AND p.seq<q.seq AND "
-                "(p.state IN ('queued','working') OR (p.state='failed' AND p.kind='reversal')) ORDER BY p.seq",
+                + _EARLIER_OPEN + " ORDER BY p.seq",
                 [qid]).fetchall()
             if earlier:
                 raise InvalidState(f"项目 {qid} 须等同一就诊的前序项目 {', '.join(str(e[0]) for e in earlier)} 完成")
             if r[0] == "failed":
                 self._reopen(db, qid)
-            db.execute("UPDATE queue SET state='working', attempts=attempts+1, updated=?, owner=? WHERE id=?",
-                       [now_text(), self.store.token, qid])
-            return QueueItem.from_row(db.table("queue").get(qid))
+            return self._take(db, qid, prepare)
+
+    def _take(self, db: sqlite_utils.Database, qid: int,
+              prepare: Callable[[QueueItem], Message | None] | None) -> QueueItem:
+        """Mark the item working (inside the claim's transaction) and attach its prepared message if it has none."""
+        db.execute("UPDATE queue SET state='working', attempts=attempts+1, updated=?, owner=? WHERE id=?",
+                   [now_text(), self.store.token, qid])
+        item = QueueItem.from_row(next(db.query("SELECT * FROM queue WHERE id=?", [qid])))
+        msg = prepare(item) if prepare is not None and not item.msgid else None
+        if msg is not None:
+            self._save_payload(db, qid, msg)
+            item.msgid, item.message = msg.msgid, msg
+        return item
 
     def next_due_at(self) -> float | None:
         r = self.sdb.one("SELECT MIN(next_at) t FROM queue WHERE state='queued'")

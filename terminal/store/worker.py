@@ -154,7 +154,8 @@ class QueueWorker:
             while not self._stop.is_set() or not self.running:
                 if max_items is not None and len(out) >= max_items:
                     break
-                item = self.store.queue.claim_next(kinds=kinds, ignore_backoff=ignore_backoff)
+                item = self.store.queue.claim_next(kinds=kinds, ignore_backoff=ignore_backoff,
+                                                   prepare=self._prepare)
                 if item is None:
                     break
                 o = self._process(item)
@@ -167,7 +168,7 @@ class QueueWorker:
     def run_item(self, qid: int) -> Outcome:
         """Process one given item now (ignoring its backoff); refused while an earlier item of its visit is open."""
         with self._lock:
-            item = self.store.queue.claim(qid)
+            item = self.store.queue.claim(qid, prepare=self._prepare)
             o = self._process(item)
         self._notify(o)
         return o
@@ -219,10 +220,18 @@ class QueueWorker:
         from terminal.core import wire
 
         q = self.store.queue
+        if item.message is not None and not fresh:
+            return item.message
         if item.msgid and not fresh:
             p = q.payload(item.msgid)
             if p:
                 return Message(infno=p["infno"], msgid=item.msgid, envelope=wire.loads(p["envelope"]), url=p["url"])
+        msg = self._new_message(item)
+        q.attach_message(item.id, msg)  # the msgid is durable before the first attempt
+        item.msgid, item.message = msg.msgid, msg
+        return msg
+
+    def _new_message(self, item: QueueItem) -> Message:
         prm = item.params
         if item.kind == "reversal":
             input_ = {"data": {"psn_no": prm["psn_no"], "omsgid": prm["omsgid"], "oinfno": prm["oinfno"]}}
@@ -231,10 +240,18 @@ class QueueWorker:
             input_, insuplc = prm["input"], prm.get("insuplc", "")
         else:
             raise InvalidState(f"队列项目 {item.id} 缺少报文内容")
-        msg = self.client.prepare(item.infno, input_, insuplc_admdvs=insuplc)
-        q.attach_message(item.id, msg)  # the msgid is durable before the first attempt
-        item.msgid = msg.msgid
-        return msg
+        return self.client.prepare(item.infno, input_, insuplc_admdvs=insuplc)
+
+    def _prepare(self, item: QueueItem) -> Message | None:
+        """The message of a claimed item without one, stored in the claim's transaction (Outbox.claim_next).
+        None for a park item, or when it cannot be built here: the claim stands and :meth:`_forward` builds it
+        again and reports the error as it does for any item."""
+        if item.kind == "park":
+            return None
+        try:
+            return self._new_message(item)
+        except (InvalidState, LookupError, ValueError, OSError):
+            return None
 
     def _ensure_signed_in(self, force: bool = False) -> None:
         if force or not self.client.sign_no:
