@@ -1,4 +1,5 @@
-"""The local catalogue the cashier adds bill items from (F4, drug barcodes): searchable by code or name.
+"""The local catalogue the cashier adds bill items from (F4, drug barcodes): searchable by code, name, pinyin
+initials (拼音首字母, "xbdp" finds 硝苯地平控释片) or the start of the full pinyin ("xiaoben"), via pypinyin.
 
 Sources, first found wins: the store's catalogue (when terminal.store provides one), a catalogue.json in
 cfg.data_dir, and in training mode the sandbox's treatment-place catalogue (terminal/sandbox/data).
@@ -8,10 +9,13 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable
+
+from pypinyin import Style, lazy_pinyin
 
 from terminal.core.models import FeeItem
 from terminal.core.money import MISSING, parse_price
@@ -59,28 +63,53 @@ class CatalogueItem:
         )
 
 
+_LATIN = re.compile(r"[A-Z0-9 '.%]+")
+_PLAIN = re.compile(r"[^a-z0-9]")
+
+
+def pinyin_keys(name: str) -> tuple[str, str]:
+    """("xbdpksp", "xiaobendipingkongshipian") for 硝苯地平控释片: lower-case letters and digits only."""
+    initials = "".join(lazy_pinyin(name, style=Style.FIRST_LETTER, errors="default"))
+    full = "".join(lazy_pinyin(name, errors="default"))
+    return _PLAIN.sub("", initials.lower()), _PLAIN.sub("", full.lower())
+
+
 class Catalogue:
     def __init__(self, items: Iterable[CatalogueItem] = (), source: str = ""):
         self.items = list(items)
         self.source = source
 
+        self._pinyin: list[tuple[str, str]] | None = None  # (initials, full pinyin) per item, built on first use
+
     def __len__(self) -> int:
         return len(self.items)
 
+    def _spelled(self) -> list[tuple[str, str]]:
+        if self._pinyin is None:
+            self._pinyin = [pinyin_keys(it.name) for it in self.items]
+        return self._pinyin
+
     def search(self, text: str, limit: int = 200) -> list[CatalogueItem]:
+        """Codes first (exact, then prefix), then names, then pinyin: initials or full pinyin, prefix before infix."""
         q = text.strip().upper()
         if not q:
             return self.items[:limit]
-        exact, starts, contains = [], [], []
-        for it in self.items:
+        spell = _PLAIN.sub("", q.lower()) if _LATIN.fullmatch(q) else ""
+        keys = self._spelled() if spell else None
+        exact, starts, named, spelled, contains = [], [], [], [], []
+        for n, it in enumerate(self.items):
             codes = (it.hosp_code.upper(), it.national_code.upper(), it.barcode.upper())
             if q in codes:
                 exact.append(it)
             elif any(c.startswith(q) for c in codes if c):
                 starts.append(it)
-            elif q in it.name.upper() or any(q in c for c in codes if c):
+            elif q in it.name.upper():
+                named.append(it)
+            elif keys is not None and (keys[n][0].startswith(spell) or keys[n][1].startswith(spell)):
+                spelled.append(it)
+            elif any(q in c for c in codes if c) or (keys is not None and (spell in keys[n][0] or spell in keys[n][1])):
                 contains.append(it)
-        return (exact + starts + contains)[:limit]
+        return (exact + starts + named + spelled + contains)[:limit]
 
     def by_code(self, code: str) -> CatalogueItem | None:
         c = code.strip().upper()

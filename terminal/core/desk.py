@@ -188,6 +188,16 @@ class Desk(DeskCore):
         del self.items[index]
         self._bill_changed()
 
+    def insert_item(self, index: int, item: FeeItem) -> bool:
+        """Put a removed line back where it was (Ctrl+Z after Del); merged like add_item when it is there again."""
+        if any(have.hosp_code == item.hosp_code and have.price == item.price for have in self.items):
+            return self.add_item(item)
+        if not self.check_editable():
+            return False
+        items = list(self.items)
+        items.insert(max(0, min(index, len(items))), item)
+        return self._replace_items(items)
+
     def load_bill(self, bill: Bill) -> bool:
         if not self.check_editable():
             return False

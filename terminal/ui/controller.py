@@ -97,6 +97,7 @@ class CashierController(QObject):
     add_item = _desk("add_item")
     set_qty = _desk("set_qty")
     remove_item = _desk("remove_item")
+    insert_item = _desk("insert_item")
     load_bill = _desk("load_bill")
     preview_now = _desk("preview_now")
     confirm_duplicate = _desk("confirm_duplicate")

@@ -1,8 +1,8 @@
 """The cashier's main window: renders the controller's state, forwards the cashier's intents.
 
 Keyboard first: F1 card, F2 e-code, F3 ID number, F4 add items, F5 pre-settle, F9 settle, F10 cancel,
-Esc back / next patient; F6 journal, F7 queue, F8 reconciliation, F12 discharge desk, Ctrl+P reprint,
-Ctrl+O load a bill.
+Esc back / next patient; Del removes a line, Ctrl+Z brings it back; Ctrl+I insurance type; F6 journal, F7 queue,
+F8 reconciliation, F12 discharge desk, Ctrl+P reprint, Ctrl+O load a bill.
 """
 from __future__ import annotations
 
@@ -175,11 +175,11 @@ class MainWindow(WindowDialogs):
         self.identify.ecode_entered.connect(self.on_scanned)
         self.identify.id_entered.connect(self._id_entered)
         self.identify.camera_requested.connect(self.open_camera)
-        self.person.insurance_chosen.connect(ctl.choose_insurance)
+        self.person.insurance_chosen.connect(self._insurance_chosen)
         self.person.acct_toggled.connect(ctl.set_acct_used)
         self.bill.add_requested.connect(self.open_item_picker)
         self.bill.load_requested.connect(self.load_bill_dialog)
-        self.bill.remove_requested.connect(ctl.remove_item)
+        self.bill.remove_requested.connect(self.remove_line)
         self.bill.qty_changed.connect(ctl.set_qty)
         self.result.reprint_requested.connect(lambda: ctl.print_receipt(reprint=True))
         self.result.retry_reversal_requested.connect(ctl.retry_reversal)
@@ -194,6 +194,9 @@ class MainWindow(WindowDialogs):
         self.settings_btn.clicked.connect(self.open_settings)
         self.discharge_btn.clicked.connect(self.open_discharge)
         QShortcut(QKeySequence("Ctrl+P"), self).activated.connect(self._reprint_current)
+        QShortcut(QKeySequence("Ctrl+Z"), self).activated.connect(self.undo_remove)  # after Del: the line is back
+        # Ctrl+I: the insurance-type chooser (险种) opens; ↑↓ and Enter pick, nothing changes without Enter
+        QShortcut(QKeySequence("Ctrl+I"), self).activated.connect(self.person.open_chooser)
         ctl.changed.connect(self.render)
         ctl.message.connect(self.show_message)
         ctl.busy_changed.connect(self._busy)
@@ -281,6 +284,14 @@ class MainWindow(WindowDialogs):
     def _id_entered(self, text: str) -> None:
         if self.ctl.identify_id(text) is not None:
             self.identify.idno.clear()
+
+    def _insurance_chosen(self, insutype: str) -> None:
+        before = self.ctl.flow.insutype
+        self.ctl.choose_insurance(insutype)
+        p = self.ctl.person
+        if p is not None and self.ctl.flow.insutype == insutype and insutype != before:
+            name = next((i.name for i in p.insurances if i.insutype == insutype), "")
+            self.ctl.say("ok", self.tr("已选择险种：") + f"{insutype} {name}")
 
     def _settle_clicked(self) -> None:
         # disable first: a second press before the op starts can do nothing either (begin_settle gates too)
@@ -386,6 +397,8 @@ class MainWindow(WindowDialogs):
     def render(self) -> None:
         c = self.ctl
         st = c.state
+        if st in (S.IDLE, S.SETTLED, S.CANCELLED, S.REVERSED, S.UNCERTAIN):
+            self.forget_removed()
         self.identify.set_enabled(c.can_identify() or st in (S.SETTLED, S.CANCELLED, S.REVERSED))
         self.person.render(c, self.cfg.facility.admdvs)
         self.bill.render(c)

@@ -95,6 +95,14 @@ class IdentifyBar(QFrame):
             w.setEnabled(enabled)
 
 
+class _Chooser(QComboBox):
+    """The insurance-type list: when it closes, the keyboard is the window's again (F5, F9 work at once)."""
+
+    def hidePopup(self) -> None:
+        super().hidePopup()
+        self.window().activateWindow()
+
+
 class PersonPanel(QGroupBox):
     insurance_chosen = Signal(str)
     acct_toggled = Signal(bool)
@@ -147,12 +155,13 @@ class PersonPanel(QGroupBox):
         lay.addWidget(self.details)
 
         row = QHBoxLayout()
-        lab = QLabel(self.tr("险种"))
+        lab = QLabel(self.tr("险种 (Ctrl+I)"))
         lab.setObjectName("fieldKey")
-        self.insurance = QComboBox(self)
+        self.insurance = _Chooser(self)
         self.insurance.setObjectName("insuranceCombo")
         self.insurance.setPlaceholderText(self.tr("请选择险种"))
         self.insurance.activated.connect(self._chosen)
+        self.insurance.installEventFilter(self)  # ↑↓, PgUp/PgDn, Home/End and the wheel never change it silently
         self.acct = QCheckBox(self.tr("使用个人账户"), self)
         self.acct.setObjectName("acctCheck")
         self.acct.setChecked(True)
@@ -166,6 +175,26 @@ class PersonPanel(QGroupBox):
         lay.addWidget(self.choice_row)
         self._codes: list[str] = []
         self._person_id = None
+
+    _SILENT = (Qt.Key.Key_Up, Qt.Key.Key_Down, Qt.Key.Key_PageUp, Qt.Key.Key_PageDown, Qt.Key.Key_Home, Qt.Key.Key_End)
+
+    def eventFilter(self, obj, ev) -> bool:
+        from PySide6.QtCore import QEvent
+
+        if obj is self.insurance:
+            if ev.type() == QEvent.Type.Wheel:
+                return True
+            if ev.type() == QEvent.Type.KeyPress and ev.key() in self._SILENT:
+                self.open_chooser()  # the list opens; Enter picks
+                return True
+        return super().eventFilter(obj, ev)
+
+    def open_chooser(self) -> None:
+        """Ctrl+I: the insurance list opens at the current choice; ↑↓ move, Enter picks, Esc leaves it as it was."""
+        if not self.insurance.isEnabled() or not self.insurance.isVisible():
+            return
+        self.insurance.setFocus()
+        self.insurance.showPopup()
 
     def _chosen(self, idx: int) -> None:
         if 0 <= idx < len(self._codes):
