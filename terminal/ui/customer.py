@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 from terminal.core.flow import State
 from terminal.core.money import ZERO, fmt_yuan
 
+from .codenames import name as code_name
 from .qr import qr_pixmap
 from .widgets import set_kind
 
@@ -124,7 +125,7 @@ class CustomerDisplay(QWidget):
                 s = ctl.preview
         self.greeting.setText((self.tr("您好，") + person.masked_name) if person is not None else self.tr("欢迎就医"))
         ins = _chosen_insurance(ctl)
-        self.insurance_label.setText((self.tr("险种：") + ins.name) if ins is not None else "")
+        self.insurance_label.setText((self.tr("险种：") + code_name(ins.name)) if ins is not None else "")
         self.insurance_label.setVisible(ins is not None)
         idle = person is None and st == S.IDLE
         set_kind(self.greeting, "idle" if idle else "")

@@ -20,6 +20,7 @@ from terminal.core.errors import user_message_of
 from terminal.core.flow import State
 
 from .cardwatch import CardWatch
+from .codenames import name as code_name
 from .controller import CashierController
 from .customer import CustomerDisplay
 from .ops import Op
@@ -291,7 +292,7 @@ class MainWindow(WindowDialogs):
         p = self.ctl.person
         if p is not None and self.ctl.flow.insutype == insutype and insutype != before:
             name = next((i.name for i in p.insurances if i.insutype == insutype), "")
-            self.ctl.say("ok", self.tr("已选择险种：") + f"{insutype} {name}")
+            self.ctl.say("ok", self.tr("已选择险种：") + f"{insutype} {code_name(name)}")
 
     def _settle_clicked(self) -> None:
         # disable first: a second press before the op starts can do nothing either (begin_settle gates too)
@@ -447,7 +448,7 @@ class MainWindow(WindowDialogs):
         set_kind(self.st_queue, "warn" if n else "")
         self.st_reader.setText(self.tr("读卡器：") + (self.reader_state or self.tr("未知")))
         op = self.ctl.operator
-        self.st_operator.setText(self.tr("操作员：") + (f"{op.id} {op.name}（{op.role_name}）" if op else "—"))
+        self.st_operator.setText(self.tr("操作员：") + (f"{op.id} {op.name}（{code_name(op.role_name)}）" if op else "—"))
 
     def _tick(self) -> None:
         self.st_clock.setText(datetime.now().strftime("%Y-%m-%d %H:%M:%S"))

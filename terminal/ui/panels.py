@@ -13,6 +13,7 @@ from terminal.core.models import CERT_TYPES
 from terminal.core.money import fmt_price, fmt_yuan
 from terminal.core.regions import place_name
 
+from .codenames import name as code_name
 from .widgets import Badge, KeyButton, set_kind
 
 S = State
@@ -226,14 +227,15 @@ class PersonPanel(QGroupBox):
             self.status.setText(self.tr("待选择险种"))
             self.status.set_kind("warn")
         elif shown is not None:
-            self.status.setText(shown.status_name)
+            self.status.setText(code_name(shown.status_name))
             self.status.set_kind("ok" if shown.active else "bad")
         f = self.fields
         f["certno"].setText(p.masked_certno)
-        f["psn"].setText(" / ".join(x for x in (p.gender_name, (p.age + self.tr("岁")) if p.age else "") if x))
+        age = (p.age + self.tr("岁")) if p.age else ""
+        f["psn"].setText(" / ".join(x for x in (code_name(p.gender_name), age) if x))
         f["insuplc"].setText(f"{place_name(shown.insuplc_admdvs)} ({shown.insuplc_admdvs})" if shown else "")
         cred = ctl.flow.credential
-        f["cert"].setText(CERT_TYPES.get(cred.cert_type, "") + " " + cred.masked() if cred else "")
+        f["cert"].setText(code_name(CERT_TYPES.get(cred.cert_type, "")) + " " + cred.masked() if cred else "")
         s = ctl.settlement if ctl.state in (S.SETTLED, S.CANCELLED) else None
         f["balc"].setText("—" if undecided or not shown else fmt_yuan(s.balc if s is not None else shown.balc))
         f["emp"].setText(shown.emp_name if shown and shown.emp_name else "—")
@@ -245,7 +247,8 @@ class PersonPanel(QGroupBox):
             self._codes = []
             balance = self.tr("余额")
             for i in p.insurances:
-                self.insurance.addItem(f"{i.insutype} {i.name} · {i.status_name} · {balance} {fmt_yuan(i.balc)}")
+                self.insurance.addItem(f"{i.insutype} {code_name(i.name)} · {code_name(i.status_name)} · {balance} "
+                                       f"{fmt_yuan(i.balc)}")
                 self._codes.append(i.insutype)
             self.insurance.blockSignals(False)
         self.insurance.blockSignals(True)

@@ -135,7 +135,8 @@ class WindowDialogs(QMainWindow):
         dlg.setFileMode(QFileDialog.FileMode.ExistingFile)
         L = QFileDialog.DialogLabel
         for label, text in ((L.LookIn, self.tr("查找范围：")), (L.FileName, self.tr("文件名：")),
-                            (L.FileType, self.tr("文件类型：")), (L.Accept, self.tr("载入")), (L.Reject, self.tr("取消"))):
+                            (L.FileType, self.tr("文件类型：")), (L.Accept, self.tr("载入")),
+                            (L.Reject, self.tr("取消"))):
             dlg.setLabelText(label, text)
         dlg.fileSelected.connect(self._bill_file_chosen)
         self._track("file", dlg)
