@@ -4,7 +4,8 @@ credential, role, queue kinds and states, parked-bill states): looked up in the 
 
 `name(text)` translates one; `_sources` lists every text literally so pyside6-lupdate extracts them: keep it in step
 with terminal.core.models (gender, INSU_STATUS, INSUTYPE_NAMES, CERT_TYPES), terminal.app.operators (ROLE_NAMES),
-terminal.store.outbox (KIND_NAMES, STATE_NAMES) and terminal.store.parked (PARK_STATES).
+terminal.store.outbox (KIND_NAMES, STATE_NAMES), terminal.store.parked (PARK_STATES) and terminal.app.catalogue
+(LEVELS).
 """
 from __future__ import annotations
 
@@ -54,4 +55,7 @@ def _sources() -> list[str]:  # pragma: no cover - read by lupdate, never called
         QCoreApplication.translate("CodeNames", "补结算中"),
         QCoreApplication.translate("CodeNames", "已补结算"),
         QCoreApplication.translate("CodeNames", "补结算失败"),
+        QCoreApplication.translate("CodeNames", "甲类"),
+        QCoreApplication.translate("CodeNames", "乙类"),
+        QCoreApplication.translate("CodeNames", "丙类"),
     ]

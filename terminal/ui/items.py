@@ -15,6 +15,8 @@ from PySide6.QtWidgets import (QAbstractItemView, QDialog, QDoubleSpinBox, QHBox
 from terminal.app.catalogue import Catalogue, CatalogueItem
 from terminal.core.money import fmt_price
 
+from .codenames import name as code_name
+
 _ENTER = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 
 
@@ -120,7 +122,7 @@ class ItemPicker(QDialog):
         self.results = self.catalogue.search(text)
         self.table.setRowCount(len(self.results))
         for r, it in enumerate(self.results):
-            vals = [it.hosp_code, it.name, it.spec, it.unit, it.level_name, fmt_price(it.price)]
+            vals = [it.hosp_code, it.name, it.spec, it.unit, code_name(it.level_name), fmt_price(it.price)]
             for c, v in enumerate(vals):
                 cell = QTableWidgetItem(v)
                 if c == 5:

@@ -138,7 +138,7 @@ class JournalDialog(QDialog):
         for r in self.records:
             status = self.tr("已撤销") if r.status == "cancelled" else self.tr("已结算")
             rows.append([r.time[11:19] if len(r.time) >= 19 else r.time, r.setl_id, r.name_masked,
-                         f"{r.insutype} {r.insutype_name}", place_name(r.insuplc),
+                         f"{r.insutype} {code_name(r.insutype_name)}", place_name(r.insuplc),
                          fmt_yuan(r.amount("medfee_sumamt")), fmt_yuan(r.amount("fund_pay_sumamt")), fmt_yuan(r.cash),
                          status])
         _fill(self.table, rows, right_from=5)

@@ -138,6 +138,7 @@ class WindowDialogs(QMainWindow):
                             (L.FileType, self.tr("文件类型：")), (L.Accept, self.tr("载入")),
                             (L.Reject, self.tr("取消"))):
             dlg.setLabelText(label, text)
+        dlg.resize(860, 540)
         dlg.fileSelected.connect(self._bill_file_chosen)
         self._track("file", dlg)
         dlg.open()

@@ -100,6 +100,7 @@ def test_message_bar_names_the_pdf_not_its_folder(desk):
 def test_code_names_cover_every_name_the_layers_hand_over():
     import re
 
+    from terminal.app.catalogue import LEVELS
     from terminal.app.operators import ROLE_NAMES
     from terminal.core.models import CERT_TYPES, INSU_STATUS, INSUTYPE_NAMES
     from terminal.store.outbox import KIND_NAMES, STATE_NAMES
@@ -108,6 +109,6 @@ def test_code_names_cover_every_name_the_layers_hand_over():
     listed = set(re.findall(r'translate\("CodeNames", "([^"]+)"\)',
                             (ROOT / "terminal" / "ui" / "codenames.py").read_text(encoding="utf-8")))
     names = {"男", "女"}
-    for d in (INSU_STATUS, INSUTYPE_NAMES, CERT_TYPES, ROLE_NAMES, KIND_NAMES, STATE_NAMES, PARK_STATES):
+    for d in (INSU_STATUS, INSUTYPE_NAMES, CERT_TYPES, ROLE_NAMES, KIND_NAMES, STATE_NAMES, PARK_STATES, LEVELS):
         names |= set(d.values())
     assert names - listed == set()
