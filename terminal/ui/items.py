@@ -145,8 +145,8 @@ class ItemPicker(QDialog):
             return
         it = self.results[r]
         qty = format(Decimal(f"{self.qty.value():.4f}").normalize(), "f")  # the 4 decimals shown, not the float
-        self.item_chosen.emit(it, qty)
         self.status.setText(self.tr("已添加：") + f"{it.name} × {qty}")
+        self.item_chosen.emit(it, qty)  # a refusal overwrites the status line with its reason
         self.search.blockSignals(True)
         self.search.clear()
         self.search.blockSignals(False)

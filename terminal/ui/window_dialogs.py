@@ -70,10 +70,13 @@ class WindowDialogs(QMainWindow):
             fee = item.fee_item(qty)
         except ValueError as e:
             self.ctl.say("error", str(e))
+            self._say_picker(str(e))
             return
         if self.ctl.add_item(fee):
             self._last_added = fee.hosp_code
             self._select_line(self._line_of(fee.hosp_code))
+        else:  # refused (a cap, the bill no longer editable): the picker says why, where the cashier looks
+            self._say_picker(self.ctl.last_message[1])
 
     # Del / Ctrl+Z ----------------------------------------------------------------------------------------
     def _line_of(self, hosp_code: str) -> int:
