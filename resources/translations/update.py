@@ -14,8 +14,8 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 BIN = Path(sys.executable).parent
-UI = ["app", "camera", "cardwatch", "codenames", "controller", "customer", "discharge", "duplicates", "items",
-      "journal", "login", "main_window", "panels", "phone", "receipt", "reconcile", "reconcile_dialogs",
+UI = ["app", "camera", "cardwatch", "codenames", "controller", "customer", "discharge", "duplicates", "fee_totals",
+      "items", "journal", "login", "main_window", "panels", "phone", "receipt", "reconcile", "reconcile_dialogs",
       "reconcile_labels", "settings", "settlement_panel", "widgets", "window_dialogs"]
 #: Qt-free modules whose texts are translated by the UI (translate(context, source) calls)
 DRIVERS = ["drivers/printer/compose.py"]

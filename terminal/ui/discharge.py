@@ -20,7 +20,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Callable, TypeVar
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtGui import QFontDatabase, QKeySequence, QShortcut
 from PySide6.QtWidgets import (QCheckBox, QFrame, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QMessageBox,
                                QPlainTextEdit, QPushButton, QVBoxLayout, QWidget)
@@ -331,3 +331,13 @@ class DischargeDesk(QWidget):
             self.acct.blockSignals(True)
             self.acct.setChecked(m.acct_used)
             self.acct.blockSignals(False)
+
+
+def _sources() -> list[str]:  # pragma: no cover - read by pyside6-lupdate (self.tr(caption) takes AMOUNT_CAPTIONS)
+    return [QCoreApplication.translate("DischargeDesk", "医疗费总额"),
+            QCoreApplication.translate("DischargeDesk", "基金支付"),
+            QCoreApplication.translate("DischargeDesk", "医院负担"),
+            QCoreApplication.translate("DischargeDesk", "个人负担"),
+            QCoreApplication.translate("DischargeDesk", "个人账户"),
+            QCoreApplication.translate("DischargeDesk", "个人现金"),
+            QCoreApplication.translate("DischargeDesk", "预交金(已收)")]
