@@ -135,3 +135,20 @@ def test_bill_file_dialog_is_localised_and_remembers_the_folder(desk, tmp_path):
     desk.qtbot.waitUntil(lambda: w.dialogs["file"] is not dlg and w.dialogs["file"].isVisible(), timeout=3000)
     assert Path(w.dialogs["file"].directory().absolutePath()) == folder
     w.dialogs["file"].reject()
+
+
+def test_ctrl_z_never_brings_the_last_patients_line_into_the_next_bill(desk):
+    desk.identify_by_id("sichuan-resident")
+    p = open_picker(desk)
+    desk.qtbot.keyClicks(p.search, "NNYP0001")
+    desk.qtbot.keyClick(p.search, Qt.Key.Key_Return)
+    desk.qtbot.keyClick(p.search, Qt.Key.Key_Delete)
+    assert lines(desk) == []
+    desk.qtbot.keyClick(p, Qt.Key.Key_Escape)
+    desk.qtbot.waitUntil(lambda: not p.isVisible(), timeout=3000)
+    desk.ctl.next_patient()
+    desk.qtbot.waitUntil(lambda: desk.ctl.state == State.IDLE, timeout=3000)
+    desk.identify_by_id("hainan-retiree")
+    desk.qtbot.keyClick(desk.window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert lines(desk) == []
+    assert "没有可恢复" in desk.window.msg.text()
