@@ -1,9 +1,17 @@
-"""Screenshots of the cashier app at 1366x768 in each state, against a throwaway sandbox (not a test).
+"""Screenshots of every screen of the cashier app at 1366x768, against a throwaway sandbox, in each language.
 
-    QT_QPA_PLATFORM=offscreen .venv/bin/python bench/ui_screenshots.py [/tmp/shots] [--lang en]
+    QT_QPA_PLATFORM=offscreen .venv/bin/python bench/ui_screenshots.py [/tmp/shots] [--lang zh_CN|en|all]
+                                                                       [--only STEP,STEP]
 
-Writes main-<state>.png, customer-<state>.png, login.png, items.png, journal.png, supervisor.png,
-receipt.png (the receipt document rendered to an image) into the folder.
+Writes <out>/<lang>/<name>.png and prints the paths. tests/ui/test_screenshots.py runs it offscreen in both
+languages and checks that every PNG in `expected_pngs()` exists and is not blank: a screen that breaks breaks it.
+
+The run is a list of named steps (STEPS, in order: later steps start from where earlier ones left the desk).
+To add a screen: write a function taking the Shots context `s`, decorate it with @step("name", "png", ...)
+listing the PNG names it saves (without .png), and put it where its state fits. Inside, drive the real window
+(s.w, s.ctl, s.cd, the sandbox s.sb) and save with s.main("state") (main-state.png and customer-state.png)
+or s.save("name", widget). s.patient(certno) starts the next patient with the demo bill, ready for F5.
+Each step is named in the error when it fails.
 """
 from __future__ import annotations
 
@@ -12,13 +20,21 @@ import os
 import sys
 import tempfile
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
+from collections.abc import Callable
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from PySide6.QtCore import QCoreApplication, QEventLoop, QSize, Qt
 from PySide6.QtGui import QImage, QPainter
+
+ROOT = Path(__file__).resolve().parents[1]
+LANGS = ("zh_CN", "en")
+#: the read timeout of the run: longer than every delay a step asks for, shorter than the hang of "uncertain"
+READ_TIMEOUT = 4.0
 
 
 def pump(ms: int = 50) -> None:
@@ -28,147 +44,340 @@ def pump(ms: int = 50) -> None:
         time.sleep(0.005)
 
 
-def wait_for(cond, timeout: float = 15.0) -> None:
+def wait_for(cond: Callable[[], bool], timeout: float = 15.0, what: str = "state") -> None:
     end = time.monotonic() + timeout
     while not cond():
         if time.monotonic() > end:
-            raise TimeoutError("state not reached")
+            raise TimeoutError(f"{what} not reached in {timeout:.0f} s")
         pump(20)
 
 
-def main() -> int:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("out", nargs="?", default="/tmp/shots")
-    ap.add_argument("--lang", default="zh_CN")
-    args = ap.parse_args()
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
+@dataclass
+class Shots:
+    """What a step works with: the running app and where its pictures go."""
 
-    from drivers.virtual import VirtualCardReader, profile_for
-    from terminal import config as config_mod
-    from terminal.core import wire
-    from terminal.core.flow import State
-    from terminal.core.models import Bill
-    from terminal.sandbox.server import SandboxServer
-    from terminal.ui.app import CashierApp, apply_style, ensure_app, install_translator
-    from terminal.ui.receipt import receipt_document
-    from terminal.app import AppSession
+    out: Path
+    lang: str
+    ca: Any
+    sb: Any
+    reader: Any
+    session: Any
+    bill: Any
+    saved: list[Path] = field(default_factory=list)
 
-    app = ensure_app()
-    tmp = Path(tempfile.mkdtemp(prefix="yibao-shots-"))
-    cfg = config_mod.Config()
-    cfg.store.dir = str(tmp / "data")
-    cfg.printer.pdf_dir = str(tmp / "pdf")
-    cfg.backend.read_timeout = 1.5
-    cfg.ui.language = args.lang
-    apply_style(app, cfg)
-    install_translator(app, args.lang)
-    sb = SandboxServer(db_path=tmp / "sandbox.sqlite").start()
-    reader = VirtualCardReader()
-    session = AppSession.open(cfg, sandbox=sb, card_reader=reader)
-    ca = CashierApp(cfg, session, customer_display=True)
-    login = ca.show_login()
-    login.resize(480, 300)
-    pump(100)
-    login.grab().save(str(out / "login.png"))
-    login.op_id.setText("0001")
-    login.pin.setText("1234")
-    login._submit()
-    w, ctl, cd = ca.window, ca.ctl, ca.customer
-    w.resize(1366, 768)
-    cd.resize(1024, 600)
-    wait_for(lambda: ctl.status.signed_in)
+    @property
+    def w(self):
+        return self.ca.window
 
-    def shot(name: str) -> None:
+    @property
+    def ctl(self):
+        return self.ca.ctl
+
+    @property
+    def cd(self):
+        return self.ca.customer
+
+    def save(self, name: str, widget) -> None:
         pump(150)
-        w.grab().save(str(out / f"main-{name}.png"))
-        cd.grab().save(str(out / f"customer-{name}.png"))
+        p = self.out / f"{name}.png"
+        if not widget.grab().save(str(p)):
+            raise RuntimeError(f"could not save {p}")
+        self.saved.append(p)
 
-    shot("idle")
-    bills = Path(__file__).resolve().parents[1] / "resources" / "bills"
-    bill = Bill.from_dict(wire.loads((bills / "outpatient-nanning.json").read_text(encoding="utf-8")))
-    # a resident without a personal account: the cash share is large
-    ctl.load_bill(bill)
-    reader.insert(profile_for("sichuan-resident"))
-    wait_for(lambda: ctl.state == State.BILLED and not ctl.busy)
-    shot("identified")
-    sb.arm_fault("delay", infno="2206", delay=1.5)
-    ctl.preview_now()
+    def save_image(self, name: str, img: QImage) -> None:
+        p = self.out / f"{name}.png"
+        img.save(str(p))
+        self.saved.append(p)
+
+    def main(self, state: str) -> None:
+        """main-<state>.png (the cashier's window) and customer-<state>.png (the customer display)."""
+        self.save(f"main-{state}", self.w)
+        self.save(f"customer-{state}", self.cd)
+
+    def dialog(self, name: str, key: str, open_it: Callable[[], Any], close: str = "reject") -> Any:
+        open_it()
+        pump(200)
+        dlg = self.w.dialogs[key]
+        self.save(name, dlg)
+        getattr(dlg, close)()
+        pump(50)
+        return dlg
+
+    def settled_state(self) -> bool:
+        from terminal.core.flow import State
+
+        return self.ctl.state in (State.SETTLED, State.CANCELLED, State.REVERSED, State.IDLE) and not self.ctl.busy
+
+    def patient(self, certno: str, *, bill: bool = True) -> None:
+        """The next patient identified by ID number (F3), with the demo bill loaded: ready for F5."""
+        from terminal.core.flow import State
+
+        wait_for(self.settled_state, what="a finished patient")
+        self.ctl.next_patient()
+        if bill:
+            self.ctl.load_bill(self.bill)
+        self.ctl.identify_id(certno)
+        wait_for(lambda: self.ctl.state in (State.BILLED, State.IDENTIFIED) and not self.ctl.busy,
+                 what="patient identified")
+
+    def state(self, st, timeout: float = 15.0) -> None:
+        wait_for(lambda: self.ctl.state == st and not self.ctl.busy, timeout, what=str(st))
+
+
+#: (name, pngs, function), in order
+STEPS: list[tuple[str, tuple[str, ...], Callable[[Shots], None]]] = []
+
+
+def step(name: str, *pngs: str):
+    def add(fn: Callable[[Shots], None]) -> Callable[[Shots], None]:
+        STEPS.append((name, pngs, fn))
+        return fn
+    return add
+
+
+def main_pngs(*states: str) -> tuple[str, ...]:
+    return tuple(f"{k}-{s}" for s in states for k in ("main", "customer"))
+
+
+# the steps ------------------------------------------------------------------------------------------------
+@step("idle", *main_pngs("idle"))
+def _idle(s: Shots) -> None:
+    s.main("idle")
+
+
+@step("identified", *main_pngs("identified"))
+def _identified(s: Shots) -> None:
+    from drivers.virtual import profile_for
+    from terminal.core.flow import State
+
+    s.ctl.load_bill(s.bill)
+    s.reader.insert(profile_for("sichuan-resident"))  # a resident without a personal account: a large cash share
+    s.state(State.BILLED)
+    s.main("identified")
+
+
+@step("preview", *main_pngs("busy", "preview"))
+def _preview(s: Shots) -> None:
+    from terminal.core.flow import State
+
+    s.sb.arm_fault("delay", infno="2206", delay=1.5)  # slow, within the read timeout: the wait card shows
+    s.ctl.preview_now()
     pump(700)
-    shot("busy")
-    wait_for(lambda: ctl.state == State.PREVIEWED and not ctl.busy)
-    shot("preview")
-    ctl.settle_now()
-    wait_for(lambda: ctl.state == State.SETTLED and not ctl.busy)
-    shot("settled")
-    r = ctl.receipt
-    doc = receipt_document(r)
+    s.main("busy")
+    s.state(State.PREVIEWED)
+    s.main("preview")
+
+
+@step("settled", *main_pngs("settled"), "receipt")
+def _settled(s: Shots) -> None:
+    from terminal.core.flow import State
+    from terminal.ui.receipt import receipt_document
+
+    s.ctl.settle_now()
+    s.state(State.SETTLED)
+    s.main("settled")
+    doc = receipt_document(s.ctl.receipt)
     doc.setTextWidth(300)
-    size = doc.size().toSize()
-    img = QImage(size + QSize(20, 20), QImage.Format.Format_RGB32)
+    img = QImage(doc.size().toSize() + QSize(20, 20), QImage.Format.Format_RGB32)
     img.fill(Qt.GlobalColor.white)
     p = QPainter(img)
     p.translate(10, 10)
     doc.drawContents(p)
     p.end()
-    img.save(str(out / "receipt.png"))
-    w.open_journal()
-    pump(200)
-    w.dialogs["journal"].grab().save(str(out / "journal.png"))
-    w.dialogs["journal"].accept()
-    w.cancel_current()
+    s.save_image("receipt", img)
+
+
+@step("journal", "journal")
+def _journal(s: Shots) -> None:
+    s.dialog("journal", "journal", s.w.open_journal, close="accept")
+
+
+@step("cancel", "supervisor", *main_pngs("cancelled"))
+def _cancel(s: Shots) -> None:
+    from terminal.core.flow import State
+
+    s.w.cancel_current()
     pump(150)
-    w.dialogs["supervisor"].grab().save(str(out / "supervisor.png"))
-    w.dialogs["supervisor"].reject()
-    # next patient, two insurance types: the choice is asked for
-    ctl.next_patient()
-    ctl.identify_id("110000197901280810")
-    wait_for(lambda: ctl.state == State.IDENTIFIED and not ctl.busy)
-    shot("choose-insurance")
-    w.open_item_picker()
+    sup = s.w.dialogs["supervisor"]
+    s.save("supervisor", sup)
+    sup.op_id.setText("9001")
+    sup.pin.setText("9999")
+    sup._submit()
+    s.state(State.CANCELLED)
+    s.main("cancelled")
+
+
+@step("choose-insurance", *main_pngs("choose-insurance"), "items", "bill-file")
+def _choose(s: Shots) -> None:
+    from terminal.core.flow import State
+
+    s.patient("110000197901280810", bill=False)  # two insurance types: the choice is asked for
+    s.state(State.IDENTIFIED)
+    s.main("choose-insurance")
+    s.w.open_item_picker()
     pump(150)
-    w.dialogs["items"].search.setText("片")
-    pump(100)
-    w.dialogs["items"].grab().save(str(out / "items.png"))
-    w.dialogs["items"].accept()
-    # uncertain: the 2207 hangs past the read timeout and the 2601 cannot get through for a while
-    ctl.next_patient()
-    ctl.load_bill(bill)
-    ctl.identify_id("460100194603120132")
-    wait_for(lambda: ctl.state == State.BILLED and not ctl.busy)
-    ctl.preview_now()
-    wait_for(lambda: ctl.state == State.PREVIEWED and not ctl.busy)
-    sb.arm_fault("hang", infno="2207", delay=3.0)
-    sb.arm_fault("http500", infno="2601", count=50)
-    ctl.settle_now()
-    wait_for(lambda: ctl.state == State.UNCERTAIN and not ctl.busy)
+    s.w.dialogs["items"].search.setText("xbdp")
+    s.save("items", s.w.dialogs["items"])
+    s.w.dialogs["items"].accept()
+    s.dialog("bill-file", "file", s.w.load_bill_dialog)
+
+
+@step("uncertain", *main_pngs("uncertain"), "queue")
+def _uncertain(s: Shots) -> None:
+    from terminal.core.flow import State
+
+    s.ctl.next_patient()
+    wait_for(lambda: s.ctl.state == State.IDLE, what="idle")
+    s.patient("460100194603120132")
+    s.ctl.preview_now()
+    s.state(State.PREVIEWED)
+    # the 2207 hangs past the read timeout and the 2601 cannot get through for a while
+    s.sb.arm_fault("hang", infno="2207", delay=READ_TIMEOUT + 2)
+    s.sb.arm_fault("http500", infno="2601", count=50)
+    s.ctl.settle_now()
+    s.state(State.UNCERTAIN, timeout=READ_TIMEOUT + 20)
     pump(1500)
-    shot("uncertain")
-    w.open_queue()
-    pump(200)
-    w.dialogs["queue"].grab().save(str(out / "queue.png"))
-    w.dialogs["queue"].accept()
-    sb.clear_faults()
-    session.wake_queue()
-    wait_for(lambda: ctl.state == State.REVERSED, timeout=30)
-    shot("reversed")
-    # platform unreachable: the bill can be parked (full payment now, settled later)
-    ctl.next_patient()
-    ctl.load_bill(bill)
-    sb.arm_fault("http500", infno="*", count=1000)
+    s.main("uncertain")
+    s.dialog("queue", "queue", s.w.open_queue, close="accept")
+
+
+@step("reversed", *main_pngs("reversed"))
+def _reversed(s: Shots) -> None:
+    from terminal.core.flow import State
+
+    s.sb.clear_faults()
+    s.session.wake_queue()
+    s.state(State.REVERSED, timeout=30)
+    s.main("reversed")
+
+
+@step("offline", *main_pngs("offline", "parked"))
+def _offline(s: Shots) -> None:
+    wait_for(s.settled_state, what="a finished patient")
+    s.ctl.next_patient()
+    s.ctl.load_bill(s.bill)
+    s.sb.arm_fault("http500", infno="*", count=1000)  # platform unreachable: the bill can be parked
     for _ in range(3):  # the status judges the last few requests: one failure is no outage
-        ctl.identify_id("450100197705200135")
-        wait_for(lambda: not ctl.busy)
-    wait_for(lambda: not ctl.busy and ctl.status.state == "offline")
-    shot("offline")
-    ctl.park_now()
-    wait_for(lambda: not ctl.busy and ctl.slip is not None)
-    shot("parked")
-    sb.clear_faults()
-    ca.close()
-    session.close()
-    sb.stop()
-    print("\n".join(sorted(str(p) for p in out.glob("*.png"))))
+        s.ctl.identify_id("450100197705200135")
+        wait_for(lambda: not s.ctl.busy, what="the lookup to fail")
+    wait_for(lambda: not s.ctl.busy and s.ctl.status.state == "offline", what="offline")
+    s.main("offline")
+    s.ctl.park_now()
+    wait_for(lambda: not s.ctl.busy and s.ctl.slip is not None, what="parked slip")
+    s.main("parked")
+    s.sb.clear_faults()
+
+
+@step("back-office", "reconcile", "settings", "discharge")
+def _back_office(s: Shots) -> None:
+    s.dialog("reconcile", "reconcile", s.w.open_reconcile)
+    s.w.open_settings()
+    pump(150)
+    sup = s.w.dialogs.get("supervisor")
+    if sup is not None and sup.isVisible():
+        sup.op_id.setText("9001")
+        sup.pin.setText("9999")
+        sup._submit()
+    wait_for(lambda: "settings" in s.w.dialogs and s.w.dialogs["settings"].isVisible(), 5, what="settings")
+    s.save("settings", s.w.dialogs["settings"])
+    s.w.dialogs["settings"].reject()
+    desk = s.w.open_discharge()
+    desk.resize(1200, 720)
+    s.save("discharge", desk)
+    desk.hide()
+
+
+def expected_pngs() -> list[str]:
+    """Every PNG a full run writes per language (login first: it comes before the steps)."""
+    return ["login"] + [p for _n, pngs, _f in STEPS for p in pngs]
+
+
+# the run ----------------------------------------------------------------------------------------------------
+def fresh_translation(folder: Path) -> bool:
+    """Build yibao_en.qm from the source and the glossary into folder (resources/translations/update.py's build);
+    False (the shipped .qm is used) when the Qt tools are not there."""
+    import importlib.util
+
+    folder.mkdir(parents=True, exist_ok=True)
+    spec = importlib.util.spec_from_file_location("tr_update", ROOT / "resources" / "translations" / "update.py")
+    mod = importlib.util.module_from_spec(spec)
+    try:
+        spec.loader.exec_module(mod)
+        missing = mod.build(folder / "yibao_en.ts", folder / "yibao_en.qm")
+    except Exception as e:
+        print(f"fresh translation not built ({e}); using the shipped one", file=sys.stderr)
+        return False
+    for m in missing:
+        print("no English yet:", m, file=sys.stderr)
+    return True
+
+
+def run(out: Path, lang: str, only: set[str] | None = None) -> list[Path]:
+    from drivers.virtual import VirtualCardReader
+    from terminal import config as config_mod
+    from terminal.app import AppSession
+    from terminal.core import wire
+    from terminal.core.models import Bill
+    from terminal.sandbox.server import SandboxServer
+    from terminal.ui import app as app_mod
+    from terminal.ui.app import CashierApp, apply_style, ensure_app, install_translator
+
+    out.mkdir(parents=True, exist_ok=True)
+    app = ensure_app()
+    tmp = Path(tempfile.mkdtemp(prefix="yibao-shots-"))
+    if lang != "zh_CN" and fresh_translation(tmp / "tr"):
+        app_mod.TRANSLATIONS = tmp / "tr"  # the English of the glossary as it is now, not the last compiled .qm
+    cfg = config_mod.Config()
+    cfg.store.dir = str(tmp / "data")
+    cfg.printer.pdf_dir = str(tmp / "pdf")
+    cfg.backend.read_timeout = READ_TIMEOUT
+    cfg.ui.language = lang
+    apply_style(app, cfg)
+    install_translator(app, lang)
+    sb = SandboxServer(db_path=tmp / "sandbox.sqlite").start()
+    reader = VirtualCardReader()
+    session = AppSession.open(cfg, sandbox=sb, card_reader=reader)
+    ca = CashierApp(cfg, session, customer_display=True)
+    bill = Bill.from_dict(wire.loads((ROOT / "resources" / "bills" / "outpatient-nanning.json")
+                                     .read_text(encoding="utf-8")))
+    s = Shots(out, lang, ca, sb, reader, session, bill)
+    try:
+        login = ca.show_login()
+        login.resize(480, 300)
+        s.save("login", login)
+        login.op_id.setText("0001")
+        login.pin.setText("1234")
+        login._submit()
+        ca.window.resize(1366, 768)
+        ca.customer.resize(1024, 600)
+        wait_for(lambda: ca.ctl.status.signed_in, what="signed in")
+        for name, _pngs, fn in STEPS:
+            if only and name not in only:
+                continue
+            try:
+                fn(s)
+            except Exception as e:
+                raise RuntimeError(f"screenshot step {name!r} ({lang}) failed: {e}") from e
+    finally:
+        sb.clear_faults()
+        ca.close()
+        session.close()
+        sb.stop()
+    return s.saved
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("out", nargs="?", default="/tmp/shots")
+    ap.add_argument("--lang", default="all", help="zh_CN, en or all (both, one folder each)")
+    ap.add_argument("--only", default="", help="comma-separated step names (default: every step)")
+    args = ap.parse_args()
+    langs = LANGS if args.lang == "all" else (args.lang,)
+    only = {x for x in args.only.split(",") if x} or None
+    saved: list[Path] = []
+    for lang in langs:
+        saved += run(Path(args.out) / lang, lang, only)
+    print("\n".join(str(p) for p in saved))
     return 0
 
 

@@ -14,21 +14,24 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 BIN = Path(sys.executable).parent
-UI = ["app", "cardwatch", "controller", "customer", "duplicates", "items", "journal", "login", "main_window", "panels",
-      "phone", "receipt", "reconcile", "reconcile_dialogs", "reconcile_labels", "settings", "settlement_panel", "widgets",
-      "window_dialogs", "shift"]
+#: every module of the UI package (lupdate finds the tr() calls; a module without any adds nothing)
+UI = sorted(p.stem for p in (ROOT / "terminal" / "ui").glob("*.py") if p.stem != "__init__")
 #: Qt-free modules whose texts are translated by the UI (translate(context, source) calls)
 DRIVERS = ["drivers/printer/compose.py", "drivers/printer/shift.py"]
 #: core modules whose texts the front-end translates (terminal.core.desk: contexts Desk and Reversal)
 CORE = ["desk", "desk_reversal"]
 
 
-def main() -> int:
-    ts = HERE / "yibao_en.ts"
+def sources() -> list[str]:
+    """The files whose tr()/translate() texts are translated."""
     files = [str(ROOT / "terminal" / "ui" / f"{m}.py") for m in UI] + [str(ROOT / f) for f in DRIVERS]
-    files += [str(ROOT / "terminal" / "core" / f"{m}.py") for m in CORE]
-    subprocess.run([str(BIN / "pyside6-lupdate"), *files, "-source-language", "zh_CN", "-target-language", "en",
-                    "-no-obsolete", "-locations", "none", "-ts", str(ts)], check=True)
+    return files + [str(ROOT / "terminal" / "core" / f"{m}.py") for m in CORE]
+
+
+def build(ts: Path, qm: Path) -> list[str]:
+    """Extract into ts, fill the English from the glossary, compile qm; returns the sources without English."""
+    subprocess.run([str(BIN / "pyside6-lupdate"), *sources(), "-source-language", "zh_CN", "-target-language", "en",
+                    "-no-obsolete", "-locations", "none", "-ts", str(ts)], check=True, capture_output=True)
     glossary = json.loads((HERE / "yibao_en.json").read_text(encoding="utf-8"))
     tree = ET.parse(ts)
     missing = []
@@ -41,7 +44,12 @@ def main() -> int:
         else:
             missing.append(src)
     tree.write(ts, encoding="utf-8", xml_declaration=True)
-    subprocess.run([str(BIN / "pyside6-lrelease"), str(ts), "-qm", str(HERE / "yibao_en.qm")], check=True)
+    subprocess.run([str(BIN / "pyside6-lrelease"), str(ts), "-qm", str(qm)], check=True, capture_output=True)
+    return missing
+
+
+def main() -> int:
+    missing = build(HERE / "yibao_en.ts", HERE / "yibao_en.qm")
     for m in missing:
         print("missing:", m)
     return 1 if missing else 0

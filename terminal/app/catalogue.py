@@ -1,4 +1,5 @@
-"""The local catalogue the cashier adds bill items from (F4, drug barcodes): searchable by code or name.
+"""The local catalogue the cashier adds bill items from (F4, drug barcodes): searchable by code, name, pinyin
+initials (拼音首字母, "xbdp" finds 硝苯地平控释片) or the start of the full pinyin ("xiaoben"), via pypinyin.
 
 Sources, first found wins: the store's catalogue (when terminal.store provides one), a catalogue.json in
 cfg.data_dir, and in training mode the sandbox's treatment-place catalogue (terminal/sandbox/data).
@@ -8,11 +9,15 @@ from __future__ import annotations
 
 import json
 import logging
+import re
+from functools import cache
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from collections.abc import Iterable
+
+from pypinyin import Style, pinyin
 
 from terminal.core.models import FeeItem
 from terminal.core.money import MISSING, parse_price
@@ -60,28 +65,78 @@ class CatalogueItem:
         )
 
 
+_LATIN = re.compile(r"[A-Z0-9 '.%]+")
+_PLAIN = re.compile(r"[^a-z0-9]")
+
+
+@cache
+def _spell_char(ch: str) -> tuple[str, str]:
+    """(the initials of every reading, the first reading) of one character, lower case without tones; a letter or
+    digit is itself; anything else ("", ""): skipped."""
+    if ch.isascii():
+        c = ch.lower()
+        return (c, c) if c.isalnum() else ("", "")
+    found = pinyin(ch, style=Style.NORMAL, heteronym=True, errors="ignore")  # [] for a symbol such as Ⅱ or ％
+    readings = [_PLAIN.sub("", r.lower()) for r in (found[0] if found else [])]
+    readings = [r for r in readings if r]
+    if not readings:
+        return "", ""
+    return "".join(sorted({r[0] for r in readings})), readings[0]
+
+
+def pinyin_keys(name: str) -> tuple[tuple[str, ...], str]:
+    """Per character the initials it may stand for (单 → "cds": every reading counts), and the full pinyin of the
+    first readings ("xiaobendipingkongshipian" for 硝苯地平控释片). Character by character, cached: a 30,000-line
+    catalogue is indexed in well under a second."""
+    spelled = [_spell_char(ch) for ch in name]
+    return tuple(i for i, _f in spelled if i), "".join(f for _i, f in spelled)
+
+
+def _initials_at(alts: tuple[str, ...], q: str, start: int) -> bool:
+    if start + len(q) > len(alts):
+        return False
+    return all(c in alts[start + n] for n, c in enumerate(q))
+
+
 class Catalogue:
     def __init__(self, items: Iterable[CatalogueItem] = (), source: str = ""):
         self.items = list(items)
         self.source = source
 
+        self._pinyin: list[tuple[tuple[str, ...], str, str]] | None = None  # per item, built on first use
+
     def __len__(self) -> int:
         return len(self.items)
 
+    def _spelled(self) -> list[tuple[tuple[str, ...], str, str]]:
+        """Per item: the initials each character may stand for, the full pinyin, the first readings' initials."""
+        if self._pinyin is None:
+            keys = [pinyin_keys(it.name) for it in self.items]
+            self._pinyin = [(alts, full, "".join(_spell_char(ch)[1][:1] for ch in it.name))
+                            for (alts, full), it in zip(keys, self.items, strict=True)]
+        return self._pinyin
+
     def search(self, text: str, limit: int = 200) -> list[CatalogueItem]:
+        """Codes first (exact, then prefix), then names, then pinyin: initials or full pinyin, prefix before infix."""
         q = text.strip().upper()
         if not q:
             return self.items[:limit]
-        exact, starts, contains = [], [], []
-        for it in self.items:
+        spell = _PLAIN.sub("", q.lower()) if _LATIN.fullmatch(q) else ""
+        keys = self._spelled() if spell else None
+        exact, starts, named, spelled, contains = [], [], [], [], []
+        for n, it in enumerate(self.items):
             codes = (it.hosp_code.upper(), it.national_code.upper(), it.barcode.upper())
             if q in codes:
                 exact.append(it)
             elif any(c.startswith(q) for c in codes if c):
                 starts.append(it)
-            elif q in it.name.upper() or any(q in c for c in codes if c):
-                contains.append(it)
-        return (exact + starts + contains)[:limit]
+            elif q in it.name.upper():
+                named.append(it)
+            elif keys is not None and (_initials_at(keys[n][0], spell, 0) or keys[n][1].startswith(spell)):
+                spelled.append(it)
+            elif any(q in c for c in codes if c) or (keys is not None and (spell in keys[n][2] or spell in keys[n][1])):
+                contains.append(it)  # inside the name: the initials of the first readings, or the full pinyin
+        return (exact + starts + named + spelled + contains)[:limit]
 
     def by_code(self, code: str) -> CatalogueItem | None:
         c = code.strip().upper()

@@ -95,7 +95,7 @@ class OperatorStore:
         if role not in ROLES:
             raise ValueError(f"角色应为 {' / '.join(ROLES)}")
         if not re.fullmatch(r"\d{4,12}", pin):
-            raise ValueError("PIN 应为 4-12 位数字")
+            raise ValueError("密码（PIN）应为 4-12 位数字")
         if not name.strip():
             raise ValueError("姓名不能为空")
         salt = os.urandom(16)
@@ -134,7 +134,7 @@ class OperatorStore:
             row = db.execute("SELECT * FROM operators WHERE id=?", (op_id.strip(),)).fetchone()
             if row is None or not row["active"]:
                 hash_pin(pin, b"0" * 16)  # same cost as a real check: no timing oracle for ids
-                problem = "操作员编号或 PIN 错误"
+                problem = "操作员编号或密码错误"
             elif row["locked_until"] > now:
                 mins = int((row["locked_until"] - now) // 60) + 1
                 problem = f"连续输错次数过多，操作员已锁定，请 {mins} 分钟后再试或联系主管"
@@ -144,7 +144,7 @@ class OperatorStore:
                 db.execute("UPDATE operators SET failures=?, locked_until=? WHERE id=?",
                            (0 if locked else failures, locked, row["id"]))
                 problem = ("连续输错次数过多，操作员已锁定 5 分钟" if locked
-                           else f"操作员编号或 PIN 错误（还可尝试 {MAX_FAILURES - failures} 次）")
+                           else f"操作员编号或密码错误（还可尝试 {MAX_FAILURES - failures} 次）")
             else:
                 db.execute("UPDATE operators SET failures=0, locked_until=0 WHERE id=?", (row["id"],))
         if problem:

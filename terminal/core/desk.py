@@ -2,9 +2,8 @@
 
 The front-end (ui/controller.py) forwards the cashier's intents here and renders what the machine holds. The
 machine moves along the tables of core/flow.py, asks for platform work as ``Work`` items that its ``Runner``
-runs off its thread, and tells its ``DeskView`` what to show, record and print (core/desk_ports.py).
-
-Texts go through ``tr`` (the front-end's translator, context "Desk"), Chinese first.
+runs off its thread, and tells its ``DeskView`` what to show, record and print (core/desk_ports.py). Texts go
+through ``tr`` (the front-end's translator, context "Desk"), Chinese first.
 """
 from __future__ import annotations
 
@@ -192,6 +191,16 @@ class Desk(DeskPatient):
             return
         del self.items[index]
         self._bill_changed()
+
+    def insert_item(self, index: int, item: FeeItem) -> bool:
+        """Put a removed line back where it was (Ctrl+Z after Del); merged like add_item when it is there again."""
+        if any(have.hosp_code == item.hosp_code and have.price == item.price for have in self.items):
+            return self.add_item(item)
+        if not self.check_editable():
+            return False
+        items = list(self.items)
+        items.insert(max(0, min(index, len(items))), item)
+        return self._replace_items(items)
 
     def load_bill(self, bill: Bill) -> bool:
         if not self.check_editable():

@@ -6,8 +6,9 @@ The window never calls the service, and nothing here touches a widget.
 from __future__ import annotations
 
 import dataclasses
-from typing import Any
 from collections.abc import Callable
+from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
 
@@ -29,6 +30,11 @@ from .receipt import print_receipt, print_slip
 def _desk(name: str) -> property:
     """The desk machine's attribute (or bound method) ``name``, read through."""
     return property(lambda self: getattr(self.desk, name))
+
+
+def shown_where(where: str) -> str:
+    """What the message bar shows for where a slip went: a PDF's file name (not its folder), or the printer."""
+    return Path(where).name if where.lower().endswith(".pdf") else where
 
 
 class CashierController(QObject):
@@ -106,6 +112,7 @@ class CashierController(QObject):
     add_item = _desk("add_item")
     set_qty = _desk("set_qty")
     remove_item = _desk("remove_item")
+    insert_item = _desk("insert_item")
     load_bill = _desk("load_bill")
     preview_now = _desk("preview_now")
     confirm_duplicate = _desk("confirm_duplicate")
@@ -385,7 +392,7 @@ class CashierController(QObject):
 
         def ok(where: str) -> None:
             self.receipt_printed.emit(where)
-            self.say("ok", (self.tr("已重打结算单：") if reprint else self.tr("结算单已输出：")) + where)
+            self.say("ok", (self.tr("已重打结算单：") if reprint else self.tr("结算单已输出：")) + shown_where(where))
 
         def fail(e: BaseException) -> None:
             self.say("error", self.tr("打印失败：") + str(e) + self.tr("；可在日志中重打"))

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 from terminal.core.flow import State
 from terminal.core.money import ZERO, fmt_yuan
 
+from .codenames import name as code_name
 from .qr import qr_pixmap
 from .widgets import set_kind
 
@@ -55,6 +56,9 @@ class CustomerDisplay(QWidget):
         self.greeting = QLabel()
         self.greeting.setObjectName("cdGreeting")
         lay.addWidget(self.greeting)
+        self.insurance_label = QLabel()  # the insurance type chosen at the desk (险种), once there is one
+        self.insurance_label.setObjectName("cdInsurance")
+        lay.addWidget(self.insurance_label)
 
         body = QHBoxLayout()
         body.setSpacing(40)
@@ -167,6 +171,9 @@ class CustomerDisplay(QWidget):
             elif st in (S.PREVIEWED, S.SETTLING):
                 s = ctl.preview
         self.greeting.setText((self.tr("您好，") + person.masked_name) if person is not None else self.tr("欢迎就医"))
+        ins = _chosen_insurance(ctl)
+        self.insurance_label.setText((self.tr("险种：") + code_name(ins.name)) if ins is not None else "")
+        self.insurance_label.setVisible(ins is not None)
         idle = person is None and st == S.IDLE
         set_kind(self.greeting, "idle" if idle else "")
         set_kind(self.state_label, "idle" if idle else "")
@@ -232,3 +239,14 @@ class CustomerDisplay(QWidget):
                 pm = qr_pixmap(text, 300)
                 self.qr.setPixmap(pm)
                 self.qr.setFixedSize(pm.width() + 20, pm.height() + 20)
+
+
+def _chosen_insurance(ctl):
+    """The insurance the settlement is for: the cashier's choice, or the person's only one."""
+    person = ctl.person if ctl is not None else None
+    if person is None:
+        return None
+    try:
+        return person.insurance(ctl.flow.insutype or None)
+    except LookupError:
+        return None

@@ -473,3 +473,13 @@ class DischargeDesk(QWidget):
             self.acct.blockSignals(True)
             self.acct.setChecked(m.acct_used)
             self.acct.blockSignals(False)
+
+
+def _sources() -> list[str]:  # pragma: no cover - read by pyside6-lupdate (self.tr(caption) takes AMOUNT_CAPTIONS)
+    return [QCoreApplication.translate("DischargeDesk", "医疗费总额"),
+            QCoreApplication.translate("DischargeDesk", "基金支付"),
+            QCoreApplication.translate("DischargeDesk", "医院负担"),
+            QCoreApplication.translate("DischargeDesk", "个人负担"),
+            QCoreApplication.translate("DischargeDesk", "个人账户"),
+            QCoreApplication.translate("DischargeDesk", "个人现金"),
+            QCoreApplication.translate("DischargeDesk", "预交金(已收)")]

@@ -2,7 +2,7 @@
 total in bold, and a line by item class (甲类 / 乙类 / 丙类)."""
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTableWidgetItem, QWidget
 
@@ -47,3 +47,14 @@ class FeeTotalsTable(QTableWidget):
                     f.setBold(True)
                     it.setFont(f)
                 self.setItem(r, c, it)
+
+
+
+def _sources() -> list[str]:  # pragma: no cover - read by pyside6-lupdate (self.tr(c) above takes FEE_COLUMNS)
+    return [QCoreApplication.translate("FeeTotalsTable", "类别"),
+            QCoreApplication.translate("FeeTotalsTable", "条数"),
+            QCoreApplication.translate("FeeTotalsTable", "金额"),
+            QCoreApplication.translate("FeeTotalsTable", "全自费"),
+            QCoreApplication.translate("FeeTotalsTable", "超限价"),
+            QCoreApplication.translate("FeeTotalsTable", "先行自付"),
+            QCoreApplication.translate("FeeTotalsTable", "符合范围")]

@@ -12,6 +12,7 @@ from drivers.printer import ReceiptData
 from terminal.core.money import fmt_yuan, msum
 from terminal.core.regions import place_name
 
+from .codenames import name as code_name
 
 
 def _table(headers: list[str], name: str) -> QTableWidget:
@@ -144,7 +145,7 @@ class JournalDialog(QDialog):
         for r in self.records:
             status = self.tr("已撤销") if r.status == "cancelled" else self.tr("已结算")
             rows.append([r.time[11:19] if len(r.time) >= 19 else r.time, r.setl_id, r.name_masked,
-                         f"{r.insutype} {r.insutype_name}", place_name(r.insuplc),
+                         f"{r.insutype} {code_name(r.insutype_name)}", place_name(r.insuplc),
                          fmt_yuan(r.amount("medfee_sumamt")), fmt_yuan(r.amount("fund_pay_sumamt")), fmt_yuan(r.cash),
                          status])
         _fill(self.table, rows, right_from=5)
@@ -202,6 +203,15 @@ class JournalDialog(QDialog):
             self.cancel_requested.emit(r)
 
 
+def _summary(it) -> str:
+    """The queue item's line: its kind in the UI language, then the rest as the store wrote it (infno, msgid)."""
+    text = it.summary or it.omsgid or it.msgid or ""
+    kind = it.kind_name
+    if kind and text.startswith(kind):
+        return code_name(kind) + text[len(kind):]
+    return text
+
+
 class QueueDialog(QDialog):
     """What is waiting: reversals of uncertain settlements and other offline work, parked bills,
     refunds due. Retry now; mark a refused item as dealt with (supervisor); mark a refund as paid."""
@@ -255,15 +265,14 @@ class QueueDialog(QDialog):
         self.items, self.refunds = [], []
         if store is not None:
             try:
-                st = store.queue_status()
-                self.status.setText(st.message)
+                self.status.setText(self._status_text(store.queue_status()))
                 self.items = store.queue.items(("queued", "working", "failed", "uncertain"))
                 for it in self.items:
-                    rows.append([str(it.id), it.kind_name, it.summary or it.omsgid or it.msgid, it.state_name,
+                    rows.append([str(it.id), code_name(it.kind_name), _summary(it), code_name(it.state_name),
                                  str(it.attempts), it.created, it.last_error])
                 for pb in store.parked(("parked", "settling", "failed")):
                     other.append([self.tr("挂起账单"), pb.park_id, pb.name_masked, fmt_yuan(pb.total),
-                                  pb.state_name + (" " + pb.error if pb.error else "")])
+                                  code_name(pb.state_name) + (" " + pb.error if pb.error else "")])
                 self.refunds = list(store.refunds_due())
                 for rf in self.refunds:
                     other.append([self.tr("待退款"), rf.park_id, rf.name_masked, fmt_yuan(rf.refund_due),
@@ -282,6 +291,16 @@ class QueueDialog(QDialog):
                          pr.last_error])
         _fill(self.queue, rows)
         _fill(self.other, other, right_from=3)
+
+    def _status_text(self, st) -> str:
+        """The queue's state in the UI language (the store words it in Chinese; a full queue keeps its reason)."""
+        if st.level == "ok":
+            return self.tr("离线队列待处理 %1 项").replace("%1", str(st.open_items)) if st.open_items \
+                else self.tr("离线队列为空")
+        if st.level == "warning":
+            return self.tr("离线队列接近上限：待处理 %1/%2 项，请尽快恢复与医保平台的连接") \
+                .replace("%1", str(st.open_items)).replace("%2", str(st.max_items))
+        return st.message
 
     def _selected_item(self):
         r = self.queue.currentRow()

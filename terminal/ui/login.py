@@ -8,6 +8,8 @@ from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout
 from terminal.app.operators import (CASHIER, DEMO_OPERATORS, ROLE_NAMES, SUPERVISOR, LoginError, Operator,
                                     OperatorStore)
 
+from .codenames import name as code_name
+
 
 class _PinDialog(QDialog):
     def __init__(self, store: OperatorStore, parent: QWidget | None = None):
@@ -30,7 +32,7 @@ class _PinDialog(QDialog):
         self.pin.setEchoMode(QLineEdit.EchoMode.Password)
         self.pin.setMaxLength(12)
         form.addRow(QCoreApplication.translate("PinDialog", "操作员编号"), self.op_id)
-        form.addRow("PIN", self.pin)
+        form.addRow(QCoreApplication.translate("PinDialog", "密码"), self.pin)
         self.lay.addLayout(form)
         self.error = QLabel()
         self.error.setObjectName("dialogError")
@@ -80,7 +82,9 @@ class LoginDialog(_PinDialog):
         self.heading.setText(facility_name or self.tr("医保结算收费终端"))
         self.operator: Operator | None = None
         if training:
-            demo = "；".join(f"{ROLE_NAMES[role]} {op_id} / PIN {pin}" for op_id, _n, role, pin in DEMO_OPERATORS)
+            word = self.tr("密码")
+            demo = "；".join(f"{code_name(ROLE_NAMES[role])} {op_id} / {word} {pin}"
+                            for op_id, _n, role, pin in DEMO_OPERATORS)
             self.hint.setText(self.tr("训练模式演示账号：") + demo)
             self.hint.show()
         self.op_id.setFocus()
@@ -88,7 +92,7 @@ class LoginDialog(_PinDialog):
     def _submit(self) -> None:
         op_id, pin = self.op_id.text().strip(), self.pin.text()
         if not op_id or not pin:
-            self.fail(self.tr("请输入操作员编号和 PIN"))
+            self.fail(self.tr("请输入操作员编号和密码"))
             return
         try:
             op = self.store.verify(op_id, pin)
@@ -137,7 +141,7 @@ class AddOperatorDialog(QDialog):
         self.name = QLineEdit()
         self.role = QComboBox()
         for r in ((SUPERVISOR,) if first else (CASHIER, SUPERVISOR)):
-            self.role.addItem(ROLE_NAMES[r], r)
+            self.role.addItem(code_name(ROLE_NAMES[r]), r)
         self.pin = QLineEdit()
         self.pin.setEchoMode(QLineEdit.EchoMode.Password)
         self.pin2 = QLineEdit()
@@ -145,8 +149,8 @@ class AddOperatorDialog(QDialog):
         form.addRow(self.tr("编号"), self.op_id)
         form.addRow(self.tr("姓名"), self.name)
         form.addRow(self.tr("角色"), self.role)
-        form.addRow(self.tr("PIN"), self.pin)
-        form.addRow(self.tr("再次输入 PIN"), self.pin2)
+        form.addRow(self.tr("密码"), self.pin)
+        form.addRow(self.tr("再次输入密码"), self.pin2)
         lay.addLayout(form)
         self.error = QLabel()
         self.error.setObjectName("dialogError")
@@ -159,7 +163,7 @@ class AddOperatorDialog(QDialog):
 
     def _submit(self) -> None:
         if self.pin.text() != self.pin2.text():
-            self.error.setText(self.tr("两次输入的 PIN 不一致"))
+            self.error.setText(self.tr("两次输入的密码不一致"))
             return
         try:
             op = self.store.add(self.op_id.text().strip(), self.name.text(), self.role.currentData(), self.pin.text())

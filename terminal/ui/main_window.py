@@ -1,8 +1,9 @@
 """The cashier's main window: renders the controller's state, forwards the cashier's intents.
 
 Keyboard first: F1 card, F2 e-code, F3 ID number, F4 add items, F5 pre-settle, F9 settle, F10 cancel,
-Esc back / next patient; F6 shift report (交班), Shift+F6 journal, F7 queue, F8 reconciliation, Shift+F8 day close
-(日结, supervisor), Ctrl+L log out (shift close first), F12 discharge desk, Ctrl+P reprint, Ctrl+O load a bill.
+Esc back / next patient; Del removes a line, Ctrl+Z brings it back; Ctrl+I insurance type; F6 shift report (交班),
+Shift+F6 journal, F7 queue, F8 reconciliation, Shift+F8 day close (日结, supervisor), Ctrl+L log out (shift close
+first), Ctrl+H pending HIS bills, F12 discharge desk, Ctrl+P reprint, Ctrl+O load a bill.
 """
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from terminal.app.operators import OperatorStore
 from terminal.core.flow import State
 
 from .cardwatch import CardWatch
+from .codenames import name as code_name
 from .controller import CashierController
 from .customer import CustomerDisplay
 from .panels import BillPanel, IdentifyBar, PersonPanel
@@ -176,11 +178,11 @@ class MainWindow(ScheduledReconcile, WindowDialogs):
         self.identify.ecode_entered.connect(self.on_scanned)
         self.identify.id_entered.connect(self._id_entered)
         self.identify.camera_requested.connect(self.open_camera)
-        self.person.insurance_chosen.connect(ctl.choose_insurance)
+        self.person.insurance_chosen.connect(self._insurance_chosen)
         self.person.acct_toggled.connect(ctl.set_acct_used)
         self.bill.add_requested.connect(self.open_item_picker)
         self.bill.load_requested.connect(self.load_bill_dialog)
-        self.bill.remove_requested.connect(ctl.remove_item)
+        self.bill.remove_requested.connect(self.remove_line)
         self.bill.qty_changed.connect(ctl.set_qty)
         self.result.reprint_requested.connect(lambda: ctl.print_receipt(reprint=True))
         self.result.retry_reversal_requested.connect(ctl.retry_reversal)
@@ -198,6 +200,9 @@ class MainWindow(ScheduledReconcile, WindowDialogs):
         self.settings_btn.clicked.connect(self.open_settings)
         self.discharge_btn.clicked.connect(self.open_discharge)
         QShortcut(QKeySequence("Ctrl+P"), self).activated.connect(self._reprint_current)
+        QShortcut(QKeySequence("Ctrl+Z"), self).activated.connect(self.undo_remove)  # after Del: the line is back
+        # Ctrl+I: the insurance-type chooser (险种) opens; ↑↓ and Enter pick, nothing changes without Enter
+        QShortcut(QKeySequence("Ctrl+I"), self).activated.connect(self.person.open_chooser)
         ctl.changed.connect(self.render)
         ctl.message.connect(self.show_message)
         ctl.busy_changed.connect(self._busy)
@@ -307,6 +312,14 @@ class MainWindow(ScheduledReconcile, WindowDialogs):
         if self.ctl.identify_id(text) is not None:
             self.identify.idno.clear()
 
+    def _insurance_chosen(self, insutype: str) -> None:
+        before = self.ctl.flow.insutype
+        self.ctl.choose_insurance(insutype)
+        p = self.ctl.person
+        if p is not None and self.ctl.flow.insutype == insutype and insutype != before:
+            name = next((i.name for i in p.insurances if i.insutype == insutype), "")
+            self.ctl.say("ok", self.tr("已选择险种：") + f"{insutype} {code_name(name)}")
+
     def _settle_clicked(self) -> None:
         # disable first: a second press before the op starts can do nothing either (begin_settle gates too)
         self.settle_btn.setEnabled(False)
@@ -348,6 +361,8 @@ class MainWindow(ScheduledReconcile, WindowDialogs):
     def render(self) -> None:
         c = self.ctl
         st = c.state
+        if st in (S.IDLE, S.SETTLED, S.CANCELLED, S.REVERSED, S.UNCERTAIN):
+            self.forget_removed()
         self.identify.set_enabled(c.can_identify() or st in (S.SETTLED, S.CANCELLED, S.REVERSED))
         self.person.render(c, self.cfg.facility.admdvs)
         self.bill.render(c)
@@ -408,7 +423,8 @@ class MainWindow(ScheduledReconcile, WindowDialogs):
         set_kind(self.st_queue, "warn" if n or refunds else "")
         self.st_reader.setText(self.tr("读卡器：") + (self.reader_state or self.tr("未知")))
         op = self.ctl.operator
-        self.st_operator.setText(self.tr("操作员：") + (f"{op.id} {op.name}（{op.role_name}）" if op else "—"))
+        self.st_operator.setText(self.tr("操作员：")
+                                 + (f"{op.id} {op.name}（{code_name(op.role_name)}）" if op else "—"))
 
     def _tick(self) -> None:
         self.st_clock.setText(datetime.now().strftime("%Y-%m-%d %H:%M:%S"))

@@ -13,6 +13,7 @@ from terminal.core.models import CERT_TYPES
 from terminal.core.money import fmt_price, fmt_yuan
 from terminal.core.regions import place_name
 
+from .codenames import name as code_name
 from .widgets import Badge, KeyButton, set_kind
 
 S = State
@@ -95,6 +96,14 @@ class IdentifyBar(QFrame):
             w.setEnabled(enabled)
 
 
+class _Chooser(QComboBox):
+    """The insurance-type list: when it closes, the keyboard is the window's again (F5, F9 work at once)."""
+
+    def hidePopup(self) -> None:
+        super().hidePopup()
+        self.window().activateWindow()
+
+
 class PersonPanel(QGroupBox):
     insurance_chosen = Signal(str)
     acct_toggled = Signal(bool)
@@ -147,12 +156,13 @@ class PersonPanel(QGroupBox):
         lay.addWidget(self.details)
 
         row = QHBoxLayout()
-        lab = QLabel(self.tr("险种"))
+        lab = QLabel(self.tr("险种 (Ctrl+I)"))
         lab.setObjectName("fieldKey")
-        self.insurance = QComboBox(self)
+        self.insurance = _Chooser(self)
         self.insurance.setObjectName("insuranceCombo")
         self.insurance.setPlaceholderText(self.tr("请选择险种"))
         self.insurance.activated.connect(self._chosen)
+        self.insurance.installEventFilter(self)  # ↑↓, PgUp/PgDn, Home/End and the wheel never change it silently
         self.acct = QCheckBox(self.tr("使用个人账户"), self)
         self.acct.setObjectName("acctCheck")
         self.acct.setChecked(True)
@@ -166,6 +176,26 @@ class PersonPanel(QGroupBox):
         lay.addWidget(self.choice_row)
         self._codes: list[str] = []
         self._person_id = None
+
+    _SILENT = (Qt.Key.Key_Up, Qt.Key.Key_Down, Qt.Key.Key_PageUp, Qt.Key.Key_PageDown, Qt.Key.Key_Home, Qt.Key.Key_End)
+
+    def eventFilter(self, obj, ev) -> bool:
+        from PySide6.QtCore import QEvent
+
+        if obj is self.insurance:
+            if ev.type() == QEvent.Type.Wheel:
+                return True
+            if ev.type() == QEvent.Type.KeyPress and ev.key() in self._SILENT:
+                self.open_chooser()  # the list opens; Enter picks
+                return True
+        return super().eventFilter(obj, ev)
+
+    def open_chooser(self) -> None:
+        """Ctrl+I: the insurance list opens at the current choice; ↑↓ move, Enter picks, Esc leaves it as it was."""
+        if not self.insurance.isEnabled() or not self.insurance.isVisible():
+            return
+        self.insurance.setFocus()
+        self.insurance.showPopup()
 
     def _chosen(self, idx: int) -> None:
         if 0 <= idx < len(self._codes):
@@ -197,14 +227,15 @@ class PersonPanel(QGroupBox):
             self.status.setText(self.tr("待选择险种"))
             self.status.set_kind("warn")
         elif shown is not None:
-            self.status.setText(shown.status_name)
+            self.status.setText(code_name(shown.status_name))
             self.status.set_kind("ok" if shown.active else "bad")
         f = self.fields
         f["certno"].setText(p.masked_certno)
-        f["psn"].setText(" / ".join(x for x in (p.gender_name, (p.age + self.tr("岁")) if p.age else "") if x))
+        age = (p.age + self.tr("岁")) if p.age else ""
+        f["psn"].setText(" / ".join(x for x in (code_name(p.gender_name), age) if x))
         f["insuplc"].setText(f"{place_name(shown.insuplc_admdvs)} ({shown.insuplc_admdvs})" if shown else "")
         cred = ctl.flow.credential
-        f["cert"].setText(CERT_TYPES.get(cred.cert_type, "") + " " + cred.masked() if cred else "")
+        f["cert"].setText(code_name(CERT_TYPES.get(cred.cert_type, "")) + " " + cred.masked() if cred else "")
         s = ctl.settlement if ctl.state in (S.SETTLED, S.CANCELLED) else None
         f["balc"].setText("—" if undecided or not shown else fmt_yuan(s.balc if s is not None else shown.balc))
         f["emp"].setText(shown.emp_name if shown and shown.emp_name else "—")
@@ -216,7 +247,8 @@ class PersonPanel(QGroupBox):
             self._codes = []
             balance = self.tr("余额")
             for i in p.insurances:
-                self.insurance.addItem(f"{i.insutype} {i.name} · {i.status_name} · {balance} {fmt_yuan(i.balc)}")
+                self.insurance.addItem(f"{i.insutype} {code_name(i.name)} · {code_name(i.status_name)} · {balance} "
+                                       f"{fmt_yuan(i.balc)}")
                 self._codes.append(i.insutype)
             self.insurance.blockSignals(False)
         self.insurance.blockSignals(True)

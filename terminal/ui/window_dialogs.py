@@ -13,6 +13,7 @@ from collections.abc import Callable
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QDialog, QFileDialog, QMainWindow, QWidget
 
+from terminal.app import uistate
 from terminal.app.operators import OperatorStore
 from terminal.core import wire
 from terminal.core.errors import user_message_of
@@ -42,6 +43,8 @@ class WindowDialogs(QMainWindow):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.dialogs = {}
+        self._last_added = ""  # hosp_code of the line the last add went to: Del's default
+        self._removed: list[tuple[int, Any]] = []  # (index, FeeItem) removed by Del, for Ctrl+Z (this patient only)
 
     def _track(self, name: str, dlg: QDialog) -> None:
         """Keep the dialog; when it closes, the keyboard goes back to the cashier's window."""
@@ -62,6 +65,8 @@ class WindowDialogs(QMainWindow):
             return
         dlg = ItemPicker(self.ctl.session.catalogue, self)
         dlg.item_chosen.connect(self._item_chosen)
+        dlg.remove_last_requested.connect(self.remove_last_added)
+        dlg.undo_requested.connect(self.undo_remove)
         self._track("items", dlg)
         dlg.open()
 
@@ -70,18 +75,85 @@ class WindowDialogs(QMainWindow):
             fee = item.fee_item(qty)
         except ValueError as e:
             self.ctl.say("error", str(e))
+            self._say_picker(str(e))
             return
-        self.ctl.add_item(fee)
+        if self.ctl.add_item(fee):
+            self._last_added = fee.hosp_code
+            self._select_line(self._line_of(fee.hosp_code))
+        else:  # refused (a cap, the bill no longer editable): the picker says why, where the cashier looks
+            self._say_picker(self.ctl.last_message[1])
+
+    # Del / Ctrl+Z ----------------------------------------------------------------------------------------
+    def _line_of(self, hosp_code: str) -> int:
+        return next((n for n, it in enumerate(self.ctl.items) if it.hosp_code == hosp_code), -1)
+
+    def _select_line(self, index: int) -> None:
+        if 0 <= index < self.bill.table.rowCount():
+            self.bill.table.selectRow(index)
+
+    def _say_picker(self, text: str) -> None:
+        picker = self.dialogs.get("items")
+        if picker is not None and picker.isVisible():
+            picker.say(text)
+
+    def remove_line(self, index: int) -> None:
+        """Del: the line goes; Ctrl+Z brings it back while this patient's bill is on the desk."""
+        if not 0 <= index < len(self.ctl.items):
+            return
+        item = self.ctl.items[index]
+        self.ctl.remove_item(index)
+        if item not in self.ctl.items:
+            self._removed.append((index, item))
+            text = self.tr("已删除：") + f"{item.name} × {item.qty}" + self.tr("（Ctrl+Z 恢复）")
+            self.ctl.say("ok", text)
+            self._say_picker(text)
+            self.bill.table.setCurrentCell(-1, -1)  # the next Del takes the last line again
+
+    def remove_last_added(self) -> None:
+        n = self._line_of(self._last_added)
+        self.remove_line(n if n >= 0 else len(self.ctl.items) - 1)
+
+    def undo_remove(self) -> None:
+        if not self._removed:
+            self.ctl.say("warn", self.tr("没有可恢复的删除"))
+            return
+        if not self.ctl.can_edit_bill():
+            self.ctl._check_editable()
+            return
+        index, item = self._removed.pop()
+        if self.ctl.insert_item(index, item):
+            self._last_added = item.hosp_code
+            self._select_line(self._line_of(item.hosp_code))
+            text = self.tr("已恢复：") + f"{item.name} × {item.qty}"
+            self.ctl.say("ok", text)
+            self._say_picker(text)
+
+    def forget_removed(self) -> None:
+        """A new patient (or a settled bill): Ctrl+Z must never bring the last patient's line into this bill."""
+        self._removed.clear()
+        self._last_added = ""
 
     def load_bill_dialog(self) -> None:
         if not self.ctl.can_edit_bill():
             self.ctl._check_editable()
             return
-        dlg = QFileDialog(self, self.tr("载入账单"), str(Path.home()), self.tr("账单 (*.json)"))
+        start = uistate.bill_dir(self.cfg.data_dir)
+        dlg = QFileDialog(self, self.tr("载入账单"), str(start), self.tr("账单 (*.json)"))
+        dlg.setOption(QFileDialog.Option.DontUseNativeDialog)  # the same dialog, keys and language on every desk
         dlg.setFileMode(QFileDialog.FileMode.ExistingFile)
-        dlg.fileSelected.connect(self.load_bill_file)
+        L = QFileDialog.DialogLabel
+        for label, text in ((L.LookIn, self.tr("查找范围：")), (L.FileName, self.tr("文件名：")),
+                            (L.FileType, self.tr("文件类型：")), (L.Accept, self.tr("载入")),
+                            (L.Reject, self.tr("取消"))):
+            dlg.setLabelText(label, text)
+        dlg.resize(860, 540)
+        dlg.fileSelected.connect(self._bill_file_chosen)
         self._track("file", dlg)
         dlg.open()
+
+    def _bill_file_chosen(self, path: str) -> None:
+        if self.load_bill_file(path):
+            uistate.remember(self.cfg.data_dir, bill_dir=str(Path(path).resolve().parent))
 
     def load_bill_file(self, path: str) -> bool:
         try:

@@ -47,7 +47,7 @@ def test_login_failure_then_success(qtbot, sandbox, ui_cfg):
     try:
         dlg = login(qtbot, ca, "0001", "0000")
         assert dlg.isVisible() and ca.window is None
-        assert "PIN" in dlg.error.text() and dlg.error.isVisible()
+        assert "密码" in dlg.error.text() and dlg.error.isVisible()
         assert "0001" in dlg.hint.text()  # training mode shows the demo accounts
         _enter(qtbot, dlg, "0001", "1234")
         qtbot.waitUntil(lambda: ca.window is not None, timeout=3000)

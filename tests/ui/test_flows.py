@@ -139,6 +139,8 @@ def test_bad_id_number_is_caught_before_the_platform(desk):
 
 
 def test_two_insurances_need_a_choice(desk):
+    from PySide6.QtWidgets import QApplication
+
     desk.load_bill()
     desk.identify_by_id("two-insurances")
     combo = desk.window.person.insurance
@@ -147,9 +149,16 @@ def test_two_insurances_need_a_choice(desk):
     desk.key("F5")
     assert "险种" in desk.window.msg.text() and desk.ctl.state == State.BILLED
     combo.setFocus()
-    desk.qtbot.keyClick(combo, Qt.Key.Key_Down)
-    desk.qtbot.keyClick(combo, Qt.Key.Key_Down)
+    desk.qtbot.keyClick(combo, Qt.Key.Key_Down)  # ↓ opens the list, it does not choose (issue 13)
+    assert desk.ctl.flow.insutype == ""
+    combo.hidePopup()
+    desk.qtbot.keyClick(desk.window, Qt.Key.Key_I, Qt.KeyboardModifier.ControlModifier)  # Ctrl+I: the chooser
+    desk.qtbot.waitUntil(lambda: combo.view().isVisible(), timeout=2000)
+    for k in (Qt.Key.Key_Down, Qt.Key.Key_Down, Qt.Key.Key_Return):
+        desk.qtbot.keyClick(combo.view(), k)
     desk.qtbot.waitUntil(lambda: desk.ctl.flow.insutype == "390", timeout=2000)
+    assert "390" in desk.window.msg.text()
+    desk.qtbot.waitUntil(lambda: QApplication.activePopupWidget() is None, timeout=2000)  # the list has closed
     desk.preview()
     desk.settle()
     booked = desk.booked()

@@ -25,7 +25,7 @@ def test_pins_are_hashed_salted_and_locked_after_failures(tmp_path):
     with pytest.raises(LoginError, match="主管"):
         st.verify("0007", "2468", role=SUPERVISOR)
     for _ in range(4):
-        with pytest.raises(LoginError, match="PIN"):
+        with pytest.raises(LoginError, match="密码"):
             st.verify("0007", "0000")
     with pytest.raises(LoginError, match="锁定"):
         st.verify("0007", "0000")
