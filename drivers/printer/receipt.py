@@ -15,6 +15,7 @@ from typing import Any, Protocol
 from terminal.core.models import FUND_NAMES, INSUTYPE_NAMES, Person, Settlement, Visit
 from terminal.core.money import ZERO, money
 from terminal.core.privacy import mask_id, mask_name
+from terminal.core.tender import TenderLine
 
 
 class FacilitySettings(Protocol):
@@ -65,6 +66,9 @@ class ReceiptData:
     reprints: int = 0
     clr_type: str = ""
     clr_optins: str = ""
+    #: how the cash share was paid (the tender step fills them) and the change handed back
+    tender_lines: list[TenderLine] = field(default_factory=list)
+    change: Decimal = ZERO
 
     @property
     def cash(self) -> Decimal:
@@ -109,6 +113,8 @@ class ReceiptData:
         d["amounts"] = {k: f"{v:.2f}" for k, v in self.amounts.items()}
         d["funds"] = [[n, f"{v:.2f}"] for n, v in self.funds]
         d["lines"] = [[ln.name, ln.qty, f"{ln.amount:.2f}"] for ln in self.lines]
+        d["tender_lines"] = [ln.as_dict() for ln in self.tender_lines]
+        d["change"] = f"{self.change:.2f}"
         return d
 
     @classmethod
@@ -117,5 +123,9 @@ class ReceiptData:
         d["amounts"] = {k: money(v) for k, v in (d.get("amounts") or {}).items()}
         d["funds"] = [(n, money(v)) for n, v in d.get("funds") or []]
         d["lines"] = [ReceiptLine(n, q, money(a)) for n, q, a in d.get("lines") or []]
+        d["tender_lines"] = [TenderLine(t["method"], money(t["amount"]), money(t["tendered"]),
+                                        money(t.get("change") or "0"), t.get("reference") or "")
+                             for t in d.get("tender_lines") or []]
+        d["change"] = money(d.get("change") or "0")
         known = set(cls.__dataclass_fields__)
         return cls(**{k: v for k, v in d.items() if k in known})

@@ -16,6 +16,7 @@ from .desk_base import FINISHED, BillKey, DeskCore, untranslated
 from .desk_ports import (CancelTarget, DeskView, Fault, FaultKind, OutpatientService, Override, ReversalBook, Runner,
                          Slip, Task, Work)
 from .desk_reversal import Reversal
+from .desk_tender import Till
 from .flow import Outcome, State
 from .models import Bill, Credential, FeeItem, Person, Settlement, Visit
 from .money import Limits, fmt_yuan
@@ -39,6 +40,7 @@ class Desk(DeskCore):
         super().__init__(service, book, runner, view, judge, limits=limits, journal=journal, translate=translate,
                          retry_interval_ms=retry_interval_ms)
         self.reversal = Reversal(self)
+        self.till = Till(self)  # the tender, refunds and self-pay (core/desk_tender.py)
 
     def tr(self, text: str) -> str:
         return self.translate("Desk", text)
@@ -60,6 +62,8 @@ class Desk(DeskCore):
             return False
         if self.state == S.UNCERTAIN:
             self.say("error", self.tr("上一笔结算结果未知，冲正完成前不能接待下一位"))
+            return False
+        if not self.till.may_leave():
             return False
         if self.state in FINISHED:
             self.next_patient()
@@ -313,6 +317,7 @@ class Desk(DeskCore):
         self._set_warns((self.visit.warn_msgs if self.visit is not None else []) + [s.warn_msg])
         self.view.book(s)
         self.say("ok", self.tr("结算成功"))
+        self.till.open_for_settlement(s.psn_cash_pay)
 
     def _settle_failed(self, err: BaseException) -> None:
         self.settle_op = None
@@ -357,7 +362,7 @@ class Desk(DeskCore):
             text += self.tr("，医院负担 ") + fmt_yuan(r["hosp_part_amt"])
         return text
 
-    def cancel_settlement(self, target: CancelTarget, supervisor_id: str) -> Task | None:
+    def cancel_settlement(self, target: CancelTarget, supervisor_id: str, reason: str = "") -> Task | None:
         if self.busy:
             self.say("warn", self.tr("请等待当前操作完成"))
             return None
@@ -369,13 +374,15 @@ class Desk(DeskCore):
             target.status = "cancelled"
             self.cancel_result = s
             now = self.flow.settlement
-            if self.state in (S.SETTLED, S.DONE) and now is not None and now.setl_id == target.setl_id:
+            current = self.state in (S.SETTLED, S.TENDER, S.DONE) and now is not None and now.setl_id == target.setl_id
+            if current:
                 self.flow.cancelled()
             if s.warn_msg:
                 self._set_warns([s.warn_msg])
             self.view.booked_cancel(target)
             self.say("ok", self.tr("已撤销结算 ") + target.setl_id + self.tr("（主管 ") + supervisor_id + "）：" +
                      self.refund_text(s))
+            self.till.after_cancel(target, s, current, supervisor_id, reason)
 
         def fail(err: BaseException) -> None:
             f = self.judge(err)
@@ -467,6 +474,9 @@ class Desk(DeskCore):
         if self.state in (S.SETTLING, S.UNCERTAIN):
             self.say("error", self.tr("结算结果未确认，不能接待下一位"))
             return
+        if not self.till.may_leave():
+            return
+        self.till.reset()
         self.flow.reset()
         self._reset_duplicate()
         self.items, self.bill_meta = [], {}

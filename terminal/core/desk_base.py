@@ -116,7 +116,7 @@ class DeskCore:
         return self.state == S.PREVIEWED and not self.busy
 
     def can_cancel(self) -> bool:
-        return self.state in (S.SETTLED, S.DONE) and not self.busy
+        return self.state in (S.SETTLED, S.TENDER, S.DONE) and not self.busy
 
     def can_park(self, offline: bool) -> bool:
         return (self.journal and offline and not self.busy and self.state in OPEN and bool(self.items)

@@ -19,6 +19,7 @@ from .outbox import Outbox, QueueStatus
 from .owners import Liveness, OwnerToken
 from .parked import ParkedBill, ParkSlip, Parking, Refund
 from .reconcile import Reconciler, ReconcileReport
+from .tenders import TenderBook
 
 log = logging.getLogger(__name__)
 
@@ -83,6 +84,7 @@ class Store:
                             warn_ratio=warn_ratio)
         self.parking = Parking(self)
         self.reconciler = Reconciler(self)
+        self.tenders = TenderBook(self.sdb)  # how each settlement was paid (收款) and refunded
         self._workers: weakref.WeakSet = weakref.WeakSet()
         self._unqueued: dict[str, tuple[str, str, str]] = {}  # reversals the disk refused: omsgid -> (oinfno, psn, insuplc)
         try:

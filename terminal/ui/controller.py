@@ -10,13 +10,18 @@ from typing import Any, Callable
 
 from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
 
-from drivers.printer import ReceiptData
+from drivers.payment import provider_for
+from drivers.printer import ComposedReceipt, ReceiptData
+from drivers.printer.tender_slips import compose_refund, compose_self_pay
 from terminal.app.session import AppSession, id_credential
 from terminal.core.desk import Desk
 from terminal.core.desk_ports import CancelTarget, PendingReversal, Slip, Task
 from terminal.core.errors import user_message_of
 from terminal.core.idcard import id_number_problem
+from terminal.core.flow import State
 from terminal.core.models import Credential, Settlement
+from terminal.core.privacy import mask_name
+from terminal.core.tender import PAY, REFUND, Tender, TenderLine
 from terminal.store.duplicates import DuplicateOverride
 
 from .desk_bridge import OpsRunner, PlatformStatus, QueueBridge, judge
@@ -43,6 +48,10 @@ class CashierController(QObject):
     duplicate = Signal(object)
     #: at start: settlements a crashed run completed while nobody saw the result (RecoveryReport)
     completed_found = Signal(object)
+    #: the tender (收款) is open or changed: the window shows the tender dialog
+    tender_open = Signal()
+    #: a cancelled settlement's refund is open or changed (core.desk_tender.RefundJob)
+    refund_open = Signal(object)
 
     def __init__(self, session: AppSession, runner: OpRunner | None = None, parent: QObject | None = None):
         super().__init__(parent)
@@ -56,6 +65,13 @@ class CashierController(QObject):
                          limits=self.cfg.bill.limits, journal=session.store is not None,
                          translate=QCoreApplication.translate)
         self._receipt: tuple[Settlement | None, ReceiptData | None] = (None, None)
+        t = self.cfg.tender
+        self.desk.till.methods = list(t.methods)
+        self.desk.till.method = self.desk.till.methods[0]
+        self.desk.till.provider = provider_for(t.provider, training=session.training, timeout_s=t.sandbox_timeout_s)
+        #: the last self-pay checkout (total, change) for the customer display, until the next patient
+        self.last_checkout: tuple[Any, Any] | None = None
+        self.desk.flow.listeners.append(self._flow_moved)
         self._retry = QTimer(self)
         self._retry.setSingleShot(True)
         self._retry.timeout.connect(self.retry_reversal)
@@ -106,6 +122,7 @@ class CashierController(QObject):
     escape = _desk("escape")
     next_patient = _desk("next_patient")
     _check_editable = _desk("check_editable")
+    till = _desk("till")
 
     @property
     def uncertain(self) -> PendingReversal | None:
@@ -144,10 +161,90 @@ class CashierController(QObject):
                               training=self.session.training)
         self._receipt = (s, r)
         self.session.journal.record(r)
-        self.settled.emit(r)
+        self.last_checkout = None
+        self.settled.emit(r)  # the receipt prints when the tender is complete (tendered)
+
+    # the till (core.desk_tender) -----------------------------------------------------------------------------
+    @property
+    def operator_id(self) -> str:
+        return self.operator.id if self.operator is not None else ""
+
+    def _flow_moved(self, _src: Any, dst: Any) -> None:
+        if dst != State.IDLE:
+            self.last_checkout = None
+
+    def tender_changed(self) -> None:
+        self.tender_open.emit()
+
+    def _record(self, msgid: str, setl_id: str, lines: list[TenderLine], kind: str, note: str = "") -> None:
+        store = self.session.store
+        if store is None or not lines:
+            return
+        try:
+            store.tenders.record_tender(msgid, setl_id, lines, kind=kind, operator=self.operator_id, note=note)
+        except Exception as e:  # noqa: BLE001 - the money moved: tell the cashier, never lose the line silently
+            self.say("error", self.tr("收款记录未能写入交易日志：") + user_message_of(e) + self.tr("；请记下本笔并联系信息科"))
+
+    def tendered(self, t: Tender) -> None:
+        """The tender covers the cash share: recorded with the settlement, shown on the receipt, printed."""
+        r = self.receipt
+        if r is None:
+            return
+        r.tender_lines, r.change = list(t.lines), t.change
+        self.session.journal.record(r)
+        self._record(r.msgid, r.setl_id, list(t.lines), PAY)
         # print a moment later: rendering the receipt while the window repaints makes both contend for
         # Qt's font caches, and the cashier does not notice 0.3 s before a printer starts
         QTimer.singleShot(300, self, lambda: self.print_receipt(r))
+
+    def record_partial_tender(self, t: Tender) -> None:
+        """A settlement cancelled while its tender was open: what was taken is recorded, then refunded."""
+        r = self.receipt
+        if r is not None:
+            self._record(r.msgid, r.setl_id, list(t.lines), PAY, note="partial")
+
+    def original_tender(self, target: CancelTarget) -> list[TenderLine]:
+        store, msgid = self.session.store, getattr(target, "msgid", "")
+        return store.tenders.lines_for(msgid) if store is not None and msgid else []
+
+    def refund_opened(self, job: Any) -> None:
+        self.refund_open.emit(job)
+
+    def refunded(self, job: Any) -> None:
+        """The refund went back by the original tender: recorded (kind refund) and its slip printed."""
+        note = "；".join(x for x in (job.reason, ("主管 " + job.supervisor) if job.supervisor else "") if x)
+        self._record(job.msgid, job.setl_id, list(job.tender.lines), REFUND, note)
+        r = job.receipt if isinstance(job.receipt, ReceiptData) else None
+        c = compose_refund(facility_name=self.cfg.facility.name, facility_code=self.cfg.facility.code,
+                           setl_id=job.setl_id, mdtrt_id=r.mdtrt_id if r else "", msgid=job.msgid,
+                           name_masked=r.name_masked if r else "", settled_time=r.time if r else "",
+                           amount=job.amount, lines=job.tender.lines, reason=job.reason, supervisor=job.supervisor,
+                           operator=self.operator_id, training=self.session.training,
+                           translate=QCoreApplication.translate)
+        self.refund_open.emit(job)
+        QTimer.singleShot(300, self, lambda: self.print_composed(c, self.tr("打印退款凭条")))
+
+    def self_pay(self) -> bool:
+        return self.desk.till.start_self_pay()
+
+    def self_paid(self, t: Tender) -> None:
+        """自费 checkout done: recorded under its own number, its receipt printed, the next patient."""
+        d, till = self.desk, self.desk.till
+        person = d.person
+        reason = self.tr("医保不可用")
+        if person is not None and person.insurances:
+            reason = person.insurances[0].status_name or reason
+        self._record(till.self_msgid, "", list(t.lines), PAY, note="自费 " + reason)
+        c = compose_self_pay(facility_name=self.cfg.facility.name, facility_code=self.cfg.facility.code,
+                             order=till.self_msgid, name_masked=mask_name(person.psn_name) if person else "",
+                             reason=reason, items=[(i.name, f"{i.qty}", i.amount) for i in d.items], total=t.due,
+                             lines=t.lines, change=t.change, operator=self.operator_id,
+                             training=self.session.training, translate=QCoreApplication.translate)
+        checkout = (t.due, t.change)
+        QTimer.singleShot(300, self, lambda: self.print_composed(c, self.tr("打印自费凭条")))
+        d.next_patient()
+        self.last_checkout = checkout
+        self.changed.emit()
 
     def booked_cancel(self, target: CancelTarget) -> None:
         self.session.journal.mark_cancelled(target.setl_id)
@@ -266,8 +363,8 @@ class CashierController(QObject):
             return None
         return self.desk.grant_override(override)
 
-    def cancel_settlement(self, r: ReceiptData, supervisor: Operator) -> Task | None:
-        return self.desk.cancel_settlement(r, supervisor.id)
+    def cancel_settlement(self, r: ReceiptData, supervisor: Operator, reason: str = "") -> Task | None:
+        return self.desk.cancel_settlement(r, supervisor.id, reason)
 
     def can_park(self) -> bool:
         return self.desk.can_park(self.status.state == "offline")
@@ -319,6 +416,19 @@ class CashierController(QObject):
                                      pdf_dir=pdf_dir, training=self.session.training),
                   kind="print").success(ok).failure(
             lambda e: self.say("error", self.tr("打印失败：") + str(e))).run()
+
+    def print_composed(self, c: ComposedReceipt, label: str) -> Op:
+        """A till slip (refund, self-pay) to the printer or a PDF, in the background."""
+        from .receipt import PdfReceiptPrinter
+
+        p = self.cfg.printer
+        pdf_dir = p.pdf_dir or str(self.cfg.data_dir / "receipts")
+
+        def ok(where: str) -> None:
+            self.receipt_printed.emit(where)
+
+        return Op(self.runner, label, lambda: PdfReceiptPrinter(p.name, pdf_dir).print_receipt(c),
+                  kind="print").success(ok).failure(lambda e: self.say("error", self.tr("打印失败：") + str(e))).run()
 
     def print_receipt(self, r: ReceiptData | None = None, *, reprint: bool = False) -> Op | None:
         r = r or self.receipt

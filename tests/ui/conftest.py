@@ -107,9 +107,28 @@ class Desk:
         self.key("F5")
         self.wait_state(State.PREVIEWED)
 
-    def settle(self) -> None:
+    def settle(self, tender: bool = True) -> None:
+        """F9, and (tender) the cash share collected as exact cash: Enter in the tender dialog (0.00: nothing)."""
         self.key("F9")
-        self.wait_state(State.SETTLED)
+        self.qtbot.waitUntil(lambda: self.ctl.state in (State.SETTLED, State.DONE) and not self.ctl.busy,
+                             timeout=15000)
+        if tender:
+            self.tender_exact()
+
+    def tender_dialog(self):
+        from terminal.ui.tender import TenderDialog
+
+        self.qtbot.waitUntil(lambda: self.active_dialog(TenderDialog) is not None, timeout=3000)
+        return self.active_dialog(TenderDialog)
+
+    def tender_exact(self) -> None:
+        """Enter in the tender dialog as it opens (the amount due, cash); nothing when nothing is due."""
+        from PySide6.QtCore import Qt
+
+        if self.ctl.till.due_open:
+            dlg = self.tender_dialog()
+            self.qtbot.keyClick(dlg.amount, Qt.Key.Key_Return)
+            self.wait_state(State.DONE)
 
     def booked(self) -> list[dict]:
         return [r for r in self.sandbox.ledger() if r["infno"] == "2207"]

@@ -32,6 +32,10 @@ def test_normal_path(rig):
     assert d.state == State.SETTLED and d.settlement is not None and d.settlement.setl_id == "S1"
     assert rig.view.booked == [d.settlement] and rig.view.last == "结算成功"
     assert rig.svc.calls == ["1101", "2201", "2206", "2207"]
+    d.next_patient()  # refused: the cash share is still to be collected
+    assert d.state == State.SETTLED and "尚未收款" in rig.view.last
+    assert d.till.take()  # Enter: exact cash
+    assert d.state == State.DONE
     d.next_patient()
     assert d.state == State.IDLE and d.items == [] and d.person is None
 
@@ -88,6 +92,7 @@ def test_duplicate_suspected_at_settle_then_confirmed(rig):
     assert d.state == State.SETTLING
     rig.runner.finish()
     assert d.state == State.SETTLED and rig.svc.guard_args[-1] == (True, None)
+    d.till.take()
     d.next_patient()
     assert (d.dup_confirmed, d.dup_override, d.dup_refused_at) == (False, None, "")
 
