@@ -129,6 +129,14 @@ class Desk:
             dlg = self.tender_dialog()
             self.qtbot.keyClick(dlg.amount, Qt.Key.Key_Return)
             self.wait_state(State.DONE)
+            self.wait_window_active()
+
+    def wait_window_active(self) -> None:
+        """A dialog closed: the window's keys work again once it is the active window."""
+        from PySide6.QtWidgets import QApplication
+
+        self.qtbot.waitUntil(lambda: QApplication.activeModalWidget() is None and
+                             QApplication.activeWindow() is self.window, timeout=3000)
 
     def booked(self) -> list[dict]:
         return [r for r in self.sandbox.ledger() if r["infno"] == "2207"]
