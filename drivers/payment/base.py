@@ -33,16 +33,3 @@ class PaymentProvider(Protocol):
 
     def refund(self, method: str, amount: Decimal, *, reference: str = "", order: str = "",
                refund_reference: str = "") -> PaymentResult: ...
-
-
-def provider_for(kind: str, *, training: bool, timeout_s: float = 1.0) -> PaymentProvider:
-    """[tender] provider: "sandbox" (training only), "pos", or "" (sandbox in training, pos otherwise)."""
-    from .pos import PosReferenceProvider
-    from .sandbox import SandboxPaymentProvider
-
-    kind = kind or ("sandbox" if training else "pos")
-    if kind == "sandbox":
-        if not training:
-            raise ValueError("tender.provider = \"sandbox\" is for training only")
-        return SandboxPaymentProvider(timeout_s=timeout_s)
-    return PosReferenceProvider()

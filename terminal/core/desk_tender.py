@@ -25,11 +25,11 @@ from .errors import user_message_of
 from .flow import State
 from .money import ZERO, fmt_yuan
 from .refunds import refund_amounts
-from .tender import (CASH, METHODS, NEEDS_CODE, NEEDS_NOTHING, NEEDS_REFERENCE, PAY, REFUND, PaymentTimeout, Tender,
+from .tender import (CASH, METHODS, NEEDS_CODE, NEEDS_NOTHING, NEEDS_REFERENCE, REFUND, PaymentTimeout, Tender,
                      TenderError, TenderLine, method_name, parse_tendered, refund_plan)
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .desk import Desk
+    from .desk_base import DeskCore
 
 log = logging.getLogger(__name__)
 S = State
@@ -89,7 +89,7 @@ _self_seq = itertools.count(1)
 
 
 class Till:
-    def __init__(self, desk: "Desk", methods: list[str] | None = None, provider: PaymentPort | None = None):
+    def __init__(self, desk: DeskCore, methods: list[str] | None = None, provider: PaymentPort | None = None):
         self.desk = desk
         self.methods = [m for m in (methods or list(METHODS)) if m in METHODS] or [CASH]
         self.provider: PaymentPort = provider or CashOnly()
@@ -122,12 +122,14 @@ class Till:
 
     def may_leave(self) -> bool:
         """May the desk go on to the next patient? Says why not."""
-        if self.due_open:
+        t = self.tender
+        if t is not None and not t.complete:
             self.desk.say("warn", self.tr("尚未收款 %1：请按 F9 收款（Enter 现金收齐），或按 F10 撤销结算")
-                          .replace("%1", fmt_yuan(self.tender.remaining)))
+                          .replace("%1", fmt_yuan(t.remaining)))
             return False
         if self.refund is not None and not self.refund.complete:
-            self.desk.say("warn", self.tr("退款未完成：请先退还患者 %1").replace("%1", fmt_yuan(self.refund.tender.remaining)))
+            left = fmt_yuan(self.refund.tender.remaining)
+            self.desk.say("warn", self.tr("退款未完成：请先退还患者 %1").replace("%1", left))
             return False
         return True
 

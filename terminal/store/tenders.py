@@ -49,7 +49,7 @@ class TenderBook:
                     '"change", reference, note) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)',
                     [now, now[:10], operator, kind, msgid, setl_id, ln.method, f"{ln.amount:.2f}",
                      f"{ln.tendered:.2f}", f"{ln.change:.2f}", ln.reference, note])
-                ids.append(int(cur.lastrowid))
+                ids.append(int(cur.lastrowid or 0))
         return ids
 
     def tenders_for(self, msgid: str, kind: str | None = PAY) -> list[TenderRow]:

@@ -183,7 +183,8 @@ class CashierController(QObject):
         try:
             store.tenders.record_tender(msgid, setl_id, lines, kind=kind, operator=self.operator_id, note=note)
         except Exception as e:  # noqa: BLE001 - the money moved: tell the cashier, never lose the line silently
-            self.say("error", self.tr("收款记录未能写入交易日志：") + user_message_of(e) + self.tr("；请记下本笔并联系信息科"))
+            self.say("error", self.tr("收款记录未能写入交易日志：") + user_message_of(e) +
+                     self.tr("；请记下本笔并联系信息科"))
 
     def tendered(self, t: Tender) -> None:
         """The tender covers the cash share: recorded with the settlement, shown on the receipt, printed."""

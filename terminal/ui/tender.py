@@ -77,7 +77,8 @@ class TenderDialog(QDialog):
         right.addStretch(1)
         row.addLayout(right, 1)
         lay.addLayout(row)
-        self.keys = QLabel(self.tr("Enter 收款 · ↑↓/Alt+数字 选择方式 · 扫付款码 · Ctrl+Z 撤回现金 · Esc 关闭（F9 再打开）"))
+        self.keys = QLabel(self.tr("Enter 收款 · ↑↓/Alt+数字 选择方式 · 扫付款码 · Ctrl+Z 撤回现金 · "
+                                   "Esc 关闭（F9 再打开）"))
         self.keys.setObjectName("tenderKeys")
         self.keys.setWordWrap(True)
         lay.addWidget(self.keys)
