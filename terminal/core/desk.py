@@ -108,7 +108,7 @@ class Desk(DeskCore):
         else:
             ins = person.insurances[0] if person.insurances else None
             self.say("error", self.tr("参保状态异常：") + (ins.status_name if ins else "") +
-                     self.tr("，不能直接结算"))
+                     self.tr("，不能直接结算；患者同意自费时按 Ctrl+F9 自费收款"))
 
     def choose_insurance(self, insutype: str) -> None:
         if self.state not in (S.IDENTIFIED, S.BILLED, S.PREVIEWED) or self.busy or insutype == self.flow.insutype:
@@ -249,6 +249,7 @@ class Desk(DeskCore):
                 self._duplicate_refused(f, "preview")
             else:
                 self._failed(err)
+                self.till.platform_refused(f)  # no entitlement: self-pay (Ctrl+F9) is offered
 
         return self._start(Work(self.tr("上传费用并预结算 (2201/2204/2206)"), "preview", work, ok, fail))
 

@@ -100,6 +100,8 @@ class Till:
         self.self_msgid = ""
         self.refund: RefundJob | None = None
         self.last_result = ""  # the last line's outcome as the cashier read it (tests, the display)
+        #: the platform refused this patient's bill (2201..2206: no entitlement ...): self-pay is offered
+        self.refused_text = ""
 
     def tr(self, text: str) -> str:
         return self.desk.translate("Till", text)
@@ -138,6 +140,7 @@ class Till:
         if self.refund is not None and self.refund.complete:
             self.refund = None
         self.tender, self.recorded, self.self_pay, self.self_msgid = None, False, False, ""
+        self.refused_text = ""
         self.method = self.methods[0]
         self.last_result = ""
 
@@ -158,7 +161,9 @@ class Till:
 
     def open_self_pay(self, total: Decimal) -> bool:
         """自费: the full bill, no platform call. Only for a person the platform refuses (or no person)."""
+        refused = self.refused_text
         self.reset()
+        self.refused_text = refused
         self.self_pay = True
         self.self_msgid = f"SELF{time.strftime('%Y%m%d%H%M%S')}{next(_self_seq):04d}"
         self.tender = Tender(total)
@@ -296,13 +301,20 @@ class Till:
         return True
 
     # self-pay (自费) --------------------------------------------------------------------------------------------
+    def platform_refused(self, fault: Any) -> None:
+        """The platform refused the bill (a business refusal: nothing booked): self-pay becomes possible."""
+        if getattr(getattr(fault, "kind", None), "value", "") == "refused":
+            self.refused_text = str(getattr(fault, "text", "") or "")
+            self.desk.say("error", self.desk.last_message[1] + self.tr("；患者同意自费时按 Ctrl+F9 自费收款"))
+
     def can_self_pay(self) -> bool:
-        """A person the platform refuses (suspended insurance, no entitlement) or none identified, with a bill."""
+        """A person the platform refuses (suspended insurance; no entitlement: the bill refused) or none
+        identified, with a bill."""
         d = self.desk
         if d.busy or d.state not in (S.IDLE, S.IDENTIFIED, S.BILLED) or not d.items:
             return False
         p = d.flow.person
-        return p is None or not any(i.active for i in p.insurances)
+        return p is None or not any(i.active for i in p.insurances) or bool(self.refused_text)
 
     def start_self_pay(self) -> bool:
         """自费 (Ctrl+F9): the whole bill is paid by the patient, no platform call; the tender, then a self-pay

@@ -232,8 +232,8 @@ class CashierController(QObject):
         """自费 checkout done: recorded under its own number, its receipt printed, the next patient."""
         d, till = self.desk, self.desk.till
         person = d.person
-        reason = self.tr("医保不可用")
-        if person is not None and person.insurances:
+        reason = till.refused_text or self.tr("医保不可用")
+        if not till.refused_text and person is not None and person.insurances:
             reason = person.insurances[0].status_name or reason
         self._record(till.self_msgid, "", list(t.lines), PAY, note="自费 " + reason)
         c = compose_self_pay(facility_name=self.cfg.facility.name, facility_code=self.cfg.facility.code,

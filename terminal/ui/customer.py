@@ -144,10 +144,15 @@ class CustomerDisplay(QWidget):
                 return
             if st == S.UNCERTAIN:
                 self.state_label.setText(self.tr("正在与医保平台确认结算结果，请稍候"))
-            elif person is not None and person.insurances and not any(i.active for i in person.insurances):
+            elif person is not None and (getattr(till, "refused_text", "") or (
+                    person.insurances and not any(i.active for i in person.insurances))):
+                why = getattr(till, "refused_text", "") or person.insurances[0].status_name or self.tr("参保状态异常")
                 self.state_label.setText(self.tr("您的医保当前不能结算（%1），可自费缴费；医保问题请到医保窗口咨询")
-                                         .replace("%1", person.insurances[0].status_name or self.tr("参保状态异常")))
+                                         .replace("%1", why))
                 self.footer.setVisible(False)
+                self._pay("", None)
+                self._rows(None, total=ctl.bill_total)
+                return
             elif person is not None:
                 self.state_label.setText(self.tr("正在为您办理医保结算…"))
             else:

@@ -266,6 +266,25 @@ def test_self_pay_for_a_refused_person(desk):
     assert cd.state_label.text() == "自费收款完成，谢谢"
 
 
+def test_self_pay_after_the_platform_refuses_the_bill(desk):
+    desk.load_bill()
+    desk.identify_by_id("guizhou-resident")
+    assert not desk.window.self_pay_btn.isVisible()
+    desk.sandbox.arm_fault("business_error", infno="2206", err_msg="参保人无门诊待遇享受资格")
+    desk.key("F5")
+    desk.wait_idle()
+    assert desk.ctl.state == State.BILLED and "Ctrl+F9" in desk.window.msg.text()
+    assert "无门诊待遇" in desk.ca.customer.state_label.text()  # the patient is told, not "正在为您办理医保结算…"
+    assert desk.window.self_pay_btn.isVisible() and desk.window.self_pay_btn.isEnabled()
+    desk.qtbot.keyClick(desk.window, Qt.Key.Key_F9, Qt.KeyboardModifier.ControlModifier)
+    dlg = desk.tender_dialog()
+    _enter(desk, dlg.amount)
+    desk.qtbot.waitUntil(lambda: desk.ctl.state == State.IDLE, timeout=5000)
+    assert not [r for r in desk.sandbox.ledger() if r["infno"] == "2207"]
+    (row,) = desk.ca.session.store.sdb.rows("SELECT * FROM tenders")
+    assert row["msgid"].startswith("SELF") and "无门诊待遇" in row["note"]
+
+
 def test_self_pay_is_not_offered_to_an_insured_person(desk):
     desk.load_bill()
     desk.identify_by_id("sichuan-resident")
