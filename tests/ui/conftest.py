@@ -131,6 +131,36 @@ class Desk:
             self.wait_state(State.DONE)
             self.wait_window_active()
 
+    def cancel_reason(self, text: str = "") -> str:
+        """F10 asks why first (issue 13): the first reason on the list (plus ``text``), Enter. Returns it."""
+        from PySide6.QtCore import Qt
+        from PySide6.QtWidgets import QApplication
+
+        from terminal.ui.tender import CancelReasonDialog
+
+        self.qtbot.waitUntil(lambda: isinstance(QApplication.activeModalWidget(), CancelReasonDialog), timeout=3000)
+        why = QApplication.activeModalWidget()
+        if text:
+            why.text.insert(text)
+        self.qtbot.keyClick(why.text, Qt.Key.Key_Return)
+        return why.reason()
+
+    def finish_refund(self) -> None:
+        """The cancelled settlement's refund by its original tender: Enter per line, Enter to close."""
+        from PySide6.QtCore import Qt
+
+        from terminal.ui.tender import RefundDialog
+
+        if self.ctl.till.refund is None:
+            return
+        self.qtbot.waitUntil(lambda: self.active_dialog(RefundDialog) is not None, timeout=3000)
+        rd = self.active_dialog(RefundDialog)
+        while not self.ctl.till.refund.complete:
+            self.qtbot.keyClick(rd, Qt.Key.Key_Return)
+            self.wait_idle()
+        self.qtbot.keyClick(rd, Qt.Key.Key_Return)
+        self.wait_window_active()
+
     def wait_window_active(self) -> None:
         """A dialog closed: the window's keys work again once it is the active window."""
         from PySide6.QtWidgets import QApplication
