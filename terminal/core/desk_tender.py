@@ -106,6 +106,12 @@ class Till:
     def tr(self, text: str) -> str:
         return self.desk.translate("Till", text)
 
+    def mname(self, method: str) -> str:
+        """A method's name in the cashier's language (static texts: the translation tools extract them)."""
+        names = {"cash": self.tr("现金"), "card": self.tr("银行卡"), "wechat": self.tr("微信支付"),
+                 "alipay": self.tr("支付宝"), "unionpay": self.tr("云闪付"), "other": self.tr("其他")}
+        return names.get(method, method_name(method))
+
     def _tell(self, name: str, *args: Any) -> None:
         fn: Callable[..., None] | None = getattr(self.desk.view, name, None)
         if fn is not None:
@@ -199,11 +205,11 @@ class Till:
                 return True
             amt = t.remaining if amount is None else amount
             if amt > t.remaining:
-                raise TenderError(self.tr("%1 只能收取待收金额 %2").replace("%1", method_name(method))
+                raise TenderError(self.tr("%1 只能收取待收金额 %2").replace("%1", self.mname(method))
                                   .replace("%2", fmt_yuan(t.remaining)))
             needs = self.provider.needs(method)
             if needs == NEEDS_CODE and not code:
-                self.desk.say("info", self.tr("请扫描患者的付款码（%1 %2）").replace("%1", method_name(method))
+                self.desk.say("info", self.tr("请扫描患者的付款码（%1 %2）").replace("%1", self.mname(method))
                               .replace("%2", fmt_yuan(amt)))
                 return False
         except TenderError as e:
@@ -259,7 +265,7 @@ class Till:
                 fail(err)
             self.desk.view.redraw()
 
-        label = self.tr("%1收款 %2").replace("%1", method_name(method)).replace("%2", fmt_yuan(amount))
+        label = self.tr("%1收款 %2").replace("%1", self.mname(method)).replace("%2", fmt_yuan(amount))
         self.desk._start(Work(label, "pay", lambda: provider.charge(method, amount, code=code, reference=reference,
                                                                      order=order), ok, fail, late))
 
@@ -271,7 +277,7 @@ class Till:
             self.last_result = self.tr("实收 %1，找零 %2").replace("%1", fmt_yuan(line.tendered)) \
                 .replace("%2", fmt_yuan(line.change))
         else:
-            self.last_result = self.tr("已收 %1 %2").replace("%1", method_name(line.method)) \
+            self.last_result = self.tr("已收 %1 %2").replace("%1", self.mname(line.method)) \
                 .replace("%2", fmt_yuan(line.amount)) + ref
         if not self.self_pay and self.desk.state == S.SETTLED:
             self.desk.flow.tender()
@@ -391,7 +397,7 @@ class Till:
         def fail(err: BaseException) -> None:
             self.desk.say("error", self.tr("退款未成功：") + user_message_of(err))
 
-        self.desk._start(Work(self.tr("%1退款 %2").replace("%1", method_name(line.method))
+        self.desk._start(Work(self.tr("%1退款 %2").replace("%1", self.mname(line.method))
                               .replace("%2", fmt_yuan(line.amount)), "refund",
                               lambda: provider.refund(line.method, line.amount, reference=line.reference,
                                                       order=job.msgid, refund_reference=refund_reference),
@@ -411,7 +417,7 @@ class Till:
 
     def _refund_taken(self, job: RefundJob, line: TenderLine) -> None:
         how = self.tr("已退还现金 %1") if line.method == CASH else self.tr("已原路退回%2 %1")
-        self.last_result = how.replace("%1", fmt_yuan(line.amount)).replace("%2", method_name(line.method))
+        self.last_result = how.replace("%1", fmt_yuan(line.amount)).replace("%2", self.mname(line.method))
         if job.complete:
             self.desk.say("ok", self.tr("退款完成：") + self.last_result)
             self._tell("refunded", job)

@@ -12,9 +12,9 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from terminal.core.flow import State
 from terminal.core.money import ZERO, fmt_yuan
-from terminal.core.tender import method_name
 
 from .qr import qr_pixmap
+from .tender import method_name
 from .widgets import set_kind
 
 S = State

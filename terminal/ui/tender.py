@@ -15,9 +15,17 @@ from PySide6.QtWidgets import (QDialog, QHBoxLayout, QLabel, QLineEdit, QListWid
                                QWidget)
 
 from terminal.core.money import ZERO, fmt_yuan
-from terminal.core.tender import CASH, NEEDS_CODE, NEEDS_REFERENCE, method_name
+from terminal.core.tender import CASH, NEEDS_CODE, NEEDS_REFERENCE
+from terminal.core.tender import method_name as _method_name
 
 from .widgets import set_kind
+
+def method_name(method: str) -> str:
+    """A method's name in the window's language (terminal.core.tender METHODS carries Chinese and English)."""
+    from PySide6.QtCore import QLocale
+
+    return _method_name(method, QLocale().name())  # install_translator sets the default locale
+
 
 CANCEL_REASONS = ("患者要求退费", "收费项目或数量有误", "险种或人员信息有误", "重复收费", "其他")
 
