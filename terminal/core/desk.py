@@ -51,6 +51,7 @@ class Desk(DeskCore):
         if f.kind is FaultKind.UNREACHABLE and self.journal and self.items:
             text += self.tr("；平台持续不可用时可按 F11 离线挂账")
         self.say("error", text)
+        self.till.platform_refused(f)  # refused (no entitlement ...): self-pay (Ctrl+F9) is offered
 
     # identification -------------------------------------------------------------------------------
     def _prepare_identify(self) -> bool:
@@ -97,6 +98,7 @@ class Desk(DeskCore):
             insutype = ""
         self.visit, self._visit_key = None, None
         self.flow.identified(cred, person, insutype)
+        self.till.refused_text = ""  # a refusal was for whoever was on the desk before
         self._set_warns([person.warn_msg])
         self._reset_duplicate()
         if self.items:
@@ -249,7 +251,6 @@ class Desk(DeskCore):
                 self._duplicate_refused(f, "preview")
             else:
                 self._failed(err)
-                self.till.platform_refused(f)  # no entitlement: self-pay (Ctrl+F9) is offered
 
         return self._start(Work(self.tr("上传费用并预结算 (2201/2204/2206)"), "preview", work, ok, fail))
 

@@ -309,18 +309,18 @@ class Till:
     # self-pay (自费) --------------------------------------------------------------------------------------------
     def platform_refused(self, fault: Any) -> None:
         """The platform refused the bill (a business refusal: nothing booked): self-pay becomes possible."""
-        if getattr(getattr(fault, "kind", None), "value", "") == "refused":
+        if getattr(getattr(fault, "kind", None), "value", "") == "refused" and self.desk.items:
             self.refused_text = str(getattr(fault, "text", "") or "")
             self.desk.say("error", self.desk.last_message[1] + self.tr("；患者同意自费时按 Ctrl+F9 自费收款"))
 
     def can_self_pay(self) -> bool:
-        """A person the platform refuses (suspended insurance; no entitlement: the bill refused) or none
-        identified, with a bill."""
+        """A person the platform refuses (suspended insurance; no entitlement: 1101 or the bill refused), with a
+        bill."""
         d = self.desk
         if d.busy or d.state not in (S.IDLE, S.IDENTIFIED, S.BILLED) or not d.items:
             return False
         p = d.flow.person
-        return p is None or not any(i.active for i in p.insurances) or bool(self.refused_text)
+        return bool(self.refused_text) or (p is not None and not any(i.active for i in p.insurances))
 
     def start_self_pay(self) -> bool:
         """自费 (Ctrl+F9): the whole bill is paid by the patient, no platform call; the tender, then a self-pay
@@ -354,6 +354,8 @@ class Till:
                 if partial is not None:
                     partial(t)
             self.reset()
+            if amount <= ZERO and not t.nothing_to_collect:
+                self.desk.say("ok", self.desk.last_message[1] + self.tr("。本笔尚未收款，无需退还现金"))
         else:
             lines = list(getattr(self.desk.view, "original_tender", lambda _t: [])(target) or [])
             amount = sum((ln.amount for ln in lines), ZERO) if lines else abs(refund_amounts(s)["psn_cash_pay"])

@@ -105,7 +105,8 @@ def test_cancel_after_settlement(rig):
     d.cancel_settlement(target, "S01")
     rig.runner.finish("cancel")
     assert d.state == State.CANCELLED and target.status == "cancelled" and rig.view.cancelled == [target]
-    assert rig.view.last == "已撤销结算 S1（主管 S01）：退回个人账户 ¥7.50，退还现金 ¥12.50，基金 ¥10.00"
+    assert rig.view.last == ("已撤销结算 S1（主管 S01）：退回个人账户 ¥7.50，退还现金 ¥12.50，基金 ¥10.00"
+                             "。本笔尚未收款，无需退还现金")  # cancelled before the tender: no cash to give back
     assert d.cancel_settlement(target, "S01") is None and rig.view.last == "该笔已撤销"
     assert rig.svc.calls.count("2208") == 1
 
