@@ -290,3 +290,29 @@ def test_self_pay_is_not_offered_to_an_insured_person(desk):
     desk.identify_by_id("sichuan-resident")
     assert not desk.window.self_pay_btn.isVisible()
     assert not desk.ctl.self_pay() and "可以医保结算" in desk.window.msg.text()
+
+
+@pytest.fixture
+def pos_desk(make_desk, ui_cfg):
+    ui_cfg.tender.provider = "pos"  # production's provider: the hospital's own POS takes the money
+    return make_desk()
+
+
+def test_pos_reference_is_recorded_and_payment_codes_go_to_the_pos(pos_desk):
+    desk = pos_desk
+    dlg = _settled(desk)
+    due = desk.ctl.settlement.psn_cash_pay
+    Scanner().scan(dlg.amount, WECHAT_OK)  # this terminal takes no payment code itself
+    assert "收款设备" in desk.window.msg.text() and desk.ctl.till.tender.lines == []
+    desk.qtbot.keyClick(dlg.amount, Qt.Key.Key_2, Qt.KeyboardModifier.AltModifier)  # Alt+2: bank card
+    assert desk.ctl.till.method == "card" and dlg.reference.isVisible()
+    desk.qtbot.keyClicks(dlg.reference, "12")
+    _enter(desk, dlg.reference)
+    desk.wait_idle()
+    assert "参考号" in desk.window.msg.text() and desk.ctl.till.tender.lines == []  # refused, the field named
+    dlg.reference.clear()
+    desk.qtbot.keyClicks(dlg.reference, "881234567890")
+    _enter(desk, dlg.reference)
+    desk.wait_state(State.DONE)
+    (row,) = _rows(desk, desk.ctl.receipt.msgid)
+    assert (row.line.method, row.line.amount, row.line.reference) == ("card", due, "881234567890")
