@@ -54,7 +54,7 @@ def test_keystrokes_per_patient(desk):
         kb.press(Qt.Key.Key_Down)
         kb.press(Qt.Key.Key_Return)  # the second row
         kb.press(Qt.Key.Key_Escape)
-        desk.qtbot.waitUntil(lambda: not picker.isVisible(), timeout=3000)
+        desk.qtbot.waitUntil(lambda p=picker: not p.isVisible(), timeout=3000)
         lines.append([(it.hosp_code, str(it.qty)) for it in desk.ctl.items])
         desk.wait_window_active()
         kb.press(Qt.Key.Key_F5)
