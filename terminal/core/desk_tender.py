@@ -96,6 +96,9 @@ class Till:
         self.tender: Tender | None = None
         self.method = self.methods[0]
         self.recorded = False  # the tender of the settlement on the desk went to the journal
+        #: how many of the open tender's lines are in the journal already: an electronic line is recorded as soon
+        #: as the money moved (a crash before the tender completes must not lose it); the rest when complete
+        self.saved = 0
         self.self_pay = False  # the open tender is a self-pay checkout (no settlement)
         self.self_msgid = ""
         self.refund: RefundJob | None = None
@@ -146,6 +149,7 @@ class Till:
         if self.refund is not None and self.refund.complete:
             self.refund = None
         self.tender, self.recorded, self.self_pay, self.self_msgid = None, False, False, ""
+        self.saved = 0
         self.refused_text = ""
         self.method = self.methods[0]
         self.last_result = ""
@@ -281,6 +285,11 @@ class Till:
                 .replace("%2", fmt_yuan(line.amount)) + ref
         if not self.self_pay and self.desk.state == S.SETTLED:
             self.desk.flow.tender()
+        if line.method != CASH and not t.complete:
+            save = getattr(self.desk.view, "record_tender_lines", None)
+            if save is not None:
+                save(t.lines[self.saved:], self.self_msgid)
+                self.saved = len(t.lines)
         if t.complete:
             if not self.self_pay:
                 self.desk.flow.tendered()
@@ -298,7 +307,7 @@ class Till:
         t = self.tender
         if t is None or t.complete or not t.lines:
             return False
-        if t.lines[-1].method != CASH:
+        if t.lines[-1].method != CASH or len(t.lines) <= self.saved:
             self.desk.say("warn", self.tr("电子支付已扣款，不能撤回；请完成收款后按 F10 撤销并原路退款"))
             return False
         t.undo()

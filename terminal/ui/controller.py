@@ -193,7 +193,7 @@ class CashierController(QObject):
             return
         r.tender_lines, r.change = list(t.lines), t.change
         self.session.journal.record(r)
-        self._record(r.msgid, r.setl_id, list(t.lines), PAY)
+        self._record(r.msgid, r.setl_id, list(t.lines[self.desk.till.saved:]), PAY)
         # print a moment later: rendering the receipt while the window repaints makes both contend for
         # Qt's font caches, and the cashier does not notice 0.3 s before a printer starts
         QTimer.singleShot(300, self, lambda: self.print_receipt(r))
@@ -202,7 +202,16 @@ class CashierController(QObject):
         """A settlement cancelled while its tender was open: what was taken is recorded, then refunded."""
         r = self.receipt
         if r is not None:
-            self._record(r.msgid, r.setl_id, list(t.lines), PAY, note="partial")
+            self._record(r.msgid, r.setl_id, list(t.lines[self.desk.till.saved:]), PAY, note="partial")
+
+    def record_tender_lines(self, lines: list[TenderLine], self_msgid: str = "") -> None:
+        """Electronic money moved before the tender is complete: its lines go to the journal now."""
+        if self_msgid:
+            self._record(self_msgid, "", list(lines), PAY, note="自费")
+            return
+        r = self.receipt
+        if r is not None:
+            self._record(r.msgid, r.setl_id, list(lines), PAY)
 
     def original_tender(self, target: CancelTarget) -> list[TenderLine]:
         store, msgid = self.session.store, getattr(target, "msgid", "")
@@ -235,7 +244,7 @@ class CashierController(QObject):
         reason = till.refused_text or self.tr("医保不可用")
         if not till.refused_text and person is not None and person.insurances:
             reason = person.insurances[0].status_name or reason
-        self._record(till.self_msgid, "", list(t.lines), PAY, note="自费 " + reason)
+        self._record(till.self_msgid, "", list(t.lines[till.saved:]), PAY, note="自费 " + reason)
         c = compose_self_pay(facility_name=self.cfg.facility.name, facility_code=self.cfg.facility.code,
                              order=till.self_msgid, name_masked=mask_name(person.psn_name) if person else "",
                              reason=reason, items=[(i.name, f"{i.qty}", i.amount) for i in d.items], total=t.due,

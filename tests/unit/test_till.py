@@ -48,12 +48,16 @@ class TillView(FakeView):
     partial: list[list[TenderLine]] = field(default_factory=list)
     refunded_: list[Any] = field(default_factory=list)
     originals: dict[str, list[TenderLine]] = field(default_factory=dict)
+    saved_lines: list[TenderLine] = field(default_factory=list)
 
     def tendered(self, t: Any) -> None:
         self.tendered_.append(t)
 
     def record_partial_tender(self, t: Any) -> None:
         self.partial.append(list(t.lines))
+
+    def record_tender_lines(self, lines: list[TenderLine], self_msgid: str = "") -> None:
+        self.saved_lines.extend(lines)
 
     def original_tender(self, target: Any) -> list[TenderLine]:
         return self.originals.get(target.setl_id, [])
@@ -95,6 +99,7 @@ def test_a_non_cash_line_cannot_exceed_what_is_due_nor_be_undone(rig):
     assert d.till.take("10", reference="POS1")
     rig.runner.finish("pay")
     assert d.till.tender.lines[-1].reference == "POS1" and d.state == State.TENDER
+    assert rig.view.saved_lines == d.till.tender.lines  # recorded as soon as the money moved
     assert not d.till.undo() and "不能撤回" in rig.view.last
     d.till.choose("wechat")
     assert not d.till.take("")  # a wallet needs the patient's code
