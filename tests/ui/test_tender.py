@@ -98,7 +98,8 @@ def test_split_tender_card_then_cash(desk):
     desk.qtbot.waitUntil(lambda: len(desk.ctl.till.tender.lines) == 1 and not desk.ctl.busy, timeout=5000)
     assert desk.ctl.state == State.TENDER  # part paid: the desk cannot go on
     # money moved on the POS: the line is in the journal already (a crash now must not lose it)
-    assert [(x.line.method, x.line.amount) for x in _rows(desk, desk.ctl.receipt.msgid)] == [("card", Decimal("200.00"))]
+    saved = _rows(desk, desk.ctl.receipt.msgid)
+    assert [(x.line.method, x.line.amount) for x in saved] == [("card", Decimal("200.00"))]
     rest = due - Decimal("200.00")
     assert dlg.amount.text() == f"{rest:.2f}" and desk.ctl.till.method == "cash"
     assert desk.ca.customer.pay.text() == fmt_yuan(rest) and "还需支付" in desk.ca.customer.pay_caption.text()
