@@ -9,7 +9,11 @@ HTTP served from a process of its own, as the real platform is, so the RSS is th
 that did nothing but start the app and serve N patients (``--inproc``: the sandbox on a thread of that process, as
 the tests run it and as main measured 157 -> 199 MB). RSS is sampled after every patient, after gc.collect(); the
 slope is a least-squares fit over the samples of the last half, in KB per patient. Time per patient is the median
-wall time of identify -> bill -> F5 -> F9 -> Esc (sampling excluded).
+wall time of identify -> bill -> F5 -> F9 -> Enter (exact cash) -> Esc (sampling excluded).
+
+Keystrokes per patient (tests/ui/keys_per_patient.py, a run of its own): the card inserted, two catalogue items
+through F4, F5, F9, the cash share tendered exact (Enter), the next card; every key counted where a real keystroke
+goes (target <= 12).
 """
 from __future__ import annotations
 
@@ -28,6 +32,7 @@ if str(ROOT) not in sys.path:
 from bench._figures import Figure, show  # noqa: E402
 
 RSS_TARGET_MB = 180.0
+KEYS_TARGET = 12
 SLOPE_TARGET_KB = 2.0  # "no slope": below the noise of one page per patient
 
 
@@ -47,8 +52,28 @@ def run(n: int, trace: bool = False, inproc: bool = False) -> dict:
         return json.loads(out.read_text())
 
 
+def keystrokes(n: int = 4) -> dict:
+    """The keys per patient through the window (tests/ui/keys_per_patient.py)."""
+    with tempfile.TemporaryDirectory() as td:
+        out = Path(td) / "keys.json"
+        env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "YIBAO_KEYS_N": str(n), "YIBAO_KEYS_OUT": str(out)}
+        p = subprocess.run([sys.executable, "-m", "pytest", "tests/ui/keys_per_patient.py", "-q", "-s",
+                            "-p", "no:cacheprovider"], cwd=ROOT, env=env, capture_output=True, text=True)
+        if p.returncode != 0:
+            raise RuntimeError(f"keystroke run failed (exit {p.returncode}):\n{(p.stdout or '')[-3000:]}")
+        return json.loads(out.read_text())
+
+
+def keys_figure(n: int = 4) -> Figure:
+    k = keystrokes(n)
+    lines = k["lines"][0] if k["lines"] else []
+    return Figure("ui keystrokes per patient (card, two catalogue items, exact cash, next card)", k["mean"], "keys",
+                  target=f"<= {KEYS_TARGET}", ok=k["mean"] <= KEYS_TARGET,
+                  note=f"per patient {k['counts']}; the bill had {len(lines)} line(s) {lines}")
+
+
 def figures(quick: bool = True) -> list[Figure]:
-    return figures_for(120 if quick else 400)
+    return figures_for(120 if quick else 400) + [keys_figure()]
 
 
 def figures_for(n: int, inproc: bool = False) -> list[Figure]:
@@ -76,4 +101,4 @@ if __name__ == "__main__":
     if "--trace" in sys.argv:  # tracemalloc diff between patient N/4 and 3N/4, printed by the soak itself
         run(n, trace=True, inproc="--inproc" in sys.argv)
     else:
-        show(figures_for(n, inproc="--inproc" in sys.argv))
+        show(figures_for(n, inproc="--inproc" in sys.argv) + [keys_figure()])

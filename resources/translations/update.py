@@ -19,7 +19,7 @@ UI = sorted(p.stem for p in (ROOT / "terminal" / "ui").glob("*.py") if p.stem !=
 #: Qt-free modules whose texts are translated by the UI (translate(context, source) calls)
 DRIVERS = ["drivers/printer/compose.py", "drivers/printer/shift.py"]
 #: core modules whose texts the front-end translates (terminal.core.desk: contexts Desk and Reversal)
-CORE = ["desk", "desk_reversal"]
+CORE = ["desk", "desk_base", "desk_bill", "desk_patient", "desk_reversal", "desk_tender"]
 
 
 def sources() -> list[str]:

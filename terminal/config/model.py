@@ -192,6 +192,19 @@ class HisConfig:
 
 
 @dataclass
+class TenderConfig:
+    """The tender (收款) after a settlement: which methods the desk offers, in this order (terminal.core.tender
+    METHODS: cash, card, wechat, alipay, unionpay, other), and who takes non-cash money: "pos" (the hospital's own
+    POS or aggregator terminal; the cashier records its slip's reference), "sandbox" (training only: payment codes
+    answered locally), or "" (sandbox in training, pos otherwise)."""
+
+    methods: list[str] = field(default_factory=lambda: ["cash", "card", "wechat", "alipay", "unionpay", "other"])
+    provider: str = ""
+    #: training: how long the sandbox provider waits before a payment code's timeout (…9992)
+    sandbox_timeout_s: float = 1.0
+
+
+@dataclass
 class UiConfig:
     language: str = "zh_CN"
     font_scale: float = 1.0
@@ -213,6 +226,7 @@ class Config:
     ui: UiConfig = field(default_factory=UiConfig)
     reconcile: ReconcileConfig = field(default_factory=ReconcileConfig)
     his: HisConfig = field(default_factory=HisConfig)
+    tender: TenderConfig = field(default_factory=TenderConfig)
     source: str = ""
 
     @property
@@ -256,7 +270,7 @@ class Config:
 SECTION_CLASSES = {
     "facility": FacilityConfig, "backend": BackendConfig, "gateway": GatewayConfig, "operator": OperatorConfig,
     "card": CardConfig, "scanner": ScannerConfig, "printer": PrinterConfig, "store": StoreConfig, "bill": BillConfig,
-    "log": LogConfig, "ui": UiConfig, "reconcile": ReconcileConfig, "his": HisConfig,
+    "log": LogConfig, "ui": UiConfig, "reconcile": ReconcileConfig, "his": HisConfig, "tender": TenderConfig,
 }
 
 

@@ -90,7 +90,7 @@ RANGES: dict[str, tuple[float, float]] = {
     "backend.total_timeout": (0.1, 600),
     "scanner.wedge_interval_ms": (1, 500), "scanner.wedge_min_length": (1, 200),
     "store.max_queue_items": (1, 100_000), "store.max_queue_age_hours": (1, 24 * 365),
-    "ui.font_scale": (0.5, 3.0),
+    "ui.font_scale": (0.5, 3.0), "tender.sandbox_timeout_s": (0.0, 120.0),
 }
 
 
@@ -195,6 +195,7 @@ def validate(cfg: Config) -> None:
     if cfg.ui.language not in ("zh_CN", "en"):
         raise ConfigError("ui.language", "应为 zh_CN 或 en", src)
     _validate_printer(cfg, src)
+    _validate_tender(cfg, src)
 
 
 #: [printer] escpos_connection: tcp://host[:port], usb:VID:PID (hex), serial:DEVICE[@BAUD]
@@ -221,6 +222,23 @@ def _validate_printer(cfg: Config, src: str) -> None:
         if not m or (port and not 1 <= int(port) <= 65535):
             raise ConfigError("printer.escpos_connection", "应为 tcp://主机[:端口]（默认 9100）、usb:VID:PID"
                               f"（十六进制，如 usb:0416:5011）或 serial:设备[@波特率]，实际为 {conn!r}", src)
+
+
+def _validate_tender(cfg: Config, src: str) -> None:
+    from terminal.core.tender import METHODS
+
+    t = cfg.tender
+    if not isinstance(t.methods, list) or not t.methods or not all(isinstance(m, str) for m in t.methods):
+        raise ConfigError("tender.methods", f"应为收款方式的列表（如 [\"cash\", \"card\"]），实际为 {t.methods!r}", src)
+    bad = [m for m in t.methods if m not in METHODS]
+    if bad:
+        raise ConfigError("tender.methods", f"未知的收款方式 {bad[0]!r}（可用: {', '.join(METHODS)}）", src)
+    if len(set(t.methods)) != len(t.methods):
+        raise ConfigError("tender.methods", f"收款方式重复：{t.methods!r}", src)
+    if t.provider not in ("", "pos", "sandbox"):
+        raise ConfigError("tender.provider", f"应为 \"pos\"、\"sandbox\" 或留空，实际为 {t.provider!r}", src)
+    if t.provider == "sandbox" and not cfg.backend.on_sandbox:
+        raise ConfigError("tender.provider", "训练收款（sandbox）只能用于训练沙箱；生产环境请用 \"pos\"", src)
 
 
 def _validate_bill(bill: BillConfig, src: str) -> None:

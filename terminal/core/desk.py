@@ -9,15 +9,15 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from decimal import Decimal
 
 from .desk_base import FINISHED, BillKey, untranslated
-from .desk_patient import DeskPatient
+from .desk_bill import DeskBill
 from .desk_ports import (CancelTarget, DeskView, Fault, FaultKind, OutpatientService, Override, ReversalBook, Runner,
                          Slip, Task, Work)
 from .desk_reversal import Reversal
+from .desk_tender import Till
 from .flow import Outcome, State
-from .models import Bill, Credential, FeeItem, Person, Settlement, Visit
+from .models import Credential, Person, Settlement, Visit
 from .money import Limits, fmt_yuan
 from .refunds import refund_amounts
 
@@ -26,7 +26,7 @@ log = logging.getLogger(__name__)
 S = State
 
 
-class Desk(DeskPatient):
+class Desk(DeskBill):
     """One cashier desk's decisions: the patient, the bill, the preview, the settlement, cancel and park.
 
     ``settle_now`` is the only way to a 2207 and sends at most one per preview; an unknown outcome goes to the
@@ -39,8 +39,7 @@ class Desk(DeskPatient):
         super().__init__(service, book, runner, view, judge, limits=limits, journal=journal, translate=translate,
                          retry_interval_ms=retry_interval_ms)
         self.reversal = Reversal(self)
-    def tr(self, text: str) -> str:
-        return self.translate("Desk", text)
+        self.till = Till(self)  # the tender, refunds and self-pay (core/desk_tender.py)
 
     def _failed(self, err: BaseException) -> None:
         f = self.judge(err)
@@ -48,6 +47,7 @@ class Desk(DeskPatient):
         if f.kind is FaultKind.UNREACHABLE and self.journal and self.items:
             text += self.tr("；平台持续不可用时可按 F11 离线挂账")
         self.say("error", text)
+        self.till.platform_refused(f)  # refused (no entitlement ...): self-pay (Ctrl+F9) is offered
 
     # identification -------------------------------------------------------------------------------
     def _prepare_identify(self) -> bool:
@@ -59,6 +59,8 @@ class Desk(DeskPatient):
             return False
         if self.state == S.UNCERTAIN:
             self.say("error", self.tr("上一笔结算结果未知，冲正完成前不能接待下一位"))
+            return False
+        if not self.till.may_leave():
             return False
         if self.state in FINISHED:
             self.next_patient()
@@ -98,6 +100,7 @@ class Desk(DeskPatient):
             insutype = ""
         self.visit, self._visit_key = None, None
         self.flow.identified(cred, person, insutype)
+        self.till.refused_text = ""  # a refusal was for whoever was on the desk before
         self._set_warns([person.warn_msg])
         self._reset_duplicate()
         if self.items:
@@ -123,99 +126,6 @@ class Desk(DeskPatient):
         if self.state == S.PREVIEWED and not self.busy:
             self.flow.billed(self.bill())  # the breakdown changes: preview again
         self.view.redraw()
-
-    # bill ---------------------------------------------------------------------------------------------
-    def _bill_changed(self) -> None:
-        self._reset_duplicate()  # an override or a confirmation was for the bill as it was
-        if self.state in (S.IDENTIFIED, S.BILLED, S.PREVIEWED):
-            if self.items:
-                self.flow.billed(self.bill())
-            elif self.state != S.IDENTIFIED:
-                self.flow.identified(self.flow.credential, self.flow.person, self.flow.insutype)
-        self.view.redraw()
-
-    def check_editable(self) -> bool:
-        """May the bill change now? Says why not."""
-        if self.can_edit_bill():
-            return True
-        if self.busy:
-            self.say("warn", self.tr("请等待当前操作完成"))
-        else:
-            self.say("warn", self.tr("本笔已结算或结果待定，账单不能再修改；按 Esc 接待下一位"))
-        return False
-
-    def _replace_items(self, items: list[FeeItem]) -> bool:
-        """Take the new item list only when every line and the total are within the caps (message otherwise)."""
-        try:
-            Bill(items=items).check_limits(self.limits)
-        except ValueError as e:
-            self.say("error", str(e))
-            self.view.redraw()  # the table shows the unchanged bill again
-            return False
-        self.items = items
-        self._bill_changed()
-        return True
-
-    def add_item(self, item: FeeItem) -> bool:
-        if not self.check_editable():
-            return False
-        items = list(self.items)
-        for n, have in enumerate(items):
-            if have.hosp_code == item.hosp_code and have.price == item.price:
-                try:
-                    items[n] = FeeItem.from_input(line=n + 1, limits=None,
-                                                  **{**have.__dict__, "qty": have.qty + item.qty})
-                except ValueError as e:
-                    self.say("error", str(e))
-                    return False
-                break
-        else:
-            items.append(item)
-        return self._replace_items(items)
-
-    def set_qty(self, index: int, qty: str | int | Decimal) -> bool:
-        """A quantity typed into the bill table: parsed strictly (no separators, up to 4 decimals, > 0)."""
-        if not self.check_editable() or not 0 <= index < len(self.items):
-            return False
-        items = list(self.items)
-        try:
-            items[index] = FeeItem.from_input(line=index + 1, limits=None, **{**items[index].__dict__, "qty": qty})
-        except ValueError as e:
-            self.say("error", str(e))
-            self.view.redraw()
-            return False
-        return self._replace_items(items)
-
-    def remove_item(self, index: int) -> None:
-        if not self.check_editable() or not 0 <= index < len(self.items):
-            return
-        del self.items[index]
-        self._bill_changed()
-
-    def insert_item(self, index: int, item: FeeItem) -> bool:
-        """Put a removed line back where it was (Ctrl+Z after Del); merged like add_item when it is there again."""
-        if any(have.hosp_code == item.hosp_code and have.price == item.price for have in self.items):
-            return self.add_item(item)
-        if not self.check_editable():
-            return False
-        items = list(self.items)
-        items.insert(max(0, min(index, len(items))), item)
-        return self._replace_items(items)
-
-    def load_bill(self, bill: Bill) -> bool:
-        if not self.check_editable():
-            return False
-        try:
-            bill.check_limits(self.limits)
-        except ValueError as e:
-            self.say("error", self.tr("账单文件错误：") + str(e))
-            return False
-        self.items = list(bill.items)
-        self.bill_meta = {k: getattr(bill, k) for k in ("med_type", "dept_code", "dept_name", "dr_code", "dr_name",
-                                                          "dise_codg", "dise_name", "bill_no")}
-        self._bill_changed()
-        self.say("ok", self.tr("已载入账单，共 %1 项").replace("%1", str(len(self.items))))
-        return True
 
     # preview ---------------------------------------------------------------------------------------------
     def preview_now(self) -> Task | None:
@@ -329,6 +239,7 @@ class Desk(DeskPatient):
         self._set_warns((self.visit.warn_msgs if self.visit is not None else []) + [s.warn_msg])
         self.view.book(s)
         self.say("ok", self.tr("结算成功"))
+        self.till.open_for_settlement(s.psn_cash_pay)
 
     def _settle_failed(self, err: BaseException) -> None:
         self.settle_op = None
@@ -373,7 +284,7 @@ class Desk(DeskPatient):
             text += self.tr("，医院负担 ") + fmt_yuan(r["hosp_part_amt"])
         return text
 
-    def cancel_settlement(self, target: CancelTarget, supervisor_id: str) -> Task | None:
+    def cancel_settlement(self, target: CancelTarget, supervisor_id: str, reason: str = "") -> Task | None:
         if self.busy:
             self.say("warn", self.tr("请等待当前操作完成"))
             return None
@@ -385,13 +296,15 @@ class Desk(DeskPatient):
             target.status = "cancelled"
             self.cancel_result = s
             now = self.flow.settlement
-            if self.state in (S.SETTLED, S.DONE) and now is not None and now.setl_id == target.setl_id:
+            current = self.state in (S.SETTLED, S.TENDER, S.DONE) and now is not None and now.setl_id == target.setl_id
+            if current:
                 self.flow.cancelled()
             if s.warn_msg:
                 self._set_warns([s.warn_msg])
             self.view.booked_cancel(target)
             self.say("ok", self.tr("已撤销结算 ") + target.setl_id + self.tr("（主管 ") + supervisor_id + "）：" +
                      self.refund_text(s))
+            self.till.after_cancel(target, s, current, supervisor_id, reason)
 
         def fail(err: BaseException) -> None:
             f = self.judge(err)
@@ -486,6 +399,9 @@ class Desk(DeskPatient):
         if self.state in (S.SETTLING, S.UNCERTAIN):
             self.say("error", self.tr("结算结果未确认，不能接待下一位"))
             return
+        if not self.till.may_leave():
+            return
+        self.till.reset()
         self._reset_duplicate()
         self.items, self.bill_meta = [], {}
         self.visit, self._visit_key = None, None

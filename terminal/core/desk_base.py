@@ -116,13 +116,25 @@ class DeskCore:
         return self.state == S.PREVIEWED and not self.busy
 
     def can_cancel(self) -> bool:
-        return self.state in (S.SETTLED, S.DONE) and not self.busy
+        return self.state in (S.SETTLED, S.TENDER, S.DONE) and not self.busy
 
     def can_park(self, offline: bool) -> bool:
         return (self.journal and offline and not self.busy and self.state in OPEN and bool(self.items)
                 and (self.flow.credential or self.last_cred) is not None)
 
     # helpers ---------------------------------------------------------------------------------------
+    #: the translation contexts of the desk's texts: lupdate files a text under the class it is written in
+    TR_CONTEXTS = ("Desk", "DeskBill", "DeskPatient")
+
+    def tr(self, text: str) -> str:
+        """The front-end's translation of a desk text, whichever part of the desk (Desk, DeskBill, DeskPatient)
+        it is written in."""
+        for context in self.TR_CONTEXTS:
+            out = self.translate(context, text)
+            if out != text:
+                return out
+        return text
+
     def say(self, level: str, text: str) -> None:
         self.last_message = (level, text)
         self.view.show(level, text)

@@ -6,6 +6,7 @@ insurance refuses (and the self-pay checkout's hook), the parked bill shown unti
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from .desk_base import DeskCore, untranslated
 from .desk_ports import DeskView, Fault, OutpatientService, ReversalBook, Runner, Slip
@@ -13,11 +14,16 @@ from .flow import State
 from .models import CertType, Credential, Person
 from .money import Limits
 
+if TYPE_CHECKING:
+    from .desk_tender import Till
+
 S = State
 
 
 class DeskPatient(DeskCore):
     """The card reader's card, the refused patient and the parked bill, as the desk holds them."""
+
+    till: Till  # the tender (core/desk_tender.py), built by Desk
 
     def __init__(self, service: OutpatientService, book: ReversalBook, runner: Runner, view: DeskView,
                  judge: Callable[[BaseException], Fault], *, limits: Limits, journal: bool,
@@ -34,9 +40,6 @@ class DeskPatient(DeskCore):
         #: the card of the patient just finished while it stays in the reader: reading it again asks first
         self.card_left: Credential | None = None
         self._same_card: tuple[Credential, Person] | None = None  # a read of card_left waiting for the cashier
-
-    def tr(self, text: str) -> str:
-        return self.translate("DeskPatient", text)
 
     def _take_person(self, cred: Credential, person: Person) -> None:
         """The identified patient on the desk (core/desk.py)."""
@@ -96,13 +99,10 @@ class DeskPatient(DeskCore):
 
     def self_pay_now(self) -> bool:
         """F11 for a refused patient: the self-pay checkout (自费: no platform call, the tender, a receipt).
-        SELF-PAY HOOK (issue 13 §7): the tender engineer's checkout is the view's ``self_pay``; the desk hands it
-        the patient and the bill."""
+        The checkout is the till's (core/desk_tender.py), the same as Ctrl+F9."""
         if not self.refused or self.busy:
             return False
-        bill = self.bill()
-        if bill is None:
+        if not self.items:
             self.say("warn", self.tr("请先录入费用（F4），再按 F11 自费结算"))
             return False
-        self.view.self_pay(self.flow.person, bill)
-        return True
+        return self.till.start_self_pay()

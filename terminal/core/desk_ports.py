@@ -174,9 +174,6 @@ class DeskView(Protocol):
         """The previous patient's card, still in the reader, was read again: ask the cashier whether it is this
         patient's; the answer goes to Desk.same_card_answer."""
 
-    def self_pay(self, person: Person | None, bill: Bill) -> None:
-        """A patient refused by insurance pays the bill themselves (自费): the self-pay checkout."""
-
     def retry_reversal_in(self, ms: int) -> None:
         """Call Desk.retry_reversal after ``ms`` (replacing any earlier request)."""
 

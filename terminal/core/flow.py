@@ -1,8 +1,10 @@
 """The cashier flow's tables and the visit they move: no Qt, no I/O. The desk machine (core/desk.py) decides.
 
 idle -> identified -> billed -> previewed -> settling -> settled | uncertain
-settled -> tender -> done (issue 13's tender step plugs in here; until then the desk rests in settled)
-settled | done -> cancelled (2208);  uncertain -> reversed (2601) -> previewed (settle anew) | idle
+settled -> tender -> done (the tender step, core/desk_tender.py: settled while the cash share is due, tender once
+a line is taken, done when the lines cover it)
+settled | tender | done -> cancelled (2208: what was collected goes back by the original tender)
+uncertain -> reversed (2601) -> previewed (settle anew) | idle
 Any state before settling may go back to idle (the patient leaves) or to an earlier step.
 
 How a wait ends is a second table, OUTCOMES, over (state, phase): the phase is the uncertain state's
@@ -43,7 +45,7 @@ TRANSITIONS: dict[State, frozenset[State]] = {
     # settling ends only in an answer (settled), a refusal (back to previewed) or an unknown outcome
     S.SETTLING: frozenset({S.SETTLED, S.PREVIEWED, S.UNCERTAIN}),
     S.SETTLED: frozenset({S.IDLE, S.CANCELLED, S.UNCERTAIN, S.TENDER}),
-    S.TENDER: frozenset({S.DONE}),
+    S.TENDER: frozenset({S.DONE, S.CANCELLED}),
     S.DONE: frozenset({S.IDLE, S.CANCELLED}),
     S.UNCERTAIN: frozenset({S.REVERSED, S.SETTLED}),
     S.REVERSED: frozenset({S.IDLE, S.PREVIEWED}),

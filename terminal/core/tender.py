@@ -122,3 +122,49 @@ class Tender:
         for ln in self.lines:
             out[ln.method] = out.get(ln.method, ZERO) + ln.amount
         return out
+
+
+class PaymentDeclined(TenderError):
+    """The payment provider (a wallet, the POS) said no: nothing was charged; the cashier takes another method."""
+
+
+class PaymentTimeout(TenderError):
+    """The payment provider gave no answer in time: whether the patient was charged is not known here. The line is
+    not taken; the cashier checks the wallet or POS before charging again."""
+
+
+#: what a non-cash method needs before its line is taken: the patient's payment code (scanned) or the reference of
+#: the hospital's own POS / aggregator slip (typed or scanned); cash needs nothing
+NEEDS_CODE, NEEDS_REFERENCE, NEEDS_NOTHING = "code", "reference", ""
+
+
+def parse_tendered(text: str) -> Decimal | None:
+    """What the cashier typed into the amount field: None for empty (take what remains); refused with the field
+    named when it is not an amount with at most two decimals."""
+    from .money import FieldError, parse_amount
+
+    t = (text or "").strip().replace("¥", "").replace("￥", "")
+    if not t:
+        return None
+    try:
+        return parse_amount(t, field="tendered", label="实收金额", allow_zero=False)
+    except FieldError as e:
+        raise TenderError(f"实收金额：{e.reason}（{text.strip()}）", next_step="请输入金额，如 100 或 36.75") from None
+
+
+def refund_plan(original: list[TenderLine], amount: Decimal) -> list[TenderLine]:
+    """The refund of a cancelled settlement by its original tender: each pay line's method gets back what it paid
+    (cash: the amount, not what was handed over), latest line first, until ``amount`` is covered; what the
+    original tender does not explain (no tender was recorded) goes back in cash."""
+    left = money(amount)
+    out: list[TenderLine] = []
+    for ln in reversed(original):
+        if left <= ZERO:
+            break
+        amt = min(ln.amount, left)
+        if amt > ZERO:
+            out.append(TenderLine(ln.method, amt, amt, ZERO, ln.reference))
+            left -= amt
+    if left > ZERO:
+        out.append(TenderLine(CASH, left, left))
+    return out

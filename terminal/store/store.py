@@ -20,6 +20,7 @@ from .owners import Liveness, OwnerToken
 from .parked import ParkedBill, ParkSlip, Parking, Refund
 from .reconcile import Reconciler, ReconcileReport
 from .shifts import Shifts
+from .tenders import TenderBook
 
 if TYPE_CHECKING:  # pragma: no cover
     import sqlite_utils
@@ -96,6 +97,7 @@ class Store:
         self.parking = Parking(self)
         self.reconciler = Reconciler(self)
         self.shifts = Shifts(self.sdb)  # shift reports and closes (交班, 日结)
+        self.tenders = TenderBook(self.sdb)  # how each settlement was paid (收款) and refunded
         self._workers: weakref.WeakSet[Wakeable] = weakref.WeakSet()
         # reversals the disk refused: omsgid -> (oinfno, psn, insuplc)
         self._unqueued: dict[str, tuple[str, str, str]] = {}

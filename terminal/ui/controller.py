@@ -12,13 +12,18 @@ from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
 
-from drivers.printer import ReceiptData
+from drivers.payment import provider_for
+from drivers.printer import ComposedReceipt, ReceiptData
+from drivers.printer.tender_slips import compose_refund, compose_self_pay
 from terminal.app.session import AppSession, id_credential
 from terminal.core.desk import Desk
 from terminal.core.desk_ports import CancelTarget, PendingReversal, Slip, Task
 from terminal.core.errors import user_message_of
 from terminal.core.idcard import id_number_problem
+from terminal.core.flow import State
 from terminal.core.models import Credential, Settlement
+from terminal.core.privacy import mask_name
+from terminal.core.tender import PAY, REFUND, Tender, TenderLine
 from terminal.store.duplicates import DuplicateOverride
 
 from .desk_bridge import OpsRunner, PlatformStatus, QueueBridge, judge
@@ -54,6 +59,10 @@ class CashierController(QObject):
     same_card = Signal(object)
     #: a parked bill was settled after the platform came back: a refund is due (the worker's outcome)
     refund_due = Signal(object)
+    #: the tender (收款) is open or changed: the window shows the tender dialog
+    tender_open = Signal()
+    #: a cancelled settlement's refund is open or changed (core.desk_tender.RefundJob)
+    refund_open = Signal(object)
 
     def __init__(self, session: AppSession, runner: OpRunner | None = None, parent: QObject | None = None):
         super().__init__(parent)
@@ -67,6 +76,13 @@ class CashierController(QObject):
                          limits=self.cfg.bill.limits, journal=session.store is not None,
                          translate=QCoreApplication.translate)
         self._receipt: tuple[Settlement | None, ReceiptData | None] = (None, None)
+        t = self.cfg.tender
+        self.desk.till.methods = list(t.methods)
+        self.desk.till.method = self.desk.till.methods[0]
+        self.desk.till.provider = provider_for(t.provider, training=session.training, timeout_s=t.sandbox_timeout_s)
+        #: the last self-pay checkout (total, change) for the customer display, until the next patient
+        self.last_checkout: tuple[Any, Any] | None = None
+        self.desk.flow.listeners.append(self._flow_moved)
         self._retry = QTimer(self)
         self._retry.setSingleShot(True)
         self._retry.timeout.connect(self.retry_reversal)
@@ -76,57 +92,8 @@ class CashierController(QObject):
         self._counting = False
         #: SELF-PAY HOOK: the tender step's self-pay checkout, called with (person, bill) when a patient refused by
         #: insurance pays themselves (F11). None until the tender engineer's step is wired in.
-        self.self_pay_step: Callable[[Any, Any], None] | None = None
         self._queue_bridge = QueueBridge(self)
         self._queue_bridge.changed.connect(self.queue_changed)
-
-    # the desk machine's state and intents, read through (the window, the views and the tests use these)
-    flow = _desk("flow")
-    state = _desk("state")
-    person = _desk("person")
-    preview = _desk("preview")
-    settlement = _desk("settlement")
-    items = _desk("items")
-    visit = _desk("visit")
-    acct_used = _desk("acct_used")
-    bill = _desk("bill")
-    bill_total = _desk("bill_total")
-    busy = _desk("busy")
-    limits = _desk("limits")
-    settle_op = _desk("settle_op")
-    settle_sends = _desk("settle_sends")
-    reversal_state = _desk("reversal_state")
-    platform_warns = _desk("platform_warns")
-    cancel_result = _desk("cancel_result")
-    last_message = _desk("last_message")
-    slip = _desk("slip")
-    say = _desk("say")
-    can_identify = _desk("can_identify")
-    can_edit_bill = _desk("can_edit_bill")
-    can_preview = _desk("can_preview")
-    can_settle = _desk("can_settle")
-    can_cancel = _desk("can_cancel")
-    identify = _desk("identify")
-    choose_insurance = _desk("choose_insurance")
-    set_acct_used = _desk("set_acct_used")
-    add_item = _desk("add_item")
-    set_qty = _desk("set_qty")
-    remove_item = _desk("remove_item")
-    insert_item = _desk("insert_item")
-    load_bill = _desk("load_bill")
-    preview_now = _desk("preview_now")
-    confirm_duplicate = _desk("confirm_duplicate")
-    settle_now = _desk("settle_now")
-    refund_text = _desk("refund_text")
-    parked_shown = _desk("parked_shown")
-    refused = _desk("refused")
-    card_left = _desk("card_left")
-    same_card_answer = _desk("same_card_answer")
-    self_pay_now = _desk("self_pay_now")
-    abandon = _desk("abandon")
-    escape = _desk("escape")
-    next_patient = _desk("next_patient")
-    _check_editable = _desk("check_editable")
 
     @property
     def uncertain(self) -> PendingReversal | None:
@@ -165,10 +132,100 @@ class CashierController(QObject):
                               training=self.session.training)
         self._receipt = (s, r)
         self.session.journal.record(r)
-        self.settled.emit(r)
+        self.last_checkout = None
+        self.settled.emit(r)  # the receipt prints when the tender is complete (tendered)
+
+    # the till (core.desk_tender) -----------------------------------------------------------------------------
+    @property
+    def operator_id(self) -> str:
+        return self.operator.id if self.operator is not None else ""
+
+    def _flow_moved(self, _src: Any, dst: Any) -> None:
+        if dst != State.IDLE:
+            self.last_checkout = None
+
+    def tender_changed(self) -> None:
+        self.tender_open.emit()
+
+    def _record(self, msgid: str, setl_id: str, lines: list[TenderLine], kind: str, note: str = "") -> None:
+        store = self.session.store
+        if store is None or not lines:
+            return
+        try:
+            store.tenders.record_tender(msgid, setl_id, lines, kind=kind, operator=self.operator_id, note=note)
+        except Exception as e:
+            self.say("error", self.tr("收款记录未能写入交易日志：") + user_message_of(e) +
+                     self.tr("；请记下本笔并联系信息科"))
+
+    def tendered(self, t: Tender) -> None:
+        """The tender covers the cash share: recorded with the settlement, shown on the receipt, printed."""
+        r = self.receipt
+        if r is None:
+            return
+        r.tender_lines, r.change = list(t.lines), t.change
+        self.session.journal.record(r)
+        self._record(r.msgid, r.setl_id, list(t.lines[self.desk.till.saved:]), PAY)
         # print a moment later: rendering the receipt while the window repaints makes both contend for
         # Qt's font caches, and the cashier does not notice 0.3 s before a printer starts
         QTimer.singleShot(300, self, lambda: self.print_receipt(r))
+
+    def record_partial_tender(self, t: Tender) -> None:
+        """A settlement cancelled while its tender was open: what was taken is recorded, then refunded."""
+        r = self.receipt
+        if r is not None:
+            self._record(r.msgid, r.setl_id, list(t.lines[self.desk.till.saved:]), PAY, note="partial")
+
+    def record_tender_lines(self, lines: list[TenderLine], self_msgid: str = "") -> None:
+        """Electronic money moved before the tender is complete: its lines go to the journal now."""
+        if self_msgid:
+            self._record(self_msgid, "", list(lines), PAY, note="自费")
+            return
+        r = self.receipt
+        if r is not None:
+            self._record(r.msgid, r.setl_id, list(lines), PAY)
+
+    def original_tender(self, target: CancelTarget) -> list[TenderLine]:
+        store, msgid = self.session.store, getattr(target, "msgid", "")
+        return store.tenders.lines_for(msgid) if store is not None and msgid else []
+
+    def refund_opened(self, job: Any) -> None:
+        self.refund_open.emit(job)
+
+    def refunded(self, job: Any) -> None:
+        """The refund went back by the original tender: recorded (kind refund) and its slip printed."""
+        note = "；".join(x for x in (job.reason, ("主管 " + job.supervisor) if job.supervisor else "") if x)
+        self._record(job.msgid, job.setl_id, list(job.tender.lines), REFUND, note)
+        r = job.receipt if isinstance(job.receipt, ReceiptData) else None
+        c = compose_refund(facility_name=self.cfg.facility.name, facility_code=self.cfg.facility.code,
+                           setl_id=job.setl_id, mdtrt_id=r.mdtrt_id if r else "", msgid=job.msgid,
+                           name_masked=r.name_masked if r else "", settled_time=r.time if r else "",
+                           amount=job.amount, lines=job.tender.lines, reason=job.reason, supervisor=job.supervisor,
+                           operator=self.operator_id, training=self.session.training,
+                           translate=QCoreApplication.translate)
+        self.refund_open.emit(job)
+        QTimer.singleShot(300, self, lambda: self.print_composed(c, self.tr("打印退款凭条")))
+
+    def self_pay(self) -> bool:
+        return self.desk.till.start_self_pay()
+
+    def self_paid(self, t: Tender) -> None:
+        """自费 checkout done: recorded under its own number, its receipt printed, the next patient."""
+        d, till = self.desk, self.desk.till
+        person = d.person
+        reason = till.refused_text or self.tr("医保不可用")
+        if not till.refused_text and person is not None and person.insurances:
+            reason = person.insurances[0].status_name or reason
+        self._record(till.self_msgid, "", list(t.lines[till.saved:]), PAY, note="自费 " + reason)
+        c = compose_self_pay(facility_name=self.cfg.facility.name, facility_code=self.cfg.facility.code,
+                             order=till.self_msgid, name_masked=mask_name(person.psn_name) if person else "",
+                             reason=reason, items=[(i.name, f"{i.qty}", i.amount) for i in d.items], total=t.due,
+                             lines=t.lines, change=t.change, operator=self.operator_id,
+                             training=self.session.training, translate=QCoreApplication.translate)
+        checkout = (t.due, t.change)
+        QTimer.singleShot(300, self, lambda: self.print_composed(c, self.tr("打印自费凭条")))
+        d.next_patient()
+        self.last_checkout = checkout
+        self.changed.emit()
 
     def booked_cancel(self, target: CancelTarget) -> None:
         self.session.journal.mark_cancelled(target.setl_id)
@@ -181,15 +238,6 @@ class CashierController(QObject):
 
     def confirm_same_card(self, person: Any) -> None:
         self.same_card.emit(person)
-
-    def self_pay(self, person: Any, bill: Any) -> None:
-        if self.self_pay_step is not None:
-            self.self_pay_step(person, bill)
-            return
-        from terminal.core.money import fmt_yuan
-
-        self.say("warn", self.tr("自费结算：不经医保，请按全额 %1 收费并开具自费票据")
-                 .replace("%1", fmt_yuan(bill.total)))
 
     def retry_reversal_in(self, ms: int) -> None:
         self._retry.start(ms)
@@ -299,8 +347,8 @@ class CashierController(QObject):
             return None
         return self.desk.grant_override(override)
 
-    def cancel_settlement(self, r: ReceiptData, supervisor: Operator) -> Task | None:
-        return self.desk.cancel_settlement(r, supervisor.id)
+    def cancel_settlement(self, r: ReceiptData, supervisor: Operator, reason: str = "") -> Task | None:
+        return self.desk.cancel_settlement(r, supervisor.id, reason)
 
     def can_park(self) -> bool:
         return self.desk.can_park(self.status.state == "offline")
@@ -379,6 +427,19 @@ class CashierController(QObject):
                   kind="print").success(ok).failure(
             lambda e: self.say("error", self.tr("打印失败：") + str(e))).run()
 
+    def print_composed(self, c: ComposedReceipt, label: str) -> Op:
+        """A till slip (refund, self-pay) to the printer or a PDF, in the background."""
+        from .receipt import PdfReceiptPrinter
+
+        p = self.cfg.printer
+        pdf_dir = p.pdf_dir or str(self.cfg.data_dir / "receipts")
+
+        def ok(where: str) -> None:
+            self.receipt_printed.emit(where)
+
+        return Op(self.runner, label, lambda: PdfReceiptPrinter(p.name, pdf_dir).print_receipt(c),
+                  kind="print").success(ok).failure(lambda e: self.say("error", self.tr("打印失败：") + str(e))).run()
+
     def print_receipt(self, r: ReceiptData | None = None, *, reprint: bool = False) -> Op | None:
         r = r or self.receipt
         if r is None:
@@ -401,3 +462,15 @@ class CashierController(QObject):
         return Op(self.runner, self.tr("打印结算单"),
                   lambda: print_receipt(r, printer_name=p.name, pdf_dir=pdf_dir, reprint=reprint, printer=p),
                   kind="print").success(ok).failure(fail).run()
+
+
+#: the desk machine's state and intents, read through (the window, the views and the tests use these)
+READ_THROUGH = (
+    "flow state person preview settlement items visit acct_used bill bill_total busy limits settle_op "
+    "settle_sends reversal_state platform_warns cancel_result last_message slip say can_identify "
+    "can_edit_bill can_preview can_settle can_cancel identify choose_insurance set_acct_used add_item "
+    "set_qty remove_item insert_item load_bill preview_now confirm_duplicate settle_now refund_text "
+    "parked_shown refused card_left same_card_answer self_pay_now abandon escape next_patient till "
+).split()
+for _name, _of in [*((n, n) for n in READ_THROUGH), ("_check_editable", "check_editable")]:
+    setattr(CashierController, _name, _desk(_of))

@@ -1,7 +1,8 @@
 """The customer-facing display: a second top-level window (on the second screen when there is one).
 
-Shows the patient what they pay (huge), what the fund pays, and a payment QR for the cash share.
-Nothing private beyond the masked name.
+Shows the patient what they pay (huge) and by which method, what the fund pays, the change, what is paid back
+after a cancellation ("退还您 ¥…"), and a self-pay checkout. A payment QR only when a payment provider gives one a
+wallet can really pay (none does today: the hospital's POS shows its own). Nothing private beyond the masked name.
 """
 from __future__ import annotations
 
@@ -14,19 +15,10 @@ from terminal.core.money import ZERO, fmt_yuan
 
 from .codenames import name as code_name
 from .qr import qr_pixmap
+from .tender import method_name
 from .widgets import set_kind
 
 S = State
-
-
-def payment_qr_text(facility_code: str, mdtrt_id: str, setl_id: str, amount) -> str:
-    """What the payment QR encodes.
-
-    TODO(payment): a deployment plugs in its aggregated-payment provider here (WeChat/Alipay/UnionPay
-    order URL for the cash share). Until then the code carries facility, visit and amount so the
-    hospital's own cash register can pick the order up.
-    """
-    return f"YBPAY|{facility_code}|{mdtrt_id}|{setl_id}|{amount:.2f}"
 
 
 class CustomerDisplay(QWidget):
@@ -90,7 +82,7 @@ class CustomerDisplay(QWidget):
         self.qr = QLabel()
         self.qr.setObjectName("cdQr")
         self.qr.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.qr_caption = QLabel(self.tr("扫码支付现金部分"))
+        self.qr_caption = QLabel(self.tr("请用手机扫码支付"))
         self.qr_caption.setObjectName("cdQrCaption")
         self.qr_caption.setAlignment(Qt.AlignmentFlag.AlignCenter)
         right.addStretch(1)
@@ -164,9 +156,10 @@ class CustomerDisplay(QWidget):
             self._paint_stay(self._stay)
             return
         person = ctl.person if ctl is not None else None
+        till = getattr(ctl, "till", None)
         s = None
         if ctl is not None:
-            if st in (S.SETTLED, S.CANCELLED):
+            if st in (S.SETTLED, S.TENDER, S.DONE, S.CANCELLED):
                 s = ctl.settlement
             elif st in (S.PREVIEWED, S.SETTLING):
                 s = ctl.preview
@@ -177,6 +170,7 @@ class CustomerDisplay(QWidget):
         idle = person is None and st == S.IDLE
         set_kind(self.greeting, "idle" if idle else "")
         set_kind(self.state_label, "idle" if idle else "")
+        self.footer.setVisible(True)
         offline = ctl is not None and getattr(getattr(ctl, "status", None), "state", "") == "offline"
         # during an outage the fund's share is not settled on the spot: never tell the patient otherwise
         self.footer.setText(self.tr("医保平台暂不可用：可能需先全额支付，平台恢复后退还医保支付部分") if offline
@@ -199,13 +193,43 @@ class CustomerDisplay(QWidget):
             self.qr.setVisible(False)
             self.qr_caption.setVisible(False)
             return
+        self._show_qr(getattr(till, "qr", "") if till is not None else "")
+        refund = till.refund if till is not None else None
+        if refund is not None:  # a cancellation's refund (this patient's or an earlier one from the journal)
+            self.state_label.setText(self.tr("本次结算已撤销") if refund.complete or st == S.CANCELLED
+                                     else self.tr("正在为您办理退款"))
+            self._pay(self.tr("已退还您") if refund.complete else self.tr("退还您"), refund.amount)
+            self._rows(None)
+            return
+        if till is not None and till.self_pay and till.tender is not None:
+            t = till.tender
+            self.state_label.setText(self.tr("本次为自费收费，不经医保结算"))
+            self._pay(self.tr("请支付（%1）").replace("%1", method_name(till.method)) if not t.lines
+                      else self.tr("还需支付"), t.remaining)
+            self._rows(None, total=t.due)
+            self.footer.setVisible(False)
+            return
         if s is None:
-            refused = getattr(ctl, "refused", "") if ctl is not None else ""
-            if refused and person is not None:
+            checkout = getattr(ctl, "last_checkout", None) if st == S.IDLE else None
+            if checkout is not None:
+                total, change = checkout
+                self.state_label.setText(self.tr("自费收款完成，谢谢"))
+                self._pay(self.tr("找零") if change > ZERO else self.tr("您已支付"), change if change > ZERO else total)
+                self._rows(None, total=total)
+                self.footer.setVisible(False)
+                return
+            refused = (getattr(ctl, "refused", "") if ctl is not None else "") or getattr(till, "refused_text", "")
+            if person is not None and (refused or (person.insurances and
+                                                   not any(i.active for i in person.insurances))):
+                why = (refused.split("：")[-1] if refused else "") or person.insurances[0].status_name \
+                    or self.tr("参保状态异常")
+                self.state_label.setText(self.tr("您的医保暂不能使用（%1），不能结算。\n可选择自费结算，或联系参保地"
+                                                 "医保经办机构。请咨询收费员").replace("%1", why))
                 self.footer.setText(self.tr("医保暂不能使用：自费结算时费用由您全额支付"))
-                self.state_label.setText(self.tr("您的医保暂不能使用（%1）。\n可选择自费结算，或联系参保地医保经办机构。"
-                                                 "请咨询收费员").replace("%1", refused.split("：")[-1]))
-            elif st == S.IDLE and person is None and ctl is not None and getattr(ctl, "card_left", None) is not None:
+                self._pay("", None)
+                self._rows(None, total=ctl.bill_total if ctl.items else None)
+                return
+            if st == S.IDLE and person is None and ctl is not None and getattr(ctl, "card_left", None) is not None:
                 self.state_label.setText(self.tr("请取回您的社保卡"))
             elif st == S.UNCERTAIN:
                 self.state_label.setText(self.tr("正在与医保平台确认结算结果，请稍候"))
@@ -213,32 +237,61 @@ class CustomerDisplay(QWidget):
                 self.state_label.setText(self.tr("正在为您办理医保结算…"))
             else:
                 self.state_label.setText(self.tr("请出示社保卡或医保码"))
-            for w in (self.pay_caption, self.pay, self.rows, self.qr, self.qr_caption):
-                w.setVisible(False)
+            self._pay("", None)
+            self._rows(None)
             return
-        self.state_label.setText({S.PREVIEWED: self.tr("请核对金额"), S.SETTLING: self.tr("正在结算，请稍候"),
-                                  S.SETTLED: self.tr("结算完成，谢谢"),
-                                  S.CANCELLED: self.tr("本次结算已撤销")}.get(st, ""))
-        self.pay_caption.setText(self.tr("您需支付（现金）"))
-        set_kind(self.pay, "")
-        self.pay_caption.setVisible(True)
-        self.pay.setVisible(True)
-        self.rows.setVisible(True)
-        self.pay.setText(fmt_yuan(s.psn_cash_pay))
-        self.total.setText(self.tr("医疗费总额 ") + fmt_yuan(s.medfee_sumamt))
-        self.fund.setText(self.tr("医保基金支付 ") + fmt_yuan(s.fund_pay_sumamt))
-        self.acct.setText(self.tr("个人账户支付 ") + fmt_yuan(s.acct_pay))
-        show_qr = s.psn_cash_pay > ZERO and st in (S.PREVIEWED, S.SETTLED)
-        self.qr.setVisible(show_qr)
-        self.qr_caption.setVisible(show_qr)
-        if show_qr:
-            mdtrt = ctl.visit.mdtrt_id if ctl.visit is not None else ""
-            text = payment_qr_text(self.facility_code, mdtrt, s.setl_id, s.psn_cash_pay)
-            if text != self._qr_for:
-                self._qr_for = text
-                pm = qr_pixmap(text, 300)
-                self.qr.setPixmap(pm)
-                self.qr.setFixedSize(pm.width() + 20, pm.height() + 20)
+        t = till.tender if till is not None else None
+        if st == S.CANCELLED:
+            self.state_label.setText(self.tr("本次结算已撤销"))
+            self._pay(self.tr("无需退还现金"), ZERO)
+        elif st in (S.SETTLED, S.TENDER) and t is not None and not t.complete:
+            self.state_label.setText(self.tr("医保结算完成，请付款"))
+            caption = self.tr("请支付（%1）") if not t.lines else self.tr("还需支付（%1）")
+            self._pay(caption.replace("%1", method_name(till.method)), t.remaining)
+        elif st in (S.SETTLED, S.DONE) and t is not None:
+            self.state_label.setText(self.tr("结算完成，谢谢"))
+            if t.nothing_to_collect:
+                self._pay(self.tr("您无需支付现金"), ZERO)
+            elif t.change > ZERO:
+                self._pay(self.tr("找零"), t.change)
+            else:
+                self._pay(self.tr("您已支付"), t.paid)
+        else:
+            self.state_label.setText({S.PREVIEWED: self.tr("请核对金额"), S.SETTLING: self.tr("正在结算，请稍候"),
+                                      S.SETTLED: self.tr("结算完成，谢谢")}.get(st, ""))
+            self._pay(self.tr("您需支付"), s.psn_cash_pay)
+        self._rows(s)
+
+    def _pay(self, caption: str, amount) -> None:
+        shown = amount is not None
+        self.pay_caption.setVisible(shown)
+        self.pay.setVisible(shown)
+        if shown:
+            self.pay_caption.setText(caption)
+            self.pay.setText(fmt_yuan(amount))
+
+    def _rows(self, s, total=None) -> None:
+        self.rows.setVisible(s is not None or total is not None)
+        if s is not None:
+            self.total.setText(self.tr("医疗费总额 ") + fmt_yuan(s.medfee_sumamt))
+            self.fund.setText(self.tr("医保基金支付 ") + fmt_yuan(s.fund_pay_sumamt))
+            self.acct.setText(self.tr("个人账户支付 ") + fmt_yuan(s.acct_pay))
+        elif total is not None:
+            self.total.setText(self.tr("医疗费总额 ") + fmt_yuan(total))
+            self.fund.setText(self.tr("医保基金支付 ") + fmt_yuan(ZERO))
+            self.acct.setText("")
+        self.fund.setVisible(s is not None or total is not None)
+        self.acct.setVisible(s is not None)
+
+    def _show_qr(self, text: str) -> None:
+        """A QR only when the payment provider gave one a wallet can pay; none otherwise."""
+        self.qr.setVisible(bool(text))
+        self.qr_caption.setVisible(bool(text))
+        if text and text != self._qr_for:
+            self._qr_for = text
+            pm = qr_pixmap(text, 300)
+            self.qr.setPixmap(pm)
+            self.qr.setFixedSize(pm.width() + 20, pm.height() + 20)
 
 
 def _chosen_insurance(ctl):

@@ -124,16 +124,19 @@ class MainWindow(ScheduledReconcile, WindowDialogs):
         # only while the platform is unreachable: full payment now, settled later (terminal.store)
         self.park_btn = KeyButton("F11", self.tr("离线挂账"), self, object_name="parkButton")
         self.shift_btn = KeyButton("F6", self.tr("交班"), self, object_name="shiftButton")
+        # only for a person the platform refuses: the whole bill paid by the patient, no platform call
+        self.self_pay_btn = KeyButton("Ctrl+F9", self.tr("自费收款"), self, object_name="selfPayButton")
         self.journal_btn = KeyButton("Shift+F6", self.tr("日志"), self, object_name="journalButton")
         self.queue_btn = KeyButton("F7", self.tr("队列"), self, object_name="queueButton")
         self.recon_btn = KeyButton("F8", self.tr("对账"), self, object_name="reconcileButton")
         self.settings_btn = KeyButton("Ctrl+,", self.tr("设置"), self, object_name="settingsButton")
         # the discharge desk (inpatient settlement) in its own window
         self.discharge_btn = KeyButton("F12", self.tr("住院结算"), self, object_name="dischargeButton")
-        for b in (self.preview_btn, self.settle_btn, self.cancel_btn, self.esc_btn, self.park_btn):
+        for b in (self.preview_btn, self.settle_btn, self.cancel_btn, self.esc_btn, self.park_btn, self.self_pay_btn):
             b.setMinimumHeight(52)
             al.addWidget(b, 3)
         self.park_btn.hide()
+        self.self_pay_btn.hide()
         al.addSpacing(16)
         for b in (self.discharge_btn, self.shift_btn, self.journal_btn, self.queue_btn, self.recon_btn,
                   self.settings_btn):
@@ -192,6 +195,7 @@ class MainWindow(ScheduledReconcile, WindowDialogs):
         self.esc_btn.clicked.connect(ctl.escape)
         self.park_btn.clicked.connect(self._f11)
         self.shift_btn.clicked.connect(lambda: self.open_shift())
+        self.self_pay_btn.clicked.connect(ctl.self_pay)
         self.journal_btn.clicked.connect(self.open_journal)
         QShortcut(QKeySequence("Shift+F8"), self).activated.connect(self.open_day_close)
         QShortcut(QKeySequence("Ctrl+L"), self).activated.connect(self.logout)
@@ -209,6 +213,8 @@ class MainWindow(ScheduledReconcile, WindowDialogs):
         ctl.duplicate.connect(self.show_duplicate)
         ctl.completed_found.connect(self.show_completed)
         ctl.same_card.connect(self.confirm_same_card)
+        ctl.tender_open.connect(self.show_tender)
+        ctl.refund_open.connect(self.show_refund)
         ctl.status.changed.connect(self.render_status)
         if customer is not None:  # the display's footer follows the platform status (no 您无需垫付 while offline)
             ctl.status.changed.connect(lambda: customer.render(ctl))
@@ -256,6 +262,10 @@ class MainWindow(ScheduledReconcile, WindowDialogs):
         if d is not None and d.isActiveWindow() and c.kind == CodeKind.ECODE:
             d.find(c.code)  # the discharge desk is the cashier's window now: the patient's e-code is for it
             return
+        if self.ctl.till.due_open and self.scanned_for_tender(c.code, c.kind == CodeKind.PAYMENT_CODE):
+            return
+        if self.ctl.till.refund is not None and self.scanned_for_refund(c.code):
+            return
         if c.kind == CodeKind.ECODE:
             self.identify.ecode.clear()
             self.ctl.identify_ecode(c.code)
@@ -290,7 +300,7 @@ class MainWindow(ScheduledReconcile, WindowDialogs):
             self.ctl.desk.card_removed()
         if kind == "card_inserted" and self.ctl.operator is not None:  # not while logged out
             self.ctl.desk.card_inserted()
-            if self.ctl.can_identify() or self.ctl.state in (S.SETTLED, S.CANCELLED, S.REVERSED):
+            if self.ctl.can_identify() or self.ctl.state in (S.SETTLED, S.DONE, S.CANCELLED, S.REVERSED):
                 self.ctl.identify_card()
         elif kind in ("reader_removed", "service_lost"):
             set_kind(self.st_reader, "bad")
@@ -321,6 +331,9 @@ class MainWindow(ScheduledReconcile, WindowDialogs):
             self.ctl.say("ok", self.tr("已选择险种：") + f"{insutype} {code_name(name)}")
 
     def _settle_clicked(self) -> None:
+        if self.ctl.till.due_open:  # F9 after the settlement: the tender (收款)
+            self.show_tender()
+            return
         # disable first: a second press before the op starts can do nothing either (begin_settle gates too)
         self.settle_btn.setEnabled(False)
         self.ctl.settle_now()
@@ -361,19 +374,23 @@ class MainWindow(ScheduledReconcile, WindowDialogs):
     def render(self) -> None:
         c = self.ctl
         st = c.state
-        if st in (S.IDLE, S.SETTLED, S.CANCELLED, S.REVERSED, S.UNCERTAIN):
+        if st in (S.IDLE, S.SETTLED, S.DONE, S.CANCELLED, S.REVERSED, S.UNCERTAIN):
             self.forget_removed()
-        self.identify.set_enabled(c.can_identify() or st in (S.SETTLED, S.CANCELLED, S.REVERSED))
+        self.identify.set_enabled(c.can_identify() or st in (S.SETTLED, S.DONE, S.CANCELLED, S.REVERSED))
         self.person.render(c, self.cfg.facility.admdvs)
         self.bill.render(c)
         self.result.render(c)
         self.preview_btn.setEnabled(c.can_preview())
-        self.settle_btn.setEnabled(c.can_settle())
-        set_kind(self.settle_btn, "primary" if c.can_settle() else "")
+        collect = c.till.due_open and not c.busy
+        self.settle_btn.setEnabled(c.can_settle() or collect)
+        self.settle_btn.set_caption(self.tr("收款") if collect else self.tr("结算"))
+        set_kind(self.settle_btn, "primary" if c.can_settle() or collect else "")
+        self.self_pay_btn.setVisible(c.till.can_self_pay() or (c.till.due_open and c.till.self_pay))
+        self.self_pay_btn.setEnabled(c.till.can_self_pay())
         self.cancel_btn.setEnabled(c.can_cancel())
         self._render_f11()
         self.esc_btn.set_caption(self.tr("放弃") if c.busy else (
-            self.tr("下一位") if st in (S.SETTLED, S.CANCELLED, S.REVERSED, S.IDLE) else self.tr("返回")))
+            self.tr("下一位") if st in (S.SETTLED, S.DONE, S.CANCELLED, S.REVERSED, S.IDLE) else self.tr("返回")))
         self.esc_btn.setEnabled(st != S.UNCERTAIN or c.busy)
         self.render_notice()
         if self.customer is not None:

@@ -114,7 +114,7 @@ class SettlementPanel(QStackedWidget):
             (have_person, self.tr("识别参保人：F1 读社保卡 · F2 医保码 · F3 身份证号")),
             (bool(ctl.items), self.tr("录入费用：F4 加项目 · Ctrl+O 载入账单 · 扫药品条码")),
             (st in (S.PREVIEWED,), self.tr("F5 预结算，核对个人现金支付")),
-            (False, self.tr("F9 结算，收取现金，打印结算单")),
+            (False, self.tr("F9 结算，F9 收款（Enter 现金收齐），打印结算单")),
         ]
         out = []
         for n, (done, text) in enumerate(steps, 1):
@@ -131,7 +131,7 @@ class SettlementPanel(QStackedWidget):
             self._render_uncertain(ctl)
             return
         s = None
-        if st in (S.SETTLED, S.CANCELLED):
+        if st in (S.SETTLED, S.TENDER, S.DONE, S.CANCELLED):
             s = ctl.settlement
         elif st in (S.PREVIEWED, S.SETTLING):
             s = ctl.preview
@@ -172,9 +172,10 @@ class SettlementPanel(QStackedWidget):
             return
         self.setCurrentWidget(self.result)
         titles = {S.PREVIEWED: self.tr("预结算（未记账）"), S.SETTLING: self.tr("正在结算…"),
-                  S.SETTLED: self.tr("结算成功"), S.CANCELLED: self.tr("已撤销")}
+                  S.SETTLED: self.tr("结算成功"), S.TENDER: self.tr("结算成功 · 收款中"), S.DONE: self.tr("结算成功"),
+                  S.CANCELLED: self.tr("已撤销")}
         self.result_title.setText(titles.get(st, ""))
-        set_kind(self.result_title, {S.SETTLED: "ok", S.CANCELLED: "bad"}.get(st, ""))
+        set_kind(self.result_title, {S.SETTLED: "ok", S.TENDER: "ok", S.DONE: "ok", S.CANCELLED: "bad"}.get(st, ""))
         self.setl_id.setText(self.tr("结算ID ") + s.setl_id if s.setl_id else "")
         self.setl_id.setVisible(bool(s.setl_id))
         rows: list[tuple[str, Decimal, str]] = [
@@ -196,17 +197,22 @@ class SettlementPanel(QStackedWidget):
         self.funds.setText(self.tr("基金明细：") + "；".join(funds) if funds else "")
         self.funds.setVisible(bool(funds))
         self.cash.setText(fmt_yuan(s.psn_cash_pay))
-        set_kind(self.cash, "settled" if st == S.SETTLED else ("cancelled" if st == S.CANCELLED else ""))
+        set_kind(self.cash, "settled" if st in (S.SETTLED, S.TENDER, S.DONE) else
+                 ("cancelled" if st == S.CANCELLED else ""))
         hints = {S.PREVIEWED: self.tr("核对无误后按 F9 结算；Esc 返回修改账单"),
                  S.SETTLING: self.tr("正在等待医保平台应答，请勿离开"),
                  S.SETTLED: self.tr("请收取现金。Esc 下一位 · F10 撤销（需主管）"),
                  S.CANCELLED: self.tr("本笔结算已撤销，基金与账户支付已退回。Esc 下一位")}
         hint = hints.get(st, "")
+        if st in (S.SETTLED, S.TENDER, S.DONE) and getattr(ctl, "till", None) is not None:
+            from .tender import remaining_text
+
+            hint = remaining_text(ctl) or hint
         c = getattr(ctl, "cancel_result", None)
         if st == S.CANCELLED and c is not None:
             hint = self.tr("本笔结算已撤销：") + ctl.refund_text(c) + self.tr("。Esc 下一位")
         self.next_hint.setText(hint)
-        self.reprint.setVisible(st in (S.SETTLED, S.CANCELLED))
+        self.reprint.setVisible(st in (S.SETTLED, S.DONE, S.CANCELLED))
 
     def _render_uncertain(self, ctl) -> None:
         rs = ctl.reversal_state

@@ -17,6 +17,7 @@ from terminal.app import uistate
 from terminal.app.operators import OperatorStore
 from terminal.core import wire
 from terminal.core.errors import user_message_of
+from terminal.core.flow import State
 from terminal.core.models import Bill
 
 from .controller import CashierController
@@ -225,17 +226,85 @@ class WindowDialogs(QMainWindow):
 
     def cancel_current(self) -> None:
         r = self.ctl.receipt
-        if not self.ctl.can_cancel() or r is None:
+        if not (self.ctl.can_cancel() or self.ctl.state == State.TENDER) or r is None:
             self.ctl.say("warn", self.tr("当前没有可撤销的结算；撤销以往结算请在日志（F6）中操作"))
             return
-        self.ask_supervisor(self.tr("撤销结算 ") + r.setl_id, lambda sup: self.ctl.cancel_settlement(r, sup))
+        self.ask_cancel(r)
+
+    def ask_cancel(self, r):
+        """F10: the reason (a list and a text), then the supervisor, then the 2208 and the refund."""
+        from .tender import CancelReasonDialog
+
+        dlg = CancelReasonDialog(r.setl_id, self)
+
+        def then(reason: str) -> None:
+            self.ask_supervisor(self.tr("撤销结算 ") + r.setl_id + "\n" + self.tr("原因：") + reason,
+                                lambda sup: self.ctl.cancel_settlement(r, sup, reason))
+
+        dlg.chosen.connect(then)
+        self._track("cancel_reason", dlg)
+        dlg.open()
+        return dlg
+
+    # the till: tender, refund, scans while it is open --------------------------------------------------
+    def show_tender(self):
+        from .tender import TenderDialog
+
+        till = self.ctl.till
+        dlg = self.dialogs.get("tender")
+        if not till.due_open:
+            if dlg is not None and dlg.isVisible():
+                dlg.accept()
+            return None
+        if dlg is None or dlg.till is not till:
+            dlg = TenderDialog(self.ctl, self)
+            self._track("tender", dlg)
+        dlg.render()
+        if not dlg.isVisible():
+            dlg.open()
+        dlg.activateWindow()
+        return dlg
+
+    def show_refund(self, _job=None):
+        from .tender import RefundDialog
+
+        dlg = self.dialogs.get("refund")
+        if self.ctl.till.refund is None:
+            return None
+        if dlg is None:
+            dlg = RefundDialog(self.ctl, self)
+            self._track("refund", dlg)
+        dlg.render()
+        if not dlg.isVisible():
+            dlg.open()
+        dlg.activateWindow()
+        return dlg
+
+    def scanned_for_tender(self, code: str, payment_code: bool) -> bool:
+        """A scan while the tender is open: a payment code pays; anything else is a POS slip's reference."""
+        dlg = self.dialogs.get("tender")
+        amount = dlg.amount.text() if dlg is not None and dlg.isVisible() else ""
+        if payment_code:
+            self.ctl.till.scanned_code(code, amount)
+            return True
+        if dlg is not None and dlg.isVisible() and dlg.reference.isVisible():
+            dlg.reference.setText(code)
+            dlg._enter()
+            return True
+        return False
+
+    def scanned_for_refund(self, code: str) -> bool:
+        dlg = self.dialogs.get("refund")
+        if dlg is not None and dlg.isVisible() and dlg.reference.isVisible():
+            dlg.reference.setText(code)
+            dlg._enter()
+            return True
+        return False
 
     def open_journal(self) -> JournalDialog:
         dlg = JournalDialog(self.ctl, self)
         dlg.reprint_requested.connect(lambda r: self.ctl.print_receipt(r, reprint=True))
-        dlg.cancel_requested.connect(
-            lambda r: self.ask_supervisor(self.tr("撤销结算 ") + r.setl_id,
-                                          lambda sup: self.ctl.cancel_settlement(r, sup)))
+        dlg.cancel_requested.connect(self.ask_cancel)
         self._track("journal", dlg)
         dlg.open()
         return dlg

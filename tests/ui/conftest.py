@@ -107,9 +107,66 @@ class Desk:
         self.key("F5")
         self.wait_state(State.PREVIEWED)
 
-    def settle(self) -> None:
+    def settle(self, tender: bool = True) -> None:
+        """F9, and (tender) the cash share collected as exact cash: Enter in the tender dialog (0.00: nothing)."""
         self.key("F9")
-        self.wait_state(State.SETTLED)
+        self.qtbot.waitUntil(lambda: self.ctl.state in (State.SETTLED, State.DONE) and not self.ctl.busy,
+                             timeout=15000)
+        if tender:
+            self.tender_exact()
+
+    def tender_dialog(self):
+        from terminal.ui.tender import TenderDialog
+
+        self.qtbot.waitUntil(lambda: self.active_dialog(TenderDialog) is not None, timeout=3000)
+        return self.active_dialog(TenderDialog)
+
+    def tender_exact(self) -> None:
+        """Enter in the tender dialog as it opens (the amount due, cash); nothing when nothing is due."""
+        from PySide6.QtCore import Qt
+
+        if self.ctl.till.due_open:
+            dlg = self.tender_dialog()
+            self.qtbot.keyClick(dlg.amount, Qt.Key.Key_Return)
+            self.wait_state(State.DONE)
+            self.wait_window_active()
+
+    def cancel_reason(self, text: str = "") -> str:
+        """F10 asks why first (issue 13): the first reason on the list (plus ``text``), Enter. Returns it."""
+        from PySide6.QtCore import Qt
+        from PySide6.QtWidgets import QApplication
+
+        from terminal.ui.tender import CancelReasonDialog
+
+        self.qtbot.waitUntil(lambda: isinstance(QApplication.activeModalWidget(), CancelReasonDialog), timeout=3000)
+        why = QApplication.activeModalWidget()
+        if text:
+            why.text.insert(text)
+        self.qtbot.keyClick(why.text, Qt.Key.Key_Return)
+        return why.reason()
+
+    def finish_refund(self) -> None:
+        """The cancelled settlement's refund by its original tender: Enter per line, Enter to close."""
+        from PySide6.QtCore import Qt
+
+        from terminal.ui.tender import RefundDialog
+
+        if self.ctl.till.refund is None:
+            return
+        self.qtbot.waitUntil(lambda: self.active_dialog(RefundDialog) is not None, timeout=3000)
+        rd = self.active_dialog(RefundDialog)
+        while not self.ctl.till.refund.complete:
+            self.qtbot.keyClick(rd, Qt.Key.Key_Return)
+            self.wait_idle()
+        self.qtbot.keyClick(rd, Qt.Key.Key_Return)
+        self.wait_window_active()
+
+    def wait_window_active(self) -> None:
+        """A dialog closed: the window's keys work again once it is the active window."""
+        from PySide6.QtWidgets import QApplication
+
+        self.qtbot.waitUntil(lambda: QApplication.activeModalWidget() is None and
+                             QApplication.activeWindow() is self.window, timeout=3000)
 
     def booked(self) -> list[dict]:
         return [r for r in self.sandbox.ledger() if r["infno"] == "2207"]

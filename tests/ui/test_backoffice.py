@@ -25,7 +25,12 @@ def _pdfs(desk, pattern="*.pdf") -> list[Path]:
 
 def _supervisor(desk):
     from terminal.ui.login import SupervisorDialog
+    from terminal.ui.tender import CancelReasonDialog
 
+    desk.qtbot.waitUntil(lambda: isinstance(QApplication.activeModalWidget(), (SupervisorDialog, CancelReasonDialog)),
+                         timeout=3000)
+    if isinstance(QApplication.activeModalWidget(), CancelReasonDialog):  # a cancellation asks why first
+        desk.qtbot.keyClick(QApplication.activeModalWidget().text, Qt.Key.Key_Return)
     desk.qtbot.waitUntil(lambda: isinstance(QApplication.activeModalWidget(), SupervisorDialog), timeout=3000)
     return QApplication.activeModalWidget()
 

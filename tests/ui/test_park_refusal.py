@@ -3,6 +3,8 @@
 after recovery), the refused person's next step, and the card left in the reader."""
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
+
 from terminal.core.flow import State
 
 from .conftest import PERSONS
@@ -108,18 +110,16 @@ def test_refused_person_gets_the_next_step_and_the_patient_is_told(desk):
     assert w.result.idle_title.text() == "不能医保结算" and "F11" in w.result.steps.text()
     assert "正在为您办理医保结算" not in cd.state_label.text()
     assert "您的医保暂不能使用（暂停参保）" in cd.state_label.text() and "自费" in cd.state_label.text()
-    # F11 is the self-pay key (the tender engineer's checkout plugs into ctl.self_pay_step)
+    # F11 is the self-pay key for a refused patient: the till's checkout (the same as Ctrl+F9)
     assert w.park_btn.isVisible() and w.park_btn.isEnabled() and "自费结算" in w.park_btn.text()
-    handed = []
-    desk.ctl.self_pay_step = lambda person, bill: handed.append((person.psn_name, bill.total))
+    total = desk.ctl.bill_total
     desk.key("F11")
-    assert handed == [(desk.ctl.person.psn_name, desk.ctl.bill_total)]
-    assert desk.booked() == []
-    desk.qtbot.wait(100)
-    w.grab().save("/tmp/deskfix/refused-window.png")
-    cd.grab().save("/tmp/deskfix/refused-customer.png")
-    desk.key("Escape")
-    assert desk.ctl.refused == "" and not w.park_btn.isVisible()
+    dlg = desk.tender_dialog()
+    assert dlg.amount.text() == f"{total:.2f}" and "自费" in dlg.title.text()
+    desk.qtbot.keyClick(dlg.amount, Qt.Key.Key_Return)  # exact cash
+    desk.qtbot.waitUntil(lambda: desk.ctl.state == State.IDLE and desk.ctl.refused == "", timeout=5000)
+    assert desk.booked() == []  # no platform call
+    assert not w.park_btn.isVisible()
 
 
 def _same_card_box(desk):

@@ -32,6 +32,10 @@ def test_normal_path(rig):
     assert d.state == State.SETTLED and d.settlement is not None and d.settlement.setl_id == "S1"
     assert rig.view.booked == [d.settlement] and rig.view.last == "结算成功"
     assert rig.svc.calls == ["1101", "2201", "2206", "2207"]
+    d.next_patient()  # refused: the cash share is still to be collected
+    assert d.state == State.SETTLED and "尚未收款" in rig.view.last
+    assert d.till.take()  # Enter: exact cash
+    assert d.state == State.DONE
     d.next_patient()
     assert d.state == State.IDLE and d.items == [] and d.person is None
 
@@ -88,6 +92,7 @@ def test_duplicate_suspected_at_settle_then_confirmed(rig):
     assert d.state == State.SETTLING
     rig.runner.finish()
     assert d.state == State.SETTLED and rig.svc.guard_args[-1] == (True, None)
+    d.till.take()
     d.next_patient()
     assert (d.dup_confirmed, d.dup_override, d.dup_refused_at) == (False, None, "")
 
@@ -100,7 +105,8 @@ def test_cancel_after_settlement(rig):
     d.cancel_settlement(target, "S01")
     rig.runner.finish("cancel")
     assert d.state == State.CANCELLED and target.status == "cancelled" and rig.view.cancelled == [target]
-    assert rig.view.last == "已撤销结算 S1（主管 S01）：退回个人账户 ¥7.50，退还现金 ¥12.50，基金 ¥10.00"
+    assert rig.view.last == ("已撤销结算 S1（主管 S01）：退回个人账户 ¥7.50，退还现金 ¥12.50，基金 ¥10.00"
+                             "。本笔尚未收款，无需退还现金")  # cancelled before the tender: no cash to give back
     assert d.cancel_settlement(target, "S01") is None and rig.view.last == "该笔已撤销"
     assert rig.svc.calls.count("2208") == 1
 
