@@ -6,9 +6,9 @@ import os
 import subprocess
 import sys
 from decimal import Decimal
+from tests.support import PERSONS, ROOT
 
 
-from .conftest import PERSONS, ROOT
 
 
 def run(tmp_path, *args, check=True):

@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 
 from terminal.sandbox.server import SandboxServer
+from tests.support import PERSONS, ROOT
 
-from .conftest import PERSONS, ROOT
 
 BILL = ROOT / "resources" / "bills" / "outpatient-nanning.json"
 
@@ -295,7 +295,7 @@ def test_queue_list_and_replay_after_a_crash(tmp_path, srv, fault, resolution):
 def test_service_reversal_says_reversed_or_never_booked(svc, sandbox, fault, outcome):
     from terminal.services.errors import UncertainSettlement
 
-    from .conftest import id_cred, load_bill
+    from tests.support import id_cred, load_bill
 
     person = svc.identify(id_cred("local"))
     visit = svc.open_visit(id_cred("local"), person, load_bill())

@@ -11,8 +11,8 @@ from terminal.backend.errors import BusinessError, MalformedAnswer, TransportErr
 from terminal.core.models import Person
 from terminal.services.errors import UncertainSettlement
 from terminal.services.outpatient import SettlementService
+from tests.support import PERSONS, card_cred, id_cred, load_bill
 
-from .conftest import PERSONS, card_cred, id_cred, load_bill
 
 
 def make(cfg, url, tmp_path, style="single", **backend):

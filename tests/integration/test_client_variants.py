@@ -16,8 +16,8 @@ from terminal.backend.client import Endpoint, Identity, PlatformClient, client_f
 from terminal.backend.errors import BusinessError, MalformedAnswer, TransportError
 from terminal.backend.msgid import MsgIdGenerator
 from terminal.core.models import Settlement
+from tests.support import id_cred
 
-from .conftest import id_cred
 
 SETL = {"setl_id": "S1", "mdtrt_id": "M1", "psn_no": "P1", "medfee_sumamt": "100.00", "fulamt_ownpay_amt": "10.00",
         "overlmt_selfpay": "0", "preselfpay_amt": "5.00", "inscp_scp_amt": "85.00", "act_pay_dedc": 0,

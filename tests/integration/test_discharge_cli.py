@@ -4,8 +4,8 @@ from __future__ import annotations
 import json
 from decimal import Decimal
 
-from .conftest import PERSONS
 from .test_cli import ledger, run
+from tests.support import PERSONS
 
 D = Decimal
 BILL = "resources/bills/inpatient-cataract-nanning.json"

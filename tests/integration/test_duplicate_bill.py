@@ -25,14 +25,14 @@ from terminal.services.outpatient import SettlementService
 from terminal.store import Store
 from terminal.store.duplicates import DuplicateOverride
 from terminal.store.errors import DuplicateBill, DuplicateSuspected
-from tests.store_fixtures import (PERSONS, ROOT, assert_journal_agrees_with_ledger, id_cred, make_cfg, make_client,
-                                  small_bill)
+from tests.store_fixtures import assert_journal_agrees_with_ledger
+from tests.support import PERSONS, ROOT, id_cred, make_client, make_config, small_bill
 
 
 @pytest.fixture
 def world(tmp_path, sandbox):
     """A store (real SQLite file), a client over HTTP to the sandbox, the service on both."""
-    cfg = make_cfg(tmp_path)
+    cfg = make_config(tmp_path)
     store = Store(tmp_path / "journal.sqlite")
     client = make_client(cfg, sandbox.url, tmp_path / "msgid.state")
     svc = SettlementService(client, treatment_admdvs=cfg.facility.admdvs, store=store)
@@ -167,7 +167,7 @@ def test_in_flight_settlement_of_the_bill_in_another_process_blocks(tmp_path, sa
         while not store.sdb.rows("SELECT msgid FROM messages WHERE infno='2207' AND state IN ('pending','sent')"):
             assert time.time() < deadline and a.poll() is None, _out(a)
             time.sleep(0.02)
-        cfg = make_cfg(tmp_path)
+        cfg = make_config(tmp_path)
         client = make_client(cfg, sandbox.url, tmp_path / "msgid.state")
         svc = SettlementService(client, treatment_admdvs=cfg.facility.admdvs, store=store)
         with pytest.raises(DuplicateBill) as e:

@@ -9,8 +9,8 @@ import signal
 
 import pytest
 
-from .conftest import PERSONS
 from .test_cli import ledger, run
+from tests.support import PERSONS
 
 BILL = "resources/bills/inpatient-cataract-nanning.json"
 

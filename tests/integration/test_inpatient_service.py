@@ -17,8 +17,8 @@ from terminal.sandbox.testkit import Refused, SandboxClient
 from terminal.services.errors import ReversalPending, StayNotFound, UncertainSettlement, WrongState
 from terminal.services.inpatient import DischargeService
 from terminal.store.wardbook import WardBook
+from tests.support import PERSONS, ROOT, card_cred, id_cred
 
-from .conftest import PERSONS, ROOT, card_cred, id_cred
 
 D = Decimal
 CATARACT = ROOT / "resources/bills/inpatient-cataract-nanning.json"

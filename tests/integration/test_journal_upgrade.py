@@ -13,7 +13,7 @@ import pytest
 from terminal.store import Store
 from terminal.store.db import KNOWN_MIGRATIONS, SCHEMA_VERSION
 from terminal.store.errors import JournalOpenError, JournalTooNew
-from tests.store_fixtures import ROOT, make_cfg, make_client
+from tests.support import ROOT, make_client, make_config
 
 FIXTURE = ROOT / "tests/fixtures/journal-v1.sqlite"
 TABLES = ("messages", "settlements", "queue", "payloads", "parked", "parked_secrets", "reconciliations", "meta")
@@ -68,7 +68,7 @@ def test_upgrade_keeps_every_row_and_the_queued_reversal(old_journal):
 
 
 def test_upgraded_queue_forwards_the_reversal_and_settles_the_parked_bill(old_journal, sandbox):
-    cfg = make_cfg(old_journal.parent)
+    cfg = make_config(old_journal.parent)
     with Store(old_journal) as store:
         from terminal.services.outpatient import SettlementService
 

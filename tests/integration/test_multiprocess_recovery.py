@@ -19,7 +19,8 @@ import pytest
 import requests
 
 from terminal.store import Store
-from tests.store_fixtures import PERSONS, ROOT, ledger_settlements
+from tests.store_fixtures import ledger_settlements
+from tests.support import PERSONS, ROOT
 
 BILL = ROOT / "resources/bills/outpatient-nanning.json"
 
@@ -194,9 +195,9 @@ def test_random_kills_of_several_terminals_lose_and_duplicate_nothing(tmp_path, 
 
     # the next morning: one terminal starts, recovers everything and forwards the queue
     from terminal.services.outpatient import SettlementService
-    from tests.store_fixtures import make_cfg, make_client
+    from tests.support import make_client, make_config
 
-    cfg = make_cfg(journal.parent)
+    cfg = make_config(journal.parent)
     with Store(journal) as store:
         client = make_client(cfg, sandbox_proc.url, journal.parent / "msgid.state")
         svc = SettlementService(client, treatment_admdvs=cfg.facility.admdvs, store=store)

@@ -25,8 +25,8 @@ from terminal.backend.client import client_from_config
 from terminal.backend.errors import MalformedAnswer, TransportError
 from terminal.sandbox.server import SandboxServer
 from terminal.services.outpatient import SettlementService
+from tests.support import PERSONS, ROOT, id_cred, load_bill
 
-from .conftest import PERSONS, ROOT, id_cred, load_bill
 
 
 def _openssl(*args, cwd):

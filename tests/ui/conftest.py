@@ -6,25 +6,14 @@ and hands back a Desk with the window, the controller and helpers to drive the k
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import pytest  # noqa: E402
 
-from drivers.virtual.profiles import load_persons
 from terminal import config as config_mod  # noqa: E402
-from terminal.core import wire  # noqa: E402
 from terminal.core.flow import State  # noqa: E402
-from terminal.core.models import Bill  # noqa: E402
-
-ROOT = Path(__file__).resolve().parents[2]
-PERSONS = load_persons()  # the sandbox persons by key
-BILLS = ROOT / "resources" / "bills"
-
-
-def load_bill(name: str = "outpatient-nanning.json") -> Bill:
-    return Bill.from_dict(wire.loads((BILLS / name).read_text(encoding="utf-8")))
+from tests.support import BILLS, PERSONS, make_config  # noqa: E402
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -59,9 +48,7 @@ def _free_on_the_ui_thread(qapp):
 
 @pytest.fixture
 def ui_cfg(tmp_path):
-    from ..conftest import tmp_config
-
-    return tmp_config(tmp_path, read_timeout=10.0)
+    return make_config(tmp_path / "data", read_timeout=10.0)
 
 
 class Desk:

@@ -15,8 +15,8 @@ from PySide6.QtWidgets import QLabel
 
 from terminal.core.flow import State
 from terminal.store import Store
+from tests.support import BILLS, ROOT
 
-from .conftest import BILLS, ROOT
 
 SHOTS = Path("/tmp/shots")
 

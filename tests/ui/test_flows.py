@@ -8,8 +8,8 @@ from PySide6.QtCore import Qt
 
 from terminal.core.flow import State
 from terminal.core.money import fmt_yuan
+from tests.support import PERSONS
 
-from .conftest import PERSONS
 
 
 def _receipts(desk) -> list[Path]:

@@ -7,8 +7,8 @@ from decimal import Decimal
 import pytest
 
 from terminal.app.operators import CASHIER, SUPERVISOR, LoginError, OperatorStore
+from tests.support import PERSONS
 
-from .conftest import PERSONS
 
 
 def test_pins_are_hashed_salted_and_locked_after_failures(tmp_path):

@@ -17,8 +17,8 @@ from PySide6.QtGui import QInputMethodEvent
 from PySide6.QtWidgets import QApplication, QFileDialog, QLineEdit
 
 from terminal.core.money import fmt_yuan
+from tests.support import PERSONS
 
-from .conftest import PERSONS
 
 SHOTS = Path("/tmp/shots")
 ITEMS = [("001102000010300", "25.00", 1), ("002201000040000", "60.00", 1)]
