@@ -71,8 +71,9 @@ def make_client(cfg: config_mod.Config, url: str, state: Path):
     return client_from_config(cfg, url, msgid_state=state)
 
 
-def config_file(tmp_path: Path, text: str = "", name: str = "config.toml") -> Path:
-    """A configuration file with the store, log and PDF directories in tmp_path, overridden by `text` (TOML)."""
+def config_file(tmp_path: Path, text: str = "", name: str = "config.toml") -> str:
+    """The path of a configuration file with the store, log and PDF directories in tmp_path, overridden by `text`
+    (TOML)."""
     import tomli_w
     import tomllib
 
@@ -82,7 +83,7 @@ def config_file(tmp_path: Path, text: str = "", name: str = "config.toml") -> Pa
         data.setdefault(section, {}).update(values)
     p = tmp_path / name
     p.write_text(tomli_w.dumps(data), encoding="utf-8")
-    return p
+    return str(p)
 
 
 def cli_env(tmp_path: Path, **extra: str) -> dict[str, str]:
@@ -104,6 +105,11 @@ def run_cli(tmp_path: Path, *args: str, env: dict[str, str] | None = None, check
     if check and r.returncode != 0:
         raise AssertionError(f"exit {r.returncode}\n{r.stdout}\n{r.stderr}")
     return r
+
+
+def doctor_checks(report) -> dict:
+    """A doctor report's check results by key."""
+    return {c.key: c for c in report.checks}
 
 
 def free_port() -> int:

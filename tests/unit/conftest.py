@@ -2,6 +2,7 @@
 process creation and socket use made to fail (tests that need either belong in tests/integration)."""
 from __future__ import annotations
 
+import importlib
 import multiprocessing.process
 import os
 import platform
@@ -23,9 +24,19 @@ def _refuse(what: str):
     return refuse
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _asked_once_per_interpreter():
+    """What libraries ask the system once per interpreter and keep, asked before the guard: `uname -p` (platform,
+    for crash reports) and ctypes.util.find_library's `ldconfig -p` (pyzbar loading libzbar)."""
+    platform.processor()
+    try:
+        importlib.import_module("pyzbar.pyzbar")  # locates and loads libzbar
+    except ImportError:
+        pass
+
+
 @pytest.fixture(autouse=True)
-def no_process_no_socket():
-    platform.uname().processor  # the stdlib asks `uname -p` once per interpreter and keeps it (crash reports)
+def no_process_no_socket(_asked_once_per_interpreter):
     mp = pytest.MonkeyPatch()  # its own, so the test's monkeypatch is undone first, as without this guard
     mp.setattr(subprocess.Popen, "_execute_child", _refuse("start a process (subprocess)"))
     mp.setattr(multiprocessing.process.BaseProcess, "start", _refuse("start a process (multiprocessing)"))
