@@ -19,25 +19,6 @@ from tests.support import config_file, doctor_checks, free_port, issue_cert, mak
 pytestmark = pytest.mark.usefixtures("home")
 
 
-def test_training_mode_passes_against_the_sandbox(tmp_path):
-    report = d.run_doctor(config_file(tmp_path))
-    r = doctor_checks(report)
-    assert [c.key for c in report.checks] == d.KEYS
-    assert report.training is True
-    for key in ("config", "disk", "queue", "scanner", "platform", "signin", "clock"):
-        assert r[key].status == d.PASS, (key, r[key])
-    assert r["tls"].status == d.SKIP  # the sandbox speaks http on loopback
-    assert r["display"].status == d.SKIP  # QT_QPA_PLATFORM=offscreen
-    assert r["pcsc"].status in (d.PASS, d.WARN)  # training: no pcscd is only a warning
-    assert r["printer"].status in (d.PASS, d.WARN) and r["printer"].data["pdf_ok"]
-    assert r["fonts"].status in (d.PASS, d.WARN)
-    assert r["signin"].data["dev_no"] == f"yibao-terminal/{__version__}"
-    assert r["scanner"].data["decoded"] is True
-    assert abs(r["clock"].data["skew_s"]) < 5
-    assert report.ok and report.exit_code == 0
-    assert report.duration_ms < 30_000
-
-
 def test_json_output_and_exit_code(tmp_path, capsys):
     rc = cli.main(["doctor", "--json", "--config", config_file(tmp_path), "--only", "disk,signin,clock"])
     out = json.loads(capsys.readouterr().out)
