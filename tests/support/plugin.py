@@ -39,7 +39,8 @@ def home(tmp_path, monkeypatch):
     return h
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def has_openssl():
+    """Skips a test that needs the openssl command where it is not installed."""
     if not shutil.which("openssl"):
         pytest.skip("openssl CLI not installed")
