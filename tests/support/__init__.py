@@ -88,9 +88,10 @@ def config_file(tmp_path: Path, text: str = "", name: str = "config.toml") -> st
 
 def cli_env(tmp_path: Path, **extra: str) -> dict[str, str]:
     """The environment of a terminal command that finds no configuration or data of this machine's user: HOME and
-    the XDG directories in tmp_path, no YIBAO_* variables, Qt offscreen; extra on top."""
+    the XDG directories in tmp_path, no YIBAO_TERMINAL_CONFIG, Qt offscreen; extra on top."""
     h = tmp_path / "home"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("YIBAO_")}
+    env = dict(os.environ)
+    env.pop("YIBAO_TERMINAL_CONFIG", None)
     env.update(HOME=str(h), XDG_CONFIG_HOME=str(h / ".config"), XDG_DATA_HOME=str(h / ".local/share"),
                XDG_STATE_HOME=str(h / ".local/state"), XDG_CACHE_HOME=str(h / ".cache"), QT_QPA_PLATFORM="offscreen",
                **extra)
@@ -110,6 +111,19 @@ def run_cli(tmp_path: Path, *args: str, env: dict[str, str] | None = None, check
 def doctor_checks(report) -> dict:
     """A doctor report's check results by key."""
     return {c.key: c for c in report.checks}
+
+
+def cli_data(tmp_path: Path) -> Path:
+    """Where a command run in cli_env(tmp_path) without a configuration keeps its journal and training sandbox."""
+    return tmp_path / "home" / ".local" / "share" / "yibao-terminal"
+
+
+def cli_ledger(tmp_path: Path) -> list[dict]:
+    """The ledger of the training sandbox that commands run in cli_env(tmp_path) started themselves."""
+    from terminal.sandbox.server import SandboxServer
+
+    with SandboxServer(db_path=cli_data(tmp_path) / "sandbox.sqlite") as srv:
+        return srv.ledger()
 
 
 def free_port() -> int:
