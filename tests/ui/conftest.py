@@ -98,24 +98,47 @@ class Desk:
         self.key("F9")
         self.wait_state(State.SETTLED)
 
+    def settle_bill(self, person_key: str = "local"):
+        """The Nanning bill for person_key from loading to settled; the receipt."""
+        self.load_bill()
+        self.identify_by_id(person_key)
+        self.preview()
+        self.settle()
+        return self.ctl.receipt
+
     def booked(self) -> list[dict]:
         return [r for r in self.sandbox.ledger() if r["infno"] == "2207"]
 
-    def active_dialog(self, cls):
+    # dialogs ---------------------------------------------------------------------------------
+    def modal(self, cls, timeout: int = 5000):
+        """The modal dialog of class cls, once it is the active one."""
         from PySide6.QtWidgets import QApplication
 
-        w = QApplication.activeModalWidget()
-        return w if isinstance(w, cls) else None
+        self.qtbot.waitUntil(lambda: isinstance(QApplication.activeModalWidget(), cls), timeout=timeout)
+        return QApplication.activeModalWidget()
+
+    def supervisor(self):
+        """The supervisor's PIN dialog, once it asks."""
+        from terminal.ui.login import SupervisorDialog
+
+        return self.modal(SupervisorDialog, timeout=3000)
+
+
+def sign(qtbot, dlg, op_id: str, pin: str) -> None:
+    """Types the operator and PIN into a login or supervisor dialog (what was there is cleared) and presses Enter."""
+    from PySide6.QtCore import Qt
+
+    dlg.op_id.clear()
+    qtbot.keyClicks(dlg.op_id, op_id)
+    dlg.pin.clear()
+    qtbot.keyClicks(dlg.pin, pin)
+    qtbot.keyClick(dlg.pin, Qt.Key.Key_Return)
 
 
 def login(qtbot, ca, op_id: str = "0001", pin: str = "1234"):
-    from PySide6.QtCore import Qt
-
     dlg = ca.show_login()
     qtbot.addWidget(dlg)
-    qtbot.keyClicks(dlg.op_id, op_id)
-    qtbot.keyClicks(dlg.pin, pin)
-    qtbot.keyClick(dlg.pin, Qt.Key.Key_Return)
+    sign(qtbot, dlg, op_id, pin)
     return dlg
 
 
