@@ -15,7 +15,6 @@ import subprocess
 import sys
 from datetime import datetime, timedelta
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 
@@ -28,9 +27,8 @@ from terminal.store import Store
 from terminal.store.reconcile import ReconcileSchedule
 from terminal.store.reconcile_differences import FixRefused
 from tests.store_fixtures import service_env
-from tests.support import id_cred, make_client, make_config, small_bill
+from tests.support import ROOT, id_cred, make_config, small_bill
 
-ROOT = Path(__file__).resolve().parents[2]
 ITEMS = [("001102000010300", "25.00", 1)]
 
 

@@ -18,8 +18,6 @@ from terminal.backend.client import client_from_config
 from terminal.backend.errors import TransportError
 from terminal.sandbox.server import SandboxServer
 from terminal.services.errors import UncertainSettlement
-from terminal.services.outpatient import SettlementService
-from terminal.store import Store
 from tests.store_fixtures import service_env, ledger_settlements
 from tests.support import id_cred, make_config, small_bill
 

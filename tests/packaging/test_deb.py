@@ -19,7 +19,8 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.support import ROOT
+
 ETC = Path("/etc/yibao-terminal")
 LEFTOVERS = [Path("/opt/yibao-terminal"), Path("/usr/bin/yibao-terminal"),
              Path("/usr/share/applications/yibao-terminal.desktop"),

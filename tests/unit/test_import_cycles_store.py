@@ -6,12 +6,12 @@ checker or a late import follows is still a circle in the design.
 """
 from __future__ import annotations
 
-from pathlib import Path
 
 import grimp
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.support import ROOT
+
 LAYERS = ("terminal.store", "terminal.backend", "drivers")
 MAX_LINES = 500
 SIZED = ("terminal/store", "terminal/backend", "drivers/pcsc", "drivers/scanner")

@@ -3,7 +3,6 @@ the inpatient bill file, the discharge slip; the sandbox's inpatient policy piec
 from __future__ import annotations
 
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -15,8 +14,8 @@ from terminal.core.inpatient import (Deposit, DepositReconciliation, InpatientBi
 from terminal.core.models import SETL_AMOUNT_FIELDS, FundDetail, Settlement
 from terminal.core.money import ZERO, money
 from terminal.sandbox.policy import Policies, Rule, Fund, Usage, identity_errors, settle
+from tests.support import ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
 D = Decimal
 
 
