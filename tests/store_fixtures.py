@@ -19,7 +19,7 @@ import time
 from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
-from typing import Iterator
+from collections.abc import Iterator
 
 from terminal.core.models import SETL_AMOUNT_FIELDS
 from tests.support import card_cred, id_cred, make_client, make_config, small_bill

@@ -110,7 +110,7 @@ def test_msgids_unique_under_concurrency(client, svc):
         try:
             for _ in range(10):
                 answers.append(client.person_info("02", PERSONS["local"]["certno"]).msgid)
-        except Exception as e:  # noqa: BLE001
+        except Exception as e:
             errors.append(e)
 
     ts = [threading.Thread(target=work) for _ in range(6)]

@@ -27,7 +27,7 @@ class Canned(BaseHTTPRequestHandler):
     answers: list = []
     seen: list = []
 
-    def do_POST(self):  # noqa: N802
+    def do_POST(self):
         body = self.rfile.read(int(self.headers["Content-Length"]))
         Canned.seen.append((self.path, dict(self.headers), body))
         status, payload = Canned.answers.pop(0)

@@ -178,7 +178,8 @@ def test_parked_bills_settle_exactly_once_across_crashes(tmp_path):
         store, client, svc, rep, out = restart(d, sb.url)
         try:
             parked = {p.park_id: p for p in store.parked()}
-            assert all(p.state == "settled" for p in parked.values()), {k: (p.state, p.error) for k, p in parked.items()}
+            assert all(p.state == "settled" for p in parked.values()), \
+                {k: (p.state, p.error) for k, p in parked.items()}
             ledger = sb.ledger()
             booked = [r for r in ledger if r["infno"] == "2207" and r["status"] == "booked"]
             assert len(booked) == len(slips), booked  # exactly one booking per parked bill

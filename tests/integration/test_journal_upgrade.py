@@ -38,7 +38,8 @@ def old_journal(tmp_path) -> Path:
 def test_fixture_is_a_0_1_0_journal():
     con = sqlite3.connect(FIXTURE)
     tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-    assert "_sqlite_migrations" not in tables and "owner" not in {r[1] for r in con.execute("PRAGMA table_info(messages)")}
+    columns = {r[1] for r in con.execute("PRAGMA table_info(messages)")}
+    assert "_sqlite_migrations" not in tables and "owner" not in columns
     assert con.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone() == ("1",)
     con.close()
 

@@ -219,7 +219,8 @@ def test_random_kills_of_several_terminals_lose_and_duplicate_nothing(tmp_path, 
                                    "('pending','sent') OR (state='uncertain' AND COALESCE(resolution,'') "
                                    "NOT IN ('reversed','not_booked'))")
     print(f"\nchaos seed {seed}: processes {n}, starts {starts}, kills {kills}, settlements booked {len(booked)}, "
-          f"reversed {reversed_n}, journal settled {len(settled)}, reported {len(reported)}, unresolved {len(open_msgs)}, "
+          f"reversed {reversed_n}, journal settled {len(settled)}, reported {len(reported)}, "
+          f"unresolved {len(open_msgs)}, "
           f"mismatches {len(mismatches)}")
     assert not mismatches, mismatches
     assert not open_msgs, open_msgs

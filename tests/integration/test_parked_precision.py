@@ -18,7 +18,7 @@ def test_parked_bill_settles_at_six_decimal_unit_price(tmp_path, sandbox):
     with Store(tmp_path / "journal.sqlite") as store:
         client = make_client(cfg, sandbox.url, tmp_path / "msgid.state")
         svc = SettlementService(client, treatment_admdvs=cfg.facility.admdvs, store=store)
-        slip = svc.park(id_cred("hainan-retiree"), bill, operator="0001")
+        svc.park(id_cred("hainan-retiree"), bill, operator="0001")
         out = store.worker(client, svc).drain(timeout=30)
         assert [o.state for o in out] == ["done"], [o.as_dict() for o in out]
         p = store.parked()[0]

@@ -79,7 +79,8 @@ class DripServer:
             while b"\r\n\r\n" not in data:
                 data += conn.recv(65536)
             head, _, body = data.partition(b"\r\n\r\n")
-            length = int(next(line.split(b":")[1] for line in head.split(b"\r\n") if line.lower().startswith(b"content-length")))
+            length = int(next(line.split(b":")[1] for line in head.split(b"\r\n")
+                              if line.lower().startswith(b"content-length")))
             while len(body) < length:
                 body += conn.recv(65536)
             answer = b'{"infcode":0,"output":{"signinoutb":{"sign_no":"S1"}}}' + b" " * 2000

@@ -109,7 +109,8 @@ def test_refused_port_and_unknown_host_are_told_apart_with_the_url(cfg, tmp_path
     assert "拒绝连接" in refused.user_message and "backend.url" in refused.user_message
     dns = failure(cfg, "http://fsi.yibao-platform.invalid:8080", tmp_path)
     assert dns.kind == "connect" and dns.cause == "dns" and not dns.sent
-    assert "fsi.yibao-platform.invalid" in dns.user_message and "http://fsi.yibao-platform.invalid:8080" in dns.user_message
+    assert "fsi.yibao-platform.invalid" in dns.user_message
+    assert "http://fsi.yibao-platform.invalid:8080" in dns.user_message
     assert "DNS" in dns.user_message and "信息科" in dns.user_message
     assert dns.user_message.replace("fsi.yibao-platform.invalid:8080", "X") != \
         refused.user_message.replace(f"127.0.0.1:{port}/prefix", "X")
@@ -164,7 +165,7 @@ def test_a_settle_from_the_command_line_names_the_cause(tmp_path, pki):
 class Canned(BaseHTTPRequestHandler):
     answers: list = []
 
-    def do_POST(self):  # noqa: N802
+    def do_POST(self):
         self.rfile.read(int(self.headers["Content-Length"]))
         ctype, body = Canned.answers.pop(0)
         self.send_response(200)
@@ -310,7 +311,7 @@ def test_utf8_json_labelled_latin1_is_read_as_utf8():
     """Java gateways label UTF-8 answers charset=ISO-8859-1: 张三 must not become mojibake."""
     from terminal.backend.decoding import answer_text
 
-    body = '{"infcode":0,"output":{"baseinfo":{"psn_name":"张三"}}}'.encode("utf-8")
+    body = '{"infcode":0,"output":{"baseinfo":{"psn_name":"张三"}}}'.encode()
     text, how = answer_text(body, "application/json;charset=ISO-8859-1")
     assert "张三" in text and how == "utf-8"
     latin = '{"err_msg":"caf\xe9"}'.encode("latin-1")  # really latin-1: not valid UTF-8, the declaration holds

@@ -9,11 +9,11 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-import pytest  # noqa: E402
+import pytest
 
-from terminal import config as config_mod  # noqa: E402
-from terminal.core.flow import State  # noqa: E402
-from tests.support import BILLS, PERSONS, make_config  # noqa: E402
+from terminal import config as config_mod
+from terminal.core.flow import State
+from tests.support import BILLS, PERSONS, make_config
 
 
 @pytest.fixture(scope="session", autouse=True)

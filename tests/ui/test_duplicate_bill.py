@@ -166,8 +166,9 @@ def test_start_after_a_crash_right_after_the_commit_shows_the_completed_settleme
     data.mkdir(parents=True, exist_ok=True)
     env = {k: v for k, v in os.environ.items() if not k.startswith("YIBAO_")}
     env.update(PYTHONPATH=str(ROOT), YIBAO_CRASH_AT="after_commit", YIBAO_CRASH_INFNO="2207")
-    r = subprocess.run([sys.executable, "-m", "tests.store_fixtures", "settle", "--journal", str(data / "journal.sqlite"),
-                        "--url", sandbox.url, "--state", str(data / "msgid.state"), "--bill-no", "MZ-UI-CRASH"],
+    r = subprocess.run([sys.executable, "-m", "tests.store_fixtures", "settle", "--journal",
+                        str(data / "journal.sqlite"), "--url", sandbox.url, "--state", str(data / "msgid.state"),
+                        "--bill-no", "MZ-UI-CRASH"],
                        cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
     assert r.returncode == -signal.SIGKILL, (r.returncode, r.stdout, r.stderr[-2000:])
     booked = [x for x in sandbox.ledger() if x["infno"] == "2207"]

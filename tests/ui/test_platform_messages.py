@@ -76,8 +76,8 @@ def test_cancel_from_the_journal_says_what_went_back(desk):
     sign(desk.qtbot, desk.supervisor(), "9001", "9999")
     desk.qtbot.waitUntil(lambda: desk.ca.session.journal.find(r.setl_id).status == "cancelled", timeout=10000)
     desk.qtbot.waitUntil(lambda: "退回个人账户" in desk.window.msg.text(), timeout=5000)
-    assert f"退回个人账户 {fmt_yuan(s.acct_pay)}，退还现金 {fmt_yuan(s.psn_cash_pay)}，基金 {fmt_yuan(s.fund_pay_sumamt)}" \
-        in desk.window.msg.text()
+    assert f"退回个人账户 {fmt_yuan(s.acct_pay)}，退还现金 {fmt_yuan(s.psn_cash_pay)}，" \
+        f"基金 {fmt_yuan(s.fund_pay_sumamt)}" in desk.window.msg.text()
     j.accept()
 
 

@@ -153,7 +153,8 @@ def test_settled_by_another_system_is_found_fixed_and_the_rerun_is_clean(desk):
     g = [rc.table.item(0, c).text() for c in range(rc.table.columnCount())]
     assert g[0] == "310 职工基本医疗保险" and g[3] == "1" and g[8] == "2"
     assert g[9] == fmt_yuan(mine.amount("medfee_sumamt") + Decimal("61.00")) and "有差异" in g[11]
-    assert g[7] == "不平" and f"{mine.amount('medfee_sumamt') + Decimal('61.00'):.2f}" in rc.group_note.text()  # 3201, run with the detail reconciliation; its words beside
+    # 3201, run with the detail reconciliation; its words beside
+    assert g[7] == "不平" and f"{mine.amount('medfee_sumamt') + Decimal('61.00'):.2f}" in rc.group_note.text()
     row = _row_of(rc, setl["setl_id"])
     cells = [rc.diffs.item(row, c).text() for c in range(rc.diffs.columnCount())]
     assert cells[0] == "仅平台有"

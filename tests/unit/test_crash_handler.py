@@ -200,8 +200,8 @@ def test_unwritable_crash_dir_still_tells_the_cashier(tmp_path, capsys):
 
 def test_version_label_and_build_info(tmp_path, monkeypatch):
     assert crash.version_label() == __version__ and crash.build_info() is None  # from source
-    (tmp_path / "yibao_build.json").write_text('{"version": "%s", "commit": "abc123def456", '
-                                               '"built": "2026-01-02T03:04:05+0800", "dropped": {}}' % __version__)
+    (tmp_path / "yibao_build.json").write_text(f'{{"version": "{__version__}", "commit": "abc123def456", '
+                                               '"built": "2026-01-02T03:04:05+0800", "dropped": {}}')
     monkeypatch.setattr(sys, "_MEIPASS", str(tmp_path), raising=False)
     assert crash.version_label() == f"{__version__} (abc123def456, 2026-01-02)"
     assert "dropped" not in crash.build_info()

@@ -38,8 +38,8 @@ class Events:
     def wait(self, kind, reader: str | None = READER, after: int = 0, timeout: float = 3.0):
         def found():
             with self.lock:
-                return next((e for e in self.items[after:] if e.kind is kind and (reader is None or e.reader == reader)),
-                            None)
+                return next((e for e in self.items[after:]
+                             if e.kind is kind and (reader is None or e.reader == reader)), None)
 
         assert wait_for(lambda: found() is not None, timeout), f"no {kind.value} on {reader}; got {self.items}"
         return found()
