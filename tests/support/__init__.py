@@ -11,13 +11,18 @@ import os
 import socket
 import subprocess
 import sys
+from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from drivers.virtual.profiles import load_persons
 from terminal import config as config_mod
 from terminal.backend.client import client_from_config
 from terminal.core import wire
 from terminal.core.models import Bill, Credential
+
+if TYPE_CHECKING:
+    from drivers.printer import ReceiptData
 
 ROOT = Path(__file__).resolve().parents[2]
 BILLS = ROOT / "resources" / "bills"
@@ -43,6 +48,24 @@ def bill_file(tmp_path: Path, bill_no: str) -> str:
     p = tmp_path / f"bill-{bill_no or 'none'}.json"
     p.write_text(json.dumps(d, ensure_ascii=False), encoding="utf-8")
     return str(p)
+
+
+def sample_receipt(**kw: Any) -> ReceiptData:
+    """A cross-province settlement's receipt (masked person, two lines, one fund), changed by kw."""
+    from drivers.printer import ReceiptData, ReceiptLine
+
+    d: dict[str, Any] = dict(
+        facility_code="H45010000001", facility_name="南宁市第一人民医院", operator_id="0001",
+        operator_name="训练收费员", time="2026-01-05 10:00:00", name_masked="符**",
+        certno_masked="460100********0132", psn_no="46010000000000000001", insutype="310", insuplc="460100",
+        cross_province=True, setl_id="SETL0001", mdtrt_id="MD0001", msgid="H450100000012026010510000000001",
+        amounts={"medfee_sumamt": Decimal("100.00"), "fund_pay_sumamt": Decimal("60.00"),
+                 "psn_cash_pay": Decimal("40.00")},
+        funds=[("统筹基金", Decimal("60.00"))],
+        lines=[ReceiptLine("眼部B超", "1", Decimal("100.00")),
+               ReceiptLine("防蓝光护目镜（目录外自费）加长的名称", "12.5", Decimal("1234.50"))])
+    d.update(kw)
+    return ReceiptData(**d)
 
 
 def id_cred(key: str) -> Credential:
