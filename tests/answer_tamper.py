@@ -10,7 +10,8 @@ from __future__ import annotations
 import threading
 from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 import requests
 
@@ -46,10 +47,10 @@ class TamperingProxy:
                 self.end_headers()
                 self.wfile.write(content)
 
-            def do_POST(self) -> None:  # noqa: N802
+            def do_POST(self) -> None:
                 self._relay("POST")
 
-            def do_GET(self) -> None:  # noqa: N802
+            def do_GET(self) -> None:
                 self._relay("GET")
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
@@ -70,12 +71,10 @@ class TamperingProxy:
         except ValueError:
             return content
         with self._lock:
-            for i, (want, edit) in enumerate(self._armed):
-                if want == infno:
-                    del self._armed[i]
-                    break
-            else:
+            i = next((i for i, (want, _) in enumerate(self._armed) if want == infno), None)
+            if i is None:
                 return content
+            _, edit = self._armed.pop(i)
         data = wire.loads(content)
         if data.get("infcode") not in (0, "0"):
             return content
@@ -83,7 +82,7 @@ class TamperingProxy:
         self.tampered.append(infno)
         return wire.dumps(data).encode("utf-8")
 
-    def start(self) -> "TamperingProxy":
+    def start(self) -> TamperingProxy:
         self._thread.start()
         return self
 
@@ -91,7 +90,7 @@ class TamperingProxy:
         self._server.shutdown()
         self._server.server_close()
 
-    def __enter__(self) -> "TamperingProxy":
+    def __enter__(self) -> TamperingProxy:
         return self.start()
 
     def __exit__(self, *exc: Any) -> None:

@@ -13,8 +13,8 @@ import random
 import sys
 import time
 from pathlib import Path
+from tests.support import id_cred, make_client, make_config, small_bill
 
-from tests.store_fixtures import id_cred, make_cfg, make_client, small_bill
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -32,7 +32,7 @@ def main(argv: list[str] | None = None) -> int:
 
     rnd = random.Random(a.seed)
     journal = Path(a.journal)
-    cfg = make_cfg(journal.parent, read_timeout=20.0, connect_timeout=2.0)
+    cfg = make_config(journal.parent, read_timeout=20.0, connect_timeout=2.0)
     store = Store(journal)
     print(f"START {store.token}", flush=True)
     client = make_client(cfg, a.url, journal.parent / "msgid.state")

@@ -1,4 +1,5 @@
-"""Helpers for the store tests, and the settlement process the crash tests kill.
+"""The store tests' settlement stack and journal-against-ledger check, and the settlement process the crash tests
+kill (the helpers every folder shares are in tests/support).
 
 ``python -m tests.store_fixtures settle --journal J --url U --state S --person KEY`` runs one real
 settlement (1101, 2201, 2203, 2204, 2206, 2207) against the platform at U, journaled in J, and prints
@@ -18,50 +19,10 @@ import time
 from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
-from typing import Iterator
+from collections.abc import Iterator
 
-from drivers.virtual.profiles import load_persons
-from terminal import config as config_mod
-from terminal.backend.client import client_from_config
-from terminal.core import wire
-from terminal.core.models import SETL_AMOUNT_FIELDS, Bill, Credential
-
-ROOT = Path(__file__).resolve().parents[1]
-PERSONS = load_persons()  # the sandbox persons by key
-
-
-def load_bill(name: str = "outpatient-nanning.json") -> Bill:
-    return Bill.from_dict(wire.loads((ROOT / "resources/bills" / name).read_text(encoding="utf-8")))
-
-
-def small_bill(price: str = "25.00", qty: int = 1) -> Bill:
-    return Bill.from_dict({"med_type": "11", "dept_code": "A03", "dept_name": "内科", "items": [
-        {"hosp_code": "NNXM0002", "national_code": "001102000010300", "name": "副主任医师门诊诊查费",
-         "price": price, "qty": qty},
-        {"hosp_code": "NNYP0004", "national_code": "XC10AAA050A001010100004", "name": "阿托伐他汀钙片",
-         "price": "28.40", "qty": 1}]})
-
-
-def id_cred(key: str) -> Credential:
-    return Credential("02", PERSONS[key]["certno"])
-
-
-def card_cred(key: str) -> Credential:
-    c = PERSONS[key]["card"]
-    return Credential("03", c["card_no"], card_sn=c["card_sn"])
-
-
-def make_cfg(data_dir: Path, read_timeout: float = 5.0, connect_timeout: float = 1.0) -> config_mod.Config:
-    c = config_mod.Config()
-    c.store.dir = str(data_dir)
-    c.log.dir = str(data_dir / "log")
-    c.backend.read_timeout = read_timeout
-    c.backend.connect_timeout = connect_timeout
-    return c
-
-
-def make_client(cfg, url: str, state: Path):
-    return client_from_config(cfg, url, msgid_state=state)
+from terminal.core.models import SETL_AMOUNT_FIELDS
+from tests.support import card_cred, id_cred, make_client, make_config, small_bill
 
 
 class ServiceEnv:
@@ -82,7 +43,7 @@ def service_env(tmp_path: Path, *, read_timeout: float = 5.0, front=None, config
     e.dir = tmp_path
     e.sandbox = SandboxServer(db_path=tmp_path / "sandbox.sqlite").start()
     e.front = front(e.sandbox) if front else None
-    e.cfg = make_cfg(tmp_path / "data", read_timeout=read_timeout)
+    e.cfg = make_config(tmp_path / "data", read_timeout=read_timeout)
     if configure:
         configure(e.cfg)
     e.store = Store(tmp_path / "data" / "journal.sqlite")
@@ -140,7 +101,7 @@ def _settle(args) -> int:
     from terminal.store import Store
     from terminal.store.errors import DuplicateBill, DuplicateSuspected
 
-    cfg = make_cfg(Path(args.journal).parent, read_timeout=args.read_timeout)
+    cfg = make_config(Path(args.journal).parent, read_timeout=args.read_timeout)
     store = Store(args.journal)
     client = make_client(cfg, args.url, Path(args.state))
     svc = SettlementService(client, treatment_admdvs=cfg.facility.admdvs, store=store)
@@ -170,7 +131,7 @@ def _park_settle(args) -> int:
     from terminal.services.outpatient import SettlementService
     from terminal.store import Store
 
-    cfg = make_cfg(Path(args.journal).parent, read_timeout=args.read_timeout)
+    cfg = make_config(Path(args.journal).parent, read_timeout=args.read_timeout)
     store = Store(args.journal)
     client = make_client(cfg, args.url, Path(args.state))
     svc = SettlementService(client, treatment_admdvs=cfg.facility.admdvs, store=store)

@@ -24,12 +24,10 @@ from terminal.core import wire
 from terminal.core.models import Bill
 from terminal.sandbox.server import SandboxServer
 from terminal.services.errors import UncertainSettlement
-from terminal.services.outpatient import SettlementService
-from terminal.store import Store
 from tests.answer_tamper import TamperingProxy, add_to, negative_pool_share
-from tests.store_fixtures import service_env, id_cred, ledger_settlements, make_cfg, make_client
+from tests.store_fixtures import service_env, ledger_settlements
+from tests.support import PERSONS, ROOT, id_cred
 
-from .conftest import PERSONS, ROOT
 
 TABLETS = {"hosp_code": "NNYP0004", "national_code": "XC10AAA050A001010100004", "name": "阿托伐他汀钙片",
            "price": "0.125", "qty": 12}

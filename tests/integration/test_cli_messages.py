@@ -5,7 +5,6 @@ HTTP on 127.0.0.1 (in this test process), real journal files."""
 from __future__ import annotations
 
 import json
-import os
 import signal
 import sqlite3
 import subprocess
@@ -18,26 +17,14 @@ from pathlib import Path
 import pytest
 
 from terminal.sandbox.server import SandboxServer
+from tests.support import PERSONS, ROOT, cli_env, run_cli
 
-from .conftest import PERSONS, ROOT
 
 BILL = ROOT / "resources" / "bills" / "outpatient-nanning.json"
 
 
-def _env(tmp_path: Path) -> dict[str, str]:
-    env = {**os.environ, "XDG_DATA_HOME": str(tmp_path / "xdg-data"), "XDG_STATE_HOME": str(tmp_path / "xdg-state"),
-           "XDG_CONFIG_HOME": str(tmp_path / "xdg-config"), "QT_QPA_PLATFORM": "offscreen"}
-    env.pop("YIBAO_TERMINAL_CONFIG", None)
-    return env
-
-
-def run(tmp_path: Path, *args: str, timeout: float = 120) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "terminal", *args], cwd=ROOT, env=_env(tmp_path),
-                          capture_output=True, text=True, timeout=timeout)
-
-
 def spawn(tmp_path: Path, *args: str) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "terminal", *args], cwd=ROOT, env=_env(tmp_path),
+    return subprocess.Popen([sys.executable, "-m", "terminal", *args], cwd=ROOT, env=cli_env(tmp_path),
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
@@ -75,7 +62,7 @@ def test_warn_msg_is_shown_by_settle_cancel_and_journal(tmp_path, srv):
     cfg = config_for(tmp_path, srv)
     srv.arm_warn("预结算提示：本次门诊费用含目录外项目", infno="2206")
     srv.arm_warn("结算提示：个人账户余额不足部分由现金支付", infno="2207")
-    r = run(tmp_path, *settle_args(cfg, tmp_path, "local", "--json"))
+    r = run_cli(tmp_path, *settle_args(cfg, tmp_path, "local", "--json"))
     assert r.returncode == 0, r.stderr
     out = json.loads(r.stdout)
     assert out["warn_msgs"] == ["预结算提示：本次门诊费用含目录外项目", "结算提示：个人账户余额不足部分由现金支付"]
@@ -83,21 +70,22 @@ def test_warn_msg_is_shown_by_settle_cancel_and_journal(tmp_path, srv):
     s = out["settlement"]
 
     # the settlement row keeps it; the journal shows it
-    j = json.loads(run(tmp_path, "--config", str(cfg), "journal", "--json").stdout)
+    j = json.loads(run_cli(tmp_path, "--config", str(cfg), "journal", "--json").stdout)
     [row] = [x for x in j["settlements"] if x["setl_id"] == s["setl_id"]]
     assert row["warn_msg"] == "结算提示：个人账户余额不足部分由现金支付"
-    assert "⚠ 平台提示: 结算提示：个人账户余额不足部分由现金支付" in run(tmp_path, "--config", str(cfg), "journal").stdout
+    journal = run_cli(tmp_path, "--config", str(cfg), "journal").stdout
+    assert "⚠ 平台提示: 结算提示：个人账户余额不足部分由现金支付" in journal
 
     # the readable form prints every warning of the visit
     srv.arm_warn("预结算提示：异地就医备案即将到期", infno="2206")
-    r = run(tmp_path, *settle_args(cfg, tmp_path, "hainan-retiree"))
+    r = run_cli(tmp_path, *settle_args(cfg, tmp_path, "hainan-retiree"))
     assert r.returncode == 0, r.stderr
     assert "医保平台提示: 预结算提示：异地就医备案即将到期" in r.stdout and "结算成功" in r.stdout
 
     # cancel: the 2208's warning, and what went back where
     srv.arm_warn("撤销提示：个人账户资金已退回", infno="2208")
-    r = run(tmp_path, "--config", str(cfg), "cancel", "--setl-id", s["setl_id"], "--mdtrt-id", s["mdtrt_id"],
-            "--psn-no", s["psn_no"], "--insuplc", "450100", "--json")
+    r = run_cli(tmp_path, "--config", str(cfg), "cancel", "--setl-id", s["setl_id"], "--mdtrt-id", s["mdtrt_id"],
+                "--psn-no", s["psn_no"], "--insuplc", "450100", "--json")
     assert r.returncode == 0, r.stderr
     c = json.loads(r.stdout)
     assert c["warn_msgs"] == ["撤销提示：个人账户资金已退回"] and c["settlement"]["warn_msg"] == c["warn_msgs"][0]
@@ -108,13 +96,13 @@ def test_warn_msg_is_shown_by_settle_cancel_and_journal(tmp_path, srv):
 def test_cancel_says_what_went_back_to_the_account_and_in_cash(tmp_path, srv):
     cfg = config_for(tmp_path, srv)
     # a Shanghai employee's bill large enough that the account, the cash and the funds all pay a share
-    out = json.loads(run(tmp_path, *settle_args(cfg, tmp_path, "shanghai-employee", "--json", times=20)).stdout)
+    out = json.loads(run_cli(tmp_path, *settle_args(cfg, tmp_path, "shanghai-employee", "--json", times=20)).stdout)
     s = out["settlement"]
     acct, cash, fund = (Decimal(s[k]) for k in ("acct_pay", "psn_cash_pay", "fund_pay_sumamt"))
     assert acct > 0 and cash > 0 and fund > 0  # all three move: the text must tell them apart
     srv.arm_warn("撤销提示：请将现金退还患者", infno="2208")
-    r = run(tmp_path, "--config", str(cfg), "cancel", "--setl-id", s["setl_id"], "--mdtrt-id", s["mdtrt_id"],
-            "--psn-no", s["psn_no"], "--insuplc", out["insured_place"])
+    r = run_cli(tmp_path, "--config", str(cfg), "cancel", "--setl-id", s["setl_id"], "--mdtrt-id", s["mdtrt_id"],
+                "--psn-no", s["psn_no"], "--insuplc", out["insured_place"])
     assert r.returncode == 0, r.stderr
     assert f"退回个人账户 ¥{acct:,.2f}，退还现金 ¥{cash:,.2f}，基金 ¥{fund:,.2f}" in r.stdout
     assert "医保平台提示: 撤销提示：请将现金退还患者" in r.stdout
@@ -127,7 +115,7 @@ def test_cancel_says_what_went_back_to_the_account_and_in_cash(tmp_path, srv):
 def test_uncertain_settlement_says_reversed_or_never_booked(tmp_path, srv, fault, resolution):
     cfg = config_for(tmp_path, srv)
     srv.arm_fault(fault, infno="2207")
-    r = run(tmp_path, *settle_args(cfg, tmp_path, "local", "--json"))
+    r = run_cli(tmp_path, *settle_args(cfg, tmp_path, "local", "--json"))
     assert r.returncode == 3, r.stderr
     out = json.loads(r.stdout)
     assert out["ok"] is False and out["error"]["kind"] == "UncertainSettlement"
@@ -142,7 +130,7 @@ def test_uncertain_settlement_says_reversed_or_never_booked(tmp_path, srv, fault
         assert "从未记账" in msg and "未扣款" in msg and "已冲正" not in msg
     # the readable form says the same
     srv.arm_fault(fault, infno="2207")
-    r = run(tmp_path, *settle_args(cfg, tmp_path, "hainan-retiree"))
+    r = run_cli(tmp_path, *settle_args(cfg, tmp_path, "hainan-retiree"))
     assert r.returncode == 3
     assert ("从未记账" in r.stderr) == (resolution == "not_booked") and "失败: " in r.stderr
 
@@ -204,7 +192,7 @@ def test_every_json_command_refuses_in_json(tmp_path, srv):
     ]
     assert {c for c, *_ in cases} == _json_commands(), "a command accepting --json has no refusal case here"
     for command, argv, code, kind in cases:
-        r = run(tmp_path, *argv, "--json")
+        r = run_cli(tmp_path, *argv, "--json")
         where = f"{command}: {argv}\nstdout: {r.stdout}\nstderr: {r.stderr}"
         assert r.returncode == code, where
         try:
@@ -219,7 +207,7 @@ def test_every_json_command_refuses_in_json(tmp_path, srv):
             assert {c["insutype"] for c in out["error"]["choices"]} == {"310", "390"}, where
         # the same refusal without --json: the same exit code, a line on stderr, nothing pretending to be JSON
         if command in ("settle", "cancel", "queue show", "doctor"):
-            plain = run(tmp_path, *argv)
+            plain = run_cli(tmp_path, *argv)
             assert plain.returncode == code and plain.stderr.strip() and not plain.stdout.lstrip().startswith("{")
 
 
@@ -254,10 +242,10 @@ def test_queue_list_and_replay_after_a_crash(tmp_path, srv, fault, resolution):
     proc = spawn(tmp_path, *settle_args(cfg, tmp_path, "local", "--json"))
     try:
         msg = _wait_for_2207(tmp_path / "store" / "journal.sqlite")
-        out = json.loads(run(tmp_path, "--config", str(cfg), "queue", "list", "--json").stdout)
+        out = json.loads(run_cli(tmp_path, "--config", str(cfg), "queue", "list", "--json").stdout)
         [m] = out["unresolved"]
         assert m["msgid"] == msg["msgid"] and m["infno"] == "2207" and m["owner_alive"] is True
-        r = run(tmp_path, "--config", str(cfg), "queue", "replay", "--json")
+        r = run_cli(tmp_path, "--config", str(cfg), "queue", "replay", "--json")
         rep = json.loads(r.stdout)
         assert r.returncode == 0 and rep["outcomes"] == [] and rep["summary"]["left_to_live_process"] == 1
         assert rep["message"].startswith("没有可发送的项目") and "另一个运行中的程序" in rep["message"]
@@ -267,13 +255,13 @@ def test_queue_list_and_replay_after_a_crash(tmp_path, srv, fault, resolution):
         proc.communicate(timeout=30)
     assert proc.returncode == -signal.SIGKILL
 
-    text = run(tmp_path, "--config", str(cfg), "queue", "list").stdout
+    text = run_cli(tmp_path, "--config", str(cfg), "queue", "list").stdout
     assert "结果未定的报文 1 条" in text and msg["msgid"] in text and "程序已退出" in text
-    out = json.loads(run(tmp_path, "--config", str(cfg), "queue", "list", "--json").stdout)
+    out = json.loads(run_cli(tmp_path, "--config", str(cfg), "queue", "list", "--json").stdout)
     [m] = out["unresolved"]
     assert m["owner_alive"] is False and m["money_moving"] is True and "queue replay" in m["next"]
 
-    r = run(tmp_path, "--config", str(cfg), "queue", "replay")
+    r = run_cli(tmp_path, "--config", str(cfg), "queue", "replay")
     assert r.returncode == 0, r.stdout + r.stderr
     assert "没有可发送的项目" not in r.stdout
     assert "发现 1 笔结果未知的交易" in r.stdout
@@ -284,9 +272,9 @@ def test_queue_list_and_replay_after_a_crash(tmp_path, srv, fault, resolution):
     else:
         assert "1 笔平台从未记账（未扣款，无需冲正）" in r.stdout and "从未记账此笔结算" in r.stdout
         assert [x for x in srv.ledger() if x["msgid"] == msg["msgid"]] == []
-    out = json.loads(run(tmp_path, "--config", str(cfg), "queue", "list", "--json").stdout)
+    out = json.loads(run_cli(tmp_path, "--config", str(cfg), "queue", "list", "--json").stdout)
     assert out["unresolved"] == []
-    rep = json.loads(run(tmp_path, "--config", str(cfg), "queue", "replay", "--json").stdout)
+    rep = json.loads(run_cli(tmp_path, "--config", str(cfg), "queue", "replay", "--json").stdout)
     assert rep["outcomes"] == [] and rep["message"] == "没有可发送的项目"
 
 
@@ -295,7 +283,7 @@ def test_queue_list_and_replay_after_a_crash(tmp_path, srv, fault, resolution):
 def test_service_reversal_says_reversed_or_never_booked(svc, sandbox, fault, outcome):
     from terminal.services.errors import UncertainSettlement
 
-    from .conftest import id_cred, load_bill
+    from tests.support import id_cred, load_bill
 
     person = svc.identify(id_cred("local"))
     visit = svc.open_visit(id_cred("local"), person, load_bill())

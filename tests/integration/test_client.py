@@ -11,8 +11,8 @@ from terminal.backend.errors import BusinessError, MalformedAnswer, TransportErr
 from terminal.core.models import Person
 from terminal.services.errors import UncertainSettlement
 from terminal.services.outpatient import SettlementService
+from tests.support import PERSONS, card_cred, id_cred, load_bill
 
-from .conftest import PERSONS, card_cred, id_cred, load_bill
 
 
 def make(cfg, url, tmp_path, style="single", **backend):
@@ -110,7 +110,7 @@ def test_msgids_unique_under_concurrency(client, svc):
         try:
             for _ in range(10):
                 answers.append(client.person_info("02", PERSONS["local"]["certno"]).msgid)
-        except Exception as e:  # noqa: BLE001
+        except Exception as e:
             errors.append(e)
 
     ts = [threading.Thread(target=work) for _ in range(6)]

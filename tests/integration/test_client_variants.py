@@ -3,9 +3,7 @@ TLS (verification, CA bundle, mutual TLS) and the gateway signature against the 
 from __future__ import annotations
 
 import json
-import shutil
 import ssl
-import subprocess
 import threading
 from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -16,8 +14,8 @@ from terminal.backend.client import Endpoint, Identity, PlatformClient, client_f
 from terminal.backend.errors import BusinessError, MalformedAnswer, TransportError
 from terminal.backend.msgid import MsgIdGenerator
 from terminal.core.models import Settlement
+from tests.support import id_cred, issue_cert, make_ca
 
-from .conftest import id_cred
 
 SETL = {"setl_id": "S1", "mdtrt_id": "M1", "psn_no": "P1", "medfee_sumamt": "100.00", "fulamt_ownpay_amt": "10.00",
         "overlmt_selfpay": "0", "preselfpay_amt": "5.00", "inscp_scp_amt": "85.00", "act_pay_dedc": 0,
@@ -29,7 +27,7 @@ class Canned(BaseHTTPRequestHandler):
     answers: list = []
     seen: list = []
 
-    def do_POST(self):  # noqa: N802
+    def do_POST(self):
         body = self.rfile.read(int(self.headers["Content-Length"]))
         Canned.seen.append((self.path, dict(self.headers), body))
         status, payload = Canned.answers.pop(0)
@@ -134,26 +132,13 @@ def test_gateway_against_sandbox(cfg, tmp_path):
 
 
 # TLS -------------------------------------------------------------------------------------------
-def _openssl(*args, cwd):
-    subprocess.run(["openssl", *args], cwd=cwd, check=True, capture_output=True)
-
-
 @pytest.fixture
-def pki(tmp_path):
-    if not shutil.which("openssl"):
-        pytest.skip("openssl CLI not installed")
+def pki(tmp_path, has_openssl):
     d = tmp_path / "pki"
     d.mkdir()
-    _openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=Test CA",
-             "-keyout", "ca.key", "-out", "ca.pem", cwd=d)
-    for name, cn, ext in (("server", "127.0.0.1", "subjectAltName=IP:127.0.0.1"), ("client", "cashier-01", "")):
-        _openssl("req", "-newkey", "rsa:2048", "-nodes", "-subj", f"/CN={cn}", "-keyout", f"{name}.key",
-                 "-out", f"{name}.csr", cwd=d)
-        extra = ["-extfile", f"{name}.ext"] if ext else []
-        if ext:
-            (d / f"{name}.ext").write_text(ext)
-        _openssl("x509", "-req", "-in", f"{name}.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial",
-                 "-days", "2", "-out", f"{name}.pem", *extra, cwd=d)
+    make_ca(d)
+    issue_cert(d, "server", "127.0.0.1", "IP:127.0.0.1")
+    issue_cert(d, "client", "cashier-01")
     return d
 
 

@@ -22,8 +22,8 @@ import pytest
 from terminal.sandbox.server import SandboxServer
 from terminal.services.outpatient import SettlementService
 from terminal.store import Store
-from tests.store_fixtures import (PERSONS, ROOT, assert_journal_agrees_with_ledger, id_cred, ledger_settlements,
-                                  make_cfg, make_client, small_bill)
+from tests.store_fixtures import assert_journal_agrees_with_ledger, ledger_settlements
+from tests.support import PERSONS, ROOT, id_cred, make_client, make_config, small_bill
 
 RUNS = 6  # per point: half kill themselves, half pause and are killed from here
 KEYS = ["hainan-retiree", "shanghai-employee", "sichuan-resident", "guizhou-resident"]
@@ -80,7 +80,7 @@ def reap(procs: list[tuple[subprocess.Popen, Path, bool]], timeout: float = 60.0
 
 def restart(d: Path, url: str):
     """What a restarted terminal does: recover, then forward the queue (reversals first)."""
-    cfg = make_cfg(d)
+    cfg = make_config(d)
     store = Store(d / "journal.sqlite")
     client = make_client(cfg, url, d / "msgid.state")
     svc = SettlementService(client, treatment_admdvs=cfg.facility.admdvs, store=store)
@@ -178,7 +178,8 @@ def test_parked_bills_settle_exactly_once_across_crashes(tmp_path):
         store, client, svc, rep, out = restart(d, sb.url)
         try:
             parked = {p.park_id: p for p in store.parked()}
-            assert all(p.state == "settled" for p in parked.values()), {k: (p.state, p.error) for k, p in parked.items()}
+            assert all(p.state == "settled" for p in parked.values()), \
+                {k: (p.state, p.error) for k, p in parked.items()}
             ledger = sb.ledger()
             booked = [r for r in ledger if r["infno"] == "2207" and r["status"] == "booked"]
             assert len(booked) == len(slips), booked  # exactly one booking per parked bill

@@ -15,7 +15,6 @@ import signal
 import subprocess
 import sys
 import time
-from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -25,14 +24,15 @@ from terminal.services.outpatient import SettlementService
 from terminal.store import Store
 from terminal.store.duplicates import DuplicateOverride
 from terminal.store.errors import DuplicateBill, DuplicateSuspected
-from tests.store_fixtures import (PERSONS, ROOT, assert_journal_agrees_with_ledger, id_cred, make_cfg, make_client,
-                                  small_bill)
+from tests.store_fixtures import assert_journal_agrees_with_ledger
+from tests.support import (PERSONS, ROOT, bill_file, cli_data, cli_env, cli_ledger, id_cred, make_client, make_config,
+                           run_cli, small_bill)
 
 
 @pytest.fixture
 def world(tmp_path, sandbox):
     """A store (real SQLite file), a client over HTTP to the sandbox, the service on both."""
-    cfg = make_cfg(tmp_path)
+    cfg = make_config(tmp_path)
     store = Store(tmp_path / "journal.sqlite")
     client = make_client(cfg, sandbox.url, tmp_path / "msgid.state")
     svc = SettlementService(client, treatment_admdvs=cfg.facility.admdvs, store=store)
@@ -167,7 +167,7 @@ def test_in_flight_settlement_of_the_bill_in_another_process_blocks(tmp_path, sa
         while not store.sdb.rows("SELECT msgid FROM messages WHERE infno='2207' AND state IN ('pending','sent')"):
             assert time.time() < deadline and a.poll() is None, _out(a)
             time.sleep(0.02)
-        cfg = make_cfg(tmp_path)
+        cfg = make_config(tmp_path)
         client = make_client(cfg, sandbox.url, tmp_path / "msgid.state")
         svc = SettlementService(client, treatment_admdvs=cfg.facility.admdvs, store=store)
         with pytest.raises(DuplicateBill) as e:
@@ -271,30 +271,8 @@ def test_identical_bill_without_bill_no_within_30_minutes_asks_for_confirmation(
 
 
 # the command line -------------------------------------------------------------------------------------
-def _cli(tmp_path, *args, env_extra=None, check=False):
-    env = {k: v for k, v in os.environ.items() if not k.startswith("YIBAO_")}
-    env.update({"XDG_DATA_HOME": str(tmp_path / "data"), "XDG_STATE_HOME": str(tmp_path / "state"),
-                "XDG_CONFIG_HOME": str(tmp_path / "config"), "QT_QPA_PLATFORM": "offscreen", **(env_extra or {})})
-    r = subprocess.run([sys.executable, "-m", "terminal", *args], cwd=ROOT, env=env, capture_output=True,
-                       text=True, timeout=120)
-    if check and r.returncode != 0:
-        raise AssertionError(f"exit {r.returncode}\n{r.stdout}\n{r.stderr}")
-    return r
-
-
 def _cli_ledger(tmp_path) -> list[dict]:
-    from terminal.sandbox.server import SandboxServer
-
-    with SandboxServer(db_path=tmp_path / "data" / "yibao-terminal" / "sandbox.sqlite") as srv:
-        return [r for r in srv.ledger() if r["infno"] == "2207"]
-
-
-def _bill_file(tmp_path, bill_no: str) -> str:
-    d = json.loads((ROOT / "resources/bills/outpatient-nanning.json").read_text(encoding="utf-8"))
-    d["bill_no"] = bill_no
-    p = tmp_path / f"bill-{bill_no or 'none'}.json"
-    p.write_text(json.dumps(d, ensure_ascii=False), encoding="utf-8")
-    return str(p)
+    return [r for r in cli_ledger(tmp_path) if r["infno"] == "2207"]
 
 
 def test_cli_killed_right_after_the_commit_restart_shows_the_settlement_and_refuses_it_again(tmp_path):
@@ -302,16 +280,16 @@ def test_cli_killed_right_after_the_commit_restart_shows_the_settlement_and_refu
     cashier never saw the result). The restart must show it (上次结算已完成：…，请核对是否已收费) with its
     setl_id, and the cashier who tries again is refused with the earlier settlement."""
     certno = PERSONS["hainan-retiree"]["certno"]
-    bill = _bill_file(tmp_path, "MZ-CRASH-42")
-    r = _cli(tmp_path, "settle", "--cert-type", "02", "--cert-no", certno, "--bill", bill, "--json",
-             env_extra={"YIBAO_CRASH_AT": "after_commit", "YIBAO_CRASH_INFNO": "2207"})
+    bill = bill_file(tmp_path, "MZ-CRASH-42")
+    r = run_cli(tmp_path, "settle", "--cert-type", "02", "--cert-no", certno, "--bill", bill, "--json",
+                env=cli_env(tmp_path, YIBAO_CRASH_AT="after_commit", YIBAO_CRASH_INFNO="2207"))
     assert r.returncode == -signal.SIGKILL, (r.returncode, r.stdout, r.stderr[-2000:])
     assert r.stdout.strip() == ""  # nothing reached the cashier
     ledger = _cli_ledger(tmp_path)
     assert len(ledger) == 1 and ledger[0]["status"] == "booked"
     setl_id = ledger[0]["setl_id"]
     # the restart: the same command again, as the cashier would
-    r2 = _cli(tmp_path, "settle", "--cert-type", "02", "--cert-no", certno, "--bill", bill, "--json")
+    r2 = run_cli(tmp_path, "settle", "--cert-type", "02", "--cert-no", certno, "--bill", bill, "--json")
     assert "上次结算已完成：" in r2.stderr and "请核对是否已收费" in r2.stderr and setl_id in r2.stderr, r2.stderr
     assert "交易日志正常" not in r2.stderr
     out = json.loads(r2.stdout)
@@ -320,50 +298,50 @@ def test_cli_killed_right_after_the_commit_restart_shows_the_settlement_and_refu
     assert [c["setl_id"] for c in out["recovery"]["completed"]] == [setl_id]
     assert len(_cli_ledger(tmp_path)) == 1  # not settled twice
     # the notice is given once: the next start is quiet about it
-    r3 = _cli(tmp_path, "queue", "replay")
+    r3 = run_cli(tmp_path, "queue", "replay")
     assert "上次结算已完成" not in r3.stderr
 
 
 def test_cli_override_needs_the_supervisor_pin_and_a_reason_and_confirm_duplicate_is_named(tmp_path):
     certno = PERSONS["local"]["certno"]
-    bill = _bill_file(tmp_path, "MZ-CLI-9")
-    first = json.loads(_cli(tmp_path, "settle", "--cert-type", "02", "--cert-no", certno, "--bill", bill, "--json",
-                            check=True).stdout)
-    r = _cli(tmp_path, "settle", "--cert-type", "02", "--cert-no", certno, "--bill", bill)
+    bill = bill_file(tmp_path, "MZ-CLI-9")
+    first = json.loads(run_cli(tmp_path, "settle", "--cert-type", "02", "--cert-no", certno, "--bill", bill, "--json",
+                               check=True).stdout)
+    r = run_cli(tmp_path, "settle", "--cert-type", "02", "--cert-no", certno, "--bill", bill)
     assert r.returncode == 1 and first["settlement"]["setl_id"] in r.stderr and "--override-duplicate" in r.stderr
-    r = _cli(tmp_path, "settle", "--cert-type", "02", "--cert-no", certno, "--bill", bill, "--override-duplicate",
-             "--supervisor", "9001", "--supervisor-pin", "9999")
+    r = run_cli(tmp_path, "settle", "--cert-type", "02", "--cert-no", certno, "--bill", bill, "--override-duplicate",
+                "--supervisor", "9001", "--supervisor-pin", "9999")
     assert r.returncode == 2 and "--reason" in r.stderr
-    r = _cli(tmp_path, "settle", "--cert-type", "02", "--cert-no", certno, "--bill", bill, "--override-duplicate",
-             "--supervisor", "9001", "--supervisor-pin", "1111", "--reason", "HIS 重开单")
+    r = run_cli(tmp_path, "settle", "--cert-type", "02", "--cert-no", certno, "--bill", bill, "--override-duplicate",
+                "--supervisor", "9001", "--supervisor-pin", "1111", "--reason", "HIS 重开单")
     assert r.returncode == 1 and "主管授权失败" in r.stderr
-    r = _cli(tmp_path, "settle", "--cert-type", "02", "--cert-no", certno, "--bill", bill, "--override-duplicate",
-             "--supervisor", "0001", "--supervisor-pin", "1234", "--reason", "HIS 重开单")
+    r = run_cli(tmp_path, "settle", "--cert-type", "02", "--cert-no", certno, "--bill", bill, "--override-duplicate",
+                "--supervisor", "0001", "--supervisor-pin", "1234", "--reason", "HIS 重开单")
     assert r.returncode == 1 and "主管" in r.stderr  # a cashier cannot authorise
     assert len(_cli_ledger(tmp_path)) == 1
-    out = json.loads(_cli(tmp_path, "settle", "--cert-type", "02", "--cert-no", certno, "--bill", bill,
-                          "--override-duplicate", "--supervisor", "9001", "--reason", "HIS 重开单", "--json",
-                          env_extra={"YIBAO_SUPERVISOR_PIN": "9999"}, check=True).stdout)
+    out = json.loads(run_cli(tmp_path, "settle", "--cert-type", "02", "--cert-no", certno, "--bill", bill,
+                             "--override-duplicate", "--supervisor", "9001", "--reason", "HIS 重开单", "--json",
+                             env=cli_env(tmp_path, YIBAO_SUPERVISOR_PIN="9999"), check=True).stdout)
     assert out["ok"] and len(_cli_ledger(tmp_path)) == 2
     from terminal.store import Store as _Store
 
-    with _Store(tmp_path / "data" / "yibao-terminal" / "journal.sqlite") as st:
+    with _Store(cli_data(tmp_path) / "journal.sqlite") as st:
         o = st.sdb.rows("SELECT * FROM overrides")
     assert [(x["bill_no"], x["supervisor"], x["reason"], x["earlier_setl_id"], x["msgid"]) for x in o] == \
         [("MZ-CLI-9", "9001", "HIS 重开单", first["settlement"]["setl_id"], out["msgid"])]
     # without a bill_no: the same person's identical bill (settled above under MZ-CLI-9 minutes ago) asks for
     # confirmation and names the flag, which then settles it; for another person it settles at once
-    nobill = _bill_file(tmp_path, "")
-    r = _cli(tmp_path, "settle", "--cert-type", "02", "--cert-no", certno, "--bill", nobill, "--json")
+    nobill = bill_file(tmp_path, "")
+    r = run_cli(tmp_path, "settle", "--cert-type", "02", "--cert-no", certno, "--bill", nobill, "--json")
     out = json.loads(r.stdout)
     assert r.returncode == 1 and out["error"]["kind"] == "DuplicateSuspected" and "--confirm-duplicate" in out["hint"]
     assert out["duplicate"]["earlier"][0]["setl_id"] in {x["setl_id"] for x in _cli_ledger(tmp_path)}
     assert len(_cli_ledger(tmp_path)) == 2
-    _cli(tmp_path, "settle", "--cert-type", "02", "--cert-no", certno, "--bill", nobill, "--confirm-duplicate",
-         check=True)
+    run_cli(tmp_path, "settle", "--cert-type", "02", "--cert-no", certno, "--bill", nobill, "--confirm-duplicate",
+            check=True)
     assert len(_cli_ledger(tmp_path)) == 3
-    r = _cli(tmp_path, "settle", "--cert-type", "02", "--cert-no", certno, "--bill", nobill)
+    r = run_cli(tmp_path, "settle", "--cert-type", "02", "--cert-no", certno, "--bill", nobill)
     assert r.returncode == 1 and "--confirm-duplicate" in r.stderr and "30 分钟内" in r.stderr
-    _cli(tmp_path, "settle", "--cert-type", "02", "--cert-no", PERSONS["hainan-retiree"]["certno"], "--bill", nobill,
-         check=True)
+    run_cli(tmp_path, "settle", "--cert-type", "02", "--cert-no", PERSONS["hainan-retiree"]["certno"], "--bill", nobill,
+            check=True)
     assert len(_cli_ledger(tmp_path)) == 4

@@ -5,8 +5,8 @@ import pytest
 
 from terminal.backend.ecode import EcodeClient, EcodeRefused
 from terminal.backend.errors import BusinessError, TransportError
+from tests.support import PERSONS, load_bill
 
-from .conftest import PERSONS, load_bill
 
 
 @pytest.fixture

@@ -17,8 +17,8 @@ from terminal.sandbox.testkit import Refused, SandboxClient
 from terminal.services.errors import ReversalPending, StayNotFound, UncertainSettlement, WrongState
 from terminal.services.inpatient import DischargeService
 from terminal.store.wardbook import WardBook
+from tests.support import PERSONS, ROOT, card_cred, id_cred
 
-from .conftest import PERSONS, ROOT, card_cred, id_cred
 
 D = Decimal
 CATARACT = ROOT / "resources/bills/inpatient-cataract-nanning.json"
@@ -184,7 +184,8 @@ def test_outpatient_and_inpatient_transactions_do_not_mix(ward, sandbox, client)
 def test_fee_batches_of_at_most_500(ward, sandbox):
     st, _ = admit(ward, "local", deposit="100", bill=InpatientBill.from_dict(
         {"dise_codg": "K35.800", "dise_name": "急性阑尾炎", "items": [
-            {"hosp_code": "NNXM0022", "national_code": "001101000040000", "name": "床位费", "price": "30.00", "qty": 1}]}))
+            {"hosp_code": "NNXM0022", "national_code": "001101000040000", "name": "床位费", "price": "30.00",
+             "qty": 1}]}))
     items = [FeeItem("NNYP0009", "XB05BBL079B002010100009", "0.9%氯化钠注射液", D("4.50"), D(1 + n % 3))
              for n in range(1200)]
     ward.add_fees(st.adm_no, items)

@@ -13,7 +13,7 @@ import pytest
 from terminal.store import Store
 from terminal.store.db import KNOWN_MIGRATIONS, SCHEMA_VERSION
 from terminal.store.errors import JournalOpenError, JournalTooNew
-from tests.store_fixtures import ROOT, make_cfg, make_client
+from tests.support import ROOT, make_client, make_config
 
 FIXTURE = ROOT / "tests/fixtures/journal-v1.sqlite"
 TABLES = ("messages", "settlements", "queue", "payloads", "parked", "parked_secrets", "reconciliations", "meta")
@@ -38,7 +38,8 @@ def old_journal(tmp_path) -> Path:
 def test_fixture_is_a_0_1_0_journal():
     con = sqlite3.connect(FIXTURE)
     tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-    assert "_sqlite_migrations" not in tables and "owner" not in {r[1] for r in con.execute("PRAGMA table_info(messages)")}
+    columns = {r[1] for r in con.execute("PRAGMA table_info(messages)")}
+    assert "_sqlite_migrations" not in tables and "owner" not in columns
     assert con.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone() == ("1",)
     con.close()
 
@@ -68,7 +69,7 @@ def test_upgrade_keeps_every_row_and_the_queued_reversal(old_journal):
 
 
 def test_upgraded_queue_forwards_the_reversal_and_settles_the_parked_bill(old_journal, sandbox):
-    cfg = make_cfg(old_journal.parent)
+    cfg = make_config(old_journal.parent)
     with Store(old_journal) as store:
         from terminal.services.outpatient import SettlementService
 

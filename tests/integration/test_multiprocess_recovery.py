@@ -9,7 +9,6 @@ import json
 import os
 import random
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -19,20 +18,15 @@ import pytest
 import requests
 
 from terminal.store import Store
-from tests.store_fixtures import PERSONS, ROOT, ledger_settlements
+from tests.store_fixtures import ledger_settlements
+from tests.support import PERSONS, ROOT, config_file, free_port
 
 BILL = ROOT / "resources/bills/outpatient-nanning.json"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 class SandboxProcess:
     def __init__(self, tmp: Path):
-        self.port = _free_port()
+        self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.proc = subprocess.Popen([sys.executable, "-m", "terminal.sandbox.server", "--port", str(self.port),
                                       "--db", str(tmp / "sandbox.sqlite")], cwd=ROOT,
@@ -66,20 +60,16 @@ def sandbox_proc(tmp_path):
     sb.stop()
 
 
-def _config(tmp: Path, url: str) -> Path:
-    cfg = tmp / "config.toml"
-    cfg.write_text(f'[backend]\nurl = "{url}"\nread_timeout = 30\nconnect_timeout = 2\n'
-                   f'[store]\ndir = "{tmp / "data"}"\n[log]\ndir = "{tmp / "log"}"\n'
-                   f'[printer]\npdf_dir = "{tmp / "receipts"}"\n', encoding="utf-8")
-    return cfg
+def _config(tmp: Path, url: str) -> str:
+    return config_file(tmp, f'[backend]\nurl = "{url}"\nread_timeout = 30\nconnect_timeout = 2\n')
 
 
-def _cli(cfg: Path, *args: str, **kw) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "terminal", "--config", str(cfg), *args], cwd=ROOT,
+def _cli(cfg: str, *args: str, **kw) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "terminal", "--config", cfg, *args], cwd=ROOT,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kw)
 
 
-def _settle(cfg: Path, person: str) -> subprocess.Popen:
+def _settle(cfg: str, person: str) -> subprocess.Popen:
     return _cli(cfg, "settle", "--cert-type", "02", "--cert-no", PERSONS[person]["certno"], "--bill", str(BILL),
                 "--json")
 
@@ -194,9 +184,9 @@ def test_random_kills_of_several_terminals_lose_and_duplicate_nothing(tmp_path, 
 
     # the next morning: one terminal starts, recovers everything and forwards the queue
     from terminal.services.outpatient import SettlementService
-    from tests.store_fixtures import make_cfg, make_client
+    from tests.support import make_client, make_config
 
-    cfg = make_cfg(journal.parent)
+    cfg = make_config(journal.parent)
     with Store(journal) as store:
         client = make_client(cfg, sandbox_proc.url, journal.parent / "msgid.state")
         svc = SettlementService(client, treatment_admdvs=cfg.facility.admdvs, store=store)
@@ -229,7 +219,8 @@ def test_random_kills_of_several_terminals_lose_and_duplicate_nothing(tmp_path, 
                                    "('pending','sent') OR (state='uncertain' AND COALESCE(resolution,'') "
                                    "NOT IN ('reversed','not_booked'))")
     print(f"\nchaos seed {seed}: processes {n}, starts {starts}, kills {kills}, settlements booked {len(booked)}, "
-          f"reversed {reversed_n}, journal settled {len(settled)}, reported {len(reported)}, unresolved {len(open_msgs)}, "
+          f"reversed {reversed_n}, journal settled {len(settled)}, reported {len(reported)}, "
+          f"unresolved {len(open_msgs)}, "
           f"mismatches {len(mismatches)}")
     assert not mismatches, mismatches
     assert not open_msgs, open_msgs

@@ -6,7 +6,7 @@ from decimal import Decimal
 from terminal.core.models import Bill
 from terminal.services.outpatient import SettlementService
 from terminal.store import Store
-from tests.store_fixtures import id_cred, make_cfg, make_client
+from tests.support import id_cred, make_client, make_config
 
 
 def test_parked_bill_settles_at_six_decimal_unit_price(tmp_path, sandbox):
@@ -14,11 +14,11 @@ def test_parked_bill_settles_at_six_decimal_unit_price(tmp_path, sandbox):
         {"hosp_code": "NNXM0002", "national_code": "001102000010300", "name": "副主任医师门诊诊查费",
          "price": "0.125", "qty": 12}]})
     assert bill.total == Decimal("1.50")
-    cfg = make_cfg(tmp_path)
+    cfg = make_config(tmp_path)
     with Store(tmp_path / "journal.sqlite") as store:
         client = make_client(cfg, sandbox.url, tmp_path / "msgid.state")
         svc = SettlementService(client, treatment_admdvs=cfg.facility.admdvs, store=store)
-        slip = svc.park(id_cred("hainan-retiree"), bill, operator="0001")
+        svc.park(id_cred("hainan-retiree"), bill, operator="0001")
         out = store.worker(client, svc).drain(timeout=30)
         assert [o.state for o in out] == ["done"], [o.as_dict() for o in out]
         p = store.parked()[0]
@@ -29,9 +29,9 @@ def test_parked_bill_settles_at_six_decimal_unit_price(tmp_path, sandbox):
 
 def test_parked_bill_identical_to_a_settled_one_fails_for_a_person_to_decide(tmp_path, sandbox):
     """The duplicate guard refuses the parked bill's 2207: the queue must not retry it for ever."""
-    from tests.store_fixtures import small_bill
+    from tests.support import small_bill
 
-    cfg = make_cfg(tmp_path)
+    cfg = make_config(tmp_path)
     with Store(tmp_path / "journal.sqlite") as store:
         client = make_client(cfg, sandbox.url, tmp_path / "msgid.state")
         svc = SettlementService(client, treatment_admdvs=cfg.facility.admdvs, store=store)

@@ -15,7 +15,6 @@ import subprocess
 import sys
 from datetime import datetime, timedelta
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 
@@ -27,9 +26,9 @@ from terminal.services.outpatient import SettlementService
 from terminal.store import Store
 from terminal.store.reconcile import ReconcileSchedule
 from terminal.store.reconcile_differences import FixRefused
-from tests.store_fixtures import service_env, id_cred, make_cfg, make_client, small_bill
+from tests.store_fixtures import service_env
+from tests.support import ROOT, id_cred, make_config, small_bill
 
-ROOT = Path(__file__).resolve().parents[2]
 ITEMS = [("001102000010300", "25.00", 1)]
 
 
@@ -248,7 +247,7 @@ def test_cli_detail_fix_history_export(tmp_path):
     rc, out = cli(cfg, "reconcile", "--detail", "--json")
     assert rc == 0 and out["clean"] and out["lines"] == 0
     # the training sandbox keeps its ledger in data_dir: the terminal settles there, and so does another system
-    tcfg = make_cfg(data)
+    tcfg = make_config(data)
     with SandboxServer.for_config(tcfg) as sb, Store(data / "journal.sqlite") as store:
         client = client_from_config(tcfg, sb.url)
         e = type("E", (), {})()

@@ -16,15 +16,14 @@ from terminal.core import reconfiles as rf
 from terminal.services.outpatient import SettlementService
 from terminal.store import Store
 from terminal.store.reconcile import GroupFieldsMissing
-from tests.conftest import tmp_config
-from tests.store_fixtures import id_cred, small_bill
+from tests.support import id_cred, make_config, small_bill
 
 CODE = "H45010000001"
 
 
 @pytest.fixture(params=["single", "per-transaction"])
 def cl(request, sandbox, tmp_path):
-    cfg = tmp_config(tmp_path)
+    cfg = make_config(tmp_path / "data")
     cfg.backend.style = request.param
     c = client_from_config(cfg, sandbox.url, msgid_state=tmp_path / "msgid.state")
     yield c
@@ -50,10 +49,10 @@ def test_upload_download_round_trip_and_the_journal_keeps_a_summary(cl, tmp_path
 
 
 def test_a_file_over_backend_max_file_bytes_is_refused(sandbox, tmp_path):
-    cfg = tmp_config(tmp_path)
+    cfg = make_config(tmp_path / "data")
     cfg.backend.max_file_bytes = 65536  # the smallest the configuration accepts
     small = client_from_config(cfg, sandbox.url, msgid_state=tmp_path / "m.state")
-    big = client_from_config(tmp_config(tmp_path), sandbox.url, msgid_state=tmp_path / "m.state")
+    big = client_from_config(make_config(tmp_path / "data"), sandbox.url, msgid_state=tmp_path / "m.state")
     payload = os.urandom(100_000)
     with pytest.raises(Exception, match="backend.max_file_bytes"):
         small.upload_file("a.zip", payload)  # refused before sending
@@ -79,7 +78,7 @@ def env(sandbox, tmp_path):
 
     e = Env()
     e.sandbox = sandbox
-    e.cfg = tmp_config(tmp_path)
+    e.cfg = make_config(tmp_path / "data")
     e.store = Store(tmp_path / "data" / "journal.sqlite")
     e.client = client_from_config(e.cfg, sandbox.url, msgid_state=tmp_path / "msgid.state")
     e.svc = SettlementService(e.client, treatment_admdvs=e.cfg.facility.admdvs, store=e.store)

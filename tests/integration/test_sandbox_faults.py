@@ -144,7 +144,7 @@ def test_faults_over_http_count_and_infno(kit, sbx):
 # gateway ----------------------------------------------------------------------------------------------
 def gw_headers(paasid, token, ts=None, nonce="n0nce-123"):
     ts = str(int(time.time()) if ts is None else ts)
-    sig = hashlib.sha256(f"{ts}{token}{nonce}{ts}".encode("utf-8")).hexdigest()
+    sig = hashlib.sha256(f"{ts}{token}{nonce}{ts}".encode()).hexdigest()
     return {"x-tif-paasid": paasid, "x-tif-timestamp": ts, "x-tif-nonce": nonce, "x-tif-signature": sig}
 
 

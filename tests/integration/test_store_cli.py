@@ -5,7 +5,7 @@ import json
 
 from terminal.cli import main
 from terminal.store import Store
-from tests.store_fixtures import id_cred, small_bill
+from tests.support import id_cred, small_bill
 
 
 def run(capsys, cfg, *argv) -> tuple[int, object]:

@@ -19,11 +19,10 @@ from terminal.backend.errors import TransportError
 from terminal.core.models import Credential
 from terminal.sandbox.server import SandboxServer
 from terminal.services.errors import CancelQueued, ReversalPending, UncertainSettlement
-from terminal.services.outpatient import SettlementService
 from terminal.store import JournalUnavailable, ParkRefused, QueueFull, Store
 from tests.store_fixtures import service_env
-from tests.store_fixtures import (PERSONS, assert_journal_agrees_with_ledger, card_cred, id_cred, ledger_settlements,
-                                  make_cfg, make_client, small_bill)
+from tests.store_fixtures import assert_journal_agrees_with_ledger, ledger_settlements
+from tests.support import PERSONS, card_cred, id_cred, small_bill
 
 
 @pytest.fixture

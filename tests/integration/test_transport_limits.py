@@ -18,9 +18,8 @@ from terminal.backend.client import client_from_config
 from terminal.backend.errors import TransportError
 from terminal.sandbox.server import SandboxServer
 from terminal.services.errors import UncertainSettlement
-from terminal.services.outpatient import SettlementService
-from terminal.store import Store
-from tests.store_fixtures import service_env, id_cred, ledger_settlements, make_cfg, small_bill
+from tests.store_fixtures import service_env, ledger_settlements
+from tests.support import id_cred, make_config, small_bill
 
 MB = 1024 * 1024
 
@@ -80,7 +79,8 @@ class DripServer:
             while b"\r\n\r\n" not in data:
                 data += conn.recv(65536)
             head, _, body = data.partition(b"\r\n\r\n")
-            length = int(next(line.split(b":")[1] for line in head.split(b"\r\n") if line.lower().startswith(b"content-length")))
+            length = int(next(line.split(b":")[1] for line in head.split(b"\r\n")
+                              if line.lower().startswith(b"content-length")))
             while len(body) < length:
                 body += conn.recv(65536)
             answer = b'{"infcode":0,"output":{"signinoutb":{"sign_no":"S1"}}}' + b" " * 2000
@@ -104,7 +104,7 @@ class DripServer:
 @pytest.mark.parametrize("headers_too", [False, True], ids=["body", "headers-too"])
 def test_the_connection_is_closed_when_the_deadline_passes(tmp_path, headers_too):
     srv = DripServer(0.2, headers_too)
-    cfg = make_cfg(tmp_path / "data", read_timeout=5.0)
+    cfg = make_config(tmp_path / "data", read_timeout=5.0)
     cfg.backend.total_timeout = 1.0
     cl = client_from_config(cfg, f"http://127.0.0.1:{srv.port}", msgid_state=tmp_path / "m")
     t0 = time.monotonic()
@@ -159,7 +159,7 @@ def test_deadline_over_tls(tmp_path):
                    check=True, capture_output=True)
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     ctx.load_cert_chain(tmp_path / "c.pem", tmp_path / "k.pem")
-    cfg = make_cfg(tmp_path / "data")
+    cfg = make_config(tmp_path / "data")
     cfg.backend.ca_bundle, cfg.backend.total_timeout = str(tmp_path / "c.pem"), 1.5
     with SandboxServer(db_path=tmp_path / "tls.sqlite", ssl_context=ctx) as srv:
         cl = client_from_config(cfg, srv.url, msgid_state=tmp_path / "m")

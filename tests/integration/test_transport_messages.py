@@ -5,12 +5,8 @@ accept queue), answers that are not JSON or not UTF-8, urllib3's warning with ve
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import socket
 import ssl
-import subprocess
-import sys
 import threading
 import time
 import warnings
@@ -25,32 +21,22 @@ from terminal.backend.client import client_from_config
 from terminal.backend.errors import MalformedAnswer, TransportError
 from terminal.sandbox.server import SandboxServer
 from terminal.services.outpatient import SettlementService
+from tests.support import (PERSONS, config_file, free_port, id_cred, issue_cert, load_bill, make_ca, openssl,
+                           run_cli)
 
-from .conftest import PERSONS, ROOT, id_cred, load_bill
-
-
-def _openssl(*args, cwd):
-    subprocess.run(["openssl", *args], cwd=cwd, check=True, capture_output=True)
 
 
 @pytest.fixture(scope="module")
-def pki(tmp_path_factory):
+def pki(tmp_path_factory, has_openssl):
     """A test CA; server certificates it signs for 127.0.0.1 (good), already expired, and for another host
     name; and a self-signed one for 127.0.0.1."""
-    if not shutil.which("openssl"):
-        pytest.skip("openssl CLI not installed")
     d = tmp_path_factory.mktemp("pki")
-    _openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=Test CA",
-             "-keyout", "ca.key", "-out", "ca.pem", cwd=d)
+    make_ca(d)
     for name, san, days in (("good", "IP:127.0.0.1", "2"), ("expired", "IP:127.0.0.1", "-1"),
                             ("other-host", "DNS:fsi.platform.example.org", "2")):
-        _openssl("req", "-newkey", "rsa:2048", "-nodes", "-subj", f"/CN={name}", "-keyout", f"{name}.key",
-                 "-out", f"{name}.csr", cwd=d)
-        (d / f"{name}.ext").write_text(f"subjectAltName={san}\n")
-        _openssl("x509", "-req", "-in", f"{name}.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial",
-                 "-days", days, "-out", f"{name}.pem", "-extfile", f"{name}.ext", cwd=d)
-    _openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1",
-             "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", "self.key", "-out", "self.pem", cwd=d)
+        issue_cert(d, name, name, san, days)
+    openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1",
+            "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", "self.key", "-out", "self.pem", cwd=d)
     return d
 
 
@@ -58,14 +44,6 @@ def tls_sandbox(pki, tmp_path, cert: str) -> SandboxServer:
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     ctx.load_cert_chain(pki / f"{cert}.pem", pki / f"{cert}.key")
     return SandboxServer(db_path=tmp_path / f"{cert}.sqlite", ssl_context=ctx)
-
-
-def free_port() -> int:
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 def failure(cfg, url, tmp_path) -> TransportError:
@@ -131,7 +109,8 @@ def test_refused_port_and_unknown_host_are_told_apart_with_the_url(cfg, tmp_path
     assert "拒绝连接" in refused.user_message and "backend.url" in refused.user_message
     dns = failure(cfg, "http://fsi.yibao-platform.invalid:8080", tmp_path)
     assert dns.kind == "connect" and dns.cause == "dns" and not dns.sent
-    assert "fsi.yibao-platform.invalid" in dns.user_message and "http://fsi.yibao-platform.invalid:8080" in dns.user_message
+    assert "fsi.yibao-platform.invalid" in dns.user_message
+    assert "http://fsi.yibao-platform.invalid:8080" in dns.user_message
     assert "DNS" in dns.user_message and "信息科" in dns.user_message
     assert dns.user_message.replace("fsi.yibao-platform.invalid:8080", "X") != \
         refused.user_message.replace(f"127.0.0.1:{port}/prefix", "X")
@@ -163,25 +142,21 @@ def test_connect_timeout_is_named(cfg, tmp_path):
     assert "连接医保平台超时" in e.user_message and "0.5 秒" in e.user_message and f"127.0.0.1:{port}" in e.user_message
 
 
-def run_cli(tmp_path, config_text: str, *args):
-    cfg_file = tmp_path / "terminal.toml"
-    cfg_file.write_text(config_text + f'\n[store]\ndir = "{tmp_path / "data"}"\n[log]\ndir = "{tmp_path / "log"}"\n')
-    env = {**os.environ, "XDG_DATA_HOME": str(tmp_path / "xdg"), "XDG_CONFIG_HOME": str(tmp_path / "xdgc"),
-           "XDG_STATE_HOME": str(tmp_path / "xdgs"), "QT_QPA_PLATFORM": "offscreen"}
-    env.pop("YIBAO_TERMINAL_CONFIG", None)
-    return subprocess.run([sys.executable, "-m", "terminal", "--config", str(cfg_file), "settle", "--cert-type", "02",
-                           "--cert-no", PERSONS["local"]["certno"], "--bill", "resources/bills/outpatient-nanning.json",
-                           *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+def settle_cli(tmp_path, config_text: str, *args):
+    """`settle` of the local employee's bill from the command line with config_text."""
+    return run_cli(tmp_path, "--config", config_file(tmp_path, config_text, "terminal.toml"), "settle", "--cert-type",
+                   "02", "--cert-no", PERSONS["local"]["certno"], "--bill", "resources/bills/outpatient-nanning.json",
+                   *args, timeout=60)
 
 
 def test_a_settle_from_the_command_line_names_the_cause(tmp_path, pki):
     """The cashier's settle: the self-signed platform and the refused port, each named with the URL."""
     with tls_sandbox(pki, tmp_path, "self") as srv:
-        r = run_cli(tmp_path, f'[backend]\nurl = "{srv.url}"\nconnect_timeout = 2.0\n')
+        r = settle_cli(tmp_path, f'[backend]\nurl = "{srv.url}"\nconnect_timeout = 2.0\n')
     assert r.returncode != 0
     assert "自签名证书" in r.stderr and srv.url in r.stderr and "TLS校验失败" not in r.stderr, r.stderr
     url = f"http://127.0.0.1:{free_port()}"
-    r = run_cli(tmp_path, f'[backend]\nurl = "{url}"\nconnect_timeout = 2.0\n', "--json")
+    r = settle_cli(tmp_path, f'[backend]\nurl = "{url}"\nconnect_timeout = 2.0\n', "--json")
     out = json.loads(r.stdout)
     assert out["ok"] is False and "拒绝连接" in out["message"] and url in out["message"]
 
@@ -190,7 +165,7 @@ def test_a_settle_from_the_command_line_names_the_cause(tmp_path, pki):
 class Canned(BaseHTTPRequestHandler):
     answers: list = []
 
-    def do_POST(self):  # noqa: N802
+    def do_POST(self):
         self.rfile.read(int(self.headers["Content-Length"]))
         ctype, body = Canned.answers.pop(0)
         self.send_response(200)
@@ -336,7 +311,7 @@ def test_utf8_json_labelled_latin1_is_read_as_utf8():
     """Java gateways label UTF-8 answers charset=ISO-8859-1: 张三 must not become mojibake."""
     from terminal.backend.decoding import answer_text
 
-    body = '{"infcode":0,"output":{"baseinfo":{"psn_name":"张三"}}}'.encode("utf-8")
+    body = '{"infcode":0,"output":{"baseinfo":{"psn_name":"张三"}}}'.encode()
     text, how = answer_text(body, "application/json;charset=ISO-8859-1")
     assert "张三" in text and how == "utf-8"
     latin = '{"err_msg":"caf\xe9"}'.encode("latin-1")  # really latin-1: not valid UTF-8, the declaration holds

@@ -19,7 +19,8 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.support import ROOT
+
 ETC = Path("/etc/yibao-terminal")
 LEFTOVERS = [Path("/opt/yibao-terminal"), Path("/usr/bin/yibao-terminal"),
              Path("/usr/share/applications/yibao-terminal.desktop"),
@@ -292,7 +293,8 @@ def previous_release(tmp_path_factory, request):
              str(tmp / "out"), "--work", str(tmp / "debwork")], env=env, timeout=900, cwd=src)
     assert p.returncode == 0, p.stdout + p.stderr
     deb = next((tmp / "out").glob("yibao-terminal_*.deb"))
-    say(request, f"\npackaging: previous release {PREVIOUS_RELEASE} built in {time.monotonic() - t0:.1f} s ({deb.name})")
+    say(request, f"\npackaging: previous release {PREVIOUS_RELEASE} built in {time.monotonic() - t0:.1f} s "
+                 f"({deb.name})")
     return src, deb
 
 
@@ -337,7 +339,8 @@ def test_upgrade_from_the_previous_release_keeps_journal_queue_and_parked_bill(b
         assert p.returncode != 0, p.stdout + p.stderr
         journal = home / ".local/share/yibao-terminal/journal.sqlite"
         # a parked bill, by the previous release's own code on the same journal (0.1.0 parks from the window only)
-        park = ("import sys, json; from terminal.store import Store; from terminal.core.models import Bill, Credential; "
+        park = ("import sys, json; from terminal.store import Store; "
+                "from terminal.core.models import Bill, Credential; "
                 "s = Store(sys.argv[1]); b = Bill.from_dict(json.load(open(sys.argv[2], encoding='utf-8'))); "
                 "print(s.park(Credential('02', '460100194603120132'), b, operator='0001').park_id); s.close()")
         p = run([str(ROOT / ".venv/bin/python"), "-c", park, str(journal), str(old_src / BILL.split("_internal/")[1])],

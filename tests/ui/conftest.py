@@ -6,25 +6,14 @@ and hands back a Desk with the window, the controller and helpers to drive the k
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-import pytest  # noqa: E402
+import pytest
 
-from drivers.virtual.profiles import load_persons
-from terminal import config as config_mod  # noqa: E402
-from terminal.core import wire  # noqa: E402
-from terminal.core.flow import State  # noqa: E402
-from terminal.core.models import Bill  # noqa: E402
-
-ROOT = Path(__file__).resolve().parents[2]
-PERSONS = load_persons()  # the sandbox persons by key
-BILLS = ROOT / "resources" / "bills"
-
-
-def load_bill(name: str = "outpatient-nanning.json") -> Bill:
-    return Bill.from_dict(wire.loads((BILLS / name).read_text(encoding="utf-8")))
+from terminal import config as config_mod
+from terminal.core.flow import State
+from tests.support import BILLS, PERSONS, make_config
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -59,9 +48,7 @@ def _free_on_the_ui_thread(qapp):
 
 @pytest.fixture
 def ui_cfg(tmp_path):
-    from ..conftest import tmp_config
-
-    return tmp_config(tmp_path, read_timeout=10.0)
+    return make_config(tmp_path / "data", read_timeout=10.0)
 
 
 class Desk:
@@ -168,24 +155,54 @@ class Desk:
         self.qtbot.waitUntil(lambda: QApplication.activeModalWidget() is None and
                              QApplication.activeWindow() is self.window, timeout=3000)
 
+    def settle_bill(self, person_key: str = "local"):
+        """The Nanning bill for person_key from loading to settled; the receipt."""
+        self.load_bill()
+        self.identify_by_id(person_key)
+        self.preview()
+        self.settle()
+        return self.ctl.receipt
+
     def booked(self) -> list[dict]:
         return [r for r in self.sandbox.ledger() if r["infno"] == "2207"]
 
-    def active_dialog(self, cls):
+    # dialogs ---------------------------------------------------------------------------------
+    def modal(self, cls, timeout: int = 5000):
+        """The modal dialog of class cls, once it is the active one."""
         from PySide6.QtWidgets import QApplication
 
-        w = QApplication.activeModalWidget()
-        return w if isinstance(w, cls) else None
+        self.qtbot.waitUntil(lambda: isinstance(QApplication.activeModalWidget(), cls), timeout=timeout)
+        return QApplication.activeModalWidget()
+
+    def supervisor(self):
+        """The supervisor's PIN dialog, once it asks (a cancellation asks why first: the first reason is given)."""
+        from PySide6.QtWidgets import QApplication
+
+        from terminal.ui.login import SupervisorDialog
+        from terminal.ui.tender import CancelReasonDialog
+
+        asks = (SupervisorDialog, CancelReasonDialog)
+        self.qtbot.waitUntil(lambda: isinstance(QApplication.activeModalWidget(), asks), timeout=3000)
+        if isinstance(QApplication.activeModalWidget(), CancelReasonDialog):
+            self.cancel_reason()
+        return self.modal(SupervisorDialog, timeout=3000)
+
+
+def sign(qtbot, dlg, op_id: str, pin: str) -> None:
+    """Types the operator and PIN into a login or supervisor dialog (what was there is cleared) and presses Enter."""
+    from PySide6.QtCore import Qt
+
+    dlg.op_id.clear()
+    qtbot.keyClicks(dlg.op_id, op_id)
+    dlg.pin.clear()
+    qtbot.keyClicks(dlg.pin, pin)
+    qtbot.keyClick(dlg.pin, Qt.Key.Key_Return)
 
 
 def login(qtbot, ca, op_id: str = "0001", pin: str = "1234"):
-    from PySide6.QtCore import Qt
-
     dlg = ca.show_login()
     qtbot.addWidget(dlg)
-    qtbot.keyClicks(dlg.op_id, op_id)
-    qtbot.keyClicks(dlg.pin, pin)
-    qtbot.keyClick(dlg.pin, Qt.Key.Key_Return)
+    sign(qtbot, dlg, op_id, pin)
     return dlg
 
 

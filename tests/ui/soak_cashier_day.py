@@ -178,7 +178,9 @@ def test_a_cashier_day(desk):
             snaps[i + 1] = tracemalloc.take_snapshot()
     half = rss[n // 2:]
     out = {"n": n, "sandbox": "process" if isinstance(desk.sandbox, SandboxProcess) else "inproc",
-           "sandbox_rss": desk.sandbox.rss_mb() if isinstance(desk.sandbox, SandboxProcess) else None, "rss0": rss0, "rss": rss, "times": times, "qobjects": qobj, "heap": heap, "heap_slope_kb": slope_kb(heap[n // 2:]),
+           "sandbox_rss": desk.sandbox.rss_mb() if isinstance(desk.sandbox, SandboxProcess) else None,
+           "rss0": rss0, "rss": rss, "times": times, "qobjects": qobj, "heap": heap,
+           "heap_slope_kb": slope_kb(heap[n // 2:]),
            "py_blocks": blocks, "py_blocks_slope": slope_kb(blocks[n // 2:]) / 1000,
            "sqlite": sqlm, "sqlite_slope_kb": slope_kb(sqlm[n // 2:]),
            "slope_kb": slope_kb(half), "qobj_slope": slope_kb(qobj[n // 2:]) / 1000}

@@ -11,7 +11,8 @@ import pytest
 from terminal.core.flow import State
 from tests.answer_tamper import TamperingProxy, add_to
 
-from .conftest import BILLS, login
+from .conftest import login
+from tests.support import BILLS
 
 
 def bill_cell(desk, row: int, col: int):

@@ -8,39 +8,11 @@ from PySide6.QtWidgets import QApplication
 
 from terminal.core.flow import State
 
-from .conftest import login
-
-
-def _settle(desk, key="local"):
-    desk.load_bill()
-    desk.identify_by_id(key)
-    desk.preview()
-    desk.settle()
-    return desk.ctl.receipt
+from .conftest import login, sign
 
 
 def _pdfs(desk, pattern="*.pdf") -> list[Path]:
     return sorted(Path(desk.ca.cfg.printer.pdf_dir).glob(pattern))
-
-
-def _supervisor(desk):
-    from terminal.ui.login import SupervisorDialog
-    from terminal.ui.tender import CancelReasonDialog
-
-    desk.qtbot.waitUntil(lambda: isinstance(QApplication.activeModalWidget(), (SupervisorDialog, CancelReasonDialog)),
-                         timeout=3000)
-    if isinstance(QApplication.activeModalWidget(), CancelReasonDialog):  # a cancellation asks why first
-        desk.qtbot.keyClick(QApplication.activeModalWidget().text, Qt.Key.Key_Return)
-    desk.qtbot.waitUntil(lambda: isinstance(QApplication.activeModalWidget(), SupervisorDialog), timeout=3000)
-    return QApplication.activeModalWidget()
-
-
-def _enter(qtbot, dlg, op_id, pin):
-    dlg.op_id.clear()
-    qtbot.keyClicks(dlg.op_id, op_id)
-    dlg.pin.clear()
-    qtbot.keyClicks(dlg.pin, pin)
-    qtbot.keyClick(dlg.pin, Qt.Key.Key_Return)
 
 
 def test_login_failure_then_success(qtbot, sandbox, ui_cfg):
@@ -54,7 +26,7 @@ def test_login_failure_then_success(qtbot, sandbox, ui_cfg):
         assert dlg.isVisible() and ca.window is None
         assert "密码" in dlg.error.text() and dlg.error.isVisible()
         assert "0001" in dlg.hint.text()  # training mode shows the demo accounts
-        _enter(qtbot, dlg, "0001", "1234")
+        sign(qtbot, dlg, "0001", "1234")
         qtbot.waitUntil(lambda: ca.window is not None, timeout=3000)
         assert ca.ctl.operator.id == "0001" and session.client.identity.opter == "0001"
         qtbot.waitUntil(lambda: ca.ctl.status.signed_in, timeout=10000)
@@ -65,13 +37,13 @@ def test_login_failure_then_success(qtbot, sandbox, ui_cfg):
 
 
 def test_cancel_needs_a_supervisor(desk):
-    r = _settle(desk)
+    r = desk.settle_bill()
     desk.key("F10")
-    dlg = _supervisor(desk)
-    _enter(desk.qtbot, dlg, "0001", "1234")  # a cashier cannot authorise
+    dlg = desk.supervisor()
+    sign(desk.qtbot, dlg, "0001", "1234")  # a cashier cannot authorise
     assert dlg.isVisible() and "主管" in dlg.error.text()
     assert desk.ctl.state == State.SETTLED
-    _enter(desk.qtbot, dlg, "9001", "9999")
+    sign(desk.qtbot, dlg, "9001", "9999")
     desk.wait_state(State.CANCELLED)
     ledger = desk.sandbox.ledger()
     assert [x["status"] for x in ledger if x["infno"] == "2207"] == ["cancelled"]
@@ -85,9 +57,9 @@ def test_cancel_needs_a_supervisor(desk):
 def test_journal_reprint_and_cancel(desk):
     from terminal.ui.journal import JournalDialog
 
-    r1 = _settle(desk, "local")
+    r1 = desk.settle_bill("local")
     desk.key("Escape")
-    r2 = _settle(desk, "shanghai-employee")
+    r2 = desk.settle_bill("shanghai-employee")
     desk.key("Escape")
     desk.qtbot.waitUntil(lambda: len(_pdfs(desk)) == 2, timeout=10000)
     desk.qtbot.keyClick(desk.window, Qt.Key.Key_F6, Qt.KeyboardModifier.ShiftModifier)  # F6 is the shift report
@@ -102,8 +74,8 @@ def test_journal_reprint_and_cancel(desk):
     # cancel an earlier settlement from the journal, as a supervisor
     j.search.setText(r2.setl_id)
     j.cancel.click()
-    sup = _supervisor(desk)
-    _enter(desk.qtbot, sup, "9001", "9999")
+    sup = desk.supervisor()
+    sign(desk.qtbot, sup, "9001", "9999")
     desk.qtbot.waitUntil(lambda: desk.ca.session.journal.find(r2.setl_id).status == "cancelled", timeout=10000)
     assert [x["status"] for x in desk.sandbox.ledger() if x["setl_id"] == r2.setl_id and x["infno"] == "2207"] \
         == ["cancelled"]
@@ -116,7 +88,7 @@ def test_queue_and_reconcile_views(desk):
     from terminal.ui.journal import QueueDialog
     from terminal.ui.reconcile import ReconcileDialog
 
-    _settle(desk, "local")
+    desk.settle_bill("local")
     desk.key("Escape")
     desk.key("F7")
     desk.qtbot.waitUntil(lambda: isinstance(QApplication.activeModalWidget(), QueueDialog), timeout=3000)

@@ -14,8 +14,8 @@ from terminal.core.inpatient import InpatientBill
 from terminal.core.models import Credential
 from terminal.services.inpatient import DischargeService
 from terminal.store.wardbook import WardBook
+from tests.support import PERSONS, ROOT
 
-from .conftest import PERSONS, ROOT
 
 HAINAN = PERSONS["hainan-retiree"]
 

@@ -8,8 +8,8 @@ from PySide6.QtCore import Qt
 from terminal.core import wire
 from terminal.core.inpatient import InpatientBill
 from terminal.core.models import Credential
+from tests.support import PERSONS, ROOT
 
-from .conftest import PERSONS, ROOT
 
 
 def test_f12_opens_the_discharge_desk_and_it_settles_with_the_journal(qtbot, desk):

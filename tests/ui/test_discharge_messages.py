@@ -29,8 +29,8 @@ def test_discharge_desk_shows_warn_msg_and_the_refund(qtbot, desk, ward, sandbox
         desk.cancel_settlement(confirm=False)
     idle(qtbot, desk)
     assert "撤销提示：基金已退回" in desk.notice.text() and desk.notice.isVisible()
-    assert (f"退回个人账户 {fmt_yuan(s.acct_pay)}，退还现金 {fmt_yuan(s.psn_cash_pay)}，基金 {fmt_yuan(s.fund_pay_sumamt)}"
-            in desk.status.text()), desk.status.text()
+    assert (f"退回个人账户 {fmt_yuan(s.acct_pay)}，退还现金 {fmt_yuan(s.psn_cash_pay)}，"
+            f"基金 {fmt_yuan(s.fund_pay_sumamt)}" in desk.status.text()), desk.status.text()
     desk.find(st.adm_no)  # another look at the stay: the notice belongs to the answer that gave it
     idle(qtbot, desk)
     assert not desk.notice.isVisible()

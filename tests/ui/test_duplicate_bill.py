@@ -3,7 +3,6 @@ the refusal dialog with the earlier settlement and the supervisor's override, th
 person's identical bill (No by default), and the notice at start after a crash right after the commit."""
 from __future__ import annotations
 
-import json
 import os
 import signal
 import subprocess
@@ -15,18 +14,10 @@ from PySide6.QtWidgets import QLabel
 
 from terminal.core.flow import State
 from terminal.store import Store
+from tests.support import ROOT, bill_file
 
-from .conftest import BILLS, ROOT
 
 SHOTS = Path("/tmp/shots")
-
-
-def _bill_file(tmp_path, bill_no: str) -> str:
-    d = json.loads((BILLS / "outpatient-nanning.json").read_text(encoding="utf-8"))
-    d["bill_no"] = bill_no
-    p = tmp_path / f"bill-{bill_no or 'none'}.json"
-    p.write_text(json.dumps(d, ensure_ascii=False), encoding="utf-8")
-    return str(p)
 
 
 def _texts(w) -> str:
@@ -35,11 +26,6 @@ def _texts(w) -> str:
 
 def _booked(desk) -> list[dict]:
     return [r for r in desk.booked() if r["status"] == "booked"]
-
-
-def _wait_dialog(desk, cls):
-    desk.qtbot.waitUntil(lambda: desk.active_dialog(cls) is not None, timeout=10000)
-    return desk.active_dialog(cls)
 
 
 def _back_to_window(desk) -> None:
@@ -63,7 +49,7 @@ def test_settled_bill_no_is_refused_with_the_earlier_settlement_and_a_supervisor
     from terminal.ui.duplicates import DuplicateBillDialog
     from terminal.ui.login import SupervisorDialog
 
-    bill = _bill_file(tmp_path, "MZ-UI-0001")
+    bill = bill_file(tmp_path, "MZ-UI-0001")
     assert desk.window.load_bill_file(bill)
     desk.identify_by_id("hainan-retiree")
     desk.preview()
@@ -76,7 +62,7 @@ def test_settled_bill_no_is_refused_with_the_earlier_settlement_and_a_supervisor
     desk.identify_by_id("hainan-retiree")
     registrations = _count(desk, "SELECT msgid FROM messages WHERE infno='2201'")
     desk.key("F5")
-    dlg = _wait_dialog(desk, DuplicateBillDialog)
+    dlg = desk.modal(DuplicateBillDialog, timeout=10000)
     text = _texts(dlg)
     assert "MZ-UI-0001" in text and first.setl_id in text and "0001" in text
     assert dlg.findChild(QLabel, "earlier_psn_cash_pay").text().endswith(f"{first.psn_cash_pay:.2f}")
@@ -96,12 +82,12 @@ def test_settled_bill_no_is_refused_with_the_earlier_settlement_and_a_supervisor
     # F5 again: the same dialog; this time the supervisor allows it, with a reason
     _back_to_window(desk)
     desk.key("F5")
-    dlg = _wait_dialog(desk, DuplicateBillDialog)
+    dlg = desk.modal(DuplicateBillDialog, timeout=10000)
     desk.qtbot.keyClicks(dlg.reason, "HIS")
     dlg.reason.insert("重新开具收费单")  # what an IME commits (QTest cannot type CJK)
     assert dlg.override_btn.isEnabled()
     desk.qtbot.mouseClick(dlg.override_btn, Qt.MouseButton.LeftButton)
-    sup = _wait_dialog(desk, SupervisorDialog)
+    sup = desk.modal(SupervisorDialog, timeout=10000)
     desk.qtbot.keyClicks(sup.op_id, "9001")
     desk.qtbot.keyClicks(sup.pin, "9999")
     desk.qtbot.keyClick(sup.pin, Qt.Key.Key_Return)
@@ -121,7 +107,7 @@ def test_settle_refused_when_another_process_settled_the_bill_after_the_preview(
     terminal on the same journal) settles the same bill_no. F9 is refused with that settlement shown."""
     from terminal.ui.duplicates import DuplicateBillDialog
 
-    assert desk.window.load_bill_file(_bill_file(tmp_path, "MZ-UI-RACE"))
+    assert desk.window.load_bill_file(bill_file(tmp_path, "MZ-UI-RACE"))
     desk.identify_by_id("hainan-retiree")
     desk.preview()
     env = {k: v for k, v in os.environ.items() if not k.startswith("YIBAO_")}
@@ -132,7 +118,7 @@ def test_settle_refused_when_another_process_settled_the_bill_after_the_preview(
     assert other.stdout.startswith("SETTLED"), other.stdout + other.stderr[-2000:]
     other_setl_id = other.stdout.split()[2]
     desk.key("F9")
-    dlg = _wait_dialog(desk, DuplicateBillDialog)
+    dlg = desk.modal(DuplicateBillDialog, timeout=10000)
     desk.wait_idle()
     assert other_setl_id in _texts(dlg)
     assert desk.ctl.state == State.PREVIEWED  # refused, nothing booked: back to the preview
@@ -153,7 +139,7 @@ def test_identical_bill_of_the_same_person_asks_and_no_is_the_default(desk):
     desk.load_bill()
     desk.identify_by_id("local")
     desk.key("F5")
-    dlg = _wait_dialog(desk, DuplicateSuspectedDialog)
+    dlg = desk.modal(DuplicateSuspectedDialog, timeout=10000)
     assert first.setl_id in _texts(dlg) and "30 分钟内" in _texts(dlg)
     assert dlg.no_btn.isDefault() and not dlg.yes_btn.isDefault()
     desk.qtbot.keyClick(dlg, Qt.Key.Key_Return)  # Enter = No
@@ -163,7 +149,7 @@ def test_identical_bill_of_the_same_person_asks_and_no_is_the_default(desk):
     # asked again; Yes: the preview and the settlement go through
     _back_to_window(desk)
     desk.key("F5")
-    dlg = _wait_dialog(desk, DuplicateSuspectedDialog)
+    dlg = desk.modal(DuplicateSuspectedDialog, timeout=10000)
     desk.qtbot.mouseClick(dlg.yes_btn, Qt.MouseButton.LeftButton)
     desk.wait_state(State.PREVIEWED)
     _back_to_window(desk)
@@ -180,15 +166,16 @@ def test_start_after_a_crash_right_after_the_commit_shows_the_completed_settleme
     data.mkdir(parents=True, exist_ok=True)
     env = {k: v for k, v in os.environ.items() if not k.startswith("YIBAO_")}
     env.update(PYTHONPATH=str(ROOT), YIBAO_CRASH_AT="after_commit", YIBAO_CRASH_INFNO="2207")
-    r = subprocess.run([sys.executable, "-m", "tests.store_fixtures", "settle", "--journal", str(data / "journal.sqlite"),
-                        "--url", sandbox.url, "--state", str(data / "msgid.state"), "--bill-no", "MZ-UI-CRASH"],
+    r = subprocess.run([sys.executable, "-m", "tests.store_fixtures", "settle", "--journal",
+                        str(data / "journal.sqlite"), "--url", sandbox.url, "--state", str(data / "msgid.state"),
+                        "--bill-no", "MZ-UI-CRASH"],
                        cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
     assert r.returncode == -signal.SIGKILL, (r.returncode, r.stdout, r.stderr[-2000:])
     booked = [x for x in sandbox.ledger() if x["infno"] == "2207"]
     assert len(booked) == 1
     setl_id = booked[0]["setl_id"]
     desk = make_desk()
-    dlg = _wait_dialog(desk, CompletedSettlementsDialog)
+    dlg = desk.modal(CompletedSettlementsDialog, timeout=10000)
     text = _texts(dlg)
     assert setl_id in text and "MZ-UI-CRASH" in text and "请核对是否已收费" in dlg.windowTitle()
     for k in ("psn_cash_pay", "acct_pay", "fund_pay_sumamt", "medfee_sumamt"):

@@ -8,8 +8,8 @@ from PySide6.QtCore import Qt
 
 from terminal.core.flow import State
 from terminal.core.money import fmt_yuan
+from tests.support import PERSONS
 
-from .conftest import PERSONS
 
 
 def _receipts(desk) -> list[Path]:
@@ -108,8 +108,7 @@ def test_id_entry_with_catalogue_items_settles(desk):
     desk.identify_by_id("sichuan-resident")
     assert desk.ctl.state == State.IDENTIFIED
     desk.key("F4")
-    desk.qtbot.waitUntil(lambda: desk.active_dialog(ItemPicker) is not None, timeout=3000)
-    picker = desk.active_dialog(ItemPicker)
+    picker = desk.modal(ItemPicker, timeout=3000)
     picker.search.insert("阿莫西林")  # what an IME commits (QTest cannot type CJK)
     desk.qtbot.keyClick(picker.search, Qt.Key.Key_Return)
     desk.qtbot.keyClicks(picker.search, "NNYP0002")

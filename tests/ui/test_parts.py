@@ -7,8 +7,8 @@ from decimal import Decimal
 import pytest
 
 from terminal.app.operators import CASHIER, SUPERVISOR, LoginError, OperatorStore
+from tests.support import PERSONS, sample_receipt
 
-from .conftest import PERSONS
 
 
 def test_pins_are_hashed_salted_and_locked_after_failures(tmp_path):
@@ -36,24 +36,10 @@ def test_pins_are_hashed_salted_and_locked_after_failures(tmp_path):
         st.add("0009", "x", CASHIER, "12")
 
 
-def _receipt(**kw):
-    from drivers.printer import ReceiptData, ReceiptLine
-
-    d = dict(facility_code="H45010000001", facility_name="南宁市第一人民医院", operator_id="0001",
-             operator_name="训练收费员", time="2026-01-05 10:00:00", name_masked="符**",
-             certno_masked="460100********0132", psn_no="46010000000000000001", insutype="310", insuplc="460100",
-             cross_province=True, setl_id="SETL0001", mdtrt_id="MD0001", msgid="H450100000012026010510000000001",
-             amounts={"medfee_sumamt": Decimal("100.00"), "fund_pay_sumamt": Decimal("60.00"),
-                      "psn_cash_pay": Decimal("40.00")},
-             funds=[("统筹基金", Decimal("60.00"))], lines=[ReceiptLine("眼部B超", "1", Decimal("100.00"))])
-    d.update(kw)
-    return ReceiptData(**d)
-
-
 def test_receipt_html_masks_and_carries_the_verification_qr(tmp_path):
     from terminal.ui.receipt import print_receipt, receipt_document, receipt_html
 
-    r = _receipt()
+    r = sample_receipt()
     text = receipt_html(r)
     full = PERSONS["hainan-retiree"]
     assert full["certno"] not in text and full["psn_name"] not in text

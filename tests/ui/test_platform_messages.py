@@ -14,20 +14,9 @@ from PySide6.QtWidgets import QApplication
 from terminal.core.flow import State
 from terminal.core.money import fmt_yuan
 
+from .conftest import sign
+
 SHOTS = Path(os.environ.get("YIBAO_SHOTS", "/tmp/shots"))
-
-
-def _supervisor(desk):
-    from PySide6.QtCore import Qt
-
-    from terminal.ui.login import SupervisorDialog
-
-    desk.cancel_reason()  # issue 13: F10 asks why first
-    desk.qtbot.waitUntil(lambda: isinstance(QApplication.activeModalWidget(), SupervisorDialog), timeout=3000)
-    dlg = QApplication.activeModalWidget()
-    desk.qtbot.keyClicks(dlg.op_id, "9001")
-    desk.qtbot.keyClicks(dlg.pin, "9999")
-    desk.qtbot.keyClick(dlg.pin, Qt.Key.Key_Return)
 
 
 def test_warn_msg_notice_after_preview_settle_and_cancel(desk):
@@ -55,7 +44,7 @@ def test_warn_msg_notice_after_preview_settle_and_cancel(desk):
     acct, cash, fund = s.acct_pay, s.psn_cash_pay, s.fund_pay_sumamt
     desk.sandbox.arm_warn("撤销提示：个人账户资金原路退回", infno="2208")
     desk.key("F10")
-    _supervisor(desk)
+    sign(desk.qtbot, desk.supervisor(), "9001", "9999")
     desk.wait_state(State.CANCELLED)
     told = f"退回个人账户 {fmt_yuan(acct)}，退还现金 {fmt_yuan(cash)}，基金 {fmt_yuan(fund)}"
     assert told in w.msg.text(), w.msg.text()
@@ -86,11 +75,11 @@ def test_cancel_from_the_journal_says_what_went_back(desk):
     j.search.setText(r.setl_id)
     assert j.selected().setl_id == r.setl_id
     j.cancel.click()
-    _supervisor(desk)
+    sign(desk.qtbot, desk.supervisor(), "9001", "9999")
     desk.qtbot.waitUntil(lambda: desk.ca.session.journal.find(r.setl_id).status == "cancelled", timeout=10000)
     desk.qtbot.waitUntil(lambda: "退回个人账户" in desk.window.msg.text(), timeout=5000)
-    assert f"退回个人账户 {fmt_yuan(s.acct_pay)}，退还现金 {fmt_yuan(s.psn_cash_pay)}，基金 {fmt_yuan(s.fund_pay_sumamt)}" \
-        in desk.window.msg.text()
+    assert f"退回个人账户 {fmt_yuan(s.acct_pay)}，退还现金 {fmt_yuan(s.psn_cash_pay)}，" \
+        f"基金 {fmt_yuan(s.fund_pay_sumamt)}" in desk.window.msg.text()
     j.accept()
 
 

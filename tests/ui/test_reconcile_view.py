@@ -17,25 +17,16 @@ from PySide6.QtGui import QInputMethodEvent
 from PySide6.QtWidgets import QApplication, QFileDialog, QLineEdit
 
 from terminal.core.money import fmt_yuan
+from tests.support import PERSONS
 
-from .conftest import PERSONS
 
 SHOTS = Path("/tmp/shots")
 ITEMS = [("001102000010300", "25.00", 1), ("002201000040000", "60.00", 1)]
 
 
-def _modal(desk, cls, timeout=5000):
-    desk.qtbot.waitUntil(lambda: isinstance(QApplication.activeModalWidget(), cls), timeout=timeout)
-    return QApplication.activeModalWidget()
-
-
 def _settle(desk, key="local"):
-    desk.load_bill()
-    desk.identify_by_id(key)
-    desk.preview()
-    desk.settle()
-    r = desk.ctl.receipt
-    desk.key("Escape")
+    r = desk.settle_bill(key)
+    desk.key("Escape")  # back to an empty desk
     return r
 
 
@@ -44,7 +35,7 @@ def _f8(desk):
 
     desk.qtbot.waitUntil(lambda: QApplication.activeWindow() is desk.window, timeout=3000)
     desk.key("F8")
-    rc = _modal(desk, ReconcileDialog)
+    rc = desk.modal(ReconcileDialog)
     desk.qtbot.waitUntil(lambda: QApplication.activeWindow() is rc, timeout=3000)
     return rc
 
@@ -103,13 +94,13 @@ def _fix_row(desk, rc, row: int, reason: str = "已与医保中心核实"):
         _key(desk, rc, "Down", rc.diffs)
     assert rc.diffs.currentRow() == row
     _key(desk, rc, "F10", rc.diffs)
-    fix = _modal(desk, FixDialog)
+    fix = desk.modal(FixDialog)
     desk.qtbot.waitUntil(lambda: fix.reason.hasFocus(), timeout=3000)
     assert fix.action.currentData() == rc.differences()[row].suggested  # the suggestion is preselected
     assert fix.reason.hasFocus() and not fix.ok_btn.isEnabled()
     _ime(fix.reason, reason)
     desk.qtbot.keyClick(fix.reason, Qt.Key.Key_Return)
-    sup = _modal(desk, SupervisorDialog)
+    sup = desk.modal(SupervisorDialog)
     assert "处理对账差异" in sup.heading.text() and reason in sup.heading.text()
     desk.qtbot.keyClicks(sup.op_id, "0001")  # a cashier cannot authorise
     desk.qtbot.keyClick(sup.op_id, Qt.Key.Key_Return)
@@ -162,7 +153,8 @@ def test_settled_by_another_system_is_found_fixed_and_the_rerun_is_clean(desk):
     g = [rc.table.item(0, c).text() for c in range(rc.table.columnCount())]
     assert g[0] == "310 职工基本医疗保险" and g[3] == "1" and g[8] == "2"
     assert g[9] == fmt_yuan(mine.amount("medfee_sumamt") + Decimal("61.00")) and "有差异" in g[11]
-    assert g[7] == "不平" and f"{mine.amount('medfee_sumamt') + Decimal('61.00'):.2f}" in rc.group_note.text()  # 3201, run with the detail reconciliation; its words beside
+    # 3201, run with the detail reconciliation; its words beside
+    assert g[7] == "不平" and f"{mine.amount('medfee_sumamt') + Decimal('61.00'):.2f}" in rc.group_note.text()
     row = _row_of(rc, setl["setl_id"])
     cells = [rc.diffs.item(row, c).text() for c in range(rc.diffs.columnCount())]
     assert cells[0] == "仅平台有"
@@ -232,7 +224,7 @@ def test_export_through_the_save_dialog(desk, tmp_path, fmt):
     assert not rc.export_btn.isEnabled()  # nothing to export before a detail run
     _detail(desk, rc)
     desk.qtbot.keyClick(rc.diffs, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
-    dlg = _modal(desk, QFileDialog)
+    dlg = desk.modal(QFileDialog)
     assert dlg.windowTitle() == "导出对账结果"
     assert "CSV 文件 (*.csv)" in dlg.nameFilters() and "Excel 工作簿 (*.xlsx)" in dlg.nameFilters()
     desk.qtbot.waitUntil(lambda: QApplication.activeWindow() is dlg, timeout=3000)

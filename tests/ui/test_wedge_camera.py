@@ -9,16 +9,16 @@ import threading
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-from PIL import Image  # noqa: E402
-from PySide6.QtGui import QImage  # noqa: E402
+import numpy as np
+import pytest
+from PIL import Image
+from PySide6.QtGui import QImage
 
-from drivers.scanner.decode import FrameDecoder  # noqa: E402
-from drivers.scanner.qrimage import make_qr_image  # noqa: E402
-from drivers.scanner.synth import make_frame  # noqa: E402
-from terminal.ui import camera  # noqa: E402
-from terminal.ui.camera import CameraScanDialog, FrameSource, ScanPipeline, qimage_to_gray  # noqa: E402
+from drivers.scanner.decode import FrameDecoder
+from drivers.scanner.qrimage import make_qr_image
+from drivers.scanner.synth import make_frame
+from terminal.ui import camera
+from terminal.ui.camera import CameraScanDialog, FrameSource, ScanPipeline, qimage_to_gray
 
 PAY = "134567890123456789"
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 from terminal.core.desk import Desk
 from terminal.core.desk_ports import Fault, FaultKind, PendingReversal, Work

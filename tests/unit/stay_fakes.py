@@ -5,7 +5,8 @@ from __future__ import annotations
 import dataclasses
 from collections import deque
 from decimal import Decimal
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 from terminal.core.errors import UserFacingError
 from terminal.core.inpatient import Deposit, DepositReconciliation, FeeTotals, Stay, fee_totals, receipt_lines

@@ -2,13 +2,12 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 
 from terminal import config
+from tests.support import ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_defaults_and_accepted_forms():

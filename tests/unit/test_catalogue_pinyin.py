@@ -37,7 +37,7 @@ def test_pinyin_keys_keep_only_letters_and_digits_and_every_reading_counts():
     alts, full = pinyin_keys("硝苯地平控释片")
     assert full == "xiaobendipingkongshipian" and alts[0] == "qx" and alts[1] == "b"
     alts = pinyin_keys("0.9%氯化钠注射液")[0]
-    assert len(alts) == 8 and all(c in a for c, a in zip("09lhnzsy", alts))
+    assert len(alts) == 8 and all(c in a for c, a in zip("09lhnzsy", alts, strict=True))
     assert names(cat().search("09lhn")) == ["0.9%氯化钠注射液"]
     c = Catalogue([it for it in cat().items] + [replace(cat().items[0], hosp_code="T1", name="长效单片")])
     assert [i.hosp_code for i in c.search("cxdp")] == ["T1"]  # 长 cháng (not only zhǎng), 单 dān

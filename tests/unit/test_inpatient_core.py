@@ -3,7 +3,6 @@ the inpatient bill file, the discharge slip; the sandbox's inpatient policy piec
 from __future__ import annotations
 
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -15,8 +14,8 @@ from terminal.core.inpatient import (Deposit, DepositReconciliation, InpatientBi
 from terminal.core.models import SETL_AMOUNT_FIELDS, FundDetail, Settlement
 from terminal.core.money import ZERO, money
 from terminal.sandbox.policy import Policies, Rule, Fund, Usage, identity_errors, settle
+from tests.support import BILLS
 
-ROOT = Path(__file__).resolve().parents[2]
 D = Decimal
 
 
@@ -128,7 +127,7 @@ def test_fee_totals_by_category_and_class():
 
 
 def test_inpatient_bill_file():
-    ib = InpatientBill.from_dict(wire.loads((ROOT / "resources/bills/inpatient-cataract-nanning.json").read_text("utf-8")))
+    ib = InpatientBill.from_dict(wire.loads((BILLS / "inpatient-cataract-nanning.json").read_text("utf-8")))
     assert ib.bill.med_type == "21" and ib.stay_days == 3 and len(ib.days) == len(ib.bill.items)
     assert ib.form.dise_codg == "H25.900" and ib.form.bed == "10-12"
     assert ib.bill.total == sum((it.amount for it in ib.bill.items), ZERO)

@@ -3,29 +3,14 @@ in characters, CJK characters two columns wide."""
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
 
 import pytest
 
-from drivers.printer import (ReceiptData, ReceiptLine, Row, SlipKind, compose_discharge, compose_park,
+from drivers.printer import (Row, SlipKind, compose_discharge, compose_park,
                              compose_settlement, display_width, text_lines)
 from drivers.printer.layout import pair
 from terminal.store.parked import ParkSlip
-
-
-def _receipt(**kw: Any) -> ReceiptData:
-    d: dict[str, Any] = dict(
-        facility_code="H45010000001", facility_name="南宁市第一人民医院", operator_id="0001",
-        operator_name="训练收费员", time="2026-01-05 10:00:00", name_masked="符**",
-        certno_masked="460100********0132", psn_no="46010000000000000001", insutype="310", insuplc="460100",
-        cross_province=True, setl_id="SETL0001", mdtrt_id="MD0001", msgid="H450100000012026010510000000001",
-        amounts={"medfee_sumamt": Decimal("100.00"), "fund_pay_sumamt": Decimal("60.00"),
-                 "psn_cash_pay": Decimal("40.00")},
-        funds=[("统筹基金", Decimal("60.00"))],
-        lines=[ReceiptLine("眼部B超", "1", Decimal("100.00"), "01"),
-               ReceiptLine("防蓝光护目镜（目录外自费）加长的名称", "12.5", Decimal("1234.50"), "03")])
-    d.update(kw)
-    return ReceiptData(**d)
+from tests.support import sample_receipt
 
 
 def test_display_width_counts_cjk_twice_and_combining_marks_not():
@@ -38,7 +23,7 @@ def test_display_width_counts_cjk_twice_and_combining_marks_not():
 
 @pytest.mark.parametrize("width", [16, 32, 42, 48])
 def test_settlement_lines_fit_the_paper(width):
-    lines = text_lines(compose_settlement(_receipt()), width)
+    lines = text_lines(compose_settlement(sample_receipt()), width)
     assert all(display_width(x) <= width for x in lines), lines
     joined = "".join(x.strip() for x in lines)  # a text cut across lines on narrow paper reads on
     for s in ("南宁市第一人民医院", "医保结算单", "符**", "SETL0001", "¥40.00", "统筹基金", "眼部B超"):
@@ -46,7 +31,7 @@ def test_settlement_lines_fit_the_paper(width):
 
 
 def test_settlement_layout_at_48_columns():
-    lines = text_lines(compose_settlement(_receipt()), 48)
+    lines = text_lines(compose_settlement(sample_receipt()), 48)
     assert lines[0] == " " * 15 + "南宁市第一人民医院"  # centred: (48 - 18) // 2
     assert lines[1].strip() == "医保结算单"
     assert "参保人" + " " * 38 + "符**" in lines
@@ -67,25 +52,26 @@ def test_a_value_that_does_not_fit_beside_its_label_goes_right_aligned_below():
 
 
 def test_kinds_notes_and_file_names():
-    r = _receipt()
+    r = sample_receipt()
     c = compose_settlement(r)
     assert (c.kind, c.name, c.suffix, c.notes) == (SlipKind.SETTLEMENT, "SETL0001", "", ())
     assert c.qr == "YBSETL|H45010000001|SETL0001|100.00|60.00|40.00"
     again = compose_settlement(r, reprint=True)
     assert again.suffix == "-reprint" and [n.text for n in again.notes] == ["【补打】"]
-    gone = compose_settlement(_receipt(status="cancelled", cancelled_time="2026-01-05 11:00:00", training=True))
+    gone = compose_settlement(sample_receipt(status="cancelled", cancelled_time="2026-01-05 11:00:00",
+                                             training=True))
     assert gone.kind == SlipKind.CANCEL and gone.suffix == "-cancel"
     assert [(n.text, n.bold) for n in gone.notes] == [("【训练模式 · 非正式票据】", True),
                                                       ("【已撤销】 2026-01-05 11:00:00", True)]
     assert "医院负担" not in [x.label for x in c.amounts]
-    with_hosp = compose_settlement(_receipt(amounts={**r.amounts, "hosp_part_amt": Decimal("2.00")}))
+    with_hosp = compose_settlement(sample_receipt(amounts={**r.amounts, "hosp_part_amt": Decimal("2.00")}))
     assert "医院负担" in [x.label for x in with_hosp.amounts]
     with pytest.raises(ValueError):
         text_lines(c, 15)
 
 
 def test_labels_go_through_translate_values_do_not():
-    c = compose_settlement(_receipt(), translate=lambda ctx, src: f"<{ctx}:{src}>")
+    c = compose_settlement(sample_receipt(), translate=lambda ctx, src: f"<{ctx}:{src}>")
     assert c.title == "<Receipt:医保结算单>"
     assert c.info[1] == Row("<Receipt:参保人>", "符**")
     assert c.cash == Row("<Receipt:个人现金支付>", "¥40.00", bold=True)

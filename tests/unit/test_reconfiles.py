@@ -80,7 +80,7 @@ def test_a_zip_with_two_files_or_no_text_file_is_refused():
 
 
 def test_crlf_lines_and_a_bom_are_read():
-    back = rf.parse_detail_file(zipped("\ufeffS1\tM1\tP1\t53.4\t30\t0.00\t0\r\n".encode("utf-8")))
+    back = rf.parse_detail_file(zipped("\ufeffS1\tM1\tP1\t53.4\t30\t0.00\t0\r\n".encode()))
     assert back == [{"setl_id": "S1", "mdtrt_id": "M1", "psn_no": "P1", "medfee_sumamt": Decimal("53.40"),
                      "fund_pay_sumamt": Decimal("30.00"), "acct_pay": Decimal("0.00"), "refd_setl_flag": "0"}]
 
@@ -127,7 +127,7 @@ def test_result_file_round_trip_and_its_rules():
     with pytest.raises(rf.ReconFileError, match="第 1 行"):
         rf.build_result_file(bad)
     with pytest.raises(rf.ReconFileError, match="第 1 行.*stmt_rslt"):
-        rf.parse_result_file(zipped("S\tM\tP\t1.00\t0\t0\t0\t9\t\t\t\t\t\n".encode()))
+        rf.parse_result_file(zipped(b"S\tM\tP\t1.00\t0\t0\t0\t9\t\t\t\t\t\n"))
 
 
 def test_the_journal_keeps_a_summary_of_an_uploaded_file_not_its_bytes():

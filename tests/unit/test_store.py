@@ -87,7 +87,8 @@ def test_crash_point_is_inert_without_the_variable(monkeypatch):
 
 def test_journal_states_and_masking(store, client):
     store.attach(client)
-    client.script.answers = [{"infcode": 0, "output": {"baseinfo": {"psn_no": "P1", "certno": ID, "psn_name": "符大海"}}}]
+    client.script.answers = [{"infcode": 0,
+                              "output": {"baseinfo": {"psn_no": "P1", "certno": ID, "psn_name": "符大海"}}}]
     client.person_info("02", ID)
     [m] = store.messages()
     assert m["state"] == "answered" and m["sent"] == 1 and ID not in m["request"] + m["answer"]
@@ -141,7 +142,8 @@ def test_queue_order_per_visit_backoff_and_msgid_kept(store, client):
     out = w.run_once(ignore_backoff=True)
     assert [o.item_id for o in out] == [a1, a2]
     assert store.queue.get(a1).msgid == first.msgid and store.message(first.msgid)["attempts"] == 3
-    sent_ids = [b["msgid"] for b in client.script.bodies if b["infno"] == "2205" and b["input"]["data"]["mdtrt_id"] == "M1"]
+    sent_ids = [b["msgid"] for b in client.script.bodies
+                if b["infno"] == "2205" and b["input"]["data"]["mdtrt_id"] == "M1"]
     assert sent_ids == [first.msgid] * 3 and w.online
     assert store.queue.payload(first.msgid) is None
 

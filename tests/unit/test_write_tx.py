@@ -5,8 +5,9 @@ from __future__ import annotations
 import sqlite3
 import threading
 import time
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import Callable, ContextManager
 
 import pytest
 
@@ -16,7 +17,8 @@ from terminal.store.wardbook import WardBook
 
 
 #: a store's tx, an insert into its meta table, a count of the rows inserted, and close
-Parts = tuple[Callable[[], ContextManager[object]], Callable[[str], None], Callable[[], int], Callable[[], None]]
+Parts = tuple[Callable[[], AbstractContextManager[object]], Callable[[str], None], Callable[[], int],
+              Callable[[], None]]
 
 
 class Boom(Exception):
@@ -138,7 +140,7 @@ def test_every_store_writes_through_it(tmp_path: Path, make):
         close()
 
 
-def _write_through(tx: Callable[[], ContextManager[object]], insert: Callable[[str], None],
+def _write_through(tx: Callable[[], AbstractContextManager[object]], insert: Callable[[str], None],
                    count: Callable[[], int]) -> None:
     with tx():
         insert("k1")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from drivers.virtual import VirtualCard
-from .pcsc_support import PCSCD, READER, Pcscd, _running_pid, card_present, wait_for  # noqa: F401
+from .pcsc_support import PCSCD, READER, Pcscd, _running_pid, card_present, wait_for
 
 
 @pytest.fixture(scope="session")
@@ -48,14 +48,15 @@ def insert(service):
         card.insert(timeout=5.0)
         cards.append(card)
         if wait:
-            assert wait_for(lambda: card_present(card.reader_name), 3.0), f"pcscd did not see the card in {card.reader_name}"
+            assert wait_for(lambda: card_present(card.reader_name), 3.0), \
+                f"pcscd did not see the card in {card.reader_name}"
         return card
 
     yield _insert
     for c in cards:
         c.remove()
     for c in cards:
-        wait_for(lambda: not card_present(c.reader_name), 3.0)
+        wait_for(lambda name=c.reader_name: not card_present(name), 3.0)
 
 
 @pytest.fixture

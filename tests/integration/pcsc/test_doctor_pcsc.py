@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 import pytest
-import tomli_w
 
 from drivers.virtual import profile_for
 from terminal import doctor as d
+from tests.support import config_file
 
 from .pcsc_support import READER
 
@@ -13,13 +13,8 @@ pytestmark = pytest.mark.pcsc
 
 
 def config(tmp_path, production: bool, reader: str = "") -> str:
-    data = {"store": {"dir": str(tmp_path / "data")}, "log": {"dir": str(tmp_path / "log")},
-            "card": {"reader": reader}}
-    if production:
-        data["backend"] = {"url": "http://127.0.0.1:9"}
-    p = tmp_path / "config.toml"
-    p.write_text(tomli_w.dumps(data), encoding="utf-8")
-    return str(p)
+    return config_file(tmp_path, f'[card]\nreader = "{reader}"\n'
+                                 + ('[backend]\nurl = "http://127.0.0.1:9"\n' if production else ""))
 
 
 def checks(path: str) -> dict:

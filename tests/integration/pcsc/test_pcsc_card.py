@@ -7,7 +7,6 @@ import sys
 import tempfile
 import threading
 import time
-from pathlib import Path
 
 import pytest
 
@@ -15,12 +14,12 @@ from drivers.pcsc import (CardExpired, CardRemoved, EventKind, NoCard, NoReader,
                           NotSocialSecurityCard, PcscCardReader, PcscMonitor, check_expiry)
 from drivers.virtual import GEN3_LOCKED, KINDS, named_profile, profile_for
 from terminal.commands import card as card_cmd
+from tests.support import ROOT
 
 from .pcsc_support import READER, READER2, card_present, wait_for
 
 pytestmark = pytest.mark.pcsc
 
-ROOT = Path(__file__).resolve().parents[3]
 
 
 class Events:
@@ -39,8 +38,8 @@ class Events:
     def wait(self, kind, reader: str | None = READER, after: int = 0, timeout: float = 3.0):
         def found():
             with self.lock:
-                return next((e for e in self.items[after:] if e.kind is kind and (reader is None or e.reader == reader)),
-                            None)
+                return next((e for e in self.items[after:]
+                             if e.kind is kind and (reader is None or e.reader == reader)), None)
 
         assert wait_for(lambda: found() is not None, timeout), f"no {kind.value} on {reader}; got {self.items}"
         return found()

@@ -6,13 +6,12 @@ import os
 import subprocess
 import sys
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 
 from drivers.virtual.profiles import profile_for
+from tests.support import ROOT
 
-ROOT = Path(__file__).resolve().parents[3]
 pytestmark = pytest.mark.pcsc
 
 

@@ -20,12 +20,11 @@ import pytest
 
 from terminal import config as config_mod
 from terminal import fsperm
-
-from ..conftest import tmp_config
+from tests import support
+from tests.support import ROOT, cli_env, config_file, make_config
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="Unix permission bits")
 
-ROOT = Path(__file__).resolve().parents[2]
 CERTNO = "450100197705200135"  # the sandbox's local employee
 
 
@@ -58,38 +57,13 @@ def umask022():
     os.umask(old)
 
 
-@pytest.fixture
-def home(tmp_path, monkeypatch):
-    h = tmp_path / "home"
-    h.mkdir()
-    for k, v in {"HOME": h, "XDG_CONFIG_HOME": h / ".config", "XDG_DATA_HOME": h / ".local/share",
-                 "XDG_STATE_HOME": h / ".local/state", "XDG_CACHE_HOME": h / ".cache"}.items():
-        monkeypatch.setenv(k, str(v))
-    monkeypatch.delenv("YIBAO_TERMINAL_CONFIG", raising=False)
-    return h
-
-
-def cli_env(tmp_path: Path) -> dict[str, str]:
-    h = tmp_path / "home"
-    env = dict(os.environ, HOME=str(h), XDG_CONFIG_HOME=str(h / ".config"), XDG_DATA_HOME=str(h / ".local/share"),
-               XDG_STATE_HOME=str(h / ".local/state"), XDG_CACHE_HOME=str(h / ".cache"), QT_QPA_PLATFORM="offscreen")
-    env.pop("YIBAO_TERMINAL_CONFIG", None)
-    return env
-
-
 def run_cli(tmp_path: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+    """The terminal's command line under a umask of 0o022."""
     r = subprocess.run([sys.executable, "-m", "terminal", *args], cwd=ROOT, env=cli_env(tmp_path),
                        capture_output=True, text=True, timeout=120, preexec_fn=lambda: os.umask(0o022))
     if check:
         assert r.returncode == 0, r.stdout + r.stderr
     return r
-
-
-def write_config(tmp_path: Path) -> Path:
-    p = tmp_path / "c.toml"
-    p.write_text(f'[store]\ndir = "{tmp_path / "data"}"\n[log]\ndir = "{tmp_path / "log"}"\n'
-                 f'[printer]\npdf_dir = "{tmp_path / "pdf"}"\n', encoding="utf-8")
-    return p
 
 
 # created private -----------------------------------------------------------------------------------------
@@ -102,7 +76,7 @@ def test_everything_created_in_process_is_private_under_umask_022(tmp_path, umas
     from terminal.app.operators import OperatorStore
 
     assert os.umask(0o022) == 0o022  # the fixture's umask is in force
-    cfg = tmp_config(tmp_path)
+    cfg = make_config(tmp_path / "data")
     data, logs = Path(cfg.data_dir), Path(cfg.log_dir)
     user_cfg = config_mod.user_config_path()
     assert str(user_cfg).startswith(str(home))
@@ -146,7 +120,7 @@ def test_everything_created_in_process_is_private_under_umask_022(tmp_path, umas
 
 def test_a_settlement_from_the_cli_leaves_only_private_files(tmp_path):
     """The real program under umask 022: settle (journal, sandbox, logs, crash dir), then journal."""
-    cfg = write_config(tmp_path)
+    cfg = config_file(tmp_path, name="c.toml")
     r = run_cli(tmp_path, "--config", str(cfg), "settle", "--cert-type", "02", "--cert-no", CERTNO, "--bill",
                 "resources/bills/outpatient-nanning.json", "--json")
     assert json.loads(r.stdout)["ok"]
@@ -163,7 +137,7 @@ def make_old_install(tmp_path: Path) -> list[Path]:
     from terminal.store import Store
     from terminal.app.operators import OperatorStore
 
-    cfg = tmp_config(tmp_path)
+    cfg = make_config(tmp_path / "data", log_dir=tmp_path / "log")  # as in config_file
     data, logs = Path(cfg.data_dir), Path(cfg.log_dir)
     Store.from_config(cfg).close()
     OperatorStore.for_config(cfg).seed_demo()
@@ -188,7 +162,7 @@ def test_old_0644_files_fail_doctor_and_are_repaired_at_start(tmp_path, home):
     from terminal import doctor as d
 
     files = make_old_install(tmp_path)
-    cfg = write_config(tmp_path)
+    cfg = config_file(tmp_path, name="c.toml")
     report = d.run_doctor(str(cfg), only=["perms"])
     r = {c.key: c for c in report.checks}["perms"]
     assert r.status == d.FAIL and report.exit_code == 1
@@ -206,9 +180,8 @@ def test_old_0644_files_fail_doctor_and_are_repaired_at_start(tmp_path, home):
 
 def test_doctor_json_names_the_loose_path(tmp_path, home):
     make_old_install(tmp_path)
-    r = subprocess.run([sys.executable, "-m", "terminal", "--config", str(write_config(tmp_path)), "doctor",
-                        "--json", "--only", "perms"], cwd=ROOT, env=cli_env(tmp_path), capture_output=True,
-                       text=True, timeout=120)
+    r = support.run_cli(tmp_path, "--config", str(config_file(tmp_path, name="c.toml")), "doctor", "--json", "--only",
+                        "perms")
     out = json.loads(r.stdout)
     perms = next(c for c in out["checks"] if c["key"] == "perms")
     assert r.returncode == 1 and perms["status"] == "fail"

@@ -8,7 +8,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.support import ROOT
+
 HEAVY = ("numpy", "pandas", "PIL", "qrcode", "cv2", "pyzbar", "openpyxl")
 
 
