@@ -39,7 +39,13 @@ def build(ts: Path, qm: Path) -> list[str]:
         src = msg.find("source").text or ""
         tr = msg.find("translation")
         if src in glossary:
-            tr.text = glossary[src]
+            forms = tr.findall("numerusform")
+            if msg.get("numerus") == "yes":  # plural forms (English: one text serves both, "%n bill(s)")
+                tr.text = None
+                for form in forms or [ET.SubElement(tr, "numerusform")]:
+                    form.text = glossary[src]
+            else:
+                tr.text = glossary[src]
             tr.attrib.pop("type", None)
         else:
             missing.append(src)

@@ -1,6 +1,178 @@
 <?xml version='1.0' encoding='utf-8'?>
 <TS version="2.1" language="en" sourcelanguage="zh_CN">
 <context>
+    <name />
+    <message>
+        <source>【训练模式 · 非正式票据】</source>
+        <extracomment>(context, source) -&gt; the text in the cashier's language psn_type (人员类别) names for the codes the platforms here send; another code prints as the code alone the fund rows of the settlement slip, always printed: (label, setlinfo field, the setldetail fund_pay_type codes that make it up when the platform leaves the setlinfo field out) printed only when not zero</extracomment>
+        <translation>[TRAINING · not a valid receipt]</translation>
+    </message>
+    <message>
+        <source>【补打】</source>
+        <translation>[REPRINT]</translation>
+    </message>
+    <message>
+        <source>跨省异地</source>
+        <translation>Cross-province</translation>
+    </message>
+    <message>
+        <source>本省</source>
+        <translation>same province</translation>
+    </message>
+    <message>
+        <source>结算时间</source>
+        <translation>Settled at</translation>
+    </message>
+    <message>
+        <source>参保人</source>
+        <translation>Insured person</translation>
+    </message>
+    <message>
+        <source>证件号</source>
+        <translation>ID number</translation>
+    </message>
+    <message>
+        <source>医疗类别</source>
+        <translation>Medical type</translation>
+    </message>
+    <message>
+        <source>人员类别</source>
+        <translation>Person type</translation>
+    </message>
+    <message>
+        <source>险种</source>
+        <translation>Insurance</translation>
+    </message>
+    <message>
+        <source>参保地</source>
+        <translation>Insured place</translation>
+    </message>
+    <message>
+        <source>就医地</source>
+        <translation>Place of treatment</translation>
+    </message>
+    <message>
+        <source>科室</source>
+        <translation>Department</translation>
+    </message>
+    <message>
+        <source>诊断</source>
+        <translation>Diagnosis</translation>
+    </message>
+    <message>
+        <source>项目</source>
+        <translation>Item</translation>
+    </message>
+    <message>
+        <source>数量</source>
+        <translation>Qty</translation>
+    </message>
+    <message>
+        <source>金额</source>
+        <translation>Amount</translation>
+    </message>
+    <message>
+        <source>类别</source>
+        <translation>Class</translation>
+    </message>
+    <message>
+        <source>医疗费总额</source>
+        <translation>Total medical cost</translation>
+    </message>
+    <message>
+        <source>全自费</source>
+        <translation>Fully self-paid</translation>
+    </message>
+    <message>
+        <source>超限价自费</source>
+        <translation>Over price cap</translation>
+    </message>
+    <message>
+        <source>先行自付</source>
+        <translation>Co-pay first</translation>
+    </message>
+    <message>
+        <source>符合范围</source>
+        <translation>In scope</translation>
+    </message>
+    <message>
+        <source>起付线</source>
+        <translation>Deductible</translation>
+    </message>
+    <message>
+        <source>医保基金支付</source>
+        <translation>Insurance fund pays</translation>
+    </message>
+    <message>
+        <source>医院负担</source>
+        <translation>Hospital bears</translation>
+    </message>
+    <message>
+        <source>个人负担</source>
+        <translation>Patient's part</translation>
+    </message>
+    <message>
+        <source>个人账户支付</source>
+        <translation>Personal account pays</translation>
+    </message>
+    <message>
+        <source>共济账户支付</source>
+        <translation>Family-shared account</translation>
+    </message>
+    <message>
+        <source>个人账户余额</source>
+        <translation>Account balance</translation>
+    </message>
+    <message>
+        <source>现金</source>
+        <translation>Cash</translation>
+    </message>
+    <message>
+        <source>交易参考号</source>
+        <translation>Reference</translation>
+    </message>
+    <message>
+        <source>找零</source>
+        <translation>Change given</translation>
+    </message>
+    <message>
+        <source>结算ID</source>
+        <translation>Settlement ID</translation>
+    </message>
+    <message>
+        <source>就诊ID</source>
+        <translation>Visit ID</translation>
+    </message>
+    <message>
+        <source>报文ID</source>
+        <translation>Message ID</translation>
+    </message>
+    <message>
+        <source>机构编码</source>
+        <translation>Facility code</translation>
+    </message>
+    <message>
+        <source>收费员</source>
+        <translation>Cashier</translation>
+    </message>
+    <message>
+        <source>医保结算单</source>
+        <translation>Insurance settlement receipt</translation>
+    </message>
+    <message>
+        <source>应退个人现金</source>
+        <translation>Cash to refund</translation>
+    </message>
+    <message>
+        <source>个人现金支付</source>
+        <translation>Cash to pay</translation>
+    </message>
+    <message>
+        <source>扫码核验结算信息</source>
+        <translation>Scan to verify this settlement</translation>
+    </message>
+</context>
+<context>
     <name>AddOperatorDialog</name>
     <message>
         <source>新建操作员</source>
@@ -23,15 +195,15 @@
         <translation>Role</translation>
     </message>
     <message>
-        <source>PIN</source>
+        <source>密码</source>
         <translation>PIN</translation>
     </message>
     <message>
-        <source>再次输入 PIN</source>
+        <source>再次输入密码</source>
         <translation>PIN again</translation>
     </message>
     <message>
-        <source>两次输入的 PIN 不一致</source>
+        <source>两次输入的密码不一致</source>
         <translation>The two PINs differ</translation>
     </message>
 </context>
@@ -102,6 +274,44 @@
     </message>
 </context>
 <context>
+    <name>CameraScanDialog</name>
+    <message>
+        <source>摄像头扫码</source>
+        <translation>Scan with the camera</translation>
+    </message>
+    <message>
+        <source>请患者将医保码（医保电子凭证）对准摄像头</source>
+        <translation>Ask the patient to hold the e-code up to the camera</translation>
+    </message>
+    <message>
+        <source>摄像头不可用</source>
+        <translation>Camera not available</translation>
+    </message>
+</context>
+<context>
+    <name>CancelReasonDialog</name>
+    <message>
+        <source>撤销原因</source>
+        <translation>Reason for cancelling</translation>
+    </message>
+    <message>
+        <source>撤销结算 %1：请选择原因（↑↓），可补充说明，Enter 确认</source>
+        <translation>Cancel settlement %1: choose a reason (↑↓), add a note if needed, Enter</translation>
+    </message>
+    <message>
+        <source>补充说明（选“其他”时必填）</source>
+        <translation>Note (required for Other)</translation>
+    </message>
+    <message>
+        <source>请填写撤销原因</source>
+        <translation>Give the reason for cancelling</translation>
+    </message>
+    <message>
+        <source>撤销原因过长（最多 100 字）</source>
+        <translation>The reason is too long (100 characters at most)</translation>
+    </message>
+</context>
+<context>
     <name>CardWatch</name>
     <message>
         <source>未配置读卡器</source>
@@ -128,7 +338,6 @@
     <name>CashierController</name>
     <message>
         <source>检查交易日志</source>
-        <extracomment>level (info | ok | warn | error), text the op the cashier is waiting on (Op) or None a settlement was booked (ReceiptData) the duplicate-bill guard refused (DuplicateBill | DuplicateSuspected): the window shows the earlier one at start: settlements a crashed run completed while nobody saw the result (RecoveryReport)</extracomment>
         <translation>Checking the transaction journal</translation>
     </message>
     <message>
@@ -180,6 +389,10 @@
         <translation>Added: </translation>
     </message>
     <message>
+        <source>补结算完成（编号 %1，%2）：应退患者 %3。请按 F7 在队列中办理退款，付清后标记“退款已付”</source>
+        <translation>Parked bill %1 (%2) settled: refund %3 to the patient. Press F7, pay it from the queue and mark it "Refund paid"</translation>
+    </message>
+    <message>
         <source>打印补结算凭条</source>
         <translation>Printing the deferred-settlement slip</translation>
     </message>
@@ -200,12 +413,188 @@
         <translation>Printing failed: </translation>
     </message>
     <message>
+        <source>收款记录未能写入交易日志：</source>
+        <extracomment>level (info | ok | warn | error), text the op the cashier is waiting on (Op) or None a settlement was booked (ReceiptData) the duplicate-bill guard refused (DuplicateBill | DuplicateSuspected): the window shows the earlier one at start: settlements a crashed run completed while nobody saw the result (RecoveryReport) the previous patient's card, still in the reader, was read again (Person): the window asks the cashier a parked bill was settled after the platform came back: a refund is due (the worker's outcome) the tender (收款) is open or changed: the window shows the tender dialog a cancelled settlement's refund is open or changed (core.desk_tender.RefundJob) the last self-pay checkout (total, change) for the customer display, until the next patient SELF-PAY HOOK: the tender step's self-pay checkout, called with (person, bill) when a patient refused by insurance pays themselves (F11). None until the tender engineer's step is wired in.</extracomment>
+        <translation>The tender could not be written to the journal: </translation>
+    </message>
+    <message>
+        <source>；请记下本笔并联系信息科</source>
+        <translation>; note this payment down and call IT</translation>
+    </message>
+    <message>
+        <source>打印退款凭条</source>
+        <translation>Print the refund slip</translation>
+    </message>
+    <message>
+        <source>医保不可用</source>
+        <translation>insurance unavailable</translation>
+    </message>
+    <message>
+        <source>打印自费凭条</source>
+        <translation>Print the self-pay receipt</translation>
+    </message>
+    <message>
         <source>；可在日志中重打</source>
         <translation>; reprint it from the journal</translation>
     </message>
     <message>
         <source>打印结算单</source>
         <translation>Printing the receipt</translation>
+    </message>
+</context>
+<context>
+    <name>CodeNames</name>
+    <message>
+        <source>男</source>
+        <translation>male</translation>
+    </message>
+    <message>
+        <source>女</source>
+        <translation>female</translation>
+    </message>
+    <message>
+        <source>正常参保</source>
+        <translation>Insured</translation>
+    </message>
+    <message>
+        <source>暂停参保</source>
+        <translation>Suspended</translation>
+    </message>
+    <message>
+        <source>终止参保</source>
+        <translation>Terminated</translation>
+    </message>
+    <message>
+        <source>未参保</source>
+        <translation>Not insured</translation>
+    </message>
+    <message>
+        <source>职工基本医疗保险</source>
+        <translation>Employee basic medical insurance</translation>
+    </message>
+    <message>
+        <source>公务员医疗补助</source>
+        <translation>Civil servant medical subsidy</translation>
+    </message>
+    <message>
+        <source>大额医疗费用补助</source>
+        <translation>Large medical expense subsidy</translation>
+    </message>
+    <message>
+        <source>离休人员医疗保障</source>
+        <translation>Retired cadre medical cover</translation>
+    </message>
+    <message>
+        <source>城乡居民基本医疗保险</source>
+        <translation>Resident basic medical insurance</translation>
+    </message>
+    <message>
+        <source>城乡居民大病医疗保险</source>
+        <translation>Resident critical illness insurance</translation>
+    </message>
+    <message>
+        <source>生育保险</source>
+        <translation>Maternity insurance</translation>
+    </message>
+    <message>
+        <source>医保电子凭证</source>
+        <translation>Medical insurance e-code</translation>
+    </message>
+    <message>
+        <source>居民身份证</source>
+        <translation>ID card</translation>
+    </message>
+    <message>
+        <source>社会保障卡</source>
+        <translation>Social security card</translation>
+    </message>
+    <message>
+        <source>收费员</source>
+        <translation>Cashier</translation>
+    </message>
+    <message>
+        <source>主管</source>
+        <translation>supervisor</translation>
+    </message>
+    <message>
+        <source>冲正</source>
+        <translation>Reversal</translation>
+    </message>
+    <message>
+        <source>撤销结算</source>
+        <translation>Cancel settlement</translation>
+    </message>
+    <message>
+        <source>撤销费用明细</source>
+        <translation>Cancel fee lines</translation>
+    </message>
+    <message>
+        <source>签退</source>
+        <translation>Sign-out</translation>
+    </message>
+    <message>
+        <source>对总账</source>
+        <translation>Reconcile totals</translation>
+    </message>
+    <message>
+        <source>补结算</source>
+        <translation>Deferred settlement</translation>
+    </message>
+    <message>
+        <source>排队中</source>
+        <translation>Queued</translation>
+    </message>
+    <message>
+        <source>处理中</source>
+        <translation>Working</translation>
+    </message>
+    <message>
+        <source>已完成</source>
+        <translation>Done</translation>
+    </message>
+    <message>
+        <source>平台拒绝</source>
+        <translation>refused</translation>
+    </message>
+    <message>
+        <source>结果未知</source>
+        <translation>Outcome unknown</translation>
+    </message>
+    <message>
+        <source>已取消</source>
+        <translation>Cancelled</translation>
+    </message>
+    <message>
+        <source>已处理</source>
+        <translation>Handled</translation>
+    </message>
+    <message>
+        <source>待补结算</source>
+        <translation>To settle later</translation>
+    </message>
+    <message>
+        <source>补结算中</source>
+        <translation>Settling</translation>
+    </message>
+    <message>
+        <source>已补结算</source>
+        <translation>Settled later</translation>
+    </message>
+    <message>
+        <source>补结算失败</source>
+        <translation>Settling failed</translation>
+    </message>
+    <message>
+        <source>甲类</source>
+        <translation>Class A</translation>
+    </message>
+    <message>
+        <source>乙类</source>
+        <translation>Class B</translation>
+    </message>
+    <message>
+        <source>丙类</source>
+        <translation>Class C</translation>
     </message>
 </context>
 <context>
@@ -250,20 +639,150 @@
         <translation>You pay (cash)</translation>
     </message>
     <message>
-        <source>扫码支付现金部分</source>
-        <translation>Scan to pay the cash share</translation>
-    </message>
-    <message>
         <source>医保基金支付部分由医保直接结算，您无需垫付</source>
         <translation>The insurance share is settled directly: you do not advance it</translation>
+    </message>
+    <message>
+        <source>正在为您办理出院结算…</source>
+        <translation>Your discharge settlement is being prepared…</translation>
+    </message>
+    <message>
+        <source>出院结算完成，谢谢</source>
+        <translation>Discharge settled, thank you</translation>
+    </message>
+    <message>
+        <source>您需补缴</source>
+        <translation>You pay in addition</translation>
+    </message>
+    <message>
+        <source>退还您（预交金余额）</source>
+        <translation>Refunded to you (deposit balance)</translation>
+    </message>
+    <message>
+        <source>预交金正好结清，无需补缴</source>
+        <translation>The deposit covers it exactly: nothing to pay</translation>
+    </message>
+    <message>
+        <source>医疗费总额</source>
+        <translation>Total medical cost</translation>
+    </message>
+    <message>
+        <source>医保基金支付</source>
+        <translation>Insurance fund pays</translation>
+    </message>
+    <message>
+        <source>个人账户支付</source>
+        <translation>Personal account pays</translation>
+    </message>
+    <message>
+        <source>个人现金</source>
+        <translation>Cash</translation>
+    </message>
+    <message>
+        <source>已交预交金</source>
+        <translation>Deposit paid</translation>
     </message>
     <message>
         <source>您好，</source>
         <translation>Hello, </translation>
     </message>
     <message>
+        <source>，</source>
+        <translation>, </translation>
+    </message>
+    <message>
         <source>欢迎就医</source>
         <translation>Welcome</translation>
+    </message>
+    <message>
+        <source>险种：</source>
+        <translation>Insurance: </translation>
+    </message>
+    <message>
+        <source>医保平台暂不可用：可能需先全额支付，平台恢复后退还医保支付部分</source>
+        <translation>The insurance platform is unavailable: you may pay in full now; the insurance share is refunded once it is back</translation>
+    </message>
+    <message>
+        <source>医保平台暂不可用</source>
+        <translation>The insurance platform is unavailable</translation>
+    </message>
+    <message>
+        <source>本次按全额收费，请保留凭条</source>
+        <translation>Paid in full this time: please keep the slip</translation>
+    </message>
+    <message>
+        <source>您需支付（全额）</source>
+        <translation>You pay (in full)</translation>
+    </message>
+    <message>
+        <source>补结算编号 </source>
+        <translation>Parked bill no. </translation>
+    </message>
+    <message>
+        <source>平台恢复后自动补办医保结算</source>
+        <translation>Settled with insurance once the platform is back</translation>
+    </message>
+    <message>
+        <source>医保应付部分凭此凭条退还给您</source>
+        <translation>The insurance share is refunded to you against this slip</translation>
+    </message>
+    <message>
+        <source>医保平台暂不可用：本次先全额支付，平台恢复后退还医保支付部分</source>
+        <translation>The insurance platform is unavailable: pay in full now; the insurance share is refunded once it is back</translation>
+    </message>
+    <message>
+        <source>正在为您办理退款</source>
+        <translation>Your refund is on its way</translation>
+    </message>
+    <message>
+        <source>已退还您</source>
+        <translation>Paid back to you</translation>
+    </message>
+    <message>
+        <source>退还您</source>
+        <translation>We pay you back</translation>
+    </message>
+    <message>
+        <source>本次为自费收费，不经医保结算</source>
+        <translation>Self-pay: not settled with your insurance</translation>
+    </message>
+    <message>
+        <source>请支付（%1）</source>
+        <translation>Please pay (%1)</translation>
+    </message>
+    <message>
+        <source>还需支付</source>
+        <translation>Still to pay</translation>
+    </message>
+    <message>
+        <source>自费收款完成，谢谢</source>
+        <translation>Self-pay complete, thank you</translation>
+    </message>
+    <message>
+        <source>找零</source>
+        <translation>Change given</translation>
+    </message>
+    <message>
+        <source>您已支付</source>
+        <translation>You paid</translation>
+    </message>
+    <message>
+        <source>参保状态异常</source>
+        <translation>insurance not active</translation>
+    </message>
+    <message>
+        <source>您的医保暂不能使用（%1），不能结算。
+可选择自费结算，或联系参保地医保经办机构。请咨询收费员</source>
+        <translation>Your insurance cannot be used now (%1): it cannot settle.
+You may pay yourself (self-pay), or contact your insurance agency. Please ask the cashier</translation>
+    </message>
+    <message>
+        <source>医保暂不能使用：自费结算时费用由您全额支付</source>
+        <translation>Insurance cannot be used: a self-pay bill is paid by you in full</translation>
+    </message>
+    <message>
+        <source>请取回您的社保卡</source>
+        <translation>Please take your social security card</translation>
     </message>
     <message>
         <source>正在与医保平台确认结算结果，请稍候</source>
@@ -294,6 +813,30 @@
         <translation>This settlement was cancelled</translation>
     </message>
     <message>
+        <source>请用手机扫码支付</source>
+        <translation>Scan to pay with your phone</translation>
+    </message>
+    <message>
+        <source>无需退还现金</source>
+        <translation>No cash to pay back</translation>
+    </message>
+    <message>
+        <source>医保结算完成，请付款</source>
+        <translation>Insurance settled, please pay</translation>
+    </message>
+    <message>
+        <source>还需支付（%1）</source>
+        <translation>Still to pay (%1)</translation>
+    </message>
+    <message>
+        <source>您无需支付现金</source>
+        <translation>Nothing to pay in cash</translation>
+    </message>
+    <message>
+        <source>您需支付</source>
+        <translation>You pay</translation>
+    </message>
+    <message>
         <source>医疗费总额 </source>
         <translation>Total medical cost </translation>
     </message>
@@ -304,6 +847,13 @@
     <message>
         <source>个人账户支付 </source>
         <translation>Paid from your personal account </translation>
+    </message>
+</context>
+<context>
+    <name>DayCloseDialog</name>
+    <message>
+        <source>日结</source>
+        <translation>Day close</translation>
     </message>
 </context>
 <context>
@@ -341,24 +891,12 @@
         <translation>Insurance status: </translation>
     </message>
     <message>
-        <source>，不能直接结算</source>
-        <translation>, cannot settle directly</translation>
-    </message>
-    <message>
         <source>请等待当前操作完成</source>
         <translation>Wait for the current step to finish</translation>
     </message>
     <message>
-        <source>本笔已结算或结果待定，账单不能再修改；按 Esc 接待下一位</source>
-        <translation>Settled or outcome pending: the bill can no longer change; Esc for the next patient</translation>
-    </message>
-    <message>
-        <source>账单文件错误：</source>
-        <translation>Bill file error: </translation>
-    </message>
-    <message>
-        <source>已载入账单，共 %1 项</source>
-        <translation>Bill loaded, %1 items</translation>
+        <source>无参保信息</source>
+        <translation>no insurance record</translation>
     </message>
     <message>
         <source>请先识别参保人（F1 读卡 / F2 医保码 / F3 身份证号）</source>
@@ -379,6 +917,10 @@
     <message>
         <source>预结算完成，请核对金额后按 F9 结算</source>
         <translation>Pre-settlement done: check the amounts, then F9 to settle</translation>
+    </message>
+    <message>
+        <source>（无医保待遇）</source>
+        <translation> (no insurance entitlement)</translation>
     </message>
     <message>
         <source>上传费用并预结算 (2201/2204/2206)</source>
@@ -485,6 +1027,10 @@
         <translation>Insert the card or type the ID number first (a credential is needed offline too)</translation>
     </message>
     <message>
+        <source>请全额收费 %1（医保平台不可用，已登记补结算 %2）；平台恢复后医保支付部分退还患者。Esc 下一位</source>
+        <translation>Collect the full %1 (platform unreachable, parked as %2); the insurance share is refunded to the patient once the platform is back. Esc next patient</translation>
+    </message>
+    <message>
         <source>登记补结算</source>
         <translation>Parking the bill for deferred settlement</translation>
     </message>
@@ -507,6 +1053,157 @@
     <message>
         <source>结算结果未确认，不能接待下一位</source>
         <translation>Settlement not confirmed: no next patient yet</translation>
+    </message>
+</context>
+<context>
+    <name>DeskBill</name>
+    <message>
+        <source>请等待当前操作完成</source>
+        <translation>Wait for the current step to finish</translation>
+    </message>
+    <message>
+        <source>本笔已结算或结果待定，账单不能再修改；按 Esc 接待下一位</source>
+        <translation>Settled or outcome pending: the bill can no longer change; Esc for the next patient</translation>
+    </message>
+    <message>
+        <source>账单文件错误：</source>
+        <translation>Bill file error: </translation>
+    </message>
+    <message>
+        <source>已载入账单，共 %1 项</source>
+        <translation>Bill loaded, %1 items</translation>
+    </message>
+</context>
+<context>
+    <name>DeskPatient</name>
+    <message>
+        <source>读卡器中仍是上一位患者的社保卡：请确认是否为该患者办理；否则请取回社保卡，插入新患者的卡</source>
+        <extracomment>the slip of the bill just parked: the window and the customer display show the full amount until the next patient why the patient on the desk cannot settle with insurance (suspended, no entitlement); '' when they can the card reader: True a card is in, False none, None unknown (no events) the card of the patient just finished while it stays in the reader: reading it again asks first</extracomment>
+        <translation>The reader still holds the previous patient's card: confirm it is this patient's, or take it out and insert the new patient's card</translation>
+    </message>
+    <message>
+        <source>请取回社保卡（请提醒患者带走社保卡）</source>
+        <translation>Take the card out (remind the patient to take their social security card)</translation>
+    </message>
+    <message>
+        <source>请取回社保卡，并插入新患者的社保卡（或按 F2 医保码 / F3 身份证号）</source>
+        <translation>Take the card out and insert the new patient's card (or F2 e-code / F3 ID number)</translation>
+    </message>
+    <message>
+        <source>，不能医保结算。下一步：告知患者；患者同意自费时按 F11 自费结算（全额，不经医保），否则请患者联系参保地医保经办机构核实</source>
+        <translation>: no insurance settlement. Next: tell the patient; if they agree to pay themselves press F11 self-pay (in full, without insurance), otherwise ask them to check with their insurance office</translation>
+    </message>
+    <message>
+        <source>请先录入费用（F4），再按 F11 自费结算</source>
+        <translation>Enter the items first (F4), then press F11 for self-pay</translation>
+    </message>
+</context>
+<context>
+    <name>DischargeDesk</name>
+    <message>
+        <source>出院结算</source>
+        <extracomment>where the discharge slip went (a PDF path or the printer's name) the tender step's hook: what to collect or refund (terminal.core.stay.Due) after a settlement</extracomment>
+        <translation>Discharge settlement</translation>
+    </message>
+    <message>
+        <source>F2 医保码 / F3 身份证号 / 住院号</source>
+        <translation>F2 e-code / F3 ID number / admission no.</translation>
+    </message>
+    <message>
+        <source>输入住院号或身份证号，或扫描医保码，回车查找</source>
+        <translation>Type the admission or ID number, or scan the e-code; Enter finds</translation>
+    </message>
+    <message>
+        <source>查找</source>
+        <translation>Find</translation>
+    </message>
+    <message>
+        <source>读社保卡</source>
+        <translation>Read card</translation>
+    </message>
+    <message>
+        <source>使用个人账户</source>
+        <translation>Use personal account</translation>
+    </message>
+    <message>
+        <source>预结算</source>
+        <translation>Pre-settle</translation>
+    </message>
+    <message>
+        <source>撤销结算</source>
+        <translation>Cancel settlement</translation>
+    </message>
+    <message>
+        <source>下一位</source>
+        <translation>Next</translation>
+    </message>
+    <message>
+        <source>重打结算单</source>
+        <translation>Reprint slip</translation>
+    </message>
+    <message>
+        <source>确认出院结算</source>
+        <translation>Confirm the discharge settlement</translation>
+    </message>
+    <message>
+        <source>结算 (Enter)</source>
+        <translation>Settle (Enter)</translation>
+    </message>
+    <message>
+        <source>取消 (Esc)</source>
+        <translation>Cancel (Esc)</translation>
+    </message>
+    <message>
+        <source>撤销住院号 %1 的结算（结算ID %2）？</source>
+        <translation>Cancel the settlement of admission %1 (settlement ID %2)?</translation>
+    </message>
+    <message>
+        <source>打印出院结算单</source>
+        <translation>Printing the discharge slip</translation>
+    </message>
+    <message>
+        <source>出院结算：查找在院或已出院待结算的患者</source>
+        <translation>Discharge settlement: find an inpatient or a discharged patient not yet settled</translation>
+    </message>
+    <message>
+        <source>跨省异地</source>
+        <translation>Cross-province</translation>
+    </message>
+    <message>
+        <source>省内</source>
+        <translation>In province</translation>
+    </message>
+    <message>
+        <source>⚠ 医保平台提示：</source>
+        <translation>⚠ Platform notice: </translation>
+    </message>
+    <message>
+        <source>医疗费总额</source>
+        <translation>Total medical cost</translation>
+    </message>
+    <message>
+        <source>基金支付</source>
+        <translation>Fund</translation>
+    </message>
+    <message>
+        <source>医院负担</source>
+        <translation>Hospital bears</translation>
+    </message>
+    <message>
+        <source>个人负担</source>
+        <translation>Patient's part</translation>
+    </message>
+    <message>
+        <source>个人账户</source>
+        <translation>Account</translation>
+    </message>
+    <message>
+        <source>个人现金</source>
+        <translation>Cash</translation>
+    </message>
+    <message>
+        <source>预交金(已收)</source>
+        <translation>Deposit (paid)</translation>
     </message>
 </context>
 <context>
@@ -643,7 +1340,7 @@
     </message>
     <message>
         <source>文件类型：</source>
-        <translation>File type:</translation>
+        <translation>Files of type:</translation>
     </message>
     <message>
         <source>保存</source>
@@ -652,6 +1349,37 @@
     <message>
         <source>取消</source>
         <translation>Cancel</translation>
+    </message>
+</context>
+<context>
+    <name>FeeTotalsTable</name>
+    <message>
+        <source>类别</source>
+        <translation>Class</translation>
+    </message>
+    <message>
+        <source>条数</source>
+        <translation>Lines</translation>
+    </message>
+    <message>
+        <source>金额</source>
+        <translation>Amount</translation>
+    </message>
+    <message>
+        <source>全自费</source>
+        <translation>Fully self-paid</translation>
+    </message>
+    <message>
+        <source>超限价</source>
+        <translation>Over price cap</translation>
+    </message>
+    <message>
+        <source>先行自付</source>
+        <translation>Co-pay first</translation>
+    </message>
+    <message>
+        <source>符合范围</source>
+        <translation>In scope</translation>
     </message>
 </context>
 <context>
@@ -707,6 +1435,91 @@
     </message>
 </context>
 <context>
+    <name>HisDesk</name>
+    <message>
+        <source>HIS 接口未启动：</source>
+        <extracomment>a bill was pushed, replaced or withdrawn (emitted from the interface's threads, handled on the UI thread)</extracomment>
+        <translation>HIS interface not started: </translation>
+    </message>
+    <message numerus="yes">
+        <source>待收费 %n 张 (Ctrl+H)</source>
+        <translation><numerusform>%n bill(s) waiting (Ctrl+H)</numerusform>
+            <numerusform>%n bill(s) waiting (Ctrl+H)</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>待收费 0 (Ctrl+H)</source>
+        <translation>No bills waiting (Ctrl+H)</translation>
+    </message>
+    <message>
+        <source>HIS 已撤回单据 </source>
+        <translation>The HIS withdrew bill </translation>
+    </message>
+    <message>
+        <source>，请与医生/HIS 核对后再收费</source>
+        <translation>; check with the doctor / HIS before charging</translation>
+    </message>
+    <message>
+        <source>此患者有多张待收费单据，请选择</source>
+        <translation>This patient has several bills waiting: choose one</translation>
+    </message>
+    <message>
+        <source>HIS 单据错误：</source>
+        <translation>HIS bill error: </translation>
+    </message>
+    <message>
+        <source>已载入 HIS 单据 </source>
+        <translation>Loaded HIS bill </translation>
+    </message>
+    <message>
+        <source>没有本地交易日志，无法读取 HIS 单据</source>
+        <translation>No local journal: HIS bills cannot be read</translation>
+    </message>
+</context>
+<context>
+    <name>HisListDialog</name>
+    <message>
+        <source>待收费（HIS 推送的账单）</source>
+        <translation>Bills to charge (pushed by the HIS)</translation>
+    </message>
+    <message>
+        <source>↑/↓ 选择，Enter 载入，Esc 关闭</source>
+        <translation>↑/↓ choose, Enter loads, Esc closes</translation>
+    </message>
+    <message>
+        <source>没有待收费的单据</source>
+        <translation>No bills waiting</translation>
+    </message>
+    <message>
+        <source>单据号</source>
+        <translation>Bill no.</translation>
+    </message>
+    <message>
+        <source>患者</source>
+        <translation>Patient</translation>
+    </message>
+    <message>
+        <source>金额</source>
+        <translation>Amount</translation>
+    </message>
+    <message>
+        <source>推送时间</source>
+        <translation>Pushed</translation>
+    </message>
+    <message>
+        <source>状态</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <source>待收费</source>
+        <translation>To charge</translation>
+    </message>
+    <message>
+        <source>已冲正（未扣费）</source>
+        <translation>Reversed (not charged)</translation>
+    </message>
+</context>
+<context>
     <name>IdentifyBar</name>
     <message>
         <source>读社保卡</source>
@@ -740,12 +1553,12 @@
         <translation>Add items — local catalogue</translation>
     </message>
     <message>
-        <source>输入院内编码、医保编码或名称，↑↓ 选择，回车添加</source>
-        <translation>Hospital code, national code or name; ↑↓ to choose, Enter to add</translation>
+        <source>编码、名称或拼音首字母（如 xbdp），↑↓ 选择，* 输数量，回车添加</source>
+        <translation>Code, name or pinyin initials (e.g. xbdp); ↑↓ choose, * quantity, Enter adds</translation>
     </message>
     <message>
-        <source>数量</source>
-        <translation>Qty</translation>
+        <source>数量 (*)</source>
+        <translation>Qty (*)</translation>
     </message>
     <message>
         <source>院内编码</source>
@@ -772,6 +1585,10 @@
         <translation>Price</translation>
     </message>
     <message>
+        <source>Del 删除刚加的行 · Ctrl+Z 恢复</source>
+        <translation>Del removes the line just added · Ctrl+Z brings it back</translation>
+    </message>
+    <message>
         <source>添加 (Enter)</source>
         <translation>Add (Enter)</translation>
     </message>
@@ -790,6 +1607,10 @@
     <message>
         <source>目录中没有匹配的项目</source>
         <translation>Nothing in the catalogue matches</translation>
+    </message>
+    <message>
+        <source>请输入编码、名称或拼音首字母</source>
+        <translation>Type a code, a name or pinyin initials</translation>
     </message>
     <message>
         <source>已添加：</source>
@@ -843,8 +1664,20 @@
         <translation>Status</translation>
     </message>
     <message>
-        <source>重打 (Ctrl+P)</source>
-        <translation>Reprint (Ctrl+P)</translation>
+        <source>重打所选 (Ctrl+P)</source>
+        <translation>Reprint selected (Ctrl+P)</translation>
+    </message>
+    <message>
+        <source>请先用 ↓ 选择要重打的结算</source>
+        <translation>Select the settlement to reprint with ↓ first</translation>
+    </message>
+    <message>
+        <source>注意：结算 %1（%2）已撤销；重打的结算单注明【已撤销】，不能作为收费凭证</source>
+        <translation>Note: settlement %1 (%2) is cancelled; the reprint is marked [cancelled] and is no proof of payment</translation>
+    </message>
+    <message>
+        <source>重打结算 %1（%2）</source>
+        <translation>Reprinting settlement %1 (%2)</translation>
     </message>
     <message>
         <source>撤销结算（主管）</source>
@@ -878,11 +1711,15 @@
         <translation>Medical Insurance Cashier Terminal</translation>
     </message>
     <message>
+        <source>密码</source>
+        <translation>PIN</translation>
+    </message>
+    <message>
         <source>训练模式演示账号：</source>
         <translation>Training accounts: </translation>
     </message>
     <message>
-        <source>请输入操作员编号和 PIN</source>
+        <source>请输入操作员编号和密码</source>
         <translation>Enter the operator ID and PIN</translation>
     </message>
 </context>
@@ -921,6 +1758,14 @@
         <translation>Park (offline)</translation>
     </message>
     <message>
+        <source>交班</source>
+        <translation>Close shift</translation>
+    </message>
+    <message>
+        <source>自费收款</source>
+        <translation>Self-pay</translation>
+    </message>
+    <message>
         <source>日志</source>
         <translation>Journal</translation>
     </message>
@@ -957,28 +1802,8 @@
         <translation>Camera scanning is not available</translation>
     </message>
     <message>
-        <source>自动对账 %1：与平台逐笔一致</source>
-        <translation>Scheduled reconciliation %1: agrees with the platform</translation>
-    </message>
-    <message>
-        <source>自动对账 %1：%2 笔差异待处理，请按 F8 查看</source>
-        <translation>Scheduled reconciliation %1: %2 differences open, press F8</translation>
-    </message>
-    <message>
-        <source>自动对账 %1：%2（F8 查看）</source>
-        <translation>Scheduled reconciliation %1: %2 (F8)</translation>
-    </message>
-    <message>
-        <source>自动对账 %1 未完成（10 分钟后重试）：</source>
-        <translation>Scheduled reconciliation %1 not done (retried in 10 minutes): </translation>
-    </message>
-    <message>
-        <source>自动对账 %1 进行中…</source>
-        <translation>Scheduled reconciliation %1 running…</translation>
-    </message>
-    <message>
-        <source>自动对账</source>
-        <translation>Scheduled reconciliation</translation>
+        <source>已选择险种：</source>
+        <translation>Insurance chosen: </translation>
     </message>
     <message>
         <source>结算请求已发出。若长时间无应答，可按 Esc 停止等待：系统不会重复结算，结果将在平台应答后自动确认或冲正。</source>
@@ -997,12 +1822,20 @@
         <translation>Abandon (Esc)</translation>
     </message>
     <message>
+        <source>收款</source>
+        <translation>paid</translation>
+    </message>
+    <message>
         <source>放弃</source>
         <translation>Abandon</translation>
     </message>
     <message>
         <source>下一位</source>
         <translation>Next</translation>
+    </message>
+    <message>
+        <source>自费结算</source>
+        <translation>Self-pay</translation>
     </message>
     <message>
         <source>⚠ 医保平台提示：</source>
@@ -1031,6 +1864,10 @@
     <message>
         <source>未发送队列：%1</source>
         <translation>Unsent queue: %1</translation>
+    </message>
+    <message>
+        <source> · 待退款 %1 笔（F7）</source>
+        <translation> · refunds due: %1 (F7)</translation>
     </message>
     <message>
         <source>读卡器：</source>
@@ -1088,8 +1925,8 @@
         <translation>Unit</translation>
     </message>
     <message>
-        <source>险种</source>
-        <translation>Insurance</translation>
+        <source>险种 (Ctrl+I)</source>
+        <translation>Insurance (Ctrl+I)</translation>
     </message>
     <message>
         <source>请选择险种</source>
@@ -1152,6 +1989,10 @@
     <message>
         <source>操作员编号</source>
         <translation>Operator ID</translation>
+    </message>
+    <message>
+        <source>密码</source>
+        <translation>PIN</translation>
     </message>
 </context>
 <context>
@@ -1261,6 +2102,18 @@
         <translation>Waiting to reverse</translation>
     </message>
     <message>
+        <source>离线队列待处理 %1 项</source>
+        <translation>Offline queue: %1 waiting</translation>
+    </message>
+    <message>
+        <source>离线队列为空</source>
+        <translation>Offline queue: empty</translation>
+    </message>
+    <message>
+        <source>离线队列接近上限：待处理 %1/%2 项，请尽快恢复与医保平台的连接</source>
+        <translation>Offline queue nearly full: %1/%2 waiting; restore the connection to the insurance platform soon</translation>
+    </message>
+    <message>
         <source>请选择一项“平台拒绝”的项目</source>
         <translation>Select an item the platform refused</translation>
     </message>
@@ -1280,129 +2133,41 @@
 <context>
     <name>Receipt</name>
     <message>
-        <source>医保结算单</source>
-        <translation>Insurance settlement receipt</translation>
+        <source>【退款说明】</source>
+        <translation>[How to get the refund]</translation>
+    </message>
+    <message>
+        <source>平台恢复后本院补办医保结算，</source>
+        <translation>Once the platform is back we settle with insurance;</translation>
+    </message>
+    <message>
+        <source>医保应付部分退还给您。</source>
+        <translation>the insurance share is paid back to you.</translation>
+    </message>
+    <message>
+        <source>请保留本凭条，凭编号</source>
+        <translation>Keep this slip and bring number</translation>
+    </message>
+    <message>
+        <source>%1 到收费窗口退款。</source>
+        <translation>%1 at the cashier window for the refund.</translation>
     </message>
     <message>
         <source>【训练模式 · 非正式票据】</source>
-        <extracomment>(context, source) -&gt; the text in the cashier's language</extracomment>
         <translation>[TRAINING · not a valid receipt]</translation>
     </message>
     <message>
-        <source>（重打）</source>
-        <translation>(reprint)</translation>
-    </message>
-    <message>
-        <source>【已撤销】</source>
-        <translation>[CANCELLED]</translation>
-    </message>
-    <message>
-        <source>跨省异地</source>
-        <translation>Cross-province</translation>
-    </message>
-    <message>
-        <source>本省</source>
-        <translation>same province</translation>
-    </message>
-    <message>
-        <source>结算时间</source>
-        <translation>Settled at</translation>
-    </message>
-    <message>
-        <source>参保人</source>
-        <translation>Insured person</translation>
-    </message>
-    <message>
-        <source>证件号</source>
-        <translation>ID number</translation>
-    </message>
-    <message>
-        <source>险种</source>
-        <translation>Insurance</translation>
-    </message>
-    <message>
-        <source>参保地</source>
-        <translation>Insured place</translation>
-    </message>
-    <message>
-        <source>结算ID</source>
-        <translation>Settlement ID</translation>
-    </message>
-    <message>
-        <source>就诊ID</source>
-        <translation>Visit ID</translation>
-    </message>
-    <message>
-        <source>收费员</source>
-        <translation>Cashier</translation>
-    </message>
-    <message>
-        <source>项目</source>
-        <translation>Item</translation>
-    </message>
-    <message>
-        <source>数量</source>
-        <translation>Qty</translation>
-    </message>
-    <message>
-        <source>金额</source>
-        <translation>Amount</translation>
-    </message>
-    <message>
-        <source>医疗费总额</source>
-        <translation>Total medical cost</translation>
-    </message>
-    <message>
-        <source>全自费</source>
-        <translation>Fully self-paid</translation>
-    </message>
-    <message>
-        <source>超限价自费</source>
-        <translation>Over price cap</translation>
-    </message>
-    <message>
-        <source>先行自付</source>
-        <translation>Co-pay first</translation>
-    </message>
-    <message>
-        <source>符合范围</source>
-        <translation>In scope</translation>
-    </message>
-    <message>
-        <source>起付线</source>
-        <translation>Deductible</translation>
-    </message>
-    <message>
-        <source>医保基金支付</source>
-        <translation>Insurance fund pays</translation>
-    </message>
-    <message>
-        <source>医院负担</source>
-        <translation>Hospital bears</translation>
-    </message>
-    <message>
-        <source>个人负担</source>
-        <translation>Patient's part</translation>
-    </message>
-    <message>
-        <source>个人账户支付</source>
-        <translation>Personal account pays</translation>
-    </message>
-    <message>
-        <source>个人账户余额</source>
-        <translation>Account balance</translation>
-    </message>
-    <message>
-        <source>个人现金支付</source>
-        <translation>Cash to pay</translation>
-    </message>
-    <message>
-        <source>扫码核验结算信息</source>
-        <translation>Scan to verify this settlement</translation>
+        <source>项目  数量  金额</source>
+        <translation>Item  Qty  Amount</translation>
     </message>
     <message>
         <source>找不到打印机</source>
+        <extracomment>the thermal printer's geometry: 8 dots per mm (203 dpi), characters 12 x 24 dots (CJK 24 x 24)</extracomment>
         <translation>Printer not found:</translation>
+    </message>
+    <message>
+        <source>（补打）</source>
+        <translation>(reprint)</translation>
     </message>
 </context>
 <context>
@@ -1782,6 +2547,53 @@
     </message>
 </context>
 <context>
+    <name>RefundDialog</name>
+    <message>
+        <source>退款</source>
+        <translation>refunded</translation>
+    </message>
+    <message>
+        <source>退款小票参考号（可扫描）</source>
+        <translation>Reference on the refund slip (may be scanned)</translation>
+    </message>
+    <message>
+        <source>退款 · 结算 %1 已撤销</source>
+        <translation>Refund · settlement %1 cancelled</translation>
+    </message>
+    <message>
+        <source>退还患者 </source>
+        <translation>Pay back to the patient </translation>
+    </message>
+    <message>
+        <source>撤销原因：</source>
+        <translation>Reason: </translation>
+    </message>
+    <message>
+        <source>现金</source>
+        <translation>Cash</translation>
+    </message>
+    <message>
+        <source>原路退回</source>
+        <translation>Back to </translation>
+    </message>
+    <message>
+        <source>退款完成，已打印退款凭条。Enter 关闭</source>
+        <translation>Refund complete, the refund slip is printed. Enter closes</translation>
+    </message>
+    <message>
+        <source>请把现金 %1 退还患者，然后按 Enter 确认</source>
+        <translation>Hand %1 in cash back to the patient, then press Enter</translation>
+    </message>
+    <message>
+        <source>请在医院收款设备上原路退款 %1，输入退款小票参考号后按 Enter；无法原路退回时按 F8 改退现金</source>
+        <translation>Refund %1 on the hospital's POS, type the refund slip's reference and press Enter; F8 refunds in cash instead</translation>
+    </message>
+    <message>
+        <source>按 Enter 原路退回%1 %2；无法原路退回时按 F8 改退现金</source>
+        <translation>Enter refunds %2 to %1; F8 refunds in cash instead</translation>
+    </message>
+</context>
+<context>
     <name>Reversal</name>
     <message>
         <source>结算结果未知，正在冲正（2601）；冲正完成前不要重复结算，也不要收取现金</source>
@@ -1819,6 +2631,33 @@
     <message>
         <source>。请联系医保经办机构核实，或点“立即重试冲正”</source>
         <translation>. Check with the insurance office, or click "Retry reversal now"</translation>
+    </message>
+</context>
+<context>
+    <name>ScheduledReconcile</name>
+    <message>
+        <source>自动对账 %1：与平台逐笔一致</source>
+        <translation>Scheduled reconciliation %1: agrees with the platform</translation>
+    </message>
+    <message>
+        <source>自动对账 %1：%2 笔差异待处理，请按 F8 查看</source>
+        <translation>Scheduled reconciliation %1: %2 differences open, press F8</translation>
+    </message>
+    <message>
+        <source>自动对账 %1：%2（F8 查看）</source>
+        <translation>Scheduled reconciliation %1: %2 (F8)</translation>
+    </message>
+    <message>
+        <source>自动对账 %1 未完成（10 分钟后重试）：</source>
+        <translation>Scheduled reconciliation %1 not done (retried in 10 minutes): </translation>
+    </message>
+    <message>
+        <source>自动对账 %1 进行中…</source>
+        <translation>Scheduled reconciliation %1 running…</translation>
+    </message>
+    <message>
+        <source>自动对账</source>
+        <translation>Scheduled reconciliation</translation>
     </message>
 </context>
 <context>
@@ -1862,6 +2701,26 @@
     <message>
         <source>PDF 保存目录</source>
         <translation>PDF folder</translation>
+    </message>
+    <message>
+        <source>打印方式（pdf / escpos 热敏小票机）</source>
+        <translation>Printer kind (pdf / escpos thermal printer)</translation>
+    </message>
+    <message>
+        <source>小票机连接（tcp://IP:9100、usb:VID:PID、serial:设备）</source>
+        <translation>Thermal printer (tcp://IP:9100, usb:VID:PID, serial:device)</translation>
+    </message>
+    <message>
+        <source>纸宽（58 / 80 毫米）</source>
+        <translation>Paper width (58 / 80 mm)</translation>
+    </message>
+    <message>
+        <source>PDF 版式（roll 卷纸 / a5 结算单）</source>
+        <translation>PDF layout (roll / a5)</translation>
+    </message>
+    <message>
+        <source>票据上隐去姓名</source>
+        <translation>Mask names on receipts</translation>
     </message>
     <message>
         <source>扫码枪字符间隔阈值（毫秒）</source>
@@ -1963,8 +2822,8 @@
         <translation>F5 pre-settle, check the cash share</translation>
     </message>
     <message>
-        <source>F9 结算，收取现金，打印结算单</source>
-        <translation>F9 settle, take the cash, print the receipt</translation>
+        <source>F9 结算，F9 收款（Enter 现金收齐），打印结算单</source>
+        <translation>F9 settle, F9 tender (Enter: exact cash), receipt printed</translation>
     </message>
     <message>
         <source>平台未记账，未产生费用</source>
@@ -1983,6 +2842,22 @@
         <translation>&lt;p&gt;The last settlement's outcome was unknown and it was reversed (2601): the platform took it back, nothing was charged.&lt;/p&gt;&lt;p&gt;Press &lt;b&gt;F5&lt;/b&gt; to pre-settle again and &lt;b&gt;F9&lt;/b&gt; to settle, or &lt;b&gt;Esc&lt;/b&gt; for the next patient.&lt;/p&gt;</translation>
     </message>
     <message>
+        <source>离线挂账：请全额收费</source>
+        <translation>Parked: collect the full amount</translation>
+    </message>
+    <message>
+        <source>&lt;p&gt;医保平台不可用，本次不经医保，按全额收费。补结算编号 &lt;b&gt;%1&lt;/b&gt;，凭条已打印。&lt;/p&gt;&lt;p&gt;平台恢复后自动补结算，医保支付部分凭补结算凭条退还患者（F7 待退款）。&lt;/p&gt;&lt;p&gt;按 &lt;b&gt;Esc&lt;/b&gt; 接待下一位。&lt;/p&gt;</source>
+        <translation>&lt;p&gt;The insurance platform is unreachable: collect the full amount, without insurance. Parked bill &lt;b&gt;%1&lt;/b&gt;, slip printed.&lt;/p&gt;&lt;p&gt;Once the platform is back the bill is settled and the insurance share refunded against the slip (F7 refunds due).&lt;/p&gt;&lt;p&gt;&lt;b&gt;Esc&lt;/b&gt; next patient.&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <source>不能医保结算</source>
+        <translation>No insurance settlement</translation>
+    </message>
+    <message>
+        <source>&lt;p&gt;下一步：&lt;/p&gt;&lt;p&gt;1. 告知患者医保暂不能使用（顾客屏已提示）。&lt;/p&gt;&lt;p&gt;2. 患者同意自费：录入费用后按 &lt;b&gt;F11&lt;/b&gt; 自费结算（全额，不经医保）。&lt;/p&gt;&lt;p&gt;3. 否则请患者联系参保地医保经办机构核实后再来；按 &lt;b&gt;Esc&lt;/b&gt; 接待下一位。&lt;/p&gt;</source>
+        <translation>&lt;p&gt;Next:&lt;/p&gt;&lt;p&gt;1. Tell the patient insurance cannot be used now (the customer display says so).&lt;/p&gt;&lt;p&gt;2. If they agree to pay themselves: enter the items and press &lt;b&gt;F11&lt;/b&gt; self-pay (in full, without insurance).&lt;/p&gt;&lt;p&gt;3. Otherwise ask them to check with their insurance office; &lt;b&gt;Esc&lt;/b&gt; next patient.&lt;/p&gt;</translation>
+    </message>
+    <message>
         <source>办理中</source>
         <translation>In progress</translation>
     </message>
@@ -1997,6 +2872,10 @@
     <message>
         <source>结算成功</source>
         <translation>Settled</translation>
+    </message>
+    <message>
+        <source>结算成功 · 收款中</source>
+        <translation>Settled · collecting</translation>
     </message>
     <message>
         <source>已撤销</source>
@@ -2124,6 +3003,280 @@
     </message>
 </context>
 <context>
+    <name>Shift</name>
+    <message>
+        <source>%1 笔</source>
+        <translation>%1</translation>
+    </message>
+    <message>
+        <source>已结算</source>
+        <translation>Settled</translation>
+    </message>
+    <message>
+        <source>已撤销</source>
+        <translation>Cancelled</translation>
+    </message>
+    <message>
+        <source>已冲正（未收费）</source>
+        <translation>Reversed (nothing charged)</translation>
+    </message>
+    <message>
+        <source>净额</source>
+        <translation>Net</translation>
+    </message>
+    <message>
+        <source>按险种</source>
+        <translation>By insurance type</translation>
+    </message>
+    <message>
+        <source>按基金</source>
+        <translation>By fund</translation>
+    </message>
+    <message>
+        <source>按参保地</source>
+        <translation>By insured place</translation>
+    </message>
+    <message>
+        <source>收款方式</source>
+        <translation>Tenders</translation>
+    </message>
+    <message>
+        <source>收款</source>
+        <translation>paid</translation>
+    </message>
+    <message>
+        <source>退款</source>
+        <translation>refunded</translation>
+    </message>
+    <message>
+        <source>无收款记录</source>
+        <translation>No tenders</translation>
+    </message>
+    <message>
+        <source>现金</source>
+        <translation>Cash</translation>
+    </message>
+    <message>
+        <source>现金实收</source>
+        <translation>Cash handed over</translation>
+    </message>
+    <message>
+        <source>找零</source>
+        <translation>Change given</translation>
+    </message>
+    <message>
+        <source>未登记收款方式</source>
+        <translation>No tender recorded (as cash)</translation>
+    </message>
+    <message>
+        <source>补结算全额收费</source>
+        <translation>Parked, paid in full</translation>
+    </message>
+    <message>
+        <source>补结算退款已付</source>
+        <translation>Parked refunds paid</translation>
+    </message>
+    <message>
+        <source>现金收入</source>
+        <translation>Cash in</translation>
+    </message>
+    <message>
+        <source>现金支出</source>
+        <translation>Cash out</translation>
+    </message>
+    <message>
+        <source>补结算（挂账）</source>
+        <translation>Parked bills</translation>
+    </message>
+    <message>
+        <source>待退款（补结算）</source>
+        <translation>Refunds due (parked)</translation>
+    </message>
+    <message>
+        <source>长款</source>
+        <translation>over</translation>
+    </message>
+    <message>
+        <source>短款</source>
+        <translation>short</translation>
+    </message>
+    <message>
+        <source>相符</source>
+        <translation>balanced</translation>
+    </message>
+    <message>
+        <source>实点现金</source>
+        <translation>Cash counted</translation>
+    </message>
+    <message>
+        <source>差额</source>
+        <translation>Difference</translation>
+    </message>
+    <message>
+        <source>已交班</source>
+        <translation>Shift closed</translation>
+    </message>
+    <message>
+        <source>收费员</source>
+        <translation>Cashier</translation>
+    </message>
+    <message>
+        <source>日期</source>
+        <translation>Date</translation>
+    </message>
+    <message>
+        <source>起</source>
+        <translation>From</translation>
+    </message>
+    <message>
+        <source>当日开始</source>
+        <translation>start of day</translation>
+    </message>
+    <message>
+        <source>止</source>
+        <translation>To</translation>
+    </message>
+    <message>
+        <source>交班人签字：</source>
+        <translation>Handed over by: </translation>
+    </message>
+    <message>
+        <source>接班人/主管签字：</source>
+        <translation>Taken over by / supervisor: </translation>
+    </message>
+    <message>
+        <source>收费员交班报表</source>
+        <translation>Cashier shift report</translation>
+    </message>
+    <message>
+        <source>应有现金</source>
+        <translation>Expected cash in drawer</translation>
+    </message>
+    <message>
+        <source>基金支付</source>
+        <translation>Fund</translation>
+    </message>
+    <message>
+        <source>个人账户</source>
+        <translation>Account</translation>
+    </message>
+    <message>
+        <source>未交班</source>
+        <translation>Shift not closed</translation>
+    </message>
+    <message>
+        <source>%1 次</source>
+        <translation>%1 times</translation>
+    </message>
+    <message>
+        <source>合计</source>
+        <translation>Total</translation>
+    </message>
+    <message>
+        <source>医保对总账（3201）</source>
+        <translation>Platform totals (3201)</translation>
+    </message>
+    <message>
+        <source>主管</source>
+        <translation>supervisor</translation>
+    </message>
+    <message>
+        <source>日结单</source>
+        <translation>Day close</translation>
+    </message>
+    <message>
+        <source>应有现金合计</source>
+        <translation>Expected cash, all cashiers</translation>
+    </message>
+    <message>
+        <source>主管签字：</source>
+        <translation>Supervisor: </translation>
+    </message>
+</context>
+<context>
+    <name>ShiftDialog</name>
+    <message>
+        <source>交班报表</source>
+        <translation>Shift report</translation>
+    </message>
+    <message>
+        <source>注销：交班</source>
+        <translation>Log out: close the shift</translation>
+    </message>
+    <message>
+        <source>实点现金（元）</source>
+        <translation>Cash counted (yuan)</translation>
+    </message>
+    <message>
+        <source>数一数钱箱里的现金，如 320.00</source>
+        <translation>Count the cash in the drawer, e.g. 320.00</translation>
+    </message>
+    <message>
+        <source>结算日志</source>
+        <translation>Settlement journal</translation>
+    </message>
+    <message>
+        <source>交班并注销</source>
+        <translation>Close shift and log out</translation>
+    </message>
+    <message>
+        <source>交班</source>
+        <translation>Close shift</translation>
+    </message>
+    <message>
+        <source>不交班，仅注销</source>
+        <translation>Log out without closing</translation>
+    </message>
+    <message>
+        <source>注销前请交班：输入实点现金，按 F9 交班并注销（报表自动打印）；按 F10 不交班仅注销；Esc 返回</source>
+        <translation>Close the shift before logging out: type the cash counted, F9 closes and logs out (the report prints); F10 logs out without closing; Esc back</translation>
+    </message>
+    <message>
+        <source>输入实点现金后按 F9 交班（报表自动打印）；Ctrl+P 打印；F6 结算日志；Esc 返回</source>
+        <translation>Type the cash counted, then F9 closes the shift (the report prints); Ctrl+P print; F6 settlement journal; Esc back</translation>
+    </message>
+    <message>
+        <source>未启用交易日志，无法生成交班报表</source>
+        <translation>No journal: no shift report</translation>
+    </message>
+    <message>
+        <source>实点现金</source>
+        <translation>Cash counted</translation>
+    </message>
+    <message>
+        <source>应有现金 </source>
+        <translation>Expected cash </translation>
+    </message>
+    <message>
+        <source> · 金额格式不对</source>
+        <translation> · not an amount</translation>
+    </message>
+    <message>
+        <source>长款</source>
+        <translation>over</translation>
+    </message>
+    <message>
+        <source>短款</source>
+        <translation>short</translation>
+    </message>
+    <message>
+        <source>相符</source>
+        <translation>balanced</translation>
+    </message>
+    <message>
+        <source>差额 </source>
+        <translation>Difference </translation>
+    </message>
+    <message>
+        <source>已交班 %1</source>
+        <translation>Shift closed %1</translation>
+    </message>
+    <message>
+        <source>，</source>
+        <translation>, </translation>
+    </message>
+</context>
+<context>
     <name>SupervisorDialog</name>
     <message>
         <source>主管授权</source>
@@ -2135,7 +3288,207 @@
     </message>
 </context>
 <context>
+    <name>TenderDialog</name>
+    <message>
+        <source>收款</source>
+        <translation>paid</translation>
+    </message>
+    <message>
+        <source>实收金额（Enter 确认；留空 = 收齐）</source>
+        <translation>Amount tendered (Enter; empty = all that is due)</translation>
+    </message>
+    <message>
+        <source>收款设备小票参考号（可扫描）</source>
+        <translation>Reference on the POS slip (may be scanned)</translation>
+    </message>
+    <message>
+        <source>Enter 收款 · ↑↓/Alt+数字 选择方式 · 扫付款码 · Ctrl+Z 撤回现金 · Esc 关闭（F9 再打开）</source>
+        <translation>Enter take · ↑↓/Alt+digit method · scan a payment code · Ctrl+Z take back cash · Esc close (F9 opens it again)</translation>
+    </message>
+    <message>
+        <source>自费收款（不经医保）</source>
+        <translation>Self-pay (no insurance)</translation>
+    </message>
+    <message>
+        <source>应收 </source>
+        <translation>Due </translation>
+    </message>
+    <message>
+        <source>还需收 </source>
+        <translation>Still due </translation>
+    </message>
+    <message>
+        <source>请扫描患者的付款码（%1）</source>
+        <translation>Scan the patient's payment code (%1)</translation>
+    </message>
+    <message>
+        <source>在医院收款设备上收取后，输入或扫描小票参考号，Enter</source>
+        <translation>Take it on the hospital's POS, then type or scan the slip's reference, Enter</translation>
+    </message>
+    <message>
+        <source>现金：实收大于应收时自动计算找零</source>
+        <translation>Cash: more than is due gives change</translation>
+    </message>
+</context>
+<context>
+    <name>Till</name>
+    <message>
+        <source>现金</source>
+        <extracomment>how many of the open tender's lines are in the journal already: an electronic line is recorded as soon as the money moved (a crash before the tender completes must not lose it); the rest when complete the platform refused this patient's bill (2201..2206: no entitlement ...): self-pay is offered</extracomment>
+        <translation>Cash</translation>
+    </message>
+    <message>
+        <source>银行卡</source>
+        <translation>Bank card</translation>
+    </message>
+    <message>
+        <source>微信支付</source>
+        <translation>WeChat Pay</translation>
+    </message>
+    <message>
+        <source>支付宝</source>
+        <translation>Alipay</translation>
+    </message>
+    <message>
+        <source>云闪付</source>
+        <translation>UnionPay QR</translation>
+    </message>
+    <message>
+        <source>其他</source>
+        <translation>Other</translation>
+    </message>
+    <message>
+        <source>尚未收款 %1：请按 F9 收款（Enter 现金收齐），或按 F10 撤销结算</source>
+        <translation>%1 not collected yet: F9 to tender (Enter: exact cash), or F10 to cancel the settlement</translation>
+    </message>
+    <message>
+        <source>退款未完成：请先退还患者 %1</source>
+        <translation>Refund not finished: pay %1 back to the patient first</translation>
+    </message>
+    <message>
+        <source>无需收款</source>
+        <translation>Nothing to collect</translation>
+    </message>
+    <message>
+        <source>请等待当前操作完成</source>
+        <translation>Wait for the current step to finish</translation>
+    </message>
+    <message>
+        <source>%1 只能收取待收金额 %2</source>
+        <translation>%1 can take only what is due, %2</translation>
+    </message>
+    <message>
+        <source>请扫描患者的付款码（%1 %2）</source>
+        <translation>Scan the patient's payment code (%1 %2)</translation>
+    </message>
+    <message>
+        <source>本机不直接受理付款码：请在医院收款设备上扫码，再录入小票参考号</source>
+        <translation>This terminal does not take payment codes: scan it on the hospital's POS, then enter the slip's reference</translation>
+    </message>
+    <message>
+        <source>支付结果未知：</source>
+        <translation>Payment outcome unknown: </translation>
+    </message>
+    <message>
+        <source>%1收款 %2</source>
+        <translation>%1 payment %2</translation>
+    </message>
+    <message>
+        <source>实收 %1，找零 %2</source>
+        <translation>Tendered %1, change %2</translation>
+    </message>
+    <message>
+        <source>已收 %1 %2</source>
+        <translation>Took %1 %2</translation>
+    </message>
+    <message>
+        <source>收款完成。</source>
+        <translation>Tender complete. </translation>
+    </message>
+    <message>
+        <source>。Esc 下一位</source>
+        <translation>. Esc next patient</translation>
+    </message>
+    <message>
+        <source>；还需收 %1</source>
+        <translation>; %1 still due</translation>
+    </message>
+    <message>
+        <source>电子支付已扣款，不能撤回；请完成收款后按 F10 撤销并原路退款</source>
+        <translation>An electronic payment was charged and cannot be taken back: finish the tender, then F10 cancels and refunds it</translation>
+    </message>
+    <message>
+        <source>已撤回上一笔现金，待收 %1</source>
+        <translation>Last cash line taken back, %1 due</translation>
+    </message>
+    <message>
+        <source>；患者同意自费时按 Ctrl+F9 自费收款</source>
+        <translation>; if the patient agrees to pay, Ctrl+F9 self-pay</translation>
+    </message>
+    <message>
+        <source>该参保人可以医保结算（F5 / F9）；自费收款只用于平台拒绝的人员</source>
+        <translation>This person can settle with insurance (F5 / F9); self-pay is only for people the platform refuses</translation>
+    </message>
+    <message>
+        <source>请先录入费用</source>
+        <translation>Enter the bill first</translation>
+    </message>
+    <message>
+        <source>当前状态不能自费收款</source>
+        <translation>Self-pay is not possible now</translation>
+    </message>
+    <message>
+        <source>自费收款（不经医保）：请收 %1</source>
+        <translation>Self-pay (no insurance): collect %1</translation>
+    </message>
+    <message>
+        <source>。本笔尚未收款，无需退还现金</source>
+        <translation>. Nothing was collected for it: no cash to give back</translation>
+    </message>
+    <message>
+        <source>退款未成功：</source>
+        <translation>Refund failed: </translation>
+    </message>
+    <message>
+        <source>%1退款 %2</source>
+        <translation>%1 refund %2</translation>
+    </message>
+    <message>
+        <source>改为现金退还 %1</source>
+        <translation>Refunding %1 in cash instead</translation>
+    </message>
+    <message>
+        <source>已退还现金 %1</source>
+        <translation>Paid back %1 in cash</translation>
+    </message>
+    <message>
+        <source>已原路退回%2 %1</source>
+        <translation>Refunded %1 to %2</translation>
+    </message>
+    <message>
+        <source>退款完成：</source>
+        <translation>Refund complete: </translation>
+    </message>
+</context>
+<context>
     <name>WindowDialogs</name>
+    <message>
+        <source>已删除：</source>
+        <extracomment>the cashier logs out (after the shift close, or without it): terminal.ui.app shows the login again</extracomment>
+        <translation>Removed: </translation>
+    </message>
+    <message>
+        <source>（Ctrl+Z 恢复）</source>
+        <translation> (Ctrl+Z brings it back)</translation>
+    </message>
+    <message>
+        <source>没有可恢复的删除</source>
+        <translation>Nothing to bring back</translation>
+    </message>
+    <message>
+        <source>已恢复：</source>
+        <translation>Back: </translation>
+    </message>
     <message>
         <source>载入账单</source>
         <translation>Load bill</translation>
@@ -2143,6 +3496,26 @@
     <message>
         <source>账单 (*.json)</source>
         <translation>Bills (*.json)</translation>
+    </message>
+    <message>
+        <source>查找范围：</source>
+        <translation>Look in:</translation>
+    </message>
+    <message>
+        <source>文件名：</source>
+        <translation>File name:</translation>
+    </message>
+    <message>
+        <source>文件类型：</source>
+        <translation>Files of type:</translation>
+    </message>
+    <message>
+        <source>载入</source>
+        <translation>Load</translation>
+    </message>
+    <message>
+        <source>取消</source>
+        <translation>Cancel</translation>
     </message>
     <message>
         <source>账单文件错误：</source>
@@ -2157,12 +3530,54 @@
         <translation>Reason: </translation>
     </message>
     <message>
+        <source>请取回社保卡</source>
+        <translation>Take the card out</translation>
+    </message>
+    <message>
+        <source>读卡器中仍是上一位患者（%1）的社保卡。
+请提醒上一位患者取回社保卡。是否为该患者办理新的业务？</source>
+        <translation>The reader still holds the previous patient's (%1) card.
+Remind them to take it. Serve this patient again?</translation>
+    </message>
+    <message>
+        <source>是，同一患者 (Y)</source>
+        <translation>Yes, same patient (Y)</translation>
+    </message>
+    <message>
+        <source>否，取回卡 (N)</source>
+        <translation>No, take the card out (N)</translation>
+    </message>
+    <message>
         <source>当前没有可撤销的结算；撤销以往结算请在日志（F6）中操作</source>
         <translation>Nothing to cancel here; cancel earlier settlements from the journal (F6)</translation>
     </message>
     <message>
         <source>撤销结算 </source>
         <translation>Cancel settlement </translation>
+    </message>
+    <message>
+        <source>当前患者尚未办完：请先完成或按 Esc 放弃，再注销</source>
+        <translation>A patient is still open: finish or press Esc first, then log out</translation>
+    </message>
+    <message>
+        <source>未启用交易日志，无法日结</source>
+        <translation>No journal: no day close</translation>
+    </message>
+    <message>
+        <source>日结：正在与医保平台对总账（3201）…</source>
+        <translation>Day close: reconciling the totals with the platform (3201)…</translation>
+    </message>
+    <message>
+        <source>日结</source>
+        <translation>Day close</translation>
+    </message>
+    <message>
+        <source>日结未完成：</source>
+        <translation>Day close not finished: </translation>
+    </message>
+    <message>
+        <source>日结（全部收费员，3201 对总账）</source>
+        <translation>Day close (every cashier, 3201 totals)</translation>
     </message>
     <message>
         <source>住院出院结算</source>
@@ -2179,6 +3594,48 @@
     <message>
         <source>修改设置</source>
         <translation>Change settings</translation>
+    </message>
+</context>
+<context>
+    <name>_ReportDialog</name>
+    <message>
+        <source>打印报表</source>
+        <translation>Print report</translation>
+    </message>
+    <message>
+        <source>返回</source>
+        <translation>Back</translation>
+    </message>
+    <message>
+        <source>已打印：</source>
+        <translation>Printed: </translation>
+    </message>
+    <message>
+        <source>打印失败：</source>
+        <translation>Printing failed: </translation>
+    </message>
+</context>
+<context>
+    <name>ctl</name>
+    <message>
+        <source>无需收款。Esc 下一位 · F10 撤销（需主管）</source>
+        <translation>Nothing to collect. Esc next patient · F10 cancel (supervisor)</translation>
+    </message>
+    <message>
+        <source>待收款 %1：F9 收款（Enter 现金收齐）· F10 撤销（需主管）</source>
+        <translation>To collect %1: F9 tender (Enter: exact cash) · F10 cancel (supervisor)</translation>
+    </message>
+    <message>
+        <source>，找零 </source>
+        <translation>, change </translation>
+    </message>
+    <message>
+        <source>已收款：</source>
+        <translation>Paid: </translation>
+    </message>
+    <message>
+        <source>。Esc 下一位 · F10 撤销（需主管）</source>
+        <translation>. Esc next patient · F10 cancel (supervisor)</translation>
     </message>
 </context>
 </TS>
