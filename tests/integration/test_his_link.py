@@ -24,7 +24,8 @@ from terminal.his.service import HisLink
 from terminal.services.outpatient import SettlementService
 from terminal.store import Store
 from terminal.store.errors import DuplicateBill
-from tests.store_fixtures import ROOT, id_cred, make_cfg, make_client
+from tests.support import ROOT, id_cred, make_client
+from tests.support import make_config as make_cfg
 
 TOKEN = "his-token-0123456789abcdef"
 SECRET = "callback-secret-xyz"

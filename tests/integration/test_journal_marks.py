@@ -18,7 +18,8 @@ import pytest
 from terminal.core.protocol import MONEY_MOVING
 from terminal.sandbox.server import SandboxServer
 from terminal.store import Store
-from tests.store_fixtures import ROOT, id_cred, service_env, small_bill
+from tests.store_fixtures import service_env
+from tests.support import ROOT, id_cred, small_bill
 
 
 def test_only_money_moving_messages_are_marked_sent(tmp_path):

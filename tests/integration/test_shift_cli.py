@@ -15,7 +15,8 @@ from terminal.sandbox.server import SandboxServer
 from terminal.services.outpatient import SettlementService
 from terminal.store import Store
 from tests.shift_fixtures import two_cashiers
-from tests.store_fixtures import ROOT, id_cred, make_cfg, small_bill
+from tests.support import ROOT, id_cred, small_bill
+from tests.support import make_config as make_cfg
 
 
 def cli(cfg_path, *argv, pin="9999"):

@@ -33,7 +33,7 @@ def test_push_to_bill_on_screen_and_keys(make_desk, ui_cfg):
     http.get(d.window.his.link.url + "/v1/health")  # the connection is open, as the HIS's would be
     people = ["hainan-retiree", "shanghai-employee"]
     certno = {k: profile_for(k) for k in people}
-    from tests.store_fixtures import PERSONS
+    from tests.support import PERSONS
 
     latencies, keys_per_patient, http_ms = [], [], []
     shown: dict[str, float] = {}

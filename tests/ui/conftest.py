@@ -174,6 +174,13 @@ class Desk:
         self.qtbot.waitUntil(lambda: isinstance(QApplication.activeModalWidget(), cls), timeout=timeout)
         return QApplication.activeModalWidget()
 
+    def active_dialog(self, cls):
+        """The active modal dialog when it is of class cls, else None."""
+        from PySide6.QtWidgets import QApplication
+
+        w = QApplication.activeModalWidget()
+        return w if isinstance(w, cls) else None
+
     def supervisor(self):
         """The supervisor's PIN dialog, once it asks (a cancellation asks why first: the first reason is given)."""
         from PySide6.QtWidgets import QApplication

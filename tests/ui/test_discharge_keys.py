@@ -15,7 +15,7 @@ from terminal.core import wire
 from terminal.core.inpatient import InpatientBill
 from terminal.core.models import Credential
 
-from .conftest import PERSONS, ROOT
+from tests.support import PERSONS, ROOT
 
 SHOTS = Path("/tmp/deskfix")
 

@@ -10,7 +10,7 @@ import pytest
 import requests
 
 from terminal.core.flow import State
-from tests.store_fixtures import PERSONS
+from tests.support import PERSONS
 
 TOKEN = "his-token-0123456789abcdef"
 SHOTS = os.environ.get("YIBAO_SHOTS", "")

@@ -82,7 +82,7 @@ def test_parked_bill_shows_the_full_amount_and_the_slip_says_what_to_do(desk):
     text = _slip_text(desk)
     for it in desk.ctl.session.store.parked()[0:1]:
         assert it.park_id == slip.park_id
-    from .conftest import load_bill
+    from tests.support import load_bill
 
     for it in load_bill().items:
         assert it.name in text and f"¥{it.amount:,.2f}" in text

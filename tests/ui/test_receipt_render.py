@@ -13,7 +13,8 @@ import pytest
 from drivers.printer import SlipKind, compose_settlement
 from drivers.printer.escpos import decode
 from drivers.printer.layout import paper_columns, styled_lines
-from tests.unit.test_receipt_layouts import Listener, every_layout, settlement_receipt
+from tests.integration.test_receipt_escpos import Listener
+from tests.unit.test_receipt_layouts import every_layout, settlement_receipt
 
 from .conftest import PERSONS
 

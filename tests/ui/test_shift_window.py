@@ -157,11 +157,11 @@ def test_logout_is_refused_with_a_patient_half_done(desk):
 def test_shift_f8_day_close_shows_the_3201_verdict_beside_the_totals(desk):
     from terminal.ui.shift import DayCloseDialog
 
-    from .test_backoffice import _enter, _supervisor
+    from .conftest import sign
 
     s = _settle(desk, "local")
     desk.qtbot.keyClick(desk.window, Qt.Key.Key_F8, Qt.KeyboardModifier.ShiftModifier)
-    _enter(desk.qtbot, _supervisor(desk), "9001", "9999")
+    sign(desk.qtbot, desk.supervisor(), "9001", "9999")
     dlg = _modal(desk, DayCloseDialog)
     rec = dlg.body["reconcile"]
     assert rec["balanced"] is True, rec
