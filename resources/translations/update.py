@@ -5,6 +5,7 @@ compile yibao_en.qm (pyside6-lrelease). zh_CN is the source language and needs n
 """
 from __future__ import annotations
 
+import copy
 import json
 import subprocess
 import sys
@@ -19,6 +20,10 @@ UI = sorted(p.stem for p in (ROOT / "terminal" / "ui").glob("*.py") if p.stem !=
 #: Qt-free modules whose texts are translated by the UI (translate(context, source) calls)
 DRIVERS = ["drivers/printer/compose.py", "drivers/printer/shift.py"]
 #: core modules whose texts the front-end translates (terminal.core.desk: contexts Desk and Reversal)
+#: PySide6's self.tr() looks a text up under the class of the object (type(self).__name__), lupdate files it under
+#: the class it is written in: the texts of a base or mixin class are copied to the classes that use them
+ALIASES = {"WindowDialogs": ["MainWindow"], "ScheduledReconcile": ["MainWindow"],
+           "_ReportDialog": ["ShiftDialog", "DayCloseDialog"]}
 CORE = ["desk", "desk_base", "desk_bill", "desk_patient", "desk_reversal", "desk_tender"]
 
 
@@ -49,9 +54,28 @@ def build(ts: Path, qm: Path) -> list[str]:
             tr.attrib.pop("type", None)
         else:
             missing.append(src)
+    _copy_aliases(tree)
     tree.write(ts, encoding="utf-8", xml_declaration=True)
     subprocess.run([str(BIN / "pyside6-lrelease"), str(ts), "-qm", str(qm)], check=True, capture_output=True)
     return missing
+
+
+def _copy_aliases(tree: ET.ElementTree) -> None:
+    root = tree.getroot()
+    contexts = {c.findtext("name"): c for c in root.iter("context")}
+    for base, users in ALIASES.items():
+        if base not in contexts:
+            continue
+        for user in users:
+            ctx = contexts.get(user)
+            if ctx is None:
+                ctx = ET.SubElement(root, "context")
+                ET.SubElement(ctx, "name").text = user
+                contexts[user] = ctx
+            have = {m.findtext("source") for m in ctx.iter("message")}
+            for msg in contexts[base].iter("message"):
+                if msg.findtext("source") not in have:
+                    ctx.append(copy.deepcopy(msg))
 
 
 def main() -> int:

@@ -112,3 +112,18 @@ def test_code_names_cover_every_name_the_layers_hand_over():
     for d in (INSU_STATUS, INSUTYPE_NAMES, CERT_TYPES, ROLE_NAMES, KIND_NAMES, STATE_NAMES, PARK_STATES, LEVELS):
         names |= set(d.values())
     assert names - listed == set()
+
+
+def test_texts_of_base_and_mixin_classes_are_english_under_the_class_that_uses_them(qapp, fresh_qm):
+    """PySide6's self.tr() looks a text up under type(self).__name__: the window's dialogs (WindowDialogs), its
+    scheduled reconciliation (ScheduledReconcile) and the shift dialogs' base are asked for as MainWindow,
+    ShiftDialog and DayCloseDialog."""
+    t = QTranslator()
+    assert t.load(str(fresh_qm[0]))
+    qapp.installTranslator(t)
+    try:
+        assert QCoreApplication.translate("MainWindow", "没有可恢复的删除") != "没有可恢复的删除"
+        assert QCoreApplication.translate("ShiftDialog", "打印报表") != "打印报表"
+        assert QCoreApplication.translate("DayCloseDialog", "打印报表") != "打印报表"
+    finally:
+        qapp.removeTranslator(t)
