@@ -855,6 +855,22 @@ You may pay yourself (self-pay), or contact your insurance agency. Please ask th
         <source>日结</source>
         <translation>Day close</translation>
     </message>
+<message>
+        <source>打印报表</source>
+        <translation>Print report</translation>
+    </message>
+    <message>
+        <source>返回</source>
+        <translation>Back</translation>
+    </message>
+    <message>
+        <source>已打印：</source>
+        <translation>Printed: </translation>
+    </message>
+    <message>
+        <source>打印失败：</source>
+        <translation>Printing failed: </translation>
+    </message>
 </context>
 <context>
     <name>Desk</name>
@@ -1884,6 +1900,153 @@ You may pay yourself (self-pay), or contact your insurance agency. Please ask th
     <message>
         <source>结算结果未确认，不能退出；请等待冲正完成</source>
         <translation>A settlement is unconfirmed: cannot quit until the reversal is done</translation>
+    </message>
+<message>
+        <source>已删除：</source>
+        <extracomment>the cashier logs out (after the shift close, or without it): terminal.ui.app shows the login again</extracomment>
+        <translation>Removed: </translation>
+    </message>
+    <message>
+        <source>（Ctrl+Z 恢复）</source>
+        <translation> (Ctrl+Z brings it back)</translation>
+    </message>
+    <message>
+        <source>没有可恢复的删除</source>
+        <translation>Nothing to bring back</translation>
+    </message>
+    <message>
+        <source>已恢复：</source>
+        <translation>Back: </translation>
+    </message>
+    <message>
+        <source>载入账单</source>
+        <translation>Load bill</translation>
+    </message>
+    <message>
+        <source>账单 (*.json)</source>
+        <translation>Bills (*.json)</translation>
+    </message>
+    <message>
+        <source>查找范围：</source>
+        <translation>Look in:</translation>
+    </message>
+    <message>
+        <source>文件名：</source>
+        <translation>File name:</translation>
+    </message>
+    <message>
+        <source>文件类型：</source>
+        <translation>Files of type:</translation>
+    </message>
+    <message>
+        <source>载入</source>
+        <translation>Load</translation>
+    </message>
+    <message>
+        <source>取消</source>
+        <translation>Cancel</translation>
+    </message>
+    <message>
+        <source>账单文件错误：</source>
+        <translation>Bill file error: </translation>
+    </message>
+    <message>
+        <source>重复结算单据 </source>
+        <translation>Settle again: bill </translation>
+    </message>
+    <message>
+        <source>原因：</source>
+        <translation>Reason: </translation>
+    </message>
+    <message>
+        <source>请取回社保卡</source>
+        <translation>Take the card out</translation>
+    </message>
+    <message>
+        <source>读卡器中仍是上一位患者（%1）的社保卡。
+请提醒上一位患者取回社保卡。是否为该患者办理新的业务？</source>
+        <translation>The reader still holds the previous patient's (%1) card.
+Remind them to take it. Serve this patient again?</translation>
+    </message>
+    <message>
+        <source>是，同一患者 (Y)</source>
+        <translation>Yes, same patient (Y)</translation>
+    </message>
+    <message>
+        <source>否，取回卡 (N)</source>
+        <translation>No, take the card out (N)</translation>
+    </message>
+    <message>
+        <source>当前没有可撤销的结算；撤销以往结算请在日志（F6）中操作</source>
+        <translation>Nothing to cancel here; cancel earlier settlements from the journal (F6)</translation>
+    </message>
+    <message>
+        <source>撤销结算 </source>
+        <translation>Cancel settlement </translation>
+    </message>
+    <message>
+        <source>当前患者尚未办完：请先完成或按 Esc 放弃，再注销</source>
+        <translation>A patient is still open: finish or press Esc first, then log out</translation>
+    </message>
+    <message>
+        <source>未启用交易日志，无法日结</source>
+        <translation>No journal: no day close</translation>
+    </message>
+    <message>
+        <source>日结：正在与医保平台对总账（3201）…</source>
+        <translation>Day close: reconciling the totals with the platform (3201)…</translation>
+    </message>
+    <message>
+        <source>日结</source>
+        <translation>Day close</translation>
+    </message>
+    <message>
+        <source>日结未完成：</source>
+        <translation>Day close not finished: </translation>
+    </message>
+    <message>
+        <source>日结（全部收费员，3201 对总账）</source>
+        <translation>Day close (every cashier, 3201 totals)</translation>
+    </message>
+    <message>
+        <source>住院出院结算</source>
+        <translation>Inpatient discharge settlement</translation>
+    </message>
+    <message>
+        <source>设置已保存到 </source>
+        <translation>Settings saved to </translation>
+    </message>
+    <message>
+        <source>，重新启动后生效</source>
+        <translation>; they take effect after a restart</translation>
+    </message>
+    <message>
+        <source>修改设置</source>
+        <translation>Change settings</translation>
+    </message>
+<message>
+        <source>自动对账 %1：与平台逐笔一致</source>
+        <translation>Scheduled reconciliation %1: agrees with the platform</translation>
+    </message>
+    <message>
+        <source>自动对账 %1：%2 笔差异待处理，请按 F8 查看</source>
+        <translation>Scheduled reconciliation %1: %2 differences open, press F8</translation>
+    </message>
+    <message>
+        <source>自动对账 %1：%2（F8 查看）</source>
+        <translation>Scheduled reconciliation %1: %2 (F8)</translation>
+    </message>
+    <message>
+        <source>自动对账 %1 未完成（10 分钟后重试）：</source>
+        <translation>Scheduled reconciliation %1 not done (retried in 10 minutes): </translation>
+    </message>
+    <message>
+        <source>自动对账 %1 进行中…</source>
+        <translation>Scheduled reconciliation %1 running…</translation>
+    </message>
+    <message>
+        <source>自动对账</source>
+        <translation>Scheduled reconciliation</translation>
     </message>
 </context>
 <context>
@@ -3274,6 +3437,22 @@ You may pay yourself (self-pay), or contact your insurance agency. Please ask th
     <message>
         <source>，</source>
         <translation>, </translation>
+    </message>
+<message>
+        <source>打印报表</source>
+        <translation>Print report</translation>
+    </message>
+    <message>
+        <source>返回</source>
+        <translation>Back</translation>
+    </message>
+    <message>
+        <source>已打印：</source>
+        <translation>Printed: </translation>
+    </message>
+    <message>
+        <source>打印失败：</source>
+        <translation>Printing failed: </translation>
     </message>
 </context>
 <context>
