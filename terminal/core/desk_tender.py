@@ -329,7 +329,8 @@ class Till:
         if d.busy or d.state not in (S.IDLE, S.IDENTIFIED, S.BILLED) or not d.items:
             return False
         p = d.flow.person
-        return bool(self.refused_text) or (p is not None and not any(i.active for i in p.insurances))
+        refused = self.refused_text or str(getattr(d, "refused", "") or "")  # the desk's verdict (core/desk_patient)
+        return bool(refused) or (p is not None and not any(i.active for i in p.insurances))
 
     def start_self_pay(self) -> bool:
         """自费 (Ctrl+F9): the whole bill is paid by the patient, no platform call; the tender, then a self-pay

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
-from PySide6.QtWidgets import (QAbstractItemView, QDialog, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton,
+from PySide6.QtWidgets import (QDialog, QHBoxLayout, QLabel, QLineEdit, QPushButton,
                                QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
 from drivers.printer import ReceiptData
@@ -13,19 +13,7 @@ from terminal.core.money import fmt_yuan, msum
 from terminal.core.regions import place_name
 
 from .codenames import name as code_name
-
-
-def _table(headers: list[str], name: str) -> QTableWidget:
-    t = QTableWidget(0, len(headers))
-    t.setObjectName(name)
-    t.setHorizontalHeaderLabels(headers)
-    t.verticalHeader().setVisible(False)
-    t.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    t.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    t.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    t.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    t.horizontalHeader().setStretchLastSection(True)
-    return t
+from .widgets import report_table
 
 
 def _fill(t: QTableWidget, rows: list[list[str]], right_from: int = 99) -> None:
@@ -107,8 +95,9 @@ class JournalDialog(QDialog):
         self.search.installEventFilter(self)  # ↓ / PgDn: from the search box to the rows
         row.addWidget(self.search, 1)
         lay.addLayout(row)
-        self.table = _table([self.tr("时间"), self.tr("结算ID"), self.tr("参保人"), self.tr("险种"), self.tr("参保地"),
-                             self.tr("总额"), self.tr("基金"), self.tr("现金"), self.tr("状态")], "journalTable")
+        self.table = report_table([self.tr("时间"), self.tr("结算ID"), self.tr("参保人"), self.tr("险种"),
+                                   self.tr("参保地"), self.tr("总额"), self.tr("基金"), self.tr("现金"),
+                                   self.tr("状态")], "journalTable")
         lay.addWidget(self.table, 1)
         self.table.installEventFilter(self)  # ↑ on the first row: back to the search box
         self.summary = QLabel()
@@ -230,12 +219,12 @@ class QueueDialog(QDialog):
         self.status.setWordWrap(True)
         lay.addWidget(self.status)
         lay.addWidget(QLabel(self.tr("离线队列（冲正、撤销、补结算…）")))
-        self.queue = _table([self.tr("编号"), self.tr("类别"), self.tr("内容"), self.tr("状态"), self.tr("尝试"),
+        self.queue = report_table([self.tr("编号"), self.tr("类别"), self.tr("内容"), self.tr("状态"), self.tr("尝试"),
                              self.tr("发生时间"), self.tr("说明")], "queueTable")
         lay.addWidget(self.queue, 2)
         lay.addWidget(QLabel(self.tr("挂起账单 / 待退款")))
-        self.other = _table([self.tr("类别"), self.tr("编号"), self.tr("患者"), self.tr("金额"), self.tr("状态/说明")],
-                            "parkedTable")
+        self.other = report_table([self.tr("类别"), self.tr("编号"), self.tr("患者"), self.tr("金额"),
+                                   self.tr("状态/说明")], "parkedTable")
         lay.addWidget(self.other, 1)
         brow = QHBoxLayout()
         self.forward = QPushButton(self.tr("立即重试"))

@@ -189,6 +189,9 @@ def test_every_json_command_refuses_in_json(tmp_path, srv):
         ("parked settle", [*C, "parked", "settle", "NOSUCH"], 1, None),
         ("discharge", [*C, "discharge", "--visit", "NOSUCH"], 1, None),
         ("doctor", ["doctor", "--only", "bogus"], 2, "usage"),
+        ("shift report", ["--config", str(bad), "shift", "report"], 2, "config"),
+        ("shift close", ["--config", str(bad), "shift", "close"], 2, "config"),
+        ("shift day-close", ["--config", str(bad), "shift", "day-close", "--supervisor", "9001"], 2, "config"),
     ]
     assert {c for c, *_ in cases} == _json_commands(), "a command accepting --json has no refusal case here"
     for command, argv, code, kind in cases:

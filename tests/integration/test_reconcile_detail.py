@@ -9,10 +9,6 @@ from __future__ import annotations
 
 import csv
 import itertools
-import json
-import os
-import subprocess
-import sys
 from datetime import datetime, timedelta
 from decimal import Decimal
 
@@ -27,7 +23,8 @@ from terminal.store import Store
 from terminal.store.reconcile import ReconcileSchedule
 from terminal.store.reconcile_differences import FixRefused
 from tests.store_fixtures import service_env
-from tests.support import ROOT, id_cred, make_config, small_bill
+from tests.support import id_cred, make_config, small_bill
+from tests.support import cli_json as cli
 
 ITEMS = [("001102000010300", "25.00", 1)]
 
@@ -229,16 +226,6 @@ def test_schedule_is_due_once_a_day_after_its_time(env):
 
 
 # the CLI through a subprocess ---------------------------------------------------------------------------
-def cli(cfg_path, *argv, pin="9999"):
-    env = {**os.environ, "YIBAO_SUPERVISOR_PIN": pin, "QT_QPA_PLATFORM": "offscreen"}
-    r = subprocess.run([sys.executable, "-m", "terminal.cli", "--config", str(cfg_path), *argv], cwd=ROOT,
-                       capture_output=True, text=True, timeout=120, env=env)
-    try:
-        return r.returncode, json.loads(r.stdout)
-    except ValueError:
-        return r.returncode, r.stdout + r.stderr
-
-
 def test_cli_detail_fix_history_export(tmp_path):
     data = tmp_path / "data"
     cfg = tmp_path / "config.toml"

@@ -3,10 +3,6 @@ cashiers of tests/shift_fixtures.py (figures worked out in tests/unit/test_shift
 real settlement against the training sandbox with the 3201 verdict beside the local totals."""
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
 from datetime import datetime
 from decimal import Decimal
 
@@ -15,18 +11,9 @@ from terminal.sandbox.server import SandboxServer
 from terminal.services.outpatient import SettlementService
 from terminal.store import Store
 from tests.shift_fixtures import two_cashiers
-from tests.support import ROOT, id_cred, small_bill
+from tests.support import id_cred, small_bill
+from tests.support import cli_json as cli
 from tests.support import make_config as make_cfg
-
-
-def cli(cfg_path, *argv, pin="9999"):
-    env = {**os.environ, "YIBAO_SUPERVISOR_PIN": pin, "QT_QPA_PLATFORM": "offscreen"}
-    r = subprocess.run([sys.executable, "-m", "terminal.cli", "--config", str(cfg_path), *argv], cwd=ROOT,
-                       capture_output=True, text=True, timeout=120, env=env)
-    try:
-        return r.returncode, json.loads(r.stdout)
-    except ValueError:
-        return r.returncode, r.stdout + r.stderr
 
 
 def config(tmp_path):

@@ -131,6 +131,18 @@ def run_cli(tmp_path: Path, *args: str, env: dict[str, str] | None = None, check
     return r
 
 
+def cli_json(cfg_path: Path | str, *argv: str, pin: str = "9999") -> tuple[int, Any]:
+    """``yibao-terminal --config cfg_path ...argv`` in a subprocess with the supervisor PIN in the environment:
+    (exit code, the printed JSON, or the output when it is not JSON)."""
+    env = {**os.environ, "YIBAO_SUPERVISOR_PIN": pin, "QT_QPA_PLATFORM": "offscreen"}
+    r = subprocess.run([sys.executable, "-m", "terminal.cli", "--config", str(cfg_path), *argv], cwd=ROOT,
+                       capture_output=True, text=True, timeout=120, env=env)
+    try:
+        return r.returncode, json.loads(r.stdout)
+    except ValueError:
+        return r.returncode, r.stdout + r.stderr
+
+
 def doctor_checks(report) -> dict:
     """A doctor report's check results by key."""
     return {c.key: c for c in report.checks}

@@ -177,13 +177,9 @@ class FakeView:
     retry_ms: int | None = None
     waiting_on: object = None
     same_cards: list[object] = field(default_factory=list)
-    self_pays: list[tuple[object, object]] = field(default_factory=list)
 
     def confirm_same_card(self, person: object) -> None:
         self.same_cards.append(person)
-
-    def self_pay(self, person: object, bill: object) -> None:
-        self.self_pays.append((person, bill))
 
     def show(self, level: str, text: str) -> None:
         self.messages.append((level, text))

@@ -63,9 +63,11 @@ def test_refused_patient_gets_the_next_step_and_self_pay_hands_over_the_bill():
     assert d.refused.startswith("参保状态异常") and "F11 自费结算" in rig.view.last
     assert not d.self_pay_now() and "请先录入费用" in rig.view.last  # nothing to pay yet
     d.add_item(ITEM)
-    assert d.self_pay_now()
-    person, bill = rig.view.self_pays[0]
-    assert person.psn_no == "P9" and bill.total == Decimal("30.00")
+    assert d.self_pay_now()  # the till's self-pay checkout: the whole bill, no platform call
+    assert d.till.self_pay and d.till.tender.due == Decimal("30.00") and d.person.psn_no == "P9"
+    d.next_patient()  # not before the patient has paid
+    assert d.refused != ""
+    assert d.till.take() and d.till.tender.complete
     d.next_patient()
     assert d.refused == ""
 
@@ -100,4 +102,4 @@ def test_no_entitlement_refused_at_registration_gets_the_same_next_step():
     rig.runner.finish()
     assert d.refused == "参保人险种 310 参保状态为终止参保（无医保待遇）"
     assert "F11 自费结算" in rig.view.last
-    assert d.self_pay_now() and rig.view.self_pays[0][1].total == Decimal("30.00")
+    assert d.self_pay_now() and d.till.self_pay and d.till.tender.due == Decimal("30.00")
