@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -18,7 +19,7 @@ BIN = Path(sys.executable).parent
 #: every module of the UI package (lupdate finds the tr() calls; a module without any adds nothing)
 UI = sorted(p.stem for p in (ROOT / "terminal" / "ui").glob("*.py") if p.stem != "__init__")
 #: Qt-free modules whose texts are translated by the UI (translate(context, source) calls)
-DRIVERS = ["drivers/printer/compose.py", "drivers/printer/shift.py"]
+DRIVERS = ["drivers/printer/compose.py", "drivers/printer/shift.py", "drivers/printer/tender_slips.py"]
 #: core modules whose texts the front-end translates (terminal.core.desk: contexts Desk and Reversal)
 #: PySide6's self.tr() looks a text up under the class of the object (type(self).__name__), lupdate files it under
 #: the class it is written in: the texts of a base or mixin class are copied to the classes that use them
@@ -39,6 +40,7 @@ def build(ts: Path, qm: Path) -> list[str]:
                     "-no-obsolete", "-locations", "none", "-ts", str(ts)], check=True, capture_output=True)
     glossary = json.loads((HERE / "yibao_en.json").read_text(encoding="utf-8"))
     tree = ET.parse(ts)
+    _add_driver_texts(tree)
     missing = []
     for msg in tree.iter("message"):
         src = msg.find("source").text or ""
@@ -58,6 +60,39 @@ def build(ts: Path, qm: Path) -> list[str]:
     tree.write(ts, encoding="utf-8", xml_declaration=True)
     subprocess.run([str(BIN / "pyside6-lrelease"), str(ts), "-qm", str(qm)], check=True, capture_output=True)
     return missing
+
+
+#: the printer driver translates through a function it is handed: tr("text") (context Receipt) in compose.py, and
+#: tr("Context", "text") elsewhere; lupdate knows neither, so those calls are read here
+_TR1 = re.compile(r'\btr\(\s*"((?:[^"\\]|\\.)+)"\s*\)')
+_TR2 = re.compile(r'\btr\(\s*"(\w+)"\s*,\s*"((?:[^"\\]|\\.)+)"\s*\)')
+
+
+def _context(root: ET.Element, name: str) -> ET.Element:
+    for c in root.iter("context"):
+        if c.findtext("name") == name:
+            return c
+    ctx = ET.SubElement(root, "context")
+    ET.SubElement(ctx, "name").text = name
+    return ctx
+
+
+def _add_driver_texts(tree: ET.ElementTree) -> None:
+    root = tree.getroot()
+    for f in DRIVERS:
+        text = (ROOT / f).read_text(encoding="utf-8")
+        found = [("Receipt", m.group(1)) for m in _TR1.finditer(text)] + [m.groups() for m in _TR2.finditer(text)]
+        # lupdate reads tr("Context", "text") as tr(source, disambiguation): drop what it made of them
+        for name in {m.group(1) for m in _TR2.finditer(text)}:
+            for c in root.iter("context"):
+                for msg in [m for m in c.findall("message") if m.findtext("source") == name]:
+                    c.remove(msg)
+        for name, source in found:
+            ctx = _context(root, name)
+            if source not in {m.findtext("source") for m in ctx.iter("message")}:
+                msg = ET.SubElement(ctx, "message")
+                ET.SubElement(msg, "source").text = source
+                ET.SubElement(msg, "translation", type="unfinished")
 
 
 def _copy_aliases(tree: ET.ElementTree) -> None:

@@ -235,6 +235,11 @@ def make_desk(qtbot, sandbox, ui_cfg):
         return Desk(qtbot, ca, sandbox, reader)
 
     yield make
+    from PySide6.QtWidgets import QApplication, QDialog
+
+    for w in QApplication.topLevelWidgets():  # a dialog the test left open (a tender, a refund) goes with its desk
+        if isinstance(w, QDialog) and w.isVisible():
+            w.reject()
     for ca, session in made:
         ca.close()
         session.close()

@@ -91,7 +91,7 @@ def test_message_bar_names_the_pdf_not_its_folder(desk):
     desk.identify_by_id("sichuan-resident")
     desk.preview()
     desk.settle()
-    assert desk.ctl.state == State.SETTLED
+    assert desk.ctl.state in (State.SETTLED, State.DONE)  # the tender (exact cash) may have closed it
     desk.qtbot.waitUntil(lambda: "结算单已输出" in desk.window.msg.text(), timeout=10000)
     text = desk.window.msg.text()
     assert text.endswith(".pdf") and "/" not in text and "\\" not in text
