@@ -479,7 +479,7 @@ class DischargeDesk(QWidget):
         self.find_btn.setEnabled(idle)
         self.card_btn.setEnabled(m.can_read_card)
         self.preview_btn.setEnabled(m.can_preview)
-        self.settle_btn.setEnabled(m.can_settle)
+        self.settle_btn.setEnabled(m.can_settle or (self.tender is not None and self.tender.open))  # F9: 收款
         self.cancel_btn.setEnabled(m.can_cancel)
         self.acct.setEnabled(m.can_choose_account)
         if self.acct.isChecked() != m.acct_used:

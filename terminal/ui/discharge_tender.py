@@ -25,6 +25,8 @@ from terminal.core.desk_tender import Till
 from terminal.core.money import ZERO, fmt_yuan
 from terminal.core.tender import CASH, METHODS, PAY, REFUND, Tender, TenderLine, method_name
 
+from .tender import RefundDialog, TenderDialog
+
 if TYPE_CHECKING:  # pragma: no cover
     from .discharge import DischargeDesk
 
@@ -201,9 +203,7 @@ class DischargeTender(QObject):
         self.desk.tender_done(self.result)
 
     def _show(self) -> None:
-        from .tender import RefundDialog, TenderDialog
-
-        want = RefundDialog if self.till.refund is not None and not self.till.refund.complete else TenderDialog
+        want = DepositRefundDialog if self.till.refund is not None and not self.till.refund.complete else TenderDialog
         if self.dialog is not None and isinstance(self.dialog, want) and self.dialog.isVisible():
             return
         if want is TenderDialog and not self.till.due_open:
@@ -250,5 +250,24 @@ class DischargeTender(QObject):
                                        kind="refund")
         if t is not None and t.complete and not t.nothing_to_collect:
             state = f"已收 {fmt_yuan(t.paid)}" + (f"，找零 {fmt_yuan(t.change)}" if t.change > ZERO else "")
+            if t.change > ZERO:  # the change, large: what the patient waits for
+                return dataclasses.replace(shown, state=state, caption="找零", amount=fmt_yuan(t.change))
             return dataclasses.replace(shown, state=state)
         return shown
+
+
+class DepositRefundDialog(RefundDialog):
+    """The RefundDialog for the deposit surplus: no cancellation here, the title and the reason say so."""
+
+    def render(self) -> None:
+        super().render()
+        job, r = self.till.refund, self.ctl.result
+        if job is None or r is None:
+            return
+        self.setWindowTitle(self.tr("退还预交金余额"))
+        self.title.setText(self.tr("出院退还预交金余额 · 结算 %1").replace("%1", job.setl_id))
+        held = r.reconciliation.held if r.reconciliation is not None else ZERO
+        self.reason.setText(self.tr("预交金 %1 − 个人现金 %2").replace("%1", fmt_yuan(held))
+                            .replace("%2", fmt_yuan(r.settlement.psn_cash_pay)))
+        if job.complete:
+            self.hint.setText(self.tr("退款完成，出院结算单已打印。Enter 关闭"))

@@ -51,8 +51,20 @@ def test_discharge_balance_due_is_tendered_in_cash_with_change(qtbot, desk):
     qtbot.waitUntil(lambda: dlg is not None and dlg.isVisible(), timeout=3000)
     assert dlg.amount.text() == f"{due.amount:.2f}"  # Enter alone would be exact cash
     cd = desk.window.customer
-    assert cd.pay.text() == f"¥{due.amount:,.2f}" or due.amount.to_eng_string() in cd.pay.text().replace(",", "")
+    assert cd.pay.text() == f"¥{due.amount:,.2f}" and "补缴" in cd.pay_caption.text()
     assert printed == []  # the slip waits for the tender
+    # Esc closes the dialog but not the tender: Esc on the desk does not leave, F9 opens the tender again
+    qtbot.keyClick(dlg, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is d, timeout=3000)
+    assert not dlg.isVisible()
+    qtbot.keyClick(d, Qt.Key.Key_Escape)
+    assert d.stay is not None and "尚未收款" in d.status.text()
+    qtbot.waitUntil(lambda: d.tender.dialog.isVisible(), timeout=3000)
+    d.tender.dialog.reject()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is d, timeout=3000)
+    qtbot.keyClick(d, Qt.Key.Key_F9)
+    dlg = d.tender.dialog
+    qtbot.waitUntil(lambda: dlg.isVisible(), timeout=3000)
     handed = (due.amount // 100 + 1) * 100
     dlg.grab().save(f"{SHOTS}/tender.png")
     dlg.amount.selectAll()
@@ -68,7 +80,7 @@ def test_discharge_balance_due_is_tendered_in_cash_with_change(qtbot, desk):
     slip = d.tender.slip_lines()
     assert any("找零" in x and f"{change:,.2f}" in x for x in slip), slip
     assert any("实收" in x and f"{handed:,.2f}" in x for x in slip), slip
-    assert "找零" in cd.state_label.text()
+    assert "找零" in cd.state_label.text() and cd.pay.text() == f"¥{change:,.2f}"
     assert "找零" in d.status.text()
     qtbot.waitUntil(lambda: QApplication.activeWindow() is d, timeout=3000)
     d.grab().save(f"{SHOTS}/desk-collect.png")
@@ -84,12 +96,13 @@ def test_discharge_deposit_surplus_is_refunded_in_cash(qtbot, desk):
     dlg = d.tender.dialog
     qtbot.waitUntil(lambda: dlg is not None and dlg.isVisible(), timeout=3000)
     assert dlg.objectName() == "dischargeRefundDialog"
-    assert f"{due.amount:,.2f}" in dlg.amount.text()
+    assert f"{due.amount:,.2f}" in dlg.amount.text() and "预交金余额" in dlg.title.text()
+    assert "撤销" not in dlg.title.text() + dlg.reason.text()
     cd = desk.window.customer
     assert f"{due.amount:,.2f}" in cd.pay.text()
     qtbot.keyClick(d, Qt.Key.Key_Escape)  # the refund must be finished before the next patient
     assert d.stay is not None
-    dlg = d.tender.dialog
+    assert d.tender.dialog is dlg and dlg.isVisible()
     dlg.grab().save(f"{SHOTS}/refund.png")
     qtbot.keyClick(dlg, Qt.Key.Key_Return)  # the cash is handed back
     rows = desk.ca.session.store.tenders.tenders_for(r.msgid, kind=None)
@@ -101,5 +114,18 @@ def test_discharge_deposit_surplus_is_refunded_in_cash(qtbot, desk):
     cd.grab().save(f"{SHOTS}/customer-refund.png")
     qtbot.keyClick(dlg, Qt.Key.Key_Return)  # closes the finished refund
     qtbot.waitUntil(lambda: QApplication.activeWindow() is d, timeout=3000)
+    qtbot.keyClick(d, Qt.Key.Key_Escape)
+    assert d.stay is None
+
+
+def test_discharge_deposit_covering_the_cash_share_needs_no_tender(qtbot, desk):
+    d, r, printed = _settle(qtbot, desk, "2647.64")
+    assert r.settlement.psn_cash_pay == Decimal("2647.64")  # the bill's cash share: the deposit covers it exactly
+    assert d.machine.due_now().kind == "even"
+    assert d.tender.dialog is None and not d.tender.open
+    assert "无需收款" in d.status.text()
+    assert desk.ca.session.store.tenders.tenders_for(r.msgid, kind=None) == []
+    qtbot.waitUntil(lambda: len(printed) == 1, timeout=15000)
+    assert d.tender.slip_lines() == ["无需收款"]
     qtbot.keyClick(d, Qt.Key.Key_Escape)
     assert d.stay is None
