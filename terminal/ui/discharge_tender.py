@@ -265,9 +265,9 @@ class DepositRefundDialog(RefundDialog):
         if job is None or r is None:
             return
         self.setWindowTitle(self.tr("退还预交金余额"))
-        self.title.setText(self.tr("出院退还预交金余额 · 结算 %1").replace("%1", job.setl_id))
+        self.title.setText(self.tr("出院退还预交金余额"))
         held = r.reconciliation.held if r.reconciliation is not None else ZERO
-        self.reason.setText(self.tr("预交金 %1 − 个人现金 %2").replace("%1", fmt_yuan(held))
-                            .replace("%2", fmt_yuan(r.settlement.psn_cash_pay)))
+        self.reason.setText(self.tr("预交金 %1 − 个人现金 %2（结算ID %3）").replace("%1", fmt_yuan(held))
+                            .replace("%2", fmt_yuan(r.settlement.psn_cash_pay)).replace("%3", job.setl_id))
         if job.complete:
             self.hint.setText(self.tr("退款完成，出院结算单已打印。Enter 关闭"))
