@@ -23,7 +23,7 @@ from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
 from terminal.core.desk_ports import Work
 from terminal.core.desk_tender import Till
 from terminal.core.money import ZERO, fmt_yuan
-from terminal.core.tender import CASH, METHODS, PAY, REFUND, Tender, TenderLine, method_name
+from terminal.core.tender import CASH, DEPOSIT, METHODS, PAY, REFUND, Tender, TenderLine, method_name
 
 from .tender import RefundDialog, TenderDialog
 
@@ -141,6 +141,7 @@ class DischargeTender(QObject):
         self.till.refund = None
         self.result, self.due = result, due
         self.visit = _Visit(getattr(result, "msgid", ""))
+        self._record_deposit_used(result)
         if due.kind == "collect" and due.amount > ZERO:
             self.till.open_for_settlement(due.amount)
         elif due.kind == "refund" and due.amount > ZERO:
@@ -152,6 +153,15 @@ class DischargeTender(QObject):
         else:
             self.till.open_for_settlement(ZERO)  # "无需收款"
             self.say("ok", self.tr("出院结算完成：无需收款。Esc 下一位"))
+
+    def _record_deposit_used(self, result: Any) -> None:
+        """The part of the cash share the deposits paid (a journal row, method ``deposit``): the settlement is
+        tendered for the shift report, and only what crosses the counter is cash in or out of the drawer."""
+        rec = result.reconciliation
+        held = rec.held if rec is not None else ZERO
+        used = min(held, result.settlement.psn_cash_pay)
+        if used > ZERO:
+            self._record([TenderLine(DEPOSIT, used, used)], PAY, "预交金抵扣")
 
     def may_leave(self) -> bool:
         if self.open:
@@ -186,19 +196,19 @@ class DischargeTender(QObject):
     def tendered(self, t: Tender) -> None:
         if t.nothing_to_collect:
             return
-        self._record(list(t.lines[self.till.saved:]), PAY, self.tr("出院补缴"))
+        self._record(list(t.lines[self.till.saved:]), PAY, "出院补缴")  # the journal's note: not translated
         self.done.emit(t)
         self.desk.tender_done(self.result)
 
     def record_tender_lines(self, lines: list[TenderLine], _self_msgid: str = "") -> None:
-        self._record(list(lines), PAY, self.tr("出院补缴"))
+        self._record(list(lines), PAY, "出院补缴")  # the journal's note: not translated
 
     def refund_opened(self, job: Any) -> None:
         self.refund_open.emit(job)
         self._show()
 
     def refunded(self, job: Any) -> None:
-        self._record(list(job.tender.lines), REFUND, self.tr("出院退还预交金余额"))
+        self._record(list(job.tender.lines), REFUND, "出院退还预交金余额")
         self.done.emit(job)
         self.desk.tender_done(self.result)
 
@@ -246,12 +256,13 @@ class DischargeTender(QObject):
             return shown
         t, job = self.till.tender, self.till.refund
         if job is not None and job.complete:
-            return dataclasses.replace(shown, state="已退还您", caption="已退还您", amount=fmt_yuan(job.amount),
-                                       kind="refund")
+            done = self.tr("已退还您")
+            return dataclasses.replace(shown, state=done, caption=done, amount=fmt_yuan(job.amount), kind="refund")
         if t is not None and t.complete and not t.nothing_to_collect:
-            state = f"已收 {fmt_yuan(t.paid)}" + (f"，找零 {fmt_yuan(t.change)}" if t.change > ZERO else "")
+            state = self.tr("已收 %1").replace("%1", fmt_yuan(t.paid))
             if t.change > ZERO:  # the change, large: what the patient waits for
-                return dataclasses.replace(shown, state=state, caption="找零", amount=fmt_yuan(t.change))
+                state += self.tr("，找零 %1").replace("%1", fmt_yuan(t.change))
+                return dataclasses.replace(shown, state=state, caption=self.tr("找零"), amount=fmt_yuan(t.change))
             return dataclasses.replace(shown, state=state)
         return shown
 

@@ -74,7 +74,13 @@ def test_discharge_balance_due_is_tendered_in_cash_with_change(qtbot, desk):
     change = handed - due.amount
     rows = desk.ca.session.store.tenders.tenders_for(r.msgid)
     assert [(x.kind, x.setl_id, x.line.method, x.line.amount, x.line.tendered, x.line.change) for x in rows] == \
-        [(PAY, r.settlement.setl_id, "cash", due.amount, handed, change)]
+        [(PAY, r.settlement.setl_id, "deposit", Decimal("100.00"), Decimal("100.00"), Decimal("0.00")),
+         (PAY, r.settlement.setl_id, "cash", due.amount, handed, change)]
+    assert rows[1].note == "出院补缴" and rows[1].operator == "0001"
+    # the shift report: the settlement is tendered; the drawer got the balance (handed over minus change)
+    rep = desk.ca.session.store.shifts.report("0001")
+    assert rep.untendered == [] and rep.expected_cash == due.amount
+    assert rep.cash_tendered == handed and rep.change_given == change
     assert desk.ca.session.store.tenders.sums(by=("kind", "method"))[(PAY, "cash")] == due.amount
     qtbot.waitUntil(lambda: len(printed) == 1, timeout=15000)
     slip = d.tender.slip_lines()
@@ -107,7 +113,11 @@ def test_discharge_deposit_surplus_is_refunded_in_cash(qtbot, desk):
     qtbot.keyClick(dlg, Qt.Key.Key_Return)  # the cash is handed back
     rows = desk.ca.session.store.tenders.tenders_for(r.msgid, kind=None)
     assert [(x.kind, x.setl_id, x.line.method, x.line.amount) for x in rows] == \
-        [(REFUND, r.settlement.setl_id, "cash", due.amount)]
+        [(PAY, r.settlement.setl_id, "deposit", r.settlement.psn_cash_pay),
+         (REFUND, r.settlement.setl_id, "cash", due.amount)]
+    rep = desk.ca.session.store.shifts.report("0001")
+    assert rep.untendered == [] and rep.expected_cash == -due.amount  # the drawer paid the surplus out
+    assert desk.ca.session.store.tenders.sums(by=("kind", "method"))[(REFUND, "cash")] == due.amount
     qtbot.waitUntil(lambda: len(printed) == 1, timeout=15000)
     assert any("退还预交金余额" in x for x in d.tender.slip_lines())
     assert "已退还您" in cd.state_label.text()
@@ -124,7 +134,10 @@ def test_discharge_deposit_covering_the_cash_share_needs_no_tender(qtbot, desk):
     assert d.machine.due_now().kind == "even"
     assert d.tender.dialog is None and not d.tender.open
     assert "无需收款" in d.status.text()
-    assert desk.ca.session.store.tenders.tenders_for(r.msgid, kind=None) == []
+    rows = desk.ca.session.store.tenders.tenders_for(r.msgid, kind=None)
+    assert [(x.kind, x.line.method, x.line.amount) for x in rows] == [(PAY, "deposit", Decimal("2647.64"))]
+    rep = desk.ca.session.store.shifts.report("0001")
+    assert rep.untendered == [] and rep.expected_cash == 0  # nothing crossed the counter
     qtbot.waitUntil(lambda: len(printed) == 1, timeout=15000)
     assert d.tender.slip_lines() == ["无需收款"]
     qtbot.keyClick(d, Qt.Key.Key_Escape)
