@@ -453,8 +453,9 @@ class DischargeDesk(QWidget):
         caption, amount = m.due()
         self.due_caption.setText(self.tr(caption) if caption else "")
         self.due_amount.setText(amount)
-        if m.receipt != self.receipt.toPlainText():
-            self.receipt.setPlainText(m.receipt)
+        receipt = "\n".join([m.receipt, *(self.tender.slip_lines() if self.tender and m.receipt else [])])
+        if receipt != self.receipt.toPlainText():  # the slip as printed: with the tender and the change
+            self.receipt.setPlainText(receipt)
         notice = (self.tr("⚠ 医保平台提示：") + m.notice) if m.notice else ""
         if notice != self.notice.text():
             self.notice.setText(notice)

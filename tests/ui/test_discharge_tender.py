@@ -86,6 +86,7 @@ def test_discharge_balance_due_is_tendered_in_cash_with_change(qtbot, desk):
     slip = d.tender.slip_lines()
     assert any("找零" in x and f"{change:,.2f}" in x for x in slip), slip
     assert any("实收" in x and f"{handed:,.2f}" in x for x in slip), slip
+    assert d.receipt_text().endswith("\n".join(slip))  # the slip on screen as printed
     assert "找零" in cd.state_label.text() and cd.pay.text() == f"¥{change:,.2f}"
     assert "找零" in d.status.text()
     qtbot.waitUntil(lambda: QApplication.activeWindow() is d, timeout=3000)
