@@ -17,7 +17,7 @@ from tests.support import PERSONS, ROOT
 SHOTS = "/tmp/dt"
 
 
-def _settle(qtbot, desk, deposit: str):
+def _settle(qtbot, desk, deposit: str, method: str = "现金"):
     """F12, the ward admits the Hainan retiree with ``deposit``, the cashier finds the stay, F5, F9, Enter."""
     qtbot.keyClick(desk.window, Qt.Key.Key_F12)
     d = desk.window.dialogs["discharge"]
@@ -26,7 +26,7 @@ def _settle(qtbot, desk, deposit: str):
                                             .read_text(encoding="utf-8")))
     cred = Credential("02", PERSONS["hainan-retiree"]["certno"])
     ib.form.begntime = (datetime.now() - timedelta(days=3)).strftime("%Y-%m-%d %H:%M:%S")
-    st = ward.admit(cred, ward.identify(cred), ib.form, deposit=deposit)
+    st = ward.admit(cred, ward.identify(cred), ib.form, deposit=deposit, method=method)
     ward.add_fees(st.adm_no, ib.bill.items, fee_ocur_time=ib.fee_times(st.begntime))
     qtbot.keyClick(d, Qt.Key.Key_F3)
     qtbot.keyClicks(d.query, st.adm_no)
@@ -143,3 +143,19 @@ def test_discharge_deposit_covering_the_cash_share_needs_no_tender(qtbot, desk):
     assert d.tender.slip_lines() == ["无需收款"]
     qtbot.keyClick(d, Qt.Key.Key_Escape)
     assert d.stay is None
+
+
+def test_a_card_deposit_surplus_goes_back_to_the_card(qtbot, desk):
+    d, r, printed = _settle(qtbot, desk, "5000", method="银行卡")
+    due = d.machine.due_now()
+    dlg = d.tender.dialog
+    qtbot.waitUntil(lambda: dlg is not None and dlg.isVisible(), timeout=3000)
+    assert "银行卡" in dlg.lines.text() and dlg.reference.isVisible()  # the POS refund slip's reference
+    qtbot.keyClicks(dlg.reference, "RF20261203A")
+    qtbot.keyClick(dlg.reference, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: not d.tender.open, timeout=15000)
+    rows = desk.ca.session.store.tenders.tenders_for(r.msgid, kind=REFUND)
+    assert [(x.line.method, x.line.amount, x.line.reference) for x in rows] == [("card", due.amount, "RF20261203A")]
+    assert desk.ca.session.store.shifts.report("0001").expected_cash == 0  # no cash left the drawer
+    qtbot.waitUntil(lambda: len(printed) == 1, timeout=15000)
+    assert any("银行卡" in x for x in d.tender.slip_lines())
