@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
 
@@ -26,9 +26,6 @@ from terminal.core.money import ZERO, fmt_yuan
 from terminal.core.tender import CASH, DEPOSIT, METHODS, PAY, REFUND, Tender, TenderLine, method_name
 
 from .tender import RefundDialog, TenderDialog
-
-if TYPE_CHECKING:  # pragma: no cover
-    from .discharge import DischargeDesk
 
 log = logging.getLogger(__name__)
 _LEVELS = {"ok": "ok", "info": "info", "warn": "warn", "error": "error"}
@@ -55,7 +52,8 @@ class _Visit:
 
 
 class DischargeTender(QObject):
-    """The Till's desk and view for the discharge desk, and the ``ctl`` the tender dialogs render."""
+    """The Till's desk and view for the discharge desk, and the ``ctl`` the tender dialogs render. ``desk`` is
+    the terminal.ui.discharge.DischargeDesk (not imported here: it imports this module)."""
 
     changed = Signal()
     tender_open = Signal()
@@ -63,7 +61,7 @@ class DischargeTender(QObject):
     #: the tender or refund is complete (Tender or RefundJob)
     done = Signal(object)
 
-    def __init__(self, desk: DischargeDesk, *, store: Any = None, operator: Any = None,
+    def __init__(self, desk: Any, *, store: Any = None, operator: Any = None,
                  methods: list[str] | None = None, provider: Any = None):
         super().__init__(desk)
         self.desk = desk
@@ -84,7 +82,7 @@ class DischargeTender(QObject):
         desk.tender_due.connect(self.begin)
 
     @classmethod
-    def for_session(cls, desk: DischargeDesk, session: Any) -> DischargeTender:
+    def for_session(cls, desk: Any, session: Any) -> DischargeTender:
         from drivers.payment import provider_for
 
         t = session.cfg.tender
