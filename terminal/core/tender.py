@@ -31,8 +31,13 @@ class TenderError(UserFacingError):
     """A tender line that cannot be taken (the cashier corrects it; nothing is recorded)."""
 
 
+#: not a method the cashier picks: an inpatient's deposits (预交金) paying the cash share at discharge (journal rows)
+DEPOSIT = "deposit"
+_NAMES = {**METHODS, DEPOSIT: ("预交金抵扣", "Deposit used")}
+
+
 def method_name(code: str, lang: str = "zh") -> str:
-    zh, en = METHODS.get(code, (code, code))
+    zh, en = _NAMES.get(code, (code, code))
     return en if lang.startswith("en") else zh
 
 

@@ -80,6 +80,7 @@ class DischargeDesk(QWidget):
         self.training = training
         self.confirm_box: QMessageBox | None = None  # F9's confirmation while it is open
         self.print_op = None
+        self.tender = None  # the tender step (terminal.ui.discharge_tender.DischargeTender), when attached
         self.setWindowTitle(self.tr("出院结算"))
         self.cfg = cfg
         if callable(service):
@@ -104,9 +105,13 @@ class DischargeDesk(QWidget):
                     run_in_background: Runner | None = None, customer: QWidget | None = None) -> DischargeDesk:
         """For the cashier app: shares the AppSession's client, sign-in, journal/queue, card reader, e-code and the
         customer display."""
-        return cls(session.cfg, session.discharge_service, run_in_background=run_in_background,
+        from .discharge_tender import DischargeTender
+
+        desk = cls(session.cfg, session.discharge_service, run_in_background=run_in_background,
                    card_reader=session.card_reader, ecode=session.ecode, parent=parent, customer=customer,
                    training=session.training)
+        desk.tender = DischargeTender.for_session(desk, session)
+        return desk
 
     def _own_runner(self, label: str, fn: Callable[[], _T], ok: Callable[[_T], None],
                     fail: Callable[[BaseException], None]) -> None:
@@ -286,6 +291,9 @@ class DischargeDesk(QWidget):
     def settle(self, confirm: bool = True) -> None:
         """F9: asks first (who, the figures, what to collect or refund: Enter confirms, Esc keeps the
         pre-settlement); then 2402 + 2304. ``confirm=False``: no question (the confirmation already given)."""
+        if self.tender is not None and self.tender.open:  # F9 again: the open tender / refund
+            self.tender.may_leave()
+            return
         if not self.machine.can_settle or self.confirm_box is not None:
             if not self.machine.can_settle and self.machine.stay is not None and not self.machine.busy:
                 self.machine.hint("请先按 F5 预结算，核对金额后再按 F9 结算")
@@ -323,10 +331,8 @@ class DischargeDesk(QWidget):
         self._print(r, reprint=True)
 
     def begin_tender(self, due: Due, result: StayResult) -> None:
-        """TENDER HOOK (issue 13 §2): after a settlement, the tender step collects ``due.amount`` (kind
-        ``collect``), pays it back (``refund``) or records that nothing changes hands (``even``). The tender
-        engineer's step connects to ``tender_due`` (or replaces this method); until then the desk tells the
-        cashier what to do."""
+        """After a settlement the tender step (discharge_tender.DischargeTender, connected to ``tender_due``)
+        collects ``due.amount`` (``collect``), pays it back (``refund``) or says nothing changes hands."""
         self.tender_due.emit(due, result)
 
     def cancel_settlement(self, confirm: bool = True) -> None:
@@ -341,8 +347,10 @@ class DischargeDesk(QWidget):
 
     def clear(self) -> None:
         """Esc: the next patient. Nothing of the previous stay stays on the desk or on the customer display."""
-        if self.confirm_box is not None:
+        if self.confirm_box is not None or (self.tender is not None and not self.tender.may_leave()):
             return
+        if self.tender is not None:
+            self.tender.reset()
         if self.machine.clear():
             self.query.clear()
             self.query.setFocus()
@@ -370,10 +378,15 @@ class DischargeDesk(QWidget):
 
     def settlement_made(self, result: StayResult) -> None:
         self.settled.emit(result)
-        self._print(result)
         due = self.machine.due_now()
         if due is not None:
             self.begin_tender(due, result)
+        if self.tender is None or not self.tender.open:  # else the slip prints with the tender (tender_done)
+            self._print(result)
+
+    def tender_done(self, result: StayResult) -> None:
+        """The tender step finished: the slip with the tender and the change."""
+        self._print(result)
 
     def _print(self, result: StayResult, reprint: bool = False) -> None:
         """The discharge slip on the receipt printer (or a PDF), in the background: the cashier does not wait."""
@@ -382,7 +395,7 @@ class DischargeDesk(QWidget):
         from .ops import Op, OpRunner
         from .receipt import PdfReceiptPrinter
 
-        lines = result.receipt_lines("", width=32)
+        lines = result.receipt_lines("", width=32) + (self.tender.slip_lines() if self.tender is not None else [])
         if reprint:
             lines = [lines[0], QCoreApplication.translate("Receipt", "（补打）")] + lines[1:]
         s = result.settlement
@@ -440,8 +453,9 @@ class DischargeDesk(QWidget):
         caption, amount = m.due()
         self.due_caption.setText(self.tr(caption) if caption else "")
         self.due_amount.setText(amount)
-        if m.receipt != self.receipt.toPlainText():
-            self.receipt.setPlainText(m.receipt)
+        receipt = "\n".join([m.receipt, *(self.tender.slip_lines() if self.tender and m.receipt else [])])
+        if receipt != self.receipt.toPlainText():  # the slip as printed: with the tender and the change
+            self.receipt.setPlainText(receipt)
         notice = (self.tr("⚠ 医保平台提示：") + m.notice) if m.notice else ""
         if notice != self.notice.text():
             self.notice.setText(notice)
@@ -457,7 +471,7 @@ class DischargeDesk(QWidget):
         self.esc_btn.setEnabled(not m.busy)
         self.reprint_btn.setEnabled(m.stay is not None and m.stay.state == "settled" and m.result is not None)
         if self.customer is not None:
-            shown = m.display()
+            shown = self.tender.display(m.display()) if self.tender is not None else m.display()
             if shown != self._customer_shown:
                 self._customer_shown = shown
                 self.customer.show_stay(shown)
@@ -466,7 +480,7 @@ class DischargeDesk(QWidget):
         self.find_btn.setEnabled(idle)
         self.card_btn.setEnabled(m.can_read_card)
         self.preview_btn.setEnabled(m.can_preview)
-        self.settle_btn.setEnabled(m.can_settle)
+        self.settle_btn.setEnabled(m.can_settle or (self.tender is not None and self.tender.open))  # F9: 收款
         self.cancel_btn.setEnabled(m.can_cancel)
         self.acct.setEnabled(m.can_choose_account)
         if self.acct.isChecked() != m.acct_used:

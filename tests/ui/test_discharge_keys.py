@@ -97,20 +97,26 @@ def test_discharge_desk_keys_confirmation_slip_display_and_esc(desk):
     d.tender_due.connect(lambda due, r: tendered.append((due.kind, due.amount)))
     qtbot.keyClick(d, Qt.Key.Key_F9)
     qtbot.waitUntil(lambda: d.confirm_box is not None, timeout=3000)
-    with qtbot.waitSignal(d.printed, timeout=15000):
+    with qtbot.waitSignal(d.settled, timeout=15000):
         qtbot.keyClick(d.confirm_box, Qt.Key.Key_Return)
     _idle(desk, d)
+    # the deposit surplus goes back through the refund dialog (Enter: the cash handed back), then the slip prints
+    qtbot.waitUntil(lambda: d.tender.dialog is not None and d.tender.dialog.isVisible(), timeout=3000)
+    with qtbot.waitSignal(d.printed, timeout=15000):
+        qtbot.keyClick(d.tender.dialog, Qt.Key.Key_Return)
+    qtbot.keyClick(d.tender.dialog, Qt.Key.Key_Return)  # closes the finished refund
+    qtbot.waitUntil(lambda: d.isActiveWindow(), timeout=3000)
     s = d.result.settlement
     assert d.stay.state == "settled"
     assert [x["status"] for x in desk.sandbox.ledger() if x["infno"] == "2304"] == ["booked"]
     assert [p.name for p in _pdfs(desk, "discharge-*.pdf")][0].startswith(f"discharge-{s.setl_id}")
     assert tendered == [("refund", Decimal("5000.00") - s.psn_cash_pay)]
-    assert cd.state_label.text() == "出院结算完成，谢谢" and cd.pay.text() == f"¥{5000 - s.psn_cash_pay:,.2f}"
+    assert cd.state_label.text() == "已退还您" and cd.pay.text() == f"¥{5000 - s.psn_cash_pay:,.2f}"
     assert cd.acct.text() == f"个人现金 ¥{s.psn_cash_pay:,.2f}，已交预交金 ¥5,000.00"
-    assert "出院结算单已输出" in d.status.text() and "结算成功" in d.status.text()
+    assert "出院结算单已输出" in d.status.text() and "退款完成" in d.status.text()
     desk.window.render()  # the cashier's window redraws: the stay stays on the display
     desk.ctl.status.changed.emit()
-    assert cd.state_label.text() == "出院结算完成，谢谢"
+    assert cd.state_label.text() == "已退还您"
     d.grab().save(str(SHOTS / "discharge-settled.png"))
     cd.grab().save(str(SHOTS / "discharge-customer.png"))
     # Ctrl+P reprints the slip
@@ -122,7 +128,7 @@ def test_discharge_desk_keys_confirmation_slip_display_and_esc(desk):
     assert d.stay is None and d.due_amount.text() == "" and d.due_caption.text() == ""
     assert d.receipt_text() == "" and d.status.text() == "" and d.fees.rowCount() in (0, 1)
     assert all(lbl.text() == "" for lbl in d._amount_labels.values())
-    assert not cd.pay.isVisible() and cd.state_label.text() != "出院结算完成，谢谢"
+    assert not cd.pay.isVisible() and cd.state_label.text() not in ("出院结算完成，谢谢", "已退还您")
     assert f"{5000 - s.psn_cash_pay:,.2f}" not in cd.pay.text() or not cd.pay.isVisible()
     assert d.query.hasFocus()
     # closing the desk hands the display back to the cashier's window
