@@ -171,6 +171,18 @@
         <source>扫码核验结算信息</source>
         <translation>Scan to verify this settlement</translation>
     </message>
+    <message>
+        <source>退还预交金余额</source>
+        <translation>Deposit balance refund</translation>
+    </message>
+    <message>
+        <source>无需收款</source>
+        <translation>Nothing to collect</translation>
+    </message>
+    <message>
+        <source>补缴收款</source>
+        <translation>Balance collected</translation>
+    </message>
     </context>
 <context>
     <name>AddOperatorDialog</name>
@@ -873,6 +885,25 @@ You may pay yourself (self-pay), or contact your insurance agency. Please ask th
     </message>
 </context>
 <context>
+    <name>DepositRefundDialog</name>
+    <message>
+        <source>退还预交金余额</source>
+        <translation>Deposit balance refund</translation>
+    </message>
+    <message>
+        <source>出院退还预交金余额</source>
+        <translation>Deposit balance refunded at discharge</translation>
+    </message>
+    <message>
+        <source>预交金 %1 − 个人现金 %2（结算ID %3）</source>
+        <translation>Deposits %1 − cash share %2 (settlement %3)</translation>
+    </message>
+    <message>
+        <source>退款完成，出院结算单已打印。Enter 关闭</source>
+        <translation>Refund done, discharge slip printed. Enter closes</translation>
+    </message>
+</context>
+<context>
     <name>Desk</name>
     <message>
         <source>；平台持续不可用时可按 F11 离线挂账</source>
@@ -1220,6 +1251,42 @@ You may pay yourself (self-pay), or contact your insurance agency. Please ask th
     <message>
         <source>预交金(已收)</source>
         <translation>Deposit (paid)</translation>
+    </message>
+</context>
+<context>
+    <name>DischargeTender</name>
+    <message>
+        <source>出院退还预交金余额</source>
+        <extracomment>the tender or refund is complete (Tender or RefundJob)</extracomment>
+        <translation>Deposit balance refunded at discharge</translation>
+    </message>
+    <message>
+        <source>出院结算完成：无需收款。Esc 下一位</source>
+        <translation>Discharge settled: nothing to collect. Esc: next patient</translation>
+    </message>
+    <message>
+        <source>收款记录未能写入交易日志：</source>
+        <translation>The tender could not be written to the journal: </translation>
+    </message>
+    <message>
+        <source>；请记下本笔并联系信息科</source>
+        <translation>; note this payment down and call IT</translation>
+    </message>
+    <message>
+        <source>已退还您</source>
+        <translation>Paid back to you</translation>
+    </message>
+    <message>
+        <source>已收 %1</source>
+        <translation>Paid %1</translation>
+    </message>
+    <message>
+        <source>，找零 %1</source>
+        <translation>, change %1</translation>
+    </message>
+    <message>
+        <source>找零</source>
+        <translation>Change given</translation>
     </message>
 </context>
 <context>

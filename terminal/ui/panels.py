@@ -99,9 +99,17 @@ class IdentifyBar(QFrame):
 class _Chooser(QComboBox):
     """The insurance-type list: when it closes, the keyboard is the window's again (F5, F9 work at once)."""
 
+    _open = False
+
+    def showPopup(self) -> None:
+        self._open = True
+        super().showPopup()
+
     def hidePopup(self) -> None:
         super().hidePopup()
-        self.window().activateWindow()
+        if self._open:  # only a list the cashier opened: a repopulated chooser must not take the keyboard
+            self._open = False
+            self.window().activateWindow()
 
 
 class PersonPanel(QGroupBox):
