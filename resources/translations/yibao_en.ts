@@ -350,6 +350,7 @@
     <name>CashierController</name>
     <message>
         <source>检查交易日志</source>
+        <extracomment>level (info | ok | warn | error), text the op the cashier is waiting on (Op) or None a settlement was booked (ReceiptData) the duplicate-bill guard refused (DuplicateBill | DuplicateSuspected): the window shows the earlier one at start: settlements a crashed run completed while nobody saw the result (RecoveryReport) the previous patient's card, still in the reader, was read again (Person): the window asks the cashier a parked bill was settled after the platform came back: a refund is due (the worker's outcome) the tender (收款) is open or changed: the window shows the tender dialog a cancelled settlement's refund is open or changed (core.desk_tender.RefundJob) the last self-pay checkout (total, change) for the customer display, until the next patient</extracomment>
         <translation>Checking the transaction journal</translation>
     </message>
     <message>
@@ -404,29 +405,8 @@
         <source>补结算完成（编号 %1，%2）：应退患者 %3。请按 F7 在队列中办理退款，付清后标记“退款已付”</source>
         <translation>Parked bill %1 (%2) settled: refund %3 to the patient. Press F7, pay it from the queue and mark it "Refund paid"</translation>
     </message>
-    <message>
-        <source>打印补结算凭条</source>
-        <translation>Printing the deferred-settlement slip</translation>
-    </message>
-    <message>
-        <source>没有可打印的结算单</source>
-        <translation>No receipt to print</translation>
-    </message>
-    <message>
-        <source>已重打结算单：</source>
-        <translation>Receipt reprinted: </translation>
-    </message>
-    <message>
-        <source>结算单已输出：</source>
-        <translation>Receipt printed: </translation>
-    </message>
-    <message>
-        <source>打印失败：</source>
-        <translation>Printing failed: </translation>
-    </message>
-    <message>
+<message>
         <source>收款记录未能写入交易日志：</source>
-        <extracomment>level (info | ok | warn | error), text the op the cashier is waiting on (Op) or None a settlement was booked (ReceiptData) the duplicate-bill guard refused (DuplicateBill | DuplicateSuspected): the window shows the earlier one at start: settlements a crashed run completed while nobody saw the result (RecoveryReport) the previous patient's card, still in the reader, was read again (Person): the window asks the cashier a parked bill was settled after the platform came back: a refund is due (the worker's outcome) the tender (收款) is open or changed: the window shows the tender dialog a cancelled settlement's refund is open or changed (core.desk_tender.RefundJob) the last self-pay checkout (total, change) for the customer display, until the next patient SELF-PAY HOOK: the tender step's self-pay checkout, called with (person, bill) when a patient refused by insurance pays themselves (F11). None until the tender engineer's step is wired in.</extracomment>
         <translation>The tender could not be written to the journal: </translation>
     </message>
     <message>
@@ -444,6 +424,26 @@
     <message>
         <source>打印自费凭条</source>
         <translation>Print the self-pay receipt</translation>
+    </message>
+<message>
+        <source>打印补结算凭条</source>
+        <translation>Printing the deferred-settlement slip</translation>
+    </message>
+    <message>
+        <source>打印失败：</source>
+        <translation>Printing failed: </translation>
+    </message>
+    <message>
+        <source>没有可打印的结算单</source>
+        <translation>No receipt to print</translation>
+    </message>
+    <message>
+        <source>已重打结算单：</source>
+        <translation>Receipt reprinted: </translation>
+    </message>
+    <message>
+        <source>结算单已输出：</source>
+        <translation>Receipt printed: </translation>
     </message>
     <message>
         <source>；可在日志中重打</source>
@@ -1143,6 +1143,37 @@ You may pay yourself (self-pay), or contact your insurance agency. Please ask th
     <message>
         <source>请先录入费用（F4），再按 F11 自费结算</source>
         <translation>Enter the items first (F4), then press F11 for self-pay</translation>
+    </message>
+</context>
+<context>
+    <name>DeskPrinting</name>
+    <message>
+        <source>打印补结算凭条</source>
+        <translation>Printing the deferred-settlement slip</translation>
+    </message>
+    <message>
+        <source>打印失败：</source>
+        <translation>Printing failed: </translation>
+    </message>
+    <message>
+        <source>没有可打印的结算单</source>
+        <translation>No receipt to print</translation>
+    </message>
+    <message>
+        <source>已重打结算单：</source>
+        <translation>Receipt reprinted: </translation>
+    </message>
+    <message>
+        <source>结算单已输出：</source>
+        <translation>Receipt printed: </translation>
+    </message>
+    <message>
+        <source>；可在日志中重打</source>
+        <translation>; reprint it from the journal</translation>
+    </message>
+    <message>
+        <source>打印结算单</source>
+        <translation>Printing the receipt</translation>
     </message>
 </context>
 <context>
@@ -3714,6 +3745,29 @@ Remind them to take it. Serve this patient again?</translation>
     <message>
         <source>退款完成：</source>
         <translation>Refund complete: </translation>
+    </message>
+</context>
+<context>
+    <name>TillView</name>
+    <message>
+        <source>收款记录未能写入交易日志：</source>
+        <translation>The tender could not be written to the journal: </translation>
+    </message>
+    <message>
+        <source>；请记下本笔并联系信息科</source>
+        <translation>; note this payment down and call IT</translation>
+    </message>
+    <message>
+        <source>打印退款凭条</source>
+        <translation>Print the refund slip</translation>
+    </message>
+    <message>
+        <source>医保不可用</source>
+        <translation>insurance unavailable</translation>
+    </message>
+    <message>
+        <source>打印自费凭条</source>
+        <translation>Print the self-pay receipt</translation>
     </message>
 </context>
 <context>

@@ -83,7 +83,7 @@ def test_queue_dialog_words_come_through_the_translator(desk):
 
 
 def test_message_bar_names_the_pdf_not_its_folder(desk):
-    from terminal.ui.controller import shown_where
+    from terminal.ui.till_view import shown_where
 
     assert shown_where(os.path.join("/var", "lib", "yibao", "receipts", "r-1.pdf")) == "r-1.pdf"
     assert shown_where("EPSON TM-T88") == "EPSON TM-T88"
@@ -125,5 +125,6 @@ def test_texts_of_base_and_mixin_classes_are_english_under_the_class_that_uses_t
         assert QCoreApplication.translate("MainWindow", "没有可恢复的删除") != "没有可恢复的删除"
         assert QCoreApplication.translate("ShiftDialog", "打印报表") != "打印报表"
         assert QCoreApplication.translate("DayCloseDialog", "打印报表") != "打印报表"
+        assert QCoreApplication.translate("CashierController", "打印结算单") != "打印结算单"  # ui/till_view.py
     finally:
         qapp.removeTranslator(t)
