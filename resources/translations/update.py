@@ -23,7 +23,8 @@ DRIVERS = ["drivers/printer/compose.py", "drivers/printer/shift.py"]
 #: PySide6's self.tr() looks a text up under the class of the object (type(self).__name__), lupdate files it under
 #: the class it is written in: the texts of a base or mixin class are copied to the classes that use them
 ALIASES = {"WindowDialogs": ["MainWindow"], "ScheduledReconcile": ["MainWindow"],
-           "_ReportDialog": ["ShiftDialog", "DayCloseDialog"]}
+           "_ReportDialog": ["ShiftDialog", "DayCloseDialog"],
+           "ctl": ["CashierController"]}  # module functions' ctl.tr() (lupdate files them under the name "ctl")
 CORE = ["desk", "desk_base", "desk_bill", "desk_patient", "desk_reversal", "desk_tender"]
 
 
