@@ -23,8 +23,7 @@ DRIVERS = ["drivers/printer/compose.py", "drivers/printer/shift.py"]
 #: PySide6's self.tr() looks a text up under the class of the object (type(self).__name__), lupdate files it under
 #: the class it is written in: the texts of a base or mixin class are copied to the classes that use them
 ALIASES = {"WindowDialogs": ["MainWindow"], "ScheduledReconcile": ["MainWindow"],
-           "_ReportDialog": ["ShiftDialog", "DayCloseDialog"],
-           "ctl": ["CashierController"]}  # module functions' ctl.tr() (lupdate files them under the name "ctl")
+           "_ReportDialog": ["ShiftDialog", "DayCloseDialog"]}
 CORE = ["desk", "desk_base", "desk_bill", "desk_patient", "desk_reversal", "desk_tender"]
 
 
@@ -32,6 +31,10 @@ def sources() -> list[str]:
     """The files whose tr()/translate() texts are translated."""
     files = [str(ROOT / "terminal" / "ui" / f"{m}.py") for m in UI] + [str(ROOT / f) for f in DRIVERS]
     return files + [str(ROOT / "terminal" / "core" / f"{m}.py") for m in CORE]
+
+
+#: module functions calling ctl.tr() (terminal/ui/tender.py remaining_text): lupdate files them under "ctl"
+ALIASES.setdefault("ctl", ["CashierController"])
 
 
 def build(ts: Path, qm: Path) -> list[str]:
