@@ -184,7 +184,7 @@ class CancelReasonDialog(QDialog):
         self.reasons.setObjectName("cancelReasons")
         shown = (self.tr("患者要求退费"), self.tr("收费项目或数量有误"), self.tr("险种或人员信息有误"),
                  self.tr("重复收费"), self.tr("其他"))  # literal: lupdate finds them
-        for r, text in zip(CANCEL_REASONS, shown):
+        for r, text in zip(CANCEL_REASONS, shown, strict=True):
             it = QListWidgetItem(text)
             it.setData(Qt.ItemDataRole.UserRole, r)  # the journal keeps the Chinese reason in either language
             self.reasons.addItem(it)
