@@ -35,6 +35,7 @@ ROOT = Path(__file__).resolve().parents[1]
 LANGS = ("zh_CN", "en")
 #: the read timeout of the run: longer than every delay a step asks for, shorter than the hang of "uncertain"
 READ_TIMEOUT = 4.0
+HIS_TOKEN = "shots-his-token-0123456789abcdef"
 
 
 def pump(ms: int = 50) -> None:
@@ -106,7 +107,8 @@ class Shots:
     def settled_state(self) -> bool:
         from terminal.core.flow import State
 
-        return self.ctl.state in (State.SETTLED, State.CANCELLED, State.REVERSED, State.IDLE) and not self.ctl.busy
+        return (self.ctl.state in (State.SETTLED, State.DONE, State.CANCELLED, State.REVERSED, State.IDLE)
+                and not self.ctl.busy)
 
     def patient(self, certno: str, *, bill: bool = True) -> None:
         """The next patient identified by ID number (F3), with the demo bill loaded: ready for F5."""
@@ -122,6 +124,21 @@ class Shots:
 
     def state(self, st, timeout: float = 15.0) -> None:
         wait_for(lambda: self.ctl.state == st and not self.ctl.busy, timeout, what=str(st))
+
+    def shown(self, key: str, timeout: float = 10.0) -> Any:
+        """The window's dialog ``key`` once it is on the screen."""
+        wait_for(lambda: key in self.w.dialogs and self.w.dialogs[key].isVisible(), timeout, what=f"{key} dialog")
+        pump(100)
+        return self.w.dialogs[key]
+
+    def supervisor(self, png: str = "") -> None:
+        """The supervisor's PIN dialog (9001/9999), saved as png first when named."""
+        sup = self.shown("supervisor", 5)
+        if png:
+            self.save(png, sup)
+        sup.op_id.setText("9001")
+        sup.pin.setText("9999")
+        sup._submit()
 
 
 #: (name, pngs, function), in order
@@ -168,15 +185,24 @@ def _preview(s: Shots) -> None:
     s.main("preview")
 
 
-@step("settled", *main_pngs("settled"), "receipt")
+@step("settled", *main_pngs("settled"), "tender-exact", *main_pngs("paid"), "receipt", "receipt-roll",
+      "receipt-escpos", "receipt-a5")
 def _settled(s: Shots) -> None:
+    from drivers.printer import compose_settlement
+    from drivers.printer.escpos import escpos_bytes
     from terminal.core.flow import State
-    from terminal.ui.receipt import receipt_document
+    from terminal.ui.receipt import a5_image, escpos_image, receipt_document, roll_image
 
     s.ctl.settle_now()
     s.state(State.SETTLED)
+    dlg = s.shown("tender")  # the cash share is due: the tender opens with the exact amount, cash
     s.main("settled")
-    doc = receipt_document(s.ctl.receipt)
+    s.save("tender-exact", dlg)
+    dlg._enter()  # Enter: the exact cash taken
+    s.state(State.DONE)
+    s.main("paid")
+    r = s.ctl.receipt
+    doc = receipt_document(r)
     doc.setTextWidth(300)
     img = QImage(doc.size().toSize() + QSize(20, 20), QImage.Format.Format_RGB32)
     img.fill(Qt.GlobalColor.white)
@@ -185,6 +211,10 @@ def _settled(s: Shots) -> None:
     doc.drawContents(p)
     p.end()
     s.save_image("receipt", img)
+    c = compose_settlement(r)
+    s.save_image("receipt-roll", roll_image(c, 80))  # the 80 mm roll PDF's page
+    s.save_image("receipt-escpos", escpos_image(escpos_bytes(c, 80), 80))  # what the thermal printer prints
+    s.save_image("receipt-a5", a5_image(c))
 
 
 @step("journal", "journal")
@@ -192,19 +222,75 @@ def _journal(s: Shots) -> None:
     s.dialog("journal", "journal", s.w.open_journal, close="accept")
 
 
-@step("cancel", "supervisor", *main_pngs("cancelled"))
+@step("cancel", "cancel-reason", "supervisor", "refund", *main_pngs("refund"), "refund-done",
+      *main_pngs("cancelled"))
 def _cancel(s: Shots) -> None:
     from terminal.core.flow import State
 
-    s.w.cancel_current()
-    pump(150)
-    sup = s.w.dialogs["supervisor"]
-    s.save("supervisor", sup)
-    sup.op_id.setText("9001")
-    sup.pin.setText("9999")
-    sup._submit()
+    s.w.cancel_current()  # F10: why first, then the supervisor
+    why = s.shown("cancel_reason", 5)
+    why.reasons.setCurrentRow(1)
+    s.save("cancel-reason", why)
+    why._submit()
+    s.supervisor("supervisor")
     s.state(State.CANCELLED)
+    rd = s.shown("refund")  # the cash taken goes back: the customer display says 退还您
+    s.save("refund", rd)
+    s.main("refund")
+    rd._enter()  # the cash handed back
+    wait_for(lambda: s.ctl.till.refund is not None and s.ctl.till.refund.complete and not s.ctl.busy,
+             what="the refund")
+    pump(200)
+    s.save("refund-done", rd)
+    rd._enter()
+    pump(100)
     s.main("cancelled")
+
+
+@step("split-tender", "tender-split", *main_pngs("split", "change"))
+def _split(s: Shots) -> None:
+    from decimal import Decimal
+
+    from drivers.virtual.profiles import load_persons
+    from terminal.core.flow import State
+
+    s.patient(load_persons()["sichuan-resident"]["certno"])
+    s.ctl.preview_now()
+    s.state(State.PREVIEWED)
+    s.ctl.settle_now()
+    dlg = s.shown("tender")
+    s.ctl.till.choose("card")  # Alt+2 (or ↓): bank card, the POS slip's reference
+    dlg.render()
+    dlg.amount.setText("200")
+    dlg.reference.setText("POS20261203001")
+    dlg._enter()
+    wait_for(lambda: len(s.ctl.till.tender.lines) == 1 and not s.ctl.busy, what="the card line")
+    pump(150)
+    s.save("tender-split", dlg)
+    s.main("split")
+    rest = s.ctl.till.tender.remaining
+    dlg.amount.setText(str((rest // 100 + 1) * 100 + Decimal("0.00")))  # more cash than due: change
+    dlg._enter()
+    s.state(State.DONE)
+    s.main("change")
+
+
+@step("self-pay", "tender-selfpay", *main_pngs("refused", "selfpay", "selfpaid"))
+def _self_pay(s: Shots) -> None:
+    from drivers.virtual.profiles import load_persons
+    from terminal.core.flow import State
+
+    s.patient(load_persons()["suspended"]["certno"])  # insurance suspended: the platform cannot settle
+    s.main("refused")
+    if not s.ctl.self_pay():  # Ctrl+F9
+        raise RuntimeError("self-pay not offered: " + s.w.msg.text())
+    dlg = s.shown("tender")
+    s.save("tender-selfpay", dlg)
+    s.main("selfpay")
+    dlg._enter()
+    wait_for(lambda: s.ctl.state == State.IDLE and not s.ctl.busy, what="self-pay done")
+    pump(200)
+    s.main("selfpaid")
 
 
 @step("choose-insurance", *main_pngs("choose-insurance"), "items", "bill-file")
@@ -287,6 +373,49 @@ def _back_office(s: Shots) -> None:
     desk.hide()
 
 
+@step("his", "his-list")
+def _his(s: Shots) -> None:
+    import requests
+
+    from drivers.virtual.profiles import load_persons
+
+    link = s.w.his.link
+    if link is None:
+        raise RuntimeError("the HIS interface is not served")
+    http = requests.Session()
+    http.headers["Authorization"] = f"Bearer {HIS_TOKEN}"
+    for n, (name, price) in enumerate((("副主任医师门诊诊查费", "18.00"), ("血常规", "25.00")), 1):
+        b = {"bill_no": f"MZ20261203000{n}", "med_type": "11", "dept_code": "A03", "dept_name": "内科", "items": [
+            {"hosp_code": "NNXM0002", "national_code": "001102000010300", "name": name, "price": price, "qty": 1}]}
+        if n == 1:  # one for a known patient, one for whoever comes
+            b["patient"] = {"id_no": load_persons()["hainan-retiree"]["certno"]}
+        http.post(link.url + "/v1/bills", json=b, timeout=10).raise_for_status()
+    wait_for(lambda: s.w.his.pending_count() == 2, what="two pending HIS bills")
+    s.w.his.refresh()
+    dlg = s.w.his.open_list()  # Ctrl+H
+    pump(200)
+    s.save("his-list", dlg)
+    dlg.reject()
+    pump(50)
+
+
+@step("shift", "shift-report", "day-close")
+def _shift(s: Shots) -> None:
+    dlg = s.w.open_shift()  # F6
+    pump(300)
+    dlg.resize(900, 700)
+    dlg.counted.setText("500.00")
+    s.save("shift-report", dlg)
+    dlg.reject()
+    pump(50)
+    s.w.open_day_close()  # Shift+F8: the supervisor, then 3201
+    s.supervisor()
+    dc = s.shown("day_close", 20)
+    dc.resize(900, 700)
+    s.save("day-close", dc)
+    dc.reject()
+
+
 def expected_pngs() -> list[str]:
     """Every PNG a full run writes per language (login first: it comes before the steps)."""
     return ["login"] + [p for _n, pngs, _f in STEPS for p in pngs]
@@ -332,6 +461,7 @@ def run(out: Path, lang: str, only: set[str] | None = None) -> list[Path]:
     cfg.printer.pdf_dir = str(tmp / "pdf")
     cfg.backend.read_timeout = READ_TIMEOUT
     cfg.ui.language = lang
+    cfg.his.enabled, cfg.his.token, cfg.his.port = True, HIS_TOKEN, 0  # Ctrl+H's list, pushed over HTTP
     apply_style(app, cfg)
     install_translator(app, lang)
     sb = SandboxServer(db_path=tmp / "sandbox.sqlite").start()

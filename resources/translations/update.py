@@ -35,6 +35,10 @@ def sources() -> list[str]:
     return files + [str(ROOT / "terminal" / "core" / f"{m}.py") for m in CORE]
 
 
+#: module functions calling ctl.tr() (terminal/ui/tender.py remaining_text): lupdate files them under "ctl"
+ALIASES.setdefault("ctl", ["CashierController"])
+
+
 def build(ts: Path, qm: Path) -> list[str]:
     """Extract into ts, fill the English from the glossary, compile qm; returns the sources without English."""
     subprocess.run([str(BIN / "pyside6-lupdate"), *sources(), "-source-language", "zh_CN", "-target-language", "en",

@@ -111,7 +111,8 @@ class Desk(DeskBill):
             self.say("ok", self.tr("已识别参保人"))
         else:
             ins = person.insurances[0] if person.insurances else None
-            self._refuse(self.tr("参保状态异常：") + (ins.status_name if ins else self.tr("无参保信息")))
+            self._refuse(self.tr("参保状态异常：") + (self.translate("CodeNames", ins.status_name) if ins  # 暂停参保…
+                                                     else self.tr("无参保信息")))
 
     def choose_insurance(self, insutype: str) -> None:
         if self.state not in (S.IDENTIFIED, S.BILLED, S.PREVIEWED) or self.busy or insutype == self.flow.insutype:

@@ -182,8 +182,12 @@ class CancelReasonDialog(QDialog):
         lay.addWidget(QLabel(self.tr("撤销结算 %1：请选择原因（↑↓），可补充说明，Enter 确认").replace("%1", setl_id)))
         self.reasons = QListWidget()
         self.reasons.setObjectName("cancelReasons")
-        for r in CANCEL_REASONS:
-            self.reasons.addItem(self.tr(r))
+        shown = (self.tr("患者要求退费"), self.tr("收费项目或数量有误"), self.tr("险种或人员信息有误"),
+                 self.tr("重复收费"), self.tr("其他"))  # literal: lupdate finds them
+        for r, text in zip(CANCEL_REASONS, shown, strict=True):
+            it = QListWidgetItem(text)
+            it.setData(Qt.ItemDataRole.UserRole, r)  # the journal keeps the Chinese reason in either language
+            self.reasons.addItem(it)
         self.reasons.setCurrentRow(0)
         self.reasons.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         lay.addWidget(self.reasons)
@@ -206,7 +210,7 @@ class CancelReasonDialog(QDialog):
         return super().eventFilter(obj, ev)
 
     def reason(self) -> str:
-        picked = self.reasons.currentItem().text() if self.reasons.currentItem() else ""
+        picked = self.reasons.currentItem().data(Qt.ItemDataRole.UserRole) if self.reasons.currentItem() else ""
         text = self.text.text().strip()
         if self.reasons.currentRow() == len(CANCEL_REASONS) - 1:
             return text
@@ -239,6 +243,7 @@ class RefundDialog(QDialog):
         lay = QVBoxLayout(self)
         self.title = QLabel()
         self.title.setObjectName("pageTitle")
+        self.title.setWordWrap(True)  # the settlement ID is long: not clipped at the dialog's width
         set_kind(self.title, "bad")
         self.amount = _big("refundAmount", 26)
         self.reason = QLabel()

@@ -49,10 +49,15 @@ def test_keystrokes_per_patient(desk):
         kb.press(Qt.Key.Key_F4)
         desk.qtbot.waitUntil(lambda: desk.active_dialog(ItemPicker) is not None, timeout=3000)
         picker = desk.active_dialog(ItemPicker)
+        picker.activateWindow()  # offscreen the window manager is the test: the picker's keys go to it from now on
+        desk.qtbot.waitUntil(lambda p=picker: QApplication.activeWindow() is p, timeout=3000)
         picker.search.setFocus()
-        kb.press(Qt.Key.Key_Return)  # the first row
+        # with nothing typed Enter adds nothing (terminal/ui/items.py): a row is chosen with ↓ first
         kb.press(Qt.Key.Key_Down)
         kb.press(Qt.Key.Key_Return)  # the second row
+        kb.press(Qt.Key.Key_Down)
+        kb.press(Qt.Key.Key_Down)
+        kb.press(Qt.Key.Key_Return)  # the third row (the list is back at the top after an add)
         kb.press(Qt.Key.Key_Escape)
         desk.qtbot.waitUntil(lambda p=picker: not p.isVisible(), timeout=3000)
         lines.append([(it.hosp_code, str(it.qty)) for it in desk.ctl.items])

@@ -34,7 +34,9 @@ def blank(path: Path) -> bool:
 def test_every_screen_in_both_languages(tmp_path):
     mod = _script()
     expected = mod.expected_pngs()
-    assert {"login", "main-idle", "customer-settled", "items", "bill-file", "queue", "receipt"} <= set(expected)
+    assert {"login", "main-idle", "customer-settled", "items", "bill-file", "queue", "receipt", "tender-exact",
+            "tender-split", "cancel-reason", "refund", "customer-refund", "tender-selfpay", "shift-report", "day-close",
+            "his-list", "receipt-roll", "receipt-escpos"} <= set(expected)
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": str(ROOT)}
     r = subprocess.run([sys.executable, str(SCRIPT), str(tmp_path), "--lang", "all"], env=env, cwd=str(ROOT),
                        capture_output=True, text=True, timeout=600)
