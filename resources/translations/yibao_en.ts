@@ -311,6 +311,26 @@
         <translation>Cancel settlement %1: choose a reason (↑↓), add a note if needed, Enter</translation>
     </message>
     <message>
+        <source>患者要求退费</source>
+        <translation>The patient asks for a refund</translation>
+    </message>
+    <message>
+        <source>收费项目或数量有误</source>
+        <translation>Wrong item or quantity</translation>
+    </message>
+    <message>
+        <source>险种或人员信息有误</source>
+        <translation>Wrong insurance type or person</translation>
+    </message>
+    <message>
+        <source>重复收费</source>
+        <translation>Charged twice</translation>
+    </message>
+    <message>
+        <source>其他</source>
+        <translation>Other</translation>
+    </message>
+    <message>
         <source>补充说明（选“其他”时必填）</source>
         <translation>Note (required for Other)</translation>
     </message>
@@ -452,6 +472,26 @@
     <message>
         <source>打印结算单</source>
         <translation>Printing the receipt</translation>
+    </message>
+<message>
+        <source>无需收款。Esc 下一位 · F10 撤销（需主管）</source>
+        <translation>Nothing to collect. Esc next patient · F10 cancel (supervisor)</translation>
+    </message>
+    <message>
+        <source>待收款 %1：F9 收款（Enter 现金收齐）· F10 撤销（需主管）</source>
+        <translation>To collect %1: F9 tender (Enter: exact cash) · F10 cancel (supervisor)</translation>
+    </message>
+    <message>
+        <source>，找零 </source>
+        <translation>, change </translation>
+    </message>
+    <message>
+        <source>已收款：</source>
+        <translation>Paid: </translation>
+    </message>
+    <message>
+        <source>。Esc 下一位 · F10 撤销（需主管）</source>
+        <translation>. Esc next patient · F10 cancel (supervisor)</translation>
     </message>
 </context>
 <context>
@@ -1937,7 +1977,7 @@ You may pay yourself (self-pay), or contact your insurance agency. Please ask th
     </message>
     <message>
         <source>收款</source>
-        <translation>paid</translation>
+        <translation>Payment</translation>
     </message>
     <message>
         <source>放弃</source>
@@ -2811,7 +2851,7 @@ Remind them to take it. Serve this patient again?</translation>
     <name>RefundDialog</name>
     <message>
         <source>退款</source>
-        <translation>refunded</translation>
+        <translation>Refund</translation>
     </message>
     <message>
         <source>退款小票参考号（可扫描）</source>
@@ -3303,11 +3343,11 @@ Remind them to take it. Serve this patient again?</translation>
     </message>
     <message>
         <source>收款</source>
-        <translation>paid</translation>
+        <translation>Payment</translation>
     </message>
     <message>
         <source>退款</source>
-        <translation>refunded</translation>
+        <translation>Refund</translation>
     </message>
     <message>
         <source>无收款记录</source>
@@ -3568,7 +3608,7 @@ Remind them to take it. Serve this patient again?</translation>
     <name>TenderDialog</name>
     <message>
         <source>收款</source>
-        <translation>paid</translation>
+        <translation>Payment</translation>
     </message>
     <message>
         <source>实收金额（Enter 确认；留空 = 收齐）</source>

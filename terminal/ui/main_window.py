@@ -401,8 +401,11 @@ class MainWindow(ScheduledReconcile, WindowDialogs):
         """F11: 离线挂账 while the platform is offline, 自费结算 for a patient insurance refused, else hidden."""
         c = self.ctl
         offline = c.status.state == "offline" and c.session.store is not None
+        # a refused patient: the self-pay button (Ctrl+F9) is shown; F11 still opens the same checkout by key,
+        # without a second button that would widen the window past 1366 px
         self_pay = bool(c.refused) and not offline
-        show = offline or self_pay
+        show = offline or (self_pay and not self.self_pay_btn.isVisible())
+        self.park_btn.key_when_hidden = self_pay
         caption = self.tr("自费结算") if self_pay else self.tr("离线挂账")
         if self.park_btn.caption != caption:
             self.park_btn.set_caption(caption)

@@ -33,8 +33,12 @@ class KeyButton(QPushButton):
         self.setText(f"{self.key}  {text}")
         self.setToolTip(f"{text} ({self.key})")
 
+    #: the key works while the button is hidden (but enabled): a second button for the same action stays off
+    #: the screen
+    key_when_hidden = False
+
     def _activate(self) -> None:
-        if self.isEnabled() and self.isVisible():
+        if self.isEnabled() and (self.isVisible() or self.key_when_hidden):
             self.click()
 
 
