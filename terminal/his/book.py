@@ -32,6 +32,8 @@ log = logging.getLogger(__name__)
 
 EVENT_NS = uuid.UUID("5b0c5f6e-7a43-4c1b-9a55-1f3a2b7c9d10")
 EVENT_KINDS = ("settled", "cancelled", "parked", "reversed", "refunded")
+#: the order of a bill's facts that share a timestamp
+LIFECYCLE = ("parked", "settled", "reversed", "cancelled", "refunded")
 #: what the cashier can charge: pushed and not settled, in flight, parked or cancelled
 CHARGEABLE = ("pending", "reversed")
 STATUS_NAMES = {"pending": "待收费", "in_progress": "结算中", "settled": "已结算", "cancelled": "已撤销",
@@ -306,7 +308,9 @@ class HisBook:
                    "c.msgid FROM settlements c WHERE c.kind='cancel' AND c.orig_setl_id = s.setl_id)) "
                    "JOIN his_bills h ON h.bill_no = s.bill_no WHERE t.kind='refund'").fetchall():
             facts.append((r[0], "refunded", f"tender:{r[1]}", r[2]))
-        return sorted(facts, key=lambda f: (f[3] or "", EVENT_KINDS.index(f[1])))
+        # within one timestamp (the journal's are to the second) the facts go in the order a bill lives them:
+        # parked before its later settlement, a settlement before its cancellation or reversal, refunds last
+        return sorted(facts, key=lambda f: (f[3] or "", LIFECYCLE.index(f[1])))
 
     def sync_events(self) -> int:
         """Record an event for every fact not yet recorded (same fact, same event id). The number recorded."""
