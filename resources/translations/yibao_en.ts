@@ -282,6 +282,7 @@
     <name>BusyOverlay</name>
     <message>
         <source>已等待 %1 秒</source>
+        <extracomment>the key works while the button is hidden (but enabled): a second button for the same action stays off the screen</extracomment>
         <translation>Waiting %1 s</translation>
     </message>
 </context>
@@ -464,6 +465,10 @@
     <message>
         <source>结算单已输出：</source>
         <translation>Receipt printed: </translation>
+    </message>
+    <message>
+        <source>；</source>
+        <translation>; </translation>
     </message>
     <message>
         <source>；可在日志中重打</source>
@@ -1206,6 +1211,10 @@ You may pay yourself (self-pay), or contact your insurance agency. Please ask th
     <message>
         <source>结算单已输出：</source>
         <translation>Receipt printed: </translation>
+    </message>
+    <message>
+        <source>；</source>
+        <translation>; </translation>
     </message>
     <message>
         <source>；可在日志中重打</source>

@@ -191,7 +191,11 @@ class DeskPrinting:
 
         def ok(where: str) -> None:
             self.receipt_printed.emit(where)
-            self.say("ok", (self.tr("已重打结算单：") if reprint else self.tr("结算单已输出：")) + shown_where(where))
+            printed = (self.tr("已重打结算单：") if reprint else self.tr("结算单已输出：")) + shown_where(where)
+            before = self.desk.last_message[1]
+            if r.status == "cancelled" and not reprint and before and shown_where(where) not in before:
+                printed = before + self.tr("；") + printed  # what goes back where stays readable
+            self.say("ok", printed)
 
         def fail(e: BaseException) -> None:
             self.say("error", self.tr("打印失败：") + str(e) + self.tr("；可在日志中重打"))
