@@ -35,6 +35,9 @@ class FacilityConfig:
     name: str = "南宁市第一人民医院"
     admdvs: str = "450100"
     level: str = "3"
+    #: "hospital" (the outpatient cashier: 2201..2208) or "pharmacy" (a designated retail pharmacy's counter:
+    #: 2101 药店预结算, 2102 药店结算, 2103 药店结算撤销; drug barcodes and traceability codes are scanned)
+    kind: str = "hospital"
 
 
 @dataclass

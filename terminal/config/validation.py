@@ -143,6 +143,9 @@ def validate(cfg: Config) -> None:
             raise ConfigError(key, f"{what}，实际为 {v!r}", src)
     if not f.name.strip():
         raise ConfigError("facility.name", "机构名称不能为空", src)
+    if f.kind not in ("hospital", "pharmacy"):
+        raise ConfigError("facility.kind", f"应为 \"hospital\"（医院门诊收费）或 \"pharmacy\"（定点零售药店），"
+                          f"实际为 {f.kind!r}", src)
     if not cfg.operator.name.strip():
         raise ConfigError("operator.name", "操作员姓名不能为空", src)
     if b.style not in ("single", "per-transaction"):
