@@ -67,6 +67,8 @@ class Item:
     qty: str
     amount: str
     level: str = ""
+    #: lines printed under the item, indented (a drug's spec and traceability codes)
+    detail: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -102,7 +104,8 @@ class ComposedReceipt:
             self, facility=fn(self.facility), title=fn(self.title),
             notes=tuple(replace(n, text=fn(n.text)) for n in self.notes), info=tuple(map(row, self.info)),
             item_header=tuple(map(fn, self.item_header)) if self.item_header is not None else None,
-            items=tuple(Item(fn(i.name), fn(i.qty), fn(i.amount), fn(i.level)) for i in self.items),
+            items=tuple(Item(fn(i.name), fn(i.qty), fn(i.amount), fn(i.level), tuple(map(fn, i.detail)))
+                        for i in self.items),
             amounts=tuple(map(row, self.amounts)), cash=row(self.cash) if self.cash is not None else None,
             tender=tuple(map(row, self.tender)), body=tuple(map(fn, self.body)), refs=tuple(map(row, self.refs)),
             footer=tuple(map(fn, self.footer)))
@@ -146,7 +149,13 @@ def fund_share(r: ReceiptData, key: str, codes: tuple[str, ...]) -> Decimal:
 
 def compose_settlement(r: ReceiptData, *, reprint: bool = False,
                        translate: Translate = untranslated) -> ComposedReceipt:
-    """The settlement slip (医保结算单); a cancelled settlement's says so (kind CANCEL). A reprint says 补打."""
+    """The settlement slip (医保结算单); a cancelled settlement's says so (kind CANCEL). A reprint says 补打.
+    A pharmacy's sale ([facility] kind = "pharmacy") prints the pharmacy layout (drivers.printer.pharmacy)."""
+    if r.facility_kind == "pharmacy":
+        from .pharmacy import compose_pharmacy
+
+        return compose_pharmacy(r, reprint=reprint, translate=translate)
+
     def tr(source: str) -> str:
         return translate("Receipt", source)
 
@@ -195,18 +204,7 @@ def compose_settlement(r: ReceiptData, *, reprint: bool = False,
         Row(tr("共济账户支付"), fmt_yuan(a("acct_mulaid_pay")), indent=True),
         Row(tr("个人账户余额"), fmt_yuan(a("balc"))),
     ]
-    lang = "en" if tr("现金") == "Cash" else "zh"
-    tender: list[Row] = []
-    for t in () if cancelled else r.tender_lines:  # a cancelled slip: what is refunded, not what was tendered
-        name = method_name(t.method, lang)
-        if t.method == CASH and t.tendered != t.amount:
-            tender.append(Row(f"{name} {tr('实收')}", fmt_yuan(t.tendered), indent=True))
-        else:
-            tender.append(Row(name, fmt_yuan(t.amount), indent=True))
-        if t.reference:
-            tender.append(Row(tr("交易参考号"), t.reference, indent=True))
-    if not cancelled and (r.tender_lines or r.change):
-        tender.append(Row(tr("找零"), fmt_yuan(r.change), bold=True, indent=True))
+    tender = tender_rows(r, tr)
     refs = (
         Row(tr("结算ID"), r.setl_id),
         Row(tr("就诊ID"), r.mdtrt_id),
@@ -222,6 +220,25 @@ def compose_settlement(r: ReceiptData, *, reprint: bool = False,
                                          bold=True), tender=tuple(tender),
         refs=refs, qr=r.verify_text, footer=(tr("扫码核验结算信息"),),
         suffix="-reprint" if reprint else ("-cancel" if cancelled else ""))
+
+
+def tender_rows(r: ReceiptData, tr: Callable[[str], str]) -> list[Row]:
+    """How the cash share was paid and the change; none on a cancelled slip (what is refunded, not tendered)."""
+    if r.status == "cancelled":
+        return []
+    lang = "en" if tr("现金") == "Cash" else "zh"
+    tender: list[Row] = []
+    for t in r.tender_lines:
+        name = method_name(t.method, lang)
+        if t.method == CASH and t.tendered != t.amount:
+            tender.append(Row(f"{name} {tr('实收')}", fmt_yuan(t.tendered), indent=True))
+        else:
+            tender.append(Row(name, fmt_yuan(t.amount), indent=True))
+        if t.reference:
+            tender.append(Row(tr("交易参考号"), t.reference, indent=True))
+    if r.tender_lines or r.change:
+        tender.append(Row(tr("找零"), fmt_yuan(r.change), bold=True, indent=True))
+    return tender
 
 
 def park_refund_lines(park_id: str, translate: Translate = untranslated) -> list[str]:

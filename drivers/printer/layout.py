@@ -115,21 +115,24 @@ def pair(row: Row, width: int) -> list[str]:
 def items(header: tuple[str, ...], rows: tuple[Item, ...], width: int) -> list[str]:
     """The bill items: the name, then quantity, amount and class (甲/乙/丙) right-aligned in columns. A name that
     fits its column shares the line with its figures; a longer one takes the full width (whole words) and its
-    figures follow on the next line."""
+    figures follow on the next line. An item's detail lines (a drug's traceability codes) follow it, indented."""
     cols = [[header[k], *(r[k] for r in ((i.name, i.qty, i.amount, i.level) for i in rows))]
             for k in range(1, len(header))]
     widths = [max(display_width(x) for x in col) for col in cols]
     name_w = width - sum(widths) - len(widths)
     out: list[str] = []
-    for name, *figs in [header, *((r.name, r.qty, r.amount, r.level)[:len(header)] for r in rows)]:
+    details: list[tuple[str, ...]] = [(), *(r.detail for r in rows)]
+    for (name, *figs), detail in zip([header, *((r.name, r.qty, r.amount, r.level)[:len(header)] for r in rows)],
+                                     details, strict=True):
         figures = " ".join(_right(f, w) for f, w in zip(figs, widths, strict=True))
         if display_width(figures) > width:  # paper narrower than the columns: the figures as words
             out += [*wrap(name, width), *(_right(x, width) for x in wrap(" ".join(f for f in figs if f), width))]
-            continue
-        if name_w >= 4 and display_width(name) <= name_w:
+        elif name_w >= 4 and display_width(name) <= name_w:
             out.append(name + " " * (name_w - display_width(name)) + " " + figures)
         else:
             out += [*wrap(name, width), _right(figures, width)]
+        for d in detail:
+            out += [INDENT + x for x in wrap(d, width - len(INDENT))]
     return out
 
 

@@ -45,6 +45,11 @@ class ReceiptLine:
     qty: str
     amount: Decimal
     level: str = ""  # chrgitm_lv of the 2204 answer: 01 甲 / 02 乙 / 03 丙, '' when the platform did not say
+    #: a pharmacy sale's drug: its spec (规格), unit (盒), unit price (pric, as sent) and traceability codes (追溯码)
+    spec: str = ""
+    unit: str = ""
+    price: str = ""
+    trace: tuple[str, ...] = ()
 
     @property
     def level_name(self) -> str:
@@ -89,6 +94,8 @@ class ReceiptData:
     change: Decimal = ZERO
     #: setldetail: (fund_pay_type, amount), for the funds the platform left out of setlinfo
     fund_codes: list[tuple[str, Decimal]] = field(default_factory=list)
+    #: the facility's kind ([facility] kind): "pharmacy" prints the pharmacy layout (drivers.printer.pharmacy)
+    facility_kind: str = "hospital"
 
     @property
     def name_printed(self) -> str:
@@ -118,9 +125,14 @@ class ReceiptData:
         # interned: the same catalogue names and quantities come back all day, one copy each is enough
         levels = {str(x.get("feedetl_sn")): str(x.get("chrgitm_lv") or "") for x in visit.fee_results
                   if isinstance(x, dict)}
+        kind = str(getattr(cfg.facility, "kind", "hospital") or "hospital")
         lines = [ReceiptLine(sys.intern(i.name), sys.intern(f"{i.qty}"), i.amount,
                              levels.get(f"{visit.chrg_bchno}{n:04d}", ""))
                  for n, i in enumerate(visit.bill.items, 1)]
+        if kind == "pharmacy":  # the drug's spec, unit, price and the boxes' traceability codes
+            for ln, i in zip(lines, visit.bill.items, strict=True):
+                ln.spec, ln.unit, ln.price = i.spec, i.unit, f"{i.price}"
+                ln.trace = tuple(str(c) for c in getattr(i, "trace_codes", ()) or ())
         funds = [(d.fund_pay_type_name or FUND_NAMES.get(d.fund_pay_type, d.fund_pay_type), d.fund_payamt)
                  for d in settlement.details]
         try:
@@ -144,7 +156,8 @@ class ReceiptData:
             cert_type=visit.credential.cert_type,
             training=training, med_type=visit.med_type or bill.med_type,
             psn_type=settlement.info.get("psn_type") or psn_type, mdtrt_admdvs=cfg.facility.admdvs,
-            dept_name=bill.dept_name, diagnosis=diagnosis, name_full=person.psn_name if unmasked else "")
+            dept_name=bill.dept_name, diagnosis=diagnosis, name_full=person.psn_name if unmasked else "",
+            facility_kind=kind)
 
     # journal round trip (plain JSON-able dict) --------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
@@ -154,7 +167,9 @@ class ReceiptData:
         d["amounts"] = {k: f"{v:.2f}" for k, v in self.amounts.items()}
         d["funds"] = [[n, f"{v:.2f}"] for n, v in self.funds]
         d["fund_codes"] = [[n, f"{v:.2f}"] for n, v in self.fund_codes]
-        d["lines"] = [[ln.name, ln.qty, f"{ln.amount:.2f}", ln.level] for ln in self.lines]
+        d["lines"] = [[ln.name, ln.qty, f"{ln.amount:.2f}", ln.level]
+                      + ([ln.spec, ln.unit, ln.price, list(ln.trace)] if ln.spec or ln.unit or ln.price or ln.trace
+                         else []) for ln in self.lines]
         d["tender_lines"] = [ln.as_dict() for ln in self.tender_lines]
         d["change"] = f"{self.change:.2f}"
         return d
@@ -165,7 +180,8 @@ class ReceiptData:
         d["amounts"] = {k: money(v) for k, v in (d.get("amounts") or {}).items()}
         d["funds"] = [(n, money(v)) for n, v in d.get("funds") or []]
         d["fund_codes"] = [(n, money(v)) for n, v in d.get("fund_codes") or []]
-        d["lines"] = [ReceiptLine(x[0], x[1], money(x[2]), *(x[3:4])) for x in d.get("lines") or []]
+        d["lines"] = [ReceiptLine(x[0], x[1], money(x[2]), *(x[3:4]), *(x[4:7]), *(tuple(x[7]) for _ in x[7:8]))
+                      for x in d.get("lines") or []]
         d["tender_lines"] = [TenderLine(t["method"], money(t["amount"]), money(t["tendered"]),
                                         money(t.get("change") or "0"), t.get("reference") or "")
                              for t in d.get("tender_lines") or []]

@@ -192,6 +192,8 @@ def composed_html(c: ComposedReceipt) -> str:
             figs = (it.qty, it.amount, it.level)[:len(c.item_header) - 1]
             cells = "".join(f'<td align="right">{esc(f)}</td>' for f in figs)
             parts.append(f"<tr><td>{esc(it.name)}</td>{cells}</tr>")
+            parts += [f'<tr><td colspan="{len(c.item_header)}" style="padding-left:14px;color:#444;font-size:8pt">'
+                      f"{esc(d)}</td></tr>" for d in it.detail]
         parts.append("</table><hr/>")
     half = (len(c.amounts) + 1) // 2
     parts.append('<table width="100%" cellspacing="0" cellpadding="0"><tr><td width="48%">')
