@@ -52,7 +52,8 @@ def compose_pharmacy(r: ReceiptData, *, reprint: bool = False,
         notes.append(Note(f"{tr('【已撤销】')} {r.cancelled_time}", bold=True))
     cross = tr("跨省异地") if r.cross_province else tr("本省")
     info = [Row(tr("结算时间"), r.time), Row(tr("参保人"), r.name_printed), Row(tr("证件号"), r.certno_masked or "-"),
-            Row(tr("险种"), f"{r.insutype} {r.insutype_name}"), Row(tr("参保地"), f"{place_name(r.insuplc)}（{cross}）")]
+            Row(tr("险种"), f"{r.insutype} {r.insutype_name}"),
+            Row(tr("参保地"), f"{place_name(r.insuplc)}（{cross}）")]
     if r.med_type:
         info.append(Row(tr("医疗类别"), f"{r.med_type} {MED_TYPES.get(r.med_type, '')}".strip()))
     items = tuple(Item(" ".join(x for x in (ln.name, ln.spec) if x), _qty(ln), fmt_yuan(ln.amount),
