@@ -62,7 +62,13 @@ def platform_session(cfg: Config, *, observer: MessageObserver | None = None
 
 
 def settlement_service(cfg: Config, client: PlatformClient, store: Store | None) -> SettlementService:
-    """The outpatient service: journals every message in store before sending it."""
+    """The outpatient service: journals every message in store before sending it. A pharmacy ([facility] kind =
+    "pharmacy") gets its counter's service (terminal.services.pharmacy: 2101/2102/2103), which the desk drives the
+    same way."""
+    if getattr(cfg.facility, "kind", "hospital") == "pharmacy":
+        from terminal.services.pharmacy import PharmacyService
+
+        return PharmacyService(client, treatment_admdvs=cfg.facility.admdvs, store=store)  # type: ignore[return-value]
     from terminal.services.outpatient import SettlementService
 
     return SettlementService(client, treatment_admdvs=cfg.facility.admdvs, store=store)
@@ -101,9 +107,13 @@ def ecode_exchange(cfg: Config, platform_url: str) -> Callable[[str], Credential
         return None
     if not (cfg.backend.ecode_url or platform_url.startswith("http")):
         return None
+    from terminal.backend.ecode import PHARMACY, SETTLEMENT
+
     client = ecode_client_from_config(cfg, platform_url)
+    # the e-code's business: 药店购药 (02121) at a pharmacy's counter, else the outpatient settlement
+    business = PHARMACY if getattr(cfg.facility, "kind", "hospital") == "pharmacy" else SETTLEMENT
 
     def exchange(text: str) -> Credential:
-        return client.query(text).credential()
+        return client.query(text, business).credential()
 
     return exchange

@@ -1,7 +1,9 @@
 """`yibao-terminal` (no command): the cashier app per configuration; `yibao-terminal demo`: training.
 
 demo = the sandbox platform, an in-process virtual card reader and a "patient phone" window (choose a
-sandbox person; insert their card; show their e-code when the sandbox can issue one).
+sandbox person; insert their card; show their e-code when the sandbox can issue one). ``demo --pharmacy``: the same
+as a designated retail pharmacy's counter (the sandbox's pharmacy facility, [facility] kind = "pharmacy": drug
+barcodes and traceability codes scanned, 2101/2102/2103), without the example HIS.
 """
 from __future__ import annotations
 
@@ -14,6 +16,8 @@ def add_parsers(subparsers) -> None:
     d.add_argument("--person", default="", help="开始时插入这位沙箱人员的社保卡（如 hainan-retiree）")
     d.add_argument("--no-customer-display", action="store_true", help="不打开顾客显示屏")
     d.add_argument("--language", choices=["zh_CN", "en"], help="界面语言")
+    d.add_argument("--pharmacy", action="store_true",
+                   help="定点零售药店柜台：扫药盒条码与追溯码，药店结算 2101/2102/2103")
     d.add_argument("--config", default=argparse.SUPPRESS)
     d.set_defaults(func=cmd_demo)
 
@@ -66,9 +70,13 @@ def cmd_demo(args) -> int:
         cfg.ui.language = args.language
     import secrets
 
-    # an example HIS pushes the patient's bill when they are identified (terminal.his.example)
-    cfg.his.enabled, cfg.his.host, cfg.his.port = True, "127.0.0.1", 0
-    cfg.his.token = cfg.his.token or secrets.token_urlsafe(24)
+    pharmacy = bool(getattr(args, "pharmacy", False))
+    if pharmacy:
+        demo_pharmacy(cfg)
+    else:
+        # an example HIS pushes the patient's bill when they are identified (terminal.his.example)
+        cfg.his.enabled, cfg.his.host, cfg.his.port = True, "127.0.0.1", 0
+        cfg.his.token = cfg.his.token or secrets.token_urlsafe(24)
     from drivers.virtual import VirtualCardReader, profile_for
 
     reader = VirtualCardReader()
@@ -95,9 +103,22 @@ def cmd_demo(args) -> int:
 
                 ca.example_his = attach_example_his(ca.window) or False
 
-        ca.ctl.changed.connect(example_his)
-        example_his()
+        if not pharmacy:
+            ca.ctl.changed.connect(example_his)
+            example_his()
 
     from terminal.ui.app import run
 
     return run(cfg, card_reader=reader, extra=extra)
+
+
+#: the sandbox's designated retail pharmacy (terminal/sandbox/data/facilities.json, fixmedins_type 2)
+DEMO_PHARMACY = ("P45010000001", "南宁市百姓大药房(朝阳店)", "450100")
+
+
+def demo_pharmacy(cfg) -> None:
+    """The configuration as the sandbox pharmacy's counter: its facility code, name and area, kind pharmacy."""
+    f = cfg.facility
+    f.code, f.name, f.admdvs = DEMO_PHARMACY
+    f.kind, f.level = "pharmacy", "1"
+    cfg.his.enabled = False  # a pharmacy has no HIS pushing bills: the boxes are scanned

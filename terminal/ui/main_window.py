@@ -238,6 +238,11 @@ class MainWindow(ScheduledReconcile, WindowDialogs):
         from .his_panel import HisDesk  # the HIS's pushed bills (待收费, Ctrl+H); serves [his] when enabled
 
         self.his = HisDesk(self)
+        self.pharmacy = None  # [facility] kind = "pharmacy": the counter's scans, sale, strip and keys (ui/pharmacy.py)
+        if self.cfg.facility.kind == "pharmacy":
+            from .pharmacy import attach
+
+            self.pharmacy = attach(self)
         self.render()
         self.render_status()
         self._tick()
@@ -266,6 +271,9 @@ class MainWindow(ScheduledReconcile, WindowDialogs):
             return
         if self.ctl.till.refund is not None and self.scanned_for_refund(c.code):
             return
+        if self.pharmacy is not None and (c.kind != CodeKind.ECODE or self.pharmacy.rx_open) \
+                and self.pharmacy.scanned(c.code):
+            return  # a box, a traceability code or the prescription number
         if c.kind == CodeKind.ECODE:
             self.identify.ecode.clear()
             self.ctl.identify_ecode(c.code)

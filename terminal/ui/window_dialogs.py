@@ -64,6 +64,11 @@ class WindowDialogs(QMainWindow):
         if not self.ctl.can_edit_bill():
             self.ctl._check_editable()
             return
+        if getattr(self, "pharmacy", None) is not None:  # the counter: a barcode typed by hand (ui/pharmacy.py)
+            from .pharmacy import open_code_entry
+
+            open_code_entry(self, self.pharmacy)
+            return
         dlg = ItemPicker(self.ctl.session.catalogue, self)
         dlg.item_chosen.connect(self._item_chosen)
         dlg.remove_last_requested.connect(self.remove_last_added)
@@ -100,6 +105,9 @@ class WindowDialogs(QMainWindow):
     def remove_line(self, index: int) -> None:
         """Del: the line goes; Ctrl+Z brings it back while this patient's bill is on the desk."""
         if not 0 <= index < len(self.ctl.items):
+            return
+        if getattr(self, "pharmacy", None) is not None:  # the counter's sale holds the line and its codes
+            self.pharmacy.remove(index)
             return
         item = self.ctl.items[index]
         self.ctl.remove_item(index)

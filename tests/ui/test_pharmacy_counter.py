@@ -1,0 +1,192 @@
+"""The pharmacy counter ([facility] kind = "pharmacy") through the real window offscreen, the sandbox pharmacy over
+HTTP and the journal in real SQLite. Scans are key bursts with the platform's time stamps through the application's
+wedge filter (ui/wedge.py), as a USB scanner types them.
+
+A sale end to end by scans (boxes, traceability codes, the receipt in the pharmacy layout, 2101/2102 with the codes,
+3505 in the F7 queue view); a missing code blocks F5/F9 naming the line; a repeated code and a code this terminal
+already sold are refused; a malformed code is refused as such; a prescription drug without rxno is refused naming
+the line, and the rxno typed in its field lets it through; F10 cancels with 2103 and gives the codes back.
+"""
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import QApplication
+
+from terminal.commands.ui import DEMO_PHARMACY
+from terminal.core.flow import State
+
+OTC = "6901234000047"  # 奥美拉唑肠溶胶囊: over the counter, a traceability code per box (prefix 8100104)
+RX = "6901234000016"  # 阿莫西林胶囊: prescription only, a code per box (prefix 8100101)
+
+
+def otc_code(n: int) -> str:
+    return f"8100104{n:013d}"
+
+
+def rx_code(n: int) -> str:
+    return f"8100101{n:013d}"
+
+
+class Scanner:
+    """A keyboard-wedge scanner: the characters 3 ms apart and Enter, time-stamped, to the focused widget."""
+
+    t = 500_000.0
+
+    def scan(self, text: str) -> None:
+        app = QApplication.instance()
+        target = app.focusWidget() or app.activeWindow()
+        for ch in text:
+            Scanner.t += 3
+            key = ord(ch.upper()) if ch.isalnum() else int(Qt.Key.Key_unknown)
+            for et, dt in ((QEvent.Type.KeyPress, 0), (QEvent.Type.KeyRelease, 1)):
+                ev = QKeyEvent(et, key, Qt.KeyboardModifier.NoModifier, ch)
+                ev.setTimestamp(int(Scanner.t + dt))
+                QApplication.sendEvent(target, ev)
+        Scanner.t += 3
+        for et in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+            ev = QKeyEvent(et, Qt.Key.Key_Return, Qt.KeyboardModifier.NoModifier, "\r")
+            ev.setTimestamp(int(Scanner.t))
+            QApplication.sendEvent(target, ev)
+        app.processEvents()
+
+
+@pytest.fixture
+def counter(make_desk, ui_cfg):
+    f = ui_cfg.facility
+    f.code, f.name, f.admdvs = DEMO_PHARMACY
+    f.kind = "pharmacy"
+    d = make_desk()
+    d.scanner = Scanner()
+    return d
+
+
+def ledger(desk, infno: str) -> list[dict]:
+    return [r for r in desk.sandbox.ledger() if r["infno"] == infno]
+
+
+def message(desk) -> str:
+    return desk.window.msg.text()
+
+
+def test_sale_end_to_end_by_scans(counter, tmp_path):
+    d, sc = counter, counter.scanner
+    assert d.window.pharmacy is not None and d.window.pharmacy.strip.isVisible()
+    d.identify_by_id("sichuan-resident")
+    for _ in range(2):
+        sc.scan(OTC)  # the same drug twice: one line, two boxes
+    assert [(it.name, str(it.qty)) for it in d.ctl.items] == [("奥美拉唑肠溶胶囊", "2")]
+    sc.scan(otc_code(1))
+    sc.scan(otc_code(2))
+    assert d.ctl.items[0].trace_codes == [otc_code(1), otc_code(2)]
+    assert "2/2" in d.window.pharmacy.strip.codes.text() and not d.window.pharmacy.strip.missing.isVisible()
+    d.window.grab().save(str(tmp_path / "counter.png"))
+    d.preview()
+    d.settle()
+    assert d.ctl.state == State.DONE
+    sent = ledger(d, "2102")
+    assert len(sent) == 1
+    r = d.ctl.receipt
+    assert r.facility_kind == "pharmacy" and r.lines[0].trace == (otc_code(1), otc_code(2))
+    from drivers.printer import compose_settlement, text_lines
+
+    text = "\n".join(text_lines(compose_settlement(r), 32))
+    assert "医保购药凭证" in text and otc_code(1) in text and "2盒×9.60" in text
+    # the codes are this terminal's now: the next customer cannot be sold the same box
+    assert d.ctl.session.store.trace_codes.sold_by(otc_code(1))
+    # F7: the 3505 sales upload is in the queue view
+    dlg = d.window.open_queue()
+    d.qtbot.waitUntil(lambda: dlg.table.rowCount() > 0, timeout=10000)
+    rows = [" ".join(dlg.table.item(r, c).text() for c in range(dlg.table.columnCount()) if dlg.table.item(r, c))
+            for r in range(dlg.table.rowCount())]
+    assert any("3505" in x for x in rows), rows
+    dlg.reject()
+
+
+def test_missing_code_blocks_settle_naming_the_line(counter):
+    d, sc = counter, counter.scanner
+    d.identify_by_id("sichuan-resident")
+    sc.scan(OTC)
+    sc.scan(OTC)
+    sc.scan(otc_code(11))
+    strip = d.window.pharmacy.strip
+    assert strip.missing.isVisible() and "第1行 奥美拉唑肠溶胶囊 缺少药品追溯码 1 个" in strip.missing.text()
+    d.key("F5")
+    d.wait_idle()
+    assert d.ctl.state == State.BILLED and "第1行 奥美拉唑肠溶胶囊 缺少药品追溯码" in message(d)
+    d.key("F9")
+    assert d.ctl.state == State.BILLED and not ledger(d, "2101") and not ledger(d, "2102")
+    sc.scan(otc_code(12))
+    d.preview()
+    assert len(ledger(d, "2101")) == 1
+
+
+def test_repeated_malformed_and_already_sold_codes_are_refused(counter):
+    d, sc = counter, counter.scanner
+    d.identify_by_id("sichuan-resident")
+    sc.scan(OTC)
+    sc.scan(OTC)
+    sc.scan(otc_code(21))
+    sc.scan(otc_code(21))  # the same box twice
+    assert "重复" in message(d) and "第1行" in message(d)
+    assert d.ctl.items[0].trace_codes == [otc_code(21)]
+    sc.scan("810010400000000000")  # 18 digits: not a traceability code
+    assert "20 位" in message(d) and d.ctl.items[0].trace_codes == [otc_code(21)]
+    sc.scan(otc_code(22))
+    d.preview()
+    d.settle()
+    d.key("Escape")
+    d.wait_state(State.IDLE)
+    # the next customer brings a box this terminal already sold
+    d.identify_by_id("sichuan-resident")
+    sc.scan(OTC)
+    sc.scan(otc_code(22))
+    assert "已由本终端售出" in message(d)
+    assert d.ctl.items[0].trace_codes == []
+
+
+def test_prescription_drug_needs_the_rxno(counter):
+    from terminal.ui.pharmacy import RxnoDialog
+
+    d, sc = counter, counter.scanner
+    d.identify_by_id("sichuan-resident")
+    sc.scan(RX)
+    dlg = d.modal(RxnoDialog)
+    d.qtbot.keyClick(dlg.field, Qt.Key.Key_Escape)  # later
+    d.wait_window_active()
+    sc.scan(rx_code(1))
+    assert "处方号(rxno)" in d.window.pharmacy.strip.missing.text()
+    d.key("F9")
+    d.key("F5")
+    d.wait_idle()
+    assert "第1行 阿莫西林胶囊 为处方药，须录入处方号(rxno)" in message(d)
+    assert not ledger(d, "2101")
+    d.qtbot.keyClick(d.window, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)
+    dlg = d.modal(RxnoDialog)
+    d.qtbot.keyClicks(dlg.field, "RX20261203001")
+    d.qtbot.keyClick(dlg.field, Qt.Key.Key_Return)
+    d.wait_window_active()
+    assert d.ctl.items[0].rxno == "RX20261203001"
+    d.preview()
+    d.settle()
+    assert d.ctl.state == State.DONE and len(ledger(d, "2102")) == 1
+
+
+def test_cancel_sends_2103_and_gives_the_codes_back(counter):
+    from tests.ui.test_tender import _cancel
+
+    d, sc = counter, counter.scanner
+    d.identify_by_id("sichuan-resident")
+    sc.scan(OTC)
+    sc.scan(otc_code(31))
+    d.preview()
+    d.settle()
+    store = d.ctl.session.store
+    assert store.trace_codes.sold_by(otc_code(31))
+    _cancel(d)
+    d.qtbot.waitUntil(lambda: d.ctl.state == State.CANCELLED and not d.ctl.busy, timeout=15000)
+    d.finish_refund()
+    assert len(ledger(d, "2103")) == 1
+    assert d.ctl.receipt is None or d.ctl.receipt.status == "cancelled"
+    assert not store.trace_codes.sold_by(otc_code(31))  # released: the box may be sold again
