@@ -12,7 +12,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from terminal.core.models import Settlement
-from terminal.core.protocol import MONEY_MOVING
+from terminal.core.protocol import CANCELLING, MONEY_MOVING
 
 from .errors import MalformedAnswer
 
@@ -55,7 +55,7 @@ def check_booking(infno: str, msgid: str, request_input: Any, output: Any) -> Se
     code = infno[:4]
     if code not in MONEY_MOVING:
         return None
-    cancel = code in ("2208", "2305")
+    cancel = code in CANCELLING
     setl = output.get("setlinfo") if isinstance(output, dict) else None
     if not isinstance(setl, dict):
         raise UnusableAmounts(f"{infno} 应答缺少 setlinfo", infno=infno, msgid=msgid, money_moving=True)

@@ -37,7 +37,8 @@ class Reversal:
         v = d.visit
         told = f.kind is FaultKind.UNCERTAIN  # the service judged it and began the reversal
         pr = PendingReversal(psn_no=v.person.psn_no if v else "", insuplc=v.insuplc_admdvs if v else "",
-                             omsgid=f.omsgid if told else (v.settle_msgid if v else ""), oinfno="2207")
+                             omsgid=f.omsgid if told else (v.settle_msgid if v else ""),
+                             oinfno=str(getattr(d.service, "settle_infno", "2207")))
         self.pending, self.error = pr, f.text
         if told and f.reversal:
             pr.done = True

@@ -241,6 +241,10 @@ class FeeItem:
     rxno: str = ""
     spec: str = ""
     unit: str = ""
+    #: pharmacy (2102 drug_trac_info, 3505): the 20-digit traceability code of each box sold on this line
+    trace_codes: list[str] = field(default_factory=list)
+    #: pharmacy: "1" prescription drug (the sale needs rxno), "0" over the counter, "" not a pharmacy line
+    rx_flag: str = ""
 
     def __post_init__(self) -> None:
         self.price = parse_price(self.price, item=self.name)
@@ -320,6 +324,7 @@ class Bill:
                 dept_code=str(it.get("dept_code", d.get("dept_code", "A03"))),
                 dr_code=str(it.get("dr_code", d.get("dr_code", "D0001"))), rxno=str(it.get("rxno", "")),
                 spec=str(it.get("spec", "")), unit=str(it.get("unit", "")),
+                trace_codes=[str(c) for c in it.get("trace_codes") or []], rx_flag=str(it.get("rx_flag", "")),
             ))
         kw = {k: str(d[k]) for k in ("med_type", "dept_code", "dept_name", "dr_code", "dr_name", "dise_codg",
                                         "dise_name", "bill_no") if k in d}

@@ -17,6 +17,10 @@ TRANSACTION_PATHS: dict[str, str] = {
     "2206": "/fsi/api/outpatientSettleService/preSettletment",
     "2207": "/fsi/api/outpatientSettleService/saveSettletmentV2",
     "2208": "/fsi/api/outpatientSettleService/cancleSettletment",
+    "2101": "/fsi/api/pharmacySettleService/preSettlement",
+    "2102": "/fsi/api/pharmacySettleService/saveSettlement",
+    "2103": "/fsi/api/pharmacySettleService/cancelSettlement",
+    "3505": "/fsi/api/inventoryService/goodsSaleUpload",
     "2401": "/fsi/api/hospitalRegisterService/hospitalRegisterSave",
     "2402": "/fsi/api/dscgService/dischargeProcess",
     "2301": "/fsi/api/hospFeeDtlService/feeDtlUp",
@@ -38,16 +42,19 @@ INPUT_NODE: dict[str, str] = {
     "2204": "feedetail", "2205": "data", "2206": "data", "2207": "data", "2208": "data", "2601": "data",
     "3201": "data", "2401": "mdtrtinfo", "2402": "dscginfo", "2301": "feedetail", "2302": "data", "2303": "data",
     "2304": "data", "2305": "data", "3202": "data", "9101": "fsUploadIn", "9102": "fsDownloadIn",
+    "2101": "data", "2102": "data", "2103": "data", "3505": "selinfo",
 }
 # Transactions whose answer body is a file (raw bytes, application/octet-stream), not the JSON envelope;
 # a refusal is still the JSON envelope with infcode -1.
 FILE_ANSWER = frozenset({"9102"})
 
 # Transactions that move money: a lost answer leaves the outcome unknown, to be resolved by 2601.
-MONEY_MOVING = frozenset({"2207", "2208", "2304", "2305"})
+MONEY_MOVING = frozenset({"2207", "2208", "2304", "2305", "2102", "2103"})
+# The cancellations among them (negative amounts come back).
+CANCELLING = frozenset({"2208", "2305", "2103"})
 # Transactions whose input carries psn_no, so the envelope needs insuplc_admdvs.
 NEEDS_INSUPLC = frozenset({"2201", "2202", "2203", "2204", "2205", "2206", "2207", "2208", "2601",
-                           "2401", "2402", "2301", "2302", "2303", "2304", "2305"})
+                           "2401", "2402", "2301", "2302", "2303", "2304", "2305", "2101", "2102", "2103", "3505"})
 
 ECODE_QUERY_PATH = "/hsecfc/localQrCodeQuery"
 ECODE_BUSINESS_TYPES = {"01301": "结算", "01101": "挂号", "02121": "药店购药"}

@@ -7,6 +7,7 @@ from __future__ import annotations
 from terminal.backend.errors import PlatformError
 from terminal.core.errors import UserFacingError
 from terminal.core.models import Visit
+from terminal.core.protocol import CANCELLING
 from terminal.store.journal import LateAnswer
 
 __all__ = ["UncertainSettlement", "ReversalPending", "CancelQueued", "InpatientError", "StayNotFound", "WrongState"]
@@ -31,7 +32,7 @@ class UncertainSettlement(PlatformError, UserFacingError):
 
     @property
     def cancelling(self) -> bool:
-        return self.oinfno[:4] in ("2208", "2305")
+        return self.oinfno[:4] in CANCELLING
 
     @property
     def user_message(self) -> str:

@@ -42,6 +42,9 @@ def note_warn(visit: Visit, warn: str) -> None:
 class SettlementService(Conversation):
     """One terminal's outpatient desk (a :class:`Conversation`). Every method may block (network, disk)."""
 
+    #: the settlement message an uncertain outcome reverses (the desk's PendingReversal.oinfno)
+    settle_infno = "2207"
+
     def __init__(self, client: PlatformClient, *, treatment_admdvs: str, dept_code: str = "A03",
                  on_uncertain: OnUncertain | None = None, store: Store | None = None):
         super().__init__(client, store=store, on_uncertain=on_uncertain)

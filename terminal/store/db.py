@@ -237,6 +237,23 @@ def _m0008_open_queue_index(db: sqlite_utils.Database) -> None:
     db.table("payloads").create_index(["queue_id"], if_not_exists=True)
 
 
+TRACE_CODES = {
+    "code": _TEXT, "status": _TEXT, "setl_id": _TEXT, "msgid": _TEXT, "sale_no": _TEXT, "feedetl_sn": _TEXT,
+    "hilist_code": _TEXT, "name": _TEXT, "psn_no": _TEXT, "operator": _TEXT, "day": _TEXT, "sold": _TEXT,
+    "released": _TEXT, "released_by": _TEXT,
+}
+
+
+@MIGRATIONS(name="0009_trace_codes")
+def _m0009_trace_codes(db: sqlite_utils.Database) -> None:
+    """The drug traceability codes (药品追溯码) this terminal sold: one row per code, written in the transaction
+    that records the pharmacy settlement (2102) and marked 'released' by its cancellation (2103) or reversal
+    (2601) (terminal.store.pharmacy)."""
+    db.table("trace_codes").create(TRACE_CODES, pk="code", if_not_exists=True)
+    db.table("trace_codes").create_index(["setl_id"], if_not_exists=True)
+    db.table("trace_codes").create_index(["msgid"], if_not_exists=True)
+
+
 SCHEMA_VERSION = len(MIGRATIONS._migrations)
 KNOWN_MIGRATIONS = frozenset(m.name for m in MIGRATIONS._migrations)
 

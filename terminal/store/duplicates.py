@@ -36,7 +36,7 @@ if TYPE_CHECKING:  # pragma: no cover
 log = logging.getLogger(__name__)
 
 #: transactions the guard applies to (settlements of a bill)
-GUARDED = ("2207", "2304")
+GUARDED = ("2207", "2304", "2102")
 #: without a bill_no, an identical bill of the same person within this many minutes asks for confirmation
 WINDOW_MINUTES = 30
 

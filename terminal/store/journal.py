@@ -23,13 +23,14 @@ from terminal.backend.errors import BusinessError, MalformedAnswer, PlatformErro
 from terminal.core import wire
 from terminal.core.models import SETL_AMOUNT_FIELDS, Settlement
 from terminal.core.privacy import mask_data, mask_name
-from terminal.core.protocol import INPUT_NODE, MONEY_MOVING
+from terminal.core.protocol import CANCELLING, INPUT_NODE, MONEY_MOVING
 from terminal.core.reconfiles import summarise_upload
 
 from . import duplicates
 from .crash import crash_point
 from .db import now_text, today
 from .errors import JournalUnavailable, sqlite_reason
+from .pharmacy import TraceBook
 
 if TYPE_CHECKING:  # pragma: no cover
     import sqlite_utils
@@ -222,7 +223,7 @@ class Journal:
              answer.inf_refmsgid, int(answer.elapsed * 1000), answer.warn_msg or "",
              str((setl or {}).get("setl_id") or "") if isinstance(setl, dict) else "", msg.msgid])
         infno = msg.infno[:4]
-        if infno in ("2207", "2208", "2304", "2305") and isinstance(setl, dict):
+        if infno in MONEY_MOVING and isinstance(setl, dict):
             self._book(db, msg, answer)
         elif infno == "2601":
             f = request_fields(msg.infno, msg.envelope)
@@ -283,7 +284,7 @@ class Journal:
             return
         req = request_fields(msg.infno, msg.envelope)
         now = now_text()
-        cancel = msg.infno[:4] in ("2208", "2305")
+        cancel = msg.infno[:4] in CANCELLING
         day = (s.setl_time or "")[:10] or today()
         row = {
             "msgid": msg.msgid, "kind": "cancel" if cancel else "settle", "setl_id": s.setl_id,
@@ -294,6 +295,10 @@ class Journal:
             **self._context_of(db, msg.msgid), **{k: f"{s.amounts[k]:.2f}" for k in SETL_AMOUNT_FIELDS},
         }
         db.table("settlements").upsert(row, pk="msgid")
+        if msg.infno[:4] == "2102":  # a pharmacy sale: its traceability codes sold, its 3505 uploads queued
+            TraceBook.booked(db, self.store.queue, msg, answer, s.setl_id, str(row.get("operator") or ""))
+        elif msg.infno[:4] == "2103" and req["setl_id"]:
+            TraceBook.released(db, setl_id=req["setl_id"], by_msgid=msg.msgid)
         if cancel and req["setl_id"]:
             db.execute("UPDATE settlements SET status='cancelled', updated=? WHERE setl_id=? AND kind='settle' "
                        "AND status='settled'", [now, req["setl_id"]])

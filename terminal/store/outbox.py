@@ -34,9 +34,10 @@ if TYPE_CHECKING:  # pragma: no cover
 OPEN_STATES = ("queued", "working")
 ATTENTION_STATES = ("queued", "working", "failed")
 KIND_INFNO = {"reversal": "2601", "cancel": "2208", "fee_cancel": "2205", "sign_out": "9002", "reconcile": "3201",
-              "park": ""}
+              "park": "", "sales_upload": "3505"}
 KIND_NAMES = {"reversal": "冲正", "cancel": "撤销结算", "fee_cancel": "撤销费用明细", "sign_out": "签退",
-              "reconcile": "对总账", "park": "补结算"}
+              "reconcile": "对总账", "park": "补结算",
+              "sales_upload": "商品销售上传/3505"}
 # An earlier item of the visit that holds a later one back: queued or working, or a reversal the platform refused.
 # Written with the partial index's own condition (state IN ...) so that SQLite reads only open items.
 _EARLIER_OPEN = ("p.state IN ('queued','working','failed') AND "

@@ -7,10 +7,12 @@ worker_host.py.)
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:  # pragma: no cover
     import sqlite_utils
+
+    from terminal.backend.client import Message
 
     from .db import StoreDB
 
@@ -34,6 +36,10 @@ class ReversalBook(Protocol):
 
     def _ensure_reversal(self, db: sqlite_utils.Database, omsgid: str, oinfno: str, psn_no: str, insuplc: str, *,
                          again: bool = False) -> int: ...
+
+    def _insert(self, db: sqlite_utils.Database, *, kind: str, visit_key: str, params: dict[str, Any], summary: str,
+                msg: Message | None = None, park_id: str = "", omsgid: str = "", psn_no: str = "",
+                infno: str = "") -> int: ...
 
 
 class JournalHost(Owner, Protocol):

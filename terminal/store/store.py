@@ -18,6 +18,7 @@ from .journal import Journal, light_tx
 from .outbox import Outbox, QueueStatus
 from .owners import Liveness, OwnerToken
 from .parked import ParkedBill, ParkSlip, Parking, Refund
+from .pharmacy import TraceBook
 from .reconcile import Reconciler, ReconcileReport
 from .shifts import Shifts
 from .tenders import TenderBook
@@ -98,6 +99,7 @@ class Store:
         self.reconciler = Reconciler(self)
         self.shifts = Shifts(self.sdb)  # shift reports and closes (交班, 日结)
         self.tenders = TenderBook(self.sdb)  # how each settlement was paid (收款) and refunded
+        self.trace_codes = TraceBook(self)  # the pharmacy's traceability codes sold (药品追溯码)
         self._workers: weakref.WeakSet[Wakeable] = weakref.WeakSet()
         # reversals the disk refused: omsgid -> (oinfno, psn, insuplc)
         self._unqueued: dict[str, tuple[str, str, str]] = {}
@@ -356,6 +358,8 @@ class Store:
         if resolution == "reversed":
             row = db.execute("SELECT kind, orig_setl_id FROM settlements WHERE msgid=?", [omsgid]).fetchone()
             db.execute("UPDATE settlements SET status='reversed', updated=? WHERE msgid=?", [now, omsgid])
+            if not TraceBook.released(db, msgid=omsgid, by_msgid=by_msgid):  # a reversed 2102 gives its codes back
+                TraceBook.restored(db, omsgid)  # a reversed 2103: they are sold again
             if row and row[0] == "cancel" and row[1]:
                 db.execute("UPDATE settlements SET status='settled', updated=? WHERE setl_id=? AND kind='settle' "
                            "AND status='cancelled'", [now, row[1]])

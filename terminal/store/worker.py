@@ -21,7 +21,7 @@ from collections.abc import Callable
 
 from terminal.backend.errors import BusinessError, PlatformError, Verdict, is_sign_in_error, reversal_outcome, verdict
 from terminal.core.errors import user_message_of
-from terminal.core.protocol import MONEY_MOVING
+from terminal.core.protocol import CANCELLING, MONEY_MOVING
 
 from .errors import DuplicateBill, DuplicateSuspected, InvalidState, JournalUnavailable
 from .parked import Blocked
@@ -56,7 +56,7 @@ class Outcome:
 
 
 def _what(oinfno: str) -> str:
-    return "撤销请求" if (oinfno or "")[:4] in ("2208", "2305") else "结算"
+    return "撤销请求" if (oinfno or "")[:4] in CANCELLING else "结算"
 
 
 def reversal_text(resolution: str, oinfno: str, err_msg: str = "") -> str:
@@ -147,7 +147,8 @@ class QueueWorker:
     def run_once(self, *, ignore_backoff: bool = False, max_items: int | None = None) -> list[Outcome]:
         """Process due items until none is due or the platform stops answering. Returns the outcomes."""
         out: list[Outcome] = []
-        kinds = None if self.service is not None else ("reversal", "cancel", "fee_cancel", "sign_out", "reconcile")
+        kinds = None if self.service is not None else ("reversal", "cancel", "fee_cancel", "sign_out", "reconcile",
+                                                       "sales_upload")
         with self._lock:
             if self.store._unqueued:
                 self.store.flush_unqueued()
