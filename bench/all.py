@@ -37,6 +37,7 @@ MODULES: list[tuple[str, float]] = [
     ("ui_soak", 60),
     ("ui_stall", 30),
     ("his_push", 60),
+    ("pharmacy_counter", 60),
 ]
 _TAG = "@@FIGURE@@ "
 

@@ -331,8 +331,10 @@ def attach(window) -> PharmacyCounter:
     """The counter in the window: the strip under the bill, the F4 code entry, the scans."""
     counter = PharmacyCounter(window)
     window.bill.layout().insertWidget(1, counter.strip)
-    window.bill.setTitle(window.tr("药品明细（扫码）"))
-    window.bill.add_btn.set_caption(window.tr("录入条码"))
+    window.bill.setTitle(counter.tr("药品明细（扫码）"))
+    window.bill.table.setHorizontalHeaderLabels([counter.tr("药店编码"), counter.tr("药品"), counter.tr("规格"),
+                                                 counter.tr("单价"), counter.tr("数量"), counter.tr("金额")])
+    window.bill.add_btn.set_caption(counter.tr("录入条码"))
     window.bill.load_btn.hide()
     window.discharge_btn.hide()
     # F5 and F9 check the sale first (codes, rxno); the quantity cell counts whole boxes
@@ -345,7 +347,7 @@ def attach(window) -> PharmacyCounter:
 
 def open_code_entry(window, counter: PharmacyCounter) -> None:
     dlg = CodeEntry(window)
-    dlg.entered.connect(lambda t: counter.scanned(t) or window.ctl.say("error", window.tr("无法识别的条码：") + t))
+    dlg.entered.connect(lambda t: counter.scanned(t) or window.ctl.say("error", counter.tr("无法识别的条码：") + t))
     window._track("code", dlg)
     dlg.open()
     dlg.field.setFocus()
