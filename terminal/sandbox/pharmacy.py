@@ -1,7 +1,7 @@
-"""The designated retail pharmacy (定点零售药店, fixmedins_type 2): 2101 药店预结算, 2102 药店结算, 2103 药店结算撤销 and
-3505 商品销售 (the sales upload with the traceability codes). The pharmacy's catalogue and policy are data
-(data/pharmacy.json): which drugs are prescription-only (rx_flag 1: the sale needs rxno) and which need one 20-digit
-traceability code per box (trace_required: the 2102's drug_trac_info).
+"""The designated retail pharmacy (定点零售药店, fixmedins_type 2): 2101 药店预结算, 2102 药店结算,
+2103 药店结算撤销 and 3505 商品销售 (the sales upload with the traceability codes).
+The pharmacy's catalogue and policy are data (data/pharmacy.json): which drugs are prescription-only (rx_flag 1:
+the sale needs rxno) and which need one 20-digit traceability code per box (trace_required: the 2102's drug_trac_info).
 
 A pharmacy has no registration: 2101 opens the visit (mdtrt_id in its setlinfo) with the sale's lines as
 feedetail; 2101 again or 2102 with that mdtrt_id replaces the lines. The settlement itself is the shared engine
@@ -179,7 +179,8 @@ SALE_REQUIRED = ("med_list_codg", "fixmedins_hilist_id", "fixmedins_hilist_name"
 
 
 def t3505(ctx: Ctx) -> dict[str, Any]:
-    """商品销售: one sold line with its traceability codes (drugtracinfo); idempotent by rtal_docno + fixmedins_bchno."""
+    """商品销售: one sold line with its traceability codes (drugtracinfo); idempotent by rtal_docno and
+    fixmedins_bchno."""
     _pharmacy(ctx, "3505")
     d = ctx.node
     missing = [k for k in SALE_REQUIRED if not text(d.get(k))]
