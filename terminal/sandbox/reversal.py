@@ -8,10 +8,13 @@ from typing import Any
 
 from terminal.core import wire
 
+from .pharmacy import release
 from .settlement import book_negation, redo, undo
 from .state import Ctx, Refusal, cancel_unsettled_fees, text, ts19
 
-REVERSIBLE = frozenset({"2201", "2204", "2207", "2208", "2401", "2402", "2301", "2304", "2305"})
+REVERSIBLE = frozenset({"2201", "2204", "2207", "2208", "2401", "2402", "2301", "2304", "2305", "2102", "2103"})
+#: a cancellation -> the settlement it cancels
+CANCELS = {"2208": "2207", "2305": "2304", "2103": "2102"}
 
 
 def t2601(ctx: Ctx) -> dict[str, Any]:
@@ -34,19 +37,23 @@ def t2601(ctx: Ctx) -> dict[str, Any]:
     if psn_no and msg["psn_no"] and psn_no != msg["psn_no"]:
         raise Refusal(f"人员编号 {psn_no} 与原交易的人员编号不符")
     setl_id = ""
-    if oinfno in ("2207", "2304", "2208", "2305"):
+    if oinfno in ("2207", "2304", "2102") or oinfno in CANCELS:
         row = conn.execute("SELECT * FROM ledger WHERE msgid = ? AND infno = ?", (omsgid, oinfno)).fetchone()
         if row is None:
             raise Refusal(missing)
-        if oinfno in ("2207", "2304"):
+        if oinfno not in CANCELS:
             if row["status"] == "cancelled":
-                cancel = "2305" if oinfno == "2304" else "2208"
+                cancel = {v: k for k, v in CANCELS.items()}[oinfno]
                 raise Refusal(f"原结算(setl_id={row['setl_id']})已撤销({cancel})，不能冲正")
             balc = undo(ctx, row)
+            if oinfno == "2102":
+                release(ctx, row["setl_id"])
         else:
             orig = conn.execute("SELECT * FROM ledger WHERE setl_id = ? AND infno = ?",
-                                (row["orig_setl_id"], "2304" if oinfno == "2305" else "2207")).fetchone()
+                                (row["orig_setl_id"], CANCELS[oinfno])).fetchone()
             balc = redo(ctx, orig)
+            if oinfno == "2103":
+                release(ctx, orig["setl_id"], "sold")
             conn.execute("UPDATE ledger SET status = 'booked' WHERE id = ?", (orig["id"],))
         conn.execute("UPDATE ledger SET status = 'reversed' WHERE id = ?", (row["id"],))
         book_negation(ctx, "2601", row, balc, row["setl_id"], orig_setl_id=row["orig_setl_id"], omsgid=omsgid,

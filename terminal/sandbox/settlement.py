@@ -83,6 +83,7 @@ def compute(ctx: Ctx, final: bool, inpatient: bool = False) -> tuple[dict[str, A
     bd = settle(parts, rule, usage, balance=balance, use_account=acct_flag and allowed,
                 retiree=p.is_retiree(ins.get("psn_type", "")), cvlserv_flag=text(ins.get("cvlserv_flag")) == "1",
                 overlmt_hosp_prop=p.overlmt_hosp_prop(ctx.area) if inpatient else ZERO)
+    mulaid = family_share(ctx, person, insutype, bd.amounts) if acct_flag and allowed and rule.has_account else None
     errs = identity_errors(bd.amounts, bd.details)
     if errs or any(bd.amounts[k] < 0 for k in SETL_AMOUNTS):  # never answer an inconsistent breakdown
         raise RuntimeError(f"breakdown does not add up: {errs} {bd.amounts}")
@@ -102,8 +103,29 @@ def compute(ctx: Ctx, final: bool, inpatient: bool = False) -> tuple[dict[str, A
     info.update(clr_optins=ins["insuplc_admdvs"], clr_way=p.clr_way, clr_type=p.clr_type_of(med_type),
                 medins_setl_id=ctx.msgid)
     meta = {"visit": v, "person": person, "ins": ins, "rule": rule, "year": year, "fees": fees,
-            "usage_delta": bd.usage_delta, "details": bd.details, "med_type": med_type}
+            "usage_delta": bd.usage_delta, "details": bd.details, "med_type": med_type, "mulaid": mulaid}
     return info, meta
+
+
+def family_share(ctx: Ctx, person: dict[str, Any], insutype: str, a: dict[str, Decimal]) -> tuple[str, str] | None:
+    """家庭共济: when the person's own account leaves a cash share and persons.json links a family member
+    (``mulaid_from``, insured at the same place with the same insutype), that member's account pays it, up to
+    its balance. It is part of acct_pay (personal accounts paid) and shown as acct_mulaid_pay; psn_cash_pay is
+    what is left. Returns (the member's psn_no, the amount) or None."""
+    fam = ctx.policies.persons.get(str(person.get("mulaid_from") or ""))
+    cash = a["psn_cash_pay"]
+    if fam is None or cash <= 0:
+        return None
+    own = insurance(person, insutype)
+    if not any(i["insutype"] == insutype and i["insuplc_admdvs"] == own["insuplc_admdvs"] for i in fam["insuinfo"]):
+        return None
+    take = min(cash, balance_of(ctx.conn, fam, insutype))
+    if take <= 0:
+        return None
+    a["acct_pay"] += take
+    a["acct_mulaid_pay"] = take
+    a["psn_cash_pay"] = cash - take
+    return fam["psn_no"], str(money(take))
 
 
 def final(ctx: Ctx, infno: str) -> dict[str, Any]:
@@ -114,13 +136,17 @@ def final(ctx: Ctx, infno: str) -> dict[str, Any]:
     delta: Usage = meta["usage_delta"]
     add_usage(conn, person["psn_no"], ins["insutype"], meta["year"], meta["rule"].benefit, delta, +1)
     set_balance(conn, person["psn_no"], ins["insutype"], info["balc"])
+    if meta["mulaid"]:
+        fam = person_of(ctx, meta["mulaid"][0])
+        set_balance(conn, fam["psn_no"], ins["insutype"],
+                    balance_of(conn, fam, ins["insutype"]) - Decimal(meta["mulaid"][1]))
     conn.executemany("UPDATE fees SET status = 'settled', setl_id = ? WHERE id = ?",
                      [(setl_id, f["id"]) for f in meta["fees"]])
     conn.execute("UPDATE visits SET status = 'settled', setl_id = ?, med_type = ? WHERE mdtrt_id = ?",
                  (setl_id, meta["med_type"], info["mdtrt_id"]))
     output = {"setlinfo": info, "setldetail": meta["details"]}
     book(ctx, infno, setl_id, info, meta["details"], benefit=meta["rule"].benefit, year=meta["year"],
-         usage=delta, fee_ids=[f["id"] for f in meta["fees"]])
+         usage=delta, fee_ids=[f["id"] for f in meta["fees"]], mulaid=meta["mulaid"])
     return output
 
 
@@ -153,10 +179,13 @@ def cancel(ctx: Ctx, infno: str, orig_infno: str) -> dict[str, Any]:
 
 # the ledger ----------------------------------------------------------------------------------------
 def book(ctx: Ctx, infno: str, setl_id: str, info: dict[str, Any], details: list[dict[str, Any]], *, benefit: str,
-         year: int, usage: Usage, fee_ids: list[int], orig_setl_id: str = "", omsgid: str = "", oinfno: str = ""
-         ) -> None:
+         year: int, usage: Usage, fee_ids: list[int], orig_setl_id: str = "", omsgid: str = "", oinfno: str = "",
+         mulaid: tuple[str, str] | list[str] | None = None) -> None:
     amounts = {k: str(info[k]) for k in SETL_AMOUNTS}
-    extra = {"usage": [str(usage.ded_used), str(usage.pool_paid), str(usage.big_paid)], "fee_ids": fee_ids}
+    extra: dict[str, Any] = {"usage": [str(usage.ded_used), str(usage.pool_paid), str(usage.big_paid)],
+                             "fee_ids": fee_ids}
+    if mulaid:
+        extra["mulaid"] = list(mulaid)  # [the family member's psn_no, what their account paid]
     ctx.conn.execute(
         "INSERT INTO ledger (msgid, infno, setl_id, orig_setl_id, omsgid, oinfno, mdtrt_id, psn_no, insutype, "
         "fixmedins_code, med_type, clr_type, clr_way, clr_optins, benefit, year, setl_time, setl_date, status, "
@@ -193,7 +222,8 @@ def undo(ctx: Ctx, row: sqlite3.Row) -> Decimal:
     a = json.loads(row["amounts"])
     add_usage(conn, row["psn_no"], row["insutype"], row["year"], row["benefit"], stored_usage(row), -1)
     person = person_of(ctx, row["psn_no"])
-    balc = balance_of(conn, person, row["insutype"]) + Decimal(a["acct_pay"])
+    fam_paid = _family_back(ctx, row, a, +1)
+    balc = balance_of(conn, person, row["insutype"]) + Decimal(a["acct_pay"]) - fam_paid
     set_balance(conn, row["psn_no"], row["insutype"], balc)
     conn.executemany("UPDATE fees SET status = 'uploaded', setl_id = '' WHERE id = ?", [(i,) for i in a["fee_ids"]])
     conn.execute("UPDATE visits SET status = 'registered', setl_id = '' WHERE mdtrt_id = ?", (row["mdtrt_id"],))
@@ -214,15 +244,27 @@ def redo(ctx: Ctx, row: sqlite3.Row) -> Decimal:
     if st != len(ids):
         raise Refusal("原结算的费用明细已变更，不能冲正该撤销结算交易")
     person = person_of(ctx, row["psn_no"])
-    balc = balance_of(conn, person, row["insutype"]) - Decimal(a["acct_pay"])
+    fam_paid = Decimal(a["mulaid"][1]) if a.get("mulaid") else ZERO
+    balc = balance_of(conn, person, row["insutype"]) - Decimal(a["acct_pay"]) + fam_paid
     if balc < 0:
         raise Refusal("个人账户余额不足，不能冲正该撤销结算交易")
+    _family_back(ctx, row, a, -1)
     add_usage(conn, row["psn_no"], row["insutype"], row["year"], row["benefit"], stored_usage(row), +1)
     set_balance(conn, row["psn_no"], row["insutype"], balc)
     conn.executemany("UPDATE fees SET status = 'settled', setl_id = ? WHERE id = ?", [(row["setl_id"], i) for i in ids])
     conn.execute("UPDATE visits SET status = 'settled', setl_id = ? WHERE mdtrt_id = ?",
                  (row["setl_id"], row["mdtrt_id"]))
     return money(balc)
+
+
+def _family_back(ctx: Ctx, row: sqlite3.Row, a: dict[str, Any], sign: int) -> Decimal:
+    """家庭共济 undone (sign +1: back to the family member's account) or done again (-1); what it paid."""
+    if not a.get("mulaid"):
+        return ZERO
+    fam = person_of(ctx, a["mulaid"][0])
+    paid = Decimal(a["mulaid"][1])
+    set_balance(ctx.conn, fam["psn_no"], row["insutype"], balance_of(ctx.conn, fam, row["insutype"]) + sign * paid)
+    return paid
 
 
 def negated(row: sqlite3.Row, balc: Decimal) -> tuple[dict[str, Any], list[dict[str, Any]]]:

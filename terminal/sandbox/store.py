@@ -65,6 +65,14 @@ CREATE INDEX IF NOT EXISTS ledger_setl ON ledger (setl_id);
 CREATE TABLE IF NOT EXISTS files (
     file_qury_no TEXT PRIMARY KEY, fixmedins_code TEXT NOT NULL, filename TEXT NOT NULL, kind TEXT NOT NULL,
     data BLOB NOT NULL, created TEXT NOT NULL, dld_endtime TEXT NOT NULL, msgid TEXT NOT NULL);
+-- the pharmacy (pharmacy.py): traceability codes sold (2102; released by 2103 / 2601) and the 3505 sales uploads
+CREATE TABLE IF NOT EXISTS trace_sold (
+    code TEXT PRIMARY KEY, fixmedins_code TEXT NOT NULL, setl_id TEXT NOT NULL, msgid TEXT NOT NULL,
+    med_list_codg TEXT NOT NULL, status TEXT NOT NULL, sold TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS sales (
+    fixmedins_code TEXT NOT NULL, rtal_docno TEXT NOT NULL, fixmedins_bchno TEXT NOT NULL, msgid TEXT NOT NULL,
+    setl_id TEXT NOT NULL, med_list_codg TEXT NOT NULL, cnt TEXT NOT NULL, codes TEXT NOT NULL,
+    received TEXT NOT NULL, output TEXT NOT NULL, PRIMARY KEY (fixmedins_code, rtal_docno, fixmedins_bchno));
 CREATE TABLE IF NOT EXISTS reversals (
     omsgid TEXT PRIMARY KEY, oinfno TEXT NOT NULL, msgid TEXT NOT NULL, output TEXT NOT NULL);
 """
