@@ -63,7 +63,8 @@ def counter(make_desk, ui_cfg):
 
 
 def ledger(desk, infno: str) -> list[dict]:
-    return [r for r in desk.sandbox.ledger() if r["infno"] == infno]
+    """The messages of ``infno`` this terminal sent (its journal, in SQLite)."""
+    return desk.ctl.session.store.sdb.rows("SELECT msgid FROM messages WHERE infno=?", [infno])
 
 
 def message(desk) -> str:
@@ -82,6 +83,7 @@ def test_sale_end_to_end_by_scans(counter, tmp_path):
     assert d.ctl.items[0].trace_codes == [otc_code(1), otc_code(2)]
     assert "2/2" in d.window.pharmacy.strip.codes.text() and not d.window.pharmacy.strip.missing.isVisible()
     d.window.grab().save(str(tmp_path / "counter.png"))
+    d.sandbox.arm_fault("http500", infno="3505", count=1000)  # the upload waits in the queue, to be seen in F7
     d.preview()
     d.settle()
     assert d.ctl.state == State.DONE
@@ -96,11 +98,13 @@ def test_sale_end_to_end_by_scans(counter, tmp_path):
     # the codes are this terminal's now: the next customer cannot be sold the same box
     assert d.ctl.session.store.trace_codes.sold_by(otc_code(1))
     # F7: the 3505 sales upload is in the queue view
+    d.qtbot.waitUntil(lambda: bool(d.ctl.session.store.queue.items(kind="sales_upload")), timeout=10000)
     dlg = d.window.open_queue()
-    d.qtbot.waitUntil(lambda: dlg.table.rowCount() > 0, timeout=10000)
-    rows = [" ".join(dlg.table.item(r, c).text() for c in range(dlg.table.columnCount()) if dlg.table.item(r, c))
-            for r in range(dlg.table.rowCount())]
-    assert any("3505" in x for x in rows), rows
+    t = dlg.queue
+    d.qtbot.waitUntil(lambda: t.rowCount() > 0, timeout=10000)
+    rows = [" ".join(t.item(r, c).text() for c in range(t.columnCount()) if t.item(r, c)) for r in range(t.rowCount())]
+    assert any("商品销售上传/3505" in x for x in rows), rows
+    dlg.grab().save(str(tmp_path / "queue.png"))
     dlg.reject()
 
 
