@@ -194,3 +194,31 @@ def test_cancel_sends_2103_and_gives_the_codes_back(counter):
     assert len(ledger(d, "2103")) == 1
     assert d.ctl.receipt is None or d.ctl.receipt.status == "cancelled"
     assert not store.trace_codes.sold_by(otc_code(31))  # released: the box may be sold again
+
+
+def test_family_account_on_the_receipt_and_the_shift_report(counter):
+    """A Yunnan employee whose spouse's account helps (家庭共济): the slip and F6 name it."""
+    from drivers.printer import compose_settlement, text_lines
+    from terminal.core.money import fmt_yuan
+    from terminal.ui.shift import ShiftDialog
+
+    d, sc = counter, counter.scanner
+    d.identify_by_id("yunnan-employee")
+    for n in range(4):
+        sc.scan("6901234000092")  # 维生素C泡腾片 29.90, over the counter
+        sc.scan(f"8100109{40 + n:013d}")
+    d.preview()
+    d.settle()
+    r = d.ctl.receipt
+    family = r.amount("acct_mulaid_pay")
+    assert family > 0, r.amounts
+    lines = text_lines(compose_settlement(r), 48)
+    assert any("家庭共济支付" in x and fmt_yuan(family) in x for x in lines)
+    d.key("Escape")
+    d.wait_state(State.IDLE)
+    d.key("F6")
+    d.qtbot.waitUntil(lambda: isinstance(QApplication.activeModalWidget(), ShiftDialog), timeout=5000)
+    dlg = QApplication.activeModalWidget()
+    text = dlg.view.toPlainText()
+    assert "家庭共济" in text and fmt_yuan(family) in text, text
+    dlg.reject()
