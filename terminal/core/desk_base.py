@@ -149,8 +149,10 @@ class DeskCore:
         self.platform_warns = out
 
     def _key(self) -> BillKey:
-        """What a preview was for: the insurance type and the bill as it is."""
-        return (self.flow.insutype, tuple((i.hosp_code, i.price, i.qty) for i in self.items),
+        """What a preview was for: the insurance type and the bill as it is (a pharmacy line's traceability codes
+        and prescription number too: what 2102 sends must be what the cashier has now)."""
+        return (self.flow.insutype, tuple((i.hosp_code, i.price, i.qty, i.rxno, tuple(i.trace_codes))
+                                          for i in self.items),
                 tuple(sorted(self.bill_meta.items())))
 
     def _reset_duplicate(self) -> None:

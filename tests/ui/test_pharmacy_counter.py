@@ -222,3 +222,36 @@ def test_family_account_on_the_receipt_and_the_shift_report(counter):
     text = dlg.view.toPlainText()
     assert "家庭共济" in text and fmt_yuan(family) in text, text
     dlg.reject()
+
+
+def test_a_changed_code_or_rxno_after_f5_is_what_2102_sends(counter):
+    """F5, then the line deleted and its box scanned again with another code (and the rxno retyped): the same
+    drugs and quantities, but 2102 must carry the codes and rxno as they are now, not those 2101 saw."""
+    from terminal.ui.pharmacy import RxnoDialog
+
+    d, sc = counter, counter.scanner
+    d.identify_by_id("sichuan-resident")
+    sc.scan(RX)
+    dlg = d.modal(RxnoDialog)
+    d.qtbot.keyClicks(dlg.field, "RXOLD1")
+    d.qtbot.keyClick(dlg.field, Qt.Key.Key_Return)
+    d.wait_window_active()
+    sc.scan(rx_code(51))
+    d.preview()
+    d.window.bill.table.setCurrentCell(0, 1)
+    d.key("Delete")
+    assert not d.ctl.items
+    sc.scan(RX)  # the sale keeps its rxno: no question; Ctrl+R changes it
+    assert d.ctl.items[0].rxno == "RXOLD1"
+    d.qtbot.keyClick(d.window, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)
+    dlg = d.modal(RxnoDialog)
+    dlg.field.clear()
+    d.qtbot.keyClicks(dlg.field, "RXNEW2")
+    d.qtbot.keyClick(dlg.field, Qt.Key.Key_Return)
+    d.wait_window_active()
+    sc.scan(rx_code(52))
+    d.preview()
+    d.settle()
+    store = d.ctl.session.store
+    assert store.trace_codes.sold_by(rx_code(52)) and not store.trace_codes.sold_by(rx_code(51))
+    assert d.ctl.visit.bill.items[0].rxno == "RXNEW2"
