@@ -255,3 +255,25 @@ def test_a_changed_code_or_rxno_after_f5_is_what_2102_sends(counter):
     store = d.ctl.session.store
     assert store.trace_codes.sold_by(rx_code(52)) and not store.trace_codes.sold_by(rx_code(51))
     assert d.ctl.visit.bill.items[0].rxno == "RXNEW2"
+
+
+def test_ecode_at_the_counter_asks_for_pharmacy_business_02121(counter):
+    """The patient's e-code scanned at the counter is exchanged as 药店购药 (businessType 02121), then the sale."""
+    d, sc = counter, counter.scanner
+    seen: list[str] = []
+    real = d.sandbox.ecodes.query
+
+    def query(body):  # the sandbox's own service, watched
+        seen.append(str(body.get("data", {}).get("businessType")))
+        return real(body)
+
+    d.sandbox.ecodes.query = query
+    code, _ = d.sandbox.issue_ecode("guizhou-employee")
+    sc.scan(code)
+    d.wait_state(State.IDENTIFIED)
+    assert seen == ["02121"] and d.ctl.person.certno.startswith("5201")
+    sc.scan("6901234000054")  # 连花清瘟胶囊
+    sc.scan(f"8100105{61:013d}")
+    d.preview()
+    d.settle()
+    assert d.ctl.state in (State.SETTLED, State.DONE) and len(ledger(d, "2102")) == 1  # nothing to collect
