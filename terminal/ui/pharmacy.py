@@ -338,6 +338,7 @@ def attach(window) -> PharmacyCounter:
     window.bill.add_btn.set_caption(counter.tr("录入条码"))
     window.bill.load_btn.hide()
     window.discharge_btn.hide()
+    window.result.bill_step = counter.tr("扫药：药盒条码（再扫加一盒）与每盒 20 位追溯码 · 处方药录处方号 (Ctrl+R)")
     # F5 and F9 check the sale first (codes, rxno); the quantity cell counts whole boxes
     for signal, slot in ((window.preview_btn.clicked, counter.preview), (window.settle_btn.clicked, counter.settle),
                          (window.bill.qty_changed, counter.set_qty)):

@@ -107,12 +107,15 @@ class SettlementPanel(QStackedWidget):
         ul.addStretch(1)
         self.addWidget(self.unc)
 
+    #: the bill step's words when the window is not the hospital's cashier (ui/pharmacy.py: the counter's scans)
+    bill_step = ""
+
     def _steps_html(self, ctl) -> str:
         st = ctl.state
         have_person = ctl.person is not None
         steps = [
             (have_person, self.tr("识别参保人：F1 读社保卡 · F2 医保码 · F3 身份证号")),
-            (bool(ctl.items), self.tr("录入费用：F4 加项目 · Ctrl+O 载入账单 · 扫药品条码")),
+            (bool(ctl.items), self.bill_step or self.tr("录入费用：F4 加项目 · Ctrl+O 载入账单 · 扫药品条码")),
             (st in (S.PREVIEWED,), self.tr("F5 预结算，核对个人现金支付")),
             (False, self.tr("F9 结算，F9 收款（Enter 现金收齐），打印结算单")),
         ]

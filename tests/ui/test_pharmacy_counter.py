@@ -108,12 +108,17 @@ def test_sale_end_to_end_by_scans(counter, tmp_path):
     dlg.reject()
 
 
-def test_missing_code_blocks_settle_naming_the_line(counter):
+def test_missing_code_blocks_settle_naming_the_line(counter, tmp_path):
     d, sc = counter, counter.scanner
     d.identify_by_id("sichuan-resident")
     sc.scan(OTC)
     sc.scan(OTC)
     sc.scan(otc_code(11))
+    sc.scan(RX)
+    d.qtbot.keyClick(d.modal(__import__("terminal.ui.pharmacy").ui.pharmacy.RxnoDialog).field, Qt.Key.Key_Escape)
+    d.wait_window_active()
+    d.window.grab().save(str(tmp_path / "missing.png"))
+    d.window.pharmacy.remove(1)  # the prescription drug goes again
     strip = d.window.pharmacy.strip
     assert strip.missing.isVisible() and "第1行 奥美拉唑肠溶胶囊 缺少药品追溯码 1 个" in strip.missing.text()
     d.key("F5")
