@@ -139,6 +139,16 @@ RARE_FUND_ROWS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
 )
 
 
+class SettlementLayout(Protocol):
+    def __call__(self, r: ReceiptData, *, reprint: bool = False,
+                 translate: Translate = untranslated) -> ComposedReceipt: ...
+
+
+#: [facility] kind -> its settlement slip, where it is not the hospital's (drivers.printer.pharmacy adds "pharmacy";
+#: the package imports it, so the layout is there wherever drivers.printer is)
+FACILITY_LAYOUTS: dict[str, SettlementLayout] = {}
+
+
 def fund_share(r: ReceiptData, key: str, codes: tuple[str, ...]) -> Decimal:
     """A fund's share: the setlinfo field, or (the platform left it out) its setldetail rows."""
     v = r.amount(key)
@@ -150,11 +160,10 @@ def fund_share(r: ReceiptData, key: str, codes: tuple[str, ...]) -> Decimal:
 def compose_settlement(r: ReceiptData, *, reprint: bool = False,
                        translate: Translate = untranslated) -> ComposedReceipt:
     """The settlement slip (医保结算单); a cancelled settlement's says so (kind CANCEL). A reprint says 补打.
-    A pharmacy's sale ([facility] kind = "pharmacy") prints the pharmacy layout (drivers.printer.pharmacy)."""
-    if r.facility_kind == "pharmacy":
-        from .pharmacy import compose_pharmacy
-
-        return compose_pharmacy(r, reprint=reprint, translate=translate)
+    A facility kind with its own layout prints that (FACILITY_LAYOUTS: a pharmacy's sale, drivers.printer.pharmacy)."""
+    other = FACILITY_LAYOUTS.get(r.facility_kind)
+    if other is not None:
+        return other(r, reprint=reprint, translate=translate)
 
     def tr(source: str) -> str:
         return translate("Receipt", source)

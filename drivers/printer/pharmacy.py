@@ -12,7 +12,8 @@ from terminal.core.models import MED_TYPES
 from terminal.core.money import fmt_yuan
 from terminal.core.regions import place_name
 
-from .compose import ComposedReceipt, Item, Note, Row, SlipKind, Translate, tender_rows, untranslated
+from .compose import (FACILITY_LAYOUTS, ComposedReceipt, Item, Note, Row, SlipKind, Translate, tender_rows,
+                      untranslated)
 from .receipt import ReceiptData, ReceiptLine
 
 #: a line with more boxes than this prints the count and the first and last code, not every code
@@ -81,3 +82,6 @@ def compose_pharmacy(r: ReceiptData, *, reprint: bool = False,
                                          bold=True), tender=tuple(tender_rows(r, tr)),
         refs=tuple(refs), qr=r.verify_text, footer=(tr("扫码核验结算信息"),),
         suffix="-reprint" if reprint else ("-cancel" if cancelled else ""))
+
+
+FACILITY_LAYOUTS["pharmacy"] = compose_pharmacy
