@@ -103,6 +103,7 @@ SHAPES: dict[str, tuple[str, str]] = {
     "facility.code": (r"[A-Z]\d{11}", "定点机构编码应为 1 个大写字母 + 11 位数字（如 H45010000001）"),
     "facility.admdvs": (r"\d{6}", "就医地区划应为 6 位数字"),
     "facility.level": (r"\d{1,2}", "机构等级应为 1-2 位数字（如 3）"),
+    "facility.kind": (r"hospital|pharmacy", "机构类型应为 hospital（定点医疗机构）或 pharmacy（定点零售药店）"),
     "backend.recer_sys_code": (r"[0-9A-Za-z_]{1,20}", "接收方系统代码应为 1-20 位字母数字（如 YBXT）"),
     "backend.infver": (r"[0-9A-Za-z._-]{1,10}", "接口版本号应为 1-10 位（如 V1.0）"),
     "backend.signtype": (r"[0-9A-Za-z_-]{0,20}", "签名类型应为空或不超过 20 位字母数字（如 SM3）"),
