@@ -243,3 +243,14 @@ def test_pharmacy_refuses_parking(world):
     svc, _, _ = world
     with pytest.raises(PharmacyError, match="不能挂账"):
         svc.park(id_cred("tibet-employee"), Bill(items=[]))
+
+
+def test_pharmacy_day_reconciles(sandbox, world):
+    """3201 over the day's pharmacy settlements (clr_type 41), a cancellation included: balanced per group."""
+    svc, store, client = world
+    _, a = sell(svc, "sichuan-employee", make_sale(LIANHUA, sold=store.trace_codes.sold_by))
+    _, b = sell(svc, "chongqing-employee", make_sale(AMLODIPINE, sold=store.trace_codes.sold_by))
+    svc.cancel(b.setl_id, b.mdtrt_id, b.psn_no, "500100")
+    rep = store.reconcile(client)
+    assert rep.balanced, rep.summary()
+    assert {g.clr_type for g in rep.groups} == {"41"} and len(rep.groups) == 2
