@@ -77,8 +77,11 @@ def test_family_account_pays_what_the_own_account_cannot(sandbox, world):
     assert s.medfee_sumamt == Decimal("28.30") and s.acct_pay == Decimal("28.30")
     assert s.acct_mulaid_pay == Decimal("8.30") and s.psn_cash_pay == 0 and s.balc == 0
     assert sandbox.balance("yunnan-spouse") == spouse - Decimal("8.30")
-    row = store.sdb.one("SELECT acct_mulaid_pay FROM settlements WHERE setl_id=?", [s.setl_id])
+    row = store.sdb.one("SELECT acct_mulaid_pay, operator FROM settlements WHERE setl_id=?", [s.setl_id])
     assert row["acct_mulaid_pay"] == "8.30"
+    funds = {f["key"]: f for f in store.shifts.report(row["operator"]).funds}  # the shift report lists 共济
+    assert funds["acct_mulaid_pay"]["name"] == "个人账户共济" and funds["acct_mulaid_pay"]["amount"] == "8.30"
+    assert funds["acct_pay"]["amount"] == "28.30" and funds["psn_cash_pay"]["amount"] == "0.00"
     c = svc.cancel(s.setl_id, s.mdtrt_id, s.psn_no, "530100")
     assert c.acct_mulaid_pay == Decimal("-8.30") and c.acct_pay == Decimal("-28.30")
     assert sandbox.balance("yunnan-spouse") == spouse and sandbox.balance("yunnan-employee") == Decimal("20.00")
