@@ -257,3 +257,29 @@ def test_pharmacy_day_reconciles(sandbox, world):
     rep = store.reconcile(client)
     assert rep.balanced, rep.summary()
     assert {g.clr_type for g in rep.groups} == {"41"} and len(rep.groups) == 2
+
+
+def test_app_session_for_a_pharmacy_builds_the_pharmacy_desk(sandbox, tmp_path):
+    """[facility] kind = "pharmacy" (training: the sandbox pharmacy): the session's service is the pharmacy's, its
+    e-code exchange asks with businessType 02121 (the code is used up), and a hospital stays a hospital."""
+    from terminal.app import AppSession
+    from terminal.app.wiring import pharmacy_config
+    from terminal.services.outpatient import SettlementService
+    from tests.support import make_config
+
+    cfg = pharmacy_config(make_config(tmp_path / "data"))
+    assert (cfg.facility.kind, cfg.facility.code) == ("pharmacy", "P45010000001")
+    s = AppSession.open(cfg, sandbox=sandbox)
+    try:
+        assert isinstance(s.service, PharmacyService) and s.service.settle_infno == "2102"
+        code, _ = sandbox.issue_ecode("tibet-employee")
+        assert s.ecode is not None and s.ecode(code).cert_type == "01"
+        with pytest.raises(EcodeRefused, match="已使用"):
+            s.ecode(code)
+    finally:
+        s.close()
+    h = AppSession.open(make_config(tmp_path / "h"), sandbox=sandbox)
+    try:
+        assert type(h.service) is SettlementService
+    finally:
+        h.close()
