@@ -43,7 +43,10 @@ def shift_rows(r: Mapping[str, Any], translate: Translate = untranslated) -> lis
     rows.append(_head(translate("Shift", "按险种")))
     rows += [Row(g["name"] + n(g["count"]), _y(g["medfee_sumamt"]), indent=True) for g in r["by_insutype"]]
     rows.append(_head(translate("Shift", "按基金")))
-    rows += [Row(f["name"], _y(f["amount"]), indent=True) for f in r["funds"]]
+    # a family member's account (acct_mulaid_pay) by the name the patient and the cashier know it by
+    family = translate("Shift", "家庭共济（个人账户共济）")
+    rows += [Row(family if f.get("key") == "acct_mulaid_pay" else f["name"], _y(f["amount"]), indent=True)
+             for f in r["funds"]]
     rows.append(_head(translate("Shift", "按参保地")))
     rows += [Row(g["name"] + n(g["count"]), _y(g["medfee_sumamt"]), indent=True) for g in r["by_place"]]
     rows.append(_head(translate("Shift", "收款方式")))

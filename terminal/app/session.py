@@ -20,8 +20,8 @@ from terminal.core.models import CertType, Credential
 
 from .catalogue import Catalogue
 from .operators import Operator, OperatorStore
-from .wiring import (discharge_service, ecode_exchange, open_store, operator_store, platform_client,
-                     settlement_service, start_sandbox)
+from .wiring import (discharge_service, ecode_exchange, open_store, operator_store, pharmacy_service,
+                     platform_client, settlement_service, start_sandbox)
 
 if TYPE_CHECKING:
     from drivers.pcsc.base import CardReader
@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from terminal.config import Config
     from terminal.services.inpatient import DischargeService
     from terminal.services.outpatient import SettlementService
+    from terminal.services.pharmacy import PharmacyService
     from terminal.store import Store
     from terminal.store.store import RecoveryReport
     from terminal.store.worker import Outcome, QueueWorker
@@ -89,7 +90,7 @@ class AppSession:
     """The application layer: config -> store -> client -> services, plus operators, catalogue and today's
     receipts. The window, the command line and doctor build their parts through terminal.app.wiring too."""
 
-    def __init__(self, cfg: Config, client: PlatformClient, service: SettlementService, *,
+    def __init__(self, cfg: Config, client: PlatformClient, service: SettlementService | PharmacyService, *,
                  sandbox: PlatformSandbox | None = None, store: Store | None = None,
                  card_reader: CardReader | None = None,
                  ecode: Callable[[str], Credential] | None = None, catalogue: Catalogue | None = None,
@@ -135,10 +136,12 @@ class AppSession:
                 own = True
             url = sandbox.url
         client = platform_client(cfg, url)
-        s = cls(cfg, client, settlement_service(cfg, client, store), sandbox=sandbox, store=store,
-                card_reader=card_reader, platform_url=url or cfg.backend.url)
+        pharmacy = cfg.facility.kind == "pharmacy"  # the desk runs a pharmacy sale (2101 2102 2103, e-code 02121)
+        service = pharmacy_service(cfg, client, store) if pharmacy else settlement_service(cfg, client, store)
+        s = cls(cfg, client, service, sandbox=sandbox, store=store, card_reader=card_reader,
+                platform_url=url or cfg.backend.url)
         s._own_sandbox, s._own_store = own, own_store
-        s.ecode = ecode_exchange(cfg, s.platform_url)
+        s.ecode = ecode_exchange(cfg, s.platform_url, "02121" if pharmacy else "01301")
         return s
 
     def discharge_service(self) -> DischargeService:

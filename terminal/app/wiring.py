@@ -18,7 +18,9 @@ if TYPE_CHECKING:
     from terminal.store.wardbook import WardBook
     from terminal.sandbox.server import SandboxServer
     from terminal.services.outpatient import SettlementService
+    from terminal.services.pharmacy import PharmacyService
     from terminal.store import Store
+    from terminal.core.pharmacy import PharmacyCatalogue
 
     from .operators import OperatorStore
 
@@ -62,13 +64,7 @@ def platform_session(cfg: Config, *, observer: MessageObserver | None = None
 
 
 def settlement_service(cfg: Config, client: PlatformClient, store: Store | None) -> SettlementService:
-    """The outpatient service: journals every message in store before sending it. A pharmacy ([facility] kind =
-    "pharmacy") gets its counter's service (terminal.services.pharmacy: 2101/2102/2103), which the desk drives the
-    same way."""
-    if getattr(cfg.facility, "kind", "hospital") == "pharmacy":
-        from terminal.services.pharmacy import PharmacyService
-
-        return PharmacyService(client, treatment_admdvs=cfg.facility.admdvs, store=store)  # type: ignore[return-value]
+    """The outpatient service: journals every message in store before sending it."""
     from terminal.services.outpatient import SettlementService
 
     return SettlementService(client, treatment_admdvs=cfg.facility.admdvs, store=store)
@@ -99,21 +95,68 @@ def operator_store(cfg: Config) -> OperatorStore:
     return ops
 
 
-def ecode_exchange(cfg: Config, platform_url: str) -> Callable[[str], Credential] | None:
-    """scanned e-code text -> Credential(01, ecToken) through the e-voucher service (None without one)."""
+def ecode_exchange(cfg: Config, platform_url: str, business_type: str = "01301"
+                   ) -> Callable[[str], Credential] | None:
+    """scanned e-code text -> Credential(01, ecToken) through the e-voucher service (None without one);
+    business_type "02121" (药店购药) at a pharmacy counter."""
     try:
         from terminal.backend.ecode import ecode_client_from_config
     except ImportError:
         return None
     if not (cfg.backend.ecode_url or platform_url.startswith("http")):
         return None
-    from terminal.backend.ecode import PHARMACY, SETTLEMENT
-
     client = ecode_client_from_config(cfg, platform_url)
-    # the e-code's business: 药店购药 (02121) at a pharmacy's counter, else the outpatient settlement
-    business = PHARMACY if getattr(cfg.facility, "kind", "hospital") == "pharmacy" else SETTLEMENT
 
     def exchange(text: str) -> Credential:
-        return client.query(text, business).credential()
+        return client.query(text, business_type=business_type).credential()
 
     return exchange
+
+
+#: the training sandbox's pharmacy (terminal/sandbox/data/facilities.json)
+TRAINING_PHARMACY = ("P45010000001", "南宁市百姓大药房(朝阳店)", "450100")
+
+
+def pharmacy_config(cfg: Config) -> Config:
+    """The configuration of a pharmacy counter: ``cfg`` when [facility] kind = "pharmacy"; in training mode a hospital's
+    configuration becomes the sandbox's pharmacy (P45010000001, Nanning); otherwise ConfigError."""
+    from dataclasses import replace
+
+    from terminal.config import ConfigError
+
+    if cfg.facility.kind == "pharmacy":
+        return cfg
+    if not cfg.training:
+        raise ConfigError("facility.kind", "本机构不是定点零售药店：药店收费须在配置中设置 "
+                          "[facility] kind = \"pharmacy\"", cfg.source)
+    code, name, admdvs = TRAINING_PHARMACY
+    return replace(cfg, facility=replace(cfg.facility, code=code, name=name, admdvs=admdvs, level="1",
+                                         kind="pharmacy"))
+
+
+def pharmacy_catalogue(cfg: Config) -> PharmacyCatalogue:
+    """The pharmacy's catalogue (EAN-13 -> drug): ``facility.pharmacy_catalogue``, in training the sandbox's."""
+    import json
+    from pathlib import Path
+
+    from terminal.config import ConfigError
+    from terminal.core.pharmacy import PharmacyCatalogue
+
+    path = cfg.facility.pharmacy_catalogue
+    if not path:
+        if not cfg.training:
+            raise ConfigError("facility.pharmacy_catalogue", "未配置药店商品目录文件", cfg.source)
+        from terminal.sandbox.policy import DATA_DIR
+
+        path = str(Path(DATA_DIR) / "pharmacy.json")
+    try:
+        return PharmacyCatalogue.from_dict(json.loads(Path(path).read_text(encoding="utf-8")))
+    except (OSError, ValueError, KeyError) as e:
+        raise ConfigError("facility.pharmacy_catalogue", f"药店商品目录 {path} 无法读取: {e}", cfg.source) from e
+
+
+def pharmacy_service(cfg: Config, client: PlatformClient, store: Store | None) -> PharmacyService:
+    """The pharmacy counter's service (2101 2102 2103; 3505 through the store's queue)."""
+    from terminal.services.pharmacy import PharmacyService
+
+    return PharmacyService(client, treatment_admdvs=cfg.facility.admdvs, store=store)

@@ -72,7 +72,10 @@ def cmd_demo(args) -> int:
 
     pharmacy = bool(getattr(args, "pharmacy", False))
     if pharmacy:
-        demo_pharmacy(cfg)
+        from terminal.app.wiring import pharmacy_config
+
+        cfg = pharmacy_config(cfg)  # the sandbox's retail pharmacy, [facility] kind = "pharmacy"
+        cfg.his.enabled = False  # a pharmacy has no HIS pushing bills: the boxes are scanned
     else:
         # an example HIS pushes the patient's bill when they are identified (terminal.his.example)
         cfg.his.enabled, cfg.his.host, cfg.his.port = True, "127.0.0.1", 0
@@ -111,14 +114,3 @@ def cmd_demo(args) -> int:
 
     return run(cfg, card_reader=reader, extra=extra)
 
-
-#: the sandbox's designated retail pharmacy (terminal/sandbox/data/facilities.json, fixmedins_type 2)
-DEMO_PHARMACY = ("P45010000001", "南宁市百姓大药房(朝阳店)", "450100")
-
-
-def demo_pharmacy(cfg) -> None:
-    """The configuration as the sandbox pharmacy's counter: its facility code, name and area, kind pharmacy."""
-    f = cfg.facility
-    f.code, f.name, f.admdvs = DEMO_PHARMACY
-    f.kind, f.level = "pharmacy", "1"
-    cfg.his.enabled = False  # a pharmacy has no HIS pushing bills: the boxes are scanned

@@ -35,9 +35,10 @@ class FacilityConfig:
     name: str = "南宁市第一人民医院"
     admdvs: str = "450100"
     level: str = "3"
-    #: "hospital" (the outpatient cashier: 2201..2208) or "pharmacy" (a designated retail pharmacy's counter:
-    #: 2101 药店预结算, 2102 药店结算, 2103 药店结算撤销; drug barcodes and traceability codes are scanned)
+    #: "hospital" (定点医疗机构: outpatient and inpatient desks) or "pharmacy" (定点零售药店: 2101-2103, 3505)
     kind: str = "hospital"
+    #: pharmacy: the catalogue file (JSON as terminal/sandbox/data/pharmacy.json); '' in training: the sandbox's
+    pharmacy_catalogue: str = ""
 
 
 @dataclass

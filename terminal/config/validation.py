@@ -103,6 +103,7 @@ SHAPES: dict[str, tuple[str, str]] = {
     "facility.code": (r"[A-Z]\d{11}", "定点机构编码应为 1 个大写字母 + 11 位数字（如 H45010000001）"),
     "facility.admdvs": (r"\d{6}", "就医地区划应为 6 位数字"),
     "facility.level": (r"\d{1,2}", "机构等级应为 1-2 位数字（如 3）"),
+    "facility.kind": (r"hospital|pharmacy", "机构类型应为 hospital（定点医疗机构）或 pharmacy（定点零售药店）"),
     "backend.recer_sys_code": (r"[0-9A-Za-z_]{1,20}", "接收方系统代码应为 1-20 位字母数字（如 YBXT）"),
     "backend.infver": (r"[0-9A-Za-z._-]{1,10}", "接口版本号应为 1-10 位（如 V1.0）"),
     "backend.signtype": (r"[0-9A-Za-z_-]{0,20}", "签名类型应为空或不超过 20 位字母数字（如 SM3）"),
@@ -143,9 +144,6 @@ def validate(cfg: Config) -> None:
             raise ConfigError(key, f"{what}，实际为 {v!r}", src)
     if not f.name.strip():
         raise ConfigError("facility.name", "机构名称不能为空", src)
-    if f.kind not in ("hospital", "pharmacy"):
-        raise ConfigError("facility.kind", f"应为 \"hospital\"（医院门诊收费）或 \"pharmacy\"（定点零售药店），"
-                          f"实际为 {f.kind!r}", src)
     if not cfg.operator.name.strip():
         raise ConfigError("operator.name", "操作员姓名不能为空", src)
     if b.style not in ("single", "per-transaction"):

@@ -32,6 +32,11 @@ CREATE TABLE IF NOT EXISTS ecodes (
 """
 
 
+#: business types that use a code up: a settlement (01301) and a pharmacy purchase (02121 药店购药); a
+#: registration look-up (01101) does not
+SINGLE_USE = frozenset({"01301", "02121"})
+
+
 def _ts(t: datetime) -> str:
     return t.strftime("%Y-%m-%d %H:%M:%S.%f")
 
@@ -74,12 +79,12 @@ class EcodeIssuer:
             now = self.clock()
             if _ts(now) > row["expires"]:
                 return {"code": EXPIRED, "message": "医保电子凭证二维码已过期，请刷新后重新出示"}
-            if row["used"] and btype == "01301":
+            if row["used"] and btype in SINGLE_USE:
                 return {"code": USED, "message": "医保电子凭证二维码已使用，请刷新后重新出示"}
             token = row["token"] or self.issue_token(row["person_key"])
             with self.store.tx() as conn:
                 conn.execute("UPDATE ecodes SET used = ?, token = ? WHERE code = ?",
-                             (_ts(now) if btype == "01301" else row["used"], token, code))
+                             (_ts(now) if btype in SINGLE_USE else row["used"], token, code))
         p = self.persons[row["person_key"]]
         return {"code": 0, "message": "成功", "data": {
             "idNo": p["certno"], "idType": "01", "userName": p["psn_name"], "ecToken": token,

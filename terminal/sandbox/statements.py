@@ -32,8 +32,8 @@ from .store import Store
 FILE_TTL = timedelta(days=1)
 #: largest uploaded file kept (the request body limit of the server bounds it too)
 MAX_FILE_BYTES = 8 * 1024 * 1024
-SETTLE_INFNOS = ("2207", "2304")
-CANCEL_INFNOS = ("2208", "2305")
+SETTLE_INFNOS = ("2207", "2304", "2102")
+CANCEL_INFNOS = ("2208", "2305", "2103")
 AMOUNTS = reconfiles.AMOUNTS
 
 
@@ -65,7 +65,7 @@ def t3201(ctx: Ctx) -> dict[str, Any]:
     refd = text(d.get("refd_setl_flag")) == "1"
     rows = ctx.conn.execute(
         "SELECT infno, status, amounts FROM ledger WHERE fixmedins_code = ? AND insutype = ? AND clr_type = ? AND "
-        "clr_optins = ? AND setl_date BETWEEN ? AND ? AND infno IN ('2207', '2208', '2304', '2305') "
+        "clr_optins = ? AND setl_date BETWEEN ? AND ? AND infno IN ('2207', '2208', '2304', '2305', '2102', '2103') "
         "AND status != 'reversed'",
         (ctx.code, text(d["insutype"]), text(d["clr_type"]), text(d["setl_optins"]), begin.isoformat(),
          end.isoformat())).fetchall()

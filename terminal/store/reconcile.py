@@ -278,7 +278,7 @@ class Reconciler:
 
     def open_messages(self, day: str) -> list[dict[str, Any]]:
         rows = self.sdb.rows("SELECT msgid, infno, state, resolution, psn_no, mdtrt_id, setl_id, created FROM messages "
-                             "WHERE day=? AND substr(infno,1,4) IN ('2207','2208') AND state IN "
+                             "WHERE day=? AND substr(infno,1,4) IN ('2207','2208','2102','2103') AND state IN "
                              "('pending','sent','uncertain') AND COALESCE(resolution,'') NOT IN "
                              "('reversed','not_booked')", [day])
         return [dict(r, reason="结算结果未知，冲正完成前不计入对账") for r in rows]

@@ -118,7 +118,8 @@ class DetailRun:
         too, with the day's clearing types (a statement of zero)."""
         clr_types = sorted({k[0] for k in groups if k[0]})
         for m in self.sdb.rows("SELECT DISTINCT m.insuplc_admdvs FROM messages m LEFT JOIN settlements s ON "
-                               "s.msgid = m.msgid WHERE m.day=? AND substr(m.infno,1,4) IN ('2207','2208') AND "
+                               "s.msgid = m.msgid WHERE m.day=? AND "
+                               "substr(m.infno,1,4) IN ('2207','2208','2102','2103') AND "
                                "(s.msgid IS NULL OR s.status='reversed') AND COALESCE(m.insuplc_admdvs,'') != ''",
                                [self.day]):
             for ct in clr_types:

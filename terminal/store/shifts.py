@@ -201,7 +201,7 @@ class _Builder:
         out.append({"key": "fund_pay_sumamt", "name": "基金支付合计", "amount": f"{total('fund_pay_sumamt'):.2f}"})
         out.append({"key": "acct_pay", "name": "个人账户", "amount": f"{total('acct_pay'):.2f}"})
         if total("acct_mulaid_pay"):
-            out.append({"key": "acct_mulaid_pay", "name": "家庭共济", "amount": f"{total('acct_mulaid_pay'):.2f}"})
+            out.append({"key": "acct_mulaid_pay", "name": "个人账户共济", "amount": f"{total('acct_mulaid_pay'):.2f}"})
         out.append({"key": "psn_cash_pay", "name": "现金", "amount": f"{total('psn_cash_pay'):.2f}"})
         if total("hosp_part_amt"):
             out.append({"key": "hosp_part_amt", "name": "医院负担", "amount": f"{total('hosp_part_amt'):.2f}"})

@@ -44,6 +44,7 @@ def _sources() -> list[str]:  # pragma: no cover - read by lupdate, never called
         QCoreApplication.translate("CodeNames", "签退"),
         QCoreApplication.translate("CodeNames", "对总账"),
         QCoreApplication.translate("CodeNames", "补结算"),
+        QCoreApplication.translate("CodeNames", "商品销售上传/3505"),
         QCoreApplication.translate("CodeNames", "排队中"),
         QCoreApplication.translate("CodeNames", "处理中"),
         QCoreApplication.translate("CodeNames", "已完成"),

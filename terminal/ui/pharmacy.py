@@ -22,7 +22,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QDialog, QFrame, QHBoxLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
-from terminal.app.pharmacy import load_catalogue, sold_check
+from terminal.app.wiring import pharmacy_catalogue
 from terminal.core.errors import user_message_of
 from terminal.core.flow import State
 from terminal.core.pharmacy import Sale, looks_like_trace_code
@@ -148,8 +148,9 @@ class PharmacyCounter(QObject):
         super().__init__(window)
         self.win = window
         self.ctl = window.ctl
-        self.catalogue = load_catalogue(window.cfg)
-        self.sold = sold_check(self.ctl.session.store)
+        self.catalogue = pharmacy_catalogue(window.cfg)  # [facility] pharmacy_catalogue; training: the sandbox's
+        store = self.ctl.session.store  # "already sold by this terminal" (the journal's traceability codes)
+        self.sold = store.trace_codes.sold_by if store is not None else None
         self.sale = Sale(self.catalogue)
         self.rx_dialog: RxnoDialog | None = None
         self.strip = PharmacyStrip(window)

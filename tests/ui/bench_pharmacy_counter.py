@@ -15,7 +15,7 @@ import time
 
 from PySide6.QtCore import Qt
 
-from terminal.commands.ui import DEMO_PHARMACY
+from terminal.app.wiring import TRAINING_PHARMACY
 from terminal.core.flow import State
 from tests.ui.test_pharmacy_counter import Scanner
 
@@ -33,7 +33,7 @@ def test_five_boxes_first_scan_to_receipt(make_desk, ui_cfg):
     from tests.support import PERSONS
 
     f = ui_cfg.facility
-    f.code, f.name, f.admdvs = DEMO_PHARMACY
+    f.code, f.name, f.admdvs = TRAINING_PHARMACY
     f.kind = "pharmacy"
     d = make_desk()
     sc = Scanner()

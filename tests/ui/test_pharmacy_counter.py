@@ -14,7 +14,7 @@ from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QApplication
 
-from terminal.commands.ui import DEMO_PHARMACY
+from terminal.app.wiring import TRAINING_PHARMACY
 from terminal.core.flow import State
 
 OTC = "6901234000047"  # 奥美拉唑肠溶胶囊: over the counter, a traceability code per box (prefix 8100104)
@@ -55,7 +55,7 @@ class Scanner:
 @pytest.fixture
 def counter(make_desk, ui_cfg):
     f = ui_cfg.facility
-    f.code, f.name, f.admdvs = DEMO_PHARMACY
+    f.code, f.name, f.admdvs = TRAINING_PHARMACY
     f.kind = "pharmacy"
     d = make_desk()
     d.scanner = Scanner()

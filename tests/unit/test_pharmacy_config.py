@@ -26,31 +26,6 @@ def test_other_kinds_are_refused_naming_the_key(tmp_path, kind):
     assert ei.value.key == "facility.kind" and "pharmacy" in str(ei.value)
 
 
-def test_demo_pharmacy_is_the_sandbox_pharmacy(tmp_path):
-    import json
-    from pathlib import Path
-
-    from terminal.app.pharmacy import catalogue_path, is_pharmacy, load_catalogue
-    from terminal.commands.ui import DEMO_PHARMACY, demo_pharmacy
-    from terminal.config.validation import validate
-
-    cfg = C.Config()
-    cfg.store.dir = str(tmp_path)
-    demo_pharmacy(cfg)
-    validate(cfg)
-    assert is_pharmacy(cfg) and (cfg.facility.code, cfg.facility.name, cfg.facility.admdvs) == DEMO_PHARMACY
-    assert not cfg.his.enabled
-    facilities = json.loads((Path(C.__file__).parents[1] / "sandbox" / "data" / "facilities.json").read_text())
-    mine = [f for f in facilities["facilities"] if f["fixmedins_code"] == cfg.facility.code]
-    assert mine and mine[0]["fixmedins_type"] == "2" and mine[0]["fixmedins_name"] == cfg.facility.name
-    # training without a pharmacy.json of its own: the sandbox pharmacy's catalogue
-    assert catalogue_path(cfg).name == "pharmacy.json" and load_catalogue(cfg).by_ean("6901234000047").name
-    own = tmp_path / "pharmacy.json"
-    own.write_text(json.dumps({"catalogue": [{"ean": "6901234000047", "hilist_code": "X1", "name": "自有目录药",
-                                              "price": "1.00"}]}), encoding="utf-8")
-    assert load_catalogue(cfg).by_ean("6901234000047").name == "自有目录药"
-
-
 def test_demo_takes_pharmacy():
     from terminal.cli import build_parser
 
