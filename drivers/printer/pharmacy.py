@@ -4,7 +4,8 @@
 Each drug: name and spec, quantity × unit price, amount, and under it the boxes' traceability codes (药品追溯码,
 printed whole: they identify a box, not a person), or their count when a line has more than ``MAX_CODES_LISTED``.
 Then the breakdown the platform sent (setlinfo of 2102): the fund's share, the personal account (个人账户),
-家庭共济 (acct_mulaid_pay, a family member's account, printed when not zero), the cash and how it was paid.
+其中家庭共济 (acct_mulaid_pay: the part of the account payment a family member's account made, printed when not zero),
+the cash and how it was paid.
 """
 from __future__ import annotations
 
@@ -68,7 +69,7 @@ def compose_pharmacy(r: ReceiptData, *, reprint: bool = False,
     amounts += [Row(tr("个人负担"), fmt_yuan(a("psn_part_amt")), bold=True),
                 Row(tr("个人账户支付"), fmt_yuan(a("acct_pay")), indent=True)]
     if a("acct_mulaid_pay"):
-        amounts.append(Row(tr("家庭共济支付"), fmt_yuan(a("acct_mulaid_pay")), indent=True))
+        amounts.append(Row(tr("其中家庭共济"), fmt_yuan(a("acct_mulaid_pay")), indent=True))
     amounts.append(Row(tr("个人账户余额"), fmt_yuan(a("balc"))))
     refs = [Row(tr("结算ID"), r.setl_id), Row(tr("就诊ID"), r.mdtrt_id), Row(tr("报文ID"), r.msgid),
             Row(tr("机构编码"), r.facility_code), Row(tr("收银员"), f"{r.operator_id} {r.operator_name}".strip())]

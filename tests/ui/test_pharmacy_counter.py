@@ -201,7 +201,7 @@ def test_cancel_sends_2103_and_gives_the_codes_back(counter):
     assert not store.trace_codes.sold_by(otc_code(31))  # released: the box may be sold again
 
 
-def test_family_account_on_the_receipt_and_the_shift_report(counter):
+def test_family_account_on_the_receipt_and_the_shift_report(counter, tmp_path):
     """A Yunnan employee whose spouse's account helps (家庭共济): the slip and F6 name it."""
     from drivers.printer import compose_settlement, text_lines
     from terminal.core.money import fmt_yuan
@@ -218,7 +218,10 @@ def test_family_account_on_the_receipt_and_the_shift_report(counter):
     family = r.amount("acct_mulaid_pay")
     assert family > 0, r.amounts
     lines = text_lines(compose_settlement(r), 48)
-    assert any("家庭共济支付" in x and fmt_yuan(family) in x for x in lines)
+    assert any("其中家庭共济" in x and fmt_yuan(family) in x for x in lines)
+    from terminal.ui.receipt import roll_image
+
+    roll_image(compose_settlement(r), 58).save(str(tmp_path / "family-58.png"))  # to look at
     d.key("Escape")
     d.wait_state(State.IDLE)
     d.key("F6")

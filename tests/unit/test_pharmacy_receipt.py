@@ -57,7 +57,7 @@ def test_the_slip_fits_and_says_what_a_pharmacy_sale_must(width):
     assert not any(CODES[4] in x for x in lines)
     assert any(x.startswith("追溯码合计") and x.endswith("7") for x in lines)
     assert any("个人账户支付" in x and "¥50.00" in x for x in lines)
-    assert any("家庭共济支付" in x and "¥30.00" in x for x in lines)
+    assert any("其中家庭共济" in x and "¥30.00" in x for x in lines)
     assert any("个人现金支付" in x and "¥6.30" in x for x in lines)
     assert "41 定点药店购药" in text and "李*" in text
 
