@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 
 from PySide6.QtCore import QObject, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QBrush, QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import QDialog, QFrame, QHBoxLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from terminal.app.wiring import pharmacy_catalogue
@@ -323,10 +323,20 @@ class PharmacyCounter(QObject):
             self.win._settle_clicked()
 
     def _desk_changed(self) -> None:
-        """The desk's next customer (Esc, a new card after the sale): a new sale."""
+        """The desk's next customer (Esc, a new card after the sale): a new sale. The bill's rows of lines that
+        still miss a code or the rxno are marked (the quantity cell, with the reason as its tooltip)."""
         if not self.ctl.items and self.sale.lines and self.ctl.state in (S.IDLE, S.IDENTIFIED):
             self.sale = Sale(self.catalogue)
         self.strip.render(self.sale)
+        table = self.win.bill.table
+        problems = self.sale.problems() if self.sale.lines else []
+        for n in range(min(len(self.sale.lines), table.rowCount())):
+            cell = table.item(n, 4)
+            if cell is None:
+                continue
+            why = [p for p in problems if p.startswith(f"第{n + 1}行")]
+            cell.setBackground(QColor("#ffcdd2") if why else QBrush())
+            cell.setToolTip("；".join(why))
 
 
 def attach(window) -> PharmacyCounter:

@@ -121,12 +121,14 @@ def test_missing_code_blocks_settle_naming_the_line(counter, tmp_path):
     d.window.pharmacy.remove(1)  # the prescription drug goes again
     strip = d.window.pharmacy.strip
     assert strip.missing.isVisible() and "第1行 奥美拉唑肠溶胶囊 缺少药品追溯码 1 个" in strip.missing.text()
+    assert "缺少药品追溯码" in d.window.bill.table.item(0, 4).toolTip()  # the row is marked too
     d.key("F5")
     d.wait_idle()
     assert d.ctl.state == State.BILLED and "第1行 奥美拉唑肠溶胶囊 缺少药品追溯码" in message(d)
     d.key("F9")
     assert d.ctl.state == State.BILLED and not ledger(d, "2101") and not ledger(d, "2102")
     sc.scan(otc_code(12))
+    assert d.window.bill.table.item(0, 4).toolTip() == ""
     d.preview()
     assert len(ledger(d, "2101")) == 1
 
