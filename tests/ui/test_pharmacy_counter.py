@@ -287,3 +287,25 @@ def test_ecode_at_the_counter_asks_for_pharmacy_business_02121(counter):
     d.preview()
     d.settle()
     assert d.ctl.state in (State.SETTLED, State.DONE) and len(ledger(d, "2102")) == 1  # nothing to collect
+
+
+def test_f4_types_a_barcode_and_a_code_without_a_scanner(counter):
+    """Keyboard only: F4 opens the code field; a barcode typed + Enter adds the box, a traceability code typed +
+    Enter attaches it, Esc closes."""
+    from terminal.ui.pharmacy import CodeEntry
+
+    d = counter
+    d.identify_by_id("sichuan-resident")
+    d.key("F4")
+    dlg = d.modal(CodeEntry)
+    d.qtbot.keyClicks(dlg.field, "YF0004")  # the pharmacy's own code works as well as the barcode
+    d.qtbot.keyClick(dlg.field, Qt.Key.Key_Return)
+    d.qtbot.keyClicks(dlg.field, otc_code(71))
+    d.qtbot.keyClick(dlg.field, Qt.Key.Key_Return)
+    d.qtbot.keyClicks(dlg.field, "12345")
+    d.qtbot.keyClick(dlg.field, Qt.Key.Key_Return)
+    assert "无法识别" in message(d)
+    d.qtbot.keyClick(dlg.field, Qt.Key.Key_Escape)
+    d.wait_window_active()
+    assert [(it.hosp_code, str(it.qty), it.trace_codes) for it in d.ctl.items] == [("YF0004", "1", [otc_code(71)])]
+    d.preview()
