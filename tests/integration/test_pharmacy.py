@@ -132,6 +132,9 @@ def test_repeated_traceability_code_within_the_sale_and_already_sold(sandbox, wo
     sale.lines[0].trace_codes.append(first)  # forced past the counter: the service refuses before sending
     with pytest.raises(TraceCodeError, match="与第1行重复"):
         svc.check_sale(sale.bill())
+    sale.lines[0].trace_codes.append(code_for(AMOXICILLIN))
+    with pytest.raises(TraceCodeError, match="第1行 阿莫西林胶囊 追溯码 3 个，多于数量 2"):
+        svc.check_sale(sale.bill())
     _, s = sell(svc, "guizhou-employee", make_sale(AMOXICILLIN, sold=store.trace_codes.sold_by))
     sold = store.trace_codes.codes_of(s.setl_id)[0]["code"]
     again = make_sale(AMOXICILLIN, codes=False)
