@@ -82,6 +82,10 @@ class PharmacyService(Conversation):
                 raise PharmacyError(f"第{n}行 {it.name} 为处方药，须录入处方号(rxno)",
                                     message_en=f"line {n} {it.name} is a prescription drug: enter the prescription "
                                     "number (rxno)")
+            if len(it.trace_codes) > it.qty:
+                k = len(it.trace_codes)
+                raise TraceCodeError(f"第{n}行 {it.name} 追溯码 {k} 个，多于数量 {it.qty}（每盒一个）", line=n,
+                                     message_en=f"line {n} {it.name}: {k} traceability codes for {it.qty} boxes")
             for c in it.trace_codes:
                 code = check_trace_code(c, line=n, item=it.name)
                 if code in seen:

@@ -132,6 +132,9 @@ def test_repeated_traceability_code_within_the_sale_and_already_sold(sandbox, wo
     sale.lines[0].trace_codes.append(first)  # forced past the counter: the service refuses before sending
     with pytest.raises(TraceCodeError, match="与第1行重复"):
         svc.check_sale(sale.bill())
+    sale.lines[0].trace_codes.append(code_for(AMOXICILLIN))
+    with pytest.raises(TraceCodeError, match="第1行 阿莫西林胶囊 追溯码 3 个，多于数量 2"):
+        svc.check_sale(sale.bill())
     _, s = sell(svc, "guizhou-employee", make_sale(AMOXICILLIN, sold=store.trace_codes.sold_by))
     sold = store.trace_codes.codes_of(s.setl_id)[0]["code"]
     again = make_sale(AMOXICILLIN, codes=False)
@@ -283,3 +286,31 @@ def test_app_session_for_a_pharmacy_builds_the_pharmacy_desk(sandbox, tmp_path):
         assert type(h.service) is SettlementService
     finally:
         h.close()
+
+
+def test_2102_killed_after_the_platform_booked_it_is_reversed_at_restart(sandbox, world, tmp_path):
+    """A real counter process SIGKILLed after its 2102 was booked and before it read the answer: the restarted
+    terminal's recovery reverses it (2601 of the 2102); the boxes' codes are free again here and on the platform."""
+    svc, store, client = world
+    store.close()
+    codes = ["81001010000000000901", "81001050000000000902"]
+    before = sandbox.balance("sichuan-employee")
+    env = dict(os.environ, PYTHONPATH=str(ROOT), YIBAO_CRASH_AT="after_send", YIBAO_CRASH_INFNO="2102")
+    cmd = [sys.executable, "-m", "tests.support.pharmacy", "sell", "--journal", str(tmp_path / "journal.sqlite"),
+           "--url", sandbox.url, "--state", str(tmp_path / "msgid.state"), "--scan", AMOXICILLIN, "--scan",
+           codes[0], "--scan", LIANHUA, "--scan", codes[1]]
+    p = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, timeout=120)
+    assert p.returncode == -signal.SIGKILL, p.stderr.decode()
+    assert sandbox.balance("sichuan-employee") == before - Decimal("32.30")  # booked
+    with Store(tmp_path / "journal.sqlite") as again:
+        rep = again.recover(client)
+        assert len(rep.uncertain) == 1
+        QueueWorker(again, client).drain(timeout=30)
+        assert again.message(rep.uncertain[0])["resolution"] == "reversed"
+        assert not any(again.trace_codes.sold_by(c) for c in codes) and not again.trace_codes.uploads()
+    assert sandbox.balance("sichuan-employee") == before
+    sold = sandbox.platform.store.read("SELECT status FROM trace_sold WHERE code IN (?, ?)", tuple(codes))
+    assert [r["status"] for r in sold] == ["released", "released"]
+    p = subprocess.run(cmd, cwd=ROOT, env={k: v for k, v in env.items() if k != "YIBAO_CRASH_AT"},
+                       capture_output=True, timeout=120)
+    assert p.returncode == 0, p.stderr.decode()  # the same boxes sell again

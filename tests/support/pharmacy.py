@@ -49,13 +49,30 @@ def main(argv: list[str] | None = None) -> int:
     from terminal.store.worker import QueueWorker
 
     ap = argparse.ArgumentParser()
-    ap.add_argument("what", choices=["drain"])
+    ap.add_argument("what", choices=["drain", "sell"])
     ap.add_argument("--journal", required=True)
     ap.add_argument("--url", required=True)
     ap.add_argument("--state", required=True)
+    ap.add_argument("--person", default="sichuan-employee")
+    ap.add_argument("--scan", action="append", default=[], help="sell: EAN-13 barcodes and 20-digit codes in order")
     a = ap.parse_args(argv)
     cfg = pharmacy_config(Path(a.journal).parent / "data")
     client = make_client(cfg, a.url, Path(a.state))
+    if a.what == "sell":
+        from terminal.services.pharmacy import PharmacyService
+
+        from . import id_cred
+
+        with Store(a.journal) as store:
+            svc = PharmacyService(client, treatment_admdvs="450100", store=store)
+            sale = Sale(catalogue(), rxno="RX1")
+            for s in a.scan:
+                sale.add_trace(s) if len(s) == 20 else sale.scan(s)
+            cred = id_cred(a.person)
+            visit = svc.open_visit(cred, svc.identify(cred), sale.bill())
+            svc.preview(visit)
+            print(svc.settle(visit).setl_id)
+        return 0
     with Store(a.journal) as store:
         store.recover()
         outcomes = QueueWorker(store, client).drain(timeout=30)
