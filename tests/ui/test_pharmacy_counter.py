@@ -106,6 +106,11 @@ def test_sale_end_to_end_by_scans(counter, tmp_path):
     assert any("商品销售上传/3505" in x for x in rows), rows
     dlg.grab().save(str(tmp_path / "queue.png"))
     dlg.reject()
+    d.wait_window_active()
+    # the next customer's first box starts their sale (no Esc): the last customer is gone
+    sc.scan("6901234000085")  # 黄芪(饮片): no code needed
+    assert d.ctl.state == State.IDLE and d.ctl.person is None
+    assert [it.name for it in d.ctl.items] == ["黄芪(饮片)"] and not d.window.pharmacy.sale.problems()
 
 
 def test_missing_code_blocks_settle_naming_the_line(counter, tmp_path):
