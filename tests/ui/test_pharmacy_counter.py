@@ -314,3 +314,30 @@ def test_f4_types_a_barcode_and_a_code_without_a_scanner(counter):
     d.wait_window_active()
     assert [(it.hosp_code, str(it.qty), it.trace_codes) for it in d.ctl.items] == [("YF0004", "1", [otc_code(71)])]
     d.preview()
+
+
+def test_uncertain_2102_is_reversed_and_the_sale_settles_anew(make_desk, ui_cfg):
+    """2102's answer lost: the window says so, 2601 reverses it through the queue, the codes are free again and the
+    same sale settles once with F5, F9."""
+    f = ui_cfg.facility
+    f.code, f.name, f.admdvs = TRAINING_PHARMACY
+    f.kind = "pharmacy"
+    ui_cfg.backend.read_timeout = 1.0
+    d = make_desk()
+    sc = Scanner()
+    d.identify_by_id("tibet-employee")
+    sc.scan(OTC)
+    sc.scan(otc_code(81))
+    d.preview()
+    d.sandbox.arm_fault("lost_answer", infno="2102")
+    d.key("F9")
+    d.qtbot.waitUntil(lambda: d.ctl.state in (State.UNCERTAIN, State.REVERSED), timeout=10000)
+    d.wait_state(State.REVERSED, timeout=15000)
+    assert "冲正" in d.window.msg.text() and d.ctl.settle_sends == 1
+    booked = [r for r in d.sandbox.ledger() if r["infno"] == "2102"]
+    assert len(booked) == 1 and booked[0]["status"] == "reversed"
+    assert not d.ctl.session.store.trace_codes.sold_by(otc_code(81))
+    d.preview()
+    d.settle()
+    live = [r for r in d.sandbox.ledger() if r["infno"] == "2102" and r["status"] == "booked"]
+    assert len(live) == 1 and d.ctl.session.store.trace_codes.sold_by(otc_code(81))
