@@ -65,6 +65,11 @@ CREATE INDEX IF NOT EXISTS ledger_setl ON ledger (setl_id);
 CREATE TABLE IF NOT EXISTS files (
     file_qury_no TEXT PRIMARY KEY, fixmedins_code TEXT NOT NULL, filename TEXT NOT NULL, kind TEXT NOT NULL,
     data BLOB NOT NULL, created TEXT NOT NULL, dld_endtime TEXT NOT NULL, msgid TEXT NOT NULL);
+-- outpatient chronic-disease filings booked with 2503 (those of the data files are in data/chronic.json)
+CREATE TABLE IF NOT EXISTS chronic_filings (
+    trt_dcla_detl_sn TEXT PRIMARY KEY, psn_no TEXT NOT NULL, insutype TEXT NOT NULL, opsp_dise_code TEXT NOT NULL,
+    opsp_dise_name TEXT NOT NULL, begndate TEXT NOT NULL, enddate TEXT NOT NULL DEFAULT '',
+    fixmedins_code TEXT NOT NULL, msgid TEXT NOT NULL, created TEXT NOT NULL, status TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS reversals (
     omsgid TEXT PRIMARY KEY, oinfno TEXT NOT NULL, msgid TEXT NOT NULL, output TEXT NOT NULL);
 """
