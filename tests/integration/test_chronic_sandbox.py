@@ -1,5 +1,5 @@
-"""门诊慢特病 over real HTTP on 127.0.0.1 (real SQLite): 5301 人员慢特病备案查询, 2503 人员慢特病备案, and the med_type 14
-settlement's refusals (disease not filed, filing expired, no disease on the visit)."""
+"""门诊慢特病 over real HTTP on 127.0.0.1 (real SQLite): 5301 人员慢特病备案查询, 2503 人员慢特病备案, and the
+med_type 14 settlement's refusals (disease not filed, filing expired, no disease on the visit)."""
 from __future__ import annotations
 
 import pytest
