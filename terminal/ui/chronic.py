@@ -8,13 +8,23 @@
 """
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QDialog, QLabel, QListWidget, QListWidgetItem, QVBoxLayout
 
 from terminal.core.chronic import ChronicFiling
 
 KEY = "Ctrl+M"
+
+
+def why_not(f: ChronicFiling, day: str) -> str:
+    """Why a filing does not count on ``day`` in the UI's language ('' when it does)."""
+    why = f.why_not(day)
+    if not why:
+        return ""
+    if f.enddate and day > f.enddate[:10]:
+        return QCoreApplication.translate("ChronicKeys", "备案已于 %1 到期").replace("%1", f.enddate[:10])
+    return QCoreApplication.translate("ChronicKeys", "备案自 %1 起生效").replace("%1", f.begndate[:10])
 
 
 class ChronicChooser(QDialog):
@@ -32,7 +42,7 @@ class ChronicChooser(QDialog):
         self.list.setObjectName("chronicList")
         self.codes: list[str] = []
         rows = [("", self.tr("普通门诊（不按门诊慢特病结算）"), "")]
-        rows += [(f.code, f.label, f.why_not(today) or self.tr("%1 至 %2").replace("%1", f.begndate or "—")
+        rows += [(f.code, f.label, why_not(f, today) or self.tr("%1 至 %2").replace("%1", f.begndate or "—")
                   .replace("%2", f.enddate or self.tr("长期"))) for f in filings]
         for code, label, note in rows:
             it = QListWidgetItem(f"{label}　{note}".strip())
@@ -96,7 +106,8 @@ class ChronicKeys(QObject):
         elif not c.filings:
             out = head + self.tr("无")
         else:
-            out = head + "；".join(f"{f.label}（{f.why_not(c.today()) or self.tr('有效')}）" for f in c.filings)
+            out = head + self.tr("；").join(f"{f.label}（{why_not(f, c.today()) or self.tr('有效')}）"
+                                           for f in c.filings)
             if c.in_force():
                 out += "　" + self.tr("Ctrl+M 按门诊慢特病结算")
         chosen = c.chosen
