@@ -51,6 +51,7 @@ class ChronicDesk:
         def ok(filings: list[ChronicFiling]) -> None:
             if self._token is token:
                 self.filings, self.state = list(filings), "found"
+                self._check_bill()
                 d.view.redraw()
 
         def fail(err: BaseException) -> None:
@@ -60,6 +61,18 @@ class ChronicDesk:
 
         d.runner.run(Work(self.tr("查询门诊慢特病备案 (5301)"), "poll",
                           lambda: d.service.chronic_filings(person, d.flow.insutype), ok, fail))
+
+    def _check_bill(self) -> None:
+        """A bill that came as a chronic one (the HIS, a bill file) names a disease this person cannot settle as
+        today: say so now, before the platform refuses it."""
+        chosen = self.chosen
+        if chosen is None:
+            return
+        f = next((x for x in self.filings if x.code == chosen.code and x.in_force(self.today())), None)
+        if f is None:
+            self.desk.say("warn", self.tr(
+                "本单为门诊慢特病 %1，但该参保人没有此病种的有效备案；请按 Ctrl+M 改为普通门诊或其他已备案病种")
+                .replace("%1", chosen.label))
 
     def in_force(self) -> list[ChronicFiling]:
         day = self.today()

@@ -106,8 +106,8 @@ class ChronicKeys(QObject):
         elif not c.filings:
             out = head + self.tr("无")
         else:
-            out = head + self.tr("；").join(f"{f.label}（{why_not(f, c.today()) or self.tr('有效')}）"
-                                           for f in c.filings)
+            valid = self.tr("有效")
+            out = head + self.tr("；").join(f"{f.label}（{why_not(f, c.today()) or valid}）" for f in c.filings)
             if c.in_force():
                 out += "　" + self.tr("Ctrl+M 按门诊慢特病结算")
         chosen = c.chosen

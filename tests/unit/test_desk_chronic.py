@@ -91,3 +91,17 @@ def test_no_choice_without_a_patient_or_after_the_settlement():
     r.runner.finish("settle")
     assert not d.chronic.choose("M03900")
     assert d.bill().med_type == "11"
+
+
+def test_a_chronic_bill_for_a_disease_not_in_force_is_flagged_when_the_filings_come():
+    from terminal.core.models import Bill
+
+    r = rig()
+    d = r.desk
+    item = FeeItem("H1", "N1", "二甲双胍", Decimal("18.60"), Decimal("1"))
+    assert d.load_bill(Bill(items=[item], med_type="14", opsp_dise_code="M01600", opsp_dise_name="糖尿病"))
+    r.identified()
+    r.runner.finish("poll")
+    assert d.last_message == ("warn", "本单为门诊慢特病 M01600 糖尿病，但该参保人没有此病种的有效备案；"
+                                      "请按 Ctrl+M 改为普通门诊或其他已备案病种")
+    assert d.chronic.choose("M03900") and d.bill().opsp_dise_code == "M03900"
