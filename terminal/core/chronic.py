@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from .money import FieldError
+
 MED_TYPE = "14"
 CROSS_PROVINCE = {"M03900": "高血压", "M01600": "糖尿病", "M00500": "恶性肿瘤门诊治疗", "M07803": "尿毒症透析",
                   "M08300": "器官移植抗排异治疗"}
@@ -79,15 +81,16 @@ def bill_fields(d: dict[str, Any], kw: dict[str, str]) -> dict[str, str]:
     med_type = kw.get("med_type", "")
     if code and not med_type:
         kw["med_type"] = med_type = MED_TYPE
+    label = "慢特病病种"
     if med_type == MED_TYPE and not code:
-        raise ValueError("门诊慢特病账单(med_type 14)须填写慢特病病种 opsp_dise_code"
-                         "（门慢门特病种目录代码，如 M03900）")
+        raise FieldError("门诊慢特病账单(med_type 14)须填写门慢门特病种目录代码，如 M03900", field="opsp_dise_code",
+                         label=label)
     if code and med_type != MED_TYPE:
-        raise ValueError(f"慢特病病种 opsp_dise_code {code} 只用于门诊慢特病账单(med_type 14)，"
-                         f"账单 med_type 为 {med_type}")
+        raise FieldError(f"只用于门诊慢特病账单(med_type 14)，账单 med_type 为 {med_type}", field="opsp_dise_code",
+                         label=label, value=code)
     if code:
         if len(code) > 30:
-            raise ValueError("慢特病病种 opsp_dise_code 超过 30 位")
+            raise FieldError("超过 30 位", field="opsp_dise_code", label=label, value=code)
         kw["opsp_dise_code"] = code
         kw["opsp_dise_name"] = str(d.get("opsp_dise_name") or CROSS_PROVINCE.get(code, "")).strip()
     return kw

@@ -43,7 +43,24 @@ def test_bill_file_med_type_14():
     b = Bill.from_dict({"opsp_dise_code": "M07803", "opsp_dise_name": "慢性肾功能不全（血透治疗）", "items": [ITEM]})
     assert (b.med_type, b.opsp_dise_name) == ("14", "慢性肾功能不全（血透治疗）")  # the disease makes it a 14 bill
     assert Bill.from_dict({"items": [ITEM]}).opsp_dise_code == ""
-    with pytest.raises(ValueError, match="med_type 14.*须填写慢特病病种 opsp_dise_code"):
+    with pytest.raises(ValueError) as e:
         Bill.from_dict({"med_type": "14", "items": [ITEM]})
-    with pytest.raises(ValueError, match="opsp_dise_code M03900 只用于门诊慢特病账单.*med_type 为 11"):
+    assert str(e.value) == ("慢特病病种(opsp_dise_code)："
+                            "门诊慢特病账单(med_type 14)须填写门慢门特病种目录代码，如 M03900")
+    with pytest.raises(ValueError) as e:
         Bill.from_dict({"med_type": "11", "opsp_dise_code": "M03900", "items": [ITEM]})
+    assert str(e.value) == ("慢特病病种(opsp_dise_code)："
+                            "只用于门诊慢特病账单(med_type 14)，账单 med_type 为 11（M03900）")
+
+
+def test_the_his_push_carries_the_disease_and_names_the_field_it_refuses():
+    from terminal.his.book import HisError, parse_bill
+
+    b = parse_bill({"bill_no": "MZ1", "med_type": "14", "opsp_dise_code": "M08300", "items": [ITEM]})
+    assert (b.med_type, b.opsp_dise_code, b.opsp_dise_name) == ("14", "M08300", "器官移植抗排异治疗")
+    with pytest.raises(HisError) as e:
+        parse_bill({"bill_no": "MZ1", "med_type": "14", "items": [ITEM]})
+    assert e.value.field == "opsp_dise_code" and e.value.status == 422
+    with pytest.raises(HisError) as e:
+        parse_bill({"bill_no": "MZ1", "opsp_dise_code": "M" * 31, "items": [ITEM]})
+    assert e.value.field == "opsp_dise_code"
