@@ -180,6 +180,8 @@ def compose_settlement(r: ReceiptData, *, reprint: bool = False,
     info = [Row(tr("结算时间"), r.time), Row(tr("参保人"), r.name_printed), Row(tr("证件号"), r.certno_masked or "-")]
     if r.med_type:
         info.append(Row(tr("医疗类别"), f"{r.med_type} {MED_TYPES.get(r.med_type, '')}".strip()))
+    if r.chronic_disease:
+        info.append(Row(tr("慢特病病种"), r.chronic_disease))
     if r.psn_type:
         info.append(Row(tr("人员类别"), f"{r.psn_type} {PSN_TYPE_NAMES.get(r.psn_type, '')}".strip()))
     info += [Row(tr("险种"), f"{r.insutype} {r.insutype_name}"),

@@ -87,6 +87,7 @@ class ReceiptData:
     mdtrt_admdvs: str = ""  # 就医地: the facility's area
     dept_name: str = ""
     diagnosis: str = ""  # "code name" when the bill names one
+    chronic_disease: str = ""  # 门诊慢特病 (med_type 14): "opsp_dise_code name" of the filed disease settled as
     #: the full name, only when the configuration prints names unmasked ([printer] mask_name = false); else ''
     name_full: str = ""
     #: how the cash share was paid (the tender step fills them) and the change handed back
@@ -157,7 +158,8 @@ class ReceiptData:
             training=training, med_type=visit.med_type or bill.med_type,
             psn_type=settlement.info.get("psn_type") or psn_type, mdtrt_admdvs=cfg.facility.admdvs,
             dept_name=bill.dept_name, diagnosis=diagnosis, name_full=person.psn_name if unmasked else "",
-            facility_kind=kind)
+            facility_kind=kind,
+            chronic_disease=" ".join(x for x in (bill.opsp_dise_code, bill.opsp_dise_name) if x))
 
     # journal round trip (plain JSON-able dict) --------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:

@@ -209,6 +209,14 @@ class TenderConfig:
 
 
 @dataclass
+class ChecksConfig:
+    """Which platform checks this deployment offers before the money moves (provinces vary; training: all on)."""
+
+    #: 门诊慢特病: 5301 filings looked up on identification, and the chronic-disease bill (med_type 14) offered
+    chronic: bool = True
+
+
+@dataclass
 class UiConfig:
     language: str = "zh_CN"
     font_scale: float = 1.0
@@ -231,6 +239,7 @@ class Config:
     reconcile: ReconcileConfig = field(default_factory=ReconcileConfig)
     his: HisConfig = field(default_factory=HisConfig)
     tender: TenderConfig = field(default_factory=TenderConfig)
+    checks: ChecksConfig = field(default_factory=ChecksConfig)
     source: str = ""
 
     @property
@@ -275,6 +284,7 @@ SECTION_CLASSES = {
     "facility": FacilityConfig, "backend": BackendConfig, "gateway": GatewayConfig, "operator": OperatorConfig,
     "card": CardConfig, "scanner": ScannerConfig, "printer": PrinterConfig, "store": StoreConfig, "bill": BillConfig,
     "log": LogConfig, "ui": UiConfig, "reconcile": ReconcileConfig, "his": HisConfig, "tender": TenderConfig,
+    "checks": ChecksConfig,
 }
 
 

@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 from .desk_base import FINISHED, BillKey, untranslated
 from .desk_bill import DeskBill
+from .desk_chronic import ChronicDesk
 from .desk_ports import (CancelTarget, DeskView, Fault, FaultKind, OutpatientService, Override, ReversalBook, Runner,
                          Slip, Task, Work)
 from .desk_reversal import Reversal
@@ -40,6 +41,7 @@ class Desk(DeskBill):
                          retry_interval_ms=retry_interval_ms)
         self.reversal = Reversal(self)
         self.till = Till(self)  # the tender, refunds and self-pay (core/desk_tender.py)
+        self.chronic = ChronicDesk(self)  # 门诊慢特病: the filings (5301) and the med_type 14 bill
 
     def _failed(self, err: BaseException) -> None:
         f = self.judge(err)
@@ -113,6 +115,7 @@ class Desk(DeskBill):
             ins = person.insurances[0] if person.insurances else None
             self._refuse(self.tr("参保状态异常：") + (self.translate("CodeNames", ins.status_name) if ins  # 暂停参保…
                                                      else self.tr("无参保信息")))
+        self.chronic.lookup()
 
     def choose_insurance(self, insutype: str) -> None:
         if self.state not in (S.IDENTIFIED, S.BILLED, S.PREVIEWED) or self.busy or insutype == self.flow.insutype:
@@ -403,6 +406,7 @@ class Desk(DeskBill):
         if not self.till.may_leave():
             return
         self.till.reset()
+        self.chronic.reset()
         self._reset_duplicate()
         self.items, self.bill_meta = [], {}
         self.visit, self._visit_key = None, None

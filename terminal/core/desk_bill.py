@@ -102,7 +102,8 @@ class DeskBill(DeskPatient):
             return False
         self.items = list(bill.items)
         self.bill_meta = {k: getattr(bill, k) for k in ("med_type", "dept_code", "dept_name", "dr_code", "dr_name",
-                                                          "dise_codg", "dise_name", "bill_no")}
+                                                          "dise_codg", "dise_name", "bill_no", "opsp_dise_code",
+                                                          "opsp_dise_name")}
         self._bill_changed()
         self.say("ok", self.tr("已载入账单，共 %1 项").replace("%1", str(len(self.items))))
         return True

@@ -17,6 +17,7 @@ from enum import Enum
 from typing import Generic, Protocol, TypeVar
 from collections.abc import Callable
 
+from .chronic import ChronicFiling
 from .models import Bill, Credential, Person, Settlement, Visit
 
 T = TypeVar("T")
@@ -97,6 +98,8 @@ class OutpatientService(Protocol):
         ...
 
     def identify(self, cred: Credential) -> Person: ...
+
+    def chronic_filings(self, person: Person, insutype: str = "") -> list[ChronicFiling]: ...
 
     def check_duplicate(self, bill: Bill, psn_no: str = "", *, confirm_duplicate: bool = False,
                         override: Override | None = None) -> None: ...

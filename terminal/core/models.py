@@ -7,6 +7,7 @@ from typing import Any
 
 from .money import (DEFAULT_LIMITS, MAX_AMOUNT, MISSING, ZERO, AnswerAmountError, FieldError, Limits, answer_amount,
                     line_amount, msum, parse_price, parse_quantity)
+from .chronic import bill_fields
 from .privacy import mask_card, mask_id, mask_name, mask_token
 from .regions import is_cross_province
 
@@ -287,6 +288,9 @@ class Bill:
     dise_codg: str = ""
     dise_name: str = ""
     bill_no: str = ""
+    #: 门诊慢特病 (med_type 14): the filed disease the bill is settled as (core/chronic.py)
+    opsp_dise_code: str = ""
+    opsp_dise_name: str = ""
 
     @property
     def total(self) -> Decimal:
@@ -328,7 +332,7 @@ class Bill:
             ))
         kw = {k: str(d[k]) for k in ("med_type", "dept_code", "dept_name", "dr_code", "dr_name", "dise_codg",
                                         "dise_name", "bill_no") if k in d}
-        bill = cls(items=items, **kw)
+        bill = cls(items=items, **bill_fields(d, kw))
         if bill.total > MAX_AMOUNT:
             raise FieldError(f"{bill.total:.2f}，超过金额精度 16,2", field="medfee_sumamt", label="账单合计")
         if limits is not None:

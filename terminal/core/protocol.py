@@ -29,6 +29,8 @@ TRANSACTION_PATHS: dict[str, str] = {
     "2304": "/fsi/api/hospSettService/setl",
     "2305": "/fsi/api/hospSettService/setlCl",
     "2601": "/fsi/api/reverseService/revsMethod",
+    "2503": "/fsi/api/opspRegService/saveOpspReg",
+    "5301": "/fsi/api/fsiPsnPriorityInfoService/queryOpspReg",
     "3201": "/fsi/api/ybSettlementStmtService/stmtTotal",
     "3202": "/fsi/api/ybSettlementStmtService/stmtDetail",
     "9101": "/fsi/api/fileupload/upload",
@@ -43,6 +45,7 @@ INPUT_NODE: dict[str, str] = {
     "3201": "data", "2401": "mdtrtinfo", "2402": "dscginfo", "2301": "feedetail", "2302": "data", "2303": "data",
     "2304": "data", "2305": "data", "3202": "data", "9101": "fsUploadIn", "9102": "fsDownloadIn",
     "2101": "data", "2102": "data", "2103": "data", "3505": "selinfo",
+    "5301": "data", "2503": "data",
 }
 # Transactions whose answer body is a file (raw bytes, application/octet-stream), not the JSON envelope;
 # a refusal is still the JSON envelope with infcode -1.
@@ -53,7 +56,7 @@ MONEY_MOVING = frozenset({"2207", "2208", "2304", "2305", "2102", "2103"})
 # The cancellations among them (negative amounts come back).
 CANCELLING = frozenset({"2208", "2305", "2103"})
 # Transactions whose input carries psn_no, so the envelope needs insuplc_admdvs.
-NEEDS_INSUPLC = frozenset({"2201", "2202", "2203", "2204", "2205", "2206", "2207", "2208", "2601",
+NEEDS_INSUPLC = frozenset({"5301", "2503", "2201", "2202", "2203", "2204", "2205", "2206", "2207", "2208", "2601",
                            "2401", "2402", "2301", "2302", "2303", "2304", "2305", "2101", "2102", "2103", "3505"})
 
 ECODE_QUERY_PATH = "/hsecfc/localQrCodeQuery"

@@ -33,6 +33,7 @@ BILL: dict[str, Any] = {
         "med_type": {"type": "string", "pattern": "^[0-9A-Za-z]{1,6}$"},
         "dept_code": _CODE, "dept_name": _TEXT, "dr_code": _CODE, "dr_name": _TEXT,
         "dise_codg": _CODE, "dise_name": {"type": "string", "maxLength": 200},
+        "opsp_dise_code": {"type": "string", "maxLength": 30}, "opsp_dise_name": {"type": "string", "maxLength": 300},
         "items": {"type": "array", "minItems": 1, "maxItems": 500, "items": ITEM},
         "patient": {
             "type": "object", "additionalProperties": False,

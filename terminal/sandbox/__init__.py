@@ -8,6 +8,7 @@ policies as data files (data/*.json).
       identity.py    9001 9002 sign-in and sign-out, 1101 person info, the credential check
       outpatient.py  2201-2208 registration, visit info, fee details, settlement, its cancellation
       inpatient.py   2401 2402 2301-2305 admission (cross-province filing check), discharge, fees, settlement
+      chronic.py     5301 2503 chronic-disease filings (门诊慢特病), the filing a med_type 14 settlement needs
       reversal.py    2601
       statements.py  3201 3202 reconciliation, 9101 9102 files, and the ledger faults that train reconciliation
     settlement.py  the settlement engine and the ledger the families share

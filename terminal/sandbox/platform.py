@@ -25,7 +25,7 @@ from typing import Any
 from terminal.core import wire
 from terminal.core.protocol import INPUT_NODE, TRANSACTION_PATHS
 
-from . import identity, inpatient, outpatient, pharmacy, reversal, statements
+from . import chronic, identity, inpatient, outpatient, pharmacy, reversal, statements
 from .policy import SETL_AMOUNTS, Policies, PolicyError
 from .state import Ctx, Refusal, Transaction, balance_of, text, ts17, ts19
 from .store import Store
@@ -42,12 +42,13 @@ HANDLERS: dict[str, Transaction] = {
     "2303": inpatient.t2303, "2304": inpatient.t2304, "2305": inpatient.t2305,
     "2101": pharmacy.t2101, "2102": pharmacy.t2102, "2103": pharmacy.t2103, "3505": pharmacy.t3505,
     "2601": reversal.t2601,
+    "5301": chronic.t5301, "2503": chronic.t2503,
     "3201": statements.t3201, "3202": statements.t3202, "9101": statements.t9101, "9102": statements.t9102,
 }
 # 2403 (admission change), 2404 (admission cancel), 2405 (discharge cancel) are known but not simulated.
 KNOWN_INFNOS = frozenset(TRANSACTION_PATHS) | {"2203A", "2403", "2404", "2405"}
 SUPPORTED = frozenset(HANDLERS)
-NEEDS_SIGN_IN = frozenset(i for i in SUPPORTED if i.startswith("2") or i in ("3201", "3202", "3505"))
+NEEDS_SIGN_IN = frozenset(i for i in SUPPORTED if i.startswith("2") or i in ("3201", "3202", "3505", "5301"))
 JSON_TYPE = "application/json;charset=UTF-8"
 FILE_TYPE = "application/octet-stream"
 #: fee lines per 2301 message (the platform's batch limit; upload more in several messages)

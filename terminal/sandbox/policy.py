@@ -6,6 +6,7 @@ Data (terminal/sandbox/data/):
   policies.json    the insured place's policy per admdvs and insutype (deductible, ratios, caps, funds)
   persons.json     the sandbox persons and their cards
   filings.json     cross-province treatment filings (异地就医备案), checked at inpatient admission (2401)
+  chronic.json     outpatient chronic-disease filings (门诊慢特病备案, 5301 / 2503) and the diseases' names
 
 Cross-province rule: catalogue, classes and price caps come from the place of treatment (the facility's
 admdvs = mdtrtarea_admvs); deductible, ratios and caps from the insured place (insuplc_admdvs).
@@ -318,6 +319,11 @@ class Policies:
         fpath = d / "filings.json"
         self.filings: list[dict[str, Any]] | None = (
             [dict(f) for f in _load(fpath)["filings"]] if fpath.exists() else None)
+        cpath = d / "chronic.json"
+        chronic = _load(cpath) if cpath.exists() else {}
+        #: opsp_dise_code -> name of the chronic diseases the sandbox knows; the persons' filings (static part)
+        self.chronic_diseases: dict[str, str] = dict(chronic.get("diseases") or {})
+        self.chronic_filings: list[dict[str, Any]] = [dict(f) for f in chronic.get("filings") or ()]
 
     # lookups ----------------------------------------------------------------------------------------
     def catalogue_item(self, admdvs: str, med_list_codg: str) -> CatalogueItem | None:
@@ -333,7 +339,10 @@ class Policies:
     def clr_type_of(self, med_type: str) -> str:
         return self.med_types[med_type]["clr_type"]
 
-    def rule(self, insuplc_admdvs: str, insutype: str, med_type: str, level: str) -> Rule:
+    def rule(self, insuplc_admdvs: str, insutype: str, med_type: str, level: str, dise: str = "") -> Rule:
+        """The insured place's rule. For the chronic benefit (med_type 14) ``dise`` (opsp_dise_code) picks that
+        disease's own deductible, ratio and cap (benefits.chronic.diseases), and its own yearly usage
+        (benefit ``chronic:<code>``)."""
         region = self.regions.get(insuplc_admdvs)
         if region is None:
             raise PolicyError(f"参保地 {insuplc_admdvs} 未开通沙箱待遇政策")
@@ -344,6 +353,9 @@ class Policies:
         b = p["benefits"].get(benefit)
         if b is None:
             raise PolicyError(f"参保地 {insuplc_admdvs} 险种 {insutype} 无 {benefit} 待遇")
+        if benefit == "chronic" and dise:
+            b = {**{k: v for k, v in b.items() if k != "diseases"}, **((b.get("diseases") or {}).get(dise) or {})}
+            benefit = f"chronic:{dise}"
         it = self.insutypes.get(insutype) or {}
         funds = {k: Fund(v["field"], v["fund_pay_type"], v.get("name", "")) for k, v in (it.get("funds") or {}).items()}
         cap = _by_level(b.get("annual_cap"), level)

@@ -14,6 +14,7 @@ from typing import Any
 from terminal.core import wire
 from terminal.core.money import ZERO, money
 
+from .chronic import require_filing
 from .identity import cert_check
 from .policy import SETL_AMOUNTS, Usage, identity_errors, settle
 from .state import (Ctx, Refusal, add_usage, amount, balance_of, check_active, insurance, med_type_of, neg,
@@ -72,7 +73,11 @@ def compute(ctx: Ctx, final: bool, inpatient: bool = False) -> tuple[dict[str, A
             if d.get(k) not in (None, "") and amount(d.get(k), k) != v_:
                 raise Refusal(f"{k} {amount(d.get(k), k)} 与平台按明细计算的 {v_} 不符，请重新预结算({pre_infno})")
     p = ctx.policies
-    rule = p.rule(ins["insuplc_admdvs"], insutype, med_type, str(ctx.fac.get("hosp_lv", "1")))
+    dise = ""
+    if p.benefit_of(med_type) == "chronic":  # med_type 14: the visit's disease filed and in date, its own policy
+        dise = text(require_filing(ctx, person["psn_no"], insutype, text(v["dise_codg"]), text(v["dise_name"]))
+                    .get("opsp_dise_code"))
+    rule = p.rule(ins["insuplc_admdvs"], insutype, med_type, str(ctx.fac.get("hosp_lv", "1")), dise)
     year = ctx.now.year
     usage = usage_of(ctx.conn, person["psn_no"], insutype, year, rule.benefit)
     balance = balance_of(ctx.conn, person, insutype)

@@ -73,6 +73,11 @@ CREATE TABLE IF NOT EXISTS sales (
     fixmedins_code TEXT NOT NULL, rtal_docno TEXT NOT NULL, fixmedins_bchno TEXT NOT NULL, msgid TEXT NOT NULL,
     setl_id TEXT NOT NULL, med_list_codg TEXT NOT NULL, cnt TEXT NOT NULL, codes TEXT NOT NULL,
     received TEXT NOT NULL, output TEXT NOT NULL, PRIMARY KEY (fixmedins_code, rtal_docno, fixmedins_bchno));
+-- outpatient chronic-disease filings booked with 2503 (those of the data files are in data/chronic.json)
+CREATE TABLE IF NOT EXISTS chronic_filings (
+    trt_dcla_detl_sn TEXT PRIMARY KEY, psn_no TEXT NOT NULL, insutype TEXT NOT NULL, opsp_dise_code TEXT NOT NULL,
+    opsp_dise_name TEXT NOT NULL, begndate TEXT NOT NULL, enddate TEXT NOT NULL DEFAULT '',
+    fixmedins_code TEXT NOT NULL, msgid TEXT NOT NULL, created TEXT NOT NULL, status TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS reversals (
     omsgid TEXT PRIMARY KEY, oinfno TEXT NOT NULL, msgid TEXT NOT NULL, output TEXT NOT NULL);
 """

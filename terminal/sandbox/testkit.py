@@ -142,7 +142,8 @@ class SandboxClient:
         return lines
 
     def open_visit(self, person_key: str, items: list[tuple[str, Any, Any]], *, insutype: str | None = None,
-                   med_type: str | None = None, bch: str = "B001") -> OpenVisit:
+                   med_type: str | None = None, bch: str = "B001",
+                   dise: tuple[str, str] = ("H25.9", "老年性白内障")) -> OpenVisit:
         """2201 + 2203 + 2204 for a sandbox person; items are (national code, price, quantity)."""
         p = self.policies.persons[person_key]
         ins = next(i for i in p["insuinfo"] if insutype in (None, i["insutype"]))
@@ -155,8 +156,8 @@ class SandboxClient:
                                         "dept_name": "内科", "caty": "A03"}}, insuplc)
         mdtrt_id = reg["data"]["mdtrt_id"]
         self.ok("2203", {"mdtrtinfo": {"mdtrt_id": mdtrt_id, "psn_no": p["psn_no"], "med_type": med_type,
-                                       "begntime": f"{datetime.now():%Y-%m-%d %H:%M:%S}", "dise_codg": "H25.9",
-                                       "dise_name": "老年性白内障"}, "diseinfo": []}, insuplc)
+                                       "begntime": f"{datetime.now():%Y-%m-%d %H:%M:%S}", "dise_codg": dise[0],
+                                       "dise_name": dise[1]}, "diseinfo": []}, insuplc)
         lines = self.fee_lines(p["psn_no"], mdtrt_id, items, bch)
         out = self.ok("2204", {"feedetail": lines}, insuplc)
         total = money(sum((ln["det_item_fee_sumamt"] for ln in lines), Decimal(0)))

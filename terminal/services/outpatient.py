@@ -18,6 +18,8 @@ from terminal.backend.answers import settlement_of
 from terminal.backend.client import Answer, Message, PlatformClient
 from terminal.backend.errors import BusinessError, MalformedAnswer, PlatformError, TransportError
 from terminal.core.billid import bill_digest, bill_number
+from terminal.core.chronic import MED_TYPE as CHRONIC
+from terminal.core.chronic import ChronicFiling, filings_from_wire
 from terminal.core.desk_ports import Override
 from terminal.core.models import Bill, Credential, CertType, Person, Settlement, Visit
 from terminal.store import duplicates
@@ -72,16 +74,33 @@ class SettlementService(Conversation):
             "dept_name": bill.dept_name, "caty": bill.dept_code}, insuplc))
         visit.mdtrt_id = str(reg.output["data"]["mdtrt_id"])
         note_warn(visit, reg.warn_msg)
-        if bill.dise_codg:
+        if bill.dise_codg or bill.opsp_dise_code:
+            # 门诊慢特病 (med_type 14): the visit's disease is the filed one (opsp_dise_code sent as dise_codg, as
+            # real clients do); the diagnosis row is the HIS's ICD code when the bill has one
+            chronic = bill.med_type == CHRONIC and bool(bill.opsp_dise_code)
+            code, name = (bill.opsp_dise_code, bill.opsp_dise_name) if chronic else (bill.dise_codg, bill.dise_name)
+            diag = (bill.dise_codg, bill.dise_name) if bill.dise_codg else (code, name)
             info = self.client.visit_info({"mdtrt_id": visit.mdtrt_id, "psn_no": person.psn_no,
                                            "med_type": bill.med_type, "begntime": begntime,
-                                           "dise_codg": bill.dise_codg, "dise_name": bill.dise_name},
-                                          [{"diag_type": "1", "diag_srt_no": "1", "diag_code": bill.dise_codg,
-                                            "diag_name": bill.dise_name}], insuplc)
+                                           "dise_codg": code, "dise_name": name},
+                                          [{"diag_type": "1", "diag_srt_no": "1", "diag_code": diag[0],
+                                            "diag_name": diag[1]}], insuplc)
             note_warn(visit, info.warn_msg)
         visit.chrg_bchno = now.strftime("%Y%m%d%H%M%S")
         self.upload(visit)
         return visit
+
+    def chronic_filings(self, person: Person, insutype: str = "") -> list[ChronicFiling]:
+        """5301 人员慢特病备案查询: the person's outpatient chronic-disease filings (any insurance's)."""
+        try:
+            insuplc = person.insurance(insutype or None).insuplc_admdvs
+        except LookupError:
+            insuplc = person.insurances[0].insuplc_admdvs if person.insurances else ""
+        a = self.signed(lambda: self.client.call("5301", {"data": {"psn_no": person.psn_no}}, insuplc_admdvs=insuplc))
+        try:
+            return filings_from_wire(a.output)
+        except ValueError as e:
+            raise MalformedAnswer(f"5301 应答无效: {e}", infno="5301", msgid=a.msgid) from e
 
     def upload(self, visit: Visit) -> list[dict[str, Any]]:
         now = datetime.now().strftime("%Y-%m-%d %H:%M:%S")

@@ -148,6 +148,8 @@ def _masked_cert(cert_type: str, cert_no: str) -> str:
 def bill_to_dict(bill: Bill) -> dict[str, Any]:
     d: dict[str, Any] = {k: getattr(bill, k) for k in ("med_type", "dept_code", "dept_name", "dr_code", "dr_name",
                                                        "dise_codg", "dise_name", "bill_no")}
+    if bill.opsp_dise_code:  # 门诊慢特病: the parked bill settles later as the same disease
+        d.update(opsp_dise_code=bill.opsp_dise_code, opsp_dise_name=bill.opsp_dise_name)
     d["items"] = [{"hosp_code": i.hosp_code, "national_code": i.national_code, "name": i.name,
                    "price": str(i.price), "qty": str(i.qty), "dept_code": i.dept_code, "dr_code": i.dr_code,
                    "rxno": i.rxno, "spec": i.spec, "unit": i.unit} for i in bill.items]

@@ -315,7 +315,7 @@ READ_THROUGH = (
     "settle_sends reversal_state platform_warns cancel_result last_message slip say can_identify "
     "can_edit_bill can_preview can_settle can_cancel identify choose_insurance set_acct_used add_item "
     "set_qty remove_item insert_item load_bill preview_now confirm_duplicate settle_now refund_text "
-    "parked_shown refused card_left same_card_answer self_pay_now abandon escape next_patient till "
+    "parked_shown refused card_left same_card_answer self_pay_now abandon escape next_patient till chronic "
 ).split()
 for _name, _of in [*((n, n) for n in READ_THROUGH), ("_check_editable", "check_editable")]:
     setattr(CashierController, _name, _desk(_of))

@@ -165,8 +165,10 @@ class CustomerDisplay(QWidget):
                 s = ctl.preview
         self.greeting.setText((self.tr("您好，") + person.masked_name) if person is not None else self.tr("欢迎就医"))
         ins = _chosen_insurance(ctl)
-        self.insurance_label.setText((self.tr("险种：") + code_name(ins.name)) if ins is not None else "")
-        self.insurance_label.setVisible(ins is not None)
+        chronic = ctl.chronic.chosen if hasattr(ctl, "chronic") else None  # 门诊慢特病: the disease, both lines
+        self.insurance_label.setText(((self.tr("险种：") + code_name(ins.name)) if ins is not None else "") + (
+            "\n" + self.tr("门诊慢特病：") + chronic.label if chronic is not None else ""))
+        self.insurance_label.setVisible(ins is not None or chronic is not None)
         idle = person is None and st == S.IDLE
         set_kind(self.greeting, "idle" if idle else "")
         set_kind(self.state_label, "idle" if idle else "")

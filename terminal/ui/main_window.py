@@ -1,9 +1,9 @@
 """The cashier's main window: renders the controller's state, forwards the cashier's intents.
 
 Keyboard first: F1 card, F2 e-code, F3 ID number, F4 add items, F5 pre-settle, F9 settle, F10 cancel,
-Esc back / next patient; Del removes a line, Ctrl+Z brings it back; Ctrl+I insurance type; F6 shift report (交班),
-Shift+F6 journal, F7 queue, F8 reconciliation, Shift+F8 day close (日结, supervisor), Ctrl+L log out (shift close
-first), Ctrl+H pending HIS bills, F12 discharge desk, Ctrl+P reprint, Ctrl+O load a bill.
+Esc back / next patient; Del removes a line, Ctrl+Z brings it back; Ctrl+I insurance type; Ctrl+M 门诊慢特病 bill;
+F6 shift report (交班), Shift+F6 journal, F7 queue, F8 reconciliation, Shift+F8 day close (日结, supervisor), Ctrl+L
+log out (shift close first), Ctrl+H pending HIS bills, F12 discharge desk, Ctrl+P reprint, Ctrl+O load a bill.
 """
 from __future__ import annotations
 
@@ -243,6 +243,9 @@ class MainWindow(ScheduledReconcile, WindowDialogs):
             from .pharmacy import attach
 
             self.pharmacy = attach(self)
+        from .chronic import ChronicKeys  # 门诊慢特病: the filings on identification, Ctrl+M
+
+        self.chronic = ChronicKeys(self)
         self.render()
         self.render_status()
         self._tick()

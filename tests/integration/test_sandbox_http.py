@@ -469,9 +469,9 @@ def test_concurrent_repeats_of_one_settlement_book_once(kit, sbx):
 
 
 def test_visit_info_with_suffix_infno_and_unknown_person(kit):
-    v = kit.open_visit("local", COLD)
+    v = kit.open_visit("nanning-transplant", COLD)  # med_type 14 needs a filed disease (test_chronic_sandbox.py)
     out = kit.ok("2203A", {"mdtrtinfo": {"mdtrt_id": v.mdtrt_id, "psn_no": v.psn_no, "med_type": "14",
-                                         "dise_codg": "I10.x00", "dise_name": "高血压"}}, v.insuplc)
+                                         "dise_codg": "M08300", "dise_name": "器官移植抗排异治疗"}}, v.insuplc)
     assert out == {}
     assert checked(kit.pre_settle(v, med_type="14")).clr_type == "14"
     with pytest.raises(Refused, match="未查询到参保人信息"):

@@ -15,7 +15,8 @@ from terminal.sandbox.server import SandboxServer
 from terminal.sandbox.testkit import Refused, SandboxClient, ticking_clock
 
 POL = Policies()
-FACILITIES = ["H45010000001", "H45010000002", "H32010000001", "P45010000001"]
+FACILITIES = ["H45010000001", "H45010000002", "H32010000001", "P45010000001", "H50010000001"]
+DAY = "2025-06-16"  # the ticking clock's day
 PERSON_INS = [(p["key"], i["insutype"]) for p in POL.persons.values() for i in p["insuinfo"]]
 
 
@@ -54,12 +55,18 @@ def test_settlement_identities_over_http(clients, data, pi, fac, acct):
     ftype = POL.facilities[fac]["fixmedins_type"]
     med_type = data.draw(st.sampled_from(POL.facility_med_types[ftype]))
     items = data.draw(bills(POL.facilities[fac]["admdvs"]))
-    v = k.open_visit(key, items, insutype=insutype, med_type=med_type)
+    psn_no = POL.persons[key]["psn_no"]
+    filed = [(f["opsp_dise_code"], f["opsp_dise_name"]) for f in POL.chronic_filings  # 门诊慢特病 in force that day
+             if f["psn_no"] == psn_no and f["insutype"] == insutype and f["begndate"] <= DAY
+             and (not f["enddate"] or DAY <= f["enddate"])]
+    v = k.open_visit(key, items, insutype=insutype, med_type=med_type,
+                     dise=filed[0] if filed else ("H25.9", "老年性白内障"))
     before = srv.balance(key, insutype)
     try:
         out = k.settle(v, acct=acct)
     except Refused as e:
-        assert key == "suspended" and "暂停参保" in e.err_msg
+        assert (key == "suspended" and "暂停参保" in e.err_msg) or (
+            med_type == "14" and not filed and "未备案门诊慢特病 H25.9" in e.err_msg), e.err_msg
         return
     s = Settlement.from_wire(out).check()  # the terminal's identities
     a = out["setlinfo"]

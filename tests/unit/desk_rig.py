@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 from collections.abc import Callable
 
+from terminal.core.chronic import ChronicFiling
 from terminal.core.desk import Desk
 from terminal.core.desk_ports import Fault, FaultKind, PendingReversal, Work
 from terminal.core.flow import State
@@ -91,12 +92,19 @@ class FakeService:
     on_uncertain: Callable[..., bool] | None = None
     calls: list[str] = field(default_factory=list)
     guard_args: list[tuple[bool, object]] = field(default_factory=list)
+    filings: list[ChronicFiling] | Exception = field(default_factory=list)  # what 5301 answers
 
     def identify(self, cred: Credential) -> Person:
         self.calls.append("1101")
         if self.identify_error is not None:
             raise self.identify_error
         return Person(psn_no="P1", psn_name="张三", insurances=[Insurance("310")])
+
+    def chronic_filings(self, person: Person, insutype: str = "") -> list[ChronicFiling]:
+        self.calls.append("5301")
+        if isinstance(self.filings, Exception):
+            raise self.filings
+        return list(self.filings)
 
     def check_duplicate(self, bill: Bill, psn_no: str = "", *, confirm_duplicate: bool = False,
                         override: object = None) -> None:
@@ -235,9 +243,12 @@ class Target:
 
 
 class Rig:
-    def __init__(self, *, journal: bool = False) -> None:
+    def __init__(self, *, journal: bool = False, chronic: bool = False) -> None:
         self.svc, self.book, self.runner, self.view = FakeService(), FakeBook(), StepRunner(), FakeView()
         self.desk = Desk(self.svc, self.book, self.runner, self.view, judge, limits=Limits(), journal=journal)
+        # the 5301 lookup on identification is background work of its own (test_desk_chronic.py); off here so
+        # that the settlement tests' runner steps stay as they were
+        self.desk.chronic.enabled = chronic
 
     def identified(self) -> Desk:
         self.desk.identify(CRED)
