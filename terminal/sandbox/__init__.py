@@ -10,6 +10,7 @@ policies as data files (data/*.json).
       inpatient.py   2401 2402 2301-2305 admission (cross-province filing check), discharge, fees, settlement
       reversal.py    2601
       statements.py  3201 3202 reconciliation, 9101 9102 files, and the ledger faults that train reconciliation
+      risk.py        3101 3102 fund-supervision analysis by the rules of data/rules.json, 3103 the feedback
     settlement.py  the settlement engine and the ledger the families share
     state.py       the request context, Refusal, people, accounts, usage, visits
     policy.py      loading the data files; who pays what (Decimal only)
