@@ -205,6 +205,16 @@ class TenderConfig:
 
 
 @dataclass
+class ChecksConfig:
+    """The platform's checks before the money moves, per deployment (training: all on). risk_before: 3101
+    事前分析 on pre-settle (outpatient F5, trig_scen 7; the discharge desk's F5, trig_scen 9); risk_during: 3102
+    事中分析 when the ward's fees go up (trig_scen 4). Warnings are decided by the cashier and answered with 3103."""
+
+    risk_before: bool = True
+    risk_during: bool = True
+
+
+@dataclass
 class UiConfig:
     language: str = "zh_CN"
     font_scale: float = 1.0
@@ -227,6 +237,7 @@ class Config:
     reconcile: ReconcileConfig = field(default_factory=ReconcileConfig)
     his: HisConfig = field(default_factory=HisConfig)
     tender: TenderConfig = field(default_factory=TenderConfig)
+    checks: ChecksConfig = field(default_factory=ChecksConfig)
     source: str = ""
 
     @property
@@ -271,6 +282,7 @@ SECTION_CLASSES = {
     "facility": FacilityConfig, "backend": BackendConfig, "gateway": GatewayConfig, "operator": OperatorConfig,
     "card": CardConfig, "scanner": ScannerConfig, "printer": PrinterConfig, "store": StoreConfig, "bill": BillConfig,
     "log": LogConfig, "ui": UiConfig, "reconcile": ReconcileConfig, "his": HisConfig, "tender": TenderConfig,
+    "checks": ChecksConfig,
 }
 
 
