@@ -192,7 +192,7 @@ class DeskView(Protocol):
     def recount_queue(self) -> None:
         """The queue changed (a reversal added or done): count it again."""
 
-    def risk_review(self, review: RiskReview) -> None:
+    def show_risk(self, review: RiskReview) -> None:
         """3101 found warnings: show them per bill line; the cashier's choices go to Desk.risk_decide (Esc:
         Desk.risk_go_back)."""
 

@@ -60,7 +60,7 @@ class DeskRisk(DeskBill):
         self.risk_review, self._risk_for = review, self._risk_key()
         self.say("warn", self.tr("医保事前审核提示 %1 条违规：请逐条选择继续执行（须填写原因）或返回修改")
                  .replace("%1", str(len(review.violations))))
-        self.view.risk_review(review)
+        self.view.show_risk(review)
 
     def risk_reset(self) -> None:
         """The next patient: nothing of the last one's review remains."""

@@ -212,7 +212,7 @@ class FakeView:
     def recount_queue(self) -> None:
         pass
 
-    def risk_review(self, review: object) -> None:
+    def show_risk(self, review: object) -> None:
         self.reviews.append(review)
 
     @property
