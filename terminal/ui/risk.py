@@ -186,3 +186,19 @@ class RiskDialog(QDialog):
         self.heading.setText(head)
         self.heading.setStyleSheet("color: #b00020;" if error else "")
         self._row_changed()
+
+
+def attach_stay_risk(desk: QWidget) -> None:
+    """The discharge desk (terminal.ui.discharge.DischargeDesk, F12) shows its stay machine's warnings (3102 / 3101)
+    in the same dialog; the choices go back to the machine (3103, then the pre-settlement goes on)."""
+    machine = desk.machine  # type: ignore[attr-defined]
+
+    def show(review: RiskReview) -> RiskDialog:
+        dlg = RiskDialog(review, desk)
+        dlg.decided.connect(machine.decide_risk)
+        dlg.rejected.connect(machine.risk_go_back)
+        desk.risk_dialog = dlg  # type: ignore[attr-defined]
+        dlg.open()
+        return dlg
+
+    machine.on_risk = show

@@ -381,6 +381,9 @@ class WindowDialogs(QMainWindow):
             desk = DischargeDesk.for_session(self.ctl.session, parent=self,
                                              customer=getattr(self, "customer", None))
             desk.setWindowTitle(self.tr("住院出院结算") + " — " + self.cfg.facility.name)
+            from .risk import attach_stay_risk
+
+            attach_stay_risk(desk)  # 3102 / 3101 warnings in the same dialog as the outpatient desk's
             desk.resize(1200, 720)
             self.dialogs["discharge"] = desk
         desk.show()
