@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from .money import ZERO, money
+from .money import ZERO, answer_amount
 
 #: trig_scen 触发场景
 TRIG_SCEN = {"1": "门诊挂号", "2": "门诊收费登记", "3": "住院登记", "4": "住院收费登记", "5": "住院执行医嘱",
@@ -50,10 +50,9 @@ class Violation:
             raise ValueError("违规信息缺少违规标识 jr_id")
         details = r.get("judge_result_detail_dtos") or []
         rx = tuple(str(d.get("rx_id") or "") for d in details if isinstance(d, dict) and d.get("rx_id"))
-        amt = r.get("vola_amt")
         return cls(warn_rslt_id=jr_id, rule_id=str(r.get("rule_id") or ""), rule_name=str(r.get("rule_name") or ""),
                    text=str(r.get("vola_cont") or ""), sev_deg=str(r.get("sev_deg") or ""), rx_ids=rx,
-                   amount=money(Decimal(str(amt))) if amt not in (None, "") else ZERO,
+                   amount=answer_amount(r.get("vola_amt"), "vola_amt"),
                    evidence=str(r.get("vola_evid") or ""), behaviour=str(r.get("vola_bhvr_type") or ""))
 
 

@@ -181,3 +181,13 @@ def test_encounter_id_is_the_bill_number_or_stable():
     assert encounter_id(Bill(items=items, bill_no="HIS123")) == "HIS123"
     a, b = encounter_id(Bill(items=items)), encounter_id(Bill(items=list(items)))
     assert a == b and a.startswith("MZ") and len(a) == 20
+
+
+def test_a_violation_from_the_wire_keeps_the_platforms_texts_and_refuses_a_bad_amount():
+    v = Violation.from_wire({"jr_id": "JR9", "rule_id": "R1", "rule_name": "规则", "vola_cont": "原文", "sev_deg": "9",
+                             "vola_amt": Decimal("12.30"), "judge_result_detail_dtos": [{"rx_id": "E-001"}, {}]})
+    assert (v.text, v.severity, v.amount, v.rx_ids) == ("原文", "9", Decimal("12.30"), ("E-001",))
+    with pytest.raises(ValueError):
+        Violation.from_wire({"jr_id": "JR9", "vola_amt": "1.234"})  # never rounded
+    with pytest.raises(ValueError):
+        Violation.from_wire({"rule_id": "R1"})  # no jr_id: nothing to answer
