@@ -84,10 +84,12 @@ class StayRisk:
         if self.on_risk is not None:
             self.on_risk(review)
 
-    def _before_preview(self) -> Any:
-        from .stay import Phase
+    def _phase(self, value: str) -> Any:
+        """The stay machine's Phase of that value (core/stay.py imports this module: no import back)."""
+        return type(self.phase)(value)
 
-        return Phase.FOUND
+    def _before_preview(self) -> Any:
+        return self._phase("found")
 
     def decide_risk(self, decisions: list[Decision]) -> bool:
         """3103 with the cashier's choices; all continued: the pre-settlement goes on from where it stopped."""
@@ -120,9 +122,7 @@ class StayRisk:
                 return
             self._previewed(result)
 
-        from .stay import Phase
-
-        return self._start(Phase.PREVIEWING, "医保审核反馈 (3103)", work, ok)
+        return self._start(self._phase("previewing"), "医保审核反馈 (3103)", work, ok)
 
     def risk_go_back(self) -> bool:
         """Esc on the warnings: every one goes back."""
