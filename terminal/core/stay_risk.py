@@ -10,17 +10,9 @@ stopped (an analysis passed is not asked again for the same lines). Going back l
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, Protocol
+from typing import Any
 
 from .risk import BEFORE, DURING, Decision, RiskReview
-
-
-class RiskDeskService(Protocol):
-    """What the discharge desk's service offers for fund supervision (terminal.services.inpatient)."""
-
-    def risk_check(self, adm_no: str, warn_type: str) -> RiskReview: ...
-
-    def risk_feedback(self, review: RiskReview, adm_no: str) -> None: ...
 
 
 class StayRisk:
@@ -48,8 +40,9 @@ class StayRisk:
     acct_used: bool
 
     def _risk_gate(self, svc: Any, adm_no: str, warn_type: str, states: tuple[str, ...]) -> RiskReview | None:
-        """On the runner's thread: the analysis of ``warn_type`` when it is on and not passed for these lines;
-        its review when it found something, else None."""
+        """On the runner's thread: the analysis of ``warn_type`` when it is on and not passed for these lines; its
+        review when it found something, else None. ``svc``: the discharge service (terminal.services.inpatient:
+        ``risk_types``, ``risk_check``, ``risk_feedback``; one without ``risk_types`` runs no analysis)."""
         if warn_type not in getattr(svc, "risk_types", frozenset()):
             return None
         key = (adm_no, warn_type, svc.book.count_lines(adm_no, states))
