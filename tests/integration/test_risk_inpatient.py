@@ -44,3 +44,14 @@ def test_stay_3102_then_3101_then_3103(client, cfg, sandbox, tmp_path):
     got = [(r["warn_type"], r["dspo_way"], r["dspo_way_rea"], r["mdtrt_id"]) for r in sandbox.platform.risk_feedback()]
     assert got == [("2", "1", "病历记载有误，已更正性别", st.mdtrt_id), ("1", "2", "", st.mdtrt_id)]
     book.close()
+
+
+def test_switched_off_per_deployment(client, cfg, tmp_path):
+    cfg.checks.risk_before, cfg.checks.risk_during = False, True
+    book = WardBook(tmp_path / "inpatient.sqlite")
+    svc = discharge_service(cfg, client, store=None, book=book)
+    assert svc.risk is not None and svc.risk_types == {DURING}
+    cfg.checks.risk_during = False
+    svc = discharge_service(cfg, client, store=None, book=book)
+    assert svc.risk is None and svc.risk_types == frozenset()
+    book.close()
