@@ -94,3 +94,12 @@ def test_a_clean_bill_shows_no_dialog(make_desk):
     desk.preview()
     assert desk.active_dialog(RiskDialog) is None
     assert sandbox_infnos(desk).index("3101") < sandbox_infnos(desk).index("2201")
+
+
+def test_switched_off_no_3101(make_desk, ui_cfg):
+    ui_cfg.checks.risk_before = False  # a province without fund supervision
+    desk = make_desk()
+    desk.load_bill("outpatient-risk-drugs-nanning.json")
+    desk.identify_by_id("hainan-retiree")
+    desk.preview()
+    assert "3101" not in sandbox_infnos(desk) and desk.active_dialog(RiskDialog) is None
