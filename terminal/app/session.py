@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from terminal.services.inpatient import DischargeService
     from terminal.services.outpatient import SettlementService
     from terminal.services.pharmacy import PharmacyService
+    from terminal.services.risk import RiskService
     from terminal.store import Store
     from terminal.store.store import RecoveryReport
     from terminal.store.worker import Outcome, QueueWorker
@@ -147,6 +148,13 @@ class AppSession:
     def discharge_service(self) -> DischargeService:
         """The discharge desk's service: shares this session's client, sign-in, journal and queue."""
         return discharge_service(self.cfg, self.client, store=self.store, base=self.service)
+
+    def risk_service(self) -> RiskService:
+        """Fund supervision (3101 / 3102 / 3103) on this session's conversation: its sign-in and journal."""
+        from terminal.services.risk import RiskService
+
+        return RiskService(self.service, fixmedins_code=self.cfg.facility.code,
+                           treatment_admdvs=self.cfg.facility.admdvs)
 
     def start_worker(self, on_outcome: Callable[[Outcome], None] | None = None) -> QueueWorker | None:
         """The store's queue worker (its own client and thread): forwards reversals, cancellations..."""

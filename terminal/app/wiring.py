@@ -80,9 +80,16 @@ def discharge_service(cfg: Config, client: PlatformClient, *, store: Store | Non
                       base: SettlementService | None = None) -> DischargeService:
     """The inpatient (discharge) service over the ward book; with base, sharing that outpatient service's client,
     sign-in, journal and queue."""
+    from terminal.core.risk import BEFORE, DURING
     from terminal.services.inpatient import DischargeService
+    from terminal.services.risk import RiskService
 
-    return DischargeService.from_config(cfg, client, store=store, book=book or ward_book(cfg), base=base)
+    svc = DischargeService.from_config(cfg, client, store=store, book=book or ward_book(cfg), base=base)
+    types = {t for t, on in ((BEFORE, cfg.checks.risk_before), (DURING, cfg.checks.risk_during)) if on}
+    if types:  # fund supervision on the discharge desk ([checks]): 3102 as fees go up, 3101 before 2303
+        svc.risk = RiskService(svc.base, fixmedins_code=cfg.facility.code, treatment_admdvs=cfg.facility.admdvs)
+        svc.risk_types = frozenset(types)
+    return svc
 
 
 def operator_store(cfg: Config) -> OperatorStore:

@@ -214,6 +214,11 @@ class ChecksConfig:
 
     #: 门诊慢特病: 5301 filings looked up on identification, and the chronic-disease bill (med_type 14) offered
     chronic: bool = True
+    #: 3101 事前分析 on pre-settle (outpatient F5, trig_scen 7; the discharge desk's F5, trig_scen 9); warnings are
+    #: decided by the cashier and answered with 3103
+    risk_before: bool = True
+    #: 3102 事中分析 when the ward's fees go up (trig_scen 4)
+    risk_during: bool = True
 
 
 @dataclass

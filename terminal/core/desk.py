@@ -11,14 +11,15 @@ import logging
 from collections.abc import Callable
 
 from .desk_base import FINISHED, BillKey, untranslated
-from .desk_bill import DeskBill
 from .desk_chronic import ChronicDesk
+from .desk_risk import DeskRisk
 from .desk_ports import (CancelTarget, DeskView, Fault, FaultKind, OutpatientService, Override, ReversalBook, Runner,
                          Slip, Task, Work)
 from .desk_reversal import Reversal
 from .desk_tender import Till
 from .flow import Outcome, State
 from .models import Credential, Person, Settlement, Visit
+from .risk import RiskReview
 from .money import Limits, fmt_yuan
 from .refunds import refund_amounts
 
@@ -27,7 +28,7 @@ log = logging.getLogger(__name__)
 S = State
 
 
-class Desk(DeskBill):
+class Desk(DeskRisk):
     """One cashier desk's decisions: the patient, the bill, the preview, the settlement, cancel and park.
 
     ``settle_now`` is the only way to a 2207 and sends at most one per preview; an unknown outcome goes to the
@@ -151,17 +152,28 @@ class Desk(DeskBill):
         insutype, acct, key = self.flow.insutype, self.acct_used, self._key()
         visit = self.visit if self._visit_key == key else None
         confirm, override = self.dup_confirmed, self.dup_override
+        risk = self.risk_step(person, bill, insutype) if visit is None else None  # 3101 first (core/desk_risk.py)
 
-        def work() -> tuple[Visit, BillKey, Settlement]:
+        def work() -> tuple[Visit | None, BillKey, Settlement | RiskReview]:
             # a bill settles once: the guard's early read, before any platform work for this bill (2201...)
             self.service.check_duplicate(bill, person.psn_no, confirm_duplicate=confirm, override=override)
+            if risk is not None:
+                review = risk()
+                if review.violations:  # the cashier decides before anything is uploaded
+                    return None, key, review
             v = visit or self.service.open_visit(cred, person, bill, insutype)
             return v, key, self.service.preview(v, acct_used=acct)
 
-        def ok(result: tuple[Visit, BillKey, Settlement]) -> None:
+        def ok(result: tuple[Visit | None, BillKey, Settlement | RiskReview]) -> None:
             v, k, s = result
             if self.state not in (S.BILLED, S.PREVIEWED, S.REVERSED) or self._key() != k:
                 return  # the bill or patient changed meanwhile: this preview is stale
+            if isinstance(s, RiskReview):
+                self.risk_found(s)
+                return
+            if risk is not None:
+                self.risk_passed()
+            assert v is not None
             self.visit, self._visit_key = v, k
             self.flow.previewed(s)
             self._set_warns(v.warn_msgs or [s.warn_msg])
@@ -408,6 +420,7 @@ class Desk(DeskBill):
         self.till.reset()
         self.chronic.reset()
         self._reset_duplicate()
+        self.risk_reset()
         self.items, self.bill_meta = [], {}
         self.visit, self._visit_key = None, None
         r = self.reversal

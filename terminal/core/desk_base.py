@@ -124,7 +124,7 @@ class DeskCore:
 
     # helpers ---------------------------------------------------------------------------------------
     #: the translation contexts of the desk's texts: lupdate files a text under the class it is written in
-    TR_CONTEXTS = ("Desk", "DeskBill", "DeskPatient")
+    TR_CONTEXTS = ("Desk", "DeskBill", "DeskPatient", "DeskRisk")
 
     def tr(self, text: str) -> str:
         """The front-end's translation of a desk text, whichever part of the desk (Desk, DeskBill, DeskPatient)

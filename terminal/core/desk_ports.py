@@ -19,6 +19,7 @@ from collections.abc import Callable
 
 from .chronic import ChronicFiling
 from .models import Bill, Credential, Person, Settlement, Visit
+from .risk import RiskReview
 
 T = TypeVar("T")
 
@@ -117,6 +118,15 @@ class OutpatientService(Protocol):
              operator: str = "") -> Slip: ...
 
 
+class RiskChecks(Protocol):
+    """The platform's fund-supervision analysis (terminal.services.risk.RiskService): 3101 and its 3103."""
+
+    def before_outpatient(self, person: Person, bill: Bill, insutype: str, insuplc: str, encounter_id: str
+                          ) -> RiskReview: ...
+
+    def feedback(self, review: RiskReview, insuplc: str = "") -> None: ...
+
+
 @dataclass
 class PendingReversal:
     """An uncertain 2207/2208 waiting for its 2601."""
@@ -184,6 +194,10 @@ class DeskView(Protocol):
 
     def recount_queue(self) -> None:
         """The queue changed (a reversal added or done): count it again."""
+
+    def show_risk(self, review: RiskReview) -> None:
+        """3101 found warnings: show them per bill line; the cashier's choices go to Desk.risk_decide (Esc:
+        Desk.risk_go_back)."""
 
 
 class FaultKind(str, Enum):

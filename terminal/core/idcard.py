@@ -24,3 +24,11 @@ def id_number_problem(idno: str) -> str:
 def id_number_valid(idno: str) -> bool:
     """True when idno is a well-formed 18-digit resident ID (see id_number_problem)."""
     return id_number_problem(idno) == ""
+
+
+def sex_and_birth(idno: str) -> tuple[str, str]:
+    """(gend 1 男 / 2 女, birth date yyyy-MM-dd) read from an 18-digit resident ID; ('', '') for anything else."""
+    s = (idno or "").strip().upper()
+    if len(s) != 18 or not s[:17].isdigit():
+        return "", ""
+    return ("1" if int(s[16]) % 2 else "2"), f"{s[6:10]}-{s[10:12]}-{s[12:14]}"

@@ -6,7 +6,7 @@ from typing import Any
 # Field names (platform's own and ours) whose values identify a person or grant access.
 ID_FIELDS = {"certno", "idNo", "idno", "mdtrt_cert_no", "ssn", "psn_cert_no", "certNo"}
 CARD_FIELDS = {"card_no", "cardno", "card_sn", "cardSn"}
-NAME_FIELDS = {"psn_name", "userName", "name", "patient_name", "opter_name_full", "psnName"}
+NAME_FIELDS = {"psn_name", "userName", "name", "patient_name", "opter_name_full", "psnName", "patn_name"}
 TOKEN_FIELDS = {"ecToken", "ec_token", "ecQrCode", "ecqrcode", "token", "sign_no_secret", "password", "pin",
                 "x-tif-signature", "cainfo", "paas_token", "secret"}
 PHONE_FIELDS = {"tel", "phone", "mob"}

@@ -33,6 +33,9 @@ TRANSACTION_PATHS: dict[str, str] = {
     "5301": "/fsi/api/fsiPsnPriorityInfoService/queryOpspReg",
     "3201": "/fsi/api/ybSettlementStmtService/stmtTotal",
     "3202": "/fsi/api/ybSettlementStmtService/stmtDetail",
+    # fund supervision (明细审核): 3101 事前分析, 3102 事中分析, 3103 事前事中服务反馈 (docs/protocol-risk.md)
+    "3101": "/fsi/api/riskConService/beforeAnalyze", "3102": "/fsi/api/riskConService/courseAnalyze",
+    "3103": "/fsi/api/riskConService/feedback",
     "9101": "/fsi/api/fileupload/upload",
     "9102": "/fsi/api/fileupload/download",
 }
@@ -46,6 +49,7 @@ INPUT_NODE: dict[str, str] = {
     "2304": "data", "2305": "data", "3202": "data", "9101": "fsUploadIn", "9102": "fsDownloadIn",
     "2101": "data", "2102": "data", "2103": "data", "3505": "selinfo",
     "5301": "data", "2503": "data",
+    "3101": "data", "3102": "data", "3103": "data",
 }
 # Transactions whose answer body is a file (raw bytes, application/octet-stream), not the JSON envelope;
 # a refusal is still the JSON envelope with infcode -1.

@@ -31,7 +31,9 @@ from .inpatient import DepositReconciliation, FeeTotals, Stay
 from .models import CardData, CertType, Credential, Person, Settlement
 from .money import fmt_yuan
 from .refunds import refund_text
+from .risk import RiskReview
 from .stay_display import Due, StayDisplay, due_of, settle_question, stay_display
+from .stay_risk import StayRisk
 
 __all__ = ["Phase", "TRANSITIONS", "IllegalTransition", "StayMachine", "StayQueryUnrecognised", "StayBook",
            "StayResult", "DischargeDeskService", "StayView", "Runner", "CardReader", "AMOUNT_KEYS", "is_unexpected",
@@ -166,7 +168,7 @@ def is_unexpected(err: BaseException) -> bool:
 
 
 # the machine ----------------------------------------------------------------------------------------------
-class StayMachine:
+class StayMachine(StayRisk):
     """One stay on the discharge desk: what is shown, what may be done next, and the service calls behind it."""
 
     def __init__(self, service: Callable[[], DischargeDeskService], run: Runner, view: StayView, *,
@@ -198,6 +200,7 @@ class StayMachine:
         self.notice = ""  # the platform's warn_msg on the answer shown
         self.receipt = ""
         self.history: deque[tuple[Phase, Phase]] = deque(maxlen=HISTORY_LEN)  # the last transitions
+        self.risk_init()  # fund supervision: 3102 / 3101 before 2303 (core/stay_risk.py)
 
     # what may be done ---------------------------------------------------------------------------------------
     @property
@@ -323,14 +326,7 @@ class StayMachine:
         if st is None or not self.can_preview:
             return False
         acct, report = self.acct_used, self._report
-
-        def work() -> StayResult:
-            svc = self._svc()
-            if svc.book.count_lines(st.adm_no, PENDING_LINES):
-                svc.upload_fees(st.adm_no, progress=report)
-            return svc.preview(st.adm_no, acct_used=acct)
-
-        return self._start(P.PREVIEWING, "预结算", work, self._previewed)
+        return self._start(P.PREVIEWING, "预结算", lambda: self.preview_work(st.adm_no, acct, report), self._previewed)
 
     def settle(self) -> bool:
         """Settle the stay pre-settled last; False (nothing sent) unless a pre-settlement is waiting."""
@@ -373,7 +369,7 @@ class StayMachine:
         if self.busy:
             return False
         self._go(P.EMPTY)
-        self.stay = self.totals = self.result = None
+        self.stay = self.totals = self.result = self.risk_review = None
         self.receipt = self.notice = ""
         self._say("")
         return True
@@ -434,7 +430,9 @@ class StayMachine:
         self.receipt = "\n".join(r.receipt_lines(self.facility_name))
         self.notice = r.warn
 
-    def _previewed(self, r: StayResult) -> None:
+    def _previewed(self, r: StayResult | RiskReview) -> None:
+        if isinstance(r, RiskReview):
+            return self.risk_found(r)
         self._go(P.PREVIEWED)
         self._show(r)
         rec = r.reconciliation.text if r.reconciliation else ""

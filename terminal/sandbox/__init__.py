@@ -11,6 +11,7 @@ policies as data files (data/*.json).
       chronic.py     5301 2503 chronic-disease filings (门诊慢特病), the filing a med_type 14 settlement needs
       reversal.py    2601
       statements.py  3201 3202 reconciliation, 9101 9102 files, and the ledger faults that train reconciliation
+      risk.py        3101 3102 fund-supervision analysis by the rules of data/rules.json, 3103 the feedback
     settlement.py  the settlement engine and the ledger the families share
     state.py       the request context, Refusal, people, accounts, usage, visits
     policy.py      loading the data files; who pays what (Decimal only)

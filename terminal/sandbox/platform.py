@@ -25,7 +25,7 @@ from typing import Any
 from terminal.core import wire
 from terminal.core.protocol import INPUT_NODE, TRANSACTION_PATHS
 
-from . import chronic, identity, inpatient, outpatient, pharmacy, reversal, statements
+from . import chronic, identity, inpatient, outpatient, pharmacy, reversal, risk, statements
 from .policy import SETL_AMOUNTS, Policies, PolicyError
 from .state import Ctx, Refusal, Transaction, balance_of, text, ts17, ts19
 from .store import Store
@@ -44,11 +44,13 @@ HANDLERS: dict[str, Transaction] = {
     "2601": reversal.t2601,
     "5301": chronic.t5301, "2503": chronic.t2503,
     "3201": statements.t3201, "3202": statements.t3202, "9101": statements.t9101, "9102": statements.t9102,
+    "3101": risk.t3101, "3102": risk.t3102, "3103": risk.t3103,
 }
 # 2403 (admission change), 2404 (admission cancel), 2405 (discharge cancel) are known but not simulated.
 KNOWN_INFNOS = frozenset(TRANSACTION_PATHS) | {"2203A", "2403", "2404", "2405"}
 SUPPORTED = frozenset(HANDLERS)
-NEEDS_SIGN_IN = frozenset(i for i in SUPPORTED if i.startswith("2") or i in ("3201", "3202", "3505", "5301"))
+NEEDS_SIGN_IN = frozenset(i for i in SUPPORTED if i.startswith("2")
+                          or i in ("3201", "3202", "3505", "5301", "3101", "3102", "3103"))
 JSON_TYPE = "application/json;charset=UTF-8"
 FILE_TYPE = "application/octet-stream"
 #: fee lines per 2301 message (the platform's batch limit; upload more in several messages)
@@ -282,6 +284,10 @@ class Platform:
             row.update({k: a[k] for k in SETL_AMOUNTS})
             out.append(row)
         return out
+
+    def risk_feedback(self) -> list[dict[str, Any]]:
+        """Every 3103 warn the platform received, in order, with the rule it answers (tests, training)."""
+        return risk.feedback_rows(self.store)
 
     def balance(self, person_key: str, insutype: str | None = None) -> Decimal:
         """The current personal-account balance of a sandbox person (for tests and the training UI)."""

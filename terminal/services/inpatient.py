@@ -13,15 +13,18 @@ import json
 import logging
 import sqlite3
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from terminal.backend.answers import settlement_of
 from terminal.backend.client import Message, PlatformClient
 from terminal.backend.errors import BusinessError, MalformedAnswer, PlatformError
 from terminal.core import wire
+from terminal.core.idcard import sex_and_birth
 from terminal.core.inpatient import DepositReconciliation, FeeTotals, Stay, receipt_lines
-from terminal.core.models import Credential, CertType, Settlement
-from terminal.core.money import ZERO
+from terminal.core.models import Credential, CertType, Person, Settlement
+from terminal.core.money import ZERO, money
+from terminal.core.risk import DURING, INPATIENT_FEES, INPATIENT_PRESETTLE, OrderLine, RiskReview
 from terminal.store.db import now_text as _now
 from terminal.store.wardbook import WardBook
 
@@ -33,7 +36,14 @@ if TYPE_CHECKING:  # pragma: no cover
     from terminal.config import Config
     from terminal.store.store import Store
 
+    from .risk import RiskService
+
 log = logging.getLogger(__name__)
+
+
+def wire_decimal(v: Any) -> Decimal:
+    """A number of a stored fee line as an exact Decimal (never through a float)."""
+    return v if isinstance(v, Decimal) else Decimal(str(v))
 
 
 @dataclass
@@ -65,11 +75,44 @@ class DischargeResult:
 class DischargeService(WardDesk):
     """One terminal's inpatient desk: the stay (:class:`WardDesk`) and its settlement (2303/2304/2305)."""
 
+    #: fund supervision ([checks], set by the wiring): the service, and which analyses are on (core.risk BEFORE
+    #: = 3101 on the pre-settlement, DURING = 3102 on the fees going up)
+    risk: RiskService | None = None
+    risk_types: frozenset[str] = frozenset()
+
     @classmethod
     def from_config(cls, cfg: Config, client: PlatformClient, *, store: Store | None = None,
                     base: Conversation | None = None, book: WardBook | None = None) -> DischargeService:
         return cls(client, treatment_admdvs=cfg.facility.admdvs, book=book or WardBook.from_config(cfg), store=store,
                    base=base)
+
+    # fund supervision --------------------------------------------------------------------------------
+    def risk_check(self, adm_no: str, warn_type: str) -> RiskReview:
+        """3102 (DURING, trig_scen 4 住院收费登记) on the fee lines not uploaded yet, or 3101 (BEFORE, trig_scen 9
+        住院预结算) on those uploaded: the warnings, each line named by its feedetl_sn (rx_id)."""
+        if self.risk is None:
+            raise RuntimeError("fund supervision is off")
+        st = self._ready(adm_no)
+        lines = [OrderLine(rx_id=str(ln["feedetl_sn"]), hilist_code=str(ln["med_list_codg"]),
+                           hosplist_code=str(ln.get("medins_list_codg") or ""), name=str(ln.get("med_list_name") or ""),
+                           cnt=wire_decimal(ln["cnt"]), pric=wire_decimal(ln["pric"]),
+                           sumamt=money(wire_decimal(ln["det_item_fee_sumamt"])), rxno=str(ln.get("drord_no") or ""),
+                           dr_code=str(ln.get("bilg_dr_codg") or ""), dept_code=str(ln.get("bilg_dept_codg") or ""))
+                 for ln in self.book.lines(adm_no, ("new",) if warn_type == DURING else ("uploaded",))]
+        sec = self.book.secret(adm_no)
+        gend, brdy = sex_and_birth(str(sec["certno"] or "") if sec is not None else "")
+        person = Person(psn_no=st.psn_no, psn_name=st.name_masked, gend=gend, brdy=brdy)  # no plain name is kept
+        return self.risk.analyze(warn_type, INPATIENT_FEES if warn_type == DURING else INPATIENT_PRESETTLE,
+                                 person=person, insutype=st.insutype, insuplc=st.insuplc_admdvs,
+                                 encounter_id=st.mdtrt_id or st.adm_no, med_type="21",
+                                 diagnoses=[(st.dise_codg, st.dise_name)] if st.dise_codg else [], lines=lines,
+                                 begntime=st.begntime)
+
+    def risk_feedback(self, review: RiskReview, adm_no: str) -> None:
+        """3103: the cashier's decisions on the warnings of :meth:`risk_check`."""
+        if self.risk is None:
+            raise RuntimeError("fund supervision is off")
+        self.risk.feedback(review, self.stay(adm_no).insuplc_admdvs)
 
     # settlement ----------------------------------------------------------------------------------------
     def _credential(self, st: Stay) -> Credential:

@@ -52,6 +52,8 @@ class CashierController(TillView, DeskPrinting, QObject):
     tender_open = Signal()
     #: a cancelled settlement's refund is open or changed (core.desk_tender.RefundJob)
     refund_open = Signal(object)
+    #: 3101 found warnings (core.risk.RiskReview): the window asks continue / go back per warning
+    risk_found = Signal(object)
 
     def __init__(self, session: AppSession, runner: OpRunner | None = None, parent: QObject | None = None):
         super().__init__(parent)
@@ -64,6 +66,8 @@ class CashierController(TillView, DeskPrinting, QObject):
         self.desk = Desk(self.svc, session, OpsRunner(self.runner, self.status), self, judge,
                          limits=self.cfg.bill.limits, journal=session.store is not None,
                          translate=QCoreApplication.translate)
+        if self.cfg.checks.risk_before:  # 3101 on F5 ([checks] risk_before)
+            self.desk.risk = session.risk_service()
         self._receipt: tuple[Settlement | None, ReceiptData | None] = (None, None)
         t = self.cfg.tender
         self.desk.till.methods = list(t.methods)
@@ -142,6 +146,9 @@ class CashierController(TillView, DeskPrinting, QObject):
 
     def recount_queue(self) -> None:
         self.refresh_queue_count()
+
+    def show_risk(self, review: Any) -> None:
+        self.risk_found.emit(review)
 
     # session start ----------------------------------------------------------------------------------------
     def start_background(self) -> None:
@@ -316,6 +323,7 @@ READ_THROUGH = (
     "can_edit_bill can_preview can_settle can_cancel identify choose_insurance set_acct_used add_item "
     "set_qty remove_item insert_item load_bill preview_now confirm_duplicate settle_now refund_text "
     "parked_shown refused card_left same_card_answer self_pay_now abandon escape next_patient till chronic "
+    "risk_review risk_decide risk_go_back "
 ).split()
 for _name, _of in [*((n, n) for n in READ_THROUGH), ("_check_editable", "check_editable")]:
     setattr(CashierController, _name, _desk(_of))

@@ -213,6 +213,7 @@ class MainWindow(ScheduledReconcile, WindowDialogs):
         ctl.duplicate.connect(self.show_duplicate)
         ctl.completed_found.connect(self.show_completed)
         ctl.same_card.connect(self.confirm_same_card)
+        ctl.risk_found.connect(self.show_risk)
         ctl.tender_open.connect(self.show_tender)
         ctl.refund_open.connect(self.show_refund)
         ctl.status.changed.connect(self.render_status)

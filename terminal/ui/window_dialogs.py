@@ -201,6 +201,17 @@ class WindowDialogs(QMainWindow):
         dlg.open()
         return dlg
 
+    def show_risk(self, review):
+        """3101 found warnings: per warning continue (reason) or go back; the choices go to the desk (3103)."""
+        from .risk import RiskDialog
+
+        dlg = RiskDialog(review, self)
+        dlg.decided.connect(self.ctl.risk_decide)
+        dlg.rejected.connect(self.ctl.risk_go_back)
+        self._track("risk", dlg)
+        dlg.open()
+        return dlg
+
     def confirm_same_card(self, person):
         """The previous patient's card is still in the reader and was read again: is it this patient's?
         No by default (Enter / Esc: take the card out); Y: go on with that person."""
@@ -378,6 +389,9 @@ class WindowDialogs(QMainWindow):
             desk = DischargeDesk.for_session(self.ctl.session, parent=self,
                                              customer=getattr(self, "customer", None))
             desk.setWindowTitle(self.tr("住院出院结算") + " — " + self.cfg.facility.name)
+            from .risk import attach_stay_risk
+
+            attach_stay_risk(desk)  # 3102 / 3101 warnings in the same dialog as the outpatient desk's
             desk.resize(1200, 720)
             self.dialogs["discharge"] = desk
         desk.show()

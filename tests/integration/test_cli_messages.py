@@ -189,6 +189,7 @@ def test_every_json_command_refuses_in_json(tmp_path, srv):
         ("parked settle", [*C, "parked", "settle", "NOSUCH"], 1, None),
         ("discharge", [*C, "discharge", "--visit", "NOSUCH"], 1, None),
         ("doctor", ["doctor", "--only", "bogus"], 2, "usage"),
+        ("risk check", [*C, "risk", "check", "--cert-type", "02", "--cert-no", two, "--bill", missing_bill], 2, "bill"),
         ("shift report", ["--config", str(bad), "shift", "report"], 2, "config"),
         ("shift close", ["--config", str(bad), "shift", "close"], 2, "config"),
         ("shift day-close", ["--config", str(bad), "shift", "day-close", "--supervisor", "9001"], 2, "config"),

@@ -185,6 +185,7 @@ class FakeView:
     retry_ms: int | None = None
     waiting_on: object = None
     same_cards: list[object] = field(default_factory=list)
+    reviews: list[object] = field(default_factory=list)
 
     def confirm_same_card(self, person: object) -> None:
         self.same_cards.append(person)
@@ -218,6 +219,9 @@ class FakeView:
 
     def recount_queue(self) -> None:
         pass
+
+    def show_risk(self, review: object) -> None:
+        self.reviews.append(review)
 
     @property
     def last(self) -> str:
