@@ -84,8 +84,9 @@ def cmd_sale(args: argparse.Namespace) -> int:
     from terminal.core.regions import place_name
     from terminal.store import StoreError
 
+    base = load_config(args)  # a bad configuration is refused as every command refuses it (kind "config")
     try:
-        cfg = pharmacy_config(load_config(args))
+        cfg = pharmacy_config(base)
         catalogue = pharmacy_catalogue(cfg)
         store = open_store(cfg)
     except StoreError as e:
@@ -152,8 +153,9 @@ def cmd_cancel(args: argparse.Namespace) -> int:
     from terminal.backend.errors import PlatformError
     from terminal.commands.output import refund_json, refund_text
 
+    base = load_config(args)
     try:
-        cfg = pharmacy_config(load_config(args))
+        cfg = pharmacy_config(base)
     except UserFacingError as e:
         return fail(args, e.user_message, 2, type(e).__name__, prefix="")
     store = open_store(cfg)
@@ -180,8 +182,9 @@ def cmd_cancel(args: argparse.Namespace) -> int:
 def cmd_catalogue(args: argparse.Namespace) -> int:
     from terminal.app.wiring import pharmacy_catalogue, pharmacy_config
 
+    base = load_config(args)
     try:
-        cat = pharmacy_catalogue(pharmacy_config(load_config(args)))
+        cat = pharmacy_catalogue(pharmacy_config(base))
     except UserFacingError as e:
         return fail(args, e.user_message, 2, type(e).__name__, prefix="")
     rows = [{"ean": d.ean, "hilist_code": d.hilist_code, "code": d.code, "name": d.name, "spec": d.spec,

@@ -24,8 +24,9 @@ class ChronicDesk:
     def __init__(self, desk: DeskBill, today: Callable[[], str] = lambda: date.today().isoformat()):
         self.desk = desk
         self.today = today
-        #: [checks] chronic: the deployment's platform offers 5301 and med_type 14
-        self.enabled = True
+        #: [checks] chronic: the deployment's platform offers 5301 and med_type 14; never at a pharmacy's counter
+        #: (its service, terminal.services.pharmacy, settles med_type 41 and looks up no filings)
+        self.enabled = callable(getattr(desk.service, "chronic_filings", None))
         self.filings: list[ChronicFiling] = []
         self.state = ""
         self.error = ""

@@ -82,7 +82,7 @@ class ChronicKeys(QObject):
         super().__init__(window)
         self.window, self.ctl = window, window.ctl
         self.desk = self.ctl.desk.chronic
-        self.desk.enabled = self.ctl.cfg.checks.chronic
+        self.desk.enabled = self.desk.enabled and self.ctl.cfg.checks.chronic
         self.line = QLabel(window.person)
         self.line.setObjectName("chronicFilings")
         self.line.setWordWrap(True)

@@ -195,6 +195,13 @@ def test_every_json_command_refuses_in_json(tmp_path, srv):
         ("shift day-close", ["--config", str(bad), "shift", "day-close", "--supervisor", "9001"], 2, "config"),
         ("chronic", ["--config", str(bad), "chronic", "--cert-type", "02", "--cert-no", two], 2, "config"),
         ("chronic", [*C, "chronic"], 1, "usage"),  # no credential
+        ("pharmacy sale", ["--config", str(bad), "pharmacy", "sale", "--person", "local", "--scan", "6901234567892"],
+         2, "config"),
+        ("pharmacy cancel", ["--config", str(bad), "pharmacy", "cancel", "--setl-id", "X", "--mdtrt-id", "X",
+                             "--psn-no", "X", "--insuplc", "450100"], 2, "config"),
+        ("pharmacy catalogue", ["--config", str(bad), "pharmacy", "catalogue"], 2, "config"),
+        ("pharmacy trace", [*C, "pharmacy", "trace", "123"], 2, None),  # not a 20-digit code
+        ("pharmacy uploads", ["--config", str(bad), "pharmacy", "uploads"], 2, "config"),
     ]
     assert {c for c, *_ in cases} == _json_commands(), "a command accepting --json has no refusal case here"
     for command, argv, code, kind in cases:
