@@ -212,6 +212,15 @@ class UiConfig:
 
 
 @dataclass
+class ChecksConfig:
+    """What the platform checks before the money moves, asked once a person is identified (switchable per
+    deployment; provinces differ): entitlement = 2001 人员待遇享受检查, filing = the cross-province filing (5302)."""
+
+    entitlement: bool = True
+    filing: bool = True
+
+
+@dataclass
 class Config:
     facility: FacilityConfig = field(default_factory=FacilityConfig)
     backend: BackendConfig = field(default_factory=BackendConfig)
@@ -227,6 +236,7 @@ class Config:
     reconcile: ReconcileConfig = field(default_factory=ReconcileConfig)
     his: HisConfig = field(default_factory=HisConfig)
     tender: TenderConfig = field(default_factory=TenderConfig)
+    checks: ChecksConfig = field(default_factory=ChecksConfig)
     source: str = ""
 
     @property
@@ -271,6 +281,7 @@ SECTION_CLASSES = {
     "facility": FacilityConfig, "backend": BackendConfig, "gateway": GatewayConfig, "operator": OperatorConfig,
     "card": CardConfig, "scanner": ScannerConfig, "printer": PrinterConfig, "store": StoreConfig, "bill": BillConfig,
     "log": LogConfig, "ui": UiConfig, "reconcile": ReconcileConfig, "his": HisConfig, "tender": TenderConfig,
+    "checks": ChecksConfig,
 }
 
 
