@@ -295,7 +295,8 @@ def build_parser() -> argparse.ArgumentParser:
     sv.add_argument("--db", help="沙箱数据库文件")
     sv.set_defaults(func=cmd_sandbox_serve)
 
-    for name in ("card", "ecode", "store", "reconcile", "shift", "parked", "discharge", "ui", "doctor", "his"):
+    for name in ("card", "ecode", "store", "reconcile", "shift", "parked", "discharge", "ui", "doctor", "his",
+                 "precheck"):
         try:
             mod = importlib.import_module(f"terminal.commands.{name}")
         except ImportError as e:

@@ -149,8 +149,8 @@ class Precheck:
                 out.append(b.result)
         if self.benefits is not None and not any(b.enjoyed for b in self.benefits) and not out:
             out.append("平台未返回可享受的待遇")
-        if self.filing is not None and not self.filing.ok:
-            out.append(self.filing_text)
+        if self.filing is not None and not self.filing.ok and not any("备案" in r for r in out):
+            out.append(self.filing_text)  # unless the platform's own reason already says it
         return out
 
     @property
