@@ -82,5 +82,6 @@ def cmd_precheck(args: argparse.Namespace) -> int:
         print(f"⚠ {p}")
     print(("★ " if ok is not None else "") + result.summary())
     if ok is False:
-        print("下一步: 告知患者原因；患者同意时按自费结算（收银台 Ctrl+F9），或请患者办理备案/联系参保地医保经办机构后再来")
+        print("下一步: 告知患者原因；患者同意时按自费结算（收银台 Ctrl+F9），"
+              "或请患者办理备案/联系参保地医保经办机构后再来")
     return code

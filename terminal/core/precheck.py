@@ -33,7 +33,8 @@ FILING_TEXT = {
     FilingState.MISSING: "未办理异地就医备案",
 }
 #: the next step for a missing / expired / elsewhere filing (the patient's, not the cashier's)
-FILING_NEXT_STEP = "请参保人通过国家医保服务平台APP或国家异地就医备案小程序、或参保地医保经办机构办理备案；未备案可自费结算（Ctrl+F9）"
+FILING_NEXT_STEP = ("请参保人通过国家医保服务平台APP或国家异地就医备案小程序、或参保地医保经办机构办理备案；"
+                    "未备案可自费结算（Ctrl+F9）")
 
 
 def _s(d: dict[str, Any], k: str) -> str:

@@ -38,7 +38,8 @@ PATH_TO_INFNO = {v: k for k, v in TRANSACTION_PATHS.items()}
 INPUT_NODE: dict[str, str] = {
     "9001": "signIn", "9002": "signOut", "1101": "data", "2201": "data", "2202": "data", "2203": "mdtrtinfo",
     "2204": "feedetail", "2205": "data", "2206": "data", "2207": "data", "2208": "data", "2601": "data",
-    "3201": "data", "2001": "data", "5302": "data", "2401": "mdtrtinfo", "2402": "dscginfo", "2301": "feedetail", "2302": "data", "2303": "data",
+    "3201": "data", "2001": "data", "5302": "data",
+    "2401": "mdtrtinfo", "2402": "dscginfo", "2301": "feedetail", "2302": "data", "2303": "data",
     "2304": "data", "2305": "data", "3202": "data", "9101": "fsUploadIn", "9102": "fsDownloadIn",
 }
 # Transactions whose answer body is a file (raw bytes, application/octet-stream), not the JSON envelope;

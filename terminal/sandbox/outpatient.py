@@ -1,6 +1,6 @@
-"""Outpatient: 2201 registration (cross-province: a filing valid for the place of treatment), 2202 its cancellation, 2203 / 2203A visit info, 2204 / 2205 fee details (upload,
-cancel), 2206 pre-settlement, 2207 settlement, 2208 its cancellation. Fee classification (``store_fees``) serves
-the inpatient upload (2301) too."""
+"""Outpatient: 2201 registration (across provinces: a filing for the place of treatment, entitlement.py), 2202 its
+cancellation, 2203 / 2203A visit info, 2204 / 2205 fee details (upload, cancel), 2206 pre-settlement, 2207
+settlement, 2208 its cancellation. Fee classification (``store_fees``) serves the inpatient upload (2301) too."""
 from __future__ import annotations
 
 import sqlite3

@@ -42,30 +42,30 @@ class PrecheckService:
         return self.entitlement or self.filing
 
     def run(self, person: Person, insutype: str | None = None, med_type: str = "11") -> Precheck:
-        client = self.conv.client
         ins = person.insurance(insutype) if insutype else (person.insurances[0] if person.insurances else None)
         if ins is None:
             raise ValueError("参保人没有险种信息")
-        area = client.identity.mdtrtarea_admvs
-        result = Precheck(psn_no=person.psn_no, insutype=ins.insutype, insuplc_admdvs=ins.insuplc_admdvs,
-                          mdtrtarea_admvs=area)
+        return self.run_for(person.psn_no, ins.insutype, ins.insuplc_admdvs, med_type)
+
+    def run_for(self, psn_no: str, insutype: str, insuplc: str, med_type: str = "11") -> Precheck:
+        """The pre-flight of a person already known by psn_no (the discharge desk's stay: med_type 21)."""
+        area = self.conv.client.identity.mdtrtarea_admvs
+        result = Precheck(psn_no=psn_no, insutype=insutype, insuplc_admdvs=insuplc, mdtrtarea_admvs=area)
         now = self.clock()
+        day = now.strftime("%Y-%m-%d")
         if self.entitlement:
             try:
-                result.benefits = self.check_entitlement(person.psn_no, ins.insutype, ins.insuplc_admdvs, med_type,
-                                                         now)
+                result.benefits = self.check_entitlement(psn_no, insutype, insuplc, med_type, now)
             except (PlatformError, ValueError) as e:
                 log.info("2001 not answered: %s", e)
                 result.problems.append(f"待遇检查(2001)未完成：{e}")
         if self.filing:
-            if not is_cross_province(ins.insuplc_admdvs, area):
-                result.filing = judge_filing([], insutype=ins.insutype, insuplc=ins.insuplc_admdvs, area=area,
-                                             day=now.strftime("%Y-%m-%d"))
+            if not is_cross_province(insuplc, area):
+                result.filing = judge_filing([], insutype=insutype, insuplc=insuplc, area=area, day=day)
             else:
                 try:
-                    records = self.filings(person.psn_no, ins.insuplc_admdvs)
-                    result.filing = judge_filing(records, insutype=ins.insutype, insuplc=ins.insuplc_admdvs,
-                                                 area=area, day=now.strftime("%Y-%m-%d"))
+                    records = self.filings(psn_no, insuplc)
+                    result.filing = judge_filing(records, insutype=insutype, insuplc=insuplc, area=area, day=day)
                 except (PlatformError, ValueError) as e:
                     log.info("5302 not answered: %s", e)
                     result.problems.append(f"备案查询(5302)未完成：{e}")

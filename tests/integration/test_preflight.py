@@ -91,7 +91,8 @@ def test_outpatient_registration_needs_a_filing(k, key, needle):
         k.open_visit(key, [("001102000010300", "25.00", 1)])
     msg = ei.value.err_msg
     assert needle in msg and "不能跨省直接结算门诊费用" in msg
-    assert "国家医保服务平台APP" in msg and "参保地医保经办机构" in msg and "广西南宁市" in msg  # the next step, the place
+    # the next step and the place
+    assert "国家医保服务平台APP" in msg and "参保地医保经办机构" in msg and "广西南宁市" in msg
 
 
 def test_filed_persons_still_settle_and_the_same_person_settles_where_filed(sandbox, k):

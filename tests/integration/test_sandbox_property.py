@@ -65,7 +65,8 @@ def test_settlement_identities_over_http(clients, data, pi, fac, acct):
         cross = is_cross_province(ins["insuplc_admdvs"], POL.facilities[fac]["admdvs"])
         filed = not cross or POL.filing(POL.persons[key]["psn_no"], insutype, POL.facilities[fac]["admdvs"],
                                         date.today().isoformat())[1] == ""
-        assert (key == "suspended" and "暂停参保" in e.err_msg) or (not filed and "异地就医备案" in e.err_msg), e.err_msg
+        assert ((key == "suspended" and "暂停参保" in e.err_msg)
+                or (not filed and "异地就医备案" in e.err_msg)), e.err_msg
         return
     s = Settlement.from_wire(out).check()  # the terminal's identities
     a = out["setlinfo"]
