@@ -80,7 +80,7 @@ class Preflight:
         line and the tooltip show every reason as sent)."""
         f = r.filing
         if f is not None and not f.ok:
-            return filing_line(r, self.tr).split("：")[0]
+            return self.filing_line(r).split("：")[0]
         first = r.reasons[0] if r.reasons else ""
         return first if len(first) <= 40 else first[:38] + "…"
 
@@ -102,18 +102,20 @@ class Preflight:
         return "warn", self.tr("待遇未核实：") + "；".join(r.problems or [self.tr("未启用待遇检查")])
 
     def filing_line(self, r: Precheck) -> str:
-        return filing_line(r, self.tr)
+        words = {"filed": self.tr("已备案"), "expired": self.tr("备案已过期"), "not_yet": self.tr("备案尚未生效"),
+                 "elsewhere": self.tr("备案地不是本就医地"), "missing": self.tr("未办理异地就医备案"),
+                 "open": self.tr("长期")}
+        return filing_line(r, words)
 
 
-def filing_line(r: Precheck, tr: Callable[[str], str]) -> str:
-    """The filing with its place and dates (the fixed words through ``tr``, context "Preflight"; places, dates and
-    numbers as they are); '' within the province or when the filing check is off."""
+def filing_line(r: Precheck, words: dict[str, str]) -> str:
+    """The filing with its place and dates: ``words`` are the front-end's (keys: the FilingState values and "open"
+    for an open end); places, dates and numbers as they are. '' within the province or when the check is off."""
     f = r.filing
     if f is None or not r.cross_province:
         return ""
-    words = {"filed": tr("已备案"), "expired": tr("备案已过期"), "not_yet": tr("备案尚未生效"),
-             "elsewhere": tr("备案地不是本就医地"), "missing": tr("未办理异地就医备案")}[f.state.value]
+    text = words[f.state.value]
     if f.record is None:
-        return words
+        return text
     rec = f.record
-    return f"{words}：{rec.place} {rec.begndate or '…'} — {rec.enddate or tr('长期')}"
+    return f"{text}：{rec.place} {rec.begndate or '…'} — {rec.enddate or words['open']}"

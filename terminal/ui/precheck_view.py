@@ -10,7 +10,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QLayout, QSizePolicy, QWidget
 
 from terminal.core.desk_precheck import filing_line
@@ -99,7 +99,9 @@ class StayPrecheck(PrecheckLine):
            kind="poll").success(ok).failure(fail).run()
 
     def show_result(self, r: Precheck) -> None:
-        filing = filing_line(r, lambda t: QCoreApplication.translate("Preflight", t))
+        filing = filing_line(r, {"filed": self.tr("已备案"), "expired": self.tr("备案已过期"),
+                                 "not_yet": self.tr("备案尚未生效"), "elsewhere": self.tr("备案地不是本就医地"),
+                                 "missing": self.tr("未办理异地就医备案"), "open": self.tr("长期")})
         if r.reimbursable is True:
             self.show_line("ok", self.tr("可报销") + (f" · {filing}" if filing else ""))
         elif r.reimbursable is False:
