@@ -192,6 +192,8 @@ def test_every_json_command_refuses_in_json(tmp_path, srv):
         ("shift report", ["--config", str(bad), "shift", "report"], 2, "config"),
         ("shift close", ["--config", str(bad), "shift", "close"], 2, "config"),
         ("shift day-close", ["--config", str(bad), "shift", "day-close", "--supervisor", "9001"], 2, "config"),
+        ("precheck", [*C, "precheck", "--cert-type", "02", "--cert-no", two], 1, "insurance_choice"),
+        ("precheck", ["--config", str(bad), "precheck", "--cert-type", "02", "--cert-no", two], 2, "config"),
     ]
     assert {c for c, *_ in cases} == _json_commands(), "a command accepting --json has no refusal case here"
     for command, argv, code, kind in cases:
