@@ -17,7 +17,7 @@ from .models import Person
 from .precheck import Precheck
 
 if TYPE_CHECKING:
-    from .desk import Desk
+    from .desk_patient import DeskPatient
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +29,7 @@ Check = Callable[[Person, str, str], Precheck]
 class Preflight:
     """The pre-flight of the person on the desk: ``result`` once answered, ``running`` while asked."""
 
-    def __init__(self, desk: Desk) -> None:
+    def __init__(self, desk: DeskPatient) -> None:
         self.desk = desk
         self.check: Check | None = None  # None: [checks] has nothing on, or no platform
         self.result: Precheck | None = None
