@@ -62,7 +62,7 @@ class Preflight:
                 return  # another patient meanwhile
             self.running, self.result = False, result
             if result.reimbursable is False and d.state in (S.IDENTIFIED, S.BILLED, S.PREVIEWED) and not d.refused:
-                d._refuse(self.tr("医保待遇检查：不可报销（") + self.short_reason(result) + self.tr("）"))
+                d._refuse(self.tr("医保待遇检查不可报销：") + self.short_reason(result))
             d.view.redraw()
 
         def fail(err: BaseException) -> None:
@@ -80,7 +80,7 @@ class Preflight:
         line and the tooltip show every reason as sent)."""
         f = r.filing
         if f is not None and not f.ok:
-            return self.filing_line(r).split("：")[0]
+            return self.filing_line(r).split(self.tr("："))[0]
         first = r.reasons[0] if r.reasons else ""
         return first if len(first) <= 40 else first[:38] + "…"
 
@@ -104,7 +104,7 @@ class Preflight:
     def filing_line(self, r: Precheck) -> str:
         words = {"filed": self.tr("已备案"), "expired": self.tr("备案已过期"), "not_yet": self.tr("备案尚未生效"),
                  "elsewhere": self.tr("备案地不是本就医地"), "missing": self.tr("未办理异地就医备案"),
-                 "open": self.tr("长期")}
+                 "open": self.tr("长期"), "sep": self.tr("：")}
         return filing_line(r, words)
 
 
@@ -118,4 +118,4 @@ def filing_line(r: Precheck, words: dict[str, str]) -> str:
     if f.record is None:
         return text
     rec = f.record
-    return f"{text}：{rec.place} {rec.begndate or '…'} — {rec.enddate or words['open']}"
+    return f"{text}{words.get('sep', '：')}{rec.place} {rec.begndate or '…'} — {rec.enddate or words['open']}"

@@ -101,7 +101,8 @@ class StayPrecheck(PrecheckLine):
     def show_result(self, r: Precheck) -> None:
         filing = filing_line(r, {"filed": self.tr("已备案"), "expired": self.tr("备案已过期"),
                                  "not_yet": self.tr("备案尚未生效"), "elsewhere": self.tr("备案地不是本就医地"),
-                                 "missing": self.tr("未办理异地就医备案"), "open": self.tr("长期")})
+                                 "missing": self.tr("未办理异地就医备案"), "open": self.tr("长期"),
+                                 "sep": self.tr("：")})
         if r.reimbursable is True:
             self.show_line("ok", self.tr("可报销") + (f" · {filing}" if filing else ""))
         elif r.reimbursable is False:

@@ -48,7 +48,9 @@ def test_not_reimbursable_says_why_and_self_pay_is_next(desk):
     desk.identify_by_id("unfiled")
     text = wait_line(desk, "bad")
     assert text.startswith("不可报销：") and "参保人未办理异地就医备案（参保地 贵州贵阳市，就医地 广西南宁市）" in text
-    assert desk.ctl.refused.startswith("医保待遇检查：不可报销")
+    assert desk.ctl.refused == "医保待遇检查不可报销：未办理异地就医备案"
+    cd = desk.ca.customer  # the patient is told too
+    desk.qtbot.waitUntil(lambda: "您的医保暂不能使用（未办理异地就医备案）" in cd.state_label.text(), timeout=3000)
     desk.qtbot.waitUntil(lambda: "F11 自费结算" in w.msg.text(), timeout=3000)
     assert w.self_pay_btn.isVisible() and w.self_pay_btn.isEnabled()  # Ctrl+F9 on screen
     assert w.width() <= 1366
@@ -114,3 +116,35 @@ def test_discharge_desk_shows_the_preflight(qtbot, ui_cfg, sandbox, tmp_path):
     book.close()
     cl.close()
     assert PERSONS["hainan-retiree"]["psn_no"] == st.psn_no
+
+
+def test_english_ui(qapp, make_desk, tmp_path_factory):
+    import importlib.util
+
+    from PySide6.QtCore import QTranslator
+
+    from tests.support import ROOT
+
+    spec = importlib.util.spec_from_file_location("tr_update", ROOT / "resources" / "translations" / "update.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    d = tmp_path_factory.mktemp("tr")
+    mod.build(d / "yibao_en.ts", d / "yibao_en.qm")
+    t = QTranslator()
+    assert t.load(str(d / "yibao_en.qm"))
+    qapp.installTranslator(t)
+    try:
+        desk = make_desk()
+        desk.identify_by_id("hainan-retiree")
+        text = wait_line(desk, "ok")
+        assert text.startswith("Reimbursable · Filed: ") and "2020-01-01 — open-ended" in text
+        desk.key("Escape")
+        desk.load_bill()
+        desk.identify_by_id("filing-expired")
+        text = wait_line(desk, "bad")
+        assert text.startswith("Not reimbursable: ") and "Filing expired" in text  # the platform's text as sent
+        assert desk.ctl.refused.startswith("Benefit check, not reimbursable: Filing expired")
+        if SHOTS:
+            desk.window.grab().save(os.path.join(SHOTS, "preflight-refused-en.png"))
+    finally:
+        qapp.removeTranslator(t)
