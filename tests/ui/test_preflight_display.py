@@ -148,3 +148,17 @@ def test_english_ui(qapp, make_desk, tmp_path_factory):
             desk.window.grab().save(os.path.join(SHOTS, "preflight-refused-en.png"))
     finally:
         qapp.removeTranslator(t)
+
+
+def test_card_and_ecode_identification_run_it_too(desk):
+    from drivers.virtual import profile_for
+
+    desk.reader.insert(profile_for("filed-elsewhere"))  # inserting the card identifies the patient by itself
+    text = wait_line(desk, "bad")
+    assert "备案就医地为 江苏省，不含本次就医地 广西南宁市" in text and "备案地不是本就医地：江苏省" in text
+    desk.reader.remove()
+    desk.key("Escape")
+    desk.qtbot.waitUntil(lambda: not line(desk).isVisible(), timeout=3000)
+    desk.window.identify.ecode.setFocus()
+    desk.type_into(desk.window.identify.ecode, desk.sandbox.issue_ecode("chongqing-employee")[0])
+    assert wait_line(desk, "ok").startswith("可报销 · 已备案：广西南宁市 2024-01-01 — 长期")
