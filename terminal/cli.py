@@ -296,7 +296,7 @@ def build_parser() -> argparse.ArgumentParser:
     sv.set_defaults(func=cmd_sandbox_serve)
 
     for name in ("card", "ecode", "store", "reconcile", "shift", "parked", "discharge", "ui", "doctor", "his",
-                 "pharmacy", "chronic", "risk"):
+                 "pharmacy", "chronic", "risk", "precheck"):
         try:
             mod = importlib.import_module(f"terminal.commands.{name}")
         except ImportError as e:

@@ -9,8 +9,8 @@ operators (cashiers and supervisors with their PINs), catalogue (the items a cas
 """
 from .session import AppSession, JournalUnavailableAtStart, SessionJournal
 from .wiring import (discharge_service, ecode_exchange, open_store, operator_store, platform_client,
-                     platform_session, settlement_service, start_sandbox, ward_book)
+                     platform_session, precheck_service, settlement_service, start_sandbox, ward_book)
 
 __all__ = ["AppSession", "JournalUnavailableAtStart", "SessionJournal", "discharge_service",
            "ecode_exchange", "open_store", "operator_store", "platform_client", "platform_session",
-           "settlement_service", "start_sandbox", "ward_book"]
+           "precheck_service", "settlement_service", "start_sandbox", "ward_book"]

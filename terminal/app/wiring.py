@@ -17,8 +17,10 @@ if TYPE_CHECKING:
     from terminal.services.inpatient import DischargeService
     from terminal.store.wardbook import WardBook
     from terminal.sandbox.server import SandboxServer
+    from terminal.services.base import Conversation
     from terminal.services.outpatient import SettlementService
     from terminal.services.pharmacy import PharmacyService
+    from terminal.services.precheck import PrecheckService
     from terminal.store import Store
     from terminal.core.pharmacy import PharmacyCatalogue
 
@@ -68,6 +70,13 @@ def settlement_service(cfg: Config, client: PlatformClient, store: Store | None)
     from terminal.services.outpatient import SettlementService
 
     return SettlementService(client, treatment_admdvs=cfg.facility.admdvs, store=store)
+
+
+def precheck_service(cfg: Config, conv: Conversation) -> PrecheckService:
+    """The pre-flight (2001, 5302) per ``[checks]``, on the conversation of the desk that identified the person."""
+    from terminal.services.precheck import PrecheckService
+
+    return PrecheckService(conv, entitlement=cfg.checks.entitlement, filing=cfg.checks.filing)
 
 
 def ward_book(cfg: Config) -> WardBook:

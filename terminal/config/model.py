@@ -229,6 +229,15 @@ class UiConfig:
 
 
 @dataclass
+class ChecksConfig:
+    """What the platform checks before the money moves, asked once a person is identified (switchable per
+    deployment; provinces differ): entitlement = 2001 人员待遇享受检查, filing = the cross-province filing (5302)."""
+
+    entitlement: bool = True
+    filing: bool = True
+
+
+@dataclass
 class Config:
     facility: FacilityConfig = field(default_factory=FacilityConfig)
     backend: BackendConfig = field(default_factory=BackendConfig)

@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 from .desk_base import FINISHED, BillKey, untranslated
 from .desk_chronic import ChronicDesk
+from .desk_precheck import Preflight
 from .desk_risk import DeskRisk
 from .desk_ports import (CancelTarget, DeskView, Fault, FaultKind, OutpatientService, Override, ReversalBook, Runner,
                          Slip, Task, Work)
@@ -43,6 +44,7 @@ class Desk(DeskRisk):
         self.reversal = Reversal(self)
         self.till = Till(self)  # the tender, refunds and self-pay (core/desk_tender.py)
         self.chronic = ChronicDesk(self)  # 门诊慢特病: the filings (5301) and the med_type 14 bill
+        self.preflight = Preflight(self)  # 2001 + the filing once identified (core/desk_precheck.py)
 
     def _failed(self, err: BaseException) -> None:
         f = self.judge(err)
@@ -103,7 +105,7 @@ class Desk(DeskRisk):
             insutype = ""
         self.visit, self._visit_key = None, None
         self.flow.identified(cred, person, insutype)
-        self.till.refused_text = ""  # a refusal was for whoever was on the desk before
+        self.till.refused_text = self.refused = ""  # a refusal was for whoever was on the desk before
         self._set_warns([person.warn_msg])
         self._reset_duplicate()
         if self.items:
@@ -117,11 +119,13 @@ class Desk(DeskRisk):
             self._refuse(self.tr("参保状态异常：") + (self.translate("CodeNames", ins.status_name) if ins  # 暂停参保…
                                                      else self.tr("无参保信息")))
         self.chronic.lookup()
+        self.preflight.start()
 
     def choose_insurance(self, insutype: str) -> None:
         if self.state not in (S.IDENTIFIED, S.BILLED, S.PREVIEWED) or self.busy or insutype == self.flow.insutype:
             return
         self.flow.choose_insurance(insutype)
+        self.preflight.start()
         self.view.redraw()
 
     def set_acct_used(self, used: bool) -> None:
@@ -428,6 +432,7 @@ class Desk(DeskRisk):
         self.platform_warns, self.cancel_result = [], None
         self.acct_used = True
         self.parked_shown, self.refused, self._same_card = None, "", None
+        self.preflight.reset()
         cred = self.flow.credential
         self.flow.reset()
         self._remind_card(cred)

@@ -8,6 +8,8 @@ TRANSACTION_PATHS: dict[str, str] = {
     "9001": "/fsi/api/signInSignOutService/signIn",
     "9002": "/fsi/api/signInSignOutService/signOut",
     "1101": "/fsi/api/fsiPsnInfoService/queryPsnInfo",
+    "2001": "/fsi/api/fsiPsnInfoService/queryPsnTrtChk",
+    "5302": "/fsi/api/fsiPsnInfoService/queryPsnFixMedIns",
     "2201": "/fsi/api/outpatientDocInfoService/outpatientRregistration",
     "2202": "/fsi/api/outpatientDocInfoService/outpatientRegistrationCancel",
     "2203": "/fsi/api/outpatientDocInfoService/outpatientMdtrtinfoUp",
@@ -45,7 +47,8 @@ PATH_TO_INFNO = {v: k for k, v in TRANSACTION_PATHS.items()}
 INPUT_NODE: dict[str, str] = {
     "9001": "signIn", "9002": "signOut", "1101": "data", "2201": "data", "2202": "data", "2203": "mdtrtinfo",
     "2204": "feedetail", "2205": "data", "2206": "data", "2207": "data", "2208": "data", "2601": "data",
-    "3201": "data", "2401": "mdtrtinfo", "2402": "dscginfo", "2301": "feedetail", "2302": "data", "2303": "data",
+    "3201": "data", "2001": "data", "5302": "data",
+    "2401": "mdtrtinfo", "2402": "dscginfo", "2301": "feedetail", "2302": "data", "2303": "data",
     "2304": "data", "2305": "data", "3202": "data", "9101": "fsUploadIn", "9102": "fsDownloadIn",
     "2101": "data", "2102": "data", "2103": "data", "3505": "selinfo",
     "5301": "data", "2503": "data",
@@ -60,8 +63,9 @@ MONEY_MOVING = frozenset({"2207", "2208", "2304", "2305", "2102", "2103"})
 # The cancellations among them (negative amounts come back).
 CANCELLING = frozenset({"2208", "2305", "2103"})
 # Transactions whose input carries psn_no, so the envelope needs insuplc_admdvs.
-NEEDS_INSUPLC = frozenset({"5301", "2503", "2201", "2202", "2203", "2204", "2205", "2206", "2207", "2208", "2601",
-                           "2401", "2402", "2301", "2302", "2303", "2304", "2305", "2101", "2102", "2103", "3505"})
+NEEDS_INSUPLC = frozenset({"2001", "5302", "5301", "2503", "2201", "2202", "2203", "2204", "2205", "2206", "2207",
+                           "2208", "2601", "2401", "2402", "2301", "2302", "2303", "2304", "2305", "2101", "2102", "2103",
+                           "3505"})
 
 ECODE_QUERY_PATH = "/hsecfc/localQrCodeQuery"
 ECODE_BUSINESS_TYPES = {"01301": "结算", "01101": "挂号", "02121": "药店购药"}

@@ -6,6 +6,7 @@ policies as data files (data/*.json).
     platform.py    the front door: envelope checks, sign-in, idempotency by msgid, the dispatch table
     the transactions, by family (each a function of the request context):
       identity.py    9001 9002 sign-in and sign-out, 1101 person info, the credential check
+      entitlement.py 2001 entitlement check, 5302 the person's filings; the cross-province filing rule of 2201
       outpatient.py  2201-2208 registration, visit info, fee details, settlement, its cancellation
       inpatient.py   2401 2402 2301-2305 admission (cross-province filing check), discharge, fees, settlement
       chronic.py     5301 2503 chronic-disease filings (门诊慢特病), the filing a med_type 14 settlement needs

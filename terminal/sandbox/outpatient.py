@@ -1,6 +1,6 @@
-"""Outpatient: 2201 registration, 2202 its cancellation, 2203 / 2203A visit info, 2204 / 2205 fee details (upload,
-cancel), 2206 pre-settlement, 2207 settlement, 2208 its cancellation. Fee classification (``store_fees``) serves
-the inpatient upload (2301) too."""
+"""Outpatient: 2201 registration (across provinces: a filing for the place of treatment, entitlement.py), 2202 its
+cancellation, 2203 / 2203A visit info, 2204 / 2205 fee details (upload, cancel), 2206 pre-settlement, 2207
+settlement, 2208 its cancellation. Fee classification (``store_fees``) serves the inpatient upload (2301) too."""
 from __future__ import annotations
 
 import sqlite3
@@ -8,6 +8,7 @@ from typing import Any
 
 from terminal.core.money import money
 
+from .entitlement import check_outpatient_filing
 from .identity import cert_check
 from .policy import ITEM_AMOUNTS, classify_item, line_amount, to_decimal
 from .settlement import cancel, compute, final
@@ -21,6 +22,7 @@ def t2201(ctx: Ctx) -> dict[str, Any]:
     person, ins, insuplc = insured(ctx, d, "挂号须指定险种 insutype（参保人有多个险种时由收费员选择）")
     insutype = ins["insutype"]
     cert_type = cert_check(ctx, person, d)
+    check_outpatient_filing(ctx, person, ins, text(d.get("begntime")) or ts19(ctx.now))
     if ins.get("psn_insu_stas", "1") != "1":
         ctx.warn.append(f"险种 {insutype} 参保状态为{INSU_STATUS.get(ins['psn_insu_stas'], ins['psn_insu_stas'])}，"
                         "结算时将不能享受医保待遇")

@@ -25,7 +25,7 @@ from typing import Any
 from terminal.core import wire
 from terminal.core.protocol import INPUT_NODE, TRANSACTION_PATHS
 
-from . import chronic, identity, inpatient, outpatient, pharmacy, reversal, risk, statements
+from . import chronic, entitlement, identity, inpatient, outpatient, pharmacy, reversal, risk, statements
 from .policy import SETL_AMOUNTS, Policies, PolicyError
 from .state import Ctx, Refusal, Transaction, balance_of, text, ts17, ts19
 from .store import Store
@@ -35,6 +35,7 @@ log = logging.getLogger(__name__)
 #: infno -> the transaction: the one place that says what the sandbox simulates
 HANDLERS: dict[str, Transaction] = {
     "9001": identity.t9001, "9002": identity.t9002, "1101": identity.t1101,
+    "2001": entitlement.t2001, "5302": entitlement.t5302,
     "2201": outpatient.t2201, "2202": outpatient.t2202, "2203": outpatient.t2203, "2203A": outpatient.t2203,
     "2204": outpatient.t2204, "2205": outpatient.t2205, "2206": outpatient.t2206, "2207": outpatient.t2207,
     "2208": outpatient.t2208,
@@ -50,7 +51,7 @@ HANDLERS: dict[str, Transaction] = {
 KNOWN_INFNOS = frozenset(TRANSACTION_PATHS) | {"2203A", "2403", "2404", "2405"}
 SUPPORTED = frozenset(HANDLERS)
 NEEDS_SIGN_IN = frozenset(i for i in SUPPORTED if i.startswith("2")
-                          or i in ("3201", "3202", "3505", "5301", "3101", "3102", "3103"))
+                          or i in ("3201", "3202", "3505", "5301", "5302", "3101", "3102", "3103"))
 JSON_TYPE = "application/json;charset=UTF-8"
 FILE_TYPE = "application/octet-stream"
 #: fee lines per 2301 message (the platform's batch limit; upload more in several messages)

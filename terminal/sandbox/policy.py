@@ -5,7 +5,8 @@ Data (terminal/sandbox/data/):
   catalogue.json   the treatment place's catalogue per admdvs (class 甲/乙/丙, 乙类 self-pay share, price caps)
   policies.json    the insured place's policy per admdvs and insutype (deductible, ratios, caps, funds)
   persons.json     the sandbox persons and their cards
-  filings.json     cross-province treatment filings (异地就医备案), checked at inpatient admission (2401)
+  filings.json     cross-province treatment filings (异地就医备案), checked at admission (2401) and outpatient
+                   registration (2201), answered by 5302 and counted by 2001 (entitlement.py)
   chronic.json     outpatient chronic-disease filings (门诊慢特病备案, 5301 / 2503) and the diseases' names
 
 Cross-province rule: catalogue, classes and price caps come from the place of treatment (the facility's

@@ -12,6 +12,7 @@ from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
 
 from drivers.payment import provider_for
 from drivers.printer import ReceiptData
+from terminal.app import precheck_service
 from terminal.app.session import AppSession, id_credential
 from terminal.core.desk import Desk
 from terminal.core.desk_ports import CancelTarget, PendingReversal, Slip, Task
@@ -73,6 +74,9 @@ class CashierController(TillView, DeskPrinting, QObject):
         self.desk.till.methods = list(t.methods)
         self.desk.till.method = self.desk.till.methods[0]
         self.desk.till.provider = provider_for(t.provider, training=session.training, timeout_s=t.sandbox_timeout_s)
+        if self.cfg.checks.entitlement or self.cfg.checks.filing:  # the pre-flight once a person is identified
+            pre = precheck_service(self.cfg, self.svc)
+            self.desk.preflight.check = lambda p, insutype, med_type: pre.run(p, insutype, med_type=med_type)
         #: the last self-pay checkout (total, change) for the customer display, until the next patient
         self.last_checkout: tuple[Any, Any] | None = None
         self.desk.flow.listeners.append(self._flow_moved)

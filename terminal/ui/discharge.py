@@ -10,15 +10,14 @@
 * ``card_reader``: an object with ``read() -> CardData`` (drivers.pcsc / drivers.virtual); ``ecode``: a callable
   exchanging a scanned e-code string for a Credential (terminal.app.session's ``session.ecode``).
 
-The decisions (what may be done, what is sent, what the cashier is told) are the stay machine's
-(terminal.core.stay.StayMachine); this widget renders it and forwards the cashier's keys to it.
+The decisions (what may be done, what is sent, what the cashier is told) are the stay machine's (terminal.core.stay.
+StayMachine); this widget renders it and forwards the cashier's keys to it.
 Keys, the same as the cashier's window: F1 reads the card, F2 / F3 go to the search field (e-code, ID number or
 admission number; Enter finds), F5 pre-settles, F9 settles after a confirmation that names the amount to collect or
 refund (Enter confirms, Esc keeps the pre-settlement), F10 cancels a settlement, Ctrl+P reprints the slip, Esc
-clears for the next patient. A settlement prints the discharge slip and shows on the customer display; then
-:meth:`DischargeDesk.begin_tender` is where the tender step (收款 / 退款) plugs in.
-Signals: ``settled(DischargeResult)``, ``cancelled(DischargeResult)``, ``status_changed(str)``, ``printed(str)``,
-``tender_due(Due, DischargeResult)``.
+clears for the next patient. A settlement prints the slip and shows on the customer display; the tender step (收款 /
+退款) plugs in at :meth:`DischargeDesk.begin_tender`. The patient found gets the pre-flight line (precheck_view).
+Signals: ``settled``, ``cancelled`` (DischargeResult), ``status_changed``, ``printed`` (str), ``tender_due(Due, …)``.
 """
 from __future__ import annotations
 
@@ -39,6 +38,7 @@ from terminal.core.regions import place_name
 from terminal.core.stay import AMOUNT_KEYS, CardReader, DischargeDeskService, Due, Runner, StayMachine, StayResult
 
 from .fee_totals import FeeTotalsTable, levels_text
+from .precheck_view import StayPrecheck, stay_check
 from .widgets import KeyButton, set_kind
 
 if TYPE_CHECKING:
@@ -103,14 +103,13 @@ class DischargeDesk(QWidget):
     @classmethod
     def for_session(cls, session: AppSession, parent: QWidget | None = None,
                     run_in_background: Runner | None = None, customer: QWidget | None = None) -> DischargeDesk:
-        """For the cashier app: shares the AppSession's client, sign-in, journal/queue, card reader, e-code and the
-        customer display."""
+        """For the cashier app: the AppSession's client, sign-in, journal, card reader, e-code, customer display."""
         from .discharge_tender import DischargeTender
 
         desk = cls(session.cfg, session.discharge_service, run_in_background=run_in_background,
                    card_reader=session.card_reader, ecode=session.ecode, parent=parent, customer=customer,
                    training=session.training)
-        desk.tender = DischargeTender.for_session(desk, session)
+        desk.tender, desk.precheck.check = DischargeTender.for_session(desk, session), stay_check(session)
         return desk
 
     def _own_runner(self, label: str, fn: Callable[[], _T], ok: Callable[[_T], None],
@@ -188,6 +187,7 @@ class DischargeDesk(QWidget):
         self.stay_info.setWordWrap(True)
         self.stay_info.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         lay.addWidget(self.stay_info)
+        self.precheck = StayPrecheck(self, into=lay)  # 可报销 / 不可报销 + why (2001 + filing, in the background)
         # the platform's warn_msg on the last 2303 / 2304 / 2305 answer: yellow, until another stay is shown
         self.notice = QLabel("")
         self.notice.setObjectName("dischargeNotice")
@@ -444,6 +444,7 @@ class DischargeDesk(QWidget):
     def _render(self) -> None:
         m = self.machine
         self._show_stay(m.stay)
+        self.precheck.follow(m.stay)
         if m.totals is not self._shown_totals:
             self._shown_totals = m.totals
             self.fees.show_totals(m.totals)

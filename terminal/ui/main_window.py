@@ -83,6 +83,7 @@ class MainWindow(ScheduledReconcile, WindowDialogs):
         self.msg = QLabel(central)
         self.msg.setObjectName("messageBar")
         self.msg.setFixedHeight(34)  # a fixed strip: a new message never re-lays-out the window
+        self.msg.setMinimumWidth(1)  # nor widens it: a long text is cut, the whole of it in the tooltip
         root.addWidget(self.msg)
 
         # the platform's warn_msg for what is on the screen (1101 … 2207, 2208): yellow, until the next patient

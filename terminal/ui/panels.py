@@ -14,6 +14,7 @@ from terminal.core.money import fmt_price, fmt_yuan
 from terminal.core.regions import place_name
 
 from .codenames import name as code_name
+from .precheck_view import PrecheckLine
 from .widgets import Badge, KeyButton, set_kind
 
 S = State
@@ -162,6 +163,8 @@ class PersonPanel(QGroupBox):
         g.setColumnStretch(1, 1)
         g.setColumnStretch(3, 1)
         lay.addWidget(self.details)
+        self.precheck = PrecheckLine(self)  # 可报销 / 不可报销 + why (2001 + the filing, in the background)
+        lay.addWidget(self.precheck)
 
         row = QHBoxLayout()
         lab = QLabel(self.tr("险种 (Ctrl+I)"))
@@ -216,6 +219,8 @@ class PersonPanel(QGroupBox):
         _show(self.details, has)
         _show(self.choice_row, has)
         _show(self.status, has)
+        pre = getattr(getattr(ctl, "desk", None), "preflight", None)
+        self.precheck.show_line(*(pre.line() if has and pre is not None else ("", "")))
         if not has:
             _show(self.cross, False)
             self.name.setText("")

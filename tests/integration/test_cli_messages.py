@@ -202,6 +202,8 @@ def test_every_json_command_refuses_in_json(tmp_path, srv):
         ("pharmacy catalogue", ["--config", str(bad), "pharmacy", "catalogue"], 2, "config"),
         ("pharmacy trace", [*C, "pharmacy", "trace", "123"], 2, None),  # not a 20-digit code
         ("pharmacy uploads", ["--config", str(bad), "pharmacy", "uploads"], 2, "config"),
+        ("precheck", [*C, "precheck", "--cert-type", "02", "--cert-no", two], 1, "insurance_choice"),
+        ("precheck", ["--config", str(bad), "precheck", "--cert-type", "02", "--cert-no", two], 2, "config"),
     ]
     assert {c for c, *_ in cases} == _json_commands(), "a command accepting --json has no refusal case here"
     for command, argv, code, kind in cases:

@@ -53,7 +53,7 @@ def test_step_by_step_admit_fees_deposit_preview_then_settle_by_card(tmp_path):
 
 
 def test_refusals_and_bad_arguments(tmp_path):
-    r = run_cli(tmp_path, "discharge", "--cert-type", "02", "--cert-no", PERSONS["guizhou-resident"]["certno"],
+    r = run_cli(tmp_path, "discharge", "--cert-type", "02", "--cert-no", PERSONS["unfiled"]["certno"],
                 "--admit", "--deposit", "100", "--bill", BILL, check=False)
     assert r.returncode == 1 and "参保人未办理异地就医备案" in r.stderr
     r = run_cli(tmp_path, "discharge", "--visit", "ZY000", check=False)

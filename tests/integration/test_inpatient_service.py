@@ -140,9 +140,9 @@ def test_personal_account_pays_where_the_insured_place_allows(ward, sandbox):
 
 # refusals ---------------------------------------------------------------------------------------------
 @pytest.mark.parametrize("key, needle", [
-    ("guizhou-resident", "参保人未办理异地就医备案"),
-    ("sichuan-resident", "参保人未办理异地就医备案"),  # filed, but for Nanjing
-    ("yunnan-resident", "已过期"),
+    ("unfiled", "参保人未办理异地就医备案"),
+    ("filed-elsewhere", "参保人未办理异地就医备案"),  # filed, but for Jiangsu
+    ("filing-expired", "已过期"),
     ("suspended", "暂停参保"),
 ])
 def test_admission_refused(ward, sandbox, key, needle):

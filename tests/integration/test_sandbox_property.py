@@ -2,6 +2,7 @@
 insutype, med_type and account flag, a settlement over HTTP adds up exactly and has no negative amount."""
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -10,6 +11,7 @@ from hypothesis import strategies as st
 
 from terminal.core.models import Settlement
 from terminal.core.money import money
+from terminal.core.regions import is_cross_province
 from terminal.sandbox.policy import FUND_FIELDS, SETL_AMOUNTS, Policies
 from terminal.sandbox.server import SandboxServer
 from terminal.sandbox.testkit import Refused, SandboxClient, ticking_clock
@@ -59,14 +61,19 @@ def test_settlement_identities_over_http(clients, data, pi, fac, acct):
     filed = [(f["opsp_dise_code"], f["opsp_dise_name"]) for f in POL.chronic_filings  # 门诊慢特病 in force that day
              if f["psn_no"] == psn_no and f["insutype"] == insutype and f["begndate"] <= DAY
              and (not f["enddate"] or DAY <= f["enddate"])]
-    v = k.open_visit(key, items, insutype=insutype, med_type=med_type,
-                     dise=filed[0] if filed else ("H25.9", "老年性白内障"))
     before = srv.balance(key, insutype)
-    try:
+    try:  # a cross-province person without a filing for this place is refused at 2201
+        v = k.open_visit(key, items, insutype=insutype, med_type=med_type,
+                         dise=filed[0] if filed else ("H25.9", "老年性白内障"))
         out = k.settle(v, acct=acct)
     except Refused as e:
-        assert (key == "suspended" and "暂停参保" in e.err_msg) or (
-            med_type == "14" and not filed and "未备案门诊慢特病 H25.9" in e.err_msg), e.err_msg
+        ins = next(i for i in POL.persons[key]["insuinfo"] if i["insutype"] == insutype)
+        cross = is_cross_province(ins["insuplc_admdvs"], POL.facilities[fac]["admdvs"])
+        filed_here = not cross or POL.filing(psn_no, insutype, POL.facilities[fac]["admdvs"],
+                                             date.today().isoformat())[1] == ""
+        assert ((key == "suspended" and "暂停参保" in e.err_msg)
+                or (not filed_here and "异地就医备案" in e.err_msg)
+                or (med_type == "14" and not filed and "未备案门诊慢特病 H25.9" in e.err_msg)), e.err_msg
         return
     s = Settlement.from_wire(out).check()  # the terminal's identities
     a = out["setlinfo"]

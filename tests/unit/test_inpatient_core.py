@@ -175,11 +175,14 @@ def test_sandbox_filings():
     f, why = pol.filing("46010000000000000001", "310", "450100", "2026-06-16")  # filed for all of Guangxi
     assert why == "" and f["filing_no"]
     assert pol.filing("46010000000000000001", "310", "320100", "2026-06-16")[1] == "none"  # not for Jiangsu
-    assert pol.filing("53010000000000000005", "390", "450100", "2026-06-16")[1] == "expired"
-    assert pol.filing("53010000000000000005", "390", "450100", "2024-08-01")[1] == ""
-    assert pol.filing("53010000000000000005", "390", "450100", "2024-01-01")[1] == "not_yet"
+    assert pol.filing("53010000000000000023", "390", "450100", "2026-06-16")[1] == "expired"  # filing-expired
+    assert pol.filing("53010000000000000023", "390", "450100", "2025-03-01")[1] == ""
+    assert pol.filing("53010000000000000023", "390", "450100", "2024-01-01")[1] == "not_yet"
+    assert pol.filing("53010000000000000005", "390", "450100", "2026-06-16")[1] == ""  # renewed after it expired
     assert pol.filing("50010000000000000006", "310", "450100", "2026-06-16")[1] == ""  # city-level filing
     assert pol.filing("50010000000000000006", "310", "450200", "2026-06-16")[1] == "none"
-    assert pol.filing("11000000000000000008", "390", "450100", "2026-06-16")[1] == "none"  # filed for 310 only
-    assert pol.filing("52010000000000000004", "390", "450100", "2026-06-16")[1] == "none"
+    assert pol.filing("11000000000000000008", "340", "450100", "2026-06-16")[1] == "none"  # not for this insutype
+    assert pol.filing("52010000000000000012", "390", "450100", "2026-06-16")[1] == "none"  # unfiled
+    assert pol.filing("51010000000000000014", "390", "450100", "2026-06-16")[1] == "none"  # filed for Jiangsu
+    assert pol.filing("51010000000000000014", "390", "320100", "2026-06-16")[1] == ""
     assert pol.overlmt_hosp_prop("450100") == D("0.50") and pol.overlmt_hosp_prop("320100") == 0

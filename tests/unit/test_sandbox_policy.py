@@ -47,7 +47,8 @@ def test_facilities_and_catalogues():
 
 def test_persons_json_keys_are_stable():
     keys = {"hainan-retiree", "shanghai-employee", "sichuan-resident", "guizhou-resident", "yunnan-resident",
-            "chongqing-employee", "tibet-resident", "two-insurances", "suspended", "local", "expired-card"}
+            "chongqing-employee", "tibet-resident", "two-insurances", "suspended", "local", "expired-card",
+            "unfiled", "filing-expired", "filed-elsewhere"}
     assert keys <= set(POL.persons)
     for p in POL.persons.values():
         assert {"card_no", "card_sn", "version", "expiry_date"} <= set(p["card"])
