@@ -26,7 +26,8 @@ DRIVERS = ["drivers/printer/compose.py", "drivers/printer/shift.py", "drivers/pr
 ALIASES = {"WindowDialogs": ["MainWindow"], "ScheduledReconcile": ["MainWindow"], "TillView": ["CashierController"],
            "DeskPrinting": ["CashierController"],
            "_ReportDialog": ["ShiftDialog", "DayCloseDialog"]}
-CORE = ["desk", "desk_base", "desk_bill", "desk_patient", "desk_reversal", "desk_tender", "desk_precheck"]
+CORE = ["desk", "desk_base", "desk_bill", "desk_patient", "desk_reversal", "desk_tender", "desk_precheck",
+        "desk_chronic", "desk_risk"]
 
 
 def sources() -> list[str]:

@@ -4,7 +4,7 @@
     <name />
     <message>
         <source>【训练模式 · 非正式票据】</source>
-        <extracomment>(context, source) -&gt; the text in the cashier's language psn_type (人员类别) names for the codes the platforms here send; another code prints as the code alone the fund rows of the settlement slip, always printed: (label, setlinfo field, the setldetail fund_pay_type codes that make it up when the platform leaves the setlinfo field out) printed only when not zero</extracomment>
+        <extracomment>(context, source) -&gt; the text in the cashier's language lines printed under the item, indented (a drug's spec and traceability codes) psn_type (人员类别) names for the codes the platforms here send; another code prints as the code alone the fund rows of the settlement slip, always printed: (label, setlinfo field, the setldetail fund_pay_type codes that make it up when the platform leaves the setlinfo field out) printed only when not zero [facility] kind -&gt; its settlement slip, where it is not the hospital's (drivers.printer.pharmacy adds "pharmacy"; the package imports it, so the layout is there wherever drivers.printer is)</extracomment>
         <translation>[TRAINING · not a valid receipt]</translation>
     </message>
     <message>
@@ -34,6 +34,10 @@
     <message>
         <source>医疗类别</source>
         <translation>Medical type</translation>
+    </message>
+    <message>
+        <source>慢特病病种</source>
+        <translation>Chronic disease</translation>
     </message>
     <message>
         <source>人员类别</source>
@@ -371,7 +375,7 @@
     <name>CashierController</name>
     <message>
         <source>检查交易日志</source>
-        <extracomment>level (info | ok | warn | error), text the op the cashier is waiting on (Op) or None a settlement was booked (ReceiptData) the duplicate-bill guard refused (DuplicateBill | DuplicateSuspected): the window shows the earlier one at start: settlements a crashed run completed while nobody saw the result (RecoveryReport) the previous patient's card, still in the reader, was read again (Person): the window asks the cashier a parked bill was settled after the platform came back: a refund is due (the worker's outcome) the tender (收款) is open or changed: the window shows the tender dialog a cancelled settlement's refund is open or changed (core.desk_tender.RefundJob) the last self-pay checkout (total, change) for the customer display, until the next patient</extracomment>
+        <extracomment>level (info | ok | warn | error), text the op the cashier is waiting on (Op) or None a settlement was booked (ReceiptData) the duplicate-bill guard refused (DuplicateBill | DuplicateSuspected): the window shows the earlier one at start: settlements a crashed run completed while nobody saw the result (RecoveryReport) the previous patient's card, still in the reader, was read again (Person): the window asks the cashier a parked bill was settled after the platform came back: a refund is due (the worker's outcome) the tender (收款) is open or changed: the window shows the tender dialog a cancelled settlement's refund is open or changed (core.desk_tender.RefundJob) 3101 found warnings (core.risk.RiskReview): the window asks continue / go back per warning the last self-pay checkout (total, change) for the customer display, until the next patient</extracomment>
         <translation>Checking the transaction journal</translation>
     </message>
     <message>
@@ -500,6 +504,139 @@
     </message>
 </context>
 <context>
+    <name>ChronicChooser</name>
+    <message>
+        <source>门诊慢特病 (Ctrl+M)</source>
+        <translation>Chronic disease (Ctrl+M)</translation>
+    </message>
+    <message>
+        <source>↑/↓ 选择病种，Enter 确定，Esc 关闭</source>
+        <translation>↑/↓ choose the disease, Enter confirms, Esc closes</translation>
+    </message>
+    <message>
+        <source>普通门诊（不按门诊慢特病结算）</source>
+        <translation>Ordinary outpatient (not as a chronic disease)</translation>
+    </message>
+    <message>
+        <source>%1 至 %2</source>
+        <translation>%1 to %2</translation>
+    </message>
+    <message>
+        <source>长期</source>
+        <translation>open-ended</translation>
+    </message>
+</context>
+<context>
+    <name>ChronicDesk</name>
+    <message>
+        <source>查询门诊慢特病备案 (5301)</source>
+        <extracomment>[checks] chronic: the deployment's platform offers 5301 and med_type 14; never at a pharmacy's counter (its service, terminal.services.pharmacy, settles med_type 41 and looks up no filings)</extracomment>
+        <translation>Looking up chronic disease filings (5301)</translation>
+    </message>
+    <message>
+        <source>本单为门诊慢特病 %1，但该参保人没有此病种的有效备案；请按 Ctrl+M 改为普通门诊或其他已备案病种</source>
+        <translation>This bill is for chronic disease %1, but the person has no filing in force for it; Ctrl+M makes it ordinary outpatient or another filed disease</translation>
+    </message>
+    <message>
+        <source>本机构未开通门诊慢特病结算（[checks] chronic）</source>
+        <translation>Chronic disease settlement is not offered here ([checks] chronic)</translation>
+    </message>
+    <message>
+        <source>请先识别参保人（F1 读卡 / F2 医保码 / F3 身份证号）</source>
+        <translation>Identify the patient first (F1 card / F2 e-code / F3 ID number)</translation>
+    </message>
+    <message>
+        <source>本单按普通门诊结算</source>
+        <translation>This bill settles as ordinary outpatient</translation>
+    </message>
+    <message>
+        <source>该参保人未备案此门诊慢特病：</source>
+        <translation>This person has not filed this chronic disease: </translation>
+    </message>
+    <message>
+        <source>不能按门诊慢特病结算：</source>
+        <translation>Cannot settle as a chronic disease: </translation>
+    </message>
+    <message>
+        <source>本单按门诊慢特病结算：</source>
+        <translation>This bill settles as chronic disease: </translation>
+    </message>
+    <message>
+        <source>（按 F5 预结算）</source>
+        <translation> (F5 to pre-settle)</translation>
+    </message>
+</context>
+<context>
+    <name>ChronicKeys</name>
+    <message>
+        <source>备案已于 %1 到期</source>
+        <translation>filing expired %1</translation>
+    </message>
+    <message>
+        <source>备案自 %1 起生效</source>
+        <translation>filing starts %1</translation>
+    </message>
+    <message>
+        <source>门诊慢特病备案：</source>
+        <translation>Chronic disease filings: </translation>
+    </message>
+    <message>
+        <source>查询中…</source>
+        <translation>looking up…</translation>
+    </message>
+    <message>
+        <source>门诊慢特病备案查询失败：</source>
+        <translation>Chronic disease filings lookup failed: </translation>
+    </message>
+    <message>
+        <source>无</source>
+        <translation>None</translation>
+    </message>
+    <message>
+        <source>有效</source>
+        <translation>in force</translation>
+    </message>
+    <message>
+        <source>；</source>
+        <translation>; </translation>
+    </message>
+    <message>
+        <source>Ctrl+M 按门诊慢特病结算</source>
+        <translation>Ctrl+M settles it as a chronic disease</translation>
+    </message>
+    <message>
+        <source>本单：门诊慢特病 </source>
+        <translation>This bill: chronic disease </translation>
+    </message>
+    <message>
+        <source>本机构未开通门诊慢特病结算（[checks] chronic）</source>
+        <translation>Chronic disease settlement is not offered here ([checks] chronic)</translation>
+    </message>
+    <message>
+        <source>请先识别参保人（F1 读卡 / F2 医保码 / F3 身份证号）</source>
+        <translation>Identify the patient first (F1 card / F2 e-code / F3 ID number)</translation>
+    </message>
+    <message>
+        <source>正在查询门诊慢特病备案，请稍候再按 Ctrl+M</source>
+        <translation>Looking up the chronic disease filings; press Ctrl+M again in a moment</translation>
+    </message>
+    <message>
+        <source>该参保人没有门诊慢特病备案；如需备案，请参保人到参保地医保经办机构或国家医保服务平台办理</source>
+        <translation>This person has no chronic disease filing; they file with the insured place's agency or the national medical insurance app</translation>
+    </message>
+</context>
+<context>
+    <name>CodeEntry</name>
+    <message>
+        <source>录入条码</source>
+        <translation>Enter barcode</translation>
+    </message>
+    <message>
+        <source>药盒条码（13 位）、药店自编码或追溯码（20 位），回车添加；Esc 关闭</source>
+        <translation>Box barcode (13 digits), the pharmacy's code or a traceability code (20 digits), Enter adds; Esc closes</translation>
+    </message>
+</context>
+<context>
     <name>CodeNames</name>
     <message>
         <source>男</source>
@@ -596,6 +733,10 @@
     <message>
         <source>补结算</source>
         <translation>Deferred settlement</translation>
+    </message>
+    <message>
+        <source>商品销售上传/3505</source>
+        <translation>Sales upload/3505</translation>
     </message>
     <message>
         <source>排队中</source>
@@ -754,6 +895,10 @@
     <message>
         <source>险种：</source>
         <translation>Insurance: </translation>
+    </message>
+    <message>
+        <source>门诊慢特病：</source>
+        <translation>Chronic disease: </translation>
     </message>
     <message>
         <source>医保平台暂不可用：可能需先全额支付，平台恢复后退还医保支付部分</source>
@@ -1223,6 +1368,42 @@ You may pay yourself (self-pay), or contact your insurance agency. Please ask th
     <message>
         <source>打印结算单</source>
         <translation>Printing the receipt</translation>
+    </message>
+</context>
+<context>
+    <name>DeskRisk</name>
+    <message>
+        <source>医保事前审核提示 %1 条违规：请逐条选择继续执行（须填写原因）或返回修改</source>
+        <extracomment>the platform's fund-supervision checks ([checks] risk_before); None: off the warnings waiting for the cashier's decisions (the window shows them), or None the patient and bill 3101 passed (no warning, or all continued): not asked again</extracomment>
+        <translation>Fund supervision flags %1 finding(s): continue (with a reason) or go back and change, one by one</translation>
+    </message>
+    <message>
+        <source>请等待当前操作完成</source>
+        <translation>Wait for the current step to finish</translation>
+    </message>
+    <message>
+        <source>账单已变更，请重新按 F5 预结算</source>
+        <translation>The bill changed: press F5 to pre-settle again</translation>
+    </message>
+    <message>
+        <source>已反馈医保（返回修改）：请修改账单后重新按 F5 预结算；本笔未上传、未结算</source>
+        <translation>Sent to the platform (go back): change the bill, then F5 again; nothing uploaded or settled</translation>
+    </message>
+    <message>
+        <source>已反馈医保（继续执行），继续预结算</source>
+        <translation>Sent to the platform (continue): pre-settling</translation>
+    </message>
+    <message>
+        <source>事前审核反馈 (3103) 未成功：</source>
+        <translation>Fund supervision feedback (3103) failed: </translation>
+    </message>
+    <message>
+        <source>；请重新按 F5</source>
+        <translation>; press F5 again</translation>
+    </message>
+    <message>
+        <source>事前审核反馈 (3103)</source>
+        <translation>Fund supervision feedback (3103)</translation>
     </message>
 </context>
 <context>
@@ -2260,6 +2441,72 @@ Remind them to take it. Serve this patient again?</translation>
     </message>
 </context>
 <context>
+    <name>PharmacyCounter</name>
+    <message>
+        <source>已添加：第%1行 %2 ×%3</source>
+        <translation>Added: line %1 %2 ×%3</translation>
+    </message>
+    <message>
+        <source>，请扫描该盒追溯码</source>
+        <translation>, scan the box's traceability code</translation>
+    </message>
+    <message>
+        <source>追溯码已记录：第%1行 %2（%3/%4）</source>
+        <translation>Traceability code recorded: line %1 %2 (%3/%4)</translation>
+    </message>
+    <message>
+        <source>，还缺 %1 个</source>
+        <translation>, %1 still missing</translation>
+    </message>
+    <message>
+        <source>当前没有可录入处方号的销售</source>
+        <translation>No sale to take a prescription number</translation>
+    </message>
+    <message>
+        <source>本单</source>
+        <translation>This bill</translation>
+    </message>
+    <message>
+        <source>处方号已录入：</source>
+        <translation>Prescription number entered: </translation>
+    </message>
+    <message>
+        <source>已删除：</source>
+        <translation>Removed: </translation>
+    </message>
+    <message>
+        <source>（重新扫码可加回）</source>
+        <translation> (scan it again to add it back)</translation>
+    </message>
+    <message>
+        <source>第%1行 %2 数量应为整盒数：</source>
+        <translation>Line %1 %2: the quantity is whole boxes: </translation>
+    </message>
+    <message>
+        <source>不能结算：</source>
+        <translation>Cannot settle: </translation>
+    </message>
+</context>
+<context>
+    <name>PharmacyStrip</name>
+    <message>
+        <source>扫药盒条码加药（再扫一次加一盒）· 扫 20 位追溯码 · Ctrl+R 处方号 · F4 手工录入条码</source>
+        <translation>Scan a box's barcode to add it (again: one more box) · scan the 20-digit traceability code · Ctrl+R prescription no. · F4 type a barcode</translation>
+    </message>
+    <message>
+        <source>追溯码：—</source>
+        <translation>Trace codes: —</translation>
+    </message>
+    <message>
+        <source>处方号：</source>
+        <translation>Prescription no.: </translation>
+    </message>
+    <message>
+        <source>待录入 (Ctrl+R)</source>
+        <translation>to enter (Ctrl+R)</translation>
+    </message>
+</context>
+<context>
     <name>PhoneWindow</name>
     <message>
         <source>患者手机 / 社保卡（训练）</source>
@@ -2303,6 +2550,66 @@ Remind them to take it. Serve this patient again?</translation>
     <message>
         <source>密码</source>
         <translation>PIN</translation>
+    </message>
+</context>
+<context>
+    <name>Preflight</name>
+    <message>
+        <source>医保待遇检查不可报销：</source>
+        <extracomment>(person, insutype, med_type) -&gt; the pre-flight (blocking: network)</extracomment>
+        <translation>Benefit check, not reimbursable: </translation>
+    </message>
+    <message>
+        <source>待遇检查 (2001/5302)</source>
+        <translation>Benefit check (2001/5302)</translation>
+    </message>
+    <message>
+        <source>：</source>
+        <translation>: </translation>
+    </message>
+    <message>
+        <source>正在检查医保待遇与异地备案…</source>
+        <translation>Checking the benefits and the cross-province filing…</translation>
+    </message>
+    <message>
+        <source>待遇未核实：</source>
+        <translation>Benefits not verified: </translation>
+    </message>
+    <message>
+        <source>可报销</source>
+        <translation>Reimbursable</translation>
+    </message>
+    <message>
+        <source>不可报销：</source>
+        <translation>Not reimbursable: </translation>
+    </message>
+    <message>
+        <source>未启用待遇检查</source>
+        <translation>no benefit check configured</translation>
+    </message>
+    <message>
+        <source>已备案</source>
+        <translation>Filed</translation>
+    </message>
+    <message>
+        <source>备案已过期</source>
+        <translation>Filing expired</translation>
+    </message>
+    <message>
+        <source>备案尚未生效</source>
+        <translation>Filing not yet valid</translation>
+    </message>
+    <message>
+        <source>备案地不是本就医地</source>
+        <translation>Filed for another place</translation>
+    </message>
+    <message>
+        <source>未办理异地就医备案</source>
+        <translation>No cross-province filing</translation>
+    </message>
+    <message>
+        <source>长期</source>
+        <translation>open-ended</translation>
     </message>
 </context>
 <context>
@@ -2479,7 +2786,7 @@ Remind them to take it. Serve this patient again?</translation>
         <source>（补打）</source>
         <translation>(reprint)</translation>
     </message>
-<message><source>【补打】</source><translation>[REPRINT]</translation></message><message><source>跨省异地</source><translation>Cross-province</translation></message><message><source>本省</source><translation>same province</translation></message><message><source>结算时间</source><translation>Settled at</translation></message><message><source>参保人</source><translation>Insured person</translation></message><message><source>证件号</source><translation>ID number</translation></message><message><source>医疗类别</source><translation>Medical type</translation></message><message><source>人员类别</source><translation>Person type</translation></message><message><source>险种</source><translation>Insurance</translation></message><message><source>参保地</source><translation>Insured place</translation></message><message><source>就医地</source><translation>Place of treatment</translation></message><message><source>科室</source><translation>Department</translation></message><message><source>诊断</source><translation>Diagnosis</translation></message><message><source>项目</source><translation>Item</translation></message><message><source>数量</source><translation>Qty</translation></message><message><source>金额</source><translation>Amount</translation></message><message><source>类别</source><translation>Class</translation></message><message><source>医疗费总额</source><translation>Total medical cost</translation></message><message><source>全自费</source><translation>Fully self-paid</translation></message><message><source>超限价自费</source><translation>Over price cap</translation></message><message><source>先行自付</source><translation>Co-pay first</translation></message><message><source>符合范围</source><translation>In scope</translation></message><message><source>起付线</source><translation>Deductible</translation></message><message><source>医保基金支付</source><translation>Insurance fund pays</translation></message><message><source>医院负担</source><translation>Hospital bears</translation></message><message><source>个人负担</source><translation>Patient's part</translation></message><message><source>个人账户支付</source><translation>Personal account pays</translation></message><message><source>共济账户支付</source><translation>Family-shared account</translation></message><message><source>个人账户余额</source><translation>Account balance</translation></message><message><source>现金</source><translation>Cash</translation></message><message><source>交易参考号</source><translation>Reference</translation></message><message><source>找零</source><translation>Change given</translation></message><message><source>结算ID</source><translation>Settlement ID</translation></message><message><source>就诊ID</source><translation>Visit ID</translation></message><message><source>报文ID</source><translation>Message ID</translation></message><message><source>机构编码</source><translation>Facility code</translation></message><message><source>收费员</source><translation>Cashier</translation></message><message><source>医保结算单</source><translation>Insurance settlement receipt</translation></message><message><source>应退个人现金</source><translation>Cash to refund</translation></message><message><source>个人现金支付</source><translation>Cash to pay</translation></message><message><source>扫码核验结算信息</source><translation>Scan to verify this settlement</translation></message><message><source>退还现金</source><translation>Cash paid back</translation></message><message><source>原路退回</source><translation>Back to </translation></message><message><source>实收</source><translation>tendered</translation></message><message><source>【已撤销 · 退款】</source><translation>[Cancelled · refund]</translation></message><message><source>退款时间</source><translation>Refund time</translation></message><message><source>原结算时间</source><translation>Settled at</translation></message><message><source>撤销原因</source><translation>Reason for cancelling</translation></message><message><source>授权主管</source><translation>Supervisor</translation></message><message><source>退款凭条</source><translation>Refund slip</translation></message><message><source>退还合计</source><translation>Refund total</translation></message><message><source>医保基金与个人账户部分由医保平台原路退回</source><translation>The fund and personal account shares go back through the insurance platform</translation></message><message><source>【自费 · 未经医保结算】</source><translation>[Self-pay · not settled with insurance]</translation></message><message><source>收费时间</source><translation>Time</translation></message><message><source>患者</source><translation>Patient</translation></message><message><source>自费原因</source><translation>Why self-pay</translation></message><message><source>单号</source><translation>Number</translation></message><message><source>自费收费凭条</source><translation>Self-pay receipt</translation></message><message><source>自费合计</source><translation>Self-pay total</translation></message><message><source>本次未使用医保；如需医保结算请凭此凭条到医保窗口咨询</source><translation>Insurance was not used; for an insurance settlement take this receipt to the insurance desk</translation></message></context>
+<message><source>【补打】</source><translation>[REPRINT]</translation></message><message><source>跨省异地</source><translation>Cross-province</translation></message><message><source>本省</source><translation>same province</translation></message><message><source>结算时间</source><translation>Settled at</translation></message><message><source>参保人</source><translation>Insured person</translation></message><message><source>证件号</source><translation>ID number</translation></message><message><source>医疗类别</source><translation>Medical type</translation></message><message><source>慢特病病种</source><translation>Chronic disease</translation></message><message><source>人员类别</source><translation>Person type</translation></message><message><source>险种</source><translation>Insurance</translation></message><message><source>参保地</source><translation>Insured place</translation></message><message><source>就医地</source><translation>Place of treatment</translation></message><message><source>科室</source><translation>Department</translation></message><message><source>诊断</source><translation>Diagnosis</translation></message><message><source>项目</source><translation>Item</translation></message><message><source>数量</source><translation>Qty</translation></message><message><source>金额</source><translation>Amount</translation></message><message><source>类别</source><translation>Class</translation></message><message><source>医疗费总额</source><translation>Total medical cost</translation></message><message><source>全自费</source><translation>Fully self-paid</translation></message><message><source>超限价自费</source><translation>Over price cap</translation></message><message><source>先行自付</source><translation>Co-pay first</translation></message><message><source>符合范围</source><translation>In scope</translation></message><message><source>起付线</source><translation>Deductible</translation></message><message><source>医保基金支付</source><translation>Insurance fund pays</translation></message><message><source>医院负担</source><translation>Hospital bears</translation></message><message><source>个人负担</source><translation>Patient's part</translation></message><message><source>个人账户支付</source><translation>Personal account pays</translation></message><message><source>共济账户支付</source><translation>Family-shared account</translation></message><message><source>个人账户余额</source><translation>Account balance</translation></message><message><source>结算ID</source><translation>Settlement ID</translation></message><message><source>就诊ID</source><translation>Visit ID</translation></message><message><source>报文ID</source><translation>Message ID</translation></message><message><source>机构编码</source><translation>Facility code</translation></message><message><source>收费员</source><translation>Cashier</translation></message><message><source>医保结算单</source><translation>Insurance settlement receipt</translation></message><message><source>应退个人现金</source><translation>Cash to refund</translation></message><message><source>个人现金支付</source><translation>Cash to pay</translation></message><message><source>扫码核验结算信息</source><translation>Scan to verify this settlement</translation></message><message><source>现金</source><translation>Cash</translation></message><message><source>交易参考号</source><translation>Reference</translation></message><message><source>找零</source><translation>Change given</translation></message><message><source>退还现金</source><translation>Cash paid back</translation></message><message><source>原路退回</source><translation>Back to </translation></message><message><source>实收</source><translation>tendered</translation></message><message><source>【已撤销 · 退款】</source><translation>[Cancelled · refund]</translation></message><message><source>退款时间</source><translation>Refund time</translation></message><message><source>原结算时间</source><translation>Settled at</translation></message><message><source>撤销原因</source><translation>Reason for cancelling</translation></message><message><source>授权主管</source><translation>Supervisor</translation></message><message><source>退款凭条</source><translation>Refund slip</translation></message><message><source>退还合计</source><translation>Refund total</translation></message><message><source>医保基金与个人账户部分由医保平台原路退回</source><translation>The fund and personal account shares go back through the insurance platform</translation></message><message><source>【自费 · 未经医保结算】</source><translation>[Self-pay · not settled with insurance]</translation></message><message><source>收费时间</source><translation>Time</translation></message><message><source>患者</source><translation>Patient</translation></message><message><source>自费原因</source><translation>Why self-pay</translation></message><message><source>单号</source><translation>Number</translation></message><message><source>自费收费凭条</source><translation>Self-pay receipt</translation></message><message><source>自费合计</source><translation>Self-pay total</translation></message><message><source>本次未使用医保；如需医保结算请凭此凭条到医保窗口咨询</source><translation>Insurance was not used; for an insurance settlement take this receipt to the insurance desk</translation></message></context>
 <context>
     <name>Reconcile</name>
     <message>
@@ -2944,6 +3251,109 @@ Remind them to take it. Serve this patient again?</translation>
     </message>
 </context>
 <context>
+    <name>RiskDialog</name>
+    <message>
+        <source>医保事前审核提示</source>
+        <translation>Fund supervision: before settlement</translation>
+    </message>
+    <message>
+        <source>医保事中审核提示</source>
+        <translation>Fund supervision: during the stay</translation>
+    </message>
+    <message>
+        <source>账单行</source>
+        <translation>Bill line</translation>
+    </message>
+    <message>
+        <source>规则</source>
+        <translation>Rule</translation>
+    </message>
+    <message>
+        <source>严重程度</source>
+        <translation>Severity</translation>
+    </message>
+    <message>
+        <source>违规内容</source>
+        <translation>Finding</translation>
+    </message>
+    <message>
+        <source>处理</source>
+        <translation>Choice</translation>
+    </message>
+    <message>
+        <source>继续执行的原因（必填），Enter 确认</source>
+        <translation>Reason to continue (required), Enter confirms</translation>
+    </message>
+    <message>
+        <source>继续执行 (1)</source>
+        <translation>Continue (1)</translation>
+    </message>
+    <message>
+        <source>返回修改 (2)</source>
+        <translation>Go back and change (2)</translation>
+    </message>
+    <message>
+        <source>提交 (Enter)</source>
+        <translation>Send (Enter)</translation>
+    </message>
+    <message>
+        <source>全部返回修改 (Esc)</source>
+        <translation>All back to change (Esc)</translation>
+    </message>
+    <message>
+        <source>填写继续执行的原因，Enter 确认</source>
+        <translation>Type the reason to continue, Enter confirms</translation>
+    </message>
+    <message>
+        <source>继续执行须填写原因</source>
+        <translation>Continuing needs a reason</translation>
+    </message>
+    <message>
+        <source>还有提醒未选择处理方式：1 继续执行 / 2 返回修改</source>
+        <translation>Some warnings have no choice yet: 1 continue / 2 go back and change</translation>
+    </message>
+    <message>
+        <source>依据：</source>
+        <translation>Basis: </translation>
+    </message>
+    <message>
+        <source>继续执行：</source>
+        <translation>Continue: </translation>
+    </message>
+    <message>
+        <source>返回修改</source>
+        <translation>Go back and change</translation>
+    </message>
+    <message>
+        <source>未选择</source>
+        <translation>Not chosen</translation>
+    </message>
+    <message>
+        <source>医保平台提示 %1 条违规。每条：1 继续执行（须填写原因） / 2 返回修改；Esc 全部返回修改</source>
+        <translation>The platform flags %1 finding(s). Each: 1 continue (reason required) / 2 go back and change; Esc sends all back</translation>
+    </message>
+    <message>
+        <source>全部已选择，按 Enter 提交</source>
+        <translation>All chosen: Enter sends</translation>
+    </message>
+</context>
+<context>
+    <name>RxnoDialog</name>
+    <message>
+        <source>处方号</source>
+        <extracomment>a prescription number as the counter accepts it (typed or scanned): letters, digits, '-' and '_', up to 30</extracomment>
+        <translation>Prescription no.</translation>
+    </message>
+    <message>
+        <source>%1 为处方药：请扫描或输入处方号，回车确认；Esc 稍后录入（Ctrl+R）</source>
+        <translation>%1 is prescription-only: scan or type the prescription number, Enter; Esc: later (Ctrl+R)</translation>
+    </message>
+    <message>
+        <source>处方号(rxno)应为 1-30 位字母、数字、- 或 _：</source>
+        <translation>The prescription number (rxno) is 1-30 letters, digits, - or _: </translation>
+    </message>
+</context>
+<context>
     <name>ScheduledReconcile</name>
     <message>
         <source>自动对账 %1：与平台逐笔一致</source>
@@ -3121,6 +3531,7 @@ Remind them to take it. Serve this patient again?</translation>
     </message>
     <message>
         <source>识别参保人：F1 读社保卡 · F2 医保码 · F3 身份证号</source>
+        <extracomment>the bill step's words when the window is not the hospital's cashier (ui/pharmacy.py: the counter's scans)</extracomment>
         <translation>Identify: F1 card · F2 e-code · F3 ID number</translation>
     </message>
     <message>
@@ -3341,6 +3752,10 @@ Remind them to take it. Serve this patient again?</translation>
     <message>
         <source>按基金</source>
         <translation>By fund</translation>
+    </message>
+    <message>
+        <source>家庭共济（个人账户共济）</source>
+        <translation>Family mutual aid (shared personal account)</translation>
     </message>
     <message>
         <source>按参保地</source>
@@ -3600,6 +4015,62 @@ Remind them to take it. Serve this patient again?</translation>
     <message>
         <source>打印失败：</source>
         <translation>Printing failed: </translation>
+    </message>
+</context>
+<context>
+    <name>StayPrecheck</name>
+    <message>
+        <source>正在检查医保待遇与异地备案…</source>
+        <extracomment>(psn_no, insutype, insuplc_admdvs, med_type) -&gt; Precheck; None: no pre-flight configured</extracomment>
+        <translation>Checking the benefits and the cross-province filing…</translation>
+    </message>
+    <message>
+        <source>待遇未核实：</source>
+        <translation>Benefits not verified: </translation>
+    </message>
+    <message>
+        <source>待遇检查 (2001/5302)</source>
+        <translation>Benefit check (2001/5302)</translation>
+    </message>
+    <message>
+        <source>已备案</source>
+        <translation>Filed</translation>
+    </message>
+    <message>
+        <source>备案已过期</source>
+        <translation>Filing expired</translation>
+    </message>
+    <message>
+        <source>备案尚未生效</source>
+        <translation>Filing not yet valid</translation>
+    </message>
+    <message>
+        <source>备案地不是本就医地</source>
+        <translation>Filed for another place</translation>
+    </message>
+    <message>
+        <source>未办理异地就医备案</source>
+        <translation>No cross-province filing</translation>
+    </message>
+    <message>
+        <source>长期</source>
+        <translation>open-ended</translation>
+    </message>
+    <message>
+        <source>：</source>
+        <translation>: </translation>
+    </message>
+    <message>
+        <source>可报销</source>
+        <translation>Reimbursable</translation>
+    </message>
+    <message>
+        <source>不可报销：</source>
+        <translation>Not reimbursable: </translation>
+    </message>
+    <message>
+        <source>未启用待遇检查</source>
+        <translation>no benefit check configured</translation>
     </message>
 </context>
 <context>
@@ -3962,6 +4433,49 @@ Remind them to take it. Serve this patient again?</translation>
     <message>
         <source>打印失败：</source>
         <translation>Printing failed: </translation>
+    </message>
+</context>
+<context>
+    <name>counter</name>
+    <message>
+        <source>药品明细（扫码）</source>
+        <translation>Drugs (scan)</translation>
+    </message>
+    <message>
+        <source>药店编码</source>
+        <translation>Pharmacy code</translation>
+    </message>
+    <message>
+        <source>药品</source>
+        <translation>Drug</translation>
+    </message>
+    <message>
+        <source>规格</source>
+        <translation>Spec</translation>
+    </message>
+    <message>
+        <source>单价</source>
+        <translation>Price</translation>
+    </message>
+    <message>
+        <source>数量</source>
+        <translation>Qty</translation>
+    </message>
+    <message>
+        <source>金额</source>
+        <translation>Amount</translation>
+    </message>
+    <message>
+        <source>录入条码</source>
+        <translation>Enter barcode</translation>
+    </message>
+    <message>
+        <source>扫药：药盒条码（再扫加一盒）与每盒 20 位追溯码 · 处方药录处方号 (Ctrl+R)</source>
+        <translation>Scan: the box's barcode (again: one more box) and each box's 20-digit traceability code · prescription no. for a prescription drug (Ctrl+R)</translation>
+    </message>
+    <message>
+        <source>无法识别的条码：</source>
+        <translation>Unrecognised code: </translation>
     </message>
 </context>
 <context>

@@ -72,11 +72,12 @@ def settlement_service(cfg: Config, client: PlatformClient, store: Store | None)
     return SettlementService(client, treatment_admdvs=cfg.facility.admdvs, store=store)
 
 
-def precheck_service(cfg: Config, conv: Conversation) -> PrecheckService:
-    """The pre-flight (2001, 5302) per ``[checks]``, on the conversation of the desk that identified the person."""
+def precheck_service(cfg: Config, conv: Conversation, *, filing: bool = True) -> PrecheckService:
+    """The pre-flight (2001, 5302) per ``[checks]``, on the conversation of the desk that identified the person
+    (``filing=False``: a pharmacy's counter, where no cross-province filing is asked)."""
     from terminal.services.precheck import PrecheckService
 
-    return PrecheckService(conv, entitlement=cfg.checks.entitlement, filing=cfg.checks.filing)
+    return PrecheckService(conv, entitlement=cfg.checks.entitlement, filing=cfg.checks.filing and filing)
 
 
 def ward_book(cfg: Config) -> WardBook:

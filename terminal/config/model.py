@@ -212,6 +212,10 @@ class TenderConfig:
 class ChecksConfig:
     """Which platform checks this deployment offers before the money moves (provinces vary; training: all on)."""
 
+    #: the pre-flight once a person is identified: 2001 人员待遇享受检查
+    entitlement: bool = True
+    #: the pre-flight: the cross-province filing (异地就医备案, 5302) for this place of treatment
+    filing: bool = True
     #: 门诊慢特病: 5301 filings looked up on identification, and the chronic-disease bill (med_type 14) offered
     chronic: bool = True
     #: 3101 事前分析 on pre-settle (outpatient F5, trig_scen 7; the discharge desk's F5, trig_scen 9); warnings are
@@ -226,15 +230,6 @@ class UiConfig:
     language: str = "zh_CN"
     font_scale: float = 1.0
     customer_display: bool = True
-
-
-@dataclass
-class ChecksConfig:
-    """What the platform checks before the money moves, asked once a person is identified (switchable per
-    deployment; provinces differ): entitlement = 2001 人员待遇享受检查, filing = the cross-province filing (5302)."""
-
-    entitlement: bool = True
-    filing: bool = True
 
 
 @dataclass

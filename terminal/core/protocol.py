@@ -64,8 +64,8 @@ MONEY_MOVING = frozenset({"2207", "2208", "2304", "2305", "2102", "2103"})
 CANCELLING = frozenset({"2208", "2305", "2103"})
 # Transactions whose input carries psn_no, so the envelope needs insuplc_admdvs.
 NEEDS_INSUPLC = frozenset({"2001", "5302", "5301", "2503", "2201", "2202", "2203", "2204", "2205", "2206", "2207",
-                           "2208", "2601", "2401", "2402", "2301", "2302", "2303", "2304", "2305", "2101", "2102", "2103",
-                           "3505"})
+                           "2208", "2601", "2401", "2402", "2301", "2302", "2303", "2304", "2305", "2101", "2102",
+                           "2103", "3505"})
 
 ECODE_QUERY_PATH = "/hsecfc/localQrCodeQuery"
 ECODE_BUSINESS_TYPES = {"01301": "结算", "01101": "挂号", "02121": "药店购药"}

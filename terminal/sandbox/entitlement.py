@@ -92,7 +92,9 @@ def t2001(ctx: Ctx) -> dict[str, Any]:
     except PolicyError as e:
         reasons.append(str(e))
     benefit = ctx.policies.med_types.get(med_type, {}).get("benefit", "")
-    what = "住院" if benefit == "inpatient" else "门诊" if benefit else ""
+    # a retail pharmacy's purchase (benefit "pharmacy", med_type 41) is paid from the personal account under the
+    # insured place's rules (the southwest pilot): no cross-province filing is asked for it
+    what = {"inpatient": "住院", "outpatient": "门诊", "chronic": "门诊"}.get(benefit, "")
     if what:
         problem = filing_problem(ctx, person, ins, day, what)
         if problem:

@@ -67,16 +67,18 @@ class CashierController(TillView, DeskPrinting, QObject):
         self.desk = Desk(self.svc, session, OpsRunner(self.runner, self.status), self, judge,
                          limits=self.cfg.bill.limits, journal=session.store is not None,
                          translate=QCoreApplication.translate)
-        if self.cfg.checks.risk_before:  # 3101 on F5 ([checks] risk_before)
+        pharmacy = self.cfg.facility.kind == "pharmacy"  # a retail counter: 2101/2102, no 3101 scene, no filing
+        if self.cfg.checks.risk_before and not pharmacy:  # 3101 on F5 ([checks] risk_before)
             self.desk.risk = session.risk_service()
         self._receipt: tuple[Settlement | None, ReceiptData | None] = (None, None)
         t = self.cfg.tender
         self.desk.till.methods = list(t.methods)
         self.desk.till.method = self.desk.till.methods[0]
         self.desk.till.provider = provider_for(t.provider, training=session.training, timeout_s=t.sandbox_timeout_s)
-        if self.cfg.checks.entitlement or self.cfg.checks.filing:  # the pre-flight once a person is identified
-            pre = precheck_service(self.cfg, self.svc)
-            self.desk.preflight.check = lambda p, insutype, med_type: pre.run(p, insutype, med_type=med_type)
+        if self.cfg.checks.entitlement or (self.cfg.checks.filing and not pharmacy):  # once a person is identified
+            pre = precheck_service(self.cfg, self.svc, filing=not pharmacy)
+            self.desk.preflight.check = lambda p, insutype, med_type: pre.run(
+                p, insutype, med_type="41" if pharmacy else med_type)
         #: the last self-pay checkout (total, change) for the customer display, until the next patient
         self.last_checkout: tuple[Any, Any] | None = None
         self.desk.flow.listeners.append(self._flow_moved)
