@@ -201,8 +201,8 @@ class Journal:
 
     def prejournaled(self, msgid: str) -> bool:
         """True while ``msgid`` was journaled by this thread's batch claim and not yet sent."""
-        pre = getattr(self._local, "prejournaled", None)
-        return bool(pre) and msgid in pre
+        pre: set[str] | None = getattr(self._local, "prejournaled", None)
+        return pre is not None and msgid in pre
 
     def close_batch(self, db: sqlite_utils.Database, b: Batch) -> None:
         """Inside the caller's write transaction: record the answers a batch collected, and close the messages it
