@@ -239,8 +239,7 @@ class QueueWorker:
                 with self.store.sdb.tx() as db:  # the batch's closing transaction
                     journal.close_batch(db, b)
                     for item, answer in done:
-                        if item.kind == "reconcile":
-                            self.store.reconciler._record_answer(item, answer)
+                        self._file_answer(item, answer)
                         q._finish(db, item.id, "done", result=mask_data(answer.output))
                     q.release(db, [i.id for i in items if i.id not in tried])
         for o in outs:
@@ -391,10 +390,9 @@ class QueueWorker:
         self._answered()
         result = answer.output
         if answered is not None:
-            answered.append((item, answer))
-        elif item.kind == "reconcile":
-            self.store.reconciler._record_answer(item, answer)
-        if answered is None:
+            answered.append((item, answer))  # filed by the batch's closing transaction
+        else:
+            self._file_answer(item, answer)
             # a reversal's item was finished in the answer's own transaction (Store._resolve): only the record remains
             q.done(item.id, result, record_only=item.kind == "reversal")
         warn = getattr(answer, "warn_msg", "") or ""
@@ -404,6 +402,12 @@ class QueueWorker:
         if item.kind == "cancel":
             return Outcome(item.id, item.kind, "done", _cancel_text(result), warn_msg=warn)
         return Outcome(item.id, item.kind, "done", "已完成", warn_msg=warn)
+
+    def _file_answer(self, item: QueueItem, answer: Any) -> None:
+        """What an answered item files besides being done (its kind's own record). Called for a single item and,
+        inside the batch's closing transaction, for a batch's: a kind with a record of its own adds it here."""
+        if item.kind == "reconcile":
+            self.store.reconciler._record_answer(item, answer)
 
     def _park(self, item: QueueItem) -> Outcome:
         q, parking = self.store.queue, self.store.parking
