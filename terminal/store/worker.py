@@ -199,8 +199,9 @@ class QueueWorker:
 
     def _batch_round(self, kinds: tuple[str, ...] | None, ignore_backoff: bool, limit: int) -> list[Outcome] | None:
         """One group commit (see the module docstring); None when no batch could be claimed (nothing due, the first
-        due item is not batchable, not signed in yet, or the claim could not be written): one item the usual way."""
-        if limit < 2 or not self.client.sign_no:
+        due item is not batchable, not signed in yet, the platform did not answer last time, or the claim could not
+        be written): one item the usual way (while the platform is down, one message is journaled per try, not 16)."""
+        if limit < 2 or not self.client.sign_no or self._failures:
             return None
         q, journal = self.store.queue, self.store.journal
 

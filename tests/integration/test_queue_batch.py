@@ -221,3 +221,29 @@ def test_kill_in_the_middle_of_a_batch_a_live_owner_is_left_alone_a_dead_one_rep
         batch = {i.omsgid for i in working}
         assert all(rows[m][0]["attempts"] == (2 if m in batch else 1) for m in omsgids)  # journaled again once
         client.close()
+
+
+def test_while_the_platform_is_down_one_message_is_journaled_per_try(tmp_path):
+    """The first round after the platform stopped answering claims a batch (it did not know): one is tried, the rest
+    released unsent. From then on, until it answers again, each try journals one message, not a batch."""
+    from tests.support import free_port
+
+    cfg = make_config(tmp_path / "data", connect_timeout=0.5)
+    with Store(tmp_path / "data" / "journal.sqlite") as store:
+        for i in range(5):
+            store.queue.ensure_reversal(f"H45010000001202601010000{i:06d}", "2207", f"P{i}", "450100")
+        client = make_client(cfg, f"http://127.0.0.1:{free_port()}", tmp_path / "data" / "msgid.state")
+        client.sign_no = "S-EARLIER"  # signed in before the platform went away
+        w = store.worker(client, batch=16)
+        pending: list[str] = []
+        journaling = ("INSERT INTO messages", "UPDATE messages SET state='pending'")
+        store.sdb.conn.set_trace_callback(lambda sql: pending.append(sql) if sql.startswith(journaling) else None)
+        assert [o.state for o in w.run_once(ignore_backoff=True)] == ["retry"]
+        assert len(pending) == 5  # the batch: five journaled, one tried, four released
+        assert len([i for i in store.queue.items(("queued",)) if i.attempts == 0]) == 4
+        for _ in range(2):
+            pending.clear()
+            assert [o.state for o in w.run_once(ignore_backoff=True)] == ["retry"]
+            assert len(pending) == 1
+        store.sdb.conn.set_trace_callback(None)
+        client.close()
