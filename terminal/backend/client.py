@@ -179,7 +179,7 @@ class PlatformClient:
     def _post(self, msg: Message) -> Answer:
         mm = msg.money_moving
         kw = MessageIds(infno=msg.infno, msgid=msg.msgid)
-        body = wire.dumps(msg.envelope).encode("utf-8")
+        body = wire.dumpb(msg.envelope)
         headers: dict[str, str] | None = None  # None: requests takes the session's headers as they are
         e = self.endpoint
         if e.gateway_paasid and e.gateway_token:
@@ -329,7 +329,7 @@ class PlatformClient:
             if e.gateway_paasid and e.gateway_token:
                 headers.update(gateway_headers(e.gateway_paasid, e.gateway_token))
             t0 = time.perf_counter()
-            content, ctype = exchange(self.session, e, msg.url, wire.dumps(msg.envelope).encode("utf-8"), headers,
+            content, ctype = exchange(self.session, e, msg.url, wire.dumpb(msg.envelope), headers,
                                       False, kw, cap=(e.max_file_bytes, "backend.max_file_bytes"))
             http_elapsed = time.perf_counter() - t0
             self.last_http_elapsed = http_elapsed

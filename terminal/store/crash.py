@@ -7,7 +7,8 @@ transaction that records the answer, before COMMIT), ``after_commit`` (answer an
 ``park_before_settle`` (the parked bill's 2207 msgid is recorded, nothing sent).
 
 ``YIBAO_CRASH_INFNO`` restricts the point to one transaction (e.g. 2207); ``YIBAO_CRASH_ACTION`` is ``kill``
-(SIGKILL itself, the default) or ``pause`` (write ``YIBAO_CRASH_FLAG`` and sleep until killed from outside).
+(SIGKILL itself, the default) or ``pause`` (write ``YIBAO_CRASH_FLAG`` and sleep until killed from outside);
+``YIBAO_CRASH_AFTER=n`` lets the point pass n times first (the middle of a queue worker's batch).
 Without the variable this is one dictionary lookup.
 """
 from __future__ import annotations
@@ -16,6 +17,8 @@ import os
 import signal
 import time
 
+_passed: dict[str, int] = {}  # how often each point let the process through (YIBAO_CRASH_AFTER)
+
 
 def crash_point(name: str, infno: str = "") -> None:
     at = os.environ.get("YIBAO_CRASH_AT")
@@ -23,6 +26,10 @@ def crash_point(name: str, infno: str = "") -> None:
         return
     want = os.environ.get("YIBAO_CRASH_INFNO", "")
     if want and infno and infno[:4] != want:
+        return
+    after = int(os.environ.get("YIBAO_CRASH_AFTER", "0") or 0)
+    if _passed.get(name, 0) < after:
+        _passed[name] = _passed.get(name, 0) + 1
         return
     if os.environ.get("YIBAO_CRASH_ACTION", "kill") == "pause":
         flag = os.environ.get("YIBAO_CRASH_FLAG")

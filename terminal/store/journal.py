@@ -16,6 +16,7 @@ import logging
 import sqlite3
 import threading
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from collections.abc import Iterator
 
@@ -135,43 +136,86 @@ class Journal:
 
     # MessageObserver ---------------------------------------------------------------------------
     def before_send(self, msg: Message) -> None:
+        pre = getattr(self._local, "prejournaled", None)
+        if pre and msg.msgid in pre:  # journaled in the worker's claim transaction (:meth:`journal_in`)
+            pre.discard(msg.msgid)
+            crash_point("before_send", msg.infno)
+            return
         crash_point("before_journal", msg.infno)
-        f = request_fields(msg.infno, msg.envelope)
-        tags = self._tags()
-        now = now_text()
         try:
             with self.sdb.tx() as db:
-                row = db.execute("SELECT state, infno, sent FROM messages WHERE msgid = ?", [msg.msgid]).fetchone()
-                if row is not None:
-                    state, infno, sent = row
-                    if (infno or msg.infno)[:4] in MONEY_MOVING and not (state == "failed" and sent == 0):
-                        raise _Refuse(state)
-                # a bill settles once: checked and recorded in this one transaction (terminal.store.duplicates)
-                duplicates.guard(db, infno=msg.infno, msgid=msg.msgid, psn_no=f["psn_no"], tags=tags)
-                if row is not None:
-                    db.execute("UPDATE messages SET state='pending', attempts=attempts+1, updated=?, url=?, "
-                               "request=?, err_kind=NULL, err_msg=NULL, sent=NULL, owner=?, "
-                               "bill_no=COALESCE(?, bill_no), bill_digest=COALESCE(?, bill_digest) WHERE msgid=?",
-                               [now, msg.url, wire.dumps(mask_data(summarise_upload(msg.envelope))), self.store.token,
-                                tags.get("bill_no") or None, tags.get("bill_digest") or None, msg.msgid])
-                else:
-                    new = {
-                        "msgid": msg.msgid, "infno": msg.infno, "day": today(), "created": now, "updated": now,
-                        "state": "pending", "attempts": 1, "operator": str(msg.envelope.get("opter") or ""),
-                        "url": msg.url, "request": wire.dumps(mask_data(summarise_upload(msg.envelope))),
-                        "park_id": tags.get("park_id") or None, "owner": self.store.token,
-                        "bill_no": tags.get("bill_no") or None, "bill_digest": tags.get("bill_digest") or None,
-                        **f}
-                    # plain SQL: sqlite-utils' insert reads the table's schema on every call
-                    db.execute(f"INSERT INTO messages ({', '.join(new)}) VALUES ({', '.join('?' * len(new))})",
-                               list(new.values()))
-        except _Refuse as r:
-            raise PlatformError(f"{msg.infno} {msg.msgid} 已发送过（状态 {r.state}），结果未知的结算不能原样重发，"
-                                "须先冲正", infno=msg.infno, msgid=msg.msgid) from None
+                self.journal_in(db, msg)
         except sqlite3.Error as e:
             log.critical("journal write failed before sending %s %s: %s", msg.infno, msg.msgid, e)
             raise JournalUnavailable(sqlite_reason(e), infno=msg.infno, msgid=msg.msgid, cause=e) from e
         crash_point("before_send", msg.infno)
+
+    def journal_in(self, db: sqlite_utils.Database, msg: Message) -> None:
+        """Record ``msg`` as pending inside the caller's write transaction (what :meth:`before_send` commits on its
+        own). PlatformError when the msgid is a money-moving message already sent (it must be reversed, not resent)."""
+        f = request_fields(msg.infno, msg.envelope)
+        tags = self._tags()
+        now = now_text()
+        row = db.execute("SELECT state, infno, sent FROM messages WHERE msgid = ?", [msg.msgid]).fetchone()
+        if row is not None:
+            state, infno, sent = row
+            if (infno or msg.infno)[:4] in MONEY_MOVING and not (state == "failed" and sent == 0):
+                raise PlatformError(f"{msg.infno} {msg.msgid} 已发送过（状态 {state}），结果未知的结算不能原样重发，"
+                                    "须先冲正", infno=msg.infno, msgid=msg.msgid)
+        # a bill settles once: checked and recorded in this one transaction (terminal.store.duplicates)
+        duplicates.guard(db, infno=msg.infno, msgid=msg.msgid, psn_no=f["psn_no"], tags=tags)
+        request = wire.dumps(mask_data(summarise_upload(msg.envelope)))
+        if row is not None:
+            db.execute("UPDATE messages SET state='pending', attempts=attempts+1, updated=?, url=?, "
+                       "request=?, err_kind=NULL, err_msg=NULL, sent=NULL, owner=?, "
+                       "bill_no=COALESCE(?, bill_no), bill_digest=COALESCE(?, bill_digest) WHERE msgid=?",
+                       [now, msg.url, request, self.store.token, tags.get("bill_no") or None,
+                        tags.get("bill_digest") or None, msg.msgid])
+        else:
+            new = {
+                "msgid": msg.msgid, "infno": msg.infno, "day": today(), "created": now, "updated": now,
+                "state": "pending", "attempts": 1, "operator": str(msg.envelope.get("opter") or ""),
+                "url": msg.url, "request": request, "park_id": tags.get("park_id") or None,
+                "owner": self.store.token, "bill_no": tags.get("bill_no") or None,
+                "bill_digest": tags.get("bill_digest") or None, **f}
+            # plain SQL: sqlite-utils' insert reads the table's schema on every call
+            db.execute(f"INSERT INTO messages ({', '.join(new)}) VALUES ({', '.join('?' * len(new))})",
+                       list(new.values()))
+
+    # group commit (the queue worker's batches) ---------------------------------------------------
+    @contextmanager
+    def batch(self, prejournaled: set[str]) -> Iterator[Batch]:
+        """For this thread, while the block runs: the messages in ``prejournaled`` were journaled as pending by the
+        caller's claim transaction (:meth:`journal_in`), so :meth:`before_send` does not write them again; and the
+        answers to messages that move no money are not recorded one by one but collected in the yielded list, for
+        the caller to record with :meth:`record_answers` in one transaction of its own (with its queue items).
+        Failures are recorded at once, as always. A crash before that transaction leaves the answered messages
+        pending: recovery closes them (nothing that moves money) and their queue items are sent again with the
+        same msgid."""
+        b = Batch(set(prejournaled), [])
+        old = (getattr(self._local, "prejournaled", None), getattr(self._local, "collected", None))
+        self._local.prejournaled, self._local.collected = b.unsent, b.answers
+        try:
+            yield b
+        finally:
+            self._local.prejournaled, self._local.collected = old
+
+    def prejournaled(self, msgid: str) -> bool:
+        """True while ``msgid`` was journaled by this thread's batch claim and not yet sent."""
+        pre: set[str] | None = getattr(self._local, "prejournaled", None)
+        return pre is not None and msgid in pre
+
+    def close_batch(self, db: sqlite_utils.Database, b: Batch) -> None:
+        """Inside the caller's write transaction: record the answers a batch collected, and close the messages it
+        journaled and did not send (it stopped) as certainly not sent, their attempt not counted (their queue items
+        send the same msgids later)."""
+        for msg, answer in b.answers:
+            self._answered(db, msg, answer)
+            crash_point("after_answer", msg.infno)
+        for msgid in sorted(b.unsent):
+            db.execute("UPDATE messages SET state='failed', sent=0, attempts=MAX(attempts-1, 0), updated=?, "
+                       "err_kind='not_sent', err_msg='批量发送中止，此报文未发出' WHERE msgid=? AND state='pending'",
+                       [now_text(), msgid])
 
     def _on_response(self, response: Any, *args: Any, **kwargs: Any) -> Any:
         """requests response hook: the platform answered (not yet looked at).
@@ -198,6 +242,10 @@ class Journal:
         return response
 
     def after_answer(self, msg: Message, answer: Answer) -> None:
+        collected = getattr(self._local, "collected", None)
+        if collected is not None and not msg.money_moving:  # recorded by the batch's own transaction
+            collected.append((msg, answer))
+            return
         late: LateAnswer | None = None
         try:
             with self.sdb.tx() as db:
@@ -310,6 +358,14 @@ class Journal:
         return dict(zip(("park_id", "bill_no", "bill_digest", "operator"), r or (None,) * 4, strict=True))
 
 
+@dataclass
+class Batch:
+    """A worker batch as the journal sees it (:meth:`Journal.batch`)."""
+
+    unsent: set[str]  # journaled by the claim, not yet handed to the client
+    answers: list[tuple[Message, Answer]]  # answered, to be recorded by the batch's closing transaction
+
+
 class LateAnswer(PlatformError):
     """The platform answered a settlement message that was already judged (uncertain, reversal queued) by
     recovery in another process: the answer does not count. What the journal says is what happened."""
@@ -327,11 +383,6 @@ class LateAnswer(PlatformError):
         if self.resolution == "not_booked":
             return "结算应答迟到，冲正查明平台未记账（未扣费）：不要收取现金，请重新结算"
         return "结算应答迟到，此笔结算已按结果未知处理并正在冲正：不要收取现金，冲正完成后请重新结算"
-
-
-class _Refuse(Exception):
-    def __init__(self, state: str):
-        self.state = state
 
 
 def _msgid_of(response: Any) -> str:

@@ -284,6 +284,61 @@ class Outbox:
                 return None
             return self._take(db, r[0], prepare)
 
+    def claim_batch(self, limit: int, *, kinds: tuple[str, ...] | None = None, ignore_backoff: bool = False,
+                    batchable: Callable[[QueueItem], bool],
+                    prepare: Callable[[QueueItem], Message | None],
+                    journal: Callable[[sqlite_utils.Database, QueueItem, Message], None]) -> list[QueueItem]:
+        """Group commit: take up to ``limit`` due items at once and journal their messages, in ONE transaction.
+
+        The due items are taken in queue order while ``batchable`` holds for them (the first one that may go and
+        does not hold ends the batch: it is left for :meth:`claim_next`). An item whose visit has an earlier item
+        open is taken only when every such earlier item is in this batch (it is sent after them, and not at all if
+        one of them does not end done: the worker's business). Each item is marked working with this Store's
+        owner token (its lease: it lasts as long as this process, whose lock file proves it alive; a dead
+        owner's items are taken back by Store.reclaim_dead), gets its message (stored payload, or ``prepare``),
+        and ``journal`` records that message as pending in this same transaction, so that every message is
+        durable before it is sent. ``item.message`` is set; an item whose message cannot be had here is still
+        taken, without one (the worker reports it as for a single item)."""
+        now = time.time()
+        kind_sql = f" AND q.kind IN ({','.join('?' * len(kinds))})" if kinds else ""
+        with self.sdb.tx() as db:
+            candidates = [r[0] for r in db.execute(
+                "SELECT q.id FROM queue q WHERE q.state='queued'" + ("" if ignore_backoff else " AND q.next_at <= ?")
+                + kind_sql + " ORDER BY q.seq LIMIT ?",
+                ([] if ignore_backoff else [now]) + list(kinds or ()) + [4 * limit]).fetchall()]
+            ids: list[int] = []
+            for qid in candidates:
+                if len(ids) >= limit:
+                    break
+                earlier = {r[0] for r in db.execute(
+                    "SELECT p.id FROM queue p, queue q WHERE q.id=? AND p.visit_key=q.visit_key AND p.seq<q.seq AND "
+                    + _EARLIER_OPEN, [qid]).fetchall()}
+                if earlier - set(ids):
+                    continue  # waits for an earlier item of its visit that is not in this batch
+                if not batchable(QueueItem.from_row(next(db.query("SELECT * FROM queue WHERE id=?", [qid])))):
+                    break
+                ids.append(qid)
+            out: list[QueueItem] = []
+            for qid in ids:
+                item = self._take(db, qid, prepare)
+                if item.message is None and item.msgid:
+                    p = db.execute("SELECT infno, url, envelope FROM payloads WHERE msgid=?", [item.msgid]).fetchone()
+                    if p:
+                        from terminal.backend.client import Message as Msg
+
+                        item.message = Msg(infno=p[0], msgid=item.msgid, envelope=wire.loads(p[2]), url=p[1])
+                if item.message is not None:
+                    journal(db, item, item.message)
+                out.append(item)
+            return out
+
+    def release(self, db: sqlite_utils.Database, qids: list[int]) -> None:
+        """Items a batch claimed and did not send (it stopped): queued again as they were, msgid kept, the
+        attempt not counted. Inside the caller's transaction."""
+        for qid in qids:
+            db.execute("UPDATE queue SET state='queued', attempts=MAX(attempts-1, 0), owner=NULL, updated=? "
+                       "WHERE id=? AND state='working'", [now_text(), qid])
+
     def claim(self, qid: int, *, prepare: Callable[[QueueItem], Message | None] | None = None) -> QueueItem:
         """Take one given item now (the cashier asked for it), unless an earlier item of its visit is open.
         ``prepare``: as for :meth:`claim_next`."""

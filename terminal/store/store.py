@@ -241,6 +241,47 @@ class Store:
                 log.warning("recovery forwarding failed: %s", e)
         return rep
 
+    def reclaim_dead(self) -> int:
+        """Queue items another process took (working) and that process has died since: queued again (same msgid),
+        their messages judged as recovery judges them (a money-moving one uncertain with its reversal queued,
+        any other closed as interrupted). The claim's lease is its owner's lock file (terminal.store.owners):
+        held while the owner lives, dropped by the kernel when it dies; a live owner's items are never touched,
+        however long they take. Parked bills and everything else a dead process left are for the next start's
+        :meth:`recover` (which also tells the cashier). Called by the queue worker now and then. Returns how
+        many items were queued again."""
+        rows = self.sdb.rows("SELECT DISTINCT owner FROM queue WHERE state='working' AND kind<>'park' AND "
+                             "COALESCE(owner, '') <> ?", [self.token])
+        if not rows:
+            return 0
+        live = Liveness(self.path, self.token)
+        n = 0
+        try:
+            dead = [r["owner"] for r in rows if not live.alive(r["owner"])]
+            if not dead:
+                return 0
+            now = now_text()
+            with self.sdb.tx() as db:
+                for q in list(db.query("SELECT id, owner, msgid FROM queue WHERE state='working' AND kind<>'park' "
+                                       f"AND COALESCE(owner, '') IN ({','.join('?' * len(dead))})",
+                                       [d or "" for d in dead])):
+                    m = db.execute("SELECT infno, psn_no, insuplc_admdvs FROM messages WHERE msgid=? AND "
+                                   "state IN ('pending','sent')", [q["msgid"] or ""]).fetchone()
+                    if m is not None:
+                        mm = m[0][:4] in MONEY_MOVING
+                        db.execute("UPDATE messages SET state=?, updated=?, err_kind='interrupted', "
+                                   "err_msg='程序中断，未收到应答' WHERE msgid=?",
+                                   ["uncertain" if mm else "failed", now, q["msgid"]])
+                        if mm:
+                            self.queue._ensure_reversal(db, q["msgid"], m[0], m[1] or "", m[2] or "")
+                    db.execute("UPDATE queue SET state='queued', next_at=0, owner=NULL, updated=? WHERE id=? "
+                               "AND state='working'", [now, q["id"]])
+                    n += 1
+        finally:
+            live.close(remove_dead=False)  # the files stay for the next start's recovery (its notices)
+        if n:
+            log.warning("queue: %d item(s) of a process that died were queued again", n)
+        return n
+
     def _recover_in(self, db: sqlite_utils.Database, live: Liveness, rep: RecoveryReport) -> None:
         rows = list(db.query("SELECT msgid, infno, psn_no, insuplc_admdvs, state, owner FROM messages "
                              "WHERE state IN ('pending','sent')"))
