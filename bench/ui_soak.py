@@ -8,6 +8,8 @@ own (named so), and its slope over the last 30 is printed without a target (warm
 pages, Qt's caches), the 400-patient run decides "no slope".
 Each patient adds one catalogue item through F4 by pinyin initials (the picker dialog and the search, as at a real
 desk); --no-f4: the day measured before issue 16 (bill file only). --json: the raw samples written there.
+--no-receipts: the session's in-memory day of receipts (terminal.app.SessionJournal) not kept, to see what of the
+slope they are.
 
 The day runs in a fresh interpreter (tests/ui/soak_cashier_day.py under pytest) against the sandbox platform over
 HTTP served from a process of its own, as the real platform is, so the RSS is the terminal's alone: one process
@@ -44,7 +46,8 @@ SLOPE_TARGET_KB = 2.0  # "no slope": below the noise of one page per patient
 QUICK_N = 60
 
 
-def run(n: int, trace: bool = False, inproc: bool = False, f4: bool = True, keep: str = "") -> dict:
+def run(n: int, trace: bool = False, inproc: bool = False, f4: bool = True, keep: str = "",
+        no_receipts: bool = False) -> dict:
     with tempfile.TemporaryDirectory() as td:
         out = Path(td) / "soak.json"
         env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "YIBAO_SOAK_N": str(n), "YIBAO_SOAK_OUT": str(out)}
@@ -54,6 +57,8 @@ def run(n: int, trace: bool = False, inproc: bool = False, f4: bool = True, keep
             env["YIBAO_SOAK_SANDBOX"] = "inproc"
         if not f4:
             env["YIBAO_SOAK_F4"] = "0"
+        if no_receipts:
+            env["YIBAO_SOAK_NO_RECEIPTS"] = "1"
         p = subprocess.run([sys.executable, "-m", "pytest", "tests/ui/soak_cashier_day.py", "-q", "-s",
                             "-p", "no:cacheprovider", "-o", "timeout=3600"], cwd=ROOT, env=env,
                            capture_output=not trace, text=True)
@@ -88,15 +93,17 @@ def figures(quick: bool = True) -> list[Figure]:
     return figures_for(QUICK_N if quick else 400) + [keys_figure()]
 
 
-def figures_for(n: int, inproc: bool = False, f4: bool = True, keep: str = "") -> list[Figure]:
-    r = run(n, inproc=inproc, f4=f4, keep=keep)
+def figures_for(n: int, inproc: bool = False, f4: bool = True, keep: str = "", no_receipts: bool = False
+                ) -> list[Figure]:
+    r = run(n, inproc=inproc, f4=f4, keep=keep, no_receipts=no_receipts)
     half = n - n // 2
     full = n >= 400  # figure 7 is the 400-patient day; a shorter run's slope is mostly warm-up
     rss = r["rss"][-1]
     slope = r["slope_kb"]
     per = statistics.median(r["times"]) * 1000
     where = f"in its own process ({r['sandbox_rss']:.0f} MB)" if r["sandbox"] == "process" else "in-process"
-    day = "" if r.get("f4", True) else "bill file only (--no-f4); "
+    day = ("" if r.get("f4", True) else "bill file only (--no-f4); ") + (
+        "without the day's receipts in memory (--no-receipts); " if no_receipts else "")
     return [
         Figure(f"ui soak RSS after {n} patients" + ("" if full else " (quick run; figure 7 is 400)"), rss, "MB",
                target=f"< {RSS_TARGET_MB:.0f} MB", ok=rss < RSS_TARGET_MB,
@@ -120,4 +127,5 @@ if __name__ == "__main__":
     if "--trace" in argv:  # tracemalloc diff between patient N/4 and 3N/4, printed by the soak itself
         run(n, trace=True, inproc="--inproc" in argv, f4=f4)
     else:
-        show(figures_for(n, inproc="--inproc" in argv, f4=f4, keep=keep) + [keys_figure()])
+        show(figures_for(n, inproc="--inproc" in argv, f4=f4, keep=keep, no_receipts="--no-receipts" in argv)
+             + [keys_figure()])

@@ -8,7 +8,9 @@ after every patient (after a gc.collect, outside the timed part) and the number 
 last half; fails on any crash, stuck state or a settlement booked twice.
 
 Environment: YIBAO_SOAK_N (patients, default 60), YIBAO_SOAK_OUT (write the samples as JSON there),
-YIBAO_SOAK_TRACE=1 (tracemalloc snapshots at N/4 and 3N/4, the biggest growths printed).
+YIBAO_SOAK_TRACE=1 (tracemalloc snapshots at N/4 and 3N/4, the biggest growths printed), YIBAO_SOAK_NO_RECEIPTS=1
+(the session's in-memory day of receipts, kept for the journal view and reprints, is not kept: what the rest of
+the window's growth is, for the attribution in bench/ui_soak.py --no-receipts).
 """
 from __future__ import annotations
 
@@ -176,6 +178,8 @@ def add_by_pinyin(desk, initials: str = "lhqw") -> None:
 def test_a_cashier_day(desk):
     n = int(os.environ.get("YIBAO_SOAK_N", "60"))
     f4 = os.environ.get("YIBAO_SOAK_F4", "1") != "0"
+    if os.environ.get("YIBAO_SOAK_NO_RECEIPTS") == "1":
+        desk.ctl.session.journal.record = lambda _r: None
     trace = os.environ.get("YIBAO_SOAK_TRACE") == "1"
     if trace:
         import tracemalloc
