@@ -34,7 +34,7 @@ MODULES: list[tuple[str, float]] = [
     ("journal", 30),
     ("queue_replay", 30),
     ("qr_decode", 30),
-    ("ui_soak", 60),
+    ("ui_soak", 90),  # 60 patients and the keystroke run: ~40 s idle, 85 s seen on a loaded machine
     ("ui_stall", 30),
     ("his_push", 60),
     ("pharmacy_counter", 60),

@@ -1,5 +1,7 @@
 """The local catalogue the cashier adds bill items from (F4, drug barcodes): searchable by code, name, pinyin
-initials (拼音首字母, "xbdp" finds 硝苯地平控释片) or the start of the full pinyin ("xiaoben"), via pypinyin.
+initials (拼音首字母, "xbdp" finds 硝苯地平控释片) or the start of the full pinyin ("xiaoben"), via pypinyin: asked
+once per catalogue in a child process and kept on disk (terminal.app.pinyin_cache), so its ~58 MB dictionary is
+never resident in the cashier's process.
 
 Sources, first found wins: the store's catalogue (when terminal.store provides one), a catalogue.json in
 cfg.data_dir, and in training mode the sandbox's treatment-place catalogue (terminal/sandbox/data).
@@ -10,17 +12,17 @@ from __future__ import annotations
 import json
 import logging
 import re
-from functools import cache
+import threading
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from collections.abc import Iterable
 
-from pypinyin import Style, pinyin
-
+from terminal.app.pinyin_cache import spellings
 from terminal.core.models import FeeItem
 from terminal.core.money import MISSING, parse_price
+from terminal.core.pinyin import Spelling, spell_ascii
 
 if TYPE_CHECKING:
     from terminal.config import Config
@@ -69,26 +71,18 @@ _LATIN = re.compile(r"[A-Z0-9 '.%]+")
 _PLAIN = re.compile(r"[^a-z0-9]")
 
 
-@cache
-def _spell_char(ch: str) -> tuple[str, str]:
+def _spell_char(ch: str, table: dict[str, Spelling]) -> Spelling:
     """(the initials of every reading, the first reading) of one character, lower case without tones; a letter or
     digit is itself; anything else ("", ""): skipped."""
-    if ch.isascii():
-        c = ch.lower()
-        return (c, c) if c.isalnum() else ("", "")
-    found = pinyin(ch, style=Style.NORMAL, heteronym=True, errors="ignore")  # [] for a symbol such as Ⅱ or ％
-    readings = [_PLAIN.sub("", r.lower()) for r in (found[0] if found else [])]
-    readings = [r for r in readings if r]
-    if not readings:
-        return "", ""
-    return "".join(sorted({r[0] for r in readings})), readings[0]
+    return spell_ascii(ch) if ch.isascii() else table.get(ch, ("", ""))
 
 
-def pinyin_keys(name: str) -> tuple[tuple[str, ...], str]:
+def pinyin_keys(name: str, table: dict[str, Spelling] | None = None) -> tuple[tuple[str, ...], str]:
     """Per character the initials it may stand for (单 → "cds": every reading counts), and the full pinyin of the
-    first readings ("xiaobendipingkongshipian" for 硝苯地平控释片). Character by character, cached: a 30,000-line
-    catalogue is indexed in well under a second."""
-    spelled = [_spell_char(ch) for ch in name]
+    first readings ("xiaobendipingkongshipian" for 硝苯地平控释片). ``table``: the characters' spellings
+    (terminal.app.pinyin_cache.spellings); without it they are asked in this process."""
+    t = table if table is not None else spellings(name, None)
+    spelled = [_spell_char(ch, t) for ch in name]
     return tuple(i for i, _f in spelled if i), "".join(f for _i, f in spelled)
 
 
@@ -99,22 +93,34 @@ def _initials_at(alts: tuple[str, ...], q: str, start: int) -> bool:
 
 
 class Catalogue:
-    def __init__(self, items: Iterable[CatalogueItem] = (), source: str = ""):
+    def __init__(self, items: Iterable[CatalogueItem] = (), source: str = "", cache_dir: Path | None = None):
         self.items = list(items)
         self.source = source
+        self.cache_dir = cache_dir  # where the pinyin spellings are kept between starts (None: asked in-process)
 
         self._pinyin: list[tuple[tuple[str, ...], str, str]] | None = None  # per item, built on first use
+        self._pinyin_lock = threading.Lock()
+        self._preparing: threading.Thread | None = None
 
     def __len__(self) -> int:
         return len(self.items)
 
     def _spelled(self) -> list[tuple[tuple[str, ...], str, str]]:
         """Per item: the initials each character may stand for, the full pinyin, the first readings' initials."""
-        if self._pinyin is None:
-            keys = [pinyin_keys(it.name) for it in self.items]
-            self._pinyin = [(alts, full, "".join(_spell_char(ch)[1][:1] for ch in it.name))
-                            for (alts, full), it in zip(keys, self.items, strict=True)]
-        return self._pinyin
+        with self._pinyin_lock:  # built once, whether by prepare_search's thread or by the first search
+            if self._pinyin is None:
+                table = spellings((ch for it in self.items for ch in it.name), self.cache_dir)
+                keys = [pinyin_keys(it.name, table) for it in self.items]
+                self._pinyin = [(alts, full, "".join(_spell_char(ch, table)[1][:1] for ch in it.name))
+                                for (alts, full), it in zip(keys, self.items, strict=True)]
+            return self._pinyin
+
+    def prepare_search(self) -> None:
+        """Build the pinyin keys in a background thread (the F4 picker opens): when the catalogue's spellings are
+        not on disk yet, the child process that asks them runs while the cashier starts typing."""
+        if self._pinyin is None and self._preparing is None and self.items:
+            self._preparing = threading.Thread(target=self._spelled, name="catalogue-pinyin", daemon=True)
+            self._preparing.start()
 
     def search(self, text: str, limit: int = 200) -> list[CatalogueItem]:
         """Codes first (exact, then prefix), then names, then pinyin: initials or full pinyin, prefix before infix."""
@@ -167,6 +173,7 @@ class Catalogue:
     @classmethod
     def for_config(cls, cfg: Config, store: Store | None = None) -> Catalogue:
         admdvs = cfg.facility.admdvs
+        cache = Path(cfg.data_dir) / "cache"
         if store is not None:
             for name in ("catalogue_items", "catalogue"):
                 fn = getattr(store, name, None)
@@ -175,7 +182,7 @@ class Catalogue:
                         recs = list(fn(admdvs) if name == "catalogue_items" else fn())
                         if recs:
                             return cls([r if isinstance(r, CatalogueItem) else CatalogueItem.from_record(dict(r))
-                                        for r in recs], "store")
+                                        for r in recs], "store", cache_dir=cache)
                     except Exception as e:
                         log.warning("store catalogue unavailable: %s", e)
         local = Path(cfg.data_dir) / "catalogue.json"
@@ -187,5 +194,6 @@ class Catalogue:
                     log.warning("catalogue %s unreadable: %s", p, e)
                     continue
                 if len(cat):
+                    cat.cache_dir = cache
                     return cat
         return cls([], "")

@@ -1,10 +1,11 @@
 """The JSON schema of a pushed bill (the README bill format, a required ``bill_no``, an optional patient hint and
-the ``replace`` flag), and the field an error names (``items[0].price``)."""
+the ``replace`` flag), and the field an error names (``items[0].price``).
+
+jsonschema (~9 MB resident) is imported on the first pushed bill, not when the window opens its HIS desk."""
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
-
-import jsonschema
 
 _TEXT = {"type": "string", "maxLength": 100}
 _CODE = {"type": "string", "maxLength": 50}
@@ -47,7 +48,12 @@ BILL: dict[str, Any] = {
     },
 }
 
-_VALIDATOR = jsonschema.Draft202012Validator(BILL)
+
+@cache
+def _validator() -> Any:
+    import jsonschema
+
+    return jsonschema.Draft202012Validator(BILL)
 
 
 def _path(parts: Any) -> str:
@@ -64,7 +70,9 @@ def _extra(message: str) -> str:
 
 def schema_error(body: Any) -> tuple[str, str] | None:
     """(field, message) of the first schema violation of ``body``, None when it conforms."""
-    errors = sorted(_VALIDATOR.iter_errors(body), key=lambda e: (list(map(str, e.absolute_path)), e.validator))
+    import jsonschema
+
+    errors = sorted(_validator().iter_errors(body), key=lambda e: (list(map(str, e.absolute_path)), e.validator))
     if not errors:
         return None
     e = jsonschema.exceptions.best_match(errors) or errors[0]

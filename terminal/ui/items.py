@@ -30,6 +30,7 @@ class ItemPicker(QDialog):
         self.setObjectName("itemPicker")
         self.setWindowTitle(self.tr("加项目 — 本地目录"))
         self.catalogue = catalogue
+        catalogue.prepare_search()  # the pinyin keys, while the cashier starts typing
         self.results: list[CatalogueItem] = []
         self._moved = False  # the cashier chose a row with ↑↓ (then Enter adds it even with nothing typed)
         lay = QVBoxLayout(self)

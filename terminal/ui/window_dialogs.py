@@ -48,9 +48,19 @@ class WindowDialogs(QMainWindow):
         self._removed: list[tuple[int, Any]] = []  # (index, FeeItem) removed by Del, for Ctrl+Z (this patient only)
 
     def _track(self, name: str, dlg: QDialog) -> None:
-        """Keep the dialog; when it closes, the keyboard goes back to the cashier's window."""
+        """Keep the dialog; when it closes, the keyboard goes back to the cashier's window. The one it replaces
+        is deleted (a dialog is the window's child: without this, every patient's tender dialog lived on)."""
+        old = self.dialogs.get(name)
         self.dialogs[name] = dlg
         dlg.finished.connect(self._dialog_closed)
+        if old is not None and old is not dlg:
+            try:
+                if old.isVisible():  # still open (a message box behind the new one): deleted once it closes
+                    old.finished.connect(old.deleteLater)
+                else:
+                    old.deleteLater()
+            except RuntimeError:  # deleted already (WA_DeleteOnClose)
+                pass
 
     def _dialog_closed(self, *_a) -> None:
         for d in self.dialogs.values():
