@@ -157,6 +157,18 @@ def fund_share(r: ReceiptData, key: str, codes: tuple[str, ...]) -> Decimal:
     return sum((amt for code, amt in r.fund_codes if code in codes), ZERO)
 
 
+def slip_notes(r: ReceiptData, reprint: bool, tr: Callable[[str], str]) -> list[Note]:
+    """The notes above every slip's body: training, 补打 on a reprint, 已撤销 with its time."""
+    notes: list[Note] = []
+    if r.training:
+        notes.append(Note(tr("【训练模式 · 非正式票据】"), bold=True))
+    if reprint:
+        notes.append(Note(tr("【补打】"), bold=True))
+    if r.status == "cancelled":
+        notes.append(Note(f"{tr('【已撤销】')} {r.cancelled_time}", bold=True))
+    return notes
+
+
 def compose_settlement(r: ReceiptData, *, reprint: bool = False,
                        translate: Translate = untranslated) -> ComposedReceipt:
     """The settlement slip (医保结算单); a cancelled settlement's says so (kind CANCEL). A reprint says 补打.
@@ -169,13 +181,7 @@ def compose_settlement(r: ReceiptData, *, reprint: bool = False,
         return translate("Receipt", source)
 
     cancelled = r.status == "cancelled"
-    notes: list[Note] = []
-    if r.training:
-        notes.append(Note(tr("【训练模式 · 非正式票据】"), bold=True))
-    if reprint:
-        notes.append(Note(tr("【补打】"), bold=True))
-    if cancelled:
-        notes.append(Note(f"{tr('【已撤销】')} {r.cancelled_time}", bold=True))
+    notes = slip_notes(r, reprint, tr)
     cross = tr("跨省异地") if r.cross_province else tr("本省")
     info = [Row(tr("结算时间"), r.time), Row(tr("参保人"), r.name_printed), Row(tr("证件号"), r.certno_masked or "-")]
     if r.med_type:

@@ -13,8 +13,8 @@ from terminal.core.models import MED_TYPES
 from terminal.core.money import fmt_yuan
 from terminal.core.regions import place_name
 
-from .compose import (FACILITY_LAYOUTS, ComposedReceipt, Item, Note, Row, SlipKind, Translate, tender_rows,
-                      untranslated)
+from .compose import (FACILITY_LAYOUTS, ComposedReceipt, Item, Row, SlipKind, Translate, slip_notes,
+                      tender_rows, untranslated)
 from .receipt import ReceiptData, ReceiptLine
 
 #: a line with more boxes than this prints the count and the first and last code, not every code
@@ -45,13 +45,7 @@ def compose_pharmacy(r: ReceiptData, *, reprint: bool = False,
         return translate("Receipt", source)
 
     cancelled = r.status == "cancelled"
-    notes: list[Note] = []
-    if r.training:
-        notes.append(Note(tr("【训练模式 · 非正式票据】"), bold=True))
-    if reprint:
-        notes.append(Note(tr("【补打】"), bold=True))
-    if cancelled:
-        notes.append(Note(f"{tr('【已撤销】')} {r.cancelled_time}", bold=True))
+    notes = slip_notes(r, reprint, tr)
     cross = tr("跨省异地") if r.cross_province else tr("本省")
     info = [Row(tr("结算时间"), r.time), Row(tr("参保人"), r.name_printed), Row(tr("证件号"), r.certno_masked or "-"),
             Row(tr("险种"), f"{r.insutype} {r.insutype_name}"),
