@@ -10,6 +10,8 @@ NAME_FIELDS = {"psn_name", "userName", "name", "patient_name", "opter_name_full"
 TOKEN_FIELDS = {"ecToken", "ec_token", "ecQrCode", "ecqrcode", "token", "sign_no_secret", "password", "pin",
                 "x-tif-signature", "cainfo", "paas_token", "secret"}
 PHONE_FIELDS = {"tel", "phone", "mob"}
+#: a full birth date next to a masked ID number gives back most of what the mask hides: keep the year only
+BIRTH_FIELDS = {"brdy", "birthday", "birth_date"}
 
 
 def mask_id(value: str | None) -> str:
@@ -46,6 +48,14 @@ def mask_name(value: str | None) -> str:
     return s[0] + "*" * (len(s) - 1)
 
 
+def mask_birth(value: str | None) -> str:
+    """Birth date: the year only → 1968-**-** (the age band a report may need, not the day)."""
+    if not value:
+        return value or ""
+    s = str(value).strip()
+    return s[:4] + "".join("*" if ch.isdigit() else ch for ch in s[4:])
+
+
 def mask_token(value: str | None) -> str:
     """Tokens and secrets: only the first 4 characters and the length."""
     if not value:
@@ -67,6 +77,8 @@ def mask_value(key: str, value: Any) -> Any:
         return mask_token(value)
     if key in PHONE_FIELDS:
         return mask_id(value)
+    if key in BIRTH_FIELDS:
+        return mask_birth(value)
     return value
 
 

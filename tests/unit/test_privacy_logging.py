@@ -38,3 +38,12 @@ def test_log_file_is_masked(tmp_path):
     content = path.read_text(encoding="utf-8")
     assert "identified" in content
     assert ID not in content and CARD_SN not in content
+
+
+def test_birth_date_keeps_the_year_only():
+    """3101's patient_dtos and 1101's baseinfo carry brdy: beside a masked ID number the full date would give back
+    most of what the mask hides."""
+    m = mask_data({"input": {"data": {"patient_dtos": [{"patn_id": "46010000000000000001", "brdy": "1946-03-12",
+                                                         "gend": "1"}]}}, "output": {"baseinfo": {"brdy": "19460312"}}})
+    assert m["input"]["data"]["patient_dtos"][0]["brdy"] == "1946-**-**"
+    assert m["output"]["baseinfo"]["brdy"] == "1946****"
