@@ -65,8 +65,9 @@ def test_refused_patient_gets_the_next_step_and_self_pay_hands_over_the_bill():
     d.add_item(ITEM)
     assert d.self_pay_now()  # the till's self-pay checkout: the whole bill, no platform call
     assert d.till.self_pay and d.till.tender.due == Decimal("30.00") and d.person.psn_no == "P9"
-    d.next_patient()  # not before the patient has paid
-    assert d.refused != ""
+    assert d.till.take("10.00") and not d.till.tender.complete
+    d.next_patient()  # not once money was taken and the rest is still due
+    assert d.refused != "" and "自费收款未完成" in rig.view.last
     assert d.till.take() and d.till.tender.complete
     d.next_patient()
     assert d.refused == ""
