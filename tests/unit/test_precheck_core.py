@@ -88,7 +88,7 @@ def test_refused_preflight_makes_self_pay_the_next_step():
     r.runner.finish("precheck")
     kind, text = d.preflight.line()
     assert kind == "bad" and "参保人未办理异地就医备案" in text
-    assert d.refused.startswith("医保待遇检查不可报销：") and "F11 自费结算" in r.view.last
+    assert d.refused.startswith("医保待遇检查不可报销：") and "Ctrl+F9 自费收款" in r.view.last
     assert d.till.can_self_pay()
     d.next_patient()
     assert d.preflight.result is None and d.preflight.line() == ("", "")
