@@ -32,6 +32,8 @@ class Preflight:
     def __init__(self, desk: DeskPatient) -> None:
         self.desk = desk
         self.check: Check | None = None  # None: [checks] has nothing on, or no platform
+        #: the med_type every check sends whatever the bill says ('' the bill's: the pharmacy's counter sets "41")
+        self.med_type = ""
         self.result: Precheck | None = None
         self.running = False
         self.error = ""  # the check itself failed (its text)
@@ -61,7 +63,7 @@ class Preflight:
         person, insutype = d.flow.person, d.flow.insutype
         if self.check is None or person is None or not insutype:
             return
-        med_type = str(d.bill_meta.get("med_type") or "11")
+        med_type = self.med_type or str(d.bill_meta.get("med_type") or "11")
         key = (person.psn_no, insutype, med_type)
         if key == self._for:
             return

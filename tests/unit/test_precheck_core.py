@@ -181,3 +181,14 @@ def test_new_insurance_type_lifts_the_preflight_refusal_only():
     d.choose_insurance("390")
     r.runner.finish("precheck")
     assert d.refused == "某某（无医保待遇）"
+
+
+def test_a_fixed_med_type_is_asked_once_whatever_the_bill_says():
+    asked = []
+    r = rig_with(lambda p, t, m: asked.append(m) or verdict(True))
+    r.desk.preflight.med_type = "41"  # the pharmacy's counter (ui/controller.py)
+    d = r.identified()
+    r.runner.finish("precheck")
+    d.bill_meta["med_type"] = "14"
+    d._bill_changed()
+    assert asked == ["41"] and not r.runner.pending
