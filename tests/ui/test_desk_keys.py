@@ -66,6 +66,7 @@ def test_refused_patient_f5_is_greyed_and_f5_f9_point_to_ctrl_f9(desk):
         assert "Ctrl+F9 自费收款" in w.msg.text() and not desk.ctl.busy
     assert "Ctrl+F9" in w.result.steps.text() and "F11" not in w.result.steps.text()
     if SHOTS:
+        desk.qtbot.wait(500)
         w.grab().save(os.path.join(SHOTS, "refused-keys.png"))
 
 
