@@ -27,7 +27,7 @@ def test_self_pay_checkout_nobody_paid_is_left_with_esc_esc_and_f3_takes_the_nex
     refused_with_bill(desk)
     desk.qtbot.keyClick(w, Qt.Key.Key_F9, Qt.KeyboardModifier.ControlModifier)  # Ctrl+F9: self-pay
     dlg = desk.tender_dialog()
-    assert "自费" in dlg.title.text() and desk.ctl.till.due_open
+    assert "自费" in dlg.title.text() and desk.ctl.till.due_open and "再按 Esc 放弃" in dlg.keys.text()
     desk.qtbot.keyClick(dlg.amount, Qt.Key.Key_Escape)  # the dialog closes
     desk.qtbot.waitUntil(lambda: not dlg.isVisible(), timeout=3000)
     desk.wait_window_active()
