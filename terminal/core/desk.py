@@ -121,6 +121,23 @@ class Desk(DeskRisk):
         self.chronic.lookup()
         self.preflight.start()
 
+    def _bill_changed(self) -> None:
+        super()._bill_changed()
+        self.preflight.start()  # a bill of another med_type (Ctrl+M, a chronic bill loaded): asked again
+
+    def can_preview(self) -> bool:
+        return super().can_preview() and not self.refused
+
+    def can_settle(self) -> bool:
+        return super().can_settle() and not self.refused
+
+    def _refused_step(self) -> bool:
+        """F5 / F9 for a patient insurance refuses: say why and what to do instead (True: refused)."""
+        if not self.refused:
+            return False
+        self.say("error", self.refused + self.tr("，不能医保结算。患者同意自费时按 Ctrl+F9 自费收款"))
+        return True
+
     def choose_insurance(self, insutype: str) -> None:
         if self.state not in (S.IDENTIFIED, S.BILLED, S.PREVIEWED) or self.busy or insutype == self.flow.insutype:
             return
@@ -140,6 +157,8 @@ class Desk(DeskRisk):
     def preview_now(self) -> Task | None:
         if self.busy:
             self.say("warn", self.tr("请等待当前操作完成"))
+            return None
+        if self.state in (S.IDENTIFIED, S.BILLED, S.PREVIEWED, S.REVERSED) and self._refused_step():
             return None
         person, cred, bill = self.flow.person, self.flow.credential, self.bill()
         if self.state not in (S.BILLED, S.PREVIEWED, S.REVERSED) or person is None or cred is None or bill is None:
@@ -235,6 +254,8 @@ class Desk(DeskRisk):
             return None
         if self.state in (S.SETTLING, S.SETTLED, S.TENDER, S.DONE, S.UNCERTAIN):
             self.say("warn", self.tr("本笔已结算或结果待定，不能重复结算"))
+            return None
+        if self.state in (S.IDENTIFIED, S.BILLED, S.PREVIEWED, S.REVERSED) and self._refused_step():
             return None
         if self.state == S.REVERSED:
             self.say("warn", self.tr("已冲正，请先按 F5 重新预结算"))

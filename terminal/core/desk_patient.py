@@ -92,9 +92,9 @@ class DeskPatient(DeskCore):
     # the patient insurance refuses --------------------------------------------------------------------------
     def _refuse(self, why: str) -> None:
         """The patient cannot settle with insurance: the cashier reads why and the next step; the customer
-        display tells the patient (terminal.ui.customer). The self-pay checkout is the F11 key (self_pay_now)."""
+        display tells the patient (terminal.ui.customer). The self-pay checkout is Ctrl+F9 (F11 too: self_pay_now)."""
         self.refused = why
-        self.say("error", why + self.tr("，不能医保结算。下一步：告知患者；患者同意自费时按 F11 自费结算"
+        self.say("error", why + self.tr("，不能医保结算。下一步：告知患者；患者同意自费时按 Ctrl+F9 自费收款"
                                         "（全额，不经医保），否则请患者联系参保地医保经办机构核实"))
 
     def self_pay_now(self) -> bool:
@@ -103,6 +103,6 @@ class DeskPatient(DeskCore):
         if not self.refused or self.busy:
             return False
         if not self.items:
-            self.say("warn", self.tr("请先录入费用（F4），再按 F11 自费结算"))
+            self.say("warn", self.tr("请先录入费用（F4），再按 Ctrl+F9 自费收款"))
             return False
         return self.till.start_self_pay()

@@ -32,37 +32,61 @@ class Preflight:
     def __init__(self, desk: DeskPatient) -> None:
         self.desk = desk
         self.check: Check | None = None  # None: [checks] has nothing on, or no platform
+        #: the med_type every check sends whatever the bill says ('' the bill's: the pharmacy's counter sets "41")
+        self.med_type = ""
         self.result: Precheck | None = None
         self.running = False
         self.error = ""  # the check itself failed (its text)
-        self._for: tuple[str, str] | None = None
+        self._for: tuple[str, str, str] | None = None  # (psn_no, insutype, med_type) asked for
+        #: the refusal this pre-flight put on the desk (``desk.refused``): a later verdict may lift it, never one
+        #: the platform or the insurance status made
+        self.refused = ""
 
     def tr(self, text: str) -> str:
         return self.desk.translate("Preflight", text)
 
     def reset(self) -> None:
         self.result, self.running, self.error, self._for = None, False, "", None
+        self.refused = ""
+
+    def _lift(self) -> None:
+        """A new verdict for another (insurance type, med_type): the refusal the last one made no longer holds."""
+        d = self.desk
+        if self.refused and d.refused == self.refused:
+            d.refused = ""
+        self.refused = ""
 
     def start(self) -> None:
-        """Ask for the person on the desk, unless already asked for them and this insurance type."""
+        """Ask for the person on the desk, unless already asked for them, this insurance type and this med_type
+        (Ctrl+I, Ctrl+M or a bill of another med_type ask again)."""
         d = self.desk
         person, insutype = d.flow.person, d.flow.insutype
         if self.check is None or person is None or not insutype:
             return
-        key = (person.psn_no, insutype)
+        med_type = self.med_type or str(d.bill_meta.get("med_type") or "11")
+        key = (person.psn_no, insutype, med_type)
         if key == self._for:
             return
+        # the refusal of the earlier verdict, if it still stands: lifted (or replaced) by the new one
+        made = self.refused if self.refused and d.refused == self.refused else ""
         self.reset()
+        self.refused = made
         self._for, self.running = key, True
-        med_type = d.bill_meta.get("med_type") or "11"
         check = self.check
 
         def ok(result: Precheck) -> None:
             if self._for != key:
-                return  # another patient meanwhile
+                return  # another patient (or insurance type, or med_type) meanwhile
             self.running, self.result = False, result
+            self._lift()
             if result.reimbursable is False and d.state in (S.IDENTIFIED, S.BILLED, S.PREVIEWED) and not d.refused:
+                if d.state == S.PREVIEWED:  # the preview goes: Ctrl+F9 (self-pay) is for a bill not previewed
+                    d.flow.billed(d.bill())
                 d._refuse(self.tr("医保待遇检查不可报销：") + self.short_reason(result))
+                self.refused = d.refused
+            elif made and not d.refused:
+                d.say("ok", self.tr("医保待遇检查：可按医保结算（F5 预结算）") if result.reimbursable else
+                      self.tr("医保待遇未核实，可按 F5 预结算"))
             d.view.redraw()
 
         def fail(err: BaseException) -> None:
@@ -70,6 +94,7 @@ class Preflight:
                 return
             log.info("pre-flight failed: %r", err)
             self.running, self.error = False, d.judge(err).text
+            self._lift()
             d.view.redraw()
 
         d.runner.run(Work(self.tr("待遇检查 (2001/5302)"), "precheck", lambda: check(person, insutype, med_type),

@@ -132,8 +132,16 @@ class Till:
         return self.tender.change if self.tender is not None else ZERO
 
     def may_leave(self) -> bool:
-        """May the desk go on to the next patient? Says why not."""
+        """May the desk go on to the next patient? Says why not. A self-pay checkout with nothing taken yet (the
+        patient would not pay) is abandoned here (``abandon_self_pay``): nothing was settled, nothing is owed."""
         t = self.tender
+        if t is not None and not t.complete and self.self_pay and not t.lines:
+            self.abandon_self_pay()
+            return True
+        if t is not None and not t.complete and self.self_pay:
+            self.desk.say("warn", self.tr("自费收款未完成：还需收 %1。请按 F9 收齐；现金可按 Ctrl+Z 撤回后放弃")
+                          .replace("%1", fmt_yuan(t.remaining)))
+            return False
         if t is not None and not t.complete:
             self.desk.say("warn", self.tr("尚未收款 %1：请按 F9 收款（Enter 现金收齐），或按 F10 撤销结算")
                           .replace("%1", fmt_yuan(t.remaining)))
@@ -143,6 +151,20 @@ class Till:
             self.desk.say("warn", self.tr("退款未完成：请先退还患者 %1").replace("%1", left))
             return False
         return True
+
+    def abandon_self_pay(self) -> None:
+        """The patient left a self-pay checkout before paying anything: the checkout goes (logged: the tender
+        journal holds money taken, and none was), the patient and the bill stay."""
+        t = self.tender
+        if t is None or not self.self_pay or t.lines:
+            return
+        msgid, due = self.self_msgid, t.due
+        refused = self.refused_text
+        self.reset()
+        self.refused_text = refused
+        log.info("self-pay checkout %s abandoned (%s due, nothing taken)", msgid, due)
+        self.desk.say("info", self.tr("已放弃自费收款 %1（未收款）").replace("%1", fmt_yuan(due)))
+        self.desk.view.redraw()
 
     def reset(self) -> None:
         """The next patient (or a new tender): a finished refund goes too, an open one stays."""

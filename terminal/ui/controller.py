@@ -77,8 +77,8 @@ class CashierController(TillView, DeskPrinting, QObject):
         self.desk.till.provider = provider_for(t.provider, training=session.training, timeout_s=t.sandbox_timeout_s)
         if self.cfg.checks.entitlement or (self.cfg.checks.filing and not pharmacy):  # once a person is identified
             pre = precheck_service(self.cfg, self.svc, filing=not pharmacy)
-            self.desk.preflight.check = lambda p, insutype, med_type: pre.run(
-                p, insutype, med_type="41" if pharmacy else med_type)
+            self.desk.preflight.check = lambda p, insutype, med_type: pre.run(p, insutype, med_type=med_type)
+            self.desk.preflight.med_type = "41" if pharmacy else ""  # a bill's med_type asks nothing new there
         #: the last self-pay checkout (total, change) for the customer display, until the next patient
         self.last_checkout: tuple[Any, Any] | None = None
         self.desk.flow.listeners.append(self._flow_moved)

@@ -197,6 +197,9 @@ class MainWindow(ScheduledReconcile, WindowDialogs):
         self.park_btn.clicked.connect(self._f11)
         self.shift_btn.clicked.connect(lambda: self.open_shift())
         self.self_pay_btn.clicked.connect(ctl.self_pay)
+        # a key whose button cannot act still says why (F9 before F5, Ctrl+F9 not offered, F5 with nobody known)
+        self.preview_btn.explain, self.settle_btn.explain = ctl.preview_now, ctl.settle_now
+        self.self_pay_btn.explain = ctl.self_pay
         self.journal_btn.clicked.connect(self.open_journal)
         QShortcut(QKeySequence("Shift+F8"), self).activated.connect(self.open_day_close)
         QShortcut(QKeySequence("Ctrl+L"), self).activated.connect(self.logout)

@@ -165,7 +165,7 @@ class SettlementPanel(QStackedWidget):
                 self.steps.setText(
                     f"<p><b>{html.escape(ctl.refused)}</b></p>"
                     + self.tr("<p>下一步：</p><p>1. 告知患者医保暂不能使用（顾客屏已提示）。</p>"
-                              "<p>2. 患者同意自费：录入费用后按 <b>F11</b> 自费结算（全额，不经医保）。</p>"
+                              "<p>2. 患者同意自费：录入费用后按 <b>Ctrl+F9</b> 自费收款（全额，不经医保）。</p>"
                               "<p>3. 否则请患者联系参保地医保经办机构核实后再来；按 <b>Esc</b> 接待下一位。</p>"))
                 return
             else:

@@ -85,8 +85,9 @@ class TenderDialog(QDialog):
         right.addStretch(1)
         row.addLayout(right, 1)
         lay.addLayout(row)
-        self.keys = QLabel(self.tr("Enter 收款 · ↑↓/Alt+数字 选择方式 · 扫付款码 · Ctrl+Z 撤回现金 · "
-                                   "Esc 关闭（F9 再打开）"))
+        self._keys_text = self.tr("Enter 收款 · ↑↓/Alt+数字 选择方式 · 扫付款码 · Ctrl+Z 撤回现金 · "
+                                  "Esc 关闭（F9 再打开）")
+        self.keys = QLabel(self._keys_text)
         self.keys.setObjectName("tenderKeys")
         self.keys.setWordWrap(True)
         lay.addWidget(self.keys)
@@ -137,6 +138,11 @@ class TenderDialog(QDialog):
             self._for = t
             self._amount_for = None
         self.title.setText(self.tr("自费收款（不经医保）") if self.till.self_pay else self.tr("收款"))
+        if self.till.self_pay and not t.lines:  # the patient may still refuse: Esc, Esc leaves (nothing taken)
+            self.keys.setText(self.tr("Enter 收款 · ↑↓/Alt+数字 选择方式 · 扫付款码 · "
+                                      "Esc 关闭（F9 再打开；患者不付款时再按 Esc 放弃）"))
+        else:
+            self.keys.setText(self._keys_text)
         self.due.setText(self.tr("应收 ") + fmt_yuan(t.due))
         self.remaining.setText(self.tr("还需收 ") + fmt_yuan(t.remaining) if t.lines else "")
         self.remaining.setVisible(bool(t.lines))

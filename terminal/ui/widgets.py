@@ -36,10 +36,15 @@ class KeyButton(QPushButton):
     #: the key works while the button is hidden (but enabled): a second button for the same action stays off
     #: the screen
     key_when_hidden = False
+    #: called instead when the key is pressed while the button cannot act (disabled or hidden): it says why, so
+    #: that no key does nothing silently
+    explain = None
 
     def _activate(self) -> None:
         if self.isEnabled() and (self.isVisible() or self.key_when_hidden):
             self.click()
+        elif self.explain is not None:
+            self.explain()
 
 
 class Badge(QLabel):

@@ -51,7 +51,7 @@ def test_not_reimbursable_says_why_and_self_pay_is_next(desk):
     assert desk.ctl.refused == "医保待遇检查不可报销：未办理异地就医备案"
     cd = desk.ca.customer  # the patient is told too
     desk.qtbot.waitUntil(lambda: "您的医保暂不能使用（未办理异地就医备案）" in cd.state_label.text(), timeout=3000)
-    desk.qtbot.waitUntil(lambda: "F11 自费结算" in w.msg.text(), timeout=3000)
+    desk.qtbot.waitUntil(lambda: "Ctrl+F9 自费收款" in w.msg.text(), timeout=3000)
     assert w.self_pay_btn.isVisible() and w.self_pay_btn.isEnabled()  # Ctrl+F9 on screen
     assert w.width() <= 1366
     if SHOTS:

@@ -60,13 +60,14 @@ def test_refused_patient_gets_the_next_step_and_self_pay_hands_over_the_bill():
     assert not d.self_pay_now()
     d.identify(Credential("02", "440100198508080923"))
     rig.runner.finish()
-    assert d.refused.startswith("参保状态异常") and "F11 自费结算" in rig.view.last
+    assert d.refused.startswith("参保状态异常") and "Ctrl+F9 自费收款" in rig.view.last
     assert not d.self_pay_now() and "请先录入费用" in rig.view.last  # nothing to pay yet
     d.add_item(ITEM)
     assert d.self_pay_now()  # the till's self-pay checkout: the whole bill, no platform call
     assert d.till.self_pay and d.till.tender.due == Decimal("30.00") and d.person.psn_no == "P9"
-    d.next_patient()  # not before the patient has paid
-    assert d.refused != ""
+    assert d.till.take("10.00") and not d.till.tender.complete
+    d.next_patient()  # not once money was taken and the rest is still due
+    assert d.refused != "" and "自费收款未完成" in rig.view.last
     assert d.till.take() and d.till.tender.complete
     d.next_patient()
     assert d.refused == ""
@@ -101,5 +102,5 @@ def test_no_entitlement_refused_at_registration_gets_the_same_next_step():
     d.preview_now()
     rig.runner.finish()
     assert d.refused == "参保人险种 310 参保状态为终止参保（无医保待遇）"
-    assert "F11 自费结算" in rig.view.last
+    assert "Ctrl+F9 自费收款" in rig.view.last
     assert d.self_pay_now() and d.till.self_pay and d.till.tender.due == Decimal("30.00")

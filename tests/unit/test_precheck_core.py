@@ -8,7 +8,7 @@ import pytest
 
 from terminal.core.desk_precheck import Preflight
 from terminal.core.flow import State
-from terminal.core.models import FeeItem
+from terminal.core.models import FeeItem, Insurance, Person
 from terminal.core.precheck import Benefit, FilingRecord, FilingState, Precheck, judge_filing
 from tests.unit.desk_rig import Boom, FaultKind, Rig
 
@@ -88,7 +88,7 @@ def test_refused_preflight_makes_self_pay_the_next_step():
     r.runner.finish("precheck")
     kind, text = d.preflight.line()
     assert kind == "bad" and "参保人未办理异地就医备案" in text
-    assert d.refused.startswith("医保待遇检查不可报销：") and "F11 自费结算" in r.view.last
+    assert d.refused.startswith("医保待遇检查不可报销：") and "Ctrl+F9 自费收款" in r.view.last
     assert d.till.can_self_pay()
     d.next_patient()
     assert d.preflight.result is None and d.preflight.line() == ("", "")
@@ -115,3 +115,80 @@ def test_no_check_configured_asks_nothing():
     d = r.identified()
     assert isinstance(d.preflight, Preflight) and d.preflight.check is None
     assert not r.runner.pending and d.preflight.line() == ("", "")
+
+
+def test_a_refusal_after_f5_stops_f9_and_f5_and_points_to_self_pay():
+    r = rig_with(lambda p, t, m: verdict(False))
+    d = r.previewed()  # F5 answered before the pre-flight did
+    r.runner.finish("precheck")
+    assert d.refused.startswith("医保待遇检查不可报销")
+    assert d.state == State.BILLED and not d.can_settle() and not d.can_preview()  # the preview goes
+    assert d.settle_now() is None and "Ctrl+F9 自费收款" in r.view.last and "2207" not in r.svc.calls
+    assert d.preview_now() is None and "Ctrl+F9 自费收款" in r.view.last
+    assert r.svc.calls.count("2206") == 1 and not r.runner.pending
+    assert d.till.can_self_pay()
+
+
+def test_settle_refused_while_previewed_and_refused():
+    r = Rig()
+    d = r.previewed()
+    d._refuse("参保状态异常：暂停参保")  # a refusal the desk holds while the preview is on the screen
+    assert d.state == State.PREVIEWED
+    assert d.settle_now() is None and "Ctrl+F9" in r.view.last and "2207" not in r.svc.calls
+
+
+def test_preflight_is_asked_again_for_another_insurance_type_or_med_type_and_lifts_its_own_refusal():
+    asked = []
+    answers = {"11": False, "14": True}
+
+    def check(p, t, m):
+        asked.append((t, m))
+        return verdict(answers[m])
+
+    r = rig_with(check)
+    d = r.identified()
+    assert d.add_item(FeeItem("H1", "N1", "阿莫西林胶囊", Decimal("15.00"), Decimal("2")))
+    r.runner.finish("precheck")
+    assert d.refused and asked == [("310", "11")]
+    d.bill_meta["med_type"] = "14"  # Ctrl+M: the chronic-disease bill (core/desk_chronic.py goes the same way)
+    d._bill_changed()
+    assert [t.kind for t in r.runner.pending] == ["precheck"]
+    assert d.refused  # until the new verdict
+    r.runner.finish("precheck")
+    assert asked[-1] == ("310", "14") and d.refused == "" and d.can_preview()
+    d.bill_meta["med_type"] = "11"  # back to ordinary outpatient: asked again, refused again
+    d._bill_changed()
+    r.runner.finish("precheck")
+    assert asked[-1] == ("310", "11") and d.refused.startswith("医保待遇检查不可报销")
+
+
+def test_new_insurance_type_lifts_the_preflight_refusal_only():
+    r = Rig()
+    r.svc.identify = lambda cred: Person(psn_no="P1", psn_name="张三",  # type: ignore[method-assign]
+                                         insurances=[Insurance("310"), Insurance("390")])
+    r.desk.preflight.check = lambda p, t, m: verdict(t == "390")
+    d = r.identified()
+    d.choose_insurance("310")
+    r.runner.finish("precheck")
+    assert d.refused.startswith("医保待遇检查不可报销")
+    d.choose_insurance("390")  # Ctrl+I
+    r.runner.finish("precheck")
+    assert d.refused == "" and d.preflight.line()[0] == "ok"
+    # a refusal the platform made is no pre-flight's to lift
+    d._refuse("某某（无医保待遇）")
+    d.choose_insurance("310")
+    r.runner.finish("precheck")
+    d.choose_insurance("390")
+    r.runner.finish("precheck")
+    assert d.refused == "某某（无医保待遇）"
+
+
+def test_a_fixed_med_type_is_asked_once_whatever_the_bill_says():
+    asked = []
+    r = rig_with(lambda p, t, m: asked.append(m) or verdict(True))
+    r.desk.preflight.med_type = "41"  # the pharmacy's counter (ui/controller.py)
+    d = r.identified()
+    r.runner.finish("precheck")
+    d.bill_meta["med_type"] = "14"
+    d._bill_changed()
+    assert asked == ["41"] and not r.runner.pending
