@@ -286,7 +286,7 @@
     <name>BusyOverlay</name>
     <message>
         <source>已等待 %1 秒</source>
-        <extracomment>the key works while the button is hidden (but enabled): a second button for the same action stays off the screen</extracomment>
+        <extracomment>the key works while the button is hidden (but enabled): a second button for the same action stays off the screen called instead when the key is pressed while the button cannot act (disabled or hidden): it says why, so that no key does nothing silently</extracomment>
         <translation>Waiting %1 s</translation>
     </message>
 </context>
@@ -1136,6 +1136,10 @@ You may pay yourself (self-pay), or contact your insurance agency. Please ask th
         <translation>no insurance record</translation>
     </message>
     <message>
+        <source>，不能医保结算。患者同意自费时按 Ctrl+F9 自费收款</source>
+        <translation> cannot be settled with insurance. If the patient agrees to pay in full, press Ctrl+F9 (self-pay)</translation>
+    </message>
+    <message>
         <source>请先识别参保人（F1 读卡 / F2 医保码 / F3 身份证号）</source>
         <translation>Identify the patient first (F1 card / F2 e-code / F3 ID number)</translation>
     </message>
@@ -1327,12 +1331,12 @@ You may pay yourself (self-pay), or contact your insurance agency. Please ask th
         <translation>Take the card out and insert the new patient's card (or F2 e-code / F3 ID number)</translation>
     </message>
     <message>
-        <source>，不能医保结算。下一步：告知患者；患者同意自费时按 F11 自费结算（全额，不经医保），否则请患者联系参保地医保经办机构核实</source>
-        <translation>: no insurance settlement. Next: tell the patient; if they agree to pay themselves press F11 self-pay (in full, without insurance), otherwise ask them to check with their insurance office</translation>
+        <source>，不能医保结算。下一步：告知患者；患者同意自费时按 Ctrl+F9 自费收款（全额，不经医保），否则请患者联系参保地医保经办机构核实</source>
+        <translation>: no insurance settlement. Next: tell the patient; if they agree to pay themselves press Ctrl+F9 self-pay (in full, without insurance), otherwise ask them to check with their insurance office</translation>
     </message>
     <message>
-        <source>请先录入费用（F4），再按 F11 自费结算</source>
-        <translation>Enter the items first (F4), then press F11 for self-pay</translation>
+        <source>请先录入费用（F4），再按 Ctrl+F9 自费收款</source>
+        <translation>Enter the items first (F4), then press Ctrl+F9 for self-pay</translation>
     </message>
 </context>
 <context>
@@ -2556,8 +2560,16 @@ Remind them to take it. Serve this patient again?</translation>
     <name>Preflight</name>
     <message>
         <source>医保待遇检查不可报销：</source>
-        <extracomment>(person, insutype, med_type) -&gt; the pre-flight (blocking: network)</extracomment>
+        <extracomment>(person, insutype, med_type) -&gt; the pre-flight (blocking: network) the med_type every check sends whatever the bill says ('' the bill's: the pharmacy's counter sets "41") the refusal this pre-flight put on the desk (``desk.refused``): a later verdict may lift it, never one the platform or the insurance status made</extracomment>
         <translation>Benefit check, not reimbursable: </translation>
+    </message>
+    <message>
+        <source>医保待遇检查：可按医保结算（F5 预结算）</source>
+        <translation>Benefit check: insurance settlement possible (F5 pre-settle)</translation>
+    </message>
+    <message>
+        <source>医保待遇未核实，可按 F5 预结算</source>
+        <translation>Benefits not verified; F5 pre-settles</translation>
     </message>
     <message>
         <source>待遇检查 (2001/5302)</source>
@@ -3575,8 +3587,8 @@ Remind them to take it. Serve this patient again?</translation>
         <translation>No insurance settlement</translation>
     </message>
     <message>
-        <source>&lt;p&gt;下一步：&lt;/p&gt;&lt;p&gt;1. 告知患者医保暂不能使用（顾客屏已提示）。&lt;/p&gt;&lt;p&gt;2. 患者同意自费：录入费用后按 &lt;b&gt;F11&lt;/b&gt; 自费结算（全额，不经医保）。&lt;/p&gt;&lt;p&gt;3. 否则请患者联系参保地医保经办机构核实后再来；按 &lt;b&gt;Esc&lt;/b&gt; 接待下一位。&lt;/p&gt;</source>
-        <translation>&lt;p&gt;Next:&lt;/p&gt;&lt;p&gt;1. Tell the patient insurance cannot be used now (the customer display says so).&lt;/p&gt;&lt;p&gt;2. If they agree to pay themselves: enter the items and press &lt;b&gt;F11&lt;/b&gt; self-pay (in full, without insurance).&lt;/p&gt;&lt;p&gt;3. Otherwise ask them to check with their insurance office; &lt;b&gt;Esc&lt;/b&gt; next patient.&lt;/p&gt;</translation>
+        <source>&lt;p&gt;下一步：&lt;/p&gt;&lt;p&gt;1. 告知患者医保暂不能使用（顾客屏已提示）。&lt;/p&gt;&lt;p&gt;2. 患者同意自费：录入费用后按 &lt;b&gt;Ctrl+F9&lt;/b&gt; 自费收款（全额，不经医保）。&lt;/p&gt;&lt;p&gt;3. 否则请患者联系参保地医保经办机构核实后再来；按 &lt;b&gt;Esc&lt;/b&gt; 接待下一位。&lt;/p&gt;</source>
+        <translation>&lt;p&gt;Next:&lt;/p&gt;&lt;p&gt;1. Tell the patient insurance cannot be used now (the customer display says so).&lt;/p&gt;&lt;p&gt;2. If they agree to pay themselves: enter the items and press &lt;b&gt;Ctrl+F9&lt;/b&gt; self-pay (in full, without insurance).&lt;/p&gt;&lt;p&gt;3. Otherwise ask them to check with their insurance office; &lt;b&gt;Esc&lt;/b&gt; next patient.&lt;/p&gt;</translation>
     </message>
     <message>
         <source>办理中</source>
@@ -4107,6 +4119,10 @@ Remind them to take it. Serve this patient again?</translation>
         <translation>Self-pay (no insurance)</translation>
     </message>
     <message>
+        <source>Enter 收款 · ↑↓/Alt+数字 选择方式 · 扫付款码 · Esc 关闭（F9 再打开；患者不付款时再按 Esc 放弃）</source>
+        <translation>Enter collect · ↑↓/Alt+digit method · scan a payment code · Esc close (F9 opens it again; Esc once more abandons if the patient will not pay)</translation>
+    </message>
+    <message>
         <source>应收 </source>
         <translation>Due </translation>
     </message>
@@ -4155,12 +4171,20 @@ Remind them to take it. Serve this patient again?</translation>
         <translation>Other</translation>
     </message>
     <message>
+        <source>自费收款未完成：还需收 %1。请按 F9 收齐；现金可按 Ctrl+Z 撤回后放弃</source>
+        <translation>Self-pay checkout not finished: %1 still due. Press F9 to collect the rest; cash can be taken back with Ctrl+Z, then abandon</translation>
+    </message>
+    <message>
         <source>尚未收款 %1：请按 F9 收款（Enter 现金收齐），或按 F10 撤销结算</source>
         <translation>%1 not collected yet: F9 to tender (Enter: exact cash), or F10 to cancel the settlement</translation>
     </message>
     <message>
         <source>退款未完成：请先退还患者 %1</source>
         <translation>Refund not finished: pay %1 back to the patient first</translation>
+    </message>
+    <message>
+        <source>已放弃自费收款 %1（未收款）</source>
+        <translation>Self-pay checkout of %1 abandoned (nothing taken)</translation>
     </message>
     <message>
         <source>无需收款</source>
