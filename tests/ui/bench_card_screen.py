@@ -47,7 +47,7 @@ def test_card_insertion_to_cash_share_on_screen(make_desk, pcscd_up, capsys):
     desk = make_desk(customer=False, reader=PcscCardReader(READER))
     desk.load_bill()
     ctl, win, client = desk.ctl, desk.window, desk.ctl.session.client
-    desk.qtbot.waitUntil(lambda: getattr(win, "_card_watch", None) is not None, timeout=5000)
+    desk.qtbot.waitUntil(lambda: win.cards._watch is not None, timeout=5000)  # the reader's monitor is running
     desk.qtbot.wait(300)  # the monitor's first pass (the empty reader) is over
     marks: dict[str, float] = {}
 
