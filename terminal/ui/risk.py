@@ -176,6 +176,8 @@ class RiskDialog(QDialog):
         self.table.resizeRowsToContents()
         rows = sum(self.table.rowHeight(r) for r in range(self.table.rowCount()))
         self.table.setMinimumHeight(min(480, self.table.horizontalHeader().sizeHint().height() + rows + 6))
+        if self.height() < self.sizeHint().height():  # grow to show every row above the 依据 line, never overlap it
+            self.resize(self.width(), self.sizeHint().height())
         n, done = len(self.review.violations), len(self.choices)
         head = (self.tr("医保平台提示 %1 条违规。每条：1 继续执行（须填写原因） / 2 返回修改；Esc 全部返回修改")
                 .replace("%1", str(n)))
