@@ -1394,6 +1394,10 @@ You may pay yourself (self-pay), or contact your insurance agency. Please ask th
         <translation>Sent to the platform (go back): change the bill, then F5 again; nothing uploaded or settled</translation>
     </message>
     <message>
+        <source>。待修改：</source>
+        <translation>. To change: </translation>
+    </message>
+    <message>
         <source>已反馈医保（继续执行），继续预结算</source>
         <translation>Sent to the platform (continue): pre-settling</translation>
     </message>

@@ -16,7 +16,7 @@ from .desk_bill import DeskBill
 from .desk_ports import RiskChecks, Task, Work
 from .flow import State
 from .models import Bill, Person
-from .risk import Decision, RiskReview
+from .risk import GO_BACK, Decision, RiskReview
 
 S = State
 RiskKey = tuple[str, BillKey]
@@ -90,7 +90,10 @@ class DeskRisk(DeskBill):
         def ok(_: None) -> None:
             self.risk_review = None
             if review.goes_back:
-                self.say("warn", self.tr("已反馈医保（返回修改）：请修改账单后重新按 F5 预结算；本笔未上传、未结算"))
+                back = [v for v in review.violations if review.decisions[v.warn_rslt_id].dspo_way == GO_BACK]
+                what = "；".join(f"{review.where(v) or '—'} {v.rule_name or v.rule_id}" for v in back)
+                self.say("warn", self.tr("已反馈医保（返回修改）：请修改账单后重新按 F5 预结算；本笔未上传、未结算")
+                         + self.tr("。待修改：") + what)
                 return
             self._risk_cleared = key
             if self._risk_key() == key and self.state in (S.BILLED, S.PREVIEWED, S.REVERSED):
