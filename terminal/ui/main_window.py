@@ -116,8 +116,8 @@ class MainWindow(ScheduledReconcile, WindowDialogs):
         actions = QFrame(central)
         actions.setObjectName("actionBar")
         al = QHBoxLayout(actions)
-        al.setContentsMargins(10, 6, 10, 6)
-        al.setSpacing(8)
+        al.setContentsMargins(6, 6, 6, 6)
+        al.setSpacing(4)  # thirteen keys: within 1366 px in English too (tests/ui/test_park_refusal.py)
         self.preview_btn = KeyButton("F5", self.tr("预结算"), self, object_name="previewButton")
         self.settle_btn = KeyButton("F9", self.tr("结算"), self, object_name="settleButton")
         self.cancel_btn = KeyButton("F10", self.tr("撤销"), self, object_name="cancelButton")
@@ -138,7 +138,7 @@ class MainWindow(ScheduledReconcile, WindowDialogs):
             al.addWidget(b, 3)
         self.park_btn.hide()
         self.self_pay_btn.hide()
-        al.addSpacing(16)
+        al.addSpacing(6)
         for b in (self.discharge_btn, self.shift_btn, self.journal_btn, self.queue_btn, self.recon_btn,
                   self.settings_btn):
             b.setProperty("secondary", True)

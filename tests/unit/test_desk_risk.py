@@ -104,7 +104,8 @@ def test_one_sent_back_returns_to_bill_editing(rig):
     assert [w["dspo_way"] for w in rig.risk.sent[0]["warns"]] == [CONTINUE, GO_BACK]
     assert d.state == State.BILLED and not d.busy and d.can_edit_bill() and d.risk_review is None
     assert rig.svc.calls == ["1101"] and "返回修改" in rig.view.last
-    assert "限定支付范围" in rig.view.last and "药品超单次限量" not in rig.view.last  # what to change: the one sent back
+    # what to change: the one sent back
+    assert "限定支付范围" in rig.view.last and "药品超单次限量" not in rig.view.last
     d.remove_item(0)  # the cashier changes the bill
     assert d.add_item(FeeItem("H2", "N2", "普通门诊诊查费", Decimal("10.00"), Decimal("1")))
     d.preview_now()  # a changed bill is analysed again
