@@ -2,6 +2,8 @@
 messages, the JSON with every non-integer number a Decimal, and the envelope's infcode."""
 from __future__ import annotations
 
+import codecs
+import functools
 import re
 from decimal import Decimal
 from typing import Any
@@ -47,9 +49,9 @@ def declared_charset(content_type: str | None) -> str:
     return m.group(1) if m else ""
 
 
+@functools.lru_cache(maxsize=64)
 def _codec(charset: str) -> str | None:
-    import codecs
-
+    """The codec's canonical name (None when Python has none); the same few labels on every answer: cached."""
     name = _SUPERSETS.get(charset.lower(), charset)
     try:
         return codecs.lookup(name).name

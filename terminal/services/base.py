@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from datetime import datetime
+from datetime import date
 from typing import TYPE_CHECKING, TypeVar
 from collections.abc import Callable
 
@@ -24,6 +24,17 @@ from terminal.backend.errors import (BusinessError, MalformedAnswer, PlatformErr
 from terminal.core.models import Credential, Person, Visit
 
 from .errors import ReversalPending, UncertainSettlement
+
+_day: tuple[date, str] = (date.min, "")
+
+
+def _today() -> str:
+    """Today's local date "YYYYmmdd" (asked before every message: formatted once a day, not every time)."""
+    global _day
+    day = date.today()
+    if _day[0] != day:
+        _day = (day, day.strftime("%Y%m%d"))
+    return _day[1]
 
 if TYPE_CHECKING:  # pragma: no cover
     from terminal.store.store import Store
@@ -62,7 +73,7 @@ class Conversation:
     def ensure_signed_in(self, force: bool = False) -> str:
         """9001 when not signed in today (or ``force``); the sign_no."""
         with self._sign_lock:
-            today = datetime.now().strftime("%Y%m%d")
+            today = _today()
             if force or not self.client.sign_no or self._sign_date != today:
                 self.client.sign_in()
                 self._sign_date = today

@@ -133,12 +133,14 @@ class SettlementService(Conversation):
     def preview(self, visit: Visit, acct_used: bool | None = None) -> Settlement:
         if acct_used is not None:
             visit.acct_used = acct_used
-        a = self.signed(lambda: self.client.pre_settle(self._setl_input(visit), visit.insuplc_admdvs))
+        data = self._setl_input(visit)
+        a = self.signed(lambda: self.client.pre_settle(data, visit.insuplc_admdvs))
         s = settlement_of(a.output, infno="2206", msgid=a.msgid, preview=True)
         s.warn_msg = a.warn_msg
         note_warn(visit, a.warn_msg)
-        if s.medfee_sumamt != visit.bill.total:
-            raise BusinessError(f"预结算总额 {s.medfee_sumamt} 与账单合计 {visit.bill.total} 不一致，请核对明细")
+        total = data["medfee_sumamt"]  # the bill's total as sent (not worked out again)
+        if s.medfee_sumamt != total:
+            raise BusinessError(f"预结算总额 {s.medfee_sumamt} 与账单合计 {total} 不一致，请核对明细")
         visit.preview = s
         return s
 
@@ -180,7 +182,8 @@ class SettlementService(Conversation):
         person's identical bill was settled within the window (unless ``confirm_duplicate``). Nothing is sent."""
         self.check_no_reversal_pending(visit.person.psn_no)
         data = self.settle_input(visit)
-        tags = self._bill_tags(visit.bill, confirm_duplicate, override)
+        # the journal's tags (bill number, the bill's digest): only where a journal takes them
+        tags = self._bill_tags(visit.bill, confirm_duplicate, override) if self.store is not None else {}
         first = [msgid] if msgid else []
 
         def prepare() -> Message:
