@@ -379,8 +379,14 @@ class PlatformClient:
 def _amounts_to_wire(data: dict[str, Any]) -> dict[str, Any]:
     out = {}
     for k, v in data.items():
-        out[k] = Decimal(to_wire(v)) if isinstance(v, Decimal) else v
+        if type(v) is Decimal and v.same_quantum(_CENT):  # already finite with exactly 2 places: as to_wire writes it
+            out[k] = v
+        else:
+            out[k] = Decimal(to_wire(v)) if isinstance(v, Decimal) else v
     return out
+
+
+_CENT = Decimal("0.01")
 
 
 

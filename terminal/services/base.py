@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import logging
 import threading
-from datetime import date
+from datetime import date, datetime, timedelta
+from datetime import time as dtime
+from time import time as _clock
 from typing import TYPE_CHECKING, TypeVar
 from collections.abc import Callable
 
@@ -25,16 +27,23 @@ from terminal.core.models import Credential, Person, Visit
 
 from .errors import ReversalPending, UncertainSettlement
 
-_day: tuple[date, str] = (date.min, "")
+_day: tuple[float, float, str] = (0.0, 0.0, "")  # (local midnight, the next one, "YYYYmmdd") as epoch seconds
 
 
 def _today() -> str:
-    """Today's local date "YYYYmmdd" (asked before every message: formatted once a day, not every time)."""
+    """Today's local date "YYYYmmdd", asked before every message: worked out once a day, then one clock read and
+    two comparisons (a clock set back or forward past midnight is noticed too)."""
     global _day
-    day = date.today()
-    if _day[0] != day:
-        _day = (day, day.strftime("%Y%m%d"))
-    return _day[1]
+    now = _clock()
+    start, end, text = _day
+    if not start <= now < end:
+        day = date.fromtimestamp(now)
+        start = datetime.combine(day, dtime()).timestamp()
+        end = datetime.combine(day + timedelta(days=1), dtime()).timestamp()
+        text = day.strftime("%Y%m%d")
+        _day = (start, end, text)
+    return text
+
 
 if TYPE_CHECKING:  # pragma: no cover
     from terminal.store.store import Store

@@ -4,7 +4,7 @@ where a journal takes it."""
 from __future__ import annotations
 
 import datetime as dt
-
+import time
 
 from terminal.services import base, outpatient
 from tests.support import id_cred, small_bill
@@ -18,12 +18,8 @@ def test_a_new_day_signs_in_again_and_the_same_day_does_not(svc, monkeypatch):
     svc.ensure_signed_in()
     assert len(sent) == 1
 
-    class Tomorrow(dt.date):
-        @classmethod
-        def today(cls):
-            return dt.date.today() + dt.timedelta(days=1)
-
-    monkeypatch.setattr(base, "date", Tomorrow)
+    now = time.time()
+    monkeypatch.setattr(base, "_clock", lambda: now + 86400)  # this time tomorrow
     svc.ensure_signed_in()
     assert len(sent) == 2 and svc._sign_date == (dt.date.today() + dt.timedelta(days=1)).strftime("%Y%m%d")
     svc.ensure_signed_in()
@@ -38,3 +34,21 @@ def test_without_a_journal_the_bill_digest_is_not_worked_out(svc, monkeypatch):
     visit = svc.open_visit(id_cred("hainan-retiree"), person, small_bill())
     svc.preview(visit)
     assert svc.settle(visit).setl_id
+
+
+def test_settlement_amounts_on_the_wire_as_before():
+    """2206/2207 amounts: two places kept as they are (no re-parse), others written with two, never rounded."""
+    from decimal import Decimal as D
+
+    from terminal.backend.client import _amounts_to_wire
+    from terminal.core.money import MoneyError
+
+    out = _amounts_to_wire({"a": D("1.50"), "b": D("-0.00"), "c": D("2"), "d": "x", "e": D("1E+1"), "f": D("3.1")})
+    assert {k: str(v) for k, v in out.items()} == {"a": "1.50", "b": "-0.00", "c": "2.00", "d": "x", "e": "10.00",
+                                                   "f": "3.10"}
+    for bad in (D("1.505"), D("NaN"), D("Infinity")):
+        try:
+            _amounts_to_wire({"medfee_sumamt": bad})
+        except MoneyError:
+            continue
+        raise AssertionError(f"{bad} went on the wire")
