@@ -59,6 +59,12 @@ def _codec(charset: str) -> str | None:
         return None
 
 
+def _utf8_sig(content: bytes) -> str:
+    """content.decode("utf-8-sig") (one leading BOM dropped) by the C UTF-8 decoder, without the Python-level
+    incremental codec that "utf-8-sig" goes through (issue 16: it was a tenth of an answer's decoding)."""
+    return content[3:].decode("utf-8") if content.startswith(codecs.BOM_UTF8) else content.decode("utf-8")
+
+
 def answer_text(content: bytes, content_type: str | None) -> tuple[str | None, str]:
     """(text, how it was read) of an answer body; text None when it cannot be decoded strictly.
 
@@ -72,7 +78,7 @@ def answer_text(content: bytes, content_type: str | None) -> tuple[str | None, s
             # Gateways often label UTF-8 JSON as ISO-8859-1 (a Java default): bytes that are valid UTF-8 are read
             # as UTF-8 unless the declaration is of the GBK family (GBK text is rarely valid UTF-8 by accident)
             try:
-                return content.decode("utf-8-sig"), "utf-8"
+                return _utf8_sig(content), "utf-8"
             except UnicodeDecodeError:
                 pass
         if codec is not None:
@@ -82,7 +88,7 @@ def answer_text(content: bytes, content_type: str | None) -> tuple[str | None, s
                 return None, declared
     for codec in ("utf-8-sig", "gb18030"):
         try:
-            return content.decode(codec), codec
+            return (_utf8_sig(content) if codec == "utf-8-sig" else content.decode(codec)), codec
         except UnicodeDecodeError:
             continue
     return None, declared or "utf-8"

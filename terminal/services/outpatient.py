@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from terminal.backend.answers import settlement_of
-from terminal.backend.client import Answer, Message, PlatformClient
+from terminal.backend.client import Answer, Message, PlatformClient, now_text
 from terminal.backend.errors import BusinessError, MalformedAnswer, PlatformError, TransportError
 from terminal.core.billid import bill_digest, bill_number
 from terminal.core.chronic import MED_TYPE as CHRONIC
@@ -41,6 +41,8 @@ def note_warn(visit: Visit, warn: str) -> None:
         visit.warn_msgs.append(warn)
 
 
+_DIGITS_ONLY = str.maketrans("", "", "- :")  # "2026-12-03 13:14:15" -> "20261203131415"
+
 class SettlementService(Conversation):
     """One terminal's outpatient desk (a :class:`Conversation`). Every method may block (network, disk)."""
 
@@ -61,12 +63,11 @@ class SettlementService(Conversation):
         if not ins.active:
             raise BusinessError(f"险种 {ins.insutype} {ins.name} 状态为{ins.status_name}，不能直接结算")
         insuplc = ins.insuplc_admdvs
-        now = datetime.now()
-        ipt_otp_no = bill.bill_no or f"MZ{now.strftime('%y%m%d%H%M%S%f')[:16]}"
+        ipt_otp_no = bill.bill_no or f"MZ{datetime.now().strftime('%y%m%d%H%M%S%f')[:16]}"
         visit = Visit(credential=cred, person=person, insutype=ins.insutype, insuplc_admdvs=insuplc, bill=bill,
                       med_type=bill.med_type, ipt_otp_no=ipt_otp_no)
         note_warn(visit, person.warn_msg)
-        begntime = now.strftime("%Y-%m-%d %H:%M:%S")
+        begntime = now_text()
         reg = self.signed(lambda: self.client.register({
             "psn_no": person.psn_no, "insutype": ins.insutype, "begntime": begntime,
             "mdtrt_cert_type": cred.cert_type, "mdtrt_cert_no": cred.cert_no, "ipt_otp_no": ipt_otp_no,
@@ -86,7 +87,7 @@ class SettlementService(Conversation):
                                           [{"diag_type": "1", "diag_srt_no": "1", "diag_code": diag[0],
                                             "diag_name": diag[1]}], insuplc)
             note_warn(visit, info.warn_msg)
-        visit.chrg_bchno = now.strftime("%Y%m%d%H%M%S")
+        visit.chrg_bchno = begntime.translate(_DIGITS_ONLY)  # YYYYmmddHHMMSS of begntime
         self.upload(visit)
         return visit
 
@@ -103,7 +104,7 @@ class SettlementService(Conversation):
             raise MalformedAnswer(f"5301 应答无效: {e}", infno="5301", msgid=a.msgid) from e
 
     def upload(self, visit: Visit) -> list[dict[str, Any]]:
-        now = datetime.now().strftime("%Y-%m-%d %H:%M:%S")
+        now = now_text()
         details = []
         for n, item in enumerate(visit.bill.items, 1):
             details.append({

@@ -52,3 +52,14 @@ def test_settlement_amounts_on_the_wire_as_before():
         except MoneyError:
             continue
         raise AssertionError(f"{bad} went on the wire")
+
+
+def test_answer_text_reads_utf8_with_or_without_a_bom_as_the_utf8_sig_codec_did():
+    from terminal.backend.decoding import answer_text
+
+    body = '{"err_msg":"符大海 结算成功"}'.encode()
+    for ctype in ("application/json;charset=UTF-8", "application/json", "text/plain;charset=ISO-8859-1"):
+        for raw in (body, b"\xef\xbb\xbf" + body, b"\xef\xbb\xbf\xef\xbb\xbf" + body):
+            assert answer_text(raw, ctype)[0] == raw.decode("utf-8-sig"), (ctype, raw[:8])
+    gbk = '{"err_msg":"结算"}'.encode("gbk")
+    assert answer_text(gbk, "application/json") == ('{"err_msg":"结算"}', "gb18030")  # not UTF-8: the next codec
