@@ -114,7 +114,7 @@ def _read_capped(resp: requests.Response, d: Deadline, e: Endpoint, mm: bool, kw
         # loop below with its generator layers and a timeout set per chunk (issue 16: client CPU per settle).
         try:
             d.read_timeout(e.read_timeout)
-            content = resp.raw.read(int(declared), decode_content=False)
+            content = bytes(resp.raw.read(int(declared), decode_content=False))
             short = len(content) != int(declared)
         except (requests.exceptions.RequestException, urllib3.exceptions.HTTPError, OSError) as ex:
             raise _transport_error(e, ex, d, mm, kw) from ex
