@@ -43,6 +43,7 @@ def note_warn(visit: Visit, warn: str) -> None:
 
 _DIGITS_ONLY = str.maketrans("", "", "- :")  # "2026-12-03 13:14:15" -> "20261203131415"
 
+
 class SettlementService(Conversation):
     """One terminal's outpatient desk (a :class:`Conversation`). Every method may block (network, disk)."""
 
