@@ -108,6 +108,9 @@ def _inf_time() -> str:
     return cached[1]
 
 
+now_text = _inf_time  # the local time "YYYY-mm-dd HH:MM:SS" (formatted once a second) for any field
+
+
 class PlatformClient:
     def __init__(self, endpoint: Endpoint, identity: Identity, msgids: MsgIdGenerator, *,
                  observer: MessageObserver | None = None, session: requests.Session | None = None):
@@ -235,7 +238,7 @@ class PlatformClient:
                     certno: str = "", psn_name: str = "") -> Answer:
         """1101: who is this? -> baseinfo, insuinfo[], idetinfo[]."""
         data = {"mdtrt_cert_type": cert_type, "mdtrt_cert_no": cert_no, "card_sn": card_sn,
-                "begntime": datetime.now().strftime("%Y-%m-%d %H:%M:%S"), "psn_cert_type": psn_cert_type,
+                "begntime": now_text(), "psn_cert_type": psn_cert_type,
                 "certno": certno, "psn_name": psn_name}
         a = self.call("1101", {"data": data})
         if not isinstance(a.output.get("baseinfo"), dict) or not a.output["baseinfo"].get("psn_no"):
@@ -379,8 +382,14 @@ class PlatformClient:
 def _amounts_to_wire(data: dict[str, Any]) -> dict[str, Any]:
     out = {}
     for k, v in data.items():
-        out[k] = Decimal(to_wire(v)) if isinstance(v, Decimal) else v
+        if type(v) is Decimal and v.same_quantum(_CENT):  # already finite with exactly 2 places: as to_wire writes it
+            out[k] = v
+        else:
+            out[k] = Decimal(to_wire(v)) if isinstance(v, Decimal) else v
     return out
+
+
+_CENT = Decimal("0.01")
 
 
 

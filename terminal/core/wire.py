@@ -104,6 +104,7 @@ _DECODER = json.JSONDecoder(parse_float=Decimal, parse_constant=_no_constant)
 
 _PLAIN, _EXOTIC, _FLOAT = "plain", "exotic", "float"
 _NONE = type(None)
+_LEAVES = frozenset((str, Decimal, int, bool, _NONE))  # exact types: a subclass is _EXOTIC, as before
 
 
 def _scan(obj: Any) -> str:
@@ -122,7 +123,7 @@ def _scan(obj: Any) -> str:
         o = pop()
         for v in (o.values() if type(o) is dict else o):
             tv = type(v)
-            if tv is str or tv is Decimal or tv is int or tv is bool or tv is _NONE:
+            if tv in _LEAVES:  # one hashed look-up for the usual values (str, Decimal, int, bool, None)
                 continue
             if tv is float:
                 return _FLOAT

@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import logging
 import threading
-from datetime import datetime
+from datetime import date, datetime, timedelta
+from datetime import time as dtime
+from time import time as _clock
 from typing import TYPE_CHECKING, TypeVar
 from collections.abc import Callable
 
@@ -24,6 +26,24 @@ from terminal.backend.errors import (BusinessError, MalformedAnswer, PlatformErr
 from terminal.core.models import Credential, Person, Visit
 
 from .errors import ReversalPending, UncertainSettlement
+
+_day: tuple[float, float, str] = (0.0, 0.0, "")  # (local midnight, the next one, "YYYYmmdd") as epoch seconds
+
+
+def _today() -> str:
+    """Today's local date "YYYYmmdd", asked before every message: worked out once a day, then one clock read and
+    two comparisons (a clock set back or forward past midnight is noticed too)."""
+    global _day
+    now = _clock()
+    start, end, text = _day
+    if not start <= now < end:
+        day = date.fromtimestamp(now)
+        start = datetime.combine(day, dtime()).timestamp()
+        end = datetime.combine(day + timedelta(days=1), dtime()).timestamp()
+        text = day.strftime("%Y%m%d")
+        _day = (start, end, text)
+    return text
+
 
 if TYPE_CHECKING:  # pragma: no cover
     from terminal.store.store import Store
@@ -62,7 +82,7 @@ class Conversation:
     def ensure_signed_in(self, force: bool = False) -> str:
         """9001 when not signed in today (or ``force``); the sign_no."""
         with self._sign_lock:
-            today = datetime.now().strftime("%Y%m%d")
+            today = _today()
             if force or not self.client.sign_no or self._sign_date != today:
                 self.client.sign_in()
                 self._sign_date = today

@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from terminal.backend.answers import settlement_of
-from terminal.backend.client import Answer, Message, PlatformClient
+from terminal.backend.client import Answer, Message, PlatformClient, now_text
 from terminal.backend.errors import BusinessError, MalformedAnswer, PlatformError, TransportError
 from terminal.core.billid import bill_digest, bill_number
 from terminal.core.chronic import MED_TYPE as CHRONIC
@@ -41,6 +41,9 @@ def note_warn(visit: Visit, warn: str) -> None:
         visit.warn_msgs.append(warn)
 
 
+_DIGITS_ONLY = str.maketrans("", "", "- :")  # "2026-12-03 13:14:15" -> "20261203131415"
+
+
 class SettlementService(Conversation):
     """One terminal's outpatient desk (a :class:`Conversation`). Every method may block (network, disk)."""
 
@@ -61,12 +64,11 @@ class SettlementService(Conversation):
         if not ins.active:
             raise BusinessError(f"险种 {ins.insutype} {ins.name} 状态为{ins.status_name}，不能直接结算")
         insuplc = ins.insuplc_admdvs
-        now = datetime.now()
-        ipt_otp_no = bill.bill_no or f"MZ{now.strftime('%y%m%d%H%M%S%f')[:16]}"
+        ipt_otp_no = bill.bill_no or f"MZ{datetime.now().strftime('%y%m%d%H%M%S%f')[:16]}"
         visit = Visit(credential=cred, person=person, insutype=ins.insutype, insuplc_admdvs=insuplc, bill=bill,
                       med_type=bill.med_type, ipt_otp_no=ipt_otp_no)
         note_warn(visit, person.warn_msg)
-        begntime = now.strftime("%Y-%m-%d %H:%M:%S")
+        begntime = now_text()
         reg = self.signed(lambda: self.client.register({
             "psn_no": person.psn_no, "insutype": ins.insutype, "begntime": begntime,
             "mdtrt_cert_type": cred.cert_type, "mdtrt_cert_no": cred.cert_no, "ipt_otp_no": ipt_otp_no,
@@ -86,7 +88,7 @@ class SettlementService(Conversation):
                                           [{"diag_type": "1", "diag_srt_no": "1", "diag_code": diag[0],
                                             "diag_name": diag[1]}], insuplc)
             note_warn(visit, info.warn_msg)
-        visit.chrg_bchno = now.strftime("%Y%m%d%H%M%S")
+        visit.chrg_bchno = begntime.translate(_DIGITS_ONLY)  # YYYYmmddHHMMSS of begntime
         self.upload(visit)
         return visit
 
@@ -103,7 +105,7 @@ class SettlementService(Conversation):
             raise MalformedAnswer(f"5301 应答无效: {e}", infno="5301", msgid=a.msgid) from e
 
     def upload(self, visit: Visit) -> list[dict[str, Any]]:
-        now = datetime.now().strftime("%Y-%m-%d %H:%M:%S")
+        now = now_text()
         details = []
         for n, item in enumerate(visit.bill.items, 1):
             details.append({
@@ -133,12 +135,14 @@ class SettlementService(Conversation):
     def preview(self, visit: Visit, acct_used: bool | None = None) -> Settlement:
         if acct_used is not None:
             visit.acct_used = acct_used
-        a = self.signed(lambda: self.client.pre_settle(self._setl_input(visit), visit.insuplc_admdvs))
+        data = self._setl_input(visit)
+        a = self.signed(lambda: self.client.pre_settle(data, visit.insuplc_admdvs))
         s = settlement_of(a.output, infno="2206", msgid=a.msgid, preview=True)
         s.warn_msg = a.warn_msg
         note_warn(visit, a.warn_msg)
-        if s.medfee_sumamt != visit.bill.total:
-            raise BusinessError(f"预结算总额 {s.medfee_sumamt} 与账单合计 {visit.bill.total} 不一致，请核对明细")
+        total = data["medfee_sumamt"]  # the bill's total as sent (not worked out again)
+        if s.medfee_sumamt != total:
+            raise BusinessError(f"预结算总额 {s.medfee_sumamt} 与账单合计 {total} 不一致，请核对明细")
         visit.preview = s
         return s
 
@@ -180,7 +184,8 @@ class SettlementService(Conversation):
         person's identical bill was settled within the window (unless ``confirm_duplicate``). Nothing is sent."""
         self.check_no_reversal_pending(visit.person.psn_no)
         data = self.settle_input(visit)
-        tags = self._bill_tags(visit.bill, confirm_duplicate, override)
+        # the journal's tags (bill number, the bill's digest): only where a journal takes them
+        tags = self._bill_tags(visit.bill, confirm_duplicate, override) if self.store is not None else {}
         first = [msgid] if msgid else []
 
         def prepare() -> Message:
