@@ -17,15 +17,28 @@ import threading
 from datetime import date, datetime, timedelta
 from datetime import time as dtime
 from time import time as _clock
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from collections.abc import Callable
 
+from terminal.backend.answers import settlement_of
 from terminal.backend.client import Answer, Message, PlatformClient
 from terminal.backend.errors import (BusinessError, MalformedAnswer, PlatformError, Verdict, is_sign_in_error,
                                      reversal_outcome, verdict)
-from terminal.core.models import Credential, Person, Visit
+from terminal.core.models import Credential, Person, Settlement, Visit
 
 from .errors import ReversalPending, UncertainSettlement
+
+def note_warn(visit: Visit, warn: str) -> None:
+    """Keep a platform warn_msg with the visit (shown to the cashier; the journal keeps it per message)."""
+    warn = (warn or "").strip()
+    if warn and warn not in visit.warn_msgs:
+        visit.warn_msgs.append(warn)
+
+
+def who(visit: Visit) -> dict[str, str]:
+    """Whose reversal an unknown outcome of this visit needs (Conversation.uncertain's keywords)."""
+    return {"psn_no": visit.person.psn_no, "insuplc": visit.insuplc_admdvs}
+
 
 _day: tuple[float, float, str] = (0.0, 0.0, "")  # (local midnight, the next one, "YYYYmmdd") as epoch seconds
 
@@ -162,6 +175,39 @@ class Conversation:
             if outcome:
                 return outcome
             raise
+
+    def settle_visit(self, infno: str, body: dict[str, Any], visit: Visit, *, msgid: str | None = None,
+                     tags: dict[str, str] | None = None) -> Settlement:
+        """A visit's settlement (2207, a pharmacy's 2102): journaled with ``tags`` (the duplicate guard's bill
+        number and digest) before it leaves, sent once; an unknown outcome, or a booked answer whose amounts are
+        unusable (never rounded), goes to the reversal path and raises UncertainSettlement."""
+        first = [msgid] if msgid else []
+
+        def prepare() -> Message:
+            m = self.client.prepare(infno, body, insuplc_admdvs=visit.insuplc_admdvs,
+                                    msgid=first.pop() if first else None)
+            visit.settle_msgid = m.msgid
+            return m
+
+        def send(m: Message) -> Answer:
+            if self.store is None or not tags:
+                return self.client.send(m)
+            with self.store.journal.tagged(**tags):
+                return self.client.send(m)
+
+        msg, a = self.send_money(prepare, send=send,
+                                 uncertain=lambda e, m: self.uncertain(e, m.msgid, infno, visit=visit, **who(visit)))
+        try:
+            # parsed and checked once, by the client before the journal recorded the answer
+            s = a.settlement if a.settlement is not None else settlement_of(a.output, infno=infno, msgid=msg.msgid)
+        except MalformedAnswer as err:
+            raise self.uncertain(err, msg.msgid, infno, visit=visit, **who(visit)) from err
+        s.warn_msg = a.warn_msg
+        note_warn(visit, a.warn_msg)
+        visit.settlement = s
+        if self.store is not None:
+            self.store.settlement_shown(msg.msgid)
+        return s
 
     def uncertain(self, err: PlatformError, omsgid: str, oinfno: str, *, psn_no: str, insuplc: str,
                   visit: Visit | None = None) -> UncertainSettlement:

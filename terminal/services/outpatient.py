@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from terminal.backend.answers import settlement_of
-from terminal.backend.client import Answer, Message, PlatformClient, now_text
+from terminal.backend.client import Message, PlatformClient, now_text
 from terminal.backend.errors import BusinessError, MalformedAnswer, PlatformError, TransportError
 from terminal.core.billid import bill_digest, bill_number
 from terminal.core.chronic import MED_TYPE as CHRONIC
@@ -24,7 +24,7 @@ from terminal.core.desk_ports import Override
 from terminal.core.models import Bill, Credential, CertType, Person, Settlement, Visit
 from terminal.store import duplicates
 
-from .base import Conversation, OnUncertain
+from .base import Conversation, OnUncertain, note_warn
 from .errors import CancelQueued
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -32,13 +32,6 @@ if TYPE_CHECKING:  # pragma: no cover
     from terminal.store.store import Store
 
 log = logging.getLogger(__name__)
-
-
-def note_warn(visit: Visit, warn: str) -> None:
-    """Keep a platform warn_msg with the visit (shown to the cashier; the journal keeps it per message)."""
-    warn = (warn or "").strip()
-    if warn and warn not in visit.warn_msgs:
-        visit.warn_msgs.append(warn)
 
 
 _DIGITS_ONLY = str.maketrans("", "", "- :")  # "2026-12-03 13:14:15" -> "20261203131415"
@@ -186,34 +179,7 @@ class SettlementService(Conversation):
         data = self.settle_input(visit)
         # the journal's tags (bill number, the bill's digest): only where a journal takes them
         tags = self._bill_tags(visit.bill, confirm_duplicate, override) if self.store is not None else {}
-        first = [msgid] if msgid else []
-
-        def prepare() -> Message:
-            m = self.client.prepare("2207", {"data": data}, insuplc_admdvs=visit.insuplc_admdvs,
-                                    msgid=first.pop() if first else None)
-            visit.settle_msgid = m.msgid
-            return m
-
-        def send(m: Message) -> Answer:
-            if self.store is None:
-                return self.client.send(m)
-            with self.store.journal.tagged(**tags):
-                return self.client.send(m)
-
-        msg, a = self.send_money(
-            prepare, send=send,
-            uncertain=lambda e, m: self.uncertain(e, m.msgid, "2207", visit=visit, **self._who(visit)))
-        try:
-            # parsed and checked once, by the client before the journal recorded the answer
-            s = a.settlement if a.settlement is not None else settlement_of(a.output, infno="2207", msgid=msg.msgid)
-        except MalformedAnswer as err:  # booked, but the amounts are unusable (never rounded): reverse it
-            raise self.uncertain(err, msg.msgid, "2207", visit=visit, **self._who(visit)) from err
-        s.warn_msg = a.warn_msg
-        note_warn(visit, a.warn_msg)
-        visit.settlement = s
-        if self.store is not None:
-            self.store.settlement_shown(msg.msgid)
-        return s
+        return self.settle_visit("2207", {"data": data}, visit, msgid=msgid, tags=tags)
 
     def cancel(self, setl_id: str, mdtrt_id: str, psn_no: str, insuplc: str) -> Settlement:
         """2208: cancel a settlement (negative amounts come back)."""
@@ -245,6 +211,3 @@ class SettlementService(Conversation):
         return self.store.park(cred, bill, name=name, psn_no=person.psn_no if person else "", insutype=insutype,
                                operator=operator or self.client.identity.opter)
 
-    @staticmethod
-    def _who(visit: Visit) -> dict[str, str]:
-        return {"psn_no": visit.person.psn_no, "insuplc": visit.insuplc_admdvs}

@@ -29,7 +29,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from terminal.backend.answers import settlement_of
-from terminal.backend.client import Answer, Message, PlatformClient
+from terminal.backend.client import Message, PlatformClient
 from terminal.backend.errors import BusinessError, MalformedAnswer, PlatformError, TransportError
 from terminal.core.billid import bill_digest, bill_number
 from terminal.core.desk_ports import Override
@@ -38,9 +38,8 @@ from terminal.core.models import Bill, CertType, Credential, Person, Settlement,
 from terminal.core.pharmacy import PHARMACY_MED_TYPE, TraceCodeError, check_trace_code
 from terminal.store import duplicates
 
-from .base import Conversation, OnUncertain
+from .base import Conversation, OnUncertain, note_warn
 from .errors import CancelQueued
-from .outpatient import note_warn
 
 if TYPE_CHECKING:  # pragma: no cover
     from terminal.store.parked import ParkSlip
@@ -196,33 +195,8 @@ class PharmacyService(Conversation):
             tags["confirm_duplicate"] = "1"
         if override is not None:
             tags.update(override.tags())
-        first = [msgid] if msgid else []
-
-        def prepare() -> Message:
-            m = self.client.prepare("2102", input_, insuplc_admdvs=visit.insuplc_admdvs,
-                                    msgid=first.pop() if first else None)
-            visit.settle_msgid = m.msgid
-            return m
-
-        def send(m: Message) -> Answer:
-            if self.store is None:
-                return self.client.send(m)
-            with self.store.journal.tagged(**tags):
-                return self.client.send(m)
-
-        msg, a = self.send_money(
-            prepare, send=send,
-            uncertain=lambda e, m: self.uncertain(e, m.msgid, "2102", visit=visit, **self._who(visit)))
-        try:
-            s = a.settlement if a.settlement is not None else settlement_of(a.output, infno="2102", msgid=msg.msgid)
-        except MalformedAnswer as err:  # booked, but the amounts are unusable (never rounded): reverse it
-            raise self.uncertain(err, msg.msgid, "2102", visit=visit, **self._who(visit)) from err
-        s.warn_msg = a.warn_msg
-        note_warn(visit, a.warn_msg)
-        visit.settlement = s
-        if self.store is not None:
-            self.store.settlement_shown(msg.msgid)
-        return s
+        tags = tags if self.store is not None else {}  # the journal's tags: only where a journal takes them
+        return self.settle_visit("2102", input_, visit, msgid=msgid, tags=tags)
 
     def cancel(self, setl_id: str, mdtrt_id: str, psn_no: str, insuplc: str) -> Settlement:
         """2103 药店结算撤销: negative amounts come back (acct_pay negative: back to the account). Queued when the
@@ -256,6 +230,3 @@ class PharmacyService(Conversation):
     def _wire(data: dict[str, Any]) -> dict[str, Any]:
         return {k: v for k, v in data.items() if v not in (None,)}
 
-    @staticmethod
-    def _who(visit: Visit) -> dict[str, str]:
-        return {"psn_no": visit.person.psn_no, "insuplc": visit.insuplc_admdvs}
