@@ -27,3 +27,20 @@ def sandbox_process(db_path: Path) -> Iterator[str]:
     finally:
         proc.terminate()
         proc.wait(10)
+
+
+def run_ui_bench(test: str, env: dict[str, str], out_var: str) -> dict:
+    """Run a window benchmark (a pytest file under tests/ui, offscreen, in its own process) that writes its samples
+    as JSON to the file named by the environment variable ``out_var``; its samples."""
+    import json
+    import os
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as td:
+        out = Path(td) / "samples.json"
+        full = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": str(ROOT), **env, out_var: str(out)}
+        p = subprocess.run([sys.executable, "-m", "pytest", test, "-q", "-s", "-p", "no:cacheprovider",
+                            "-o", "timeout=900"], cwd=ROOT, env=full, capture_output=True, text=True)
+        if p.returncode != 0:
+            raise RuntimeError(f"bench failed (exit {p.returncode}):\n{(p.stdout or '')[-3000:]}")
+        return json.loads(out.read_text())

@@ -9,11 +9,7 @@ tender confirmation when the desk asks for one). Latency is from just before the
 """
 from __future__ import annotations
 
-import json
-import os
-import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -21,22 +17,14 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bench._figures import Figure, median, pct, show  # noqa: E402
+from bench._sandbox import run_ui_bench  # noqa: E402
 
 LATENCY_TARGET_MS = 300.0
 KEYS_TARGET = 3
 
 
 def run(n: int) -> dict:
-    with tempfile.TemporaryDirectory() as td:
-        out = Path(td) / "his.json"
-        env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "YIBAO_HIS_BENCH_N": str(n),
-               "YIBAO_HIS_BENCH_OUT": str(out), "PYTHONPATH": str(ROOT)}
-        p = subprocess.run([sys.executable, "-m", "pytest", "tests/ui/bench_his_push.py", "-q", "-s",
-                            "-p", "no:cacheprovider", "-o", "timeout=900"], cwd=ROOT, env=env, capture_output=True,
-                           text=True)
-        if p.returncode != 0:
-            raise RuntimeError(f"bench failed (exit {p.returncode}):\n{(p.stdout or '')[-3000:]}")
-        return json.loads(out.read_text())
+    return run_ui_bench("tests/ui/bench_his_push.py", {"YIBAO_HIS_BENCH_N": str(n)}, "YIBAO_HIS_BENCH_OUT")
 
 
 def figures(quick: bool = True) -> list[Figure]:

@@ -11,11 +11,7 @@ back), from the first scan's Enter to the receipt written.
 """
 from __future__ import annotations
 
-import json
-import os
-import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -23,22 +19,15 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bench._figures import Figure, median, pct, show  # noqa: E402
+from bench._sandbox import run_ui_bench  # noqa: E402
 
 TIME_TARGET_MS = 3000.0
 KEYS_TARGET = 4
 
 
 def run(n: int) -> dict:
-    with tempfile.TemporaryDirectory() as td:
-        out = Path(td) / "pharmacy.json"
-        env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "YIBAO_PHARMACY_BENCH_N": str(n),
-               "YIBAO_PHARMACY_BENCH_OUT": str(out), "PYTHONPATH": str(ROOT)}
-        p = subprocess.run([sys.executable, "-m", "pytest", "tests/ui/bench_pharmacy_counter.py", "-q", "-s",
-                            "-p", "no:cacheprovider", "-o", "timeout=900"], cwd=ROOT, env=env, capture_output=True,
-                           text=True)
-        if p.returncode != 0:
-            raise RuntimeError(f"bench failed (exit {p.returncode}):\n{(p.stdout or '')[-3000:]}")
-        return json.loads(out.read_text())
+    return run_ui_bench("tests/ui/bench_pharmacy_counter.py", {"YIBAO_PHARMACY_BENCH_N": str(n)},
+                        "YIBAO_PHARMACY_BENCH_OUT")
 
 
 def figures(quick: bool = True) -> list[Figure]:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 
 from terminal.backend.client import client_from_config
+from terminal.sandbox.server import SandboxServer
+from terminal.sandbox.testkit import SandboxClient, ticking_clock
 from terminal.services.outpatient import SettlementService
 
 
@@ -23,3 +25,19 @@ def client(cfg, sandbox, tmp_path):
 @pytest.fixture
 def svc(client, cfg):
     return SettlementService(client, treatment_admdvs=cfg.facility.admdvs)
+
+
+@pytest.fixture
+def sbx(tmp_path):
+    """A sandbox of its own whose clock ticks (tests that speak the protocol directly, through ``kit``)."""
+    with SandboxServer(db_path=tmp_path / "sandbox.sqlite", clock=ticking_clock()) as s:
+        yield s
+
+
+@pytest.fixture(params=["single", "per-transaction"])
+def kit(sbx, request):
+    """The sandbox's own protocol client, signed in, once per URL style."""
+    k = SandboxClient(sbx.url, style=request.param)
+    k.sign_in()
+    yield k
+    k.close()

@@ -4,27 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from terminal.sandbox.server import SandboxServer
-from terminal.sandbox.testkit import Refused, SandboxClient, ticking_clock
+from terminal.sandbox.testkit import Refused, SandboxClient
 
 DAY = "2025-06-16"  # the ticking clock's day
 PILLS = [("XC08CAA046A012010100002", "32.80", 3), ("001102000010000", "10.00", 1)]
 HYPERTENSION = ("M03900", "高血压")
 DIABETES = ("M01600", "糖尿病")
-
-
-@pytest.fixture
-def sbx(tmp_path):
-    with SandboxServer(db_path=tmp_path / "sandbox.sqlite", clock=ticking_clock()) as s:
-        yield s
-
-
-@pytest.fixture(params=["single", "per-transaction"])
-def kit(sbx, request):
-    k = SandboxClient(sbx.url, style=request.param)
-    k.sign_in()
-    yield k
-    k.close()
 
 
 def person(kit, key):

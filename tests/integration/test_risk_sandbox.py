@@ -6,8 +6,7 @@ from decimal import Decimal
 import pytest
 
 from terminal.core.money import money
-from terminal.sandbox.server import SandboxServer
-from terminal.sandbox.testkit import Refused, SandboxClient, ticking_clock
+from terminal.sandbox.testkit import Refused, SandboxClient
 
 OMEPRAZOLE = "XA02BCA211A001010100014"  # 奥美拉唑: at most 4 per visit
 DANSHEN = "ZA12BAF0178010100010"  # 复方丹参滴丸: 限冠心病 (I20-I25)
@@ -15,20 +14,6 @@ GASTROSCOPY = "003102000050000"  # 电子胃镜: once per visit
 PSA = "002503040030000"  # men only
 TCT = "002701000110000"  # women only
 MAN, WOMAN = "46010000000000000001", "45010000000000000010"  # psn_no of hainan-retiree (男) / local (女)
-
-
-@pytest.fixture
-def sbx(tmp_path):
-    with SandboxServer(db_path=tmp_path / "sandbox.sqlite", clock=ticking_clock()) as s:
-        yield s
-
-
-@pytest.fixture(params=["single", "per-transaction"])
-def kit(sbx, request):
-    k = SandboxClient(sbx.url, style=request.param)
-    k.sign_in()
-    yield k
-    k.close()
 
 
 def order(n: int, code: str, pric: str, cnt: str) -> dict:
