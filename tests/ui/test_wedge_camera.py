@@ -38,8 +38,10 @@ def qr_only() -> FrameDecoder:
 
 def test_frames_are_decoded_off_the_ui_thread_rate_limited_and_it_stops_after_a_hit(qtbot, ecode_frame):
     pipe = ScanPipeline(qr_only(), max_fps=10)
-    frames = [blank()] * 6 + [ecode_frame.gray] * 30
-    src = FrameSource(frames, pipe, fps=100)                    # 100 fps offered, at most 10 decoded
+    # 100 fps offered, at most 10 decoded; 3 s of code frames, so a worker slowed by a loaded machine on the blank
+    # frames still meets one (a CI run offered 0.3 s of them while the first blank was being decoded)
+    frames = [blank()] * 6 + [ecode_frame.gray] * 300
+    src = FrameSource(frames, pipe, fps=100)
     reports = []
     pipe.frame_done.connect(reports.append)
     with qtbot.waitSignal(pipe.decoded, timeout=10000) as sig:
