@@ -19,7 +19,7 @@ from terminal.backend.errors import TransportError
 from terminal.sandbox.server import SandboxServer
 from terminal.services.errors import UncertainSettlement
 from tests.store_fixtures import service_env, ledger_settlements
-from tests.support import id_cred, make_config, small_bill
+from tests.support import id_cred, make_config, read_http_request, small_bill
 
 MB = 1024 * 1024
 
@@ -75,14 +75,7 @@ class DripServer:
     def _serve(self) -> None:
         conn, _ = self.sock.accept()
         with conn:
-            data = b""
-            while b"\r\n\r\n" not in data:
-                data += conn.recv(65536)
-            head, _, body = data.partition(b"\r\n\r\n")
-            length = int(next(line.split(b":")[1] for line in head.split(b"\r\n")
-                              if line.lower().startswith(b"content-length")))
-            while len(body) < length:
-                body += conn.recv(65536)
+            read_http_request(conn)
             answer = b'{"infcode":0,"output":{"signinoutb":{"sign_no":"S1"}}}' + b" " * 2000
             out = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n" % len(answer)
             if not self.headers_too:

@@ -12,7 +12,7 @@ import pytest
 import requests
 
 from terminal.backend.errors import MalformedAnswer, TransportError
-from tests.support import make_config
+from tests.support import make_config, read_http_request
 
 from terminal.backend.client import client_from_config
 
@@ -35,14 +35,7 @@ class RawServer:
             except OSError:
                 return
             with conn:
-                data = b""
-                while b"\r\n\r\n" not in data:
-                    data += conn.recv(65536)
-                head, _, body = data.partition(b"\r\n\r\n")
-                length = int(next(line.split(b":")[1] for line in head.split(b"\r\n")
-                                  if line.lower().startswith(b"content-length")))
-                while len(body) < length:
-                    body += conn.recv(65536)
+                read_http_request(conn)
                 conn.sendall(self.head + b"\r\n\r\n" + self.body)
 
     def close(self) -> None:

@@ -161,6 +161,19 @@ def cli_ledger(tmp_path: Path) -> list[dict]:
         return srv.ledger()
 
 
+def read_http_request(conn: socket.socket) -> tuple[bytes, bytes]:
+    """One HTTP request off a raw test server's connection: its head and its body (Content-Length bytes)."""
+    data = b""
+    while b"\r\n\r\n" not in data:
+        data += conn.recv(65536)
+    head, _, body = data.partition(b"\r\n\r\n")
+    length = int(next(line.split(b":")[1] for line in head.split(b"\r\n")
+                      if line.lower().startswith(b"content-length")))
+    while len(body) < length:
+        body += conn.recv(65536)
+    return head, body
+
+
 def free_port() -> int:
     """A port on 127.0.0.1 where nothing listens (bound once, then released)."""
     with socket.socket() as s:
