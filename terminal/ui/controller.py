@@ -75,8 +75,8 @@ class CashierController(TillView, DeskPrinting, QObject):
         self.desk.till.methods = list(t.methods)
         self.desk.till.method = self.desk.till.methods[0]
         self.desk.till.provider = provider_for(t.provider, training=session.training, timeout_s=t.sandbox_timeout_s)
-        if self.cfg.checks.entitlement or (self.cfg.checks.filing and not pharmacy):  # once a person is identified
-            pre = precheck_service(self.cfg, self.svc, filing=not pharmacy)
+        pre = precheck_service(self.cfg, self.svc, filing=not pharmacy)  # [checks] entitlement / filing
+        if pre.enabled:  # once a person is identified
             self.desk.preflight.check = lambda p, insutype, med_type: pre.run(p, insutype, med_type=med_type)
             self.desk.preflight.med_type = "41" if pharmacy else ""  # a bill's med_type asks nothing new there
         #: the last self-pay checkout (total, change) for the customer display, until the next patient
